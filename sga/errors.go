@@ -152,7 +152,7 @@ func sgaMessage(body []byte) string {
 // classify turns a non-2xx reply into an *Error of the right kind.
 func classify(route string, status int, header http.Header, body []byte) *Error {
 	msg := sgaMessage(body)
-	low := strings.ToLower(foldAccents(msg))
+	low := strings.ToLower(FoldAccents(msg))
 	e := &Error{Route: route, Status: status, Message: msg}
 	switch {
 	case status == http.StatusForbidden && strings.Contains(low, "bloquead") && strings.Contains(low, "extra"):
@@ -235,8 +235,9 @@ func humanDuration(d time.Duration) string {
 	}
 }
 
-// foldAccents maps the Portuguese accented letters to plain ones, for matching SGA's messages.
-func foldAccents(s string) string {
+// FoldAccents maps Portuguese accented letters to plain ones ("AÇÃO" to "ACAO"), for matching
+// SGA's messages and for building ASCII-only values.
+func FoldAccents(s string) string {
 	return accentFolder.Replace(s)
 }
 

@@ -1,0 +1,144 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// A register changes while ponte runs: situações change, members add vehicles, new members
+// join. Churn does that on purpose, deterministically from the seed and the round number, so
+// that a second sync has something to find.
+
+// ChurnReport says what one round of churn changed.
+type ChurnReport struct {
+	Round             int
+	SituationsChanged []int64 // vehicle codes
+	VehiclesAdded     []int64
+	MembersAdded      []int64
+}
+
+func (r ChurnReport) String() string {
+	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added",
+		r.Round, len(r.SituationsChanged), len(r.VehiclesAdded), len(r.MembersAdded))
+}
+
+// Churn applies one round of changes: about 0.5% of the vehicles change situação, 0.2% more
+// vehicles appear on existing members, and 0.1% more members join, each at least one.
+func (s *Sim) Churn() ChurnReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	rep := ChurnReport{Round: s.gen}
+	r := rand.New(rand.NewPCG(s.opts.Seed, uint64(s.gen)))
+	nv, nm := len(s.d.vehicles), len(s.d.members)
+	for range max(1, nv/200) {
+		v := &s.d.vehicles[r.IntN(nv)]
+		next := s.opts.Situations[r.IntN(len(s.opts.Situations))].Code
+		if next == v.situation {
+			continue
+		}
+		v.situation = next
+		rep.SituationsChanged = append(rep.SituationsChanged, v.code)
+	}
+	for range max(1, nv/500) {
+		vi := s.d.addVehicle(r, r.IntN(nm), true)
+		rep.VehiclesAdded = append(rep.VehiclesAdded, s.d.vehicles[vi].code)
+	}
+	for range max(1, nm/1000) {
+		mi := s.d.addMember(r, 1+r.IntN(2))
+		rep.MembersAdded = append(rep.MembersAdded, s.d.members[mi].code)
+	}
+	s.rebuildSyncList()
+	return rep
+}
+
+// RunChurn applies a round of churn every interval until ctx ends, reporting each round.
+func (s *Sim) RunChurn(ctx context.Context, every time.Duration, report func(ChurnReport)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep := s.Churn()
+			if report != nil {
+				report(rep)
+			}
+		}
+	}
+}
+
+// SetSituation changes one vehicle's situação.
+func (s *Sim) SetSituation(vehicleCode int64, situation int) error {
+	if _, known := s.sits[situation]; !known {
+		return fmt.Errorf("unknown situação %d", situation)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	vi, found := s.d.vehicleByCode[vehicleCode]
+	if !found {
+		return fmt.Errorf("no vehicle %d", vehicleCode)
+	}
+	s.d.vehicles[vi].situation = situation
+	return nil
+}
+
+// AddVehicle registers a new vehicle, with our product, for an existing member.
+func (s *Sim) AddVehicle(memberCode int64) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi, found := s.d.memberByCode[memberCode]
+	if !found {
+		return 0, fmt.Errorf("no member %d", memberCode)
+	}
+	s.gen++
+	vi := s.d.addVehicle(rand.New(rand.NewPCG(s.opts.Seed, uint64(s.gen))), mi, true)
+	s.rebuildSyncList()
+	return s.d.vehicles[vi].code, nil
+}
+
+// AddMember registers a new member with the given number of vehicles (at least one).
+func (s *Sim) AddMember(vehicles int) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	mi := s.d.addMember(rand.New(rand.NewPCG(s.opts.Seed, uint64(s.gen))), max(1, vehicles))
+	s.rebuildSyncList()
+	return s.d.members[mi].code
+}
+
+// VehicleInfo is the simulator's own view of a vehicle, for tests and for ground truth.
+type VehicleInfo struct {
+	Code       int64
+	MemberCode int64
+	MemberCPF  string
+	Plate      string
+	Chassis    string
+	Renavam    string
+	Situation  int
+	Products   []string
+}
+
+// Vehicles returns every vehicle, in code order.
+func (s *Sim) Vehicles() []VehicleInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]VehicleInfo, len(s.d.vehicles))
+	for i := range s.d.vehicles {
+		v := &s.d.vehicles[i]
+		m := &s.d.members[v.member]
+		out[i] = VehicleInfo{Code: v.code, MemberCode: m.code, MemberCPF: m.cpf, Plate: v.plate,
+			Chassis: v.chassis, Renavam: v.renavam, Situation: v.situation, Products: append([]string(nil), v.products...)}
+	}
+	return out
+}
+
+// Counts returns how many members and vehicles the register holds.
+func (s *Sim) Counts() (members, vehicles int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.d.members), len(s.d.vehicles)
+}

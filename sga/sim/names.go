@@ -1,0 +1,122 @@
+package sim
+
+// Tables the generator draws from. Upper case, as SGA stores them.
+
+var maleNames = []string{
+	"JOÃO", "JOSÉ", "ANTÔNIO", "FRANCISCO", "CARLOS", "PAULO", "PEDRO", "LUCAS", "LUIZ", "MARCOS",
+	"LUÍS", "GABRIEL", "RAFAEL", "DANIEL", "MARCELO", "BRUNO", "EDUARDO", "FELIPE", "RAIMUNDO",
+	"RODRIGO", "MANOEL", "MATEUS", "ANDRÉ", "FERNANDO", "FÁBIO", "LEONARDO", "GUSTAVO", "GUILHERME",
+	"LEANDRO", "TIAGO", "ANDERSON", "RICARDO", "MÁRCIO", "JORGE", "SEBASTIÃO", "ALEXANDRE", "ROBERTO",
+	"EDSON", "DIEGO", "VITOR", "SÉRGIO", "CLÁUDIO", "MATHEUS", "THIAGO", "GERALDO", "ADRIANO",
+	"LUCIANO", "JÚLIO", "RENATO", "ALEX", "VINÍCIUS", "ROGÉRIO", "SAMUEL", "RONALDO", "MÁRIO",
+	"FLÁVIO", "DOUGLAS", "IGOR", "HENRIQUE", "CAIO", "OTÁVIO", "HEITOR", "ARTHUR", "BENEDITO",
+}
+
+var femaleNames = []string{
+	"MARIA", "ANA", "FRANCISCA", "ANTÔNIA", "ADRIANA", "JULIANA", "MÁRCIA", "FERNANDA", "PATRÍCIA",
+	"ALINE", "SANDRA", "CAMILA", "AMANDA", "BRUNA", "JÉSSICA", "LETÍCIA", "JÚLIA", "LUCIANA",
+	"VANESSA", "MARIANA", "GABRIELA", "VERA", "VITÓRIA", "LARISSA", "CLÁUDIA", "BEATRIZ", "LUANA",
+	"RITA", "SÔNIA", "RENATA", "ELIANE", "JOSEFA", "SIMONE", "NATÁLIA", "CRISTIANE", "CARLA",
+	"RAQUEL", "DÉBORA", "ROSÂNGELA", "JAQUELINE", "ROSA", "DANIELA", "ALINE", "MÔNICA", "TATIANE",
+	"LÚCIA", "HELENA", "ISABELA", "LÍVIA", "CECÍLIA", "ALICE", "VALÉRIA", "IARA", "CONCEIÇÃO",
+}
+
+var surnames = []string{
+	"SILVA", "SANTOS", "OLIVEIRA", "SOUZA", "RODRIGUES", "FERREIRA", "ALVES", "PEREIRA", "LIMA",
+	"GOMES", "COSTA", "RIBEIRO", "MARTINS", "CARVALHO", "ALMEIDA", "LOPES", "SOARES", "FERNANDES",
+	"VIEIRA", "BARBOSA", "ROCHA", "DIAS", "NASCIMENTO", "ANDRADE", "MOREIRA", "NUNES", "MARQUES",
+	"MACHADO", "MENDES", "FREITAS", "CARDOSO", "RAMOS", "GONÇALVES", "SANTANA", "TEIXEIRA", "ARAÚJO",
+	"PINTO", "CAVALCANTI", "MONTEIRO", "MOURA", "CORREIA", "CAMPOS", "BATISTA", "AZEVEDO", "BRANDÃO",
+	"CUNHA", "PIRES", "BEZERRA", "MELO", "FARIAS", "CASTRO", "QUEIROZ", "PRADO", "FALCÃO", "LEMOS",
+	"SIQUEIRA", "TAVARES", "XAVIER", "VASCONCELOS", "ASSUNÇÃO", "BRAGA", "FONSECA", "AGUIAR",
+}
+
+type city struct {
+	name, uf, ddd, cep string // cep: the first three digits of its CEPs
+}
+
+var cities = []city{
+	{"SÃO PAULO", "SP", "11", "010"}, {"CAMPINAS", "SP", "19", "130"}, {"SANTOS", "SP", "13", "110"},
+	{"RIBEIRÃO PRETO", "SP", "16", "140"}, {"SOROCABA", "SP", "15", "180"},
+	{"RIO DE JANEIRO", "RJ", "21", "200"}, {"NITERÓI", "RJ", "21", "240"}, {"PETRÓPOLIS", "RJ", "24", "256"},
+	{"BELO HORIZONTE", "MG", "31", "301"}, {"CONTAGEM", "MG", "31", "320"}, {"UBERLÂNDIA", "MG", "34", "384"},
+	{"JUIZ DE FORA", "MG", "32", "360"}, {"MONTES CLAROS", "MG", "38", "394"}, {"BETIM", "MG", "31", "326"},
+	{"VITÓRIA", "ES", "27", "290"}, {"VILA VELHA", "ES", "27", "291"},
+	{"CURITIBA", "PR", "41", "800"}, {"LONDRINA", "PR", "43", "860"}, {"MARINGÁ", "PR", "44", "870"},
+	{"FLORIANÓPOLIS", "SC", "48", "880"}, {"JOINVILLE", "SC", "47", "892"},
+	{"PORTO ALEGRE", "RS", "51", "900"}, {"CAXIAS DO SUL", "RS", "54", "950"},
+	{"GOIÂNIA", "GO", "62", "740"}, {"ANÁPOLIS", "GO", "62", "750"}, {"BRASÍLIA", "DF", "61", "700"},
+	{"CUIABÁ", "MT", "65", "780"}, {"CAMPO GRANDE", "MS", "67", "790"},
+	{"SALVADOR", "BA", "71", "400"}, {"FEIRA DE SANTANA", "BA", "75", "440"},
+	{"RECIFE", "PE", "81", "500"}, {"CARUARU", "PE", "81", "550"}, {"FORTALEZA", "CE", "85", "600"},
+	{"NATAL", "RN", "84", "590"}, {"JOÃO PESSOA", "PB", "83", "580"}, {"MACEIÓ", "AL", "82", "570"},
+	{"ARACAJU", "SE", "79", "490"}, {"TERESINA", "PI", "86", "640"}, {"SÃO LUÍS", "MA", "98", "650"},
+	{"BELÉM", "PA", "91", "660"}, {"MANAUS", "AM", "92", "690"}, {"PALMAS", "TO", "63", "770"},
+	{"PORTO VELHO", "RO", "69", "768"},
+}
+
+var streets = []string{
+	"RUA DAS FLORES", "AVENIDA BRASIL", "RUA SETE DE SETEMBRO", "RUA QUINZE DE NOVEMBRO",
+	"AVENIDA GETÚLIO VARGAS", "RUA TIRADENTES", "RUA SANTOS DUMONT", "AVENIDA JUSCELINO KUBITSCHEK",
+	"RUA DOM PEDRO II", "RUA DA CONSOLAÇÃO", "RUA BARÃO DO RIO BRANCO", "AVENIDA AFONSO PENA",
+	"RUA SÃO JOÃO", "RUA DAS PALMEIRAS", "RUA JOSÉ BONIFÁCIO", "AVENIDA DAS AMÉRICAS", "RUA DO COMÉRCIO",
+	"RUA MARECHAL DEODORO", "AVENIDA PRESIDENTE VARGAS", "RUA DOS ANDRADAS", "RUA CASTRO ALVES",
+}
+
+var districts = []string{
+	"CENTRO", "JARDIM AMÉRICA", "VILA NOVA", "SANTA EFIGÊNIA", "BOA VISTA", "SÃO JOSÉ", "FLORESTA",
+	"JARDIM PAULISTA", "BELA VISTA", "SANTO ANTÔNIO", "PLANALTO", "CIDADE NOVA", "PARQUE INDUSTRIAL",
+}
+
+var emailDomains = []string{"gmail.com", "hotmail.com", "outlook.com", "yahoo.com.br", "uol.com.br", "bol.com.br"}
+
+type model struct {
+	name  string
+	kind  string // tipo: AUTOMÓVEL, MOTOCICLETA, UTILITÁRIO, CAMINHÃO
+	fipe  int64  // a 0 km price in reais, depreciated by age
+	fipeC string // the model's FIPE code prefix
+}
+
+type brand struct {
+	name   string
+	wmi    string // chassis prefix
+	models []model
+}
+
+var brands = []brand{
+	{"VW - VOLKSWAGEN", "9BW", []model{
+		{"GOL 1.0 FLEX", "AUTOMÓVEL", 78000, "005340"}, {"POLO 1.0 TSI", "AUTOMÓVEL", 98000, "005501"},
+		{"T-CROSS 200 TSI", "AUTOMÓVEL", 145000, "005470"}, {"SAVEIRO ROBUST 1.6", "UTILITÁRIO", 96000, "005455"},
+		{"VOYAGE 1.6 MSI", "AUTOMÓVEL", 86000, "005394"}, {"AMAROK V6 HIGHLINE", "UTILITÁRIO", 310000, "005489"}}},
+	{"GM - CHEVROLET", "9BG", []model{
+		{"ONIX 1.0 LT", "AUTOMÓVEL", 89000, "004476"}, {"PRISMA 1.4 LTZ", "AUTOMÓVEL", 78000, "004415"},
+		{"S10 2.8 LTZ 4X4", "UTILITÁRIO", 280000, "004468"}, {"TRACKER 1.2 TURBO", "AUTOMÓVEL", 139000, "004485"},
+		{"SPIN 1.8 LT", "AUTOMÓVEL", 118000, "004444"}, {"CELTA 1.0 LIFE", "AUTOMÓVEL", 38000, "004202"}}},
+	{"FIAT", "9BD", []model{
+		{"STRADA FREEDOM 1.3", "UTILITÁRIO", 109000, "001530"}, {"ARGO DRIVE 1.0", "AUTOMÓVEL", 86000, "001498"},
+		{"MOBI LIKE 1.0", "AUTOMÓVEL", 72000, "001490"}, {"TORO VOLCANO 2.0", "UTILITÁRIO", 185000, "001510"},
+		{"UNO ATTRACTIVE 1.0", "AUTOMÓVEL", 55000, "001434"}, {"FIORINO ENDURANCE", "UTILITÁRIO", 99000, "001480"}}},
+	{"FORD", "9BF", []model{
+		{"KA SE 1.0", "AUTOMÓVEL", 62000, "003457"}, {"RANGER XLS 2.2", "UTILITÁRIO", 230000, "003412"},
+		{"ECOSPORT SE 1.5", "AUTOMÓVEL", 92000, "003466"}, {"FIESTA 1.6 SEL", "AUTOMÓVEL", 52000, "003401"}}},
+	{"TOYOTA", "9BR", []model{
+		{"COROLLA XEI 2.0", "AUTOMÓVEL", 165000, "002162"}, {"HILUX SRV 2.8", "UTILITÁRIO", 290000, "002175"},
+		{"YARIS XL 1.5", "AUTOMÓVEL", 102000, "002190"}, {"ETIOS X 1.3", "AUTOMÓVEL", 61000, "002182"}}},
+	{"HONDA", "93H", []model{
+		{"CIVIC EXL 2.0", "AUTOMÓVEL", 160000, "014070"}, {"HR-V EX 1.5", "AUTOMÓVEL", 150000, "014088"},
+		{"FIT LX 1.5", "AUTOMÓVEL", 88000, "014061"}, {"CG 160 FAN", "MOTOCICLETA", 17500, "811052"},
+		{"BIZ 125", "MOTOCICLETA", 15000, "811063"}, {"CB 500F", "MOTOCICLETA", 42000, "811110"}}},
+	{"HYUNDAI", "95P", []model{
+		{"HB20 1.0 COMFORT", "AUTOMÓVEL", 82000, "015150"}, {"CRETA 1.6 ACTION", "AUTOMÓVEL", 128000, "015162"}}},
+	{"RENAULT", "93Y", []model{
+		{"KWID ZEN 1.0", "AUTOMÓVEL", 69000, "025270"}, {"SANDERO STEPWAY 1.6", "AUTOMÓVEL", 84000, "025232"},
+		{"DUSTER 1.6 CVT", "AUTOMÓVEL", 118000, "025250"}, {"MASTER FURGÃO 2.3", "UTILITÁRIO", 210000, "025200"}}},
+	{"YAMAHA", "9C6", []model{
+		{"FAZER 250", "MOTOCICLETA", 24000, "827038"}, {"FACTOR 150", "MOTOCICLETA", 16000, "827045"}}},
+	{"MERCEDES-BENZ", "9BM", []model{
+		{"ACCELO 1016", "CAMINHÃO", 330000, "509092"}, {"SPRINTER 416 CDI", "UTILITÁRIO", 290000, "509120"}}},
+}
+
+var colors = []string{"PRATA", "BRANCO", "PRETO", "CINZA", "VERMELHO", "AZUL", "BEGE", "VERDE", "MARROM"}
+
+var fuels = []string{"FLEX", "FLEX", "FLEX", "GASOLINA", "DIESEL", "ÁLCOOL"}

@@ -1,0 +1,661 @@
+// Package sim is an SGA simulator: Hinova's SGA API v2 as reference/sga-api.md records it,
+// over data generated from a seed, with SGA's quirks on and its faults switchable. It is an
+// http.Handler; ponte sga-sim serves it alone and ponte demo runs it in-process.
+package sim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BasePath is where the simulator serves the API, as the real SGA does.
+const BasePath = "/api/sga/v2"
+
+// Route identifiers, for the allow-list and the statistics.
+const (
+	RouteLogin           = "usuario/autenticar"
+	RouteSituations      = "listar/situacao"
+	RouteMember          = "associado/buscar"
+	RouteVehicle         = "veiculo/buscar"
+	RouteLinkedProducts  = "produto-vinculado-veiculo/listar"
+	RouteListVehicles    = "listar/veiculo"
+	RouteProductVehicles = "veiculo/listar-veiculo-produto"
+	RouteSyncProducts    = "buscar/produtos-fornecedor-sincronismo"
+	RouteSyncPages       = "sincronismo-produto-fornecedor-paginado/listar/pagina"
+	RouteSyncPagesAlias  = "sincronismo-produto/listar/pagina"
+	RouteSyncLookup      = "sincronismo-produto-fornecedor/buscar"
+)
+
+// Paging says what listar/veiculo's inicio_paginacao means; SGA deployments disagree.
+type Paging int
+
+// The paging modes.
+const (
+	PagingOffset0   Paging = iota // a 0-based row offset (default)
+	PagingOffset1                 // a 1-based row offset
+	PagingPageIndex               // a 0-based page index
+)
+
+// Faults are the misbehaviours the simulator can show, all off by default. Rates are
+// probabilities from 0 to 1, drawn per response, so the same request retried may succeed.
+type Faults struct {
+	Latency       time.Duration // added to every response
+	Jitter        time.Duration // plus a random part up to this
+	Fail5xx       float64       // answer 500, 502 or 503
+	Fail429       float64       // answer 429 with Retry-After: 1
+	FailHang      float64       // hold the request until the client gives up (or HangFor)
+	FailMalformed float64       // corrupt one record of a list, or the whole body
+	HangFor       time.Duration // longest hang; default 5m
+
+	BlockAfter  int           // more than this many requests by one token within BlockWindow...
+	BlockWindow time.Duration // ...block it (403, "extração de dados")...
+	BlockFor    time.Duration // ...for this long; default 1h
+}
+
+// Options configure a simulator. The same Seed, Members and PageSize give the same data,
+// whatever the faults.
+type Options struct {
+	Seed     uint64
+	Members  int // associados, 10 to 100,000; default 300
+	PageSize int // supplier-sync page size; default 500
+
+	// Credentials; derived from Seed when empty.
+	User, Password, APIKey, SyncToken string
+
+	Situations        []Situation // default DefaultSituations
+	DeniedRoutes      []string    // route IDs not enabled for the tokens (Route* constants)
+	NotAllowedStatus  int         // the status for a route not enabled; default 404
+	AllowAPIKeyOnData bool        // accept the API key as Bearer on data routes (older SGA)
+	AccessHours       string      // "08:00-18:00": the user may log in and call only then
+	Paging            Paging
+	Faults            Faults
+
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger     // default: discard
+}
+
+// Credentials are what the association would hand us, and what ponte sga-sim prints.
+type Credentials struct {
+	URL         string `json:"url,omitempty"`
+	User        string `json:"usuario"`
+	Password    string `json:"senha"`
+	APIKey      string `json:"chave_api"`
+	ProductCode string `json:"codigo_produto"`
+	SyncToken   string `json:"sync_token"`
+}
+
+// Sim is a running simulator. It is safe for concurrent use.
+type Sim struct {
+	opts     Options
+	pageSize int
+	sits     map[int]string
+	denied   map[string]bool
+	hours    *window
+
+	mu   sync.RWMutex // guards d
+	d    *data
+	sync []int // indexes of the vehicles in the supplier-sync listing
+	gen  int   // churn rounds so far
+
+	authMu   sync.Mutex
+	tokens   map[string]string // user token -> user
+	current  map[string]string // user -> its one valid token
+	blocks   map[string]*blockState
+	faultsMu sync.Mutex
+	faults   Faults
+	frng     *mrand.Rand
+
+	closing   chan struct{}
+	closeOnce sync.Once
+	stats     stats
+}
+
+// New builds a simulator and generates its data.
+func New(o Options) (*Sim, error) {
+	if o.Members == 0 {
+		o.Members = 300
+	}
+	if o.Members < 10 || o.Members > 100_000 {
+		return nil, fmt.Errorf("members must be from 10 to 100000, not %d", o.Members)
+	}
+	if o.PageSize == 0 {
+		o.PageSize = 500
+	}
+	if o.PageSize < 1 || o.PageSize > 10_000 {
+		return nil, fmt.Errorf("page size must be from 1 to 10000, not %d", o.PageSize)
+	}
+	if err := o.Faults.validate(); err != nil {
+		return nil, err
+	}
+	if len(o.Situations) == 0 {
+		o.Situations = DefaultSituations
+	}
+	if o.NotAllowedStatus == 0 {
+		o.NotAllowedStatus = http.StatusNotFound
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Sim{
+		opts:     o,
+		pageSize: o.PageSize,
+		sits:     map[int]string{},
+		denied:   map[string]bool{},
+		tokens:   map[string]string{},
+		current:  map[string]string{},
+		blocks:   map[string]*blockState{},
+		faults:   o.Faults,
+		frng:     mrand.New(mrand.NewPCG(o.Seed, 0xfa17)),
+		closing:  make(chan struct{}),
+	}
+	for _, st := range o.Situations {
+		s.sits[st.Code] = st.Description
+	}
+	for _, r := range o.DeniedRoutes {
+		s.denied[strings.Trim(r, "/")] = true
+	}
+	if o.AccessHours != "" {
+		w, err := parseWindow(o.AccessHours)
+		if err != nil {
+			return nil, err
+		}
+		s.hours = &w
+	}
+	s.fillCredentials()
+	s.d = newData(o.Seed, o.Members)
+	s.rebuildSyncList()
+	return s, nil
+}
+
+// fillCredentials derives the credentials not given from the seed, so that a simulator started
+// again with the same seed accepts the same configuration.
+func (s *Sim) fillCredentials() {
+	r := mrand.New(mrand.NewPCG(s.opts.Seed, 0xc4ed))
+	hexOf := func(n int) string {
+		b := make([]byte, n/2)
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return hex.EncodeToString(b)
+	}
+	pw := hexOf(12)
+	key, sync := hexOf(192), hexOf(64)
+	if s.opts.User == "" {
+		s.opts.User = "integracao.ponte"
+	}
+	if s.opts.Password == "" {
+		s.opts.Password = pw
+	}
+	if s.opts.APIKey == "" {
+		s.opts.APIKey = key
+	}
+	if s.opts.SyncToken == "" {
+		s.opts.SyncToken = sync
+	}
+}
+
+// Credentials returns the credentials the simulator accepts (without URL).
+func (s *Sim) Credentials() Credentials {
+	return Credentials{User: s.opts.User, Password: s.opts.Password, APIKey: s.opts.APIKey,
+		ProductCode: s.d.ours, SyncToken: s.opts.SyncToken}
+}
+
+// SetFaults switches the faults at run time.
+func (s *Sim) SetFaults(f Faults) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.faultsMu.Lock()
+	s.faults = f
+	s.faultsMu.Unlock()
+	return nil
+}
+
+// Close releases every hanging request. The handler answers 503 afterwards.
+func (s *Sim) Close() { s.closeOnce.Do(func() { close(s.closing) }) }
+
+func (f Faults) validate() error {
+	for name, v := range map[string]float64{"fail-5xx": f.Fail5xx, "fail-429": f.Fail429,
+		"fail-hang": f.FailHang, "fail-malformed": f.FailMalformed} {
+		if v < 0 || v > 1 {
+			return fmt.Errorf("%s must be from 0 to 1, not %g", name, v)
+		}
+	}
+	if f.Fail5xx+f.Fail429+f.FailHang > 1 {
+		return fmt.Errorf("fail-5xx, fail-429 and fail-hang add up to more than 1")
+	}
+	if f.Latency < 0 || f.Jitter < 0 || f.HangFor < 0 || f.BlockWindow < 0 || f.BlockFor < 0 || f.BlockAfter < 0 {
+		return fmt.Errorf("fault durations and counts cannot be negative")
+	}
+	if f.BlockAfter > 0 && f.BlockWindow == 0 {
+		return fmt.Errorf("block-after needs block-window")
+	}
+	return nil
+}
+
+// apiKind is who may call a route.
+type apiKind int
+
+const (
+	apiLogin  apiKind = iota // the API key
+	apiManual                // a user token
+	apiSync                  // the sync token
+)
+
+type handler func(s *Sim, r *http.Request, args []string) reply
+
+type reply struct {
+	status int
+	body   any
+	header http.Header
+}
+
+func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
+
+func fail(status int, msg string, errs ...string) reply {
+	if errs == nil {
+		errs = []string{}
+	}
+	return reply{status: status, body: map[string]any{"mensagem": msg, "error": errs}}
+}
+
+// ServeHTTP answers one request: latency, faults, auth, the extraction block, the route.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	path := strings.Trim(strings.TrimPrefix(r.URL.Path, BasePath), "/")
+	route, kind, h, args := match(r.Method, path)
+	s.stats.count(route)
+	rep := s.serve(r, route, kind, h, args)
+	s.write(w, rep)
+	s.opts.Logger.Debug("sim", "method", r.Method, "route", route, "status", rep.status, "took", time.Since(start))
+}
+
+func (s *Sim) serve(r *http.Request, route string, kind apiKind, h handler, args []string) reply {
+	f := s.currentFaults()
+	if d := f.Latency + s.jitter(f.Jitter); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return fail(http.StatusServiceUnavailable, "cancelado")
+		case <-s.closing:
+			t.Stop()
+			return fail(http.StatusServiceUnavailable, "servidor encerrando")
+		}
+	}
+	if h == nil {
+		return reply{status: http.StatusNotFound, body: nil} // no envelope: the web server's 404
+	}
+	if rep, faulted := s.drawFault(r, f); faulted {
+		return rep
+	}
+	token := bearer(r)
+	if token == "" {
+		return fail(http.StatusUnauthorized, "Token não informado", "Envie o token no cabeçalho Authorization: Bearer")
+	}
+	principal, rep, allowed := s.authorize(kind, token)
+	if !allowed {
+		return rep
+	}
+	if rep, blocked := s.checkBlock(principal, f); blocked {
+		return rep
+	}
+	if s.denied[route] {
+		return fail(s.opts.NotAllowedStatus, "Sem permissão",
+			"O token não tem permissão para acessar esta rota. Libere-a em Área Cliente > APIs > Gerenciar APIs")
+	}
+	rep = h(s, r, args)
+	if rep.status == http.StatusOK && s.drawMalformed(f) {
+		rep.body = corrupted{rep.body}
+	}
+	return rep
+}
+
+// authorize checks the Bearer token against the route's kind, and the access hours.
+// It returns the principal whose requests count towards the extraction block.
+func (s *Sim) authorize(kind apiKind, token string) (string, reply, bool) {
+	invalid := fail(http.StatusUnauthorized, "Token inválido", "Token inválido ou expirado. Autentique-se novamente")
+	switch kind {
+	case apiLogin:
+		if token != s.opts.APIKey {
+			return "", invalid, false
+		}
+		if s.outsideHours() {
+			return "", s.hoursReply(), false
+		}
+		return "key:" + token, reply{}, true
+	case apiSync:
+		if token != s.opts.SyncToken {
+			return "", invalid, false
+		}
+		return "sync", reply{}, true
+	default:
+		if s.opts.AllowAPIKeyOnData && token == s.opts.APIKey {
+			return "key:" + token, reply{}, true
+		}
+		s.authMu.Lock()
+		_, valid := s.tokens[token]
+		s.authMu.Unlock()
+		if !valid {
+			return "", invalid, false
+		}
+		if s.outsideHours() {
+			return "", s.hoursReply(), false
+		}
+		// The user token inherits the API key's quota: SGA blocks the association token.
+		return "key:" + s.opts.APIKey, reply{}, true
+	}
+}
+
+func (s *Sim) hoursReply() reply {
+	return fail(http.StatusUnauthorized, "Usuário com restrição de horário de acesso",
+		"Acesso não permitido neste horário (restrição de horário)")
+}
+
+func (s *Sim) outsideHours() bool {
+	return s.hours != nil && !s.hours.contains(s.opts.Now())
+}
+
+func bearer(r *http.Request) string {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// login is POST usuario/autenticar: {usuario, senha} with the API key as Bearer. A new login
+// invalidates the user's previous token.
+func login(s *Sim, r *http.Request, _ []string) reply {
+	var body struct {
+		Usuario string `json:"usuario"`
+		Senha   string `json:"senha"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16)).Decode(&body); err != nil {
+		return fail(http.StatusNotAcceptable, "Requisição inválida", "Envie usuario e senha em JSON")
+	}
+	if body.Usuario != s.opts.User || body.Senha != s.opts.Password {
+		return fail(http.StatusUnauthorized, "Login ou senha inválido", "Usuário ou senha incorretos")
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	s.authMu.Lock()
+	if old, ok := s.current[body.Usuario]; ok {
+		delete(s.tokens, old)
+	}
+	s.current[body.Usuario] = token
+	s.tokens[token] = body.Usuario
+	s.authMu.Unlock()
+	s.stats.logins.Add(1)
+	return ok(map[string]string{"mensagem": "OK", "token_usuario": token})
+}
+
+// InvalidateUserTokens logs every user out, as a login from elsewhere would.
+func (s *Sim) InvalidateUserTokens() {
+	s.authMu.Lock()
+	clear(s.tokens)
+	clear(s.current)
+	s.authMu.Unlock()
+}
+
+// write encodes a reply. A corrupted body has one record, or the body itself, damaged.
+func (s *Sim) write(w http.ResponseWriter, rep reply) {
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	if rep.body == nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(rep.status)
+		_, _ = w.Write([]byte("<html><body><h1>404 Not Found</h1></body></html>"))
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	body := rep.body
+	c, corrupt := body.(corrupted)
+	if corrupt {
+		body = c.body
+	}
+	if err := enc.Encode(body); err != nil {
+		http.Error(w, `{"mensagem":"Erro interno"}`, http.StatusInternalServerError)
+		return
+	}
+	out := buf.Bytes()
+	if corrupt {
+		out = s.corrupt(out)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(out)
+}
+
+type corrupted struct{ body any }
+
+// corrupt damages an encoded reply: half the time one record's ano_modelo becomes an object
+// (the record cannot be read, its page can), otherwise the body is cut short.
+func (s *Sim) corrupt(b []byte) []byte {
+	s.faultsMu.Lock()
+	roll, cut := s.frng.IntN(2), s.frng.IntN(max(len(b)-1, 1))
+	s.faultsMu.Unlock()
+	key := []byte(`"ano_modelo":`)
+	if n := bytes.Count(b, key); roll == 0 && n > 0 {
+		which := cut % n
+		at := 0
+		for range which + 1 {
+			at += bytes.Index(b[at:], key) + len(key)
+		}
+		end := at
+		if end < len(b) && b[end] == '"' {
+			end += 1 + bytes.IndexByte(b[end+1:], '"') + 1
+		} else {
+			for end < len(b) && b[end] != ',' && b[end] != '}' {
+				end++
+			}
+		}
+		out := make([]byte, 0, len(b)+16)
+		out = append(out, b[:at]...)
+		out = append(out, `{"corrompido":true}`...)
+		return append(out, b[end:]...)
+	}
+	return b[:cut/2+1]
+}
+
+func (s *Sim) currentFaults() Faults {
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
+	return s.faults
+}
+
+func (s *Sim) jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
+	return time.Duration(s.frng.Int64N(int64(max)))
+}
+
+// drawFault draws this response's fault, if any: 5xx, 429 or a hang.
+func (s *Sim) drawFault(r *http.Request, f Faults) (reply, bool) {
+	if f.Fail5xx+f.Fail429+f.FailHang == 0 {
+		return reply{}, false
+	}
+	s.faultsMu.Lock()
+	x, which := s.frng.Float64(), s.frng.IntN(3)
+	s.faultsMu.Unlock()
+	switch {
+	case x < f.Fail5xx:
+		s.stats.faults.Add(1)
+		status := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}[which]
+		return fail(status, "Erro interno do servidor", "Tente novamente mais tarde"), true
+	case x < f.Fail5xx+f.Fail429:
+		s.stats.faults.Add(1)
+		rep := fail(http.StatusTooManyRequests, "Muitas requisições", "Aguarde antes de tentar novamente")
+		rep.header = http.Header{"Retry-After": {"1"}}
+		return rep, true
+	case x < f.Fail5xx+f.Fail429+f.FailHang:
+		s.stats.faults.Add(1)
+		hang := f.HangFor
+		if hang == 0 {
+			hang = 5 * time.Minute
+		}
+		t := time.NewTimer(hang)
+		defer t.Stop()
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		case <-t.C:
+		}
+		return fail(http.StatusGatewayTimeout, "Tempo esgotado"), true
+	}
+	return reply{}, false
+}
+
+func (s *Sim) drawMalformed(f Faults) bool {
+	if f.FailMalformed == 0 {
+		return false
+	}
+	s.faultsMu.Lock()
+	x := s.frng.Float64()
+	s.faultsMu.Unlock()
+	if x < f.FailMalformed {
+		s.stats.faults.Add(1)
+		return true
+	}
+	return false
+}
+
+// blockState tracks one token's recent requests for the extraction block.
+type blockState struct {
+	hits  []time.Time
+	until time.Time
+}
+
+// checkBlock counts a request by principal and answers 403 while the principal is blocked.
+func (s *Sim) checkBlock(principal string, f Faults) (reply, bool) {
+	if f.BlockAfter <= 0 {
+		return reply{}, false
+	}
+	now := s.opts.Now()
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	b := s.blocks[principal]
+	if b == nil {
+		b = &blockState{}
+		s.blocks[principal] = b
+	}
+	blocked := fail(http.StatusForbidden, "Forbidden",
+		"Token BLOQUEADO temporariamente por excesso de extracao de DADOS. Aguarde e tente novamente mais tarde")
+	if now.Before(b.until) {
+		return blocked, true
+	}
+	cutoff := now.Add(-f.BlockWindow)
+	kept := b.hits[:0]
+	for _, t := range b.hits {
+		if t.After(cutoff) {
+			kept = append(kept, t)
+		}
+	}
+	b.hits = append(kept, now)
+	if len(b.hits) > f.BlockAfter {
+		dur := f.BlockFor
+		if dur == 0 {
+			dur = time.Hour
+		}
+		b.until, b.hits = now.Add(dur), b.hits[:0]
+		s.stats.blocks.Add(1)
+		return blocked, true
+	}
+	return reply{}, false
+}
+
+// window is a daily access window in local time.
+type window struct{ from, to time.Duration }
+
+func parseWindow(s string) (window, error) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return window{}, fmt.Errorf("access hours %q: want HH:MM-HH:MM", s)
+	}
+	from, err1 := parseClock(a)
+	to, err2 := parseClock(b)
+	if err1 != nil || err2 != nil || from == to {
+		return window{}, fmt.Errorf("access hours %q: want HH:MM-HH:MM", s)
+	}
+	return window{from, to}, nil
+}
+
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+func (w window) contains(t time.Time) bool {
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	if w.from < w.to {
+		return d >= w.from && d < w.to
+	}
+	return d >= w.from || d < w.to // a window across midnight
+}
+
+// stats counts what the simulator saw; tests and the demo read it.
+type stats struct {
+	mu       sync.Mutex
+	byRoute  map[string]int
+	requests atomic.Int64
+	logins   atomic.Int64
+	faults   atomic.Int64
+	blocks   atomic.Int64
+}
+
+func (st *stats) count(route string) {
+	st.requests.Add(1)
+	st.mu.Lock()
+	if st.byRoute == nil {
+		st.byRoute = map[string]int{}
+	}
+	st.byRoute[route]++
+	st.mu.Unlock()
+}
+
+// Stats is a snapshot of what the simulator has served.
+type Stats struct {
+	Requests int64
+	Logins   int64 // successful logins
+	Faults   int64 // faults injected
+	Blocks   int64 // times a token was blocked
+	ByRoute  map[string]int
+}
+
+// Stats returns what the simulator has served so far.
+func (s *Sim) Stats() Stats {
+	s.stats.mu.Lock()
+	by := make(map[string]int, len(s.stats.byRoute))
+	for k, v := range s.stats.byRoute {
+		by[k] = v
+	}
+	s.stats.mu.Unlock()
+	return Stats{Requests: s.stats.requests.Load(), Logins: s.stats.logins.Load(),
+		Faults: s.stats.faults.Load(), Blocks: s.stats.blocks.Load(), ByRoute: by}
+}
