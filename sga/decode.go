@@ -382,19 +382,15 @@ func unwrap(b []byte) []byte {
 		if len(b) == 0 || b[0] != '{' {
 			return b
 		}
-		var w struct {
-			Data  json.RawMessage `json:"data"`
-			Dados json.RawMessage `json:"dados"`
-		}
-		if json.Unmarshal(b, &w) != nil {
-			return b
-		}
-		inner := w.Data
-		if len(inner) == 0 {
-			inner = w.Dados
-		}
-		inner = bytes.TrimSpace(inner)
-		if len(inner) == 0 || (inner[0] != '{' && inner[0] != '[') {
+		var inner []byte
+		_ = eachMember(b, func(key, raw []byte) error {
+			k := string(key)
+			if (k == `"data"` || k == `"dados"`) && len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+				inner = raw
+			}
+			return nil
+		})
+		if inner == nil {
 			return b
 		}
 		b = inner
@@ -402,53 +398,62 @@ func unwrap(b []byte) []byte {
 	return b
 }
 
-// splitList turns a list body into its elements. It accepts a JSON array, a single object (a
-// list of one), and an object with numeric keys ({"0": {...}, "1": {...}, "mensagem": "OK"}).
-// field, when not empty, names the key that holds the list inside an envelope object.
-func splitList(b []byte, field string) ([]json.RawMessage, error) {
+// splitList turns a list body into its elements, without copying. It accepts a JSON array, a
+// single object (a list of one), and an object with numeric keys ({"0": {...}, "1": {...},
+// "mensagem": "OK"}). field, when not empty, names the key that holds the list inside an
+// envelope object.
+func splitList(b []byte, field string) ([][]byte, error) {
 	b = unwrap(b)
 	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: empty body", errShape)
 	}
 	switch b[0] {
 	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(b, &items); err != nil {
+		var items [][]byte
+		if err := eachElement(b, func(raw []byte) error { items = append(items, raw); return nil }); err != nil {
 			return nil, fmt.Errorf("%w: %v", errShape, err)
 		}
 		return items, nil
 	case '{':
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(b, &obj); err != nil {
+		var (
+			inner    []byte
+			hasField bool
+			numbered = map[int][]byte{}
+		)
+		err := eachMember(b, func(key, raw []byte) error {
+			k := keyName(key)
+			if field != "" && k == field {
+				inner, hasField = raw, true
+			} else if n, err := strconv.Atoi(k); err == nil && n >= 0 {
+				numbered[n] = raw
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errShape, err)
 		}
-		if field != "" {
-			if inner, ok := obj[field]; ok {
-				inner = bytes.TrimSpace(inner)
-				if bytes.Equal(inner, []byte("null")) {
-					return nil, nil
-				}
-				return splitList(inner, "")
+		if hasField {
+			if bytes.Equal(inner, []byte("null")) {
+				return nil, nil
 			}
+			return splitList(inner, "")
 		}
-		var keys []int
-		for k := range obj {
-			if n, err := strconv.Atoi(k); err == nil && n >= 0 {
-				keys = append(keys, n)
+		if len(numbered) > 0 {
+			keys := make([]int, 0, len(numbered))
+			for k := range numbered {
+				keys = append(keys, k)
 			}
-		}
-		if len(keys) > 0 {
 			sort.Ints(keys)
-			items := make([]json.RawMessage, 0, len(keys))
+			items := make([][]byte, 0, len(keys))
 			for _, k := range keys {
-				items = append(items, obj[strconv.Itoa(k)])
+				items = append(items, numbered[k])
 			}
 			return items, nil
 		}
 		if field != "" {
 			return nil, fmt.Errorf("%w: no %q list in the object", errShape, field)
 		}
-		return []json.RawMessage{b}, nil
+		return [][]byte{b}, nil
 	default:
 		return nil, fmt.Errorf("%w: want a list, got %s", errShape, describe(b))
 	}
@@ -456,16 +461,15 @@ func splitList(b []byte, field string) ([]json.RawMessage, error) {
 
 // decodeList decodes each element of a list on its own, so that one bad record costs only
 // itself. keyFields name the fields that identify a record, for the error report.
-func decodeList[T any](items []json.RawMessage, keyFields ...string) ([]T, []RecordError) {
+func decodeList[T any](items [][]byte, keyFields ...string) ([]T, []RecordError) {
 	out := make([]T, 0, len(items))
 	var bad []RecordError
 	for i, raw := range items {
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
+		out = append(out, *new(T))
+		if err := decodeRecord(raw, &out[len(out)-1]); err != nil {
+			out = out[:len(out)-1]
 			bad = append(bad, RecordError{Index: i, Key: recordKey(raw, keyFields), Reason: cleanReason(err)})
-			continue
 		}
-		out = append(out, v)
 	}
 	return out, bad
 }
@@ -481,7 +485,7 @@ func decodeOne[T any](b []byte, keyFields ...string) (T, error) {
 		return zero, errEmptyList
 	}
 	var v T
-	if err := json.Unmarshal(items[0], &v); err != nil {
+	if err := decodeRecord(items[0], &v); err != nil {
 		return zero, RecordError{Index: 0, Key: recordKey(items[0], keyFields), Reason: cleanReason(err)}
 	}
 	return v, nil
@@ -494,21 +498,24 @@ func recordKey(raw []byte, fields []string) string {
 	if len(fields) == 0 {
 		return ""
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return ""
-	}
+	found := map[string]string{}
+	_ = eachMember(raw, func(key, val []byte) error {
+		k := keyName(key)
+		for _, f := range fields {
+			if f == k {
+				var t Text
+				if t.UnmarshalJSON(val) == nil && t != "" {
+					found[k] = truncate(string(t), 40)
+				}
+			}
+		}
+		return nil
+	})
 	var parts []string
 	for _, f := range fields {
-		v, ok := m[f]
-		if !ok {
-			continue
+		if v, ok := found[f]; ok {
+			parts = append(parts, f+"="+v)
 		}
-		var t Text
-		if json.Unmarshal(v, &t) != nil || t == "" {
-			continue
-		}
-		parts = append(parts, f+"="+truncate(string(t), 40))
 	}
 	return strings.Join(parts, " ")
 }

@@ -163,24 +163,48 @@ func (c *Client) ListVehicles(ctx context.Context, q ListVehiclesQuery) (Vehicle
 
 func decodeVehiclePage(body []byte) (VehiclePage, error) {
 	const route = "listar/veiculo"
-	var head struct {
-		Total    Int `json:"total_veiculos"`
-		Showing  Int `json:"mostrando "`
-		Showing2 Int `json:"mostrando"`
-		Pages    Int `json:"numero_paginas"`
-	}
 	b := unwrap(body)
-	if len(b) > 0 && b[0] == '{' {
-		// The counts are informative only: a bad one must not cost the page.
-		_ = json.Unmarshal(b, &head)
+	if len(b) == 0 || b[0] != '{' {
+		// Some deployments drop the envelope and answer with the bare list.
+		items, err := splitList(b, "")
+		if err != nil {
+			return VehiclePage{}, invalid(route, err)
+		}
+		var p VehiclePage
+		p.Vehicles, p.Bad = decodeList[Vehicle](items, vehicleKeys...)
+		return p, nil
 	}
-	items, err := splitList(b, "veiculos")
+	var (
+		p    VehiclePage
+		list []byte
+	)
+	count := func(raw []byte) int { // the counts are informative: a bad one must not cost the page
+		var n Int
+		_ = n.UnmarshalJSON(raw)
+		return int(n)
+	}
+	err := eachMember(b, func(key, raw []byte) error {
+		switch keyName(key) {
+		case "veiculos":
+			list = raw
+		case "total_veiculos":
+			p.Total = count(raw)
+		case "mostrando ", "mostrando":
+			p.Showing = count(raw)
+		case "numero_paginas":
+			p.Pages = count(raw)
+		}
+		return nil
+	})
 	if err != nil {
 		return VehiclePage{}, invalid(route, err)
 	}
-	p := VehiclePage{Total: int(head.Total), Showing: int(head.Showing), Pages: int(head.Pages)}
-	if p.Showing == 0 {
-		p.Showing = int(head.Showing2)
+	if list == nil || string(list) == "null" {
+		return p, nil
+	}
+	items, err := splitList(list, "")
+	if err != nil {
+		return VehiclePage{}, invalid(route, err)
 	}
 	p.Vehicles, p.Bad = decodeList[Vehicle](items, vehicleKeys...)
 	return p, nil
