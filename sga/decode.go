@@ -585,7 +585,9 @@ func quoteShort(s string, isString bool) string {
 	return truncate(s, 40)
 }
 
+// truncate shortens s for a message, and makes it valid UTF-8: what SGA sent may not be.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s
 	}
