@@ -142,3 +142,10 @@ func (s *Sim) Counts() (members, vehicles int) {
 	defer s.mu.RUnlock()
 	return len(s.d.members), len(s.d.vehicles)
 }
+
+// Products returns the association's product catalogue; Supplier marks ours and the supplier's.
+func (s *Sim) Products() []Product {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Product(nil), s.d.products...)
+}
