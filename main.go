@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -223,10 +224,13 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	var churning sync.WaitGroup
+	churnCtx, stopChurn := context.WithCancel(ctx)
+	defer func() { stopChurn(); churning.Wait() }()
 	if *churn > 0 {
-		churnCtx, stopChurn := context.WithCancel(ctx)
-		defer stopChurn()
-		go s.RunChurn(churnCtx, *churn, func(r sim.ChurnReport) { logger.Info("churn", "report", r.String()) })
+		churning.Go(func() {
+			s.RunChurn(churnCtx, *churn, func(r sim.ChurnReport) { logger.Info("churn", "report", r.String()) })
+		})
 	}
 	select {
 	case err := <-done:

@@ -1,7 +1,7 @@
 package sga_test
 
 import (
-	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +16,7 @@ import (
 // from a simulator, as bytes the decoders can be run on again and again.
 func pageBodies(tb testing.TB) (listar, sync []byte) {
 	tb.Helper()
-	s, err := sim.New(sim.Options{Seed: 3, Members: 3000, PageSize: 5000})
+	s, err := sim.New(sim.Options{Seed: 3, Members: 4000, PageSize: 5000})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,8 +50,22 @@ func BenchmarkDecodeListarVeiculoPage(b *testing.B) {
 		}
 		n = len(p.Vehicles)
 	}
+	if n != 5000 {
+		b.Fatalf("page of %d records, want 5000", n)
+	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	_ = context.Background
+}
+
+// BenchmarkValidateListarVeiculoPage is the json.Valid pass every live reply gets before
+// decoding; add it to the decode figure for the whole cost of a page.
+func BenchmarkValidateListarVeiculoPage(b *testing.B) {
+	body, _ := pageBodies(b)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if !json.Valid(body) {
+			b.Fatal("invalid")
+		}
+	}
 }
 
 func BenchmarkDecodeSyncPage(b *testing.B) {
@@ -64,6 +78,9 @@ func BenchmarkDecodeSyncPage(b *testing.B) {
 			b.Fatal(err, p.Bad)
 		}
 		n = len(p.Records)
+	}
+	if n != 5000 {
+		b.Fatalf("page of %d records, want 5000", n)
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
