@@ -525,3 +525,29 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestPacing checks the limiter holds the request rate down. It asserts only a lower bound on
+// the elapsed time, which a slow machine cannot break.
+func TestPacing(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 1}, func(c *sga.Config) { c.RequestsPerSecond = 20 })
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				if _, err := h.client.SyncProducts(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 12 requests at 20 per second with a burst of 1: at least 11 intervals of 50ms.
+	if elapsed := time.Since(start); elapsed < 540*time.Millisecond {
+		t.Fatalf("12 requests took %v; the limiter let them through faster than 20/s", elapsed)
+	}
+	h.client.SetRate(-1)
+	if _, err := h.client.SyncProducts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
