@@ -20,6 +20,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// ErrClosed is returned by calls made after Close.
+var ErrClosed = errors.New("sga: client closed")
+
 // DefaultBaseURL is Hinova's production API.
 const DefaultBaseURL = "https://api.hinova.com.br/api/sga/v2"
 
@@ -170,6 +173,9 @@ type request struct {
 // do runs a request with pacing, retries for retryable failures, and one new login when the
 // user token turns out to be invalid. It returns the body of a 2xx reply.
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
+	if c.life.Err() != nil {
+		return nil, ErrClosed
+	}
 	relogged := false
 	for attempt := 0; ; attempt++ {
 		var token string

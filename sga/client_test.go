@@ -551,3 +551,17 @@ func TestPacing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClosedClientRefusesCalls(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 1}, nil)
+	h.client.Close()
+	if _, err := h.client.SyncProducts(context.Background()); !errors.Is(err, sga.ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+	if _, err := h.client.Situations(context.Background()); err == nil {
+		t.Fatal("a manual call succeeded after Close")
+	}
+	if h.sim.Stats().Requests != 0 {
+		t.Fatal("a closed client sent requests")
+	}
+}
