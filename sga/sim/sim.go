@@ -73,11 +73,14 @@ type Options struct {
 	// Credentials; derived from Seed when empty.
 	User, Password, APIKey, SyncToken string
 
-	Situations        []Situation // default DefaultSituations
-	DeniedRoutes      []string    // route IDs not enabled for the tokens (Route* constants)
-	NotAllowedStatus  int         // the status for a route not enabled; default 404
-	AllowAPIKeyOnData bool        // accept the API key as Bearer on data routes (older SGA)
-	AccessHours       string      // "08:00-18:00": the user may log in and call only then
+	Situations []Situation // default DefaultSituations
+	// DeniedRoutes are the route IDs (Route* constants) left unticked in "Gerenciar APIs". Each
+	// route belongs to one token (manual routes to the API key and its user tokens, supplier
+	// routes to the sync token), so this is each token's allow-list, seen from its complement.
+	DeniedRoutes      []string
+	NotAllowedStatus  int    // the status for a route not enabled; default 404
+	AllowAPIKeyOnData bool   // accept the API key as Bearer on data routes (older SGA)
+	AccessHours       string // "08:00-18:00": the user may log in and call only then
 	Paging            Paging
 	Faults            Faults
 
