@@ -3,3 +3,8 @@ module ponte
 go 1.26.0
 
 require golang.org/x/time v0.16.0
+
+require (
+	go.etcd.io/bbolt v1.5.0 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+)

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Admin is an administrator profile: who may use the console, and with which SSH keys.
+type Admin struct {
+	ID        uint64    `json:"id"`
+	Login     string    `json:"login"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	Keys      []SSHKey  `json:"keys,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+}
+
+// SSHKey is a public key, parsed by the caller: the store keeps its fingerprint (SHA256:...)
+// as the index and the authorized_keys line to show.
+type SSHKey struct {
+	Fingerprint string    `json:"fingerprint"`
+	Line        string    `json:"line"`
+	Comment     string    `json:"comment,omitempty"`
+	AddedAt     time.Time `json:"added_at"`
+}
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+
+// AddAdmin creates a profile. Logins are unique, and so is each key across all profiles.
+func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
+	a.Login = strings.ToLower(strings.TrimSpace(a.Login))
+	a.Name = strings.TrimSpace(a.Name)
+	a.Email = strings.TrimSpace(a.Email)
+	switch {
+	case !loginPattern.MatchString(a.Login):
+		return Admin{}, fmt.Errorf("login %q: 2 to 32 lower-case letters, digits, '.', '_' or '-': %w", a.Login, ErrInvalid)
+	case a.Name == "" || len(a.Name) > 120:
+		return Admin{}, fmt.Errorf("name: 1 to 120 characters: %w", ErrInvalid)
+	case a.Email != "" && (!strings.Contains(a.Email, "@") || len(a.Email) > 254):
+		return Admin{}, fmt.Errorf("e-mail %q: %w", a.Email, ErrInvalid)
+	}
+	now := s.now().UTC()
+	a.CreatedAt, a.CreatedBy = now, by.Who
+	for i := range a.Keys {
+		if a.Keys[i].Fingerprint == "" {
+			return Admin{}, fmt.Errorf("key %d has no fingerprint: %w", i+1, ErrInvalid)
+		}
+		a.Keys[i].AddedAt = now
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		logins, keys := tx.Bucket(bAdminLogin), tx.Bucket(bAdminKey)
+		if logins.Get([]byte(a.Login)) != nil {
+			return fmt.Errorf("administrator %q: %w", a.Login, ErrDuplicate)
+		}
+		for _, k := range a.Keys {
+			if owner := keys.Get([]byte(k.Fingerprint)); owner != nil {
+				return fmt.Errorf("key %s already belongs to another administrator: %w", k.Fingerprint, ErrDuplicate)
+			}
+		}
+		b := tx.Bucket(bAdmins)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		if err := putJSON(b, u64(id), a); err != nil {
+			return err
+		}
+		if err := logins.Put([]byte(a.Login), u64(id)); err != nil {
+			return err
+		}
+		for _, k := range a.Keys {
+			if err := keys.Put([]byte(k.Fingerprint), u64(id)); err != nil {
+				return err
+			}
+		}
+		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s, %d key(s)", a.Login, len(a.Keys)))
+	})
+	if err != nil {
+		return Admin{}, err
+	}
+	return a, nil
+}
+
+// Admins lists every profile by name.
+func (s *Store) Admins() ([]Admin, error) {
+	var out []Admin
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bAdmins).ForEach(func(_, v []byte) error {
+			var a Admin
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return foldKey(out[i].Name) < foldKey(out[j].Name) })
+	return out, err
+}
+
+// AdminByLogin finds a profile by login.
+func (s *Store) AdminByLogin(login string) (Admin, error) {
+	return s.adminBy(bAdminLogin, strings.ToLower(strings.TrimSpace(login)))
+}
+
+// AdminByKey finds the profile that owns a key fingerprint.
+func (s *Store) AdminByKey(fingerprint string) (Admin, error) {
+	return s.adminBy(bAdminKey, fingerprint)
+}
+
+func (s *Store) adminBy(index []byte, key string) (Admin, error) {
+	var a Admin
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(index).Get([]byte(key))
+		if id == nil {
+			return fmt.Errorf("administrator %q: %w", key, ErrNotFound)
+		}
+		found, err := getJSON(tx.Bucket(bAdmins), id, &a)
+		if !found && err == nil {
+			return fmt.Errorf("administrator %q: index without record: %w", key, ErrNotFound)
+		}
+		return err
+	})
+	return a, err
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the database to w from one read transaction: it does not
+// stop readers or writers.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupFile writes a consistent copy to path (0600), through a temporary file renamed into
+// place, so that a failed backup never leaves a truncated file under the final name.
+func (s *Store) BackupFile(path string) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// ExportKinds are what Export can write.
+var ExportKinds = []string{"clients", "vehicles", "contracts", "orders", "runs", "audit"}
+
+// Export writes every record of a kind, as JSON lines or CSV (with a header), with stable
+// snake_case field names, from one read transaction.
+func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
+	cols, ok := exportColumns[kind]
+	if !ok {
+		return 0, fmt.Errorf("unknown kind %q (want one of %v): %w", kind, ExportKinds, ErrInvalid)
+	}
+	if format != "json" && format != "csv" {
+		return 0, fmt.Errorf("unknown format %q (want json or csv): %w", format, ErrInvalid)
+	}
+	var cw *csv.Writer
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if format == "csv" {
+		cw = csv.NewWriter(w)
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = c.name
+		}
+		if err := cw.Write(names); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	emit := func(row map[string]any) error {
+		n++
+		if cw == nil {
+			return enc.Encode(row)
+		}
+		rec := make([]string, len(cols))
+		for i, c := range cols {
+			rec[i] = csvValue(row[c.name])
+		}
+		return cw.Write(rec)
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(exportBucket[kind]).ForEach(func(k, v []byte) error {
+			row, err := exportRow(tx, kind, k, v)
+			if err != nil {
+				return err
+			}
+			return emit(row)
+		})
+	})
+	if cw != nil {
+		cw.Flush()
+		if err == nil {
+			err = cw.Error()
+		}
+	}
+	return n, err
+}
+
+type column struct{ name string }
+
+func cols(names ...string) []column {
+	out := make([]column, len(names))
+	for i, n := range names {
+		out[i] = column{n}
+	}
+	return out
+}
+
+var exportColumns = map[string][]column{
+	"clients":   cols("sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
+	"vehicles":  cols("sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
+	"contracts": cols("number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by"),
+	"orders":    cols("number", "contract_number", "vehicle_sga_code", "client_sga_code", "kind", "status", "created_at", "created_by"),
+	"runs":      cols("id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles", "errors", "reason"),
+	"audit":     cols("id", "at", "who", "from", "action", "details"),
+}
+
+var exportBucket = map[string][]byte{"clients": bClients, "vehicles": bVehicles, "contracts": bContracts,
+	"orders": bOrders, "runs": bRuns, "audit": bAudit}
+
+func exportRow(tx *bolt.Tx, kind string, k, v []byte) (map[string]any, error) {
+	var row map[string]any
+	switch kind {
+	case "vehicles":
+		var ve Vehicle
+		if err := json.Unmarshal(v, &ve); err != nil {
+			return nil, err
+		}
+		row = map[string]any{"sga_code": ve.SGACode, "client_sga_code": ve.ClientSGACode, "plate": ve.Plate,
+			"chassis": ve.Chassis, "model": ve.Model, "brand": ve.Brand, "year_model": ve.YearModel,
+			"situation": ve.Situation, "gone": ve.Gone, "contract_number": string(tx.Bucket(bContractVeh).Get(k)),
+			"updated_at": ve.UpdatedAt}
+	case "runs":
+		var r Run
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, err
+		}
+		var finished any
+		if !r.FinishedAt.IsZero() {
+			finished = r.FinishedAt
+		}
+		row = map[string]any{"id": r.ID, "kind": r.Kind, "source": r.Source, "status": r.Status,
+			"started_by": r.StartedBy, "started_at": r.StartedAt, "finished_at": finished,
+			"clients": r.Counts.Clients(), "vehicles": r.Counts.Vehicles(), "errors": r.ErrorCount, "reason": r.Reason}
+	default:
+		if err := json.Unmarshal(v, &row); err != nil {
+			return nil, err
+		}
+		keep := map[string]any{}
+		for _, c := range exportColumns[kind] {
+			keep[c.name] = row[c.name]
+		}
+		row = keep
+	}
+	return row, nil
+}
+
+func csvValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		return x.Format(time.RFC3339)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}

@@ -1,0 +1,552 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Client is an SGA associado that has at least one vehicle with our product. Key: SGA code.
+type Client struct {
+	SGACode   int64     `json:"sga_code"`
+	CPF       string    `json:"cpf"` // 11 digits
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	Phone     string    `json:"phone,omitempty"`
+	City      string    `json:"city,omitempty"`
+	State     string    `json:"state,omitempty"`
+	Situation string    `json:"situation"` // SGA's description, e.g. "ATIVO"
+	FirstSeen time.Time `json:"first_seen"`
+	UpdatedAt time.Time `json:"updated_at"`
+	LastRun   uint64    `json:"last_run,omitempty"`
+}
+
+// Vehicle is a vehicle from SGA. Key: SGA code (a 0 km vehicle may have no plate). A vehicle is
+// never deleted: leaving SGA's list sets Gone, a change of situação keeps what it was.
+type Vehicle struct {
+	SGACode       int64    `json:"sga_code"`
+	ClientSGACode int64    `json:"client_sga_code"`
+	Plate         string   `json:"plate,omitempty"`
+	Chassis       string   `json:"chassis,omitempty"`
+	Renavam       string   `json:"renavam,omitempty"`
+	Brand         string   `json:"brand,omitempty"`
+	Model         string   `json:"model,omitempty"`
+	Color         string   `json:"color,omitempty"`
+	YearMade      int      `json:"year_made,omitempty"`
+	YearModel     int      `json:"year_model,omitempty"`
+	SituationCode int      `json:"situation_code,omitempty"`
+	Situation     string   `json:"situation"`
+	Products      []string `json:"products,omitempty"`
+
+	FirstSeen          time.Time `json:"first_seen"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	LastRun            uint64    `json:"last_run,omitempty"`
+	Gone               bool      `json:"gone,omitempty"`    // no longer in SGA's list
+	GoneAt             time.Time `json:"gone_at,omitzero"`  // when it was found missing
+	GoneSituation      string    `json:"gone_situation,omitempty"`
+	PrevSituation      string    `json:"prev_situation,omitempty"` // before the last change
+	SituationChangedAt time.Time `json:"situation_changed_at,omitzero"`
+}
+
+// Active reports whether SGA lists the vehicle as ATIVO.
+func (v Vehicle) Active() bool { return !v.Gone && strings.EqualFold(strings.TrimSpace(v.Situation), "ATIVO") }
+
+// sameContent reports whether two versions carry the same SGA data.
+func (v Vehicle) sameContent(o Vehicle) bool {
+	return v.ClientSGACode == o.ClientSGACode && v.Plate == o.Plate && v.Chassis == o.Chassis &&
+		v.Renavam == o.Renavam && v.Brand == o.Brand && v.Model == o.Model && v.Color == o.Color &&
+		v.YearMade == o.YearMade && v.YearModel == o.YearModel && v.SituationCode == o.SituationCode &&
+		v.Situation == o.Situation && slices.Equal(v.Products, o.Products)
+}
+
+func (c Client) sameContent(o Client) bool {
+	return c.CPF == o.CPF && c.Name == o.Name && c.Email == o.Email && c.Phone == o.Phone &&
+		c.City == o.City && c.State == o.State && c.Situation == o.Situation
+}
+
+// Batch is what the sync engine writes in one transaction: records, the run's errors, and the
+// checkpoint that says this batch is done. Either all of it is written or none.
+type Batch struct {
+	RunID      uint64 // 0: no run to account to
+	Clients    []Client
+	Vehicles   []Vehicle
+	Errors     []RunError
+	Checkpoint *Checkpoint
+}
+
+// BatchResult counts what a batch changed.
+type BatchResult struct {
+	ClientsCreated, ClientsUpdated, ClientsUnchanged                     int
+	VehiclesCreated, VehiclesUpdated, VehiclesUnchanged, SituationsChanged int
+}
+
+// Apply upserts a batch: records keyed by SGA code, their indexes, the run's counts and errors
+// and the checkpoint, in one transaction. Applying the same batch twice changes nothing more.
+func (s *Store) Apply(b Batch) (BatchResult, error) {
+	for _, c := range b.Clients {
+		if c.SGACode <= 0 {
+			return BatchResult{}, fmt.Errorf("client without an SGA code: %w", ErrInvalid)
+		}
+	}
+	for _, v := range b.Vehicles {
+		if v.SGACode <= 0 || v.ClientSGACode <= 0 {
+			return BatchResult{}, fmt.Errorf("vehicle %d without its SGA codes: %w", v.SGACode, ErrInvalid)
+		}
+	}
+	now := s.now().UTC()
+	var res BatchResult
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		res = BatchResult{}
+		for _, c := range b.Clients {
+			if err := upsertClient(tx, c, b.RunID, now, &res); err != nil {
+				return err
+			}
+		}
+		for _, v := range b.Vehicles {
+			if err := upsertVehicle(tx, v, b.RunID, now, &res); err != nil {
+				return err
+			}
+		}
+		if b.RunID != 0 {
+			if err := updateRun(tx, b.RunID, func(r *Run) {
+				r.Counts.add(res)
+				r.addErrors(b.Errors)
+			}); err != nil {
+				return err
+			}
+		}
+		if b.Checkpoint != nil {
+			return putJSON(tx.Bucket(bSync), keyCheckpoint, b.Checkpoint)
+		}
+		return nil
+	})
+	return res, err
+}
+
+func upsertClient(tx *bolt.Tx, c Client, run uint64, now time.Time, res *BatchResult) error {
+	c.CPF = digitsOnly(c.CPF)
+	c.Name = strings.TrimSpace(c.Name)
+	b := tx.Bucket(bClients)
+	key := i64(c.SGACode)
+	var old Client
+	found, err := getJSON(b, key, &old)
+	if err != nil {
+		return err
+	}
+	c.LastRun = run
+	switch {
+	case !found:
+		c.FirstSeen, c.UpdatedAt = now, now
+		res.ClientsCreated++
+	case old.sameContent(c):
+		if old.LastRun == run {
+			res.ClientsUnchanged++
+			return nil
+		}
+		c.FirstSeen, c.UpdatedAt = old.FirstSeen, old.UpdatedAt
+		res.ClientsUnchanged++
+	default:
+		c.FirstSeen, c.UpdatedAt = old.FirstSeen, now
+		res.ClientsUpdated++
+		if err := unindexClient(tx, old); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(b, key, c); err != nil {
+		return err
+	}
+	if found && old.sameContent(c) {
+		return nil // indexes already right
+	}
+	return indexClient(tx, c)
+}
+
+func clientWordKey(word string, code int64) []byte {
+	return append(append([]byte(word), 0), i64(code)...)
+}
+
+func indexClient(tx *bolt.Tx, c Client) error {
+	folded := foldKey(c.Name)
+	if c.CPF != "" {
+		if err := tx.Bucket(bClientCPF).Put(clientWordKey(c.CPF, c.SGACode), nil); err != nil {
+			return err
+		}
+	}
+	idx := tx.Bucket(bClientWord)
+	for _, w := range words(folded) {
+		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(folded)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unindexClient(tx *bolt.Tx, c Client) error {
+	if c.CPF != "" {
+		if err := tx.Bucket(bClientCPF).Delete(clientWordKey(c.CPF, c.SGACode)); err != nil {
+			return err
+		}
+	}
+	for _, w := range words(foldKey(c.Name)) {
+		if err := tx.Bucket(bClientWord).Delete(clientWordKey(w, c.SGACode)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upsertVehicle(tx *bolt.Tx, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
+	v.Plate = NormalizePlate(v.Plate)
+	v.Chassis = strings.ToUpper(strings.TrimSpace(v.Chassis))
+	b := tx.Bucket(bVehicles)
+	key := i64(v.SGACode)
+	var old Vehicle
+	found, err := getJSON(b, key, &old)
+	if err != nil {
+		return err
+	}
+	v.LastRun = run
+	if !found {
+		v.FirstSeen, v.UpdatedAt = now, now
+		res.VehiclesCreated++
+		if err := putJSON(b, key, v); err != nil {
+			return err
+		}
+		return indexVehicle(tx, v)
+	}
+	v.FirstSeen = old.FirstSeen
+	v.PrevSituation, v.SituationChangedAt = old.PrevSituation, old.SituationChangedAt
+	same := old.sameContent(v) && !old.Gone
+	switch {
+	case same && old.LastRun == run:
+		res.VehiclesUnchanged++
+		return nil
+	case same:
+		v.UpdatedAt = old.UpdatedAt
+		res.VehiclesUnchanged++
+	default:
+		v.UpdatedAt = now
+		res.VehiclesUpdated++
+		if old.Situation != v.Situation || old.Gone {
+			v.PrevSituation, v.SituationChangedAt = old.Situation, now
+			if old.Gone {
+				v.PrevSituation = "FORA DA LISTA"
+			}
+			res.SituationsChanged++
+		}
+	}
+	if err := putJSON(b, key, v); err != nil {
+		return err
+	}
+	if old.Plate == v.Plate && old.Chassis == v.Chassis && old.ClientSGACode == v.ClientSGACode {
+		return nil
+	}
+	if err := unindexVehicle(tx, old); err != nil {
+		return err
+	}
+	return indexVehicle(tx, v)
+}
+
+func pairKey(a []byte, code int64) []byte { return append(append(a[:len(a):len(a)], 0), i64(code)...) }
+
+func clientVehicleKey(client, vehicle int64) []byte { return append(i64(client), i64(vehicle)...) }
+
+func indexVehicle(tx *bolt.Tx, v Vehicle) error {
+	if v.Plate != "" {
+		if err := tx.Bucket(bVehiclePlate).Put(pairKey([]byte(v.Plate), v.SGACode), nil); err != nil {
+			return err
+		}
+	}
+	if v.Chassis != "" {
+		if err := tx.Bucket(bVehicleChs).Put(pairKey([]byte(v.Chassis), v.SGACode), nil); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), nil)
+}
+
+func unindexVehicle(tx *bolt.Tx, v Vehicle) error {
+	if v.Plate != "" {
+		if err := tx.Bucket(bVehiclePlate).Delete(pairKey([]byte(v.Plate), v.SGACode)); err != nil {
+			return err
+		}
+	}
+	if v.Chassis != "" {
+		if err := tx.Bucket(bVehicleChs).Delete(pairKey([]byte(v.Chassis), v.SGACode)); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bVehicleClient).Delete(clientVehicleKey(v.ClientSGACode, v.SGACode))
+}
+
+// MarkGone marks the vehicles that a finished run did not see as gone from SGA's list: every
+// vehicle for a full run, or one client's for a client run (client > 0). It returns how many
+// were marked, and counts them in the run.
+func (s *Store) MarkGone(run uint64, client int64) (int, error) {
+	now := s.now().UTC()
+	marked := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		marked = 0
+		b := tx.Bucket(bVehicles)
+		var keys [][]byte
+		if client > 0 {
+			c := tx.Bucket(bVehicleClient).Cursor()
+			prefix := i64(client)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				keys = append(keys, slices.Clone(k[8:]))
+			}
+		} else {
+			c := b.Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				keys = append(keys, slices.Clone(k))
+			}
+		}
+		for _, k := range keys {
+			var v Vehicle
+			if _, err := getJSON(b, k, &v); err != nil {
+				return err
+			}
+			if v.Gone || v.LastRun == run {
+				continue
+			}
+			v.Gone, v.GoneAt, v.GoneSituation, v.UpdatedAt = true, now, v.Situation, now
+			if err := putJSON(b, k, v); err != nil {
+				return err
+			}
+			marked++
+		}
+		if run != 0 {
+			return updateRun(tx, run, func(r *Run) { r.Counts.VehiclesGone += marked })
+		}
+		return nil
+	})
+	return marked, err
+}
+
+// ClientsPage is a page of search results.
+type ClientsPage struct {
+	Clients []Client
+	More    bool
+}
+
+// SearchClients finds clients by name or CPF, accent- and case-insensitive. A query of digits
+// (with or without the CPF mask) matches CPFs that start with them; words match names whose
+// words start with each of them ("mar sil" finds MARIA DA SILVA). An empty query lists
+// clients by name. At most limit results, sorted by name; More says whether there were others.
+func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	folded := foldKey(query)
+	digits := digitsOnly(query)
+	var page ClientsPage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var codes [][]byte
+		seen := map[string]bool{}
+		add := func(code []byte) bool {
+			if seen[string(code)] {
+				return true
+			}
+			if len(codes) == limit {
+				page.More = true
+				return false
+			}
+			seen[string(code)] = true
+			codes = append(codes, slices.Clone(code))
+			return true
+		}
+		switch {
+		case folded == "":
+			c := tx.Bucket(bClients).Cursor()
+			for k, _ := c.First(); k != nil && add(k); k, _ = c.Next() {
+			}
+		case digits != "" && len(digits) == len(strings.ReplaceAll(folded, " ", "")):
+			c := tx.Bucket(bClientCPF).Cursor()
+			prefix := []byte(digits)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if !add(k[len(k)-8:]) {
+					break
+				}
+			}
+		default:
+			terms := words(folded)
+			seek := terms[0]
+			for _, t := range terms {
+				if len(t) > len(seek) {
+					seek = t
+				}
+			}
+			c := tx.Bucket(bClientWord).Cursor()
+			prefix := []byte(seek)
+			for k, name := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, name = c.Next() {
+				if matchesAll(string(name), terms) && !add(k[len(k)-8:]) {
+					break
+				}
+			}
+		}
+		b := tx.Bucket(bClients)
+		for _, code := range codes {
+			var cl Client
+			found, err := getJSON(b, code, &cl)
+			if err != nil {
+				return err
+			}
+			if found {
+				page.Clients = append(page.Clients, cl)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(page.Clients, func(i, j int) bool {
+		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
+	})
+	return page, err
+}
+
+// matchesAll reports whether every term starts some word of the folded name.
+func matchesAll(folded string, terms []string) bool {
+	ws := strings.Fields(folded)
+	for _, t := range terms {
+		ok := false
+		for _, w := range ws {
+			if strings.HasPrefix(w, t) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// ClientByCode returns one client.
+func (s *Store) ClientByCode(code int64) (Client, error) {
+	var c Client
+	err := s.db.View(func(tx *bolt.Tx) error {
+		found, err := getJSON(tx.Bucket(bClients), i64(code), &c)
+		if err == nil && !found {
+			return fmt.Errorf("client %d: %w", code, ErrNotFound)
+		}
+		return err
+	})
+	return c, err
+}
+
+// ClientByCPF returns the client with this CPF (digits, or masked).
+func (s *Store) ClientByCPF(cpf string) (Client, error) {
+	page, err := s.SearchClients(digitsOnly(cpf), 2)
+	if err != nil {
+		return Client{}, err
+	}
+	for _, c := range page.Clients {
+		if c.CPF == digitsOnly(cpf) {
+			return c, nil
+		}
+	}
+	return Client{}, fmt.Errorf("client with CPF %s: %w", digitsOnly(cpf), ErrNotFound)
+}
+
+// VehicleView is a vehicle with its contract number, if it was imported.
+type VehicleView struct {
+	Vehicle
+	ContractNumber string `json:"contract_number,omitempty"`
+}
+
+// VehiclesOfClient lists a client's vehicles, by plate, with their contracts.
+func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
+	var out []VehicleView
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bVehicleClient).Cursor()
+		prefix := i64(client)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v, err := vehicleView(tx, k[8:])
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Plate != out[j].Plate {
+			return out[i].Plate < out[j].Plate
+		}
+		return out[i].SGACode < out[j].SGACode
+	})
+	return out, err
+}
+
+func vehicleView(tx *bolt.Tx, key []byte) (VehicleView, error) {
+	var v VehicleView
+	found, err := getJSON(tx.Bucket(bVehicles), key, &v.Vehicle)
+	if err != nil {
+		return v, err
+	}
+	if !found {
+		return v, fmt.Errorf("vehicle %d: %w", int64(binary.BigEndian.Uint64(key)), ErrNotFound)
+	}
+	v.ContractNumber = string(tx.Bucket(bContractVeh).Get(key))
+	return v, nil
+}
+
+// VehicleByCode returns one vehicle with its contract number.
+func (s *Store) VehicleByCode(code int64) (VehicleView, error) {
+	var v VehicleView
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		v, err = vehicleView(tx, i64(code))
+		return err
+	})
+	return v, err
+}
+
+// VehiclesByPlate finds vehicles whose plate starts with the given text (hyphens and case
+// ignored), up to limit.
+func (s *Store) VehiclesByPlate(plate string, limit int) ([]VehicleView, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	p := NormalizePlate(plate)
+	var out []VehicleView
+	if p == "" {
+		return nil, nil
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bVehiclePlate).Cursor()
+		for k, _ := c.Seek([]byte(p)); k != nil && bytes.HasPrefix(k, []byte(p)) && len(out) < limit; k, _ = c.Next() {
+			v, err := vehicleView(tx, k[len(k)-8:])
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Counts are the register's totals.
+type Counts struct {
+	Clients, Vehicles, Contracts, Orders int
+}
+
+// Counts returns how many records the store holds.
+func (s *Store) Counts() (Counts, error) {
+	var c Counts
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c.Clients = tx.Bucket(bClients).Stats().KeyN
+		c.Vehicles = tx.Bucket(bVehicles).Stats().KeyN
+		c.Contracts = tx.Bucket(bContracts).Stats().KeyN
+		c.Orders = tx.Bucket(bOrders).Stats().KeyN
+		return nil
+	})
+	return c, err
+}

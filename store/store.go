@@ -1,0 +1,191 @@
+// Package store keeps ponte's data in one bbolt file: the SGA integration settings (secrets
+// encrypted), administrators, the clients and vehicles brought from SGA, the contracts and
+// service orders "Importar" creates, sync runs with their checkpoint and schedule, and the audit
+// log. It is the only package that knows bbolt; nothing of bbolt crosses its API, so that
+// another engine can stand beside it later.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Sentinel errors callers branch on.
+var (
+	ErrInUse           = errors.New("database in use by another ponte process")
+	ErrNewerSchema     = errors.New("database written by a newer ponte")
+	ErrNotFound        = errors.New("not found")
+	ErrAlreadyImported = errors.New("vehicle already imported")
+	ErrNotActive       = errors.New("vehicle is not ATIVO in SGA")
+	ErrWrongClient     = errors.New("vehicle belongs to another client")
+	ErrDuplicate       = errors.New("already exists")
+	ErrInvalid         = errors.New("invalid")
+)
+
+// schemaVersion is what this build writes. migrations[i] takes a database from version i to
+// i+1; a new bucket or a reshaped record adds one.
+const schemaVersion = 1
+
+var migrations = []func(tx *bolt.Tx) error{
+	0: func(tx *bolt.Tx) error { // a new database: create every bucket
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+var (
+	bMeta          = []byte("meta")
+	bSettings      = []byte("settings")
+	bAdmins        = []byte("admins")
+	bAdminLogin    = []byte("idx_admin_login")
+	bAdminKey      = []byte("idx_admin_key")
+	bClients       = []byte("clients")
+	bClientCPF     = []byte("idx_client_cpf")
+	bClientWord    = []byte("idx_client_word")
+	bVehicles      = []byte("vehicles")
+	bVehiclePlate  = []byte("idx_vehicle_plate")
+	bVehicleChs    = []byte("idx_vehicle_chassis")
+	bVehicleClient = []byte("idx_vehicle_client")
+	bContracts     = []byte("contracts")
+	bContractVeh   = []byte("idx_contract_vehicle")
+	bOrders        = []byte("orders")
+	bSequences     = []byte("sequences")
+	bRuns          = []byte("runs")
+	bSync          = []byte("sync")
+	bAudit         = []byte("audit")
+
+	allBuckets = [][]byte{bMeta, bSettings, bAdmins, bAdminLogin, bAdminKey, bClients, bClientCPF,
+		bClientWord, bVehicles, bVehiclePlate, bVehicleChs, bVehicleClient, bContracts, bContractVeh,
+		bOrders, bSequences, bRuns, bSync, bAudit}
+
+	keySchema = []byte("schema")
+)
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the file; default 1s.
+	LockTimeout time.Duration
+	// SecretKey overrides the key file (32 bytes); default: PONTE_SECRET_KEY, else the key file.
+	SecretKey []byte
+	// NoSync skips fsync: for tests and benchmarks of the logic only. Never in production.
+	NoSync bool
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Store is an open ponte database. It is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+	aead *sealer
+	now  func() time.Time
+}
+
+// Open opens or creates the database at path: the file 0600, a new parent directory 0700, the
+// schema migrated forward. A database in use by another process fails within LockTimeout.
+func Open(path string, o Options) (*Store, error) {
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the database directory: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
+		FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("database %s is in use by another ponte process: %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() != 0o600 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("make %s private: %w", path, err)
+		}
+	}
+	s := &Store{db: db, path: path, now: o.Now}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := loadKey(path, o.SecretKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.aead, err = newSealer(key); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		version := 0
+		if meta := tx.Bucket(bMeta); meta != nil {
+			if v := meta.Get(keySchema); len(v) == 8 {
+				version = int(binary.BigEndian.Uint64(v))
+			}
+		}
+		if version > schemaVersion {
+			return fmt.Errorf("database %s has schema %d, this ponte knows up to %d; upgrade ponte: %w",
+				s.path, version, schemaVersion, ErrNewerSchema)
+		}
+		for ; version < schemaVersion; version++ {
+			if err := migrations[version](tx); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", version, version+1, err)
+			}
+		}
+		return tx.Bucket(bMeta).Put(keySchema, u64(uint64(schemaVersion)))
+	})
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func i64(n int64) []byte { return u64(uint64(n)) }
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode record %x: %w", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}

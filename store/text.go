@@ -1,0 +1,89 @@
+package store
+
+import (
+	"strings"
+	"unicode"
+)
+
+// foldKey is the form names and queries are compared in: upper case, accents removed, runs of
+// spaces and punctuation as one space. "  joão  d'ávila " and "JOAO D AVILA" fold alike.
+func foldKey(s string) string {
+	var sb strings.Builder
+	sb.Grow(len(s))
+	space := true
+	for _, r := range s {
+		r = unicode.ToUpper(baseLetter(r))
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			sb.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space {
+			sb.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimRight(sb.String(), " ")
+}
+
+// baseLetter strips the diacritics of the Latin letters Portuguese (and its neighbours) use.
+func baseLetter(r rune) rune {
+	if r < 0xC0 || r > 0x17F {
+		return r
+	}
+	switch {
+	case strings.ContainsRune("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", r):
+		return 'a'
+	case strings.ContainsRune("ÇçĆćĈĉĊċČč", r):
+		return 'c'
+	case strings.ContainsRune("ÈÉÊËèéêëĒēĖėĘęĚě", r):
+		return 'e'
+	case strings.ContainsRune("ÌÍÎÏìíîïĪīĮį", r):
+		return 'i'
+	case strings.ContainsRune("ÑñŃńŇň", r):
+		return 'n'
+	case strings.ContainsRune("ÒÓÔÕÖØòóôõöøŌōŐő", r):
+		return 'o'
+	case strings.ContainsRune("ÙÚÛÜùúûüŪūŮůŰű", r):
+		return 'u'
+	case strings.ContainsRune("ÝýÿŸ", r):
+		return 'y'
+	}
+	return r
+}
+
+// words splits a folded string into its distinct words.
+func words(folded string) []string {
+	var out []string
+	for _, w := range strings.Fields(folded) {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == w
+		}
+		if !dup {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func digitsOnly(s string) string {
+	var sb strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+// NormalizePlate writes a plate as the indexes hold it: upper case letters and digits only.
+func NormalizePlate(p string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(p) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Verify checks the file and ponte's invariants in one read transaction: bbolt's own page
+// check, every index entry resolving to its record and every record to its index entries,
+// every contract with its service order and back, and contract and order numbers gapless per
+// year. It returns every problem found, joined; nil means sound.
+func (s *Store) Verify() error {
+	var problems []string
+	bad := func(format string, args ...any) {
+		if len(problems) < 100 {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			bad("bbolt: %v", err)
+		}
+		verifyClients(tx, bad)
+		verifyVehicles(tx, bad)
+		verifyContracts(tx, bad)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
+	clients := tx.Bucket(bClients)
+	cpf, wordIdx := tx.Bucket(bClientCPF), tx.Bucket(bClientWord)
+	_ = clients.ForEach(func(k, v []byte) error {
+		var c Client
+		if err := json.Unmarshal(v, &c); err != nil {
+			bad("client %x: %v", k, err)
+			return nil
+		}
+		if c.CPF != "" && cpf.Get(clientWordKey(c.CPF, c.SGACode)) == nil {
+			bad("client %d: no CPF index entry", c.SGACode)
+		}
+		for _, w := range words(foldKey(c.Name)) {
+			if wordIdx.Get(clientWordKey(w, c.SGACode)) == nil {
+				bad("client %d: no index entry for word %q", c.SGACode, w)
+			}
+		}
+		return nil
+	})
+	each := func(idx *bolt.Bucket, name string, check func(key string, c Client) bool) {
+		_ = idx.ForEach(func(k, _ []byte) error {
+			if len(k) < 9 {
+				bad("%s: short key %x", name, k)
+				return nil
+			}
+			var c Client
+			found, err := getJSON(clients, k[len(k)-8:], &c)
+			if !found || err != nil {
+				bad("%s %q: no client %d", name, k[:len(k)-9], int64(binary.BigEndian.Uint64(k[len(k)-8:])))
+				return nil
+			}
+			if !check(string(k[:len(k)-9]), c) {
+				bad("%s %q: client %d does not match", name, k[:len(k)-9], c.SGACode)
+			}
+			return nil
+		})
+	}
+	each(cpf, "CPF index", func(key string, c Client) bool { return key == c.CPF })
+	each(wordIdx, "name index", func(key string, c Client) bool {
+		for _, w := range strings.Fields(foldKey(c.Name)) {
+			if w == key {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func verifyVehicles(tx *bolt.Tx, bad func(string, ...any)) {
+	vehicles := tx.Bucket(bVehicles)
+	plates, chassis, byClient := tx.Bucket(bVehiclePlate), tx.Bucket(bVehicleChs), tx.Bucket(bVehicleClient)
+	_ = vehicles.ForEach(func(k, v []byte) error {
+		var ve Vehicle
+		if err := json.Unmarshal(v, &ve); err != nil {
+			bad("vehicle %x: %v", k, err)
+			return nil
+		}
+		if ve.Plate != "" && plates.Get(pairKey([]byte(ve.Plate), ve.SGACode)) == nil {
+			bad("vehicle %d: no plate index entry", ve.SGACode)
+		}
+		if ve.Chassis != "" && chassis.Get(pairKey([]byte(ve.Chassis), ve.SGACode)) == nil {
+			bad("vehicle %d: no chassis index entry", ve.SGACode)
+		}
+		if byClient.Get(clientVehicleKey(ve.ClientSGACode, ve.SGACode)) == nil {
+			bad("vehicle %d: no client index entry", ve.SGACode)
+		}
+		return nil
+	})
+	for _, idx := range []struct {
+		name  string
+		b     *bolt.Bucket
+		field func(Vehicle) string
+	}{{"plate index", plates, func(v Vehicle) string { return v.Plate }}, {"chassis index", chassis, func(v Vehicle) string { return v.Chassis }}} {
+		_ = idx.b.ForEach(func(k, _ []byte) error {
+			var v Vehicle
+			if len(k) < 9 {
+				bad("%s: short key %x", idx.name, k)
+				return nil
+			}
+			if found, err := getJSON(vehicles, k[len(k)-8:], &v); !found || err != nil || idx.field(v) != string(k[:len(k)-9]) {
+				bad("%s %q does not resolve to its vehicle", idx.name, k[:len(k)-9])
+			}
+			return nil
+		})
+	}
+	_ = byClient.ForEach(func(k, _ []byte) error {
+		var v Vehicle
+		if found, err := getJSON(vehicles, k[8:], &v); !found || err != nil || !bytes.Equal(i64(v.ClientSGACode), k[:8]) {
+			bad("client index %x does not resolve to its vehicle", k)
+		}
+		return nil
+	})
+}
+
+func verifyContracts(tx *bolt.Tx, bad func(string, ...any)) {
+	contracts, orders, byVehicle := tx.Bucket(bContracts), tx.Bucket(bOrders), tx.Bucket(bContractVeh)
+	perYear := map[string]int{}
+	_ = contracts.ForEach(func(k, v []byte) error {
+		var c Contract
+		if err := json.Unmarshal(v, &c); err != nil {
+			bad("contract %s: %v", k, err)
+			return nil
+		}
+		perYear["CT-"+yearOf(c.Number)]++
+		var o Order
+		if found, err := getJSON(orders, []byte(c.OrderNumber), &o); !found || err != nil || o.ContractNumber != c.Number {
+			bad("contract %s lacks its service order %s", c.Number, c.OrderNumber)
+		}
+		if string(byVehicle.Get(i64(c.VehicleSGACode))) != c.Number {
+			bad("contract %s: vehicle %d's index says %q", c.Number, c.VehicleSGACode, byVehicle.Get(i64(c.VehicleSGACode)))
+		}
+		return nil
+	})
+	_ = orders.ForEach(func(k, v []byte) error {
+		var o Order
+		if err := json.Unmarshal(v, &o); err != nil {
+			bad("order %s: %v", k, err)
+			return nil
+		}
+		perYear["OS-"+yearOf(o.Number)]++
+		if contracts.Get([]byte(o.ContractNumber)) == nil {
+			bad("order %s: no contract %s", o.Number, o.ContractNumber)
+		}
+		return nil
+	})
+	_ = byVehicle.ForEach(func(k, v []byte) error {
+		var c Contract
+		if found, err := getJSON(contracts, v, &c); !found || err != nil || c.VehicleSGACode != int64(binary.BigEndian.Uint64(k)) {
+			bad("vehicle index %x -> %s does not resolve", k, v)
+		}
+		return nil
+	})
+	// Gapless: PREFIX-YYYY-000001 up to the counter, each once (keys are unique by construction).
+	_ = tx.Bucket(bSequences).ForEach(func(k, v []byte) error {
+		if n := int(binary.BigEndian.Uint64(v)); perYear[string(k)] != n {
+			bad("%s: counter at %d but %d numbers exist", k, n, perYear[string(k)])
+		}
+		delete(perYear, string(k))
+		return nil
+	})
+	for k, n := range perYear {
+		bad("%s: %d numbers without a counter", k, n)
+	}
+}
+
+func yearOf(number string) string {
+	parts := strings.Split(number, "-")
+	if len(parts) != 3 {
+		return "?"
+	}
+	if _, err := strconv.Atoi(parts[1]); err != nil {
+		return "?"
+	}
+	return parts[1]
+}
