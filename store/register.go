@@ -47,15 +47,17 @@ type Vehicle struct {
 	FirstSeen          time.Time `json:"first_seen"`
 	UpdatedAt          time.Time `json:"updated_at"`
 	LastRun            uint64    `json:"last_run,omitempty"`
-	Gone               bool      `json:"gone,omitempty"`    // no longer in SGA's list
-	GoneAt             time.Time `json:"gone_at,omitzero"`  // when it was found missing
+	Gone               bool      `json:"gone,omitempty"`   // no longer in SGA's list
+	GoneAt             time.Time `json:"gone_at,omitzero"` // when it was found missing
 	GoneSituation      string    `json:"gone_situation,omitempty"`
 	PrevSituation      string    `json:"prev_situation,omitempty"` // before the last change
 	SituationChangedAt time.Time `json:"situation_changed_at,omitzero"`
 }
 
 // Active reports whether SGA lists the vehicle as ATIVO.
-func (v Vehicle) Active() bool { return !v.Gone && strings.EqualFold(strings.TrimSpace(v.Situation), "ATIVO") }
+func (v Vehicle) Active() bool {
+	return !v.Gone && strings.EqualFold(strings.TrimSpace(v.Situation), "ATIVO")
+}
 
 // sameContent reports whether two versions carry the same SGA data.
 func (v Vehicle) sameContent(o Vehicle) bool {
@@ -82,7 +84,7 @@ type Batch struct {
 
 // BatchResult counts what a batch changed.
 type BatchResult struct {
-	ClientsCreated, ClientsUpdated, ClientsUnchanged                     int
+	ClientsCreated, ClientsUpdated, ClientsUnchanged                       int
 	VehiclesCreated, VehiclesUpdated, VehiclesUnchanged, SituationsChanged int
 }
 
@@ -178,6 +180,9 @@ func indexClient(tx *bolt.Tx, c Client) error {
 			return err
 		}
 	}
+	if err := tx.Bucket(bClientName).Put(clientWordKey(folded, c.SGACode), nil); err != nil {
+		return err
+	}
 	idx := tx.Bucket(bClientWord)
 	for _, w := range words(folded) {
 		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(folded)); err != nil {
@@ -193,7 +198,11 @@ func unindexClient(tx *bolt.Tx, c Client) error {
 			return err
 		}
 	}
-	for _, w := range words(foldKey(c.Name)) {
+	folded := foldKey(c.Name)
+	if err := tx.Bucket(bClientName).Delete(clientWordKey(folded, c.SGACode)); err != nil {
+		return err
+	}
+	for _, w := range words(folded) {
 		if err := tx.Bucket(bClientWord).Delete(clientWordKey(w, c.SGACode)); err != nil {
 			return err
 		}
@@ -363,8 +372,8 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 		}
 		switch {
 		case folded == "":
-			c := tx.Bucket(bClients).Cursor()
-			for k, _ := c.First(); k != nil && add(k); k, _ = c.Next() {
+			c := tx.Bucket(bClientName).Cursor()
+			for k, _ := c.First(); k != nil && add(k[len(k)-8:]); k, _ = c.Next() {
 			}
 		case digits != "" && len(digits) == len(strings.ReplaceAll(folded, " ", "")):
 			c := tx.Bucket(bClientCPF).Cursor()

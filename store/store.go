@@ -54,6 +54,7 @@ var (
 	bClients       = []byte("clients")
 	bClientCPF     = []byte("idx_client_cpf")
 	bClientWord    = []byte("idx_client_word")
+	bClientName    = []byte("idx_client_name")
 	bVehicles      = []byte("vehicles")
 	bVehiclePlate  = []byte("idx_vehicle_plate")
 	bVehicleChs    = []byte("idx_vehicle_chassis")
@@ -67,7 +68,7 @@ var (
 	bAudit         = []byte("audit")
 
 	allBuckets = [][]byte{bMeta, bSettings, bAdmins, bAdminLogin, bAdminKey, bClients, bClientCPF,
-		bClientWord, bVehicles, bVehiclePlate, bVehicleChs, bVehicleClient, bContracts, bContractVeh,
+		bClientWord, bClientName, bVehicles, bVehiclePlate, bVehicleChs, bVehicleClient, bContracts, bContractVeh,
 		bOrders, bSequences, bRuns, bSync, bAudit}
 
 	keySchema = []byte("schema")

@@ -53,6 +53,9 @@ func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
 		if c.CPF != "" && cpf.Get(clientWordKey(c.CPF, c.SGACode)) == nil {
 			bad("client %d: no CPF index entry", c.SGACode)
 		}
+		if tx.Bucket(bClientName).Get(clientWordKey(foldKey(c.Name), c.SGACode)) == nil {
+			bad("client %d: no name index entry", c.SGACode)
+		}
 		for _, w := range words(foldKey(c.Name)) {
 			if wordIdx.Get(clientWordKey(w, c.SGACode)) == nil {
 				bad("client %d: no index entry for word %q", c.SGACode, w)
@@ -78,6 +81,7 @@ func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
 			return nil
 		})
 	}
+	each(tx.Bucket(bClientName), "name list", func(key string, c Client) bool { return key == foldKey(c.Name) })
 	each(cpf, "CPF index", func(key string, c Client) bool { return key == c.CPF })
 	each(wordIdx, "name index", func(key string, c Client) bool {
 		for _, w := range strings.Fields(foldKey(c.Name)) {
