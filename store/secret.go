@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,27 +41,7 @@ func loadKey(dbPath string, given []byte) ([]byte, error) {
 	path := KeyPath(dbPath)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key := make([]byte, keySize)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) { // another process made it first: use theirs
-			return loadKey(dbPath, nil)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("create key file: %w", err)
-		}
-		_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-		serr := f.Sync()
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil || serr != nil {
-			os.Remove(path)
-			return nil, fmt.Errorf("write key file: %w", errors.Join(werr, serr))
-		}
-		return key, nil
+		return createKey(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
@@ -68,6 +49,44 @@ func loadKey(dbPath string, given []byte) ([]byte, error) {
 	key, err := decodeKey(strings.TrimSpace(string(data)))
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// createKey makes a new key file atomically: written and synced under a temporary name, then
+// linked into place, so that a crash never leaves a half-written key and two processes racing
+// to create it end up with the same one.
+func createKey(path string) ([]byte, error) {
+	key := make([]byte, keySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ponte-key-*")
+	if err != nil {
+		return nil, fmt.Errorf("create key file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(hex.EncodeToString(key) + "\n")
+	if werr == nil {
+		werr = tmp.Chmod(0o600)
+	}
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("write key file: %w", werr)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return loadKey(strings.TrimSuffix(path, ".key"), nil) // another process made it first
+	} else if err != nil {
+		return nil, fmt.Errorf("create key file: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
 	}
 	return key, nil
 }
