@@ -54,7 +54,7 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 		}
 		a.Keys[i].AddedAt = now
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		logins, keys := tx.Bucket(bAdminLogin), tx.Bucket(bAdminKey)
 		if logins.Get([]byte(a.Login)) != nil {
 			return fmt.Errorf("administrator %q: %w", a.Login, ErrDuplicate)

@@ -32,7 +32,7 @@ type AuditEntry struct {
 
 // Audit appends an entry now.
 func (s *Store) Audit(a Actor, action, details string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return appendAudit(tx, s.now().UTC(), a, action, details) })
+	return s.update(func(tx *bolt.Tx) error { return appendAudit(tx, s.now().UTC(), a, action, details) })
 }
 
 func appendAudit(tx *bolt.Tx, at time.Time, a Actor, action, details string) error {

@@ -84,7 +84,7 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 	now := s.now()
 	year := now.Year()
 	var out []Imported
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		out = out[:0]
 		if tx.Bucket(bClients).Get(i64(client)) == nil {
 			return fmt.Errorf("client %d: %w", client, ErrNotFound)

@@ -37,7 +37,7 @@ func TestCrashChild(t *testing.T) {
 			code := int64(1 + r.IntN(3000))
 			cl := code/3 + 1
 			b.Vehicles = append(b.Vehicles, Vehicle{SGACode: code, ClientSGACode: cl,
-				Plate: fmt.Sprintf("ABC%d%c%02d", r.IntN(10), 'A'+rune(r.IntN(26)), r.IntN(100)),
+				Plate:   fmt.Sprintf("ABC%d%c%02d", r.IntN(10), 'A'+rune(r.IntN(26)), r.IntN(100)),
 				Chassis: fmt.Sprintf("9BW%014d", code), Situation: situations[r.IntN(len(situations))]})
 			b.Clients = append(b.Clients, Client{SGACode: cl, CPF: fmt.Sprintf("%011d", cl),
 				Name: fmt.Sprintf("CLIENTE %d %s", cl, []string{"SILVA", "SOUZA", "JOSÉ"}[r.IntN(3)])})

@@ -103,7 +103,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	}
 	now := s.now().UTC()
 	var res BatchResult
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		res = BatchResult{}
 		for _, c := range b.Clients {
 			if err := upsertClient(tx, c, b.RunID, now, &res); err != nil {
@@ -300,7 +300,7 @@ func unindexVehicle(tx *bolt.Tx, v Vehicle) error {
 func (s *Store) MarkGone(run uint64, client int64) (int, error) {
 	now := s.now().UTC()
 	marked := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		marked = 0
 		b := tx.Bucket(bVehicles)
 		var keys [][]byte

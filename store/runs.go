@@ -106,7 +106,7 @@ var (
 func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 	now := s.now().UTC()
 	r.StartedAt, r.Status, r.StartedBy = now, StatusRunning, a.Who
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bRuns)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -127,7 +127,7 @@ func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 
 // UpdateRun changes a run in place (page totals, for instance).
 func (s *Store) UpdateRun(id uint64, f func(*Run)) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return updateRun(tx, id, f) })
+	return s.update(func(tx *bolt.Tx) error { return updateRun(tx, id, f) })
 }
 
 func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
@@ -149,7 +149,7 @@ func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
 func (s *Store) FinishRun(id uint64, status, reason string, a Actor) (Run, error) {
 	now := s.now().UTC()
 	var r Run
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := updateRun(tx, id, func(run *Run) {
 			run.Status, run.Reason, run.FinishedAt = status, reason, now
 			r = *run
@@ -249,7 +249,7 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		return fmt.Errorf("time of day %q: want HH:MM: %w", sc.TimeOfDay, ErrInvalid)
 	}
 	now := s.now().UTC()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSync)
 		var old Schedule
 		found, err := getJSON(b, keySchedule, &old)

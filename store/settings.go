@@ -121,7 +121,7 @@ func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
 		APIKey:    s.aead.seal(FieldAPIKey, cur.APIKey),
 		SyncToken: s.aead.seal(FieldSyncToken, cur.SyncToken)}
 	sort.Strings(changed)
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bSettings), keyIntegration, rec); err != nil {
 			return err
 		}
