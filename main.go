@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,12 +15,20 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"ponte/sga/sim"
+	"ponte/store"
 )
 
 // Exit statuses, a contract scripts rely on.
@@ -48,6 +57,9 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"export", "write every record of a kind as JSON lines (or CSV): clients, vehicles, contracts, orders, runs, audit", runExport},
+		{"backup", "write a consistent copy of the database to FILE", runBackup},
+		{"admin", "administrator profiles: admin add --login L --name N [--ssh-key FILE]; admin list", runAdmin},
 		{"sga-sim", "run the SGA simulator alone: prints its URL and credentials as one JSON line, then serves", runSim},
 		{"help", "show this help, or a command's: ponte help COMMAND", nil},
 	}
@@ -114,13 +126,190 @@ func usage(w io.Writer, global *flag.FlagSet) {
 	fmt.Fprintln(w, "\nUsage: ponte [--db PATH] [--sga-url URL] COMMAND [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nGlobal flags:")
 	global.SetOutput(w)
 	global.PrintDefaults()
 	global.SetOutput(io.Discard)
 	fmt.Fprintln(w, "\nExit status: 0 success, 1 failure, 2 bad usage.")
+	fmt.Fprintf(w, "Database: --db, else PONTE_DB, else %s\n", defaultDBPath())
+}
+
+// defaultDBPath is ponte.db in the user's data directory.
+func defaultDBPath() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+			if d, err := os.UserConfigDir(); err == nil {
+				dir = d
+			}
+		} else if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "share")
+		}
+	}
+	if dir == "" {
+		dir = "."
+	}
+	return filepath.Join(dir, "ponte", "ponte.db")
+}
+
+// withStore opens the database the global flags name, runs fn, and closes it.
+func (e *env) withStore(fn func(*store.Store) error) error {
+	path := e.db
+	if path == "" {
+		path = defaultDBPath()
+	}
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	err = fn(s)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// actor is who runs a command: the system user, from the command line.
+func actor() store.Actor {
+	who := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		who = u.Username
+	}
+	return store.Actor{Who: who, From: "cli"}
+}
+
+func runExport(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "export", "KIND [--format json|csv]\n\nKIND is one of: "+strings.Join(store.ExportKinds, ", "))
+	format := fs.String("format", "json", "json (JSON lines) or csv")
+	kind, rest := firstArg(args)
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	if !slices.Contains(store.ExportKinds, kind) || (*format != "json" && *format != "csv") {
+		fs.Usage()
+		return errUsage
+	}
+	return e.withStore(func(s *store.Store) error {
+		w := bufio.NewWriter(e.stdout)
+		if _, err := s.Export(kind, *format, w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
+func runBackup(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "backup", "FILE")
+	file, rest := firstArg(args)
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	if file == "" {
+		fs.Usage()
+		return errUsage
+	}
+	return e.withStore(func(s *store.Store) error {
+		n, err := s.BackupFile(file)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d bytes written to %s\n", n, file)
+		fmt.Fprintf(e.stderr, "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
+		return nil
+	})
+}
+
+func runAdmin(_ context.Context, e *env, args []string) error {
+	sub, rest := firstArg(args)
+	switch sub {
+	case "add":
+		fs := newFlags(e, "admin add", "--login LOGIN --name NAME [--email EMAIL] [--ssh-key FILE]...")
+		login := fs.String("login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
+		name := fs.String("name", "", "full name")
+		email := fs.String("email", "", "e-mail")
+		var keyFiles []string
+		fs.Func("ssh-key", "a public key file (.pub); repeat for several", func(v string) error {
+			keyFiles = append(keyFiles, v)
+			return nil
+		})
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if *login == "" || *name == "" {
+			fs.Usage()
+			return errUsage
+		}
+		var keys []store.SSHKey
+		for _, f := range keyFiles {
+			k, err := readPublicKey(f)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, k)
+		}
+		return e.withStore(func(s *store.Store) error {
+			a, err := s.AddAdmin(store.Admin{Login: *login, Name: *name, Email: *email, Keys: keys}, actor())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "administrator %s (%s) added with %d key(s)\n", a.Login, a.Name, len(a.Keys))
+			return nil
+		})
+	case "list":
+		fs := newFlags(e, "admin list", "")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		return e.withStore(func(s *store.Store) error {
+			admins, err := s.Admins()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tKEYS")
+			for _, a := range admins {
+				var fps []string
+				for _, k := range a.Keys {
+					fps = append(fps, k.Fingerprint)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Login, a.Name, a.Email, strings.Join(fps, " "))
+			}
+			return tw.Flush()
+		})
+	default:
+		fmt.Fprintln(e.stderr, "Usage: ponte admin add --login LOGIN --name NAME [--email EMAIL] [--ssh-key FILE]...\n       ponte admin list")
+		if sub == "-h" || sub == "--help" {
+			return nil
+		}
+		return errUsage
+	}
+}
+
+// readPublicKey reads one public key in authorized_keys form (a .pub file).
+func readPublicKey(path string) (store.SSHKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return store.SSHKey{}, fmt.Errorf("read SSH key: %w", err)
+	}
+	pk, comment, _, _, err := ssh.ParseAuthorizedKey(data)
+	if err != nil {
+		return store.SSHKey{}, fmt.Errorf("%s is not an SSH public key: %w", path, err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
+	if comment != "" {
+		line += " " + comment
+	}
+	return store.SSHKey{Fingerprint: ssh.FingerprintSHA256(pk), Line: line, Comment: comment}, nil
+}
+
+// firstArg splits off a leading positional argument (one that is not a flag).
+func firstArg(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
 }
 
 // newFlags makes a command's flag set; its usage goes to stderr with the command's synopsis.

@@ -4,13 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"ponte/sga"
+	"ponte/store"
 )
 
 func TestHelpListsOnlyWorkingCommands(t *testing.T) {
@@ -26,7 +32,7 @@ func TestHelpListsOnlyWorkingCommands(t *testing.T) {
 			t.Errorf("%s is listed but does nothing", c.name)
 		}
 	}
-	for _, missing := range []string{"serve", "demo", "import", "backup"} {
+	for _, missing := range []string{"serve", "demo", "import", "sync", "config"} {
 		if strings.Contains(out.String(), "  "+missing+" ") {
 			t.Errorf("help lists %s, which this build does not have", missing)
 		}
@@ -97,4 +103,72 @@ func TestSimCommand(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("sga-sim did not stop")
 	}
+}
+
+func TestStoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ponte.db")
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, _ := ssh.NewPublicKey(pub)
+	keyFile := filepath.Join(dir, "maria.pub")
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " maria@laptop"
+	if err := os.WriteFile(keyFile, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ponte := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Maria Souza", "--ssh-key", keyFile); code != exitOK {
+		t.Fatalf("admin add: %d %s", code, errOut)
+	}
+	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Outra"); code != exitFailure || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("duplicate admin: %d %s", code, errOut)
+	}
+	if code, _, _ := ponte("admin", "add", "--login", "ana", "--name", "Ana", "--ssh-key", db); code != exitFailure {
+		t.Fatalf("a file that is not a key was accepted")
+	}
+	code, out, _ := ponte("admin", "list")
+	if code != exitOK || !strings.Contains(out, "maria") || !strings.Contains(out, ssh.FingerprintSHA256(sshPub)) {
+		t.Fatalf("admin list: %d %q", code, out)
+	}
+	code, out, _ = ponte("export", "audit")
+	if code != exitOK || !strings.Contains(out, `"action":"admin.added"`) {
+		t.Fatalf("export audit: %d %q", code, out)
+	}
+	code, out, _ = ponte("export", "audit", "--format", "csv")
+	if code != exitOK || !strings.HasPrefix(out, "id,at,who,from,action,details\n") {
+		t.Fatalf("export csv: %d %q", code, out)
+	}
+	for _, bad := range [][]string{{"export"}, {"export", "boletos"}, {"export", "audit", "--format", "xml"}, {"backup"}, {"admin"}, {"admin", "add", "--name", "x"}} {
+		if code, _, _ := ponte(bad...); code != exitUsage {
+			t.Errorf("ponte %v exited %d, want 2", bad, code)
+		}
+	}
+	copyPath := filepath.Join(dir, "copy.db")
+	if code, out, _ := ponte("backup", copyPath); code != exitOK || !strings.Contains(out, "bytes written") {
+		t.Fatalf("backup: %d %q", code, out)
+	}
+	if code, out, _ := run2(copyPath, "admin", "list"); code != exitOK || !strings.Contains(out, "maria") {
+		t.Fatalf("the backup does not open: %d %q", code, out)
+	}
+	// While another process holds the database, a command says so instead of hanging.
+	holder, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if code, _, errOut := ponte("export", "clients"); code != exitFailure || !strings.Contains(errOut, "in use by another ponte process") {
+		t.Fatalf("database in use: %d %q", code, errOut)
+	}
+}
+
+func run2(db string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
 }

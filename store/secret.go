@@ -24,7 +24,13 @@ const keySize = 32
 // KeyPath returns where the key file of the database at dbPath lives.
 func KeyPath(dbPath string) string { return dbPath + ".key" }
 
-func loadKey(dbPath string, given []byte) ([]byte, error) {
+// errNoKey: there is no key, and the caller asked not to make one.
+var errNoKey = errors.New("no key")
+
+// ErrMissingKey: the database holds sealed secrets but its key is not here.
+var ErrMissingKey = errors.New("the database holds encrypted secrets but its key is missing")
+
+func loadKey(dbPath string, given []byte, create bool) ([]byte, error) {
 	if given != nil {
 		if len(given) != keySize {
 			return nil, fmt.Errorf("secret key must be %d bytes, not %d", keySize, len(given))
@@ -41,6 +47,9 @@ func loadKey(dbPath string, given []byte) ([]byte, error) {
 	path := KeyPath(dbPath)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			return nil, errNoKey
+		}
 		return createKey(path)
 	}
 	if err != nil {
@@ -80,7 +89,7 @@ func createKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("write key file: %w", werr)
 	}
 	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return loadKey(strings.TrimSuffix(path, ".key"), nil) // another process made it first
+		return loadKey(strings.TrimSuffix(path, ".key"), nil, false) // another process made it first
 	} else if err != nil {
 		return nil, fmt.Errorf("create key file: %w", err)
 	}

@@ -70,6 +70,9 @@ func (s *Store) Integration() (Integration, error) {
 	if err != nil {
 		return Integration{}, err
 	}
+	if s.aead == nil {
+		return Integration{}, fmt.Errorf("%w: put it back at %s or set PONTE_SECRET_KEY", ErrMissingKey, KeyPath(s.path))
+	}
 	in := Integration{SGAURL: rec.SGAURL, User: rec.User, ProductCode: rec.ProductCode, Changes: rec.Changes}
 	for _, f := range []struct {
 		name   string
@@ -131,4 +134,14 @@ func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
 		return nil, fmt.Errorf("save integration: %w", err)
 	}
 	return changed, nil
+}
+
+// hasSealedSecrets reports whether the settings hold any encrypted secret.
+func (s *Store) hasSealedSecrets() bool {
+	var rec integrationRecord
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec)
+		return err
+	})
+	return len(rec.Password)+len(rec.APIKey)+len(rec.SyncToken) > 0
 }

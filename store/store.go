@@ -125,8 +125,13 @@ func Open(path string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	key, err := loadKey(path, o.SecretKey)
-	if err != nil {
+	// A database that already holds sealed secrets never gets a new key: that would only make
+	// them unreadable. It opens, and says what is missing when a secret is needed.
+	key, err := loadKey(path, o.SecretKey, !s.hasSealedSecrets())
+	switch {
+	case errors.Is(err, errNoKey):
+		return s, nil
+	case err != nil:
 		db.Close()
 		return nil, err
 	}

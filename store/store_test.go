@@ -126,6 +126,19 @@ func TestSecretsAreSealed(t *testing.T) {
 	if _, err := os.Stat(KeyPath(moved)); !os.IsNotExist(err) {
 		t.Error("a key file was made although PONTE_SECRET_KEY was set")
 	}
+	s3.Close()
+	// Without the environment and without a key file, the copy opens but gets no new key.
+	t.Setenv("PONTE_SECRET_KEY", "")
+	s4 := openTest(t, moved, Options{})
+	if _, err := s4.Integration(); !errors.Is(err, ErrMissingKey) || !strings.Contains(err.Error(), KeyPath(moved)) {
+		t.Fatalf("copy without its key: %v", err)
+	}
+	if _, err := s4.SetIntegration(IntegrationPatch{User: &user}, cli); !errors.Is(err, ErrMissingKey) {
+		t.Fatalf("saving into a copy without its key: %v", err)
+	}
+	if _, err := os.Stat(KeyPath(moved)); !os.IsNotExist(err) {
+		t.Error("a new key was made for a database that holds secrets")
+	}
 }
 
 func TestSealedFieldsDoNotSwap(t *testing.T) {
