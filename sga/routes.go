@@ -35,7 +35,7 @@ func (c *Client) Situations(ctx context.Context) ([]Situation, error) {
 // MemberByCPF looks an associado up by CPF (associado/buscar/{cpf}/cpf). SGA is inconsistent
 // about masks, so a CPF not found as digits is tried once more as 000.000.000-00.
 func (c *Client) MemberByCPF(ctx context.Context, cpf string) (Member, error) {
-	digits := onlyDigits(cpf)
+	digits := OnlyDigits(cpf)
 	if len(digits) != 11 {
 		return Member{}, fmt.Errorf("sga: CPF %q must have 11 digits", cpf)
 	}
@@ -376,7 +376,7 @@ func (c *Client) SyncLookup(ctx context.Context, by string, value string) ([]Syn
 	route := "sincronismo-produto-fornecedor/buscar/" + by + "/{valor}"
 	switch by {
 	case "cpf":
-		value = onlyDigits(value)
+		value = OnlyDigits(value)
 	case "placa":
 		value = NormalizePlate(value)
 	case "chassi":
@@ -417,7 +417,8 @@ func NormalizePlate(p string) string {
 	return sb.String()
 }
 
-func onlyDigits(s string) string {
+// OnlyDigits keeps the digits of s: a CPF without its mask.
+func OnlyDigits(s string) string {
 	var sb strings.Builder
 	for _, r := range s {
 		if r >= '0' && r <= '9' {

@@ -439,13 +439,7 @@ func matchesAll(folded string, terms []string) bool {
 // ClientByCode returns one client.
 func (s *Store) ClientByCode(code int64) (Client, error) {
 	var c Client
-	err := s.db.View(func(tx *bolt.Tx) error {
-		found, err := getJSON(tx.Bucket(bClients), i64(code), &c)
-		if err == nil && !found {
-			return fmt.Errorf("client %d: %w", code, ErrNotFound)
-		}
-		return err
-	})
+	err := s.getOne(bClients, i64(code), &c, fmt.Sprintf("client %d", code))
 	return c, err
 }
 

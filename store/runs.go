@@ -181,13 +181,7 @@ func (s *Store) FinishRun(id uint64, status, reason string, a Actor) (Run, error
 // Run returns one run.
 func (s *Store) Run(id uint64) (Run, error) {
 	var r Run
-	err := s.db.View(func(tx *bolt.Tx) error {
-		found, err := getJSON(tx.Bucket(bRuns), u64(id), &r)
-		if err == nil && !found {
-			return fmt.Errorf("run %d: %w", id, ErrNotFound)
-		}
-		return err
-	})
+	err := s.getOne(bRuns, u64(id), &r, fmt.Sprintf("run %d", id))
 	return r, err
 }
 

@@ -205,6 +205,17 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	return true, nil
 }
 
+// getOne reads one record in its own read transaction; a missing one is ErrNotFound.
+func (s *Store) getOne(bucket, key []byte, v any, what string) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		found, err := getJSON(tx.Bucket(bucket), key, v)
+		if err == nil && !found {
+			return fmt.Errorf("%s: %w", what, ErrNotFound)
+		}
+		return err
+	})
+}
+
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"ponte/sga"
 )
 
 // match finds the route for a request path (without BasePath). It returns the route's ID, who
@@ -83,7 +85,7 @@ func memberLookup(s *Sim, _ *http.Request, args []string) reply {
 	idx, found := -1, false
 	switch by {
 	case "cpf":
-		idx, found = s.d.memberByCPF[digits(value)]
+		idx, found = s.d.memberByCPF[sga.OnlyDigits(value)]
 	case "codigo":
 		code, err := strconv.ParseInt(value, 10, 64)
 		if err == nil {
@@ -115,7 +117,7 @@ func vehicleLookup(s *Sim, _ *http.Request, args []string) reply {
 		}
 		switch kind {
 		case "placa":
-			idx, found = s.d.vehicleByPlt[plate(value)]
+			idx, found = s.d.vehicleByPlt[sga.NormalizePlate(value)]
 		case "chassi":
 			idx, found = s.d.vehicleByChs[value]
 		case "codigo":
@@ -144,7 +146,7 @@ func linkedProducts(s *Sim, _ *http.Request, args []string) reply {
 	value := strings.ToUpper(strings.TrimSpace(args[0]))
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	idx, found := s.d.vehicleByPlt[plate(value)]
+	idx, found := s.d.vehicleByPlt[sga.NormalizePlate(value)]
 	if !found {
 		if code, err := strconv.ParseInt(value, 10, 64); err == nil {
 			idx, found = s.d.vehicleByCode[code]
@@ -319,11 +321,11 @@ func syncLookup(s *Sim, _ *http.Request, args []string) reply {
 	var idxs []int
 	switch by {
 	case "cpf":
-		if mi, found := s.d.memberByCPF[digits(value)]; found {
+		if mi, found := s.d.memberByCPF[sga.OnlyDigits(value)]; found {
 			idxs = s.d.members[mi].vehicles
 		}
 	case "placa":
-		if vi, found := s.d.vehicleByPlt[plate(value)]; found {
+		if vi, found := s.d.vehicleByPlt[sga.NormalizePlate(value)]; found {
 			idxs = []int{vi}
 		}
 	case "chassi":
@@ -601,26 +603,6 @@ func dotMoney(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cen
 func brMoney(cents int64) string { return fmt.Sprintf("%d,%02d", cents/100, cents%100) }
 
 func maskCPF(d string) string { return d[:3] + "." + d[3:6] + "." + d[6:9] + "-" + d[9:] }
-
-func digits(s string) string {
-	var sb strings.Builder
-	for _, c := range s {
-		if c >= '0' && c <= '9' {
-			sb.WriteRune(c)
-		}
-	}
-	return sb.String()
-}
-
-func plate(s string) string {
-	var sb strings.Builder
-	for _, c := range strings.ToUpper(s) {
-		if (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
-			sb.WriteRune(c)
-		}
-	}
-	return sb.String()
-}
 
 // looseInt reads a JSON number or numeric string.
 func looseInt(raw json.RawMessage) (int, bool) {
