@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"os/user"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,7 +29,9 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/syncer"
 	"ponte/store"
 )
 
@@ -36,7 +40,11 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	exitPartial = 3
 )
+
+// errPartial makes a command exit 3: a sync that ended with some records in error.
+var errPartial = errors.New("finished with errors")
 
 // errUsage marks a command-line mistake: the command prints its usage and exits 2.
 var errUsage = errors.New("usage")
@@ -57,6 +65,9 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"config", "the SGA integration: config set [flags], config show, config test", runConfig},
+		{"sync", "run one sync now, headless: every client, or --client CPF; --json prints the run", runSync},
+		{"import", "the headless Importar: import --client CODE_OR_CPF VEHICLE... (codes or plates)", runImport},
 		{"export", "write every record of a kind as JSON lines (or CSV): clients, vehicles, contracts, orders, runs, audit", runExport},
 		{"backup", "write a consistent copy of the database to FILE", runBackup},
 		{"admin", "administrator profiles: admin add --login L --name N [--ssh-key FILE]; admin list", runAdmin},
@@ -111,6 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		case errors.Is(err, errUsage):
 			return exitUsage
+		case errors.Is(err, errPartial):
+			return exitPartial
 		default:
 			fmt.Fprintf(stderr, "ponte %s: %v\n", name, err)
 			return exitFailure
@@ -132,7 +145,7 @@ func usage(w io.Writer, global *flag.FlagSet) {
 	global.SetOutput(w)
 	global.PrintDefaults()
 	global.SetOutput(io.Discard)
-	fmt.Fprintln(w, "\nExit status: 0 success, 1 failure, 2 bad usage.")
+	fmt.Fprintln(w, "\nExit status: 0 success, 1 failure, 2 bad usage, 3 a sync that finished with some records in error.")
 	fmt.Fprintf(w, "Database: --db, else PONTE_DB, else %s\n", defaultDBPath())
 }
 
@@ -434,4 +447,403 @@ func runSim(ctx context.Context, e *env, args []string) error {
 	}
 	<-done
 	return nil
+}
+
+func runConfig(ctx context.Context, e *env, args []string) error {
+	sub, rest := firstArg(args)
+	switch sub {
+	case "set":
+		return configSet(e, rest)
+	case "show":
+		fs := newFlags(e, "config show", "")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		return e.withStore(func(s *store.Store) error { return configShow(e, s) })
+	case "test":
+		fs := newFlags(e, "config test", "")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		return e.withStore(func(s *store.Store) error { return configTest(ctx, e, s) })
+	default:
+		fmt.Fprintln(e.stderr, "Usage: ponte config set [--sga-url URL] [--user USER] [--product-code CODE] [--password-stdin] [--api-key-stdin] [--sync-token-stdin]\n       ponte config show\n       ponte config test")
+		if sub == "-h" || sub == "--help" {
+			return nil
+		}
+		return errUsage
+	}
+}
+
+// configSet saves the integration. Secrets never come from argv: from PONTE_SGA_PASSWORD,
+// PONTE_SGA_API_KEY and PONTE_SGA_SYNC_TOKEN, or from stdin, one line per --*-stdin flag in
+// the order password, API key, sync token.
+func configSet(e *env, args []string) error {
+	fs := newFlags(e, "config set", "[--sga-url URL] [--user USER] [--product-code CODE] [--password-stdin] [--api-key-stdin] [--sync-token-stdin]\n\n"+
+		"Secrets come from PONTE_SGA_PASSWORD, PONTE_SGA_API_KEY and PONTE_SGA_SYNC_TOKEN, or from stdin\n"+
+		"(one line each, in the order password, API key, sync token), never from the command line.")
+	url := fs.String("sga-url", "", "SGA base URL, e.g. "+sga.DefaultBaseURL)
+	user := fs.String("user", "", "SGA user (Usuário)")
+	code := fs.String("product-code", "", "our product's code in SGA (Código do Produto)")
+	pwIn := fs.Bool("password-stdin", false, "read the password (Senha) from stdin")
+	keyIn := fs.Bool("api-key-stdin", false, "read the API key (Chave API) from stdin")
+	tokIn := fs.Bool("sync-token-stdin", false, "read the sync token (Sincronismo SGA) from stdin")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var p store.IntegrationPatch
+	set := func(dst **string, name, v string) error {
+		v = strings.TrimSpace(v)
+		if err := validateSetting(name, v); err != nil {
+			return err
+		}
+		*dst = &v
+		return nil
+	}
+	stdin := bufio.NewReader(os.Stdin)
+	for _, f := range []struct {
+		name, flag string
+		given      *string
+		dst        **string
+		env        string
+		fromStdin  bool
+	}{
+		{"sga-url", "sga-url", url, &p.SGAURL, "", false},
+		{"user", "user", user, &p.User, "", false},
+		{"product-code", "product-code", code, &p.ProductCode, "", false},
+		{"password", "", nil, &p.Password, "PONTE_SGA_PASSWORD", *pwIn},
+		{"api-key", "", nil, &p.APIKey, "PONTE_SGA_API_KEY", *keyIn},
+		{"sync-token", "", nil, &p.SyncToken, "PONTE_SGA_SYNC_TOKEN", *tokIn},
+	} {
+		var v string
+		switch {
+		case f.fromStdin:
+			line, err := stdin.ReadString('\n')
+			if err != nil && (err != io.EOF || line == "") {
+				return fmt.Errorf("read the %s from stdin: no line left", f.name)
+			}
+			v = line
+		case f.env != "" && os.Getenv(f.env) != "":
+			v = os.Getenv(f.env)
+		case f.given != nil && flagSet(fs, f.flag):
+			v = *f.given
+		default:
+			continue
+		}
+		if err := set(f.dst, f.name, v); err != nil {
+			return err
+		}
+	}
+	return e.withStore(func(s *store.Store) error {
+		changed, err := s.SetIntegration(p, actor())
+		if err != nil {
+			return err
+		}
+		if len(changed) == 0 {
+			fmt.Fprintln(e.stdout, "nothing changed")
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "saved: %s\n", strings.Join(changed, ", "))
+		return nil
+	})
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// validateSetting refuses what cannot be a valid SGA setting, with the reason.
+func validateSetting(name, v string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("%s: empty", name)
+	case len(v) > 4096:
+		return fmt.Errorf("%s: longer than 4096 characters", name)
+	case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return fmt.Errorf("%s: contains control characters", name)
+	}
+	switch name {
+	case "product-code":
+		if strings.Trim(v, "0123456789") != "" || len(v) > 20 {
+			return fmt.Errorf("product-code %q: digits only", v)
+		}
+	case "sga-url":
+		u, err := neturl.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("sga-url %q: want an http or https URL", v)
+		}
+	case "user":
+		if len(v) > 120 {
+			return fmt.Errorf("user: longer than 120 characters")
+		}
+	default: // secrets
+		if strings.ContainsAny(v, " \t") {
+			return fmt.Errorf("%s: contains spaces", name)
+		}
+	}
+	return nil
+}
+
+func configShow(e *env, s *store.Store) error {
+	in, err := s.Integration()
+	if err != nil {
+		return err
+	}
+	url := in.SGAURL
+	if url == "" {
+		url = sga.DefaultBaseURL + " (default)"
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, row := range []struct{ label, field, value string }{
+		{"sga url", store.FieldSGAURL, url},
+		{"user", store.FieldUser, in.User},
+		{"password", store.FieldPassword, store.Mask(in.Password)},
+		{"api key", store.FieldAPIKey, store.Mask(in.APIKey)},
+		{"product code", store.FieldProductCode, in.ProductCode},
+		{"sync token", store.FieldSyncToken, store.Mask(in.SyncToken)},
+	} {
+		v := row.value
+		if v == "" {
+			v = "(not set)"
+		}
+		changed := ""
+		if c, ok := in.Changes[row.field]; ok {
+			changed = fmt.Sprintf("changed by %s at %s", c.By, c.At.Local().Format("2006-01-02 15:04"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", row.label, v, changed)
+	}
+	return tw.Flush()
+}
+
+func configTest(ctx context.Context, e *env, s *store.Store) error {
+	in, err := s.Integration()
+	if err != nil {
+		return err
+	}
+	if e.sgaURL != "" {
+		in.SGAURL = e.sgaURL
+	}
+	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: 30 * time.Second, Credentials: sga.Credentials{
+		User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
+	defer c.Close()
+	rep := c.Test(ctx)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "API\tROUTE\tRESULT\tDETAIL")
+	for _, r := range rep.Results {
+		detail := r.Skipped
+		if r.Err != nil {
+			detail = r.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !rep.OK() {
+		fmt.Fprintln(e.stdout, "\nRoutes marked \"not allowed\" must be enabled for the token in SGA: Área Cliente > APIs > Gerenciar APIs.")
+		return errors.New("the connection test found problems")
+	}
+	return nil
+}
+
+func runSync(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sync", "[--client CPF] [--json] [--workers N] [--rate R]")
+	cpf := fs.String("client", "", "sync only this client, by CPF")
+	asJSON := fs.Bool("json", false, "print the run's summary as JSON on stdout")
+	var o syncer.Options
+	fs.IntVar(&o.Workers, "workers", 4, "pages fetched at once")
+	fs.Float64Var(&o.Rate, "rate", 4, "SGA requests per second at most (0: no limit)")
+	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 {
+		fmt.Fprintln(e.stderr, "--workers must be from 1 to 64 and --rate at least 0")
+		return errUsage
+	}
+	if o.Rate == 0 {
+		o.Rate = -1
+	}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return e.withStore(func(s *store.Store) error {
+		eng := syncer.New(s, o)
+		defer eng.Close()
+		updates, unsubscribe := eng.Hub().Subscribe()
+		shown := make(chan struct{})
+		go func() { defer close(shown); showProgress(e.stderr, updates) }()
+		run, err := eng.Run(ctx, syncer.Request{CPF: *cpf, By: actor(), BaseURL: e.sgaURL})
+		unsubscribe()
+		<-shown
+		if run.ID == 0 {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			if jerr := enc.Encode(run); jerr != nil {
+				return jerr
+			}
+		} else {
+			fmt.Fprintln(e.stdout, runSummary(run))
+		}
+		switch {
+		case err != nil:
+			return fmt.Errorf("run %d %s: %s", run.ID, run.Status, run.Reason)
+		case run.Status == store.StatusPartial:
+			return errPartial
+		}
+		return nil
+	})
+}
+
+func runSummary(r store.Run) string {
+	c := r.Counts
+	took := r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond)
+	s := fmt.Sprintf("run %d %s in %s: %d clients, %d vehicles (%d new, %d updated), %d changed situação, %d left the list, %d errors",
+		r.ID, r.Status, took, c.Clients(), c.Vehicles(), c.VehiclesCreated, c.VehiclesUpdated, c.SituationsChanged, c.VehiclesGone, r.ErrorCount)
+	if r.Reason != "" {
+		s += "; " + r.Reason
+	}
+	return s
+}
+
+// showProgress draws the sync's progress on w: a bar redrawn in place on a terminal, a plain
+// line every few seconds (and on each change of phase) otherwise.
+func showProgress(w io.Writer, updates <-chan syncer.Progress) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	var lastLine time.Time
+	lastPhase := ""
+	drawn := false
+	for p := range updates {
+		if !p.Running && p.Phase != syncer.PhaseDone {
+			continue
+		}
+		line := progressLine(p)
+		switch {
+		case tty:
+			fmt.Fprintf(w, "\r\033[K%s", line)
+			drawn = true
+		case p.Phase != lastPhase || time.Since(lastLine) >= 2*time.Second || !p.Running:
+			fmt.Fprintln(w, line)
+			lastLine = time.Now()
+		}
+		lastPhase = p.Phase
+	}
+	if tty && drawn {
+		fmt.Fprintln(w)
+	}
+}
+
+func progressLine(p syncer.Progress) string {
+	const width = 24
+	filled := int(p.Fraction() * width)
+	bar := strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
+	s := fmt.Sprintf("[%s] %3.0f%% %s pages %d/%d, %d clients, %d vehicles, %d errors",
+		bar, p.Fraction()*100, p.Phase, p.PagesDone, p.PagesTotal, p.Clients, p.Vehicles, p.Errors)
+	if p.Rate > 0 {
+		s += fmt.Sprintf(", %.0f vehicles/s", p.Rate)
+	}
+	if p.ETA > 0 {
+		s += ", " + p.ETA.Round(time.Second).String() + " left"
+	}
+	if p.Phase == syncer.PhasePaused {
+		s += ", SGA blocked us until " + p.PausedUntil.Local().Format(time.TimeOnly)
+	}
+	if !p.Running && p.Status != "" {
+		s += ": " + p.Status
+	}
+	return s
+}
+
+func runImport(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import", "--client CODE_OR_CPF VEHICLE...\n\nVEHICLE is an SGA vehicle code or a plate. All or nothing: if any vehicle is refused, nothing is written.")
+	clientArg := fs.String("client", "", "the client, by SGA code or CPF")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	vehicles := fs.Args()
+	if *clientArg == "" || len(vehicles) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	return e.withStore(func(s *store.Store) error {
+		c, err := findClient(s, *clientArg)
+		if err != nil {
+			return err
+		}
+		owned, err := s.VehiclesOfClient(c.SGACode)
+		if err != nil {
+			return err
+		}
+		var codes []int64
+		for _, arg := range vehicles {
+			code, err := findVehicle(owned, arg)
+			if err != nil {
+				return fmt.Errorf("client %d (%s): %w; nothing was imported", c.SGACode, c.Name, err)
+			}
+			codes = append(codes, code)
+		}
+		imported, err := s.Import(c.SGACode, codes, actor())
+		if err != nil {
+			var lines []string
+			for _, one := range joined(err) {
+				lines = append(lines, "  "+one.Error())
+			}
+			return fmt.Errorf("nothing was imported:\n%s", strings.Join(lines, "\n"))
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CONTRACT\tSERVICE ORDER\tVEHICLE\tPLATE")
+		for _, im := range imported {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate)
+		}
+		return tw.Flush()
+	})
+}
+
+// joined lists the errors an errors.Join holds, or the error itself.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// findClient finds a client by CPF (11 digits, masked or not) or SGA code.
+func findClient(s *store.Store, arg string) (store.Client, error) {
+	digits := sga.OnlyDigits(arg)
+	if len(digits) == 11 {
+		if c, err := s.ClientByCPF(digits); err == nil {
+			return c, nil
+		}
+	}
+	code, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
+	if err != nil {
+		return store.Client{}, fmt.Errorf("no client with CPF %q", arg)
+	}
+	c, err := s.ClientByCode(code)
+	if err != nil {
+		return store.Client{}, fmt.Errorf("no client with SGA code or CPF %q", arg)
+	}
+	return c, nil
+}
+
+// findVehicle finds one of the client's vehicles by SGA code or plate.
+func findVehicle(owned []store.VehicleView, arg string) (int64, error) {
+	plate := store.NormalizePlate(arg)
+	for _, v := range owned {
+		if strconv.FormatInt(v.SGACode, 10) == strings.TrimSpace(arg) || (plate != "" && v.Plate == plate) {
+			return v.SGACode, nil
+		}
+	}
+	return 0, fmt.Errorf("no vehicle %q among its %d vehicles", arg, len(owned))
 }

@@ -145,7 +145,8 @@ func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
 }
 
 // FinishRun records how a run ended, with an audit entry, and clears the checkpoint when the
-// run is over for good (anything but cancelled or failed, which a later run resumes).
+// run succeeded. A cancelled or failed run keeps it, to be resumed; a partial one keeps what
+// the sync engine left in it (the pages to retry first).
 func (s *Store) FinishRun(id uint64, status, reason string, a Actor) (Run, error) {
 	now := s.now().UTC()
 	var r Run
@@ -156,7 +157,7 @@ func (s *Store) FinishRun(id uint64, status, reason string, a Actor) (Run, error
 		}); err != nil {
 			return err
 		}
-		if status == StatusSucceeded || status == StatusPartial {
+		if status == StatusSucceeded {
 			var cp Checkpoint
 			if found, _ := getJSON(tx.Bucket(bSync), keyCheckpoint, &cp); found && cp.RunID == id {
 				if err := tx.Bucket(bSync).Delete(keyCheckpoint); err != nil {

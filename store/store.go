@@ -30,6 +30,12 @@ var (
 	ErrInvalid         = errors.New("invalid")
 )
 
+// inUseError says which database another process holds; it matches ErrInUse.
+type inUseError struct{ path string }
+
+func (e inUseError) Error() string     { return "database " + e.path + " is in use by another ponte process" }
+func (e inUseError) Is(err error) bool { return err == ErrInUse }
+
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
 const schemaVersion = 1
@@ -109,7 +115,7 @@ func Open(path string, o Options) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
 		FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("database %s is in use by another ponte process: %w", path, ErrInUse)
+		return nil, inUseError{path}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

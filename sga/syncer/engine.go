@@ -1,0 +1,232 @@
+// Package syncer brings SGA's clients and vehicles into the store: the daily full sync of every
+// client that has our product, and the sync of one client. It resumes from its checkpoint after
+// any interruption, records every failure with its reason, goes as fast as SGA allows, and
+// publishes its progress to any number of watchers.
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"ponte/sga"
+	"ponte/store"
+)
+
+// ErrBusy: a sync is already running; the caller is told instead of starting a second.
+var ErrBusy = errors.New("a sync is already running")
+
+// Options tune an Engine. Zero values take the defaults named on each field.
+type Options struct {
+	Workers       int           // pages fetched at once; default 4
+	BatchVehicles int           // vehicles per store transaction; default 5000
+	FlushEvery    time.Duration // the longest read data waits for its transaction; default 1s
+	Rate          float64       // SGA requests per second; default 4; negative: no pacing
+	Timeout       time.Duration // per SGA request; default 30s
+	MaxRetries    int           // per SGA request; default 4
+	BlockProbe    time.Duration // first wait after SGA's extraction block; default 5s, doubling to BlockProbeMax
+	BlockProbeMax time.Duration // default 5m
+	PageRetries   int           // immediate re-reads of a page with unreadable records; default 2
+	Logger        *slog.Logger  // default: discard
+	Now           func() time.Time
+	// RetryBase and RetryMax tune the SGA client's backoff (tests make them small).
+	RetryBase, RetryMax time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.BatchVehicles <= 0 {
+		o.BatchVehicles = 5000
+	}
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = time.Second
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	}
+	if o.BlockProbe <= 0 {
+		o.BlockProbe = 5 * time.Second
+	}
+	if o.BlockProbeMax <= 0 {
+		o.BlockProbeMax = 5 * time.Minute
+	}
+	if o.PageRetries == 0 {
+		o.PageRetries = 2
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Request asks for a run: a full sync, or one client's when CPF is set.
+type Request struct {
+	CPF string
+	By  store.Actor
+	// BaseURL overrides the stored SGA URL for this run (ponte --sga-url).
+	BaseURL string
+}
+
+// Engine runs syncs against the store, one at a time. It is safe for concurrent use.
+type Engine struct {
+	st  *store.Store
+	opt Options
+	hub *Hub
+
+	life   context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	cur    *active
+	wakeup chan struct{} // the schedule changed
+}
+
+type active struct {
+	cancel context.CancelFunc
+	by     store.Actor
+	done   chan struct{}
+	run    store.Run
+	err    error
+}
+
+// New returns an engine over st.
+func New(st *store.Store, o Options) *Engine {
+	o.defaults()
+	life, stop := context.WithCancel(context.Background())
+	return &Engine{st: st, opt: o, hub: NewHub(), life: life, stop: stop, wakeup: make(chan struct{}, 1)}
+}
+
+// Hub returns the engine's progress hub.
+func (e *Engine) Hub() *Hub { return e.hub }
+
+// Start begins a run in the background. It returns ErrBusy if one is going.
+func (e *Engine) Start(req Request) error {
+	_, err := e.start(req)
+	return err
+}
+
+func (e *Engine) start(req Request) (*active, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != nil {
+		return nil, ErrBusy
+	}
+	if e.life.Err() != nil {
+		return nil, errors.New("sync engine closed")
+	}
+	ctx, cancel := context.WithCancel(e.life)
+	a := &active{cancel: cancel, by: req.By, done: make(chan struct{})}
+	e.cur = a
+	e.hub.Publish(Progress{Running: true, Phase: PhaseStarting, StartedBy: req.By.Who, Client: req.CPF,
+		StartedAt: e.opt.Now()})
+	e.wg.Go(func() {
+		defer cancel()
+		a.run, a.err = e.execute(ctx, req)
+		e.mu.Lock()
+		e.cur = nil
+		e.mu.Unlock()
+		close(a.done)
+	})
+	return a, nil
+}
+
+// Run runs a sync and waits for it. Cancelling ctx cancels the run, which then ends
+// "cancelled" with what it wrote kept.
+func (e *Engine) Run(ctx context.Context, req Request) (store.Run, error) {
+	a, err := e.start(req)
+	if err != nil {
+		return store.Run{}, err
+	}
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		a.cancel()
+		<-a.done
+	}
+	return a.run, a.err
+}
+
+// Cancel stops the running sync, if any, and reports whether there was one.
+func (e *Engine) Cancel(by store.Actor) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur == nil {
+		return false
+	}
+	e.cur.by = by
+	e.cur.cancel()
+	return true
+}
+
+// Running reports whether a sync is going.
+func (e *Engine) Running() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cur != nil
+}
+
+// Close cancels any run and the schedule, and waits for them to stop at a checkpoint.
+func (e *Engine) Close() {
+	e.stop()
+	e.wg.Wait()
+	e.hub.Close()
+}
+
+// cancelledBy says who cancelled the current run.
+func (e *Engine) cancelledBy() store.Actor {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != nil {
+		return e.cur.by
+	}
+	return store.Actor{}
+}
+
+// execute runs one sync to its end and records how it ended.
+func (e *Engine) execute(ctx context.Context, req Request) (store.Run, error) {
+	in, err := e.st.Integration()
+	if err != nil {
+		e.finishUnstarted(req, err)
+		return store.Run{}, fmt.Errorf("read the SGA integration: %w", err)
+	}
+	if req.BaseURL != "" {
+		in.SGAURL = req.BaseURL
+	}
+	client := e.newClient(in)
+	defer client.Close()
+	r := &runner{e: e, st: e.st, client: client, in: in, req: req, start: e.opt.Now()}
+	if req.CPF != "" {
+		return r.syncClient(ctx)
+	}
+	return r.syncFull(ctx)
+}
+
+// finishUnstarted publishes the end of a run that could not even start.
+func (e *Engine) finishUnstarted(req Request, err error) {
+	e.hub.Publish(Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(),
+		StartedBy: req.By.Who, Client: req.CPF})
+}
+
+func (e *Engine) newClient(in store.Integration) *sga.Client {
+	return sga.New(sga.Config{
+		BaseURL: in.SGAURL,
+		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey,
+			SyncToken: in.SyncToken},
+		Timeout:           e.opt.Timeout,
+		RequestsPerSecond: e.opt.Rate,
+		MaxRetries:        e.opt.MaxRetries,
+		RetryBase:         e.opt.RetryBase,
+		RetryMax:          e.opt.RetryMax,
+		Logger:            e.opt.Logger,
+	})
+}

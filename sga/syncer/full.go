@@ -1,0 +1,460 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"ponte/sga"
+	"ponte/store"
+)
+
+// runner is one run: its client, its store run, its progress, and the batch being filled.
+type runner struct {
+	e      *Engine
+	st     *store.Store
+	client *sga.Client
+	in     store.Integration
+	req    Request
+	start  time.Time
+	run    store.Run
+	gate   gate
+
+	mu   sync.Mutex // guards prog: workers publish pauses, the writer everything else
+	prog Progress
+
+	// Owned by the writer.
+	done      map[int]bool
+	failed    map[int]string
+	pending   map[int64]store.Client
+	vehicles  []store.Vehicle
+	errs      []store.RunError
+	lastFlush time.Time
+	fatal     error
+}
+
+// pageResult is one page as a worker fetched it.
+type pageResult struct {
+	page    int
+	records []record
+	bad     []sga.RecordError
+	short   bool // fewer records than a full page: the listing ends here (manual source)
+	err     error
+}
+
+// record is a vehicle row from either source, mapped to the store's shapes.
+type record struct {
+	client  store.Client
+	vehicle store.Vehicle
+	ours    bool
+}
+
+func (r *runner) publish(f func(*Progress)) {
+	r.mu.Lock()
+	f(&r.prog)
+	p := r.prog
+	r.mu.Unlock()
+	r.e.hub.Publish(p)
+}
+
+// syncFull reads every vehicle that carries our product, from the supplier-sync listing when
+// there is a sync token, else from the manual API's vehicles-with-products listing.
+func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
+	source := store.SourceSync
+	if r.in.SyncToken == "" {
+		source = store.SourceManual
+	}
+	r.done, r.failed = map[int]bool{}, map[int]string{}
+	var priority []int
+	cp, found, err := r.st.Checkpoint()
+	if err != nil {
+		return store.Run{}, err
+	}
+	if found && cp.Source == source && cp.RunID != 0 {
+		if prev, err := r.st.Run(cp.RunID); err == nil {
+			switch prev.Status {
+			case store.StatusRunning, store.StatusCancelled, store.StatusFailed:
+				// Interrupted: continue the same run, without re-reading what it wrote.
+				r.run = prev
+				for _, p := range cp.Done {
+					r.done[p] = true
+				}
+				priority = slices.Sorted(maps.Keys(cp.Failed))
+			case store.StatusPartial:
+				priority = slices.Sorted(maps.Keys(cp.Failed)) // a new run, its failed pages first
+			}
+		}
+	}
+	if r.run.ID != 0 {
+		if err := r.st.UpdateRun(r.run.ID, func(run *store.Run) {
+			run.Status, run.Reason, run.FinishedAt = store.StatusRunning, "", time.Time{}
+		}); err != nil {
+			return store.Run{}, err
+		}
+		_ = r.st.Audit(r.req.By, store.ActionSyncStarted, fmt.Sprintf("run %d resumed from its checkpoint (%d pages done)", r.run.ID, len(r.done)))
+		r.run, _ = r.st.Run(r.run.ID)
+	} else if r.run, err = r.st.StartRun(store.Run{Kind: store.RunFull, Source: source}, r.req.By); err != nil {
+		return store.Run{}, err
+	}
+	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunFull, Source: source,
+		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done),
+		Clients: r.run.Counts.Clients(), Vehicles: r.run.Counts.Vehicles(), Errors: r.run.ErrorCount,
+		Changed: r.run.Counts.SituationsChanged}
+	r.publish(func(*Progress) {})
+
+	if err := r.checkConfig(source); err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+	r.pending = map[int64]store.Client{}
+	r.lastFlush = time.Now()
+	if source == store.SourceSync {
+		err = r.readSyncListing(ctx, priority)
+	} else {
+		err = r.readManualListing(ctx)
+	}
+	if ferr := r.flush(true); ferr != nil && err == nil {
+		err = ferr
+	}
+	switch {
+	case r.fatal != nil:
+		return r.finish(store.StatusFailed, r.fatal)
+	case ctx.Err() != nil:
+		return r.finish(store.StatusCancelled, nil)
+	case err != nil:
+		return r.finish(store.StatusFailed, err)
+	case len(r.failed) > 0:
+		// The next run retries these pages first.
+		_, err := r.st.Apply(store.Batch{Checkpoint: &store.Checkpoint{RunID: r.run.ID, Source: source, Failed: r.failed}})
+		if err != nil {
+			return r.finish(store.StatusFailed, err)
+		}
+		return r.finish(store.StatusPartial, nil)
+	}
+	r.publish(func(p *Progress) { p.Phase = PhaseMarking })
+	gone, err := r.st.MarkGone(r.run.ID, 0)
+	if err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+	r.publish(func(p *Progress) { p.Changed += gone })
+	return r.finish(store.StatusSucceeded, nil)
+}
+
+func (r *runner) checkConfig(source string) error {
+	switch {
+	case strings.TrimSpace(r.in.ProductCode) == "":
+		return errors.New("the Código do Produto is not set: without it ponte cannot tell our vehicles")
+	case source == store.SourceManual && !r.client.Credentials().HasManual():
+		return errors.New("neither a Sincronismo SGA token nor the manual credentials (usuário, senha, chave API) are set")
+	}
+	return nil
+}
+
+// finish records how the run ended, publishes it, and returns it with an error for a run that
+// failed or was cancelled.
+func (r *runner) finish(status string, cause error) (store.Run, error) {
+	reason := ""
+	by := r.req.By
+	switch {
+	case cause != nil:
+		reason = cause.Error()
+	case status == store.StatusCancelled:
+		by = r.e.cancelledBy()
+		reason = "cancelled by " + by.Who
+		cause = context.Canceled
+	case status == store.StatusPartial:
+		reason = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed))
+	}
+	run, err := r.st.FinishRun(r.run.ID, status, reason, by)
+	if err != nil {
+		run = r.run
+		cause = errors.Join(cause, err)
+	}
+	r.publish(func(p *Progress) {
+		p.Running, p.Phase, p.Status, p.Reason, p.ETA = false, PhaseDone, status, reason, 0
+		p.Errors = run.ErrorCount
+	})
+	r.e.opt.Logger.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),
+		"vehicles", run.Counts.Vehicles(), "errors", run.ErrorCount, "reason", reason, "took", time.Since(r.start).Round(time.Millisecond))
+	return run, cause
+}
+
+// readSyncListing reads the supplier-sync pages with a pool of workers and one writer: the
+// pages that failed last time first, then every page not done yet.
+func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
+	var pc sga.PageCount
+	if err := r.gated(ctx, func() (err error) { pc, err = r.client.SyncPageCount(ctx); return err }); err != nil {
+		if isFatal(err) || ctx.Err() != nil {
+			r.fatal = fatalReason(err)
+			return nil
+		}
+		return fmt.Errorf("read the page count: %w", err)
+	}
+	var pages []int
+	for _, p := range priority {
+		if p <= pc.Pages && !r.done[p] {
+			pages = append(pages, p)
+		}
+	}
+	for p := 1; p <= pc.Pages; p++ {
+		if !r.done[p] && !slices.Contains(priority, p) {
+			pages = append(pages, p)
+		}
+	}
+	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.PagesTotal = pc.Pages })
+	r.publish(func(p *Progress) { p.PagesTotal, p.Phase = pc.Pages, PhaseReading })
+	return r.pool(ctx, pages, r.fetchSyncPage)
+}
+
+// pool fetches pages with the engine's workers and hands every result to the writer, here.
+func (r *runner) pool(ctx context.Context, pages []int, fetch func(context.Context, int) pageResult) error {
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	results := make(chan pageResult, r.e.opt.Workers)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(jobs)
+		for _, p := range pages {
+			select {
+			case jobs <- p:
+			case <-fctx.Done():
+				return
+			}
+		}
+	})
+	var workers sync.WaitGroup
+	for range r.e.opt.Workers {
+		workers.Go(func() {
+			for p := range jobs {
+				res := fetch(fctx, p)
+				select {
+				case results <- res:
+				case <-fctx.Done():
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() { workers.Wait(); close(results) })
+	var err error
+	for res := range results {
+		if e := r.handle(ctx, res); e != nil && err == nil {
+			err = e
+			cancel()
+		}
+		if r.fatal != nil {
+			cancel()
+		}
+	}
+	wg.Wait()
+	return err
+}
+
+// fetchSyncPage reads one page, reading it again at once when some of its records come back
+// unreadable (SGA's replies are sometimes damaged in transit).
+func (r *runner) fetchSyncPage(ctx context.Context, n int) pageResult {
+	var best pageResult
+	for attempt := 0; attempt <= r.e.opt.PageRetries; attempt++ {
+		var p sga.SyncPage
+		err := r.gated(ctx, func() (err error) { p, err = r.client.SyncPage(ctx, n); return err })
+		if err != nil {
+			if attempt > 0 {
+				return best // keep what the earlier read got
+			}
+			return pageResult{page: n, err: err}
+		}
+		res := pageResult{page: n, bad: p.Bad}
+		for _, rec := range p.Records {
+			res.records = append(res.records, fromSyncRecord(rec, r.in.ProductCode))
+		}
+		if attempt == 0 || len(res.bad) < len(best.bad) {
+			best = res
+		}
+		if len(best.bad) == 0 {
+			break
+		}
+	}
+	return best
+}
+
+// handle is the writer: it takes a page's records into the batch and writes the batch when it
+// is full or old enough.
+func (r *runner) handle(ctx context.Context, res pageResult) error {
+	if res.err != nil {
+		switch {
+		case isFatal(res.err):
+			if r.fatal == nil {
+				r.fatal = fatalReason(res.err)
+			}
+			return nil
+		case ctx.Err() != nil:
+			return nil
+		}
+		r.failed[res.page] = sga.ErrorMessage(res.err)
+		if r.failed[res.page] == "" {
+			r.failed[res.page] = res.err.Error()
+		}
+		r.errs = append(r.errs, store.RunError{Page: res.page, Reason: res.err.Error(), At: r.e.opt.Now().UTC()})
+	} else {
+		for _, rec := range res.records {
+			if !rec.ours {
+				continue
+			}
+			c := rec.client
+			if prev, ok := r.pending[c.SGACode]; ok && prev.Situation == "ATIVO" {
+				c.Situation = prev.Situation // a client is ATIVO if any of its vehicles is
+			}
+			r.pending[c.SGACode] = c
+			r.vehicles = append(r.vehicles, rec.vehicle)
+		}
+		for _, b := range res.bad {
+			r.errs = append(r.errs, store.RunError{Page: res.page, Key: b.Key, Reason: b.Reason, At: r.e.opt.Now().UTC()})
+		}
+		if len(res.bad) > 0 {
+			r.failed[res.page] = fmt.Sprintf("%d unreadable records", len(res.bad))
+		} else {
+			r.done[res.page] = true
+			delete(r.failed, res.page)
+		}
+	}
+	return r.flush(false)
+}
+
+// flush writes the batch, its errors and the checkpoint in one transaction, when it is due.
+func (r *runner) flush(force bool) error {
+	due := len(r.vehicles) >= r.e.opt.BatchVehicles || time.Since(r.lastFlush) >= r.e.opt.FlushEvery
+	if !force && !due {
+		r.progress()
+		return nil
+	}
+	r.lastFlush = time.Now()
+	cp := &store.Checkpoint{RunID: r.run.ID, Source: r.prog.Source, Total: r.prog.PagesTotal,
+		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed)}
+	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
+		Errors: r.errs, Checkpoint: cp}
+	slices.SortFunc(b.Clients, func(a, c store.Client) int { return int(a.SGACode - c.SGACode) })
+	res, err := r.st.Apply(b)
+	if err != nil {
+		return fmt.Errorf("write a batch: %w", err)
+	}
+	r.pending, r.vehicles, r.errs = map[int64]store.Client{}, nil, nil
+	run, err := r.st.Run(r.run.ID)
+	if err != nil {
+		return err
+	}
+	r.publish(func(p *Progress) {
+		p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
+		p.Changed += res.SituationsChanged
+	})
+	r.progress()
+	return nil
+}
+
+// progress publishes pages done, rate and ETA.
+func (r *runner) progress() {
+	elapsed := time.Since(r.start)
+	r.publish(func(p *Progress) {
+		p.PagesDone = len(r.done) + len(r.failed)
+		if elapsed > 0 {
+			p.Rate = float64(p.Vehicles) / elapsed.Seconds()
+		}
+		if p.PagesTotal > 0 && p.PagesDone > 0 && p.PagesDone < p.PagesTotal {
+			p.ETA = time.Duration(float64(elapsed) / float64(p.PagesDone) * float64(p.PagesTotal-p.PagesDone))
+		} else {
+			p.ETA = 0
+		}
+		if p.Phase == PhasePaused && time.Now().After(p.PausedUntil) {
+			p.Phase = PhaseReading
+		}
+	})
+}
+
+// isFatal reports the errors no retry can fix: the run stops with a clear reason.
+func isFatal(err error) bool {
+	return errors.Is(err, sga.ErrUnauthorized) || errors.Is(err, sga.ErrRouteNotAllowed) ||
+		errors.Is(err, sga.ErrAccessHours) || errors.Is(err, sga.ErrClosed)
+}
+
+func fatalReason(err error) error {
+	switch {
+	case errors.Is(err, sga.ErrUnauthorized):
+		return fmt.Errorf("SGA refused the credentials: %w", err)
+	case errors.Is(err, sga.ErrRouteNotAllowed):
+		return fmt.Errorf("a route ponte needs is not enabled for the token in SGA's Gerenciar APIs: %w", err)
+	case errors.Is(err, sga.ErrAccessHours):
+		return fmt.Errorf("the SGA user may not work at this hour: %w", err)
+	}
+	return err
+}
+
+// gate pauses every worker while SGA's extraction block lasts. SGA says the block lifts
+// "in about an hour" but not when; the gate probes with one request after 5s, then after
+// doubling waits up to BlockProbeMax, so a short block costs little and a long one few requests.
+type gate struct {
+	mu      sync.Mutex
+	until   time.Time
+	backoff time.Duration
+}
+
+func (g *gate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.until)
+	g.mu.Unlock()
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// block extends the pause after a blocked request, unless another worker already did.
+func (g *gate) block(first, ceiling time.Duration) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if time.Now().Before(g.until) {
+		return g.until
+	}
+	if g.backoff == 0 {
+		g.backoff = first
+	} else {
+		g.backoff = min(g.backoff*2, ceiling)
+	}
+	g.until = time.Now().Add(g.backoff)
+	return g.until
+}
+
+func (g *gate) clear() {
+	g.mu.Lock()
+	g.backoff = 0
+	g.mu.Unlock()
+}
+
+// gated runs one SGA call behind the gate, waiting out extraction blocks.
+func (r *runner) gated(ctx context.Context, call func() error) error {
+	for {
+		if err := r.gate.wait(ctx); err != nil {
+			return err
+		}
+		err := call()
+		if !errors.Is(err, sga.ErrBlocked) {
+			if err == nil {
+				r.gate.clear()
+			}
+			return err
+		}
+		until := r.gate.block(r.e.opt.BlockProbe, r.e.opt.BlockProbeMax)
+		r.e.opt.Logger.Warn("SGA blocked the token for data extraction; pausing", "until", until.Format(time.TimeOnly))
+		r.publish(func(p *Progress) { p.Phase, p.PausedUntil = PhasePaused, until })
+	}
+}
