@@ -33,7 +33,9 @@ var (
 // inUseError says which database another process holds; it matches ErrInUse.
 type inUseError struct{ path string }
 
-func (e inUseError) Error() string     { return "database " + e.path + " is in use by another ponte process" }
+func (e inUseError) Error() string {
+	return "database " + e.path + " is in use by another ponte process"
+}
 func (e inUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to

@@ -188,26 +188,33 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
 	var pc sga.PageCount
 	if err := r.gated(ctx, func() (err error) { pc, err = r.client.SyncPageCount(ctx); return err }); err != nil {
-		if isFatal(err) || ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
+			return nil // cancelled: the caller says so
+		case isFatal(err):
 			r.fatal = fatalReason(err)
 			return nil
 		}
 		return fmt.Errorf("read the page count: %w", err)
 	}
-	var pages []int
+	var first, rest []int
 	for _, p := range priority {
 		if p <= pc.Pages && !r.done[p] {
-			pages = append(pages, p)
+			first = append(first, p)
 		}
 	}
 	for p := 1; p <= pc.Pages; p++ {
-		if !r.done[p] && !slices.Contains(priority, p) {
-			pages = append(pages, p)
+		if !r.done[p] && !slices.Contains(first, p) {
+			rest = append(rest, p)
 		}
 	}
 	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.PagesTotal = pc.Pages })
 	r.publish(func(p *Progress) { p.PagesTotal, p.Phase = pc.Pages, PhaseReading })
-	return r.pool(ctx, pages, r.fetchSyncPage)
+	// The pages that failed last time go first, all of them, before any other.
+	if err := r.pool(ctx, first, r.fetchSyncPage); err != nil || r.fatal != nil || ctx.Err() != nil {
+		return err
+	}
+	return r.pool(ctx, rest, r.fetchSyncPage)
 }
 
 // pool fetches pages with the engine's workers and hands every result to the writer, here.

@@ -181,9 +181,11 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		memberCode = rec.client.SGACode
 	}
 	if memberCode == 0 {
-		if c, err := r.st.ClientByCPF(cpf); err == nil {
-			memberCode = c.SGACode
+		c, err := r.st.ClientByCPF(cpf)
+		if err != nil {
+			return r.finish(store.StatusFailed, fmt.Errorf("SGA lists no vehicle with product %s for CPF %s", r.in.ProductCode, cpf))
 		}
+		memberCode = c.SGACode // known here: its vehicles left SGA's list, and are marked below
 	}
 	if memberCode != 0 {
 		gone, err := r.st.MarkGone(r.run.ID, memberCode)

@@ -1,0 +1,488 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ponte/sga/sim"
+	"ponte/store"
+)
+
+var maria = store.Actor{Who: "maria", From: "test"}
+
+type env struct {
+	sim   *sim.Sim
+	srv   *httptest.Server
+	store *store.Store
+	eng   *Engine
+	creds sim.Credentials
+}
+
+// newEnv starts a simulator, a store configured for it, and an engine. wrap, when not nil,
+// sits between the engine and the simulator.
+func newEnv(t *testing.T, so sim.Options, eo Options, manualOnly bool, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
+	if so.Members == 0 {
+		so.Members = 300
+	}
+	if so.PageSize == 0 {
+		so.PageSize = 50
+	}
+	s, err := sim.New(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = s
+	if wrap != nil {
+		h = wrap(s)
+	}
+	srv := httptest.NewServer(h)
+	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := s.Credentials()
+	url := srv.URL + sim.BasePath
+	p := store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password, APIKey: &cr.APIKey, ProductCode: &cr.ProductCode}
+	if !manualOnly {
+		p.SyncToken = &cr.SyncToken
+	}
+	if _, err := st.SetIntegration(p, maria); err != nil {
+		t.Fatal(err)
+	}
+	if eo.Rate == 0 {
+		eo.Rate = -1
+	}
+	if eo.RetryBase == 0 {
+		eo.RetryBase, eo.RetryMax = time.Millisecond, 5*time.Millisecond
+	}
+	if eo.Timeout == 0 {
+		eo.Timeout = 2 * time.Second
+	}
+	e := &env{sim: s, srv: srv, store: st, eng: New(st, eo), creds: cr}
+	t.Cleanup(func() { e.eng.Close(); s.Close(); srv.Close(); st.Close() })
+	return e
+}
+
+// ours is the ground truth: the vehicles that carry our product, by code.
+func (e *env) ours() []int64 {
+	var out []int64
+	for _, v := range e.sim.Vehicles() {
+		if slices.Contains(v.Products, e.creds.ProductCode) {
+			out = append(out, v.Code)
+		}
+	}
+	return out
+}
+
+// stored lists the vehicles in the store that are not gone, by code.
+func (e *env) stored(t *testing.T) []int64 {
+	t.Helper()
+	var out []int64
+	for code := range e.allVehicles(t) {
+		out = append(out, code)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (e *env) allVehicles(t *testing.T) map[int64]store.Vehicle {
+	t.Helper()
+	page, err := e.store.SearchClients("", 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]store.Vehicle{}
+	for _, c := range page.Clients {
+		vs, err := e.store.VehiclesOfClient(c.SGACode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			if !v.Gone {
+				out[v.SGACode] = v.Vehicle
+			}
+		}
+	}
+	return out
+}
+
+func TestFullSyncThenChanges(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 3}, Options{}, false, nil)
+	ctx := context.Background()
+	run, err := e.eng.Run(ctx, Request{By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || run.Source != store.SourceSync {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	want := e.ours()
+	if got := e.stored(t); !slices.Equal(got, want) {
+		t.Fatalf("stored %d vehicles, want %d", len(got), len(want))
+	}
+	if run.Counts.VehiclesCreated != len(want) || run.Counts.PagesTotal == 0 {
+		t.Fatalf("counts = %+v", run.Counts)
+	}
+	if err := e.store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+
+	run2, err := e.eng.Run(ctx, Request{By: maria})
+	if err != nil || run2.Counts.VehiclesCreated+run2.Counts.VehiclesUpdated != 0 || run2.Counts.VehiclesUnchanged != len(want) {
+		t.Fatalf("second run changed things: %+v, %v", run2.Counts, err)
+	}
+
+	churn := e.sim.Churn()
+	changedOurs := 0
+	for _, code := range churn.SituationsChanged {
+		if slices.Contains(want, code) {
+			changedOurs++
+		}
+	}
+	run3, err := e.eng.Run(ctx, Request{By: maria})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run3.Counts.SituationsChanged != changedOurs || run3.Counts.VehiclesCreated < len(churn.VehiclesAdded) {
+		t.Fatalf("after churn %v: counts %+v, want %d changed situações", churn, run3.Counts, changedOurs)
+	}
+	if got := e.stored(t); !slices.Equal(got, e.ours()) {
+		t.Fatalf("after churn: stored %d, want %d", len(got), len(e.ours()))
+	}
+	final := e.eng.Hub().Latest()
+	if final.Running || final.Status != store.StatusSucceeded || final.Changed != changedOurs {
+		t.Fatalf("final progress = %+v", final)
+	}
+}
+
+func TestManualSourceReadsTheSameVehicles(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 4}, Options{}, true, nil)
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Source != store.SourceManual || run.Status != store.StatusSucceeded {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("manual source stored %d vehicles, want %d", len(got), len(want))
+	}
+}
+
+// countPages counts the supplier-sync page requests, in order.
+type pageLog struct {
+	mu    sync.Mutex
+	pages []string
+	fail  map[string]bool // pages answered 500
+}
+
+func (l *pageLog) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if i := strings.Index(r.URL.Path, "/listar/pagina/"); i >= 0 {
+			page := r.URL.Path[i+len("/listar/pagina/"):]
+			l.mu.Lock()
+			l.pages = append(l.pages, page)
+			fail := l.fail[page]
+			l.mu.Unlock()
+			if fail {
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(`{"mensagem":"Erro interno"}`))
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (l *pageLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.pages
+	l.pages = nil
+	return out
+}
+
+func TestCancelThenResumeWithoutRereading(t *testing.T) {
+	log := &pageLog{}
+	e := newEnv(t, sim.Options{Seed: 5, PageSize: 10, Faults: sim.Faults{Latency: 20 * time.Millisecond}},
+		Options{Workers: 2, FlushEvery: time.Millisecond}, false, log.wrap)
+	updates, unsubscribe := e.eng.Hub().Subscribe()
+	defer unsubscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for p := range updates {
+			if p.Running && p.PagesDone >= 5 {
+				cancel()
+				return
+			}
+		}
+	}()
+	run, err := e.eng.Run(ctx, Request{By: maria})
+	if !errors.Is(err, context.Canceled) || run.Status != store.StatusCancelled {
+		t.Fatalf("cancelled run: %+v, %v", run, err)
+	}
+	cp, found, _ := e.store.Checkpoint()
+	if !found || cp.RunID != run.ID || len(cp.Done) < 5 || len(cp.Done) >= cp.Total {
+		t.Fatalf("checkpoint = %+v (found %v)", cp, found)
+	}
+	first := log.take()
+
+	run2, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run2.ID != run.ID || run2.Status != store.StatusSucceeded {
+		t.Fatalf("resumed run: %+v, %v", run2, err)
+	}
+	second := log.take()
+	for _, p := range second {
+		for _, d := range cp.Done {
+			if p == strconv.Itoa(d) {
+				t.Fatalf("page %s was done before the cancel and read again", p)
+			}
+		}
+	}
+	if len(second) != cp.Total-len(cp.Done)+1 { // +1: the page count
+		t.Errorf("resume made %d page requests for %d pages left (first run made %d)", len(second), cp.Total-len(cp.Done), len(first))
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("after resume: %d vehicles, want %d", len(got), len(want))
+	}
+	if _, found, _ := e.store.Checkpoint(); found {
+		t.Error("the checkpoint outlived a succeeded run")
+	}
+}
+
+func TestPartialRunThenFailedPagesFirst(t *testing.T) {
+	log := &pageLog{fail: map[string]bool{"3": true}}
+	e := newEnv(t, sim.Options{Seed: 6}, Options{MaxRetries: 1}, false, log.wrap)
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusPartial || run.ErrorCount == 0 || run.Errors[0].Page != 3 {
+		t.Fatalf("run with a failing page: %+v, %v", run, err)
+	}
+	log.take()
+	log.mu.Lock()
+	log.fail = nil
+	log.mu.Unlock()
+	run2, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run2.ID == run.ID || run2.Status != store.StatusSucceeded {
+		t.Fatalf("next run: %+v, %v", run2, err)
+	}
+	if pages := log.take(); len(pages) < 2 || pages[0] != "quantidade-paginas" || pages[1] != "3" {
+		t.Fatalf("the next run read %v first; want the failed page 3 first", pages[:min(4, len(pages))])
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("stored %d, want %d", len(got), len(want))
+	}
+}
+
+func TestBlockPausesAndContinues(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 7, Faults: sim.Faults{BlockAfter: 4, BlockWindow: 10 * time.Second, BlockFor: 300 * time.Millisecond}},
+		Options{BlockProbe: 100 * time.Millisecond, BlockProbeMax: 200 * time.Millisecond}, false, nil)
+	updates, unsubscribe := e.eng.Hub().Subscribe()
+	paused := make(chan bool, 1)
+	go func() {
+		saw := false
+		for p := range updates {
+			saw = saw || (p.Phase == PhasePaused && !p.PausedUntil.IsZero())
+		}
+		paused <- saw
+	}()
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	unsubscribe()
+	if err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("run through blocks: %+v, %v", run, err)
+	}
+	if e.sim.Stats().Blocks == 0 || !<-paused {
+		t.Fatalf("no block happened or none was shown (blocks %d)", e.sim.Stats().Blocks)
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("stored %d, want %d", len(got), len(want))
+	}
+}
+
+func TestBadCredentialsStopWithAReason(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 1}, Options{}, false, nil)
+	bad := "not-the-token"
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{SyncToken: &bad}, maria); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err == nil || run.Status != store.StatusFailed || !strings.Contains(run.Reason, "SGA refused the credentials") {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	if got := e.sim.Stats().Requests; got > 2 {
+		t.Fatalf("%d requests after the token was refused", got)
+	}
+	code := ""
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{ProductCode: &code}, maria); err == nil {
+		run, _ = e.eng.Run(context.Background(), Request{By: maria})
+		if run.Status != store.StatusFailed || !strings.Contains(run.Reason, "Código do Produto") {
+			t.Fatalf("without a product code: %+v", run)
+		}
+	}
+}
+
+func TestOneClient(t *testing.T) {
+	for _, manual := range []bool{false, true} {
+		e := newEnv(t, sim.Options{Seed: 8}, Options{}, manual, nil)
+		var cpf string
+		var member int64
+		for _, v := range e.sim.Vehicles() {
+			if slices.Contains(v.Products, e.creds.ProductCode) {
+				cpf, member = v.MemberCPF, v.MemberCode
+				break
+			}
+		}
+		run, err := e.eng.Run(context.Background(), Request{CPF: cpf[:3] + "." + cpf[3:6] + "." + cpf[6:9] + "-" + cpf[9:], By: maria})
+		if err != nil || run.Kind != store.RunClient || run.Client != cpf || run.Status != store.StatusSucceeded {
+			t.Fatalf("manual=%v: %+v, %v", manual, run, err)
+		}
+		var want []int64
+		for _, v := range e.sim.Vehicles() {
+			if v.MemberCode == member && slices.Contains(v.Products, e.creds.ProductCode) {
+				want = append(want, v.Code)
+			}
+		}
+		if got := e.stored(t); !slices.Equal(got, want) {
+			t.Fatalf("manual=%v: stored %v, want %v", manual, got, want)
+		}
+		run, err = e.eng.Run(context.Background(), Request{CPF: "00000000000", By: maria})
+		if err == nil || run.Status != store.StatusFailed {
+			t.Fatalf("unknown CPF: %+v, %v", run, err)
+		}
+	}
+}
+
+func TestOneRunAtATime(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 9, Faults: sim.Faults{Latency: 50 * time.Millisecond}}, Options{}, false, nil)
+	if err := e.eng.Start(Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.Start(Request{By: maria}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second start: %v, want ErrBusy", err)
+	}
+	if !e.eng.Cancel(store.Actor{Who: "joao"}) {
+		t.Fatal("nothing to cancel")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.eng.Running() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	runs, _ := e.store.Runs(1)
+	if len(runs) != 1 || runs[0].Status != store.StatusCancelled || runs[0].Reason != "cancelled by joao" {
+		t.Fatalf("runs = %+v", runs)
+	}
+}
+
+func TestHubLatestWinsAndNeverBlocks(t *testing.T) {
+	h := NewHub()
+	slow, unsubSlow := h.Subscribe()
+	fast, unsubFast := h.Subscribe()
+	if p := <-fast; p.Phase != PhaseIdle {
+		t.Fatalf("first state = %+v", p)
+	}
+	<-slow
+	received := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for p := range fast {
+			received++
+			if !p.Running {
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	for i := range 1000 {
+		h.Publish(Progress{Running: true, PagesDone: i})
+	}
+	h.Publish(Progress{Running: false, PagesDone: 1000, Phase: PhaseDone})
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("publishing to a subscriber that never reads took %v", elapsed)
+	}
+	<-done
+	if received > 20 {
+		t.Fatalf("%d updates for 1,001 publishes in %v: not coalesced", received, time.Since(start))
+	}
+	if p := <-slow; p.PagesDone != 1000 {
+		t.Fatalf("the slow subscriber's pending state is %+v, want the newest", p)
+	}
+	unsubSlow()
+	unsubFast()
+	unsubFast() // twice is harmless
+	if h.Subscribers() != 0 {
+		t.Fatalf("%d subscribers left", h.Subscribers())
+	}
+	h.Close()
+	ch, _ := h.Subscribe()
+	if _, open := <-ch; open {
+		t.Fatal("subscribing to a closed hub gave an open channel")
+	}
+}
+
+func TestNextRun(t *testing.T) {
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 27, h, m, 0, 0, time.Local) }
+	for _, tt := range []struct {
+		tod  string
+		now  time.Time
+		want time.Time
+	}{
+		{"03:00", at(2, 0), at(3, 0)},
+		{"03:00", at(3, 0), at(3, 0).AddDate(0, 0, 1)},
+		{"03:00", at(10, 0), at(3, 0).AddDate(0, 0, 1)},
+		{"23:59", at(23, 58), at(23, 59)},
+	} {
+		got, err := NextRun(tt.tod, tt.now)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("NextRun(%s, %v) = %v, %v; want %v", tt.tod, tt.now, got, err, tt.want)
+		}
+	}
+	if _, err := NextRun("3h", time.Now()); err == nil {
+		t.Error("a bad time of day was accepted")
+	}
+}
+
+func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 10}, Options{}, false, nil)
+	missed := time.Now().Add(-time.Hour)
+	if err := e.store.SetSchedule(store.Schedule{Enabled: true, TimeOfDay: "03:00", NextRun: missed}, maria); err != nil {
+		t.Fatal(err)
+	}
+	e.eng.StartSchedule()
+	deadline := time.Now().Add(20 * time.Second)
+	var runs []store.Run
+	for time.Now().Before(deadline) {
+		runs, _ = e.store.Runs(0)
+		if len(runs) == 1 && runs[0].Status == store.StatusSucceeded {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(runs) != 1 || runs[0].StartedBy != "agendamento" || runs[0].Status != store.StatusSucceeded {
+		t.Fatalf("the missed daily run did not run at start: %+v", runs)
+	}
+	sc, _ := e.store.Schedule()
+	if !sc.NextRun.After(time.Now()) || sc.LastRun.IsZero() {
+		t.Fatalf("schedule after the run = %+v", sc)
+	}
+
+	if err := e.eng.SetDaily(false, "04:30", maria); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.EnableDaily(Request{By: maria}); !errors.Is(err, ErrBusy) {
+		t.Logf("second EnableDaily: %v (the first run may have finished already)", err)
+	}
+	sc, _ = e.store.Schedule()
+	if !sc.Enabled || sc.TimeOfDay != "04:30" || sc.NextRun.Hour() != 4 {
+		t.Fatalf("schedule = %+v", sc)
+	}
+	if err := e.eng.SetDaily(true, "25:00", maria); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("bad time: %v", err)
+	}
+}
