@@ -7,8 +7,12 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +20,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"ponte/sga"
+	"ponte/sga/sim"
 	"ponte/store"
 )
 
@@ -171,4 +176,127 @@ func run2(db string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// simServer serves a simulator for the command tests.
+func simServer(t *testing.T, o sim.Options, wrap func(http.Handler) http.Handler) (*sim.Sim, string) {
+	t.Helper()
+	s, err := sim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = s
+	if wrap != nil {
+		h = wrap(s)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { s.Close(); srv.Close() })
+	return s, srv.URL + sim.BasePath
+}
+
+func TestConfigSyncImport(t *testing.T) {
+	s, url := simServer(t, sim.Options{Seed: 2, Members: 60, PageSize: 20}, nil)
+	cr := s.Credentials()
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+
+	// Secrets come from the environment or stdin; there is no flag for them.
+	if code, _, _ := ponte("config", "set", "--password", cr.Password); code != exitUsage {
+		t.Fatalf("a --password flag was accepted")
+	}
+	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
+	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
+	code, out, errOut := ponte("config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode)
+	if code != exitOK || !strings.Contains(out, "saved: chave_api, codigo_produto, senha, sga_url, sync_token, usuario") {
+		t.Fatalf("config set: %d %q %q", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"--product-code", "12a"}, {"--sga-url", "ftp://x"}, {"--user", "   "}} {
+		if code, _, errOut := ponte(append([]string{"config", "set"}, bad...)...); code != exitFailure || errOut == "" {
+			t.Errorf("config set %v: %d", bad, code)
+		}
+	}
+	t.Setenv("PONTE_SGA_PASSWORD", "")
+	t.Setenv("PONTE_SGA_API_KEY", "")
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	code, out, _ = ponte("config", "show")
+	if code != exitOK || !strings.Contains(out, cr.User) || !strings.Contains(out, "changed by") {
+		t.Fatalf("config show: %d %q", code, out)
+	}
+	for _, secret := range []string{cr.Password, cr.APIKey, cr.SyncToken} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("config show printed a secret: %q", out)
+		}
+	}
+	code, out, _ = ponte("config", "test")
+	if code != exitOK || strings.Count(out, " ok ") < 10 {
+		t.Fatalf("config test: %d\n%s", code, out)
+	}
+
+	code, out, errOut = ponte("sync", "--rate", "0", "--json")
+	var summary store.Run
+	if code != exitOK || json.Unmarshal([]byte(out), &summary) != nil || summary.Status != store.StatusSucceeded {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "succeeded") {
+		t.Errorf("sync printed no progress on stderr: %q", errOut)
+	}
+
+	// Import: by CPF and plate or code; a second import of the same vehicle is refused whole.
+	var v sim.VehicleInfo
+	for _, x := range s.Vehicles() {
+		if x.Plate != "" && x.Situation == 1 && slices.Contains(x.Products, cr.ProductCode) {
+			v = x
+			break
+		}
+	}
+	code, out, errOut = ponte("import", "--client", v.MemberCPF, strings.ToLower(v.Plate))
+	if code != exitOK || !strings.Contains(out, "CT-") || !strings.Contains(out, "OS-") {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	contract := strings.Fields(strings.Split(out, "\n")[1])[0]
+	code, _, errOut = ponte("import", "--client", strconv.FormatInt(v.MemberCode, 10), strconv.FormatInt(v.Code, 10))
+	if code != exitFailure || !strings.Contains(errOut, "contract "+contract) || !strings.Contains(errOut, "nothing was imported") {
+		t.Fatalf("second import: %d %q", code, errOut)
+	}
+	_, contracts, _ := ponte("export", "contracts")
+	if n := strings.Count(contracts, "\n"); n != 1 {
+		t.Fatalf("%d contracts after a refused import", n)
+	}
+	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != exitFailure || !strings.Contains(errOut, "no vehicle") {
+		t.Fatalf("unknown plate: %d %q", code, errOut)
+	}
+	if code, _, _ := ponte("import", "--client", v.MemberCPF); code != exitUsage {
+		t.Fatal("import without vehicles was accepted")
+	}
+}
+
+func TestSyncExitStatus(t *testing.T) {
+	failPage := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/listar/pagina/2") {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	s, url := simServer(t, sim.Options{Seed: 2, Members: 60, PageSize: 20}, failPage)
+	cr := s.Credentials()
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
+	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != exitOK {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := run2(db, "sync", "--rate", "0"); code != exitPartial || !strings.Contains(out, "partial") {
+		t.Fatalf("a sync with a failing page exited %d: %q", code, out)
+	}
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "wrong-token")
+	_, _, _ = run2(db, "config", "set")
+	if code, _, errOut := run2(db, "sync", "--rate", "0"); code != exitFailure || !strings.Contains(errOut, "SGA refused the credentials") {
+		t.Fatalf("a sync with a bad token exited %d: %q", code, errOut)
+	}
+	if code, _, _ := run2(db, "sync", "--workers", "0"); code != exitUsage {
+		t.Fatal("--workers 0 was accepted")
+	}
 }
