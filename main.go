@@ -19,6 +19,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,15 @@ func commands() []command {
 	}
 }
 
+// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise: the GC then
+// keeps the heap near what is live instead of letting it double, which holds a full sync of
+// 75,000 vehicles under 150 MB of resident memory (bbolt's mapped file included).
+const memoryLimit = 96 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -656,11 +665,12 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.Workers, "workers", 4, "pages fetched at once")
 	fs.Float64Var(&o.Rate, "rate", 4, "SGA requests per second at most (0: no limit)")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
+	fs.IntVar(&o.BatchVehicles, "batch", 5000, "vehicles written per transaction")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 {
-		fmt.Fprintln(e.stderr, "--workers must be from 1 to 64 and --rate at least 0")
+	if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 {
+		fmt.Fprintln(e.stderr, "--workers must be from 1 to 64, --rate at least 0 and --batch at least 1")
 		return errUsage
 	}
 	if o.Rate == 0 {

@@ -24,7 +24,6 @@ type Client struct {
 	Situation string    `json:"situation"` // SGA's description, e.g. "ATIVO"
 	FirstSeen time.Time `json:"first_seen"`
 	UpdatedAt time.Time `json:"updated_at"`
-	LastRun   uint64    `json:"last_run,omitempty"`
 }
 
 // Vehicle is a vehicle from SGA. Key: SGA code (a 0 km vehicle may have no plate). A vehicle is
@@ -46,7 +45,6 @@ type Vehicle struct {
 
 	FirstSeen          time.Time `json:"first_seen"`
 	UpdatedAt          time.Time `json:"updated_at"`
-	LastRun            uint64    `json:"last_run,omitempty"`
 	Gone               bool      `json:"gone,omitempty"`   // no longer in SGA's list
 	GoneAt             time.Time `json:"gone_at,omitzero"` // when it was found missing
 	GoneSituation      string    `json:"gone_situation,omitempty"`
@@ -106,7 +104,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	err := s.update(func(tx *bolt.Tx) error {
 		res = BatchResult{}
 		for _, c := range b.Clients {
-			if err := upsertClient(tx, c, b.RunID, now, &res); err != nil {
+			if err := upsertClient(tx, c, now, &res); err != nil {
 				return err
 			}
 		}
@@ -131,7 +129,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	return res, err
 }
 
-func upsertClient(tx *bolt.Tx, c Client, run uint64, now time.Time, res *BatchResult) error {
+func upsertClient(tx *bolt.Tx, c Client, now time.Time, res *BatchResult) error {
 	c.CPF = digitsOnly(c.CPF)
 	c.Name = strings.TrimSpace(c.Name)
 	b := tx.Bucket(bClients)
@@ -141,18 +139,13 @@ func upsertClient(tx *bolt.Tx, c Client, run uint64, now time.Time, res *BatchRe
 	if err != nil {
 		return err
 	}
-	c.LastRun = run
 	switch {
 	case !found:
 		c.FirstSeen, c.UpdatedAt = now, now
 		res.ClientsCreated++
 	case old.sameContent(c):
-		if old.LastRun == run {
-			res.ClientsUnchanged++
-			return nil
-		}
-		c.FirstSeen, c.UpdatedAt = old.FirstSeen, old.UpdatedAt
 		res.ClientsUnchanged++
+		return nil
 	default:
 		c.FirstSeen, c.UpdatedAt = old.FirstSeen, now
 		res.ClientsUpdated++
@@ -162,9 +155,6 @@ func upsertClient(tx *bolt.Tx, c Client, run uint64, now time.Time, res *BatchRe
 	}
 	if err := putJSON(b, key, c); err != nil {
 		return err
-	}
-	if found && old.sameContent(c) {
-		return nil // indexes already right
 	}
 	return indexClient(tx, c)
 }
@@ -220,25 +210,26 @@ func upsertVehicle(tx *bolt.Tx, v Vehicle, run uint64, now time.Time, res *Batch
 	if err != nil {
 		return err
 	}
-	v.LastRun = run
 	if !found {
 		v.FirstSeen, v.UpdatedAt = now, now
 		res.VehiclesCreated++
 		if err := putJSON(b, key, v); err != nil {
 			return err
 		}
-		return indexVehicle(tx, v)
+		return indexVehicle(tx, v, run)
+	}
+	// The run that saw it lives in its client index entry: an unchanged vehicle costs 8 bytes.
+	if old.ClientSGACode == v.ClientSGACode {
+		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run)); err != nil {
+			return err
+		}
 	}
 	v.FirstSeen = old.FirstSeen
 	v.PrevSituation, v.SituationChangedAt = old.PrevSituation, old.SituationChangedAt
-	same := old.sameContent(v) && !old.Gone
 	switch {
-	case same && old.LastRun == run:
+	case old.sameContent(v) && !old.Gone:
 		res.VehiclesUnchanged++
 		return nil
-	case same:
-		v.UpdatedAt = old.UpdatedAt
-		res.VehiclesUnchanged++
 	default:
 		v.UpdatedAt = now
 		res.VehiclesUpdated++
@@ -259,14 +250,14 @@ func upsertVehicle(tx *bolt.Tx, v Vehicle, run uint64, now time.Time, res *Batch
 	if err := unindexVehicle(tx, old); err != nil {
 		return err
 	}
-	return indexVehicle(tx, v)
+	return indexVehicle(tx, v, run)
 }
 
 func pairKey(a []byte, code int64) []byte { return append(append(a[:len(a):len(a)], 0), i64(code)...) }
 
 func clientVehicleKey(client, vehicle int64) []byte { return append(i64(client), i64(vehicle)...) }
 
-func indexVehicle(tx *bolt.Tx, v Vehicle) error {
+func indexVehicle(tx *bolt.Tx, v Vehicle, run uint64) error {
 	if v.Plate != "" {
 		if err := tx.Bucket(bVehiclePlate).Put(pairKey([]byte(v.Plate), v.SGACode), nil); err != nil {
 			return err
@@ -277,7 +268,7 @@ func indexVehicle(tx *bolt.Tx, v Vehicle) error {
 			return err
 		}
 	}
-	return tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), nil)
+	return tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run))
 }
 
 func unindexVehicle(tx *bolt.Tx, v Vehicle) error {
@@ -304,16 +295,14 @@ func (s *Store) MarkGone(run uint64, client int64) (int, error) {
 		marked = 0
 		b := tx.Bucket(bVehicles)
 		var keys [][]byte
+		c := tx.Bucket(bVehicleClient).Cursor()
+		var prefix []byte
 		if client > 0 {
-			c := tx.Bucket(bVehicleClient).Cursor()
-			prefix := i64(client)
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			prefix = i64(client)
+		}
+		for k, seen := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, seen = c.Next() {
+			if len(seen) != 8 || binary.BigEndian.Uint64(seen) != run {
 				keys = append(keys, slices.Clone(k[8:]))
-			}
-		} else {
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil; k, _ = c.Next() {
-				keys = append(keys, slices.Clone(k))
 			}
 		}
 		for _, k := range keys {
@@ -321,7 +310,7 @@ func (s *Store) MarkGone(run uint64, client int64) (int, error) {
 			if _, err := getJSON(b, k, &v); err != nil {
 				return err
 			}
-			if v.Gone || v.LastRun == run {
+			if v.Gone {
 				continue
 			}
 			v.Gone, v.GoneAt, v.GoneSituation, v.UpdatedAt = true, now, v.Situation, now

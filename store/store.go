@@ -40,7 +40,7 @@ func (e inUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 1
+const schemaVersion = 2
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: create every bucket
@@ -50,6 +50,19 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	1: func(tx *bolt.Tx) error { // the run that last saw a vehicle moves to its client index entry
+		byClient := tx.Bucket(bVehicleClient)
+		return tx.Bucket(bVehicles).ForEach(func(k, v []byte) error {
+			var rec struct {
+				Client  int64  `json:"client_sga_code"`
+				LastRun uint64 `json:"last_run"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			return byClient.Put(clientVehicleKey(rec.Client, int64(binary.BigEndian.Uint64(k))), u64(rec.LastRun))
+		})
 	},
 }
 
@@ -66,7 +79,7 @@ var (
 	bVehicles      = []byte("vehicles")
 	bVehiclePlate  = []byte("idx_vehicle_plate")
 	bVehicleChs    = []byte("idx_vehicle_chassis")
-	bVehicleClient = []byte("idx_vehicle_client")
+	bVehicleClient = []byte("idx_vehicle_client") // client+vehicle -> the last run that saw it
 	bContracts     = []byte("contracts")
 	bContractVeh   = []byte("idx_contract_vehicle")
 	bOrders        = []byte("orders")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,40 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	_, err := Open(path, Options{})
 	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade ponte") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMigrationFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ponte.db")
+	s := openTest(t, path, Options{})
+	if _, err := s.Apply(Batch{Clients: []Client{client(1, "A B", "1")}, Vehicles: []Vehicle{vehicle(10, 1, "AAA1111", "ATIVO")}}); err != nil {
+		t.Fatal(err)
+	}
+	// Make it what schema 1 wrote: last_run inside the record, an empty client index value.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(1, 10), nil); err != nil {
+			return err
+		}
+		rec := tx.Bucket(bVehicles).Get(i64(10))
+		patched := append(bytes.TrimSuffix(slices.Clone(rec), []byte("}")), []byte(`,"last_run":7}`)...)
+		if err := tx.Bucket(bVehicles).Put(i64(10), patched); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(keySchema, u64(1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTest(t, path, Options{})
+	if err := s.Verify(); err != nil {
+		t.Fatalf("after migrating: %v", err)
+	}
+	if gone, _ := s.MarkGone(7, 0); gone != 0 {
+		t.Fatal("the migrated last run was lost: a vehicle seen by run 7 was marked gone")
+	}
+	if gone, _ := s.MarkGone(8, 0); gone != 1 {
+		t.Fatal("MarkGone after migration")
 	}
 }
 

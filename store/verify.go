@@ -108,8 +108,8 @@ func verifyVehicles(tx *bolt.Tx, bad func(string, ...any)) {
 		if ve.Chassis != "" && chassis.Get(pairKey([]byte(ve.Chassis), ve.SGACode)) == nil {
 			bad("vehicle %d: no chassis index entry", ve.SGACode)
 		}
-		if byClient.Get(clientVehicleKey(ve.ClientSGACode, ve.SGACode)) == nil {
-			bad("vehicle %d: no client index entry", ve.SGACode)
+		if len(byClient.Get(clientVehicleKey(ve.ClientSGACode, ve.SGACode))) != 8 {
+			bad("vehicle %d: no client index entry with its last run", ve.SGACode)
 		}
 		return nil
 	})

@@ -159,7 +159,7 @@ func (d *data) addMember(r *rand.Rand, vehicles int) int {
 	d.memberByCode[m.code] = idx
 	d.memberByCPF[m.cpf] = idx
 	if vehicles <= 0 {
-		vehicles = 1 + weighted(r, []int{55, 28, 12, 5})
+		vehicles = 1 + weighted(r, []int{70, 20, 7, 3})
 	}
 	for range vehicles {
 		d.addVehicle(r, idx, false)

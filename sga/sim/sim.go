@@ -22,6 +22,10 @@ import (
 // BasePath is where the simulator serves the API, as the real SGA does.
 const BasePath = "/api/sga/v2"
 
+// StatsPath serves the simulator's Stats as JSON, without auth: benchmarks and the demo read
+// how many requests a sync made. It is not part of SGA.
+const StatsPath = "/_sim/stats"
+
 // Route identifiers, for the allow-list and the statistics.
 const (
 	RouteLogin           = "usuario/autenticar"
@@ -278,6 +282,11 @@ func fail(status int, msg string, errs ...string) reply {
 
 // ServeHTTP answers one request: latency, faults, auth, the extraction block, the route.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.Stats())
+		return
+	}
 	start := time.Now()
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, BasePath), "/")
 	route, kind, h, args := match(r.Method, path)
@@ -644,11 +653,11 @@ func (st *stats) count(route string) {
 
 // Stats is a snapshot of what the simulator has served.
 type Stats struct {
-	Requests int64
-	Logins   int64 // successful logins
-	Faults   int64 // faults injected
-	Blocks   int64 // times a token was blocked
-	ByRoute  map[string]int
+	Requests int64          `json:"requests"`
+	Logins   int64          `json:"logins"` // successful logins
+	Faults   int64          `json:"faults"` // faults injected
+	Blocks   int64          `json:"blocks"` // times a token was blocked
+	ByRoute  map[string]int `json:"by_route"`
 }
 
 // Stats returns what the simulator has served so far.

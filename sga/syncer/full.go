@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,12 @@ type runner struct {
 
 	mu   sync.Mutex // guards prog: workers publish pauses, the writer everything else
 	prog Progress
+
+	// The committer applies batches in order while the writer fills the next one.
+	commits   chan store.Batch
+	committed sync.WaitGroup
+	commitMu  sync.Mutex
+	commitErr error
 
 	// Owned by the writer.
 	done      map[int]bool
@@ -112,6 +119,7 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	}
 	r.pending = map[int64]store.Client{}
 	r.lastFlush = time.Now()
+	r.startCommitter()
 	if source == store.SourceSync {
 		err = r.readSyncListing(ctx, priority)
 	} else {
@@ -119,6 +127,9 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	}
 	if ferr := r.flush(true); ferr != nil && err == nil {
 		err = ferr
+	}
+	if derr := r.drain(); derr != nil && err == nil {
+		err = derr
 	}
 	switch {
 	case r.fatal != nil:
@@ -332,8 +343,52 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 	return r.flush(false)
 }
 
-// flush writes the batch, its errors and the checkpoint in one transaction, when it is due.
+// startCommitter starts the goroutine that writes batches, one transaction each, in order.
+// One batch is written while the next fills: SGA's pages keep coming during the fsync.
+func (r *runner) startCommitter() {
+	r.commits = make(chan store.Batch, 1)
+	r.committed.Go(func() {
+		for b := range r.commits {
+			if r.failedCommit() != nil {
+				continue // drain: nothing more is written after a failure
+			}
+			res, err := r.st.Apply(b)
+			if err == nil {
+				var run store.Run
+				if run, err = r.st.Run(r.run.ID); err == nil {
+					r.publish(func(p *Progress) {
+						p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
+						p.Changed += res.SituationsChanged
+					})
+				}
+			}
+			if err != nil {
+				r.commitMu.Lock()
+				r.commitErr = fmt.Errorf("write a batch: %w", err)
+				r.commitMu.Unlock()
+			}
+		}
+	})
+}
+
+func (r *runner) failedCommit() error {
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
+	return r.commitErr
+}
+
+// drain waits for every batch handed to the committer to be written.
+func (r *runner) drain() error {
+	close(r.commits)
+	r.committed.Wait()
+	return r.failedCommit()
+}
+
+// flush hands the batch, its errors and the checkpoint to the committer, when it is due.
 func (r *runner) flush(force bool) error {
+	if err := r.failedCommit(); err != nil {
+		return err
+	}
 	due := len(r.vehicles) >= r.e.opt.BatchVehicles || time.Since(r.lastFlush) >= r.e.opt.FlushEvery
 	if !force && !due {
 		r.progress()
@@ -344,20 +399,9 @@ func (r *runner) flush(force bool) error {
 		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed)}
 	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
 		Errors: r.errs, Checkpoint: cp}
-	slices.SortFunc(b.Clients, func(a, c store.Client) int { return int(a.SGACode - c.SGACode) })
-	res, err := r.st.Apply(b)
-	if err != nil {
-		return fmt.Errorf("write a batch: %w", err)
-	}
+	slices.SortFunc(b.Clients, func(a, c store.Client) int { return cmp.Compare(a.SGACode, c.SGACode) })
 	r.pending, r.vehicles, r.errs = map[int64]store.Client{}, nil, nil
-	run, err := r.st.Run(r.run.ID)
-	if err != nil {
-		return err
-	}
-	r.publish(func(p *Progress) {
-		p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
-		p.Changed += res.SituationsChanged
-	})
+	r.commits <- b
 	r.progress()
 	return nil
 }

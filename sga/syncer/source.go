@@ -161,10 +161,15 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	if errors.Is(res.err, sga.ErrNotFound) {
 		return r.finish(store.StatusFailed, fmt.Errorf("no associado with CPF %s in SGA", cpf))
 	}
-	if err := r.handle(ctx, res); err != nil {
-		return r.finish(store.StatusFailed, err)
+	r.startCommitter()
+	err = r.handle(ctx, res)
+	if err == nil {
+		err = r.flush(true)
 	}
-	if err := r.flush(true); err != nil {
+	if derr := r.drain(); err == nil {
+		err = derr
+	}
+	if err != nil {
 		return r.finish(store.StatusFailed, err)
 	}
 	switch {

@@ -29,7 +29,7 @@ type env struct {
 
 // newEnv starts a simulator, a store configured for it, and an engine. wrap, when not nil,
 // sits between the engine and the simulator.
-func newEnv(t *testing.T, so sim.Options, eo Options, manualOnly bool, wrap func(http.Handler) http.Handler) *env {
+func newEnv(t testing.TB, so sim.Options, eo Options, manualOnly bool, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
 	if so.Members == 0 {
 		so.Members = 300
