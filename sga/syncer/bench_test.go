@@ -25,4 +25,3 @@ func BenchmarkFullSync(b *testing.B) {
 		b.ReportMetric(float64(run.Counts.Vehicles()), "vehicles")
 	}
 }
-
