@@ -168,6 +168,9 @@ func (r *runner) checkConfig(source string) error {
 // finish records how the run ended, publishes it, and returns it with an error for a run that
 // failed or was cancelled.
 func (r *runner) finish(status string, cause error) (store.Run, error) {
+	if r.done != nil {
+		r.progress() // pages handled since the last batch
+	}
 	reason := ""
 	by := r.req.By
 	switch {
