@@ -77,15 +77,19 @@ func commands() []command {
 	}
 }
 
-// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise: the GC then
-// keeps the heap near what is live instead of letting it double, which holds a full sync of
-// 75,000 vehicles under 150 MB of resident memory (bbolt's mapped file included).
+// memoryLimit is the Go heap's soft limit for the commands that sync, unless GOMEMLIMIT says
+// otherwise: the GC then keeps the heap near what is live instead of letting it double, which
+// holds a full sync of 75,000 vehicles under 150 MB of resident memory (bbolt's mapped file
+// included). The simulator, whose register alone can be larger, is left alone.
 const memoryLimit = 96 << 20
 
-func main() {
+func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
+}
+
+func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -677,6 +681,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		o.Rate = -1
 	}
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	limitMemory()
 	return e.withStore(func(s *store.Store) error {
 		eng := syncer.New(s, o)
 		defer eng.Close()
