@@ -28,12 +28,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/crypto/ssh"
 
 	"ponte/sga"
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/ui"
 )
 
 // Exit statuses, a contract scripts rely on.
@@ -66,6 +68,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "open the console on a built-in SGA simulator with sample data (a temporary database unless --db)", runDemo},
 		{"config", "the SGA integration: config set [flags], config show, config test", runConfig},
 		{"sync", "run one sync now, headless: every client, or --client CPF; --json prints the run", runSync},
 		{"import", "the headless Importar: import --client CODE_OR_CPF VEHICLE... (codes or plates)", runImport},
@@ -113,9 +116,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		fmt.Fprintln(stderr, "ponte: the console is not available in this build yet; see ponte help")
-		usage(stderr, global)
-		return exitUsage
+		if err := runConsole(ctx, e); err != nil {
+			fmt.Fprintf(stderr, "ponte: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
 	}
 	name, cmdArgs := rest[0], rest[1:]
 	if name == "help" || name == "-h" || name == "--help" {
@@ -149,7 +154,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer, global *flag.FlagSet) {
 	fmt.Fprintln(w, "ponte: a console for SGA associations' vehicles, contracts and service orders")
-	fmt.Fprintln(w, "\nUsage: ponte [--db PATH] [--sga-url URL] COMMAND [flags]")
+	fmt.Fprintln(w, "\nUsage: ponte [--db PATH] [--sga-url URL] [COMMAND [flags]]")
+	fmt.Fprintln(w, "\nWith no command, ponte opens the console on this terminal.")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
@@ -861,4 +867,79 @@ func findVehicle(owned []store.VehicleView, arg string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no vehicle %q among its %d vehicles", arg, len(owned))
+}
+
+// runConsole opens the console on this terminal, with the daily sync schedule running.
+func runConsole(ctx context.Context, e *env) error {
+	limitMemory()
+	return e.withStore(func(s *store.Store) error {
+		return console(ctx, e, s, actor(), e.sgaURL)
+	})
+}
+
+func console(ctx context.Context, e *env, s *store.Store, who store.Actor, sgaURL string) error {
+	eng := syncer.New(s, syncer.Options{})
+	defer eng.Close()
+	eng.StartSchedule()
+	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who})
+	defer m.Close()
+	_, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // interrupted by a signal: a clean exit
+	}
+	return err
+}
+
+// runDemo starts a simulator in-process, a database with a demo administrator and the
+// integration filled in with the simulator's credentials, and opens the console on it.
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "demo", "[--members N] [--seed N] [--latency D]")
+	members := fs.Int("members", 300, "associados in the simulator")
+	seed := fs.Uint64("seed", 1, "seed of the simulator's data")
+	latency := fs.Duration("latency", 40*time.Millisecond, "latency of each simulated SGA request")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sm, err := sim.New(sim.Options{Seed: *seed, Members: *members, PageSize: 50, Faults: sim.Faults{Latency: *latency}})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ponte demo: %v\n", err)
+		return errUsage
+	}
+	defer sm.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: sm, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan struct{})
+	go func() { defer close(served); _ = srv.Serve(ln) }()
+	defer func() { sm.Close(); _ = srv.Close(); <-served }()
+
+	path := e.db
+	if path == "" {
+		dir, err := os.MkdirTemp("", "ponte-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "ponte.db")
+	}
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	who := store.Actor{Who: "demo", From: "demo"}
+	if _, err := s.AdminByLogin("demo"); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.AddAdmin(store.Admin{Login: "demo", Name: "Operador Demo", Email: "demo@example.com"}, who); err != nil {
+			return err
+		}
+	}
+	cr := sm.Credentials()
+	url := "http://" + ln.Addr().String() + sim.BasePath
+	if _, err := s.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
+		APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, who); err != nil {
+		return err
+	}
+	return console(ctx, e, s, who, url)
 }

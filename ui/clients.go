@@ -1,0 +1,544 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// clientsPage is "Clientes": the list with search, and a client with its tabs.
+type clientsPage struct {
+	c      *common
+	list   *table
+	filter textinput.Model
+	typing bool
+	query  string
+	seq    int // the newest search; older results are dropped
+	page   store.ClientsPage
+	err    error
+	open   *clientView
+	width  int
+	height int
+}
+
+type clientsLoadedMsg struct {
+	seq  int
+	page store.ClientsPage
+	err  error
+}
+
+func newClientsPage(c *common) *clientsPage {
+	f := textinput.New()
+	f.Prompt = tFilter
+	f.CharLimit = 80
+	return &clientsPage{c: c, filter: f, list: newTable(c,
+		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
+}
+
+func (p *clientsPage) Title() string { return tPageClients }
+
+func (p *clientsPage) Init() tea.Cmd { return p.search() }
+
+// search runs the query in a command; results carry their sequence number.
+func (p *clientsPage) search() tea.Cmd {
+	p.seq++
+	seq, q, st := p.seq, p.query, p.c.svc.Store
+	return func() tea.Msg {
+		page, err := st.SearchClients(q, 500)
+		return clientsLoadedMsg{seq, page, err}
+	}
+}
+
+func (p *clientsPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.SetSize(w, h-2)
+	if p.open != nil {
+		p.open.SetSize(w, h)
+	}
+}
+
+func (p *clientsPage) Typing() bool {
+	if p.open != nil {
+		return p.open.Typing()
+	}
+	return p.typing
+}
+
+func (p *clientsPage) Help() []key.Binding {
+	if p.open != nil {
+		return p.open.Help()
+	}
+	k := p.c.keys
+	if p.typing {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirmar busca")), k.Back}
+	}
+	open := k.Open
+	open.SetEnabled(len(p.page.Clients) > 0)
+	return []key.Binding{k.Filter, open, k.Up, k.Down}
+}
+
+func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case clientsLoadedMsg:
+		if msg.seq != p.seq {
+			return nil // an older search, overtaken by a newer one
+		}
+		p.page, p.err = msg.page, msg.err
+		rows := make([]row, len(p.page.Clients))
+		for i, c := range p.page.Clients {
+			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
+		}
+		p.list.SetRows(rows)
+		return nil
+	case dataChangedMsg, progressMsg:
+		var cmds []tea.Cmd
+		if _, ok := msg.(dataChangedMsg); ok {
+			cmds = append(cmds, p.search())
+		}
+		if p.open != nil {
+			cmds = append(cmds, p.open.Update(msg))
+		}
+		return tea.Batch(cmds...)
+	case tea.KeyMsg:
+		if p.open != nil {
+			if key.Matches(msg, p.c.keys.Back) && !p.open.Typing() && !p.open.confirming {
+				p.open = nil
+				return func() tea.Msg { return tickedMsg(0) }
+			}
+			return p.open.Update(msg)
+		}
+		return p.key(msg)
+	}
+	if p.open != nil {
+		return p.open.Update(msg)
+	}
+	return nil
+}
+
+func (p *clientsPage) key(msg tea.KeyMsg) tea.Cmd {
+	k := p.c.keys
+	if p.typing {
+		switch msg.String() {
+		case "enter":
+			p.typing = false
+			p.filter.Blur()
+			return nil
+		case "esc":
+			p.typing = false
+			p.filter.Blur()
+			p.filter.SetValue("")
+			p.query = ""
+			return p.search()
+		}
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		if p.filter.Value() != p.query {
+			p.query = p.filter.Value()
+			return tea.Batch(cmd, p.search())
+		}
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Filter):
+		p.typing = true
+		return p.filter.Focus()
+	case key.Matches(msg, k.Back) && p.query != "":
+		p.filter.SetValue("")
+		p.query = ""
+		return p.search()
+	case key.Matches(msg, k.Open):
+		if len(p.page.Clients) == 0 {
+			return nil
+		}
+		p.open = newClientView(p.c, p.page.Clients[p.list.Cursor()])
+		p.open.SetSize(p.width, p.height)
+		return p.open.Init()
+	}
+	p.list.Update(msg)
+	return nil
+}
+
+func (p *clientsPage) View() string {
+	if p.open != nil {
+		return p.open.View()
+	}
+	st := p.c.styles
+	head := st.Hint.Render(tFilter + "/")
+	if p.typing || p.query != "" {
+		head = p.filter.View()
+	}
+	switch {
+	case p.err != nil:
+		return head + "\n" + st.Error.Render(p.err.Error())
+	case len(p.page.Clients) == 0 && p.query != "":
+		return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.query))
+	case len(p.page.Clients) == 0:
+		return head + "\n" + st.Hint.Render(tNoClients)
+	}
+	more := ""
+	if p.page.More {
+		more = "  " + st.Hint.Render(tMore)
+	}
+	return head + more + "\n" + p.list.View()
+}
+
+func formatCPF(d string) string {
+	if len(d) != 11 {
+		return d
+	}
+	return d[:3] + "." + d[3:6] + "." + d[6:9] + "-" + d[9:]
+}
+
+// clientView is one client: tabs Dados and Importação de Veículos SGA.
+type clientView struct {
+	c          *common
+	client     store.Client
+	tab        int
+	vehicles   []store.VehicleView
+	table      *table
+	ticked     map[int64]bool
+	confirming bool
+	busy       bool
+	message    string
+	ok         bool
+	imported   []store.Imported
+	syncing    bool
+	width      int
+	height     int
+}
+
+type (
+	vehiclesLoadedMsg struct {
+		client   int64
+		vehicles []store.VehicleView
+		err      error
+	}
+	importedMsg struct {
+		imported []store.Imported
+		err      error
+	}
+	clientSyncMsg struct{ err error }
+)
+
+func newClientView(c *common, cl store.Client) *clientView {
+	return &clientView{c: c, client: cl, tab: 1, ticked: map[int64]bool{}, table: newTable(c,
+		column{" ", 3}, column{tPlate, 9}, column{tModel, 0}, column{tYear, 5}, column{tSituation, 13}, column{tContract, 16})}
+}
+
+func (v *clientView) Init() tea.Cmd { return v.load() }
+
+func (v *clientView) load() tea.Cmd {
+	st, code := v.c.svc.Store, v.client.SGACode
+	return func() tea.Msg {
+		vs, err := st.VehiclesOfClient(code)
+		return vehiclesLoadedMsg{code, vs, err}
+	}
+}
+
+func (v *clientView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.table.SetSize(w, h-7)
+}
+
+func (v *clientView) Typing() bool { return false }
+
+// why says why a vehicle cannot be ticked, or "" when it can.
+func why(ve store.VehicleView) string {
+	switch {
+	case ve.ContractNumber != "":
+		return fmt.Sprintf(tWhyImported, ve.ContractNumber)
+	case ve.Gone:
+		return tWhyGone
+	case !ve.Active():
+		return fmt.Sprintf(tWhyNotActive, ve.Situation)
+	}
+	return ""
+}
+
+func (v *clientView) Help() []key.Binding {
+	k := v.c.keys
+	if v.confirming {
+		return []key.Binding{k.Yes, k.No}
+	}
+	tick, all, imp := k.Tick, k.TickAll, k.Import
+	onVehicles := v.tab == 1 && !v.busy
+	tick.SetEnabled(onVehicles && len(v.vehicles) > 0)
+	all.SetEnabled(onVehicles && len(v.vehicles) > 0)
+	imp.SetEnabled(onVehicles && len(v.ticked) > 0)
+	sync := k.Sync
+	sync.SetEnabled(!v.syncing)
+	return []key.Binding{k.TabNext, tick, all, imp, sync, k.Back}
+}
+
+func (v *clientView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case vehiclesLoadedMsg:
+		if msg.client != v.client.SGACode {
+			return nil
+		}
+		if msg.err != nil {
+			v.message, v.ok = msg.err.Error(), false
+			return nil
+		}
+		v.vehicles = msg.vehicles
+		for code := range v.ticked { // a vehicle imported elsewhere can no longer be ticked
+			if i := v.index(code); i < 0 || why(v.vehicles[i]) != "" {
+				delete(v.ticked, code)
+			}
+		}
+		v.rows()
+		return v.tickedCmd()
+	case importedMsg:
+		v.busy = false
+		if msg.err != nil {
+			v.message, v.ok = fmt.Sprintf(tImportFailed, importReasons(msg.err)), false
+			return tea.Batch(v.load(), toast(false, "%s", v.message))
+		}
+		v.imported, v.ticked = msg.imported, map[int64]bool{}
+		v.message, v.ok = tImported, true
+		return tea.Batch(v.load(), toast(true, "%s", tSuccess), func() tea.Msg { return dataChangedMsg{} })
+	case clientSyncMsg:
+		if msg.err != nil {
+			v.syncing = false
+			if errors.Is(msg.err, syncer.ErrBusy) {
+				return toast(false, "%s", tSyncBusy)
+			}
+			return toast(false, "%s", msg.err.Error())
+		}
+		return toast(true, "%s", tClientSyncStart)
+	case progressMsg:
+		if v.syncing && !msg.Running {
+			v.syncing = false
+			return v.load()
+		}
+		return nil
+	case dataChangedMsg:
+		return v.load()
+	case tea.KeyMsg:
+		return v.key(msg)
+	}
+	return nil
+}
+
+func (v *clientView) key(msg tea.KeyMsg) tea.Cmd {
+	k := v.c.keys
+	if v.confirming {
+		switch {
+		case key.Matches(msg, k.Yes):
+			v.confirming = false
+			return v.doImport()
+		case key.Matches(msg, k.No):
+			v.confirming = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.TabNext):
+		v.tab = 1 - v.tab
+		return nil
+	case key.Matches(msg, k.Sync) && !v.syncing && v.c.svc.Engine != nil:
+		v.syncing = true
+		eng, cpf, actor := v.c.svc.Engine, v.client.CPF, v.c.actor
+		url := v.c.svc.SGAURL
+		return func() tea.Msg {
+			return clientSyncMsg{eng.Start(syncer.Request{CPF: cpf, By: actor, BaseURL: url})}
+		}
+	}
+	if v.tab != 1 || v.busy {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Tick):
+		if len(v.vehicles) == 0 {
+			return nil
+		}
+		ve := v.vehicles[v.table.Cursor()]
+		if reason := why(ve); reason != "" {
+			return toast(false, "%s: %s", plateOf(ve), reason)
+		}
+		if v.ticked[ve.SGACode] {
+			delete(v.ticked, ve.SGACode)
+		} else {
+			v.ticked[ve.SGACode] = true
+		}
+		v.rows()
+		return v.tickedCmd()
+	case key.Matches(msg, k.TickAll):
+		all := true
+		for _, ve := range v.vehicles {
+			if why(ve) == "" && !v.ticked[ve.SGACode] {
+				all = false
+			}
+		}
+		for _, ve := range v.vehicles {
+			if why(ve) == "" {
+				if all {
+					delete(v.ticked, ve.SGACode)
+				} else {
+					v.ticked[ve.SGACode] = true
+				}
+			}
+		}
+		v.rows()
+		return v.tickedCmd()
+	case key.Matches(msg, k.Import):
+		if len(v.ticked) > 0 {
+			v.confirming = true
+		}
+		return nil
+	}
+	v.table.Update(msg)
+	return nil
+}
+
+func (v *clientView) tickedCmd() tea.Cmd {
+	n := len(v.ticked)
+	return func() tea.Msg { return tickedMsg(n) }
+}
+
+func (v *clientView) index(code int64) int {
+	for i, ve := range v.vehicles {
+		if ve.SGACode == code {
+			return i
+		}
+	}
+	return -1
+}
+
+func (v *clientView) doImport() tea.Cmd {
+	v.busy = true
+	st, client, actor := v.c.svc.Store, v.client.SGACode, v.c.actor
+	var codes []int64
+	for _, ve := range v.vehicles {
+		if v.ticked[ve.SGACode] {
+			codes = append(codes, ve.SGACode)
+		}
+	}
+	return func() tea.Msg {
+		imported, err := st.Import(client, codes, actor)
+		return importedMsg{imported, err}
+	}
+}
+
+func importReasons(err error) string {
+	var out []string
+	for _, e := range unjoin(err) {
+		var ie *store.ImportError
+		if errors.As(e, &ie) {
+			label := ie.Plate
+			if label == "" {
+				label = strconv.FormatInt(ie.Vehicle, 10)
+			}
+			switch {
+			case errors.Is(e, store.ErrAlreadyImported):
+				out = append(out, label+": "+fmt.Sprintf(tWhyImported, ie.Contract))
+			case errors.Is(e, store.ErrNotActive):
+				out = append(out, label+": "+fmt.Sprintf(tWhyNotActive, "?"))
+			default:
+				out = append(out, label+": "+e.Error())
+			}
+			continue
+		}
+		out = append(out, e.Error())
+	}
+	return strings.Join(out, "; ")
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func plateOf(ve store.VehicleView) string {
+	if ve.Plate != "" {
+		return ve.Plate
+	}
+	return ve.Chassis
+}
+
+func (v *clientView) rows() {
+	rows := make([]row, len(v.vehicles))
+	for i, ve := range v.vehicles {
+		box := "[ ]"
+		switch {
+		case why(ve) != "":
+			box = " - "
+		case v.ticked[ve.SGACode]:
+			box = "[x]"
+		}
+		year := ""
+		if ve.YearModel > 0 {
+			year = strconv.Itoa(ve.YearModel)
+		}
+		sit := ve.Situation
+		if ve.Gone {
+			sit = tWhyGone
+		}
+		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, ve.ContractNumber},
+			disabled: why(ve) != ""}
+	}
+	v.table.SetRows(rows)
+}
+
+func (v *clientView) View() string {
+	st := v.c.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render(v.client.Name) + "  " + st.Hint.Render(formatCPF(v.client.CPF)) + "\n")
+	tabs := []string{tTabData, tTabVehicles}
+	for i, t := range tabs {
+		if i == v.tab {
+			b.WriteString(st.TabActive.Render(t))
+		} else {
+			b.WriteString(st.Tab.Render(t))
+		}
+	}
+	syncLabel := st.Button.Render(tSyncActive + " (s)")
+	b.WriteString("   " + syncLabel + "\n\n")
+	if v.tab == 0 {
+		c := v.client
+		for _, kv := range [][2]string{{tName, c.Name}, {tCPF, formatCPF(c.CPF)}, {tEmail, c.Email},
+			{tPhone, c.Phone}, {tCity, c.City + "/" + c.State}, {tSituation, c.Situation},
+			{"Código SGA", strconv.FormatInt(c.SGACode, 10)}} {
+			b.WriteString(st.Label.Render(cell(kv[0], 14)) + kv[1] + "\n")
+		}
+		return b.String()
+	}
+	if len(v.vehicles) == 0 {
+		b.WriteString(st.Hint.Render(tNoVehicles))
+		return b.String()
+	}
+	b.WriteString(v.table.View() + "\n")
+	if cur := v.vehicles[v.table.Cursor()]; why(cur) != "" {
+		b.WriteString(st.Hint.Render(plateOf(cur)+": "+why(cur)) + "\n")
+	} else {
+		b.WriteString("\n")
+	}
+	switch {
+	case v.confirming:
+		n := len(v.ticked)
+		b.WriteString(st.Warning.Render(fmt.Sprintf(tConfirmImport, n, n)))
+	case len(v.ticked) > 0:
+		b.WriteString(st.ButtonFocus.Render(tImport+" (i)") + "  " + st.Hint.Render(fmt.Sprintf(tTicked, len(v.ticked))))
+	case v.message != "":
+		style := st.Success
+		if !v.ok {
+			style = st.Error
+		}
+		line := v.message
+		for _, im := range v.imported {
+			line += fmt.Sprintf("  %s + %s (%s)", im.Contract.Number, im.Order.Number, im.Contract.Plate)
+		}
+		b.WriteString(style.Render(cell(line, v.width)))
+	}
+	return b.String()
+}

@@ -1,0 +1,167 @@
+package ui
+
+// Every text the console shows, in Brazilian Portuguese, in one place: the guide's labels
+// verbatim, then ponte's own. Nothing here changes at run time.
+const (
+	// Pages, as the header names them.
+	tPageIntegration = "Integração SGA"
+	tPageAdmins      = "Administradores"
+	tPageClients     = "Clientes"
+	tPageContracts   = "Contratos e OS"
+
+	// The integration form (the guide's labels).
+	tUser          = "Usuário"
+	tPassword      = "Senha"
+	tAPIKey        = "Chave API"
+	tProductCode   = "Código do Produto"
+	tSyncToken     = "Sincronismo SGA"
+	tSave          = "Salvar"
+	tUpdateToken   = "Atualizar Token"
+	tManualSection = "Cadastro para uso manual"
+	tAutoSection   = "Cadastro para uso automático"
+	tSuccess       = "Ação realizada com sucesso!"
+	tKeepSecret    = "deixe em branco para manter"
+	tTesting       = "Salvando e testando a conexão com o SGA…"
+	tSavedWarn     = "Salvo, mas o teste de conexão encontrou problemas: libere as rotas marcadas em Área Cliente > APIs > Gerenciar APIs."
+	tRouteOK       = "ok"
+	tRouteDenied   = "não liberada para este token"
+	tRouteFailed   = "falhou"
+	tRouteSkipped  = "não testada"
+	tGuideToggle   = "passo a passo"
+
+	// Validation.
+	tRequired    = "obrigatório"
+	tOnlySpaces  = "não pode ter só espaços"
+	tTooLong     = "longo demais (máximo %d caracteres)"
+	tDigitsOnly  = "só dígitos"
+	tNoSpaces    = "não pode ter espaços"
+	tFixErrors   = "Corrija os campos marcados."
+	tSaveFailed  = "Não foi possível salvar: %s"
+	tNothingToDo = "Nada mudou."
+
+	// Administrators.
+	tSyncActive      = "Sincronizar Ativos SGA"
+	tTabProfile      = "Perfil"
+	tTabIntegrations = "Integrações SGA"
+	tProgressField   = "Andamento de importação SGA"
+	tName            = "Nome"
+	tLogin           = "Login"
+	tEmail           = "E-mail"
+	tKeys            = "Chaves SSH"
+	tNoAdmins        = "Nenhum administrador. Cadastre com: ponte admin add --login LOGIN --name NOME"
+	tDaily           = "Sincronismo diário"
+	tDailyOn         = "ligado, às %s (próximo: %s)"
+	tDailyOff        = "desligado"
+	tLastRuns        = "Últimas execuções"
+	tNoRuns          = "Nenhuma execução ainda."
+	tRunErrors       = "Erros da execução %d"
+	tNoErrors        = "Nenhum erro."
+	tSyncStarted     = "Sincronismo iniciado; o diário está ligado."
+	tSyncBusy        = "Já há um sincronismo em andamento."
+	tEditTime        = "Horário (HH:MM)"
+	tBadTime         = "horário inválido; use HH:MM"
+
+	// Clients.
+	tTabData         = "Dados"
+	tTabVehicles     = "Importação de Veículos SGA"
+	tCPF             = "CPF"
+	tCity            = "Cidade"
+	tPhone           = "Telefone"
+	tSituation       = "Situação"
+	tPlate           = "Placa"
+	tModel           = "Modelo"
+	tYear            = "Ano"
+	tContract        = "Contrato"
+	tImport          = "Importar"
+	tNoClients       = "Nenhum cliente. Inicie o sincronismo em Administradores: Sincronizar Ativos SGA."
+	tNoMatch         = "Nenhum resultado para \"%s\"."
+	tMore            = "mais resultados: refine a busca"
+	tNoVehicles      = "Nenhum veículo com o nosso produto. Se faltar algum, use Sincronizar Ativos SGA."
+	tWhyImported     = "já importado: contrato %s"
+	tWhyNotActive    = "não está ATIVO no SGA (%s)"
+	tWhyGone         = "saiu da lista do SGA"
+	tConfirmImport   = "Serão gerados %d contratos e %d ordens de serviço. Confirmar? (s/n)"
+	tImported        = "Ação realizada com sucesso! Gerados:"
+	tImportFailed    = "Nada foi importado: %s"
+	tClientSyncStart = "Buscando os veículos deste cliente no SGA…"
+	tTicked          = "%d selecionado(s)"
+
+	// Contracts.
+	tContracts   = "Contratos"
+	tOrders      = "Ordens de serviço"
+	tNoContracts = "Nenhum contrato ainda. Importe veículos em Clientes."
+	tKind        = "Tipo"
+	tStatus      = "Status"
+	tCreatedAt   = "Criado em"
+	tCreatedBy   = "Criado por"
+	tClient      = "Cliente"
+	tVehicle     = "Veículo"
+	tOrder       = "Ordem de serviço"
+
+	// Status bar and sync progress.
+	tIdle        = "Sincronismo parado"
+	tSyncing     = "Sincronizando"
+	tPausedUntil = "SGA bloqueou as consultas; retomando às %s"
+	tPages       = "páginas %d/%d"
+	tCounts      = "%d clientes, %d veículos"
+	tChanged     = "%d veículos mudaram de situação"
+	tErrors      = "%d erros"
+	tRate        = "%.0f veículos/s"
+	tETA         = "faltam %s"
+	tStartedBy   = "por %s"
+	tRunStatus   = "Último: %s"
+	tFilter      = "Buscar: "
+
+	// Run statuses.
+	tStatusRunning   = "em andamento"
+	tStatusSucceeded = "concluído"
+	tStatusPartial   = "concluído com erros"
+	tStatusFailed    = "falhou"
+	tStatusCancelled = "cancelado"
+
+	// Generic.
+	tTooSmall = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
+	tLoading  = "Carregando…"
+	tYes      = "s"
+	tNo       = "n"
+	tBack     = "voltar"
+	tHelpKeys = "teclas"
+)
+
+// statusText names a run status.
+func statusText(s string) string {
+	switch s {
+	case "running":
+		return tStatusRunning
+	case "succeeded":
+		return tStatusSucceeded
+	case "partial":
+		return tStatusPartial
+	case "failed":
+		return tStatusFailed
+	case "cancelled":
+		return tStatusCancelled
+	}
+	return s
+}
+
+// The guide's setup steps, shown by the integration page's panel.
+const guideSteps = `Criando a Chave API no SGA
+  1. No SGA, use o menu Área Cliente > APIs > Gerenciar APIs e clique em "Novo".
+  2. Em "Selecione o Interveniente", use a opção "Associação".
+  3. Em "Apelido do token", dê um nome ao token.
+  4. Em "Permitir acesso", marque "Sim".
+  5. Marque "Todos" em todos os endpoints e clique em "Salvar".
+  6. Na coluna "Ações", clique no ícone das folhas para copiar a Chave API;
+     o "Código do Produto" é o da coluna "Código".
+
+Cadastro para uso automático
+  1. No SGA, use Fornecedor > Listar Fornecedores e clique em "Novo".
+  2. CNPJ: 18.355.184/0001-78 (a Razão Social é preenchida sozinha).
+  3. Segmento: "Prestação de serviço". Telefone: (11) 4637-5366. Clique em "Salvar".
+  4. Busque por "Tracknme"; na coluna Ações, escolha "Configurar Sincronismo".
+  5. Marque "Sim" para a permissão de acesso e escolha um usuário para os logs.
+  6. Em "Situações para envio ao fornecedor", habilite todas as opções.
+  7. Em "Dados enviados ao fornecedor", verifique se todos os itens estão habilitados.
+  8. Clique em "Salvar", volte à aba "Principal" e copie o token exposto.
+  9. Cole-o no campo "Sincronismo SGA" e clique em "Atualizar Token".`

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// column is a table column: its title and width (0: take what is left).
+type column struct {
+	title string
+	width int
+}
+
+// row is one line of a table: its cells, and whether it is shown disabled.
+type row struct {
+	cells    []string
+	disabled bool
+}
+
+// table is the list every screen uses: fixed columns, a cursor, and a window that scrolls. It
+// renders only the rows in view, so a list of tens of thousands costs what the screen shows.
+type table struct {
+	c      *common
+	cols   []column
+	rows   []row
+	cursor int
+	offset int
+	width  int
+	height int // rows in view, header excluded
+}
+
+func newTable(c *common, cols ...column) *table { return &table{c: c, cols: cols} }
+
+func (t *table) SetSize(w, h int) {
+	t.width, t.height = w, max(1, h-1)
+	t.clamp()
+}
+
+func (t *table) SetRows(rows []row) {
+	t.rows = rows
+	t.clamp()
+}
+
+func (t *table) Cursor() int { return t.cursor }
+
+func (t *table) SetCursor(i int) {
+	t.cursor = i
+	t.clamp()
+}
+
+func (t *table) clamp() {
+	t.cursor = max(0, min(t.cursor, len(t.rows)-1))
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+t.height {
+		t.offset = t.cursor - t.height + 1
+	}
+	t.offset = max(0, min(t.offset, len(t.rows)-t.height))
+}
+
+// Update moves the cursor; it reports whether it used the key.
+func (t *table) Update(msg tea.KeyMsg) bool {
+	k := t.c.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		t.cursor--
+	case key.Matches(msg, k.Down):
+		t.cursor++
+	case key.Matches(msg, k.PageUp):
+		t.cursor -= t.height
+	case key.Matches(msg, k.PageDown):
+		t.cursor += t.height
+	case msg.String() == "home" || msg.String() == "g":
+		t.cursor = 0
+	case msg.String() == "end" || msg.String() == "G":
+		t.cursor = len(t.rows) - 1
+	default:
+		return false
+	}
+	t.clamp()
+	return true
+}
+
+func (t *table) widths() []int {
+	w := make([]int, len(t.cols))
+	used, flex := 0, -1
+	for i, c := range t.cols {
+		w[i] = c.width
+		if c.width == 0 {
+			flex = i
+		}
+		used += c.width + 1
+	}
+	if flex >= 0 {
+		w[flex] = max(4, t.width-used)
+	}
+	return w
+}
+
+func (t *table) View() string {
+	st := t.c.styles
+	w := t.widths()
+	var b strings.Builder
+	var head []string
+	for i, c := range t.cols {
+		head = append(head, cell(c.title, w[i]))
+	}
+	b.WriteString(st.Header.Render(strings.Join(head, " ")))
+	end := min(len(t.rows), t.offset+t.height)
+	for i := t.offset; i < end; i++ {
+		r := t.rows[i]
+		cells := make([]string, len(t.cols))
+		for j := range t.cols {
+			text := ""
+			if j < len(r.cells) {
+				text = r.cells[j]
+			}
+			cells[j] = cell(text, w[j])
+		}
+		line := strings.Join(cells, " ")
+		style := st.Row
+		switch {
+		case i == t.cursor:
+			style = st.RowSelected
+		case r.disabled:
+			style = st.RowDisabled
+		}
+		b.WriteString("\n" + style.Render(line))
+	}
+	return b.String()
+}
+
+// cell fits text to exactly width cells, with an ellipsis when it is cut.
+func cell(text string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if lipgloss.Width(text) > width {
+		text = ansi.Truncate(text, width, "…")
+	}
+	return text + strings.Repeat(" ", max(0, width-lipgloss.Width(text)))
+}
