@@ -6,10 +6,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -298,5 +300,102 @@ func TestSyncExitStatus(t *testing.T) {
 	}
 	if code, _, _ := run2(db, "sync", "--workers", "0"); code != exitUsage {
 		t.Fatal("--workers 0 was accepted")
+	}
+}
+
+// TestDemoEndToEnd runs ponte demo in tmux at 120x35 and walks the guide as an operator would.
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the console in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	dir := t.TempDir()
+	bin, db := filepath.Join(dir, "ponte"), filepath.Join(dir, "demo.db")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	// The demo's simulator is seeded: the same data and credentials as this one.
+	s, _ := sim.New(sim.Options{Seed: 1, Members: 300, PageSize: 50})
+	cr := s.Credentials()
+	var cpf string
+	perMember := map[int64][]sim.VehicleInfo{}
+	for _, v := range s.Vehicles() {
+		perMember[v.MemberCode] = append(perMember[v.MemberCode], v)
+	}
+	for _, vs := range perMember {
+		ok := len(vs) == 2
+		for _, v := range vs {
+			ok = ok && v.Situation == 1 && slices.Contains(v.Products, cr.ProductCode)
+		}
+		if ok {
+			cpf = vs[0].MemberCPF
+			break
+		}
+	}
+	if cpf == "" {
+		t.Fatal("the demo data has no member with exactly two ATIVO vehicles of ours")
+	}
+
+	session := fmt.Sprintf("ponte-e2e-%d", os.Getpid())
+	cmd := fmt.Sprintf("%s --db %s demo --latency 5ms; echo PONTE-EXITED=$?; sleep 30", bin, db)
+	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	defer exec.Command(tmux, "kill-session", "-t", session).Run()
+	screen := func() string {
+		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
+		return string(out)
+	}
+	named := map[string]bool{"Enter": true, "Tab": true, "Escape": true, "C-s": true}
+	send := func(keys ...string) { // key names as keys, anything else as literal text
+		for _, k := range keys {
+			args := []string{"send-keys", "-t", session, "-l", k}
+			if named[k] {
+				args = []string{"send-keys", "-t", session, k}
+			}
+			_ = exec.Command(tmux, args...).Run()
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitFor := func(step, text string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if strings.Contains(screen(), text) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("%s: %q never appeared; the screen:\n%s", step, text, screen())
+	}
+
+	waitFor("the console opens", "Cadastro para uso manual")
+	send("Tab", "Tab", cr.Password, "Tab", cr.APIKey, "C-s")
+	waitFor("Salvar", "Ação realizada com sucesso!")
+	send("Escape", "2", "Enter", "s")
+	waitFor("the sync starts", "Sincronismo iniciado")
+	waitFor("the sync finishes in the status bar", "Último: concluído")
+	send("3", "/", cpf, "Enter", "Enter")
+	waitFor("the client opens", "Importação de Veículos SGA")
+	send("a")
+	waitFor("two vehicles ticked", "2 selecionado(s)")
+	send("i")
+	waitFor("the confirmation", "Serão gerados 2 contratos e 2 ordens de serviço")
+	send("s")
+	waitFor("the import", "Ação realizada com sucesso! Gerados")
+	year := time.Now().Year()
+	send("Escape", "4")
+	waitFor("Contratos e OS", fmt.Sprintf("CT-%d-000002", year))
+	if !strings.Contains(screen(), fmt.Sprintf("CT-%d-000001", year)) {
+		t.Fatalf("Contratos e OS lacks the first contract:\n%s", screen())
+	}
+	send("q")
+	waitFor("the console quits", "PONTE-EXITED=0")
+	out, err := exec.Command(bin, "--db", db, "export", "contracts").Output()
+	if err != nil || strings.Count(string(out), "\n") != 2 || !strings.Contains(string(out), fmt.Sprintf("CT-%d-000002", year)) {
+		t.Fatalf("export contracts: %v %q", err, out)
 	}
 }
