@@ -39,7 +39,7 @@ func TestHelpListsOnlyWorkingCommands(t *testing.T) {
 			t.Errorf("%s is listed but does nothing", c.name)
 		}
 	}
-	for _, missing := range []string{"serve", "demo"} {
+	for _, missing := range []string{"serve"} {
 		if strings.Contains(out.String(), "  "+missing+" ") {
 			t.Errorf("help lists %s, which this build does not have", missing)
 		}
@@ -54,7 +54,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"sga-sim", "--paging", "sideways"},
 		{"sga-sim", "--fail-5xx", "2"},
 		{"sga-sim", "extra"},
-		{},
+		{"demo", "--members", "3"},
 	} {
 		var errOut bytes.Buffer
 		if code := run(context.Background(), args, io.Discard, &errOut); code != exitUsage {

@@ -36,7 +36,8 @@ type Run struct {
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt time.Time  `json:"finished_at,omitzero"`
 	Status     string     `json:"status"`
-	Reason     string     `json:"reason,omitempty"` // why it failed or was cancelled
+	Reason     string     `json:"reason,omitempty"`      // why it failed or was cancelled, in English
+	ReasonCode string     `json:"reason_code,omitempty"` // the same as a code the console translates
 	Counts     RunCounts  `json:"counts"`
 	Errors     []RunError `json:"errors,omitempty"`
 	ErrorCount int        `json:"error_count"` // all of them, including those not kept
@@ -74,7 +75,8 @@ func (c *RunCounts) add(r BatchResult) {
 type RunError struct {
 	Key    string    `json:"key,omitempty"` // e.g. "codigo_veiculo=55012"
 	Page   int       `json:"page,omitempty"`
-	Reason string    `json:"reason"`
+	Kind   string    `json:"kind,omitempty"` // a code the console translates: "record", "transient"...
+	Reason string    `json:"reason"`         // the detail, in English or as SGA wrote it
 	At     time.Time `json:"at"`
 }
 
@@ -147,12 +149,12 @@ func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
 // FinishRun records how a run ended, with an audit entry, and clears the checkpoint when the
 // run succeeded. A cancelled or failed run keeps it, to be resumed; a partial one keeps what
 // the sync engine left in it (the pages to retry first).
-func (s *Store) FinishRun(id uint64, status, reason string, a Actor) (Run, error) {
+func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run, error) {
 	now := s.now().UTC()
 	var r Run
 	err := s.update(func(tx *bolt.Tx) error {
 		if err := updateRun(tx, id, func(run *Run) {
-			run.Status, run.Reason, run.FinishedAt = status, reason, now
+			run.Status, run.ReasonCode, run.Reason, run.FinishedAt = status, code, reason, now
 			r = *run
 		}); err != nil {
 			return err

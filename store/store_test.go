@@ -483,7 +483,7 @@ func TestRunsAndCheckpoint(t *testing.T) {
 	if err != nil || !found || got.RunID != run.ID || len(got.Done) != 3 || got.Failed[4] != "timeout" {
 		t.Fatalf("checkpoint = %+v, %v, %v", got, found, err)
 	}
-	r, _ := s.FinishRun(run.ID, StatusCancelled, "cancelled by maria", cli)
+	r, _ := s.FinishRun(run.ID, StatusCancelled, "", "cancelled by maria", cli)
 	if r.ErrorCount != 1400 || len(r.Errors) != maxRunErrors || r.Counts.ClientsCreated != 1 || r.FinishedAt.IsZero() {
 		t.Fatalf("run = count %d, kept %d, %+v", r.ErrorCount, len(r.Errors), r.Counts)
 	}
@@ -492,7 +492,7 @@ func TestRunsAndCheckpoint(t *testing.T) {
 	}
 	run2, _ := s.StartRun(Run{Kind: RunFull}, cli)
 	_, _ = s.Apply(Batch{RunID: run2.ID, Checkpoint: &Checkpoint{RunID: run2.ID}})
-	if _, err := s.FinishRun(run2.ID, StatusSucceeded, "", cli); err != nil {
+	if _, err := s.FinishRun(run2.ID, StatusSucceeded, "", "", cli); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, _ := s.Checkpoint(); found {
@@ -555,7 +555,7 @@ func TestBackupAndExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
-	_, _ = s.FinishRun(run.ID, StatusSucceeded, "", cli)
+	_, _ = s.FinishRun(run.ID, StatusSucceeded, "", "", cli)
 
 	backup := filepath.Join(dir, "copy.db")
 	if n, err := s.BackupFile(backup); err != nil || n == 0 {

@@ -261,7 +261,8 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		case errors.Is(msg.err, syncer.ErrBusy):
 			return tea.Batch(v.load(), toast(false, "%s", tSyncBusy))
 		case msg.err != nil:
-			return toast(false, "%s", msg.err.Error())
+			v.c.svc.Logger.Error("start the sync", "err", msg.err)
+			return toast(false, "%s", tStartFailed)
 		}
 		return tea.Batch(v.load(), toast(true, "%s", tSyncStarted))
 	case tea.KeyMsg:
@@ -334,7 +335,7 @@ func (v *adminView) setDaily(on bool, at string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		if err := eng.SetDaily(on, at, actor); err != nil {
-			return toastMsg{false, err.Error()}
+			return toastMsg{false, tBadTime}
 		}
 		return toastMsg{true, tSuccess}
 	}
@@ -420,17 +421,18 @@ func (v *adminView) progressField() string {
 	if p.Running && p.ETA > 0 {
 		facts = append(facts, fmt.Sprintf(tETA, p.ETA.Round(time.Second)))
 	}
-	if !p.Running && p.Reason != "" {
-		facts = append(facts, p.Reason)
+	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(strings.Join(facts, " · "), v.width)
+	if !p.Running && p.ReasonCode != "" && p.ReasonCode != "cancelled" {
+		out += "\n" + st.Warning.Render(cell(reasonText(p.ReasonCode), v.width))
 	}
-	return st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(strings.Join(facts, " · "), v.width)
+	return out
 }
 
 func (v *adminView) runErrors() string {
 	st := v.c.styles
 	r := v.runOpen
 	var b strings.Builder
-	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)+" "+r.Reason) + "\n")
+	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)+" "+reasonText(r.ReasonCode)) + "\n")
 	if len(r.Errors) == 0 {
 		b.WriteString(st.Hint.Render(tNoErrors))
 		return b.String()
@@ -444,7 +446,14 @@ func (v *adminView) runErrors() string {
 		if e.Page > 0 {
 			where = fmt.Sprintf("página %d %s", e.Page, e.Key)
 		}
-		b.WriteString(cell(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, e.Reason), v.width) + "\n")
+		detail := kindText(e.Kind)
+		if e.Kind != "record" && e.Reason != "" {
+			detail += ": " + e.Reason // SGA's own message, in Portuguese
+		} else if field, ok := strings.CutPrefix(e.Reason, "field "); ok && e.Kind == "record" {
+			name, _, _ := strings.Cut(field, ":")
+			detail += " (campo " + name + ")"
+		}
+		b.WriteString(cell(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, detail), v.width) + "\n")
 	}
 	return b.String()
 }

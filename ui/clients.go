@@ -92,6 +92,9 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 			return nil // an older search, overtaken by a newer one
 		}
 		p.page, p.err = msg.page, msg.err
+		if msg.err != nil {
+			p.c.svc.Logger.Error("search clients", "err", msg.err)
+		}
 		rows := make([]row, len(p.page.Clients))
 		for i, c := range p.page.Clients {
 			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
@@ -177,7 +180,7 @@ func (p *clientsPage) View() string {
 	}
 	switch {
 	case p.err != nil:
-		return head + "\n" + st.Error.Render(p.err.Error())
+		return head + "\n" + st.Error.Render(tLoadFailed)
 	case len(p.page.Clients) == 0 && p.query != "":
 		return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.query))
 	case len(p.page.Clients) == 0:
@@ -285,7 +288,8 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			v.message, v.ok = msg.err.Error(), false
+			v.c.svc.Logger.Error("read a client's vehicles", "err", msg.err)
+			v.message, v.ok = tLoadFailed, false
 			return nil
 		}
 		v.vehicles = msg.vehicles
@@ -311,7 +315,8 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			if errors.Is(msg.err, syncer.ErrBusy) {
 				return toast(false, "%s", tSyncBusy)
 			}
-			return toast(false, "%s", msg.err.Error())
+			v.c.svc.Logger.Error("start a client sync", "err", msg.err)
+			return toast(false, "%s", tStartFailed)
 		}
 		return toast(true, "%s", tClientSyncStart)
 	case progressMsg:
@@ -442,12 +447,14 @@ func importReasons(err error) string {
 				out = append(out, label+": "+fmt.Sprintf(tWhyImported, ie.Contract))
 			case errors.Is(e, store.ErrNotActive):
 				out = append(out, label+": "+fmt.Sprintf(tWhyNotActive, "?"))
+			case errors.Is(e, store.ErrWrongClient):
+				out = append(out, label+": "+tWrongClient)
 			default:
-				out = append(out, label+": "+e.Error())
+				out = append(out, label+": "+tUnknownVeh)
 			}
 			continue
 		}
-		out = append(out, e.Error())
+		out = append(out, tLoadFailed)
 	}
 	return strings.Join(out, "; ")
 }

@@ -143,7 +143,7 @@ func (p *contractsPage) key(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg {
 			c, o, err := st.Contract(number)
 			if err != nil {
-				return toastMsg{false, err.Error()}
+				return toastMsg{false, tLoadFailed}
 			}
 			return contractOpenedMsg{c, o}
 		}

@@ -106,7 +106,8 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case integrationLoadedMsg:
 		if msg.err != nil {
-			p.message, p.ok = fmt.Sprintf(tSaveFailed, msg.err), false
+			p.c.svc.Logger.Error("read the integration", "err", msg.err)
+			p.message, p.ok = tLoadFailed, false
 			return nil
 		}
 		p.stored = msg.in
@@ -125,7 +126,8 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 		p.checks = msg.checks
 		switch {
 		case msg.err != nil:
-			p.message, p.ok = fmt.Sprintf(tSaveFailed, msg.err), false
+			p.c.svc.Logger.Error("save the integration", "err", msg.err)
+			p.message, p.ok = tSaveFailed, false
 			return tea.Batch(p.load(), toast(false, "%s", p.message))
 		case !allOK(msg.checks):
 			p.message, p.ok = tSavedWarn, false

@@ -36,7 +36,7 @@ const (
 	tDigitsOnly  = "só dígitos"
 	tNoSpaces    = "não pode ter espaços"
 	tFixErrors   = "Corrija os campos marcados."
-	tSaveFailed  = "Não foi possível salvar: %s"
+	tSaveFailed  = "Não foi possível salvar; veja o log."
 	tNothingToDo = "Nada mudou."
 
 	// Administrators.
@@ -126,6 +126,56 @@ const (
 	tNo       = "n"
 	tBack     = "voltar"
 	tHelpKeys = "teclas"
+)
+
+// reasonText says why a run ended, from the engine's reason code.
+func reasonText(code string) string {
+	switch code {
+	case "credentials":
+		return "o SGA recusou as credenciais (confira Usuário, Senha, Chave API ou o Sincronismo SGA)"
+	case "route":
+		return "uma rota necessária não está liberada para o token em Gerenciar APIs"
+	case "hours":
+		return "o usuário do SGA não pode acessar neste horário"
+	case "no_product":
+		return "o Código do Produto não está preenchido em Integração SGA"
+	case "no_credentials":
+		return "preencha o Sincronismo SGA ou o cadastro para uso manual em Integração SGA"
+	case "not_found":
+		return "o SGA não lista veículos com o nosso produto para este CPF"
+	case "bad_cpf":
+		return "CPF inválido"
+	case "cancelled":
+		return "cancelado"
+	case "pages_failed":
+		return "algumas páginas falharam; o próximo sincronismo as lê primeiro"
+	case "":
+		return ""
+	}
+	return "erro inesperado; veja o log"
+}
+
+// kindText names what a run error was.
+func kindText(kind string) string {
+	switch kind {
+	case "record":
+		return "registro ilegível"
+	case "transient":
+		return "o SGA falhou ou não respondeu"
+	case "rate":
+		return "requisições demais"
+	case "invalid":
+		return "resposta ilegível"
+	}
+	return "erro"
+}
+
+// Messages for failures the console reports without their (English) detail.
+const (
+	tLoadFailed  = "Não foi possível ler os dados; veja o log."
+	tStartFailed = "Não foi possível iniciar o sincronismo; veja o log."
+	tWrongClient = "é de outro cliente"
+	tUnknownVeh  = "não encontrado"
 )
 
 // statusText names a run status.

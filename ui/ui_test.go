@@ -65,7 +65,7 @@ func fixture(t testing.TB) Services {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.FinishRun(run.ID, store.StatusSucceeded, "", a); err != nil {
+	if _, err := st.FinishRun(run.ID, store.StatusSucceeded, "", "", a); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Import(1, []int64{13}, a); err != nil {
@@ -160,9 +160,7 @@ func newTestModel(t *testing.T) *Model {
 	m := New(fixture(t), asciiSession())
 	t.Cleanup(m.Close)
 	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	for _, p := range m.pages {
-		drive(t, m, run(p.Init())...)
-	}
+	drive(t, m, run(m.Init())...)
 	return m
 }
 
@@ -338,13 +336,51 @@ func TestScreens(t *testing.T) {
 				tm.Send(keyMsg(k))
 				time.Sleep(50 * time.Millisecond)
 			}
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.ready)) },
-				teatest.WithDuration(5*time.Second))
+			// Every screen has loaded its data, and the status bar the last run.
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				return bytes.Contains(b, []byte(tc.ready)) && bytes.Contains(b, []byte("Último: concluído"))
+			}, teatest.WithDuration(5*time.Second))
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
 			}
 			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 			teatest.RequireEqualOutput(t, []byte(fm.View()))
 		})
+	}
+}
+
+func TestFailureReasonsInPortuguese(t *testing.T) {
+	m := newTestModel(t)
+	drive(t, m, keys("2", "enter")...)
+	hub := m.c.svc.Engine.Hub()
+	hub.Publish(syncer.Progress{Status: "failed", Phase: "done", ReasonCode: "credentials", Reason: "SGA refused the credentials: x"})
+	drive(t, m, progressMsg(hub.Latest()))
+	v := m.pages[1].(*adminsPage).open
+	if out := v.View(); !strings.Contains(out, "o SGA recusou as credenciais") || strings.Contains(out, "refused") {
+		t.Fatalf("the Andamento field: %q", out)
+	}
+	v.runOpen = &store.Run{ID: 7, Status: "partial", ReasonCode: "pages_failed", ErrorCount: 2, Errors: []store.RunError{
+		{Page: 3, Kind: "record", Key: "codigo_veiculo=55012", Reason: "field ano_modelo: want value", At: fixed},
+		{Page: 4, Kind: "transient", Reason: "Erro interno do servidor", At: fixed},
+	}}
+	out := v.View()
+	for _, want := range []string{"registro ilegível (campo ano_modelo)", "o SGA falhou ou não respondeu: Erro interno do servidor", "página 3 codigo_veiculo=55012"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("run errors lack %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "want value") {
+		t.Fatalf("the decoder's English reached the screen:\n%s", out)
+	}
+}
+
+func TestLastRunShownAtStart(t *testing.T) {
+	m := newTestModel(t)
+	if !strings.Contains(m.statusView(), "Último: concluído") {
+		t.Fatalf("status bar at start: %q", m.statusView())
+	}
+	drive(t, m, keys("2", "enter")...)
+	if out := m.pages[1].View(); !strings.Contains(out, "3 clientes, 5 veículos") {
+		t.Fatalf("Andamento at start: %q", out)
 	}
 }

@@ -99,11 +99,25 @@ type active struct {
 	err    error
 }
 
-// New returns an engine over st.
+// New returns an engine over st. Its hub starts with the last finished run, so that every
+// screen shows how the last sync went before the engine runs another.
 func New(st *store.Store, o Options) *Engine {
 	o.defaults()
 	life, stop := context.WithCancel(context.Background())
-	return &Engine{st: st, opt: o, hub: NewHub(), life: life, stop: stop, wakeup: make(chan struct{}, 1)}
+	e := &Engine{st: st, opt: o, hub: NewHub(), life: life, stop: stop, wakeup: make(chan struct{}, 1)}
+	if runs, err := st.Runs(1); err == nil && len(runs) == 1 && runs[0].Status != store.StatusRunning {
+		e.hub.Publish(finished(runs[0]))
+	}
+	return e
+}
+
+// finished is the progress of a run that is over.
+func finished(r store.Run) Progress {
+	return Progress{RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
+		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: r.Counts.PagesTotal, PagesTotal: r.Counts.PagesTotal,
+		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
+		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
+		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
 }
 
 // Hub returns the engine's progress hub.

@@ -99,7 +99,7 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	}
 	if r.run.ID != 0 {
 		if err := r.st.UpdateRun(r.run.ID, func(run *store.Run) {
-			run.Status, run.Reason, run.FinishedAt = store.StatusRunning, "", time.Time{}
+			run.Status, run.Reason, run.ReasonCode, run.FinishedAt = store.StatusRunning, "", "", time.Time{}
 		}); err != nil {
 			return store.Run{}, err
 		}
@@ -158,11 +158,72 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 func (r *runner) checkConfig(source string) error {
 	switch {
 	case strings.TrimSpace(r.in.ProductCode) == "":
-		return errors.New("the Código do Produto is not set: without it ponte cannot tell our vehicles")
+		return errNoProduct
 	case source == store.SourceManual && !r.client.Credentials().HasManual():
-		return errors.New("neither a Sincronismo SGA token nor the manual credentials (usuário, senha, chave API) are set")
+		return errNoCredentials
 	}
 	return nil
+}
+
+var (
+	errNoProduct     = errors.New("the Código do Produto is not set: without it ponte cannot tell our vehicles")
+	errNoCredentials = errors.New("neither a Sincronismo SGA token nor the manual credentials (usuário, senha, chave API) are set")
+	errNotFound      = errors.New("no vehicle with our product for this CPF in SGA")
+)
+
+// Why a run ended other than well, as Run.ReasonCode and Progress.ReasonCode say it.
+const (
+	ReasonCredentials   = "credentials"    // SGA refused the token or the login
+	ReasonRoute         = "route"          // a route is not enabled for the token
+	ReasonHours         = "hours"          // the SGA user may not work at this hour
+	ReasonNoProduct     = "no_product"     // the Código do Produto is not set
+	ReasonNoCredentials = "no_credentials" // nothing to log in with
+	ReasonNotFound      = "not_found"      // the CPF has no vehicle of ours in SGA
+	ReasonBadCPF        = "bad_cpf"
+	ReasonCancelled     = "cancelled"
+	ReasonPagesFailed   = "pages_failed"
+	ReasonOther         = "other"
+)
+
+// What a run error was, as store.RunError.Kind says it.
+const (
+	KindRecord    = "record"    // a record that could not be read
+	KindTransient = "transient" // SGA failed or did not answer, after the retries
+	KindRate      = "rate"      // too many requests
+	KindInvalid   = "invalid"   // a reply that could not be read
+	KindOther     = "other"
+)
+
+func reasonCode(err error) string {
+	switch {
+	case errors.Is(err, sga.ErrUnauthorized):
+		return ReasonCredentials
+	case errors.Is(err, sga.ErrRouteNotAllowed):
+		return ReasonRoute
+	case errors.Is(err, sga.ErrAccessHours):
+		return ReasonHours
+	case errors.Is(err, errNoProduct):
+		return ReasonNoProduct
+	case errors.Is(err, errNoCredentials):
+		return ReasonNoCredentials
+	case errors.Is(err, errNotFound):
+		return ReasonNotFound
+	case errors.Is(err, errBadCPF):
+		return ReasonBadCPF
+	}
+	return ReasonOther
+}
+
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, sga.ErrTransient):
+		return KindTransient
+	case errors.Is(err, sga.ErrRateLimited):
+		return KindRate
+	case errors.Is(err, sga.ErrInvalidResponse):
+		return KindInvalid
+	}
+	return KindOther
 }
 
 // finish records how the run ended, publishes it, and returns it with an error for a run that
@@ -171,25 +232,25 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	if r.done != nil {
 		r.progress() // pages handled since the last batch
 	}
-	reason := ""
+	reason, code := "", ""
 	by := r.req.By
 	switch {
 	case cause != nil:
-		reason = cause.Error()
+		reason, code = cause.Error(), reasonCode(cause)
 	case status == store.StatusCancelled:
 		by = r.e.cancelledBy()
-		reason = "cancelled by " + by.Who
+		reason, code = "cancelled by "+by.Who, ReasonCancelled
 		cause = context.Canceled
 	case status == store.StatusPartial:
-		reason = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed))
+		reason, code = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed)), ReasonPagesFailed
 	}
-	run, err := r.st.FinishRun(r.run.ID, status, reason, by)
+	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
 	if err != nil {
 		run = r.run
 		cause = errors.Join(cause, err)
 	}
 	r.publish(func(p *Progress) {
-		p.Running, p.Phase, p.Status, p.Reason, p.ETA = false, PhaseDone, status, reason, 0
+		p.Running, p.Phase, p.Status, p.Reason, p.ReasonCode, p.ETA = false, PhaseDone, status, reason, code, 0
 		p.Errors = run.ErrorCount
 	})
 	r.e.opt.Logger.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),
@@ -320,7 +381,9 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 		if r.failed[res.page] == "" {
 			r.failed[res.page] = res.err.Error()
 		}
-		r.errs = append(r.errs, store.RunError{Page: res.page, Reason: res.err.Error(), At: r.e.opt.Now().UTC()})
+		r.e.opt.Logger.Warn("page failed", "run", r.run.ID, "page", res.page, "err", res.err)
+		r.errs = append(r.errs, store.RunError{Page: res.page, Kind: errorKind(res.err),
+			Reason: sga.ErrorMessage(res.err), At: r.e.opt.Now().UTC()}) // SGA's own words, if any
 	} else {
 		for _, rec := range res.records {
 			if !rec.ours {
@@ -334,7 +397,7 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 			r.vehicles = append(r.vehicles, rec.vehicle)
 		}
 		for _, b := range res.bad {
-			r.errs = append(r.errs, store.RunError{Page: res.page, Key: b.Key, Reason: b.Reason, At: r.e.opt.Now().UTC()})
+			r.errs = append(r.errs, store.RunError{Page: res.page, Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})
 		}
 		if len(res.bad) > 0 {
 			r.failed[res.page] = fmt.Sprintf("%d unreadable records", len(res.bad))

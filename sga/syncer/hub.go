@@ -35,8 +35,9 @@ type Progress struct {
 	Rate                  float64       // vehicles per second
 	ETA                   time.Duration // 0 when unknown
 
-	Status string // when done: store.Status*
-	Reason string
+	Status     string // when done: store.Status*
+	Reason     string // why, in English (logs, the command line)
+	ReasonCode string // why, as a Reason* code (the console)
 }
 
 // Fraction is how far the run is, from 0 to 1, when the total is known.

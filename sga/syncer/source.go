@@ -12,6 +12,8 @@ import (
 	"ponte/store"
 )
 
+var errBadCPF = errors.New("a CPF has 11 digits")
+
 // fromSyncRecord maps a supplier-sync record onto the store's shapes.
 func fromSyncRecord(rec sga.SyncRecord, ours string) record {
 	phone := string(rec.MobileDDD) + string(rec.Mobile)
@@ -143,7 +145,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseReading, PagesTotal: 1}
 	r.publish(func(*Progress) {})
 	if len(cpf) != 11 {
-		return r.finish(store.StatusFailed, fmt.Errorf("CPF %q must have 11 digits", r.req.CPF))
+		return r.finish(store.StatusFailed, fmt.Errorf("%w: %q", errBadCPF, r.req.CPF))
 	}
 	if err := r.checkConfig(source); err != nil {
 		return r.finish(store.StatusFailed, err)
@@ -159,7 +161,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		res.records, res.bad, res.err = r.readMemberManually(ctx, cpf)
 	}
 	if errors.Is(res.err, sga.ErrNotFound) {
-		return r.finish(store.StatusFailed, fmt.Errorf("no associado with CPF %s in SGA", cpf))
+		return r.finish(store.StatusFailed, fmt.Errorf("%w (%s)", errNotFound, cpf))
 	}
 	r.startCommitter()
 	err = r.handle(ctx, res)
@@ -188,7 +190,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	if memberCode == 0 {
 		c, err := r.st.ClientByCPF(cpf)
 		if err != nil {
-			return r.finish(store.StatusFailed, fmt.Errorf("SGA lists no vehicle with product %s for CPF %s", r.in.ProductCode, cpf))
+			return r.finish(store.StatusFailed, fmt.Errorf("%w (%s, product %s)", errNotFound, cpf, r.in.ProductCode))
 		}
 		memberCode = c.SGACode // known here: its vehicles left SGA's list, and are marked below
 	}
