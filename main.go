@@ -62,6 +62,7 @@ type command struct {
 type env struct {
 	db     string
 	sgaURL string
+	mouse  bool
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -105,6 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(io.Discard)
 	global.StringVar(&e.db, "db", os.Getenv("PONTE_DB"), "database `path` (env PONTE_DB)")
 	global.StringVar(&e.sgaURL, "sga-url", os.Getenv("PONTE_SGA_URL"), "SGA base `URL` for this command (env PONTE_SGA_URL)")
+	global.BoolVar(&e.mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists); it stops the terminal's own text selection")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout, global)
@@ -883,7 +885,11 @@ func console(ctx context.Context, e *env, s *store.Store, who store.Actor, sgaUR
 	eng.StartSchedule()
 	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who})
 	defer m.Close()
-	_, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if e.mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	_, err := tea.NewProgram(m, opts...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted by a signal: a clean exit
 	}

@@ -152,6 +152,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case tea.KeyMsg:
 		return m, m.key(msg)
+	case tea.MouseMsg:
+		// With --mouse, the wheel scrolls the list in front; nothing else uses the mouse.
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			return m, m.pages[m.active].Update(tea.KeyMsg{Type: tea.KeyUp})
+		case tea.MouseButtonWheelDown:
+			return m, m.pages[m.active].Update(tea.KeyMsg{Type: tea.KeyDown})
+		}
+		return m, nil
 	}
 	// Every other message goes to every page: each reacts only to its own (typed) results,
 	// which may arrive while another page is in front.

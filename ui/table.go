@@ -110,7 +110,8 @@ func (t *table) View() string {
 	for i, c := range t.cols {
 		head = append(head, cell(c.title, w[i]))
 	}
-	b.WriteString(st.Header.Render(strings.Join(head, " ")))
+	// Narrow screens cut the rightmost columns rather than overflow.
+	b.WriteString(st.Header.Render(cell(strings.Join(head, " "), t.width)))
 	end := min(len(t.rows), t.offset+t.height)
 	for i := t.offset; i < end; i++ {
 		r := t.rows[i]
@@ -122,7 +123,7 @@ func (t *table) View() string {
 			}
 			cells[j] = cell(text, w[j])
 		}
-		line := strings.Join(cells, " ")
+		line := cell(strings.Join(cells, " "), t.width)
 		style := st.Row
 		switch {
 		case i == t.cursor:

@@ -290,6 +290,20 @@ func TestIntegrationValidation(t *testing.T) {
 	}
 }
 
+func TestMouseWheelScrolls(t *testing.T) {
+	m := newTestModel(t)
+	drive(t, m, keys("3")...)
+	p := m.pages[2].(*clientsPage)
+	drive(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if p.list.Cursor() != 1 {
+		t.Fatalf("the wheel did not scroll: cursor %d", p.list.Cursor())
+	}
+	drive(t, m, tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if p.list.Cursor() != 0 {
+		t.Fatalf("the wheel did not scroll back: cursor %d", p.list.Cursor())
+	}
+}
+
 func TestTooSmall(t *testing.T) {
 	m := newTestModel(t)
 	drive(t, m, tea.WindowSizeMsg{Width: 79, Height: 30})
@@ -300,14 +314,25 @@ func TestTooSmall(t *testing.T) {
 	if strings.Contains(m.View(), "80×24") || !strings.Contains(m.View(), tPageIntegration) {
 		t.Fatal("80x24 should show the console")
 	}
-	for _, line := range strings.Split(m.View(), "\n") {
-		if lipgloss.Width(line) > 80 {
-			t.Fatalf("a line of %d cells at 80 wide: %q", lipgloss.Width(line), line)
+	fits := func(where string) {
+		t.Helper()
+		for _, line := range strings.Split(m.View(), "\n") {
+			if lipgloss.Width(line) > 80 {
+				t.Fatalf("%s: a line of %d cells at 80 wide: %q", where, lipgloss.Width(line), line)
+			}
+		}
+		if h := lipgloss.Height(m.View()); h > 24 {
+			t.Fatalf("%s: %d lines at 24 high", where, h)
 		}
 	}
-	if h := lipgloss.Height(m.View()); h > 24 {
-		t.Fatalf("%d lines at 24 high", h)
+	for _, page := range []string{"1", "2", "3", "4"} {
+		drive(t, m, keys(page)...)
+		fits("page " + page)
 	}
+	drive(t, m, keys("2", "enter")...)
+	fits("an admin profile")
+	drive(t, m, keys("esc", "3", "down", "down", "enter", "a")...)
+	fits("a client's vehicles")
 }
 
 // TestScreens goldens the final View of every screen at 100x30 (go test ./ui -update).
@@ -326,6 +351,10 @@ func TestScreens(t *testing.T) {
 		{"client_vehicles", []string{"3", "down", "down", "enter", "a"}, "Importar (i)"},
 		{"client_data", []string{"3", "down", "down", "enter", "tab"}, "Código SGA"},
 		{"contracts", []string{"4"}, "CT-2026-000001"},
+		{"contract_detail", []string{"4", "enter"}, "Instalação"},
+		{"import_confirm", []string{"3", "down", "down", "enter", "a", "i"}, "Confirmar? (s/n)"},
+		{"run_errors", []string{"2", "enter", "enter"}, "Nenhum erro."},
+		{"full_help", []string{"3", "?"}, "pgdn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := New(fixture(t), asciiSession())
