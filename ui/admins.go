@@ -20,8 +20,7 @@ type adminsPage struct {
 	admins   []store.Admin
 	shown    []store.Admin
 	list     *table
-	filter   textinput.Model
-	typing   bool
+	search   searchBox
 	open     *adminView
 	progress syncer.Progress
 	width    int
@@ -34,9 +33,7 @@ type adminsLoadedMsg struct {
 }
 
 func newAdminsPage(c *common) *adminsPage {
-	f := textinput.New()
-	f.Prompt = tFilter
-	return &adminsPage{c: c, filter: f, list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
+	return &adminsPage{c: c, search: newSearchBox(), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
 }
 
 func (p *adminsPage) Title() string { return tPageAdmins }
@@ -61,7 +58,7 @@ func (p *adminsPage) Typing() bool {
 	if p.open != nil {
 		return p.open.Typing()
 	}
-	return p.typing
+	return p.search.typing
 }
 
 func (p *adminsPage) Help() []key.Binding {
@@ -69,7 +66,7 @@ func (p *adminsPage) Help() []key.Binding {
 		return p.open.Help()
 	}
 	k := p.c.keys
-	if p.typing {
+	if p.search.typing {
 		return []key.Binding{k.Back}
 	}
 	open := k.Open
@@ -78,7 +75,7 @@ func (p *adminsPage) Help() []key.Binding {
 }
 
 func (p *adminsPage) applyFilter() {
-	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	q := strings.ToLower(strings.TrimSpace(p.search.Value()))
 	p.shown = p.shown[:0]
 	var rows []row
 	for _, a := range p.admins {
@@ -120,26 +117,19 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *adminsPage) key(msg tea.KeyMsg) tea.Cmd {
 	k := p.c.keys
-	if p.typing {
-		switch msg.String() {
-		case "enter", "esc":
-			p.typing = false
-			p.filter.Blur()
-			if msg.String() == "esc" {
-				p.filter.SetValue("")
-				p.applyFilter()
-			}
-			return nil
+	if p.search.typing {
+		changed, cmd := p.search.Key(msg)
+		if changed {
+			p.applyFilter()
 		}
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		p.applyFilter()
 		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		p.typing = true
-		return p.filter.Focus()
+		return p.search.Start()
+	case key.Matches(msg, k.Back) && p.search.Clear():
+		p.applyFilter()
+		return nil
 	case key.Matches(msg, k.Open) && len(p.shown) > 0:
 		p.open = newAdminView(p.c, p.shown[p.list.Cursor()], p.progress)
 		p.open.SetSize(p.width, p.height)
@@ -154,10 +144,7 @@ func (p *adminsPage) View() string {
 		return p.open.View()
 	}
 	st := p.c.styles
-	head := st.Hint.Render(tFilter + "/")
-	if p.typing || p.filter.Value() != "" {
-		head = p.filter.View()
-	}
+	head := p.search.View(st)
 	if len(p.admins) == 0 {
 		return head + "\n" + st.Hint.Render(tNoAdmins)
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"ponte/sga/syncer"
@@ -18,8 +17,7 @@ import (
 type clientsPage struct {
 	c      *common
 	list   *table
-	filter textinput.Model
-	typing bool
+	search searchBox
 	query  string
 	seq    int // the newest search; older results are dropped
 	page   store.ClientsPage
@@ -36,19 +34,16 @@ type clientsLoadedMsg struct {
 }
 
 func newClientsPage(c *common) *clientsPage {
-	f := textinput.New()
-	f.Prompt = tFilter
-	f.CharLimit = 80
-	return &clientsPage{c: c, filter: f, list: newTable(c,
+	return &clientsPage{c: c, search: newSearchBox(), list: newTable(c,
 		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
 }
 
 func (p *clientsPage) Title() string { return tPageClients }
 
-func (p *clientsPage) Init() tea.Cmd { return p.search() }
+func (p *clientsPage) Init() tea.Cmd { return p.find() }
 
-// search runs the query in a command; results carry their sequence number.
-func (p *clientsPage) search() tea.Cmd {
+// find runs the query in a command; results carry their sequence number.
+func (p *clientsPage) find() tea.Cmd {
 	p.seq++
 	seq, q, st := p.seq, p.query, p.c.svc.Store
 	return func() tea.Msg {
@@ -69,7 +64,7 @@ func (p *clientsPage) Typing() bool {
 	if p.open != nil {
 		return p.open.Typing()
 	}
-	return p.typing
+	return p.search.typing
 }
 
 func (p *clientsPage) Help() []key.Binding {
@@ -77,7 +72,7 @@ func (p *clientsPage) Help() []key.Binding {
 		return p.open.Help()
 	}
 	k := p.c.keys
-	if p.typing {
+	if p.search.typing {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirmar busca")), k.Back}
 	}
 	open := k.Open
@@ -104,7 +99,7 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 	case dataChangedMsg, progressMsg:
 		var cmds []tea.Cmd
 		if _, ok := msg.(dataChangedMsg); ok {
-			cmds = append(cmds, p.search())
+			cmds = append(cmds, p.find())
 		}
 		if p.open != nil {
 			cmds = append(cmds, p.open.Update(msg))
@@ -128,35 +123,20 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *clientsPage) key(msg tea.KeyMsg) tea.Cmd {
 	k := p.c.keys
-	if p.typing {
-		switch msg.String() {
-		case "enter":
-			p.typing = false
-			p.filter.Blur()
-			return nil
-		case "esc":
-			p.typing = false
-			p.filter.Blur()
-			p.filter.SetValue("")
-			p.query = ""
-			return p.search()
-		}
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		if p.filter.Value() != p.query {
-			p.query = p.filter.Value()
-			return tea.Batch(cmd, p.search())
+	if p.search.typing {
+		changed, cmd := p.search.Key(msg)
+		if changed {
+			p.query = p.search.Value()
+			return tea.Batch(cmd, p.find())
 		}
 		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		p.typing = true
-		return p.filter.Focus()
-	case key.Matches(msg, k.Back) && p.query != "":
-		p.filter.SetValue("")
+		return p.search.Start()
+	case key.Matches(msg, k.Back) && p.search.Clear():
 		p.query = ""
-		return p.search()
+		return p.find()
 	case key.Matches(msg, k.Open):
 		if len(p.page.Clients) == 0 {
 			return nil
@@ -174,10 +154,7 @@ func (p *clientsPage) View() string {
 		return p.open.View()
 	}
 	st := p.c.styles
-	head := st.Hint.Render(tFilter + "/")
-	if p.typing || p.query != "" {
-		head = p.filter.View()
-	}
+	head := p.search.View(st)
 	switch {
 	case p.err != nil:
 		return head + "\n" + st.Error.Render(tLoadFailed)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"ponte/store"
@@ -16,8 +15,7 @@ type contractsPage struct {
 	c         *common
 	contracts []store.Contract
 	list      *table
-	filter    textinput.Model
-	typing    bool
+	search    searchBox
 	seq       int
 	open      *store.Contract
 	order     store.Order
@@ -39,9 +37,7 @@ type (
 )
 
 func newContractsPage(c *common) *contractsPage {
-	f := textinput.New()
-	f.Prompt = tFilter
-	return &contractsPage{c: c, filter: f, list: newTable(c, column{tContract, 15}, column{tOrder, 16},
+	return &contractsPage{c: c, search: newSearchBox(), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
 		column{tPlate, 9}, column{tClient, 9}, column{tStatus, 8}, column{tCreatedAt, 16}, column{tCreatedBy, 0})}
 }
 
@@ -51,7 +47,7 @@ func (p *contractsPage) Init() tea.Cmd { return p.load() }
 
 func (p *contractsPage) load() tea.Cmd {
 	p.seq++
-	seq, q, st := p.seq, p.filter.Value(), p.c.svc.Store
+	seq, q, st := p.seq, p.search.Value(), p.c.svc.Store
 	return func() tea.Msg {
 		cs, err := st.Contracts(q, 1000)
 		if err != nil {
@@ -71,14 +67,11 @@ func (p *contractsPage) SetSize(w, h int) {
 	p.list.SetSize(w, h-2)
 }
 
-func (p *contractsPage) Typing() bool { return p.typing }
+func (p *contractsPage) Typing() bool { return p.search.typing }
 
 func (p *contractsPage) Help() []key.Binding {
 	k := p.c.keys
-	if p.typing {
-		return []key.Binding{k.Back}
-	}
-	if p.open != nil {
+	if p.search.typing || p.open != nil {
 		return []key.Binding{k.Back}
 	}
 	open := k.Open
@@ -113,20 +106,12 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *contractsPage) key(msg tea.KeyMsg) tea.Cmd {
 	k := p.c.keys
-	if p.typing {
-		switch msg.String() {
-		case "enter", "esc":
-			p.typing = false
-			p.filter.Blur()
-			if msg.String() == "esc" {
-				p.filter.SetValue("")
-				return p.load()
-			}
-			return nil
+	if p.search.typing {
+		changed, cmd := p.search.Key(msg)
+		if changed {
+			return tea.Batch(cmd, p.load())
 		}
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		return tea.Batch(cmd, p.load())
+		return cmd
 	}
 	if p.open != nil {
 		if key.Matches(msg, k.Back) {
@@ -136,8 +121,9 @@ func (p *contractsPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		p.typing = true
-		return p.filter.Focus()
+		return p.search.Start()
+	case key.Matches(msg, k.Back) && p.search.Clear():
+		return p.load()
 	case key.Matches(msg, k.Open) && len(p.contracts) > 0:
 		number, st := p.contracts[p.list.Cursor()].Number, p.c.svc.Store
 		return func() tea.Msg {
@@ -168,13 +154,10 @@ func (p *contractsPage) View() string {
 		}
 		return b.String()
 	}
-	head := st.Hint.Render(tFilter + "/")
-	if p.typing || p.filter.Value() != "" {
-		head = p.filter.View()
-	}
+	head := p.search.View(st)
 	if len(p.contracts) == 0 {
-		if p.filter.Value() != "" {
-			return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.filter.Value()))
+		if p.search.Value() != "" {
+			return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.search.Value()))
 		}
 		return head + "\n" + st.Hint.Render(tNoContracts)
 	}

@@ -180,7 +180,7 @@ func TestQuitNeverWhileTyping(t *testing.T) {
 	if m.active != 2 {
 		t.Fatal("a digit typed into the search switched pages")
 	}
-	if v := m.pages[2].(*clientsPage).filter.Value(); v != "q1" {
+	if v := m.pages[2].(*clientsPage).search.Value(); v != "q1" {
 		t.Fatalf("the search holds %q, want q1", v)
 	}
 	drive(t, m, keys("esc")...)
