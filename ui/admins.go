@@ -33,7 +33,7 @@ type adminsLoadedMsg struct {
 }
 
 func newAdminsPage(c *common) *adminsPage {
-	return &adminsPage{c: c, search: newSearchBox(), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
+	return &adminsPage{c: c, search: newSearchBox(c), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
 }
 
 func (p *adminsPage) Title() string { return tPageAdmins }
@@ -178,7 +178,7 @@ type (
 )
 
 func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
-	ti := textinput.New()
+	ti := newInput(c)
 	ti.Prompt = ""
 	ti.CharLimit = 5
 	ti.Placeholder = "03:00"

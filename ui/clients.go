@@ -34,7 +34,7 @@ type clientsLoadedMsg struct {
 }
 
 func newClientsPage(c *common) *clientsPage {
-	return &clientsPage{c: c, search: newSearchBox(), list: newTable(c,
+	return &clientsPage{c: c, search: newSearchBox(c), list: newTable(c,
 		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
 }
 

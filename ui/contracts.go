@@ -37,7 +37,7 @@ type (
 )
 
 func newContractsPage(c *common) *contractsPage {
-	return &contractsPage{c: c, search: newSearchBox(), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
+	return &contractsPage{c: c, search: newSearchBox(c), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
 		column{tPlate, 9}, column{tClient, 9}, column{tStatus, 8}, column{tCreatedAt, 16}, column{tCreatedBy, 0})}
 }
 

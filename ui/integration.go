@@ -58,7 +58,7 @@ type (
 func newIntegrationPage(c *common) *integrationPage {
 	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone}
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct, fSyncToken} {
-		in := textinput.New()
+		in := newInput(c)
 		in.Prompt = ""
 		in.CharLimit = 4096
 		in.Width = 50

@@ -12,11 +12,22 @@ type searchBox struct {
 	typing bool
 }
 
-func newSearchBox() searchBox {
-	in := textinput.New()
+func newSearchBox(c *common) searchBox {
+	in := newInput(c)
 	in.Prompt = tFilter
 	in.CharLimit = 80
 	return searchBox{input: in}
+}
+
+// newInput is a text field styled from the session's renderer: bubbles' defaults would use the
+// process's, which describes the server's terminal, not an SSH session's.
+func newInput(c *common) textinput.Model {
+	in := textinput.New()
+	st := c.styles
+	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Plain, st.Plain, st.Hint
+	in.CompletionStyle = st.Hint
+	in.Cursor.Style, in.Cursor.TextStyle = st.Plain.Reverse(true), st.Plain
+	return in
 }
 
 func (s *searchBox) Value() string { return s.input.Value() }
