@@ -69,6 +69,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve the console over SSH to the administrators' keys: serve --listen ADDR", runServe},
 		{"demo", "open the console on a built-in SGA simulator with sample data (a temporary database unless --db)", runDemo},
 		{"config", "the SGA integration: config set [flags], config show, config test", runConfig},
 		{"sync", "run one sync now, headless: every client, or --client CPF; --json prints the run", runSync},
@@ -268,8 +269,12 @@ func runAdmin(_ context.Context, e *env, args []string) error {
 			keyFiles = append(keyFiles, v)
 			return nil
 		})
+		authorized := fs.String("authorized-keys", "", "an authorized_keys file whose key comments name existing logins: adds each key to its administrator")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
+		}
+		if *authorized != "" {
+			return addAuthorizedKeys(e, *authorized)
 		}
 		if *login == "" || *name == "" {
 			fs.Usage()
@@ -319,6 +324,112 @@ func runAdmin(_ context.Context, e *env, args []string) error {
 		}
 		return errUsage
 	}
+}
+
+// addAuthorizedKeys gives each key of an authorized_keys file to the administrator its comment
+// names. Every line is checked first: one that cannot be read, or names no administrator,
+// stops the whole file.
+func addAuthorizedKeys(e *env, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		login string
+		key   store.SSHKey
+	}
+	var entries []entry
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+		if err != nil {
+			return fmt.Errorf("%s line %d: not an SSH public key: %w", path, n+1, err)
+		}
+		login := strings.TrimSpace(comment)
+		if i := strings.IndexByte(login, '@'); i > 0 {
+			login = login[:i] // "maria@laptop" names maria
+		}
+		if login == "" {
+			return fmt.Errorf("%s line %d: the key's comment must name a login", path, n+1)
+		}
+		entries = append(entries, entry{login, store.SSHKey{Fingerprint: ssh.FingerprintSHA256(pk),
+			Line: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment, Comment: comment}})
+	}
+	return e.withStore(func(s *store.Store) error {
+		for _, en := range entries {
+			if _, err := s.AdminByLogin(en.login); err != nil {
+				return fmt.Errorf("no administrator %q (add it first with ponte admin add --login %s --name NAME); nothing was added", en.login, en.login)
+			}
+		}
+		for _, en := range entries {
+			if err := s.AddAdminKey(en.login, en.key, actor()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: %s\n", en.login, en.key.Fingerprint)
+		}
+		return nil
+	})
+}
+
+// runServe serves the console over SSH until SIGINT or SIGTERM, then shuts down cleanly: the
+// sessions are told, the sync stops at a checkpoint, the database closes.
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--listen ADDR] [--host-key PATH] [--max-sessions N] [--idle-timeout D] [--max-time D] [--log FILE]")
+	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on")
+	hostKey := fs.String("host-key", "", "the server's SSH key, made on first start (default: beside the database)")
+	var o ui.ServerOptions
+	fs.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
+	fs.DurationVar(&o.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
+	logFile := fs.String("log", "", "write the log to FILE instead of stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logOut := e.stderr
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
+	o.Logger = logger
+	limitMemory()
+	return e.withStore(func(s *store.Store) error {
+		o.HostKeyPath = *hostKey
+		if o.HostKeyPath == "" {
+			o.HostKeyPath = filepath.Join(filepath.Dir(s.Path()), "ponte_host_ed25519")
+		}
+		eng := syncer.New(s, syncer.Options{Logger: logger})
+		defer eng.Close() // after the sessions: a running sync stops at its checkpoint
+		eng.StartSchedule()
+		srv, err := ui.NewServer(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: e.sgaURL}, o)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", *listen, err)
+		}
+		logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", o.HostKeyPath, "db", s.Path())
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ln) }()
+		select {
+		case err := <-served:
+			return err
+		case <-ctx.Done():
+		}
+		logger.Info("shutting down", "sessions", srv.Sessions())
+		srv.Shutdown(5 * time.Second)
+		<-served
+		logger.Info("stopped")
+		return nil
+	})
 }
 
 // readPublicKey reads one public key in authorized_keys form (a .pub file).

@@ -131,3 +131,38 @@ func (s *Store) adminBy(index []byte, key string) (Admin, error) {
 	})
 	return a, err
 }
+
+// AddAdminKey gives an existing administrator one more key. A key already theirs changes
+// nothing; a key of another administrator is refused.
+func (s *Store) AddAdminKey(login string, k SSHKey, by Actor) error {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if k.Fingerprint == "" {
+		return fmt.Errorf("key without a fingerprint: %w", ErrInvalid)
+	}
+	now := s.now().UTC()
+	return s.update(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bAdminLogin).Get([]byte(login))
+		if id == nil {
+			return fmt.Errorf("administrator %q: %w", login, ErrNotFound)
+		}
+		if owner := tx.Bucket(bAdminKey).Get([]byte(k.Fingerprint)); owner != nil {
+			if string(owner) == string(id) {
+				return nil
+			}
+			return fmt.Errorf("key %s already belongs to another administrator: %w", k.Fingerprint, ErrDuplicate)
+		}
+		var a Admin
+		if _, err := getJSON(tx.Bucket(bAdmins), id, &a); err != nil {
+			return err
+		}
+		k.AddedAt = now
+		a.Keys = append(a.Keys, k)
+		if err := putJSON(tx.Bucket(bAdmins), id, a); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bAdminKey).Put([]byte(k.Fingerprint), id); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s: key %s", login, k.Fingerprint))
+	})
+}

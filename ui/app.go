@@ -145,6 +145,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickedMsg:
 		m.ticked = int(msg)
 		return m, nil
+	case ShutdownMsg:
+		m.toastID++
+		m.toastText, m.toastOK = tShuttingDown, false
+		m.Close()
+		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return tea.QuitMsg{} })
 	case dataChangedMsg:
 		for _, p := range m.pages {
 			cmds = append(cmds, p.Update(msg))

@@ -126,6 +126,8 @@ const (
 	tNo       = "n"
 	tBack     = "voltar"
 	tHelpKeys = "teclas"
+
+	tShuttingDown = "servidor encerrando"
 )
 
 // reasonText says why a run ended, from the engine's reason code.

@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	bm "github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+	gossh "golang.org/x/crypto/ssh"
+
+	"ponte/store"
+)
+
+// ServerOptions tune the SSH server.
+type ServerOptions struct {
+	HostKeyPath string        // the server's key, made on first start (0600) and reused
+	MaxSessions int           // sessions at once; the next is told the server is full; default 50
+	IdleTimeout time.Duration // a session with no input or output this long is closed; default 30m
+	MaxTime     time.Duration // the longest a session may last; default 12h
+	Logger      *slog.Logger
+}
+
+// Server serves the console over SSH to the administrators' keys. Every session shares the
+// services (one store, one sync engine) and has its own renderer, model and actor.
+type Server struct {
+	svc  Services
+	opt  ServerOptions
+	srv  *ssh.Server
+	log  *slog.Logger
+	live atomic.Int64
+
+	mu       sync.Mutex
+	sessions map[*sshSession]struct{}
+	closing  bool
+	wg       sync.WaitGroup
+}
+
+type sshSession struct {
+	program *tea.Program
+	model   *Model
+}
+
+type ctxKey string
+
+const (
+	ctxAdmin       ctxKey = "ponte-admin"
+	permFingerprint       = "ponte-pubkey-fp"
+)
+
+// ShutdownMsg tells a session that the server is stopping: it says so, then quits.
+type ShutdownMsg struct{}
+
+// NewServer builds the server; Serve starts it.
+func NewServer(svc Services, o ServerOptions) (*Server, error) {
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = 50
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 30 * time.Minute
+	}
+	if o.MaxTime <= 0 {
+		o.MaxTime = 12 * time.Hour
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}}
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPath(o.HostKeyPath),
+		wish.WithPublicKeyAuth(s.authorize),
+		wish.WithIdleTimeout(o.IdleTimeout),
+		wish.WithMaxTimeout(o.MaxTime),
+		// Listed innermost first: the last runs first.
+		wish.WithMiddleware(
+			bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii),
+			s.register,
+			s.verifyKey,
+			s.logging,
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	s.srv = srv
+	return s, nil
+}
+
+// authorize lets in the keys that belong to an administrator, and only them; passwords and
+// keyboard-interactive are not offered at all.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	fp := gossh.FingerprintSHA256(key)
+	admin, err := s.svc.Store.AdminByKey(fp)
+	if err != nil {
+		s.log.Warn("ssh key refused", "fingerprint", fp, "addr", ctx.RemoteAddr().String(), "user", ctx.User())
+		return false
+	}
+	ctx.SetValue(ctxAdmin, admin)
+	if ctx.Permissions().Extensions == nil {
+		ctx.Permissions().Extensions = map[string]string{}
+	}
+	ctx.Permissions().Extensions[permFingerprint] = fp
+	return true
+}
+
+// verifyKey checks that the key the session uses is the one that was approved: the callback
+// may see keys the client only offered.
+func (s *Server) verifyKey(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		key := sess.PublicKey()
+		want := sess.Permissions().Extensions[permFingerprint]
+		if key == nil || want == "" || gossh.FingerprintSHA256(key) != want {
+			s.log.Warn("ssh session without its approved key", "addr", sess.RemoteAddr().String())
+			wish.Fatalln(sess, "acesso negado")
+			return
+		}
+		next(sess)
+	}
+}
+
+// logging records who connected, from where, with which key, and for how long.
+func (s *Server) logging(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		start := time.Now()
+		login := ""
+		if a, ok := sess.Context().Value(ctxAdmin).(store.Admin); ok {
+			login = a.Login
+		}
+		fp := sess.Permissions().Extensions[permFingerprint]
+		_, _, pty := sess.Pty()
+		s.log.Info("ssh connect", "login", login, "addr", sess.RemoteAddr().String(), "fingerprint", fp, "pty", pty)
+		next(sess)
+		s.log.Info("ssh disconnect", "login", login, "addr", sess.RemoteAddr().String(), "fingerprint", fp,
+			"duration", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// register enforces the session limit and keeps every running program, for shutdown notices;
+// it releases the session's subscription when it ends.
+func (s *Server) register(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			wish.Fatalln(sess, "servidor encerrando")
+			return
+		}
+		if s.live.Load() >= int64(s.opt.MaxSessions) {
+			s.mu.Unlock()
+			s.log.Warn("ssh session refused: server full", "addr", sess.RemoteAddr().String(), "max", s.opt.MaxSessions)
+			wish.Fatalln(sess, fmt.Sprintf("servidor cheio: %d sessões abertas; tente mais tarde", s.opt.MaxSessions))
+			return
+		}
+		s.live.Add(1)
+		s.wg.Add(1)
+		s.mu.Unlock()
+		defer s.wg.Done()
+		defer s.live.Add(-1)
+		next(sess)
+		s.mu.Lock()
+		closing := s.closing
+		if ss := sessionOf(sess); ss != nil {
+			delete(s.sessions, ss)
+			ss.model.Close() // its progress subscription
+		}
+		s.mu.Unlock()
+		if closing {
+			wish.Println(sess, "servidor encerrando")
+		}
+	}
+}
+
+// program builds the session's console: its renderer, its actor, its model.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	admin, ok := sess.Context().Value(ctxAdmin).(store.Admin)
+	if !ok {
+		return nil
+	}
+	if _, _, pty := sess.Pty(); !pty {
+		wish.Fatalln(sess, "o console precisa de um terminal: use ssh -t")
+		return nil
+	}
+	m := New(s.svc, Session{
+		Actor:    store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
+		Renderer: bm.MakeRenderer(sess),
+	})
+	// The server, not each program, handles SIGINT and SIGTERM: a signal must reach Shutdown,
+	// which tells every session before it quits them.
+	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+	p := tea.NewProgram(m, opts...)
+	ss := &sshSession{program: p, model: m}
+	sess.Context().SetValue(ctxSession, ss)
+	s.mu.Lock()
+	s.sessions[ss] = struct{}{}
+	s.mu.Unlock()
+	return p
+}
+
+const ctxSession ctxKey = "ponte-session"
+
+func sessionOf(sess ssh.Session) *sshSession {
+	ss, _ := sess.Context().Value(ctxSession).(*sshSession)
+	return ss
+}
+
+// Serve accepts sessions on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.srv.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Sessions counts the sessions open now.
+func (s *Server) Sessions() int { return int(s.live.Load()) }
+
+// Shutdown stops accepting, tells every session "servidor encerrando", lets them quit, and
+// after grace closes whatever is left.
+func (s *Server) Shutdown(grace time.Duration) {
+	s.mu.Lock()
+	s.closing = true
+	var programs []*tea.Program
+	for ss := range s.sessions {
+		programs = append(programs, ss.program)
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	stopped := make(chan struct{})
+	go func() { _ = s.srv.Shutdown(ctx); close(stopped) }() // waits for sessions to end
+	for _, p := range programs {
+		go p.Send(ShutdownMsg{}) // Send blocks until the program takes it, or has ended
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.log.Warn("sessions still open after the grace period; closing them")
+	}
+	_ = s.srv.Close()
+	<-stopped
+	s.wg.Wait()
+}
