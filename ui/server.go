@@ -52,8 +52,8 @@ type sshSession struct {
 type ctxKey string
 
 const (
-	ctxAdmin       ctxKey = "ponte-admin"
-	permFingerprint       = "ponte-pubkey-fp"
+	ctxAdmin        ctxKey = "ponte-admin"
+	permFingerprint        = "ponte-pubkey-fp"
 )
 
 // ShutdownMsg tells a session that the server is stopping: it says so, then quits.
