@@ -39,11 +39,6 @@ func TestHelpListsOnlyWorkingCommands(t *testing.T) {
 			t.Errorf("%s is listed but does nothing", c.name)
 		}
 	}
-	for _, missing := range []string{"serve"} {
-		if strings.Contains(out.String(), "  "+missing+" ") {
-			t.Errorf("help lists %s, which this build does not have", missing)
-		}
-	}
 }
 
 func TestUsageErrorsExit2(t *testing.T) {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 	bm "github.com/charmbracelet/wish/bubbletea"
@@ -190,7 +192,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := New(s.svc, Session{
 		Actor:    store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
-		Renderer: bm.MakeRenderer(sess),
+		Renderer: sessionRenderer(sess),
 	})
 	// The server, not each program, handles SIGINT and SIGTERM: a signal must reach Shutdown,
 	// which tells every session before it quits them.
@@ -205,6 +207,36 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 }
 
 const ctxSession ctxKey = "ponte-session"
+
+// sessionRenderer describes the client's terminal from its TERM and the environment it sent
+// (NO_COLOR included), and TERM=dumb gets plain output. It does not query the terminal for its
+// background, as wish's MakeRenderer does: over an emulated PTY that read cannot time out,
+// and a terminal that does not answer would show nothing until its first key, which the query
+// then swallows. Adaptive colours assume a dark background.
+func sessionRenderer(sess ssh.Session) *lipgloss.Renderer {
+	pty, _, _ := sess.Pty()
+	if pty.Term == "" || pty.Term == "dumb" {
+		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
+	}
+	env := environ(append(sess.Environ(), "TERM="+pty.Term))
+	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(env), termenv.WithUnsafe(), termenv.WithColorCache(true))
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+// environ is an SSH session's environment, as termenv reads one.
+type environ []string
+
+func (e environ) Environ() []string { return e }
+
+func (e environ) Getenv(k string) string {
+	for i := len(e) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(e[i], k+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
 
 func sessionOf(sess ssh.Session) *sshSession {
 	ss, _ := sess.Context().Value(ctxSession).(*sshSession)

@@ -1,0 +1,302 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+type sshEnv struct {
+	t       *testing.T
+	svc     Services
+	srv     *Server
+	addr    string
+	signer  gossh.Signer
+	hostKey gossh.PublicKey
+	served  chan error
+	stopped sync.Once
+}
+
+// stop shuts the server down once, however often it is called.
+func (e *sshEnv) stop() {
+	e.stopped.Do(func() { e.srv.Shutdown(2 * time.Second); <-e.served })
+}
+
+func newSigner(t *testing.T) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// startServer serves svc on a free port, with maria's key allowed.
+func startServer(t *testing.T, svc Services, hostKey string, o ServerOptions) *sshEnv {
+	t.Helper()
+	e := &sshEnv{t: t, svc: svc, signer: newSigner(t)}
+	if _, err := svc.Store.AdminByLogin("maria"); err != nil {
+		t.Fatal(err)
+	}
+	key := store.SSHKey{Fingerprint: gossh.FingerprintSHA256(e.signer.PublicKey()), Line: "test"}
+	if err := svc.Store.AddAdminKey("maria", key, store.Actor{Who: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	o.HostKeyPath = hostKey
+	srv, err := NewServer(svc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv, e.addr, e.served = srv, ln.Addr().String(), make(chan error, 1)
+	go func() { e.served <- srv.Serve(ln) }()
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *sshEnv) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	if auth == nil {
+		auth = []gossh.AuthMethod{gossh.PublicKeys(e.signer)}
+	}
+	return gossh.Dial("tcp", e.addr, &gossh.ClientConfig{User: "operador", Auth: auth, Timeout: 5 * time.Second,
+		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error { e.hostKey = key; return nil }})
+}
+
+// screen is a session's output, read as it comes.
+type screen struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// has reports whether text was shown, as a person reads it: styles split words into runs of
+// escape codes.
+func (s *screen) has(text string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Contains(ansi.Strip(s.buf.String()), text)
+}
+
+type term struct {
+	client *gossh.Client
+	sess   *gossh.Session
+	in     io.WriteCloser
+	out    *screen
+	done   chan error
+}
+
+// open starts a console session with a PTY of 100x30.
+func (e *sshEnv) open() *term {
+	e.t.Helper()
+	c, err := e.dial()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := &screen{}
+	sess.Stdout, sess.Stderr = out, out
+	in, _ := sess.StdinPipe()
+	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		e.t.Fatal(err)
+	}
+	tm := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
+	go func() { tm.done <- sess.Wait() }()
+	return tm
+}
+
+func (tm *term) waitFor(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if tm.out.has(text) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tm.out.mu.Lock()
+	defer tm.out.mu.Unlock()
+	t.Fatalf("%q never appeared; the session wrote %d bytes: %q", text, tm.out.buf.Len(), tm.out.buf.String()[:min(600, tm.out.buf.Len())])
+}
+
+func (tm *term) keys(s ...string) {
+	for _, k := range s {
+		_, _ = tm.in.Write([]byte(k))
+		time.Sleep(60 * time.Millisecond)
+	}
+}
+
+func (tm *term) close() {
+	tm.sess.Close()
+	tm.client.Close()
+}
+
+func TestServeLetsOnlyAdministratorsIn(t *testing.T) {
+	hostKey := filepath.Join(t.TempDir(), "host_ed25519")
+	e := startServer(t, fixture(t), hostKey, ServerOptions{})
+	tm := e.open()
+	tm.waitFor(t, "Integração SGA")
+	tm.keys("q")
+	select {
+	case <-tm.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not end the session")
+	}
+	tm.close()
+
+	stranger := newSigner(t)
+	if _, err := e.dial(gossh.PublicKeys(stranger)); err == nil {
+		t.Fatal("an unknown key got in")
+	}
+	if _, err := e.dial(gossh.Password("senha"), gossh.KeyboardInteractive(
+		func(string, string, []string, []bool) ([]string, error) { return []string{"senha"}, nil })); err == nil {
+		t.Fatal("password authentication got in")
+	}
+
+	// A restart reuses the host key.
+	first := e.hostKey
+	e.stop()
+	e2 := startServer(t, fixture(t), hostKey, ServerOptions{})
+	if _, err := e2.dial(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Marshal(), e2.hostKey.Marshal()) {
+		t.Fatal("the host key changed after a restart")
+	}
+}
+
+func TestServeIsFullAtItsLimit(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{MaxSessions: 1})
+	first := e.open()
+	first.waitFor(t, "Integração SGA")
+	second := e.open()
+	second.waitFor(t, "servidor cheio")
+	second.close()
+	first.close()
+}
+
+func TestServeSharesTheSyncAndRecordsWhoDidIt(t *testing.T) {
+	svc := fixture(t)
+	// A simulator slow enough that the sync is still running when the other session looks.
+	s, err := sim.New(sim.Options{Seed: 1, Members: 200, PageSize: 20, Faults: sim.Faults{Latency: 150 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(s)
+	t.Cleanup(func() { s.Close(); web.Close() })
+	cr := s.Credentials()
+	url := web.URL + sim.BasePath
+	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, store.Actor{Who: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	eng := syncer.New(svc.Store, syncer.Options{Rate: -1})
+	t.Cleanup(eng.Close)
+	svc.Engine = eng
+	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+
+	a, b := e.open(), e.open()
+	defer a.close()
+	defer b.close()
+	a.waitFor(t, "Integração SGA")
+	b.waitFor(t, "Integração SGA")
+	a.keys("2", "\r", "s")
+	b.waitFor(t, "Sincronizando")
+	b.waitFor(t, "por maria")
+	deadline := time.Now().Add(30 * time.Second)
+	for eng.Running() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.waitFor(t, "Último: concluído")
+	log, _ := svc.Store.AuditLog(0, 0)
+	found := false
+	for _, entry := range log {
+		if entry.Action == store.ActionSyncStarted && entry.Who == "maria" && strings.HasPrefix(entry.From, "ssh 127.0.0.1:") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the audit does not name maria over ssh: %+v", log)
+	}
+}
+
+func TestServeShutdownTellsEverySession(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	a, b := e.open(), e.open()
+	a.waitFor(t, "Integração SGA")
+	b.waitFor(t, "Integração SGA")
+	go e.stop()
+	for _, tm := range []*term{a, b} {
+		tm.waitFor(t, "servidor encerrando")
+		select {
+		case <-tm.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a session outlived the shutdown")
+		}
+	}
+}
+
+// TestServeLeavesNoGoroutineBehind connects and disconnects 100 times.
+func TestServeLeavesNoGoroutineBehind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 sessions")
+	}
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	cycle := func() {
+		tm := e.open()
+		tm.waitFor(t, "Integração SGA")
+		tm.keys("q")
+		<-tm.done
+		tm.close()
+	}
+	cycle() // warm up: the server's own goroutines and the engine's hub
+	time.Sleep(200 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for range 100 {
+		cycle()
+	}
+	var after int
+	for range 100 { // sessions wind down asynchronously
+		after = runtime.NumGoroutine()
+		if after <= before+2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after > before+2 || e.srv.Sessions() != 0 || e.svc.Engine.Hub().Subscribers() != 0 {
+		t.Fatalf("goroutines %d before, %d after 100 sessions; %d sessions, %d subscribers left",
+			before, after, e.srv.Sessions(), e.svc.Engine.Hub().Subscribers())
+	}
+}
