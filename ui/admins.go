@@ -46,6 +46,13 @@ func (p *adminsPage) Init() tea.Cmd {
 	}
 }
 
+func (p *adminsPage) Activate() tea.Cmd {
+	if p.open != nil {
+		return p.open.load()
+	}
+	return p.Init()
+}
+
 func (p *adminsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-2)

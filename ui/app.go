@@ -22,6 +22,9 @@ type page interface {
 	Help() []key.Binding // the keys that work right now
 	Typing() bool        // a text field has focus: global keys are text
 	Title() string
+	// Activate is called when the page comes to the front: other sessions may have changed
+	// what it shows.
+	Activate() tea.Cmd
 }
 
 // Messages the root handles or broadcasts.
@@ -192,8 +195,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			p.SetSize(m.contentSize())
 			return nil
 		case key.Matches(msg, k.Page1), key.Matches(msg, k.Page2), key.Matches(msg, k.Page3), key.Matches(msg, k.Page4):
-			m.active = int(msg.Runes[0] - '1')
-			return nil
+			next := int(msg.Runes[0] - '1')
+			if next == m.active {
+				return nil
+			}
+			m.active = next
+			return m.pages[next].Activate()
 		}
 	}
 	return p.Update(msg)

@@ -42,6 +42,13 @@ func (p *clientsPage) Title() string { return tPageClients }
 
 func (p *clientsPage) Init() tea.Cmd { return p.find() }
 
+func (p *clientsPage) Activate() tea.Cmd {
+	if p.open != nil {
+		return p.open.load()
+	}
+	return p.find()
+}
+
 // find runs the query in a command; results carry their sequence number.
 func (p *clientsPage) find() tea.Cmd {
 	p.seq++

@@ -45,6 +45,8 @@ func (p *contractsPage) Title() string { return tPageContracts }
 
 func (p *contractsPage) Init() tea.Cmd { return p.load() }
 
+func (p *contractsPage) Activate() tea.Cmd { return p.load() }
+
 func (p *contractsPage) load() tea.Cmd {
 	p.seq++
 	seq, q, st := p.seq, p.search.Value(), p.c.svc.Store

@@ -85,6 +85,20 @@ func (p *integrationPage) load() tea.Cmd {
 
 func (p *integrationPage) SetSize(w, h int) { p.width, p.height = w, h }
 
+// Activate reloads the settings another session may have saved, unless this one has edits
+// not saved yet: those are never thrown away.
+func (p *integrationPage) Activate() tea.Cmd {
+	if p.busy || p.edited() {
+		return nil
+	}
+	return p.load()
+}
+
+func (p *integrationPage) edited() bool {
+	return p.inputs[fUser].Value() != p.stored.User || p.inputs[fProduct].Value() != p.stored.ProductCode ||
+		p.inputs[fPassword].Value() != "" || p.inputs[fAPIKey].Value() != "" || p.inputs[fSyncToken].Value() != ""
+}
+
 func (p *integrationPage) Typing() bool {
 	_, isInput := p.inputs[p.focus]
 	return isInput

@@ -268,6 +268,44 @@ func TestTickRulesAndImport(t *testing.T) {
 	}
 }
 
+func TestPagesShowWhatOtherSessionsChanged(t *testing.T) {
+	svc := fixture(t)
+	m := New(svc, asciiSession())
+	t.Cleanup(m.Close)
+	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(t, m, run(m.Init())...)
+	drive(t, m, keys("4")...)
+	if strings.Contains(m.View(), "CT-2026-000002") {
+		t.Fatal("fixture changed: contract 2 already exists")
+	}
+	// Another session imports a vehicle and renames the SGA user.
+	other := store.Actor{Who: "joao", From: "ssh 10.0.0.2:5555"}
+	if _, err := svc.Store.Import(1, []int64{10}, other); err != nil {
+		t.Fatal(err)
+	}
+	user := "outro.usuario"
+	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{User: &user}, other); err != nil {
+		t.Fatal(err)
+	}
+	drive(t, m, keys("1", "4")...)
+	if !strings.Contains(m.View(), "CT-2026-000002") {
+		t.Fatalf("Contratos e OS does not show the other session's import:\n%s", m.View())
+	}
+	drive(t, m, keys("1")...)
+	if !strings.Contains(m.View(), "outro.usuario") {
+		t.Fatalf("Integração SGA does not show the other session's user:\n%s", m.View())
+	}
+	// Unsaved edits survive a reload.
+	p := m.pages[0].(*integrationPage)
+	p.inputs[fProduct].SetValue("777")
+	user2 := "terceiro"
+	_, _ = svc.Store.SetIntegration(store.IntegrationPatch{User: &user2}, other)
+	drive(t, m, keys("4", "1")...)
+	if p.inputs[fProduct].Value() != "777" {
+		t.Fatal("a reload threw away an unsaved edit")
+	}
+}
+
 func TestIntegrationValidation(t *testing.T) {
 	m := newTestModel(t)
 	p := m.pages[0].(*integrationPage)
