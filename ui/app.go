@@ -65,7 +65,9 @@ type Model struct {
 // New returns the console for one session.
 func New(svc Services, s Session) *Model {
 	c := newCommon(svc, s)
-	m := &Model{c: c, spin: spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.styles.Title))}
+	// A slow spinner: every tick redraws the session, and a server may hold fifty of them.
+	spin := spinner.Spinner{Frames: spinner.Line.Frames, FPS: time.Second / 4}
+	m := &Model{c: c, spin: spinner.New(spinner.WithSpinner(spin), spinner.WithStyle(c.styles.Title))}
 	m.pages = []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c)}
 	if svc.Engine != nil {
 		m.updates, m.unsub = svc.Engine.Hub().Subscribe()

@@ -23,7 +23,7 @@ import (
 )
 
 type sshEnv struct {
-	t       *testing.T
+	t       testing.TB
 	svc     Services
 	srv     *Server
 	addr    string
@@ -38,7 +38,7 @@ func (e *sshEnv) stop() {
 	e.stopped.Do(func() { e.srv.Shutdown(2 * time.Second); <-e.served })
 }
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -52,7 +52,7 @@ func newSigner(t *testing.T) gossh.Signer {
 }
 
 // startServer serves svc on a free port, with maria's key allowed.
-func startServer(t *testing.T, svc Services, hostKey string, o ServerOptions) *sshEnv {
+func startServer(t testing.TB, svc Services, hostKey string, o ServerOptions) *sshEnv {
 	t.Helper()
 	e := &sshEnv{t: t, svc: svc, signer: newSigner(t)}
 	if _, err := svc.Store.AdminByLogin("maria"); err != nil {

@@ -63,7 +63,7 @@ type Hub struct {
 }
 
 // minInterval is the shortest time between two updates sent to subscribers.
-const minInterval = 100 * time.Millisecond
+const minInterval = 200 * time.Millisecond
 
 // NewHub returns a hub whose state is idle.
 func NewHub() *Hub {

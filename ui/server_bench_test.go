@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// counter counts the writes a session receives: each is a redraw of its screen.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) Write(p []byte) (int, error) { c.n.Add(1); return len(p), nil }
+
+// BenchmarkSyncWithSessions runs a full sync of 20,000 associados (50 ms per request, 500
+// records per page, pool of 4) with no session open, then with 50 SSH sessions watching it.
+// It reports the sync's wall time and the fewest screen updates any session received.
+func BenchmarkSyncWithSessions(b *testing.B) {
+	s, err := sim.New(sim.Options{Seed: 1, Members: 20_000, PageSize: 500, Faults: sim.Faults{Latency: 50 * time.Millisecond}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	web := httptest.NewServer(s)
+	defer web.Close()
+	cr := s.Credentials()
+	url := web.URL + sim.BasePath
+	for _, sessions := range []int{0, 50} {
+		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				st, err := store.Open(filepath.Join(b.TempDir(), "ponte.db"), store.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				a := store.Actor{Who: "bench"}
+				_, _ = st.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, a)
+				_, _ = st.AddAdmin(store.Admin{Login: "maria", Name: "Maria"}, a)
+				eng := syncer.New(st, syncer.Options{Rate: -1})
+				svc := Services{Store: st, Engine: eng}
+				e := startServer(b, svc, filepath.Join(b.TempDir(), "hk"), ServerOptions{MaxSessions: 100})
+				var counts []*counter
+				var clients []*gossh.Client
+				for range sessions {
+					c, err := e.dial()
+					if err != nil {
+						b.Fatal(err)
+					}
+					sess, _ := c.NewSession()
+					cnt := &counter{}
+					sess.Stdout = cnt
+					_ = sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{})
+					_ = sess.Shell()
+					counts, clients = append(counts, cnt), append(clients, c)
+				}
+				time.Sleep(500 * time.Millisecond) // every console drawn
+				before := make([]int64, len(counts))
+				for i, c := range counts {
+					before[i] = c.n.Load()
+				}
+				b.StartTimer()
+				start := time.Now()
+				run, err := eng.Run(context.Background(), syncer.Request{By: a})
+				took := time.Since(start)
+				b.StopTimer()
+				if err != nil || run.Status != store.StatusSucceeded {
+					b.Fatal(run.Status, err)
+				}
+				fewest := int64(-1)
+				for i, c := range counts {
+					if d := c.n.Load() - before[i]; fewest < 0 || d < fewest {
+						fewest = d
+					}
+				}
+				b.ReportMetric(took.Seconds(), "sync-s")
+				b.ReportMetric(float64(run.Counts.Vehicles()), "vehicles")
+				if sessions > 0 {
+					b.ReportMetric(float64(fewest), "min-updates/session")
+				}
+				for _, c := range clients {
+					c.Close()
+				}
+				e.stop()
+				eng.Close()
+				st.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
