@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -393,4 +395,103 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil || strings.Count(string(out), "\n") != 2 || !strings.Contains(string(out), fmt.Sprintf("CT-%d-000002", year)) {
 		t.Fatalf("export contracts: %v %q", err, out)
 	}
+}
+
+// TestServeWithOpenSSH serves the console and drives it with the real OpenSSH client in tmux.
+func TestServeWithOpenSSH(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ponte serve and ssh")
+	}
+	tmux, errT := exec.LookPath("tmux")
+	sshBin, errS := exec.LookPath("ssh")
+	keygen, errK := exec.LookPath("ssh-keygen")
+	if errT != nil || errS != nil || errK != nil {
+		t.Skip("tmux and the OpenSSH client are needed (.ci/run installs them)")
+	}
+	dir := t.TempDir()
+	bin, db := filepath.Join(dir, "ponte"), filepath.Join(dir, "ponte.db")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, k := range []string{"maria", "stranger"} {
+		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", k, "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v %s", err, out)
+		}
+	}
+	if out, err := exec.Command(bin, "--db", db, "admin", "add", "--login", "maria", "--name", "Maria", "--ssh-key", filepath.Join(dir, "maria.pub")).CombinedOutput(); err != nil {
+		t.Fatalf("admin add: %v %s", err, out)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	serve := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--db", db, "serve", "--listen", "127.0.0.1:"+port)
+		cmd.Stderr = io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for range 100 { // listening?
+			if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+				c.Close()
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return cmd
+	}
+	stop := func(cmd *exec.Cmd) {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}
+	known := filepath.Join(dir, "known_hosts")
+	sshArgs := func(key string, strict string, extra ...string) []string {
+		return append([]string{"-p", port, "-i", filepath.Join(dir, key), "-o", "IdentitiesOnly=yes",
+			"-o", "StrictHostKeyChecking=" + strict, "-o", "UserKnownHostsFile=" + known, "-o", "BatchMode=yes"}, extra...)
+	}
+
+	server := serve()
+	defer func() { stop(server) }() // the server running at the end, after the restart too
+	if out, err := exec.Command(sshBin, sshArgs("stranger", "no", "127.0.0.1", "true")...).CombinedOutput(); err == nil || !strings.Contains(string(out), "Permission denied") {
+		t.Fatalf("an unknown key: %v %s", err, out)
+	}
+	args := sshArgs("maria", "no", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "127.0.0.1", "true")
+	if out, err := exec.Command(sshBin, args...).CombinedOutput(); err == nil || !strings.Contains(string(out), "Permission denied") {
+		t.Fatalf("password authentication: %v %s", err, out)
+	}
+
+	session := fmt.Sprintf("ponte-ssh-%d", os.Getpid())
+	open := func(strict string) {
+		cmdline := sshBin + " -tt " + strings.Join(sshArgs("maria", strict, "127.0.0.1"), " ") + "; echo SSH-EXITED=$?; sleep 30"
+		if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
+			t.Fatalf("tmux: %v %s", err, out)
+		}
+	}
+	screen := func() string {
+		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
+		return string(out)
+	}
+	waitFor := func(text string) {
+		t.Helper()
+		for range 150 {
+			if strings.Contains(screen(), text) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("%q never appeared:\n%s", text, screen())
+	}
+	open("no")
+	defer exec.Command(tmux, "kill-session", "-t", session).Run()
+	waitFor("Cadastro para uso manual")
+	_ = exec.Command(tmux, "send-keys", "-t", session, "2").Run()
+	waitFor("Maria")
+	_ = exec.Command(tmux, "send-keys", "-t", session, "q").Run()
+	waitFor("SSH-EXITED=0")
+	_ = exec.Command(tmux, "kill-session", "-t", session).Run()
+
+	// After a restart the host key is the same: strict checking against the saved one passes.
+	stop(server)
+	server = serve()
+	open("yes")
+	waitFor("Cadastro para uso manual")
 }
