@@ -147,6 +147,8 @@ func reasonText(code string) string {
 		return "o SGA não lista veículos com o nosso produto para este CPF"
 	case "bad_cpf":
 		return "CPF inválido"
+	case "no_key":
+		return "a chave dos segredos (ponte.db.key ou PONTE_SECRET_KEY) não está disponível"
 	case "cancelled":
 		return "cancelado"
 	case "pages_failed":

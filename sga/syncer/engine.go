@@ -227,7 +227,12 @@ func (e *Engine) execute(ctx context.Context, req Request) (store.Run, error) {
 
 // finishUnstarted publishes the end of a run that could not even start.
 func (e *Engine) finishUnstarted(req Request, err error) {
-	e.hub.Publish(Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(),
+	code := ReasonOther
+	if errors.Is(err, store.ErrMissingKey) || errors.Is(err, store.ErrWrongKey) {
+		code = ReasonNoKey
+	}
+	e.opt.Logger.Error("sync could not start", "err", err)
+	e.hub.Publish(Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
 		StartedBy: req.By.Who, Client: req.CPF})
 }
 

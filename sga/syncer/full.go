@@ -180,6 +180,7 @@ const (
 	ReasonNoCredentials = "no_credentials" // nothing to log in with
 	ReasonNotFound      = "not_found"      // the CPF has no vehicle of ours in SGA
 	ReasonBadCPF        = "bad_cpf"
+	ReasonNoKey         = "no_key" // the secrets' key is missing or is not this database's
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
 	ReasonOther         = "other"
