@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -331,17 +332,63 @@ func (s *Store) MarkGone(run uint64, client int64) (int, error) {
 type ClientsPage struct {
 	Clients []Client
 	More    bool
+	// Next continues an unfiltered listing with ListClients, when More.
+	Next string
+}
+
+// ListClients lists clients in name order after the token a previous page returned (empty:
+// from the start), up to limit: the unfiltered list, page by page.
+func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	from, err := hex.DecodeString(after)
+	if err != nil {
+		return ClientsPage{}, fmt.Errorf("page token %q: %w", after, ErrInvalid)
+	}
+	var page ClientsPage
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bClientName).Cursor()
+		k, _ := c.First()
+		if len(from) > 0 {
+			if k, _ = c.Seek(from); k != nil && bytes.Equal(k, from) {
+				k, _ = c.Next()
+			}
+		}
+		clients := tx.Bucket(bClients)
+		for ; k != nil; k, _ = c.Next() {
+			if len(page.Clients) == limit {
+				page.More = true
+				break
+			}
+			var cl Client
+			found, err := getJSON(clients, k[len(k)-8:], &cl)
+			if err != nil {
+				return err
+			}
+			if found {
+				page.Clients = append(page.Clients, cl)
+				page.Next = hex.EncodeToString(k)
+			}
+		}
+		return nil
+	})
+	return page, err
 }
 
 // SearchClients finds clients by name or CPF, accent- and case-insensitive. A query of digits
 // (with or without the CPF mask) matches CPFs that start with them; words match names whose
 // words start with each of them ("mar sil" finds MARIA DA SILVA). An empty query lists
-// clients by name. At most limit results, sorted by name; More says whether there were others.
+// clients by name (ListClients pages through them). At most limit results, sorted by name;
+// More says whether there were others.
 func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	folded := foldKey(query)
+	if folded == "" {
+		return s.ListClients("", limit)
+	}
 	digits := digitsOnly(query)
 	var page ClientsPage
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -360,10 +407,6 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 			return true
 		}
 		switch {
-		case folded == "":
-			c := tx.Bucket(bClientName).Cursor()
-			for k, _ := c.First(); k != nil && add(k[len(k)-8:]); k, _ = c.Next() {
-			}
 		case digits != "" && len(digits) == len(strings.ReplaceAll(folded, " ", "")):
 			c := tx.Bucket(bClientCPF).Cursor()
 			prefix := []byte(digits)

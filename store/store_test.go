@@ -359,6 +359,24 @@ func TestSearchClients(t *testing.T) {
 	if got := names("", 2); got != "4,3,+" {
 		t.Errorf("an empty query lists the first names in order: %q", got)
 	}
+	// The unfiltered list, page by page, covers every client once, in name order.
+	var all []string
+	for token, more := "", true; more; {
+		p, err := s.ListClients(token, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range p.Clients {
+			all = append(all, fmt.Sprint(c.SGACode))
+		}
+		token, more = p.Next, p.More
+	}
+	if got := strings.Join(all, ","); got != "4,3,2,1" {
+		t.Errorf("paged list = %q", got)
+	}
+	if _, err := s.ListClients("zz", 3); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a bad token: %v", err)
+	}
 	if c, err := s.ClientByCPF("987.654.321-00"); err != nil || c.SGACode != 2 {
 		t.Errorf("by CPF: %+v, %v", c, err)
 	}

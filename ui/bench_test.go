@@ -88,3 +88,4 @@ func BenchmarkVehicleTableView(b *testing.B) {
 		_ = v.View()
 	}
 }
+

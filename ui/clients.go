@@ -21,6 +21,7 @@ type clientsPage struct {
 	query  string
 	seq    int // the newest search; older results are dropped
 	page   store.ClientsPage
+	paging bool // a further page is being read
 	err    error
 	open   *clientView
 	width  int
@@ -30,6 +31,7 @@ type clientsPage struct {
 type clientsLoadedMsg struct {
 	seq  int
 	page store.ClientsPage
+	more bool // a further page of the unfiltered list, to append
 	err  error
 }
 
@@ -53,9 +55,10 @@ func (p *clientsPage) Activate() tea.Cmd {
 func (p *clientsPage) find() tea.Cmd {
 	p.seq++
 	seq, q, st := p.seq, p.query, p.c.svc.Store
+	p.paging = false
 	return func() tea.Msg {
 		page, err := st.SearchClients(q, 500)
-		return clientsLoadedMsg{seq, page, err}
+		return clientsLoadedMsg{seq: seq, page: page, err: err}
 	}
 }
 
@@ -93,10 +96,16 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		if msg.seq != p.seq {
 			return nil // an older search, overtaken by a newer one
 		}
-		p.page, p.err = msg.page, msg.err
+		p.err = msg.err
 		if msg.err != nil {
 			p.c.svc.Logger.Error("search clients", "err", msg.err)
+			return nil
 		}
+		if msg.more {
+			p.paging = false
+			msg.page.Clients = append(p.page.Clients, msg.page.Clients...)
+		}
+		p.page = msg.page
 		rows := make([]row, len(p.page.Clients))
 		for i, c := range p.page.Clients {
 			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
@@ -153,7 +162,20 @@ func (p *clientsPage) key(msg tea.KeyMsg) tea.Cmd {
 		return p.open.Init()
 	}
 	p.list.Update(msg)
-	return nil
+	return p.more()
+}
+
+// more reads the next page of the unfiltered list when the cursor reaches its end.
+func (p *clientsPage) more() tea.Cmd {
+	if p.query != "" || !p.page.More || p.paging || p.list.Cursor() < len(p.page.Clients)-1 {
+		return nil
+	}
+	p.paging = true
+	seq, next, st := p.seq, p.page.Next, p.c.svc.Store
+	return func() tea.Msg {
+		page, err := st.ListClients(next, 500)
+		return clientsLoadedMsg{seq: seq, page: page, more: true, err: err}
+	}
 }
 
 func (p *clientsPage) View() string {
@@ -171,7 +193,7 @@ func (p *clientsPage) View() string {
 		return head + "\n" + st.Hint.Render(tNoClients)
 	}
 	more := ""
-	if p.page.More {
+	if p.page.More && p.query != "" {
 		more = "  " + st.Hint.Render(tMore)
 	}
 	return head + more + "\n" + p.list.View()

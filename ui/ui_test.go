@@ -451,3 +451,35 @@ func TestLastRunShownAtStart(t *testing.T) {
 		t.Fatalf("Andamento at start: %q", out)
 	}
 }
+
+func TestClientsListPagesToTheEnd(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var b store.Batch
+	for i := int64(1); i <= 1203; i++ {
+		b.Clients = append(b.Clients, store.Client{SGACode: i, Name: fmt.Sprintf("CLIENTE %05d", i), CPF: fmt.Sprintf("%011d", i)})
+	}
+	if _, err := st.Apply(b); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Services{Store: st}, asciiSession())
+	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(t, m, run(m.Init())...)
+	drive(t, m, keys("3")...)
+	p := m.pages[2].(*clientsPage)
+	if len(p.page.Clients) != 500 || !p.page.More {
+		t.Fatalf("first page: %d clients, more %v", len(p.page.Clients), p.page.More)
+	}
+	for range 4 {
+		drive(t, m, keys("G")...)
+	}
+	if n := len(p.page.Clients); n != 1203 || p.page.More {
+		t.Fatalf("after paging to the end: %d clients, more %v", n, p.page.More)
+	}
+	if last := p.page.Clients[1202].Name; last != "CLIENTE 01203" || !strings.Contains(m.View(), "CLIENTE 01203") {
+		t.Fatalf("the last client is %q; view:\n%s", last, m.View())
+	}
+}
