@@ -88,4 +88,3 @@ func BenchmarkVehicleTableView(b *testing.B) {
 		_ = v.View()
 	}
 }
-
