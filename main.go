@@ -29,6 +29,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	charmlog "github.com/charmbracelet/log"
 	"golang.org/x/crypto/ssh"
 
 	"ponte/sga"
@@ -399,6 +400,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	o.Logger = logger
+	// wish logs every session that a client closes as an error, in its own format; ponte's
+	// structured log already records each disconnect.
+	charmlog.SetLevel(charmlog.FatalLevel)
 	limitMemory()
 	return e.withStore(func(s *store.Store) error {
 		o.HostKeyPath = *hostKey

@@ -52,14 +52,16 @@ type Model struct {
 	active   int
 	fullHelp bool
 
-	progress  syncer.Progress
-	updates   <-chan syncer.Progress
-	unsub     func()
-	spin      spinner.Model
-	ticked    int
-	toastText string
-	toastOK   bool
-	toastID   int
+	progress   syncer.Progress
+	updates    <-chan syncer.Progress
+	unsub      func()
+	spin       spinner.Model
+	ticked     int
+	headerText string
+	headerFor  int // the active page (+1) headerText was drawn for; 0: none
+	toastText  string
+	toastOK    bool
+	toastID    int
 }
 
 // New returns the console for one session.
@@ -225,6 +227,39 @@ func (m *Model) View() string {
 	if m.c.width < 80 || m.c.height < 24 {
 		return m.c.styles.Plain.Width(m.c.width).Render(fmt.Sprintf(tTooSmall, m.c.width, m.c.height))
 	}
+	// One pass over plain strings: a server redraws this for every session several times a
+	// second, and lipgloss passes over the whole screen cost the sync engine its CPU.
+	_, h := m.contentSize()
+	lines := make([]string, 0, m.c.height)
+	lines = append(lines, m.header(), "")
+	body := strings.Split(m.pages[m.active].View(), "\n")
+	for i := range h {
+		if i < len(body) {
+			lines = append(lines, body[i])
+		} else {
+			lines = append(lines, "")
+		}
+	}
+	lines = append(lines, m.statusView())
+	lines = append(lines, strings.Split(m.helpView(), "\n")...)
+	var b strings.Builder
+	inner := m.c.width - 2
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteByte(' ')
+		b.WriteString(cell(line, inner))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// header is the pages' tabs; it changes only with the active page, so it is kept.
+func (m *Model) header() string {
+	if m.headerFor == m.active+1 {
+		return m.headerText
+	}
 	st := m.c.styles
 	var tabs []string
 	for i, p := range m.pages {
@@ -235,10 +270,8 @@ func (m *Model) View() string {
 			tabs = append(tabs, st.Tab.Render(label))
 		}
 	}
-	header := lipgloss.JoinHorizontal(lipgloss.Top, tabs...)
-	_, h := m.contentSize()
-	body := st.Plain.Height(h).MaxHeight(h).Render(m.pages[m.active].View())
-	return st.App.Render(strings.Join([]string{header, "", body, m.statusView(), m.helpView()}, "\n"))
+	m.headerText, m.headerFor = lipgloss.JoinHorizontal(lipgloss.Top, tabs...), m.active+1
+	return m.headerText
 }
 
 // statusView is the status bar: the sync, the ticked vehicles, and the last action's result.
