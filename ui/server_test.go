@@ -300,3 +300,30 @@ func TestServeLeavesNoGoroutineBehind(t *testing.T) {
 			before, after, e.srv.Sessions(), e.svc.Engine.Hub().Subscribers())
 	}
 }
+
+func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	a, b := e.open(), e.open()
+	defer a.close()
+	defer b.close()
+	a.waitFor(t, "Integração SGA")
+	b.waitFor(t, "Integração SGA")
+	b.keys("4")
+	b.waitFor(t, "CT-2026-000001")
+	// Maria's two vehicles that can be imported, from session a.
+	a.keys("3", "/")
+	a.keys(strings.Split("maria da", "")...)
+	a.keys("\r", "\r")
+	a.waitFor(t, "Importação de Veículos SGA")
+	a.keys("a", "i")
+	a.waitFor(t, "Serão gerados 2 contratos e 2 ordens de serviço")
+	a.keys("s")
+	a.waitFor(t, "CT-2026-000003")
+	// Session b sees them when it comes back to Contratos e OS.
+	b.keys("1", "4")
+	b.waitFor(t, "CT-2026-000003")
+	cs, _ := e.svc.Store.Contracts("", 0)
+	if len(cs) != 3 || cs[0].CreatedBy != "maria" {
+		t.Fatalf("contracts: %+v", cs)
+	}
+}
