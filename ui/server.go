@@ -53,10 +53,11 @@ type sshSession struct {
 
 type ctxKey string
 
-const (
-	ctxAdmin        ctxKey = "ponte-admin"
-	permFingerprint        = "ponte-pubkey-fp"
-)
+// ctxAdmin holds, in the connection's context, the administrator the key belongs to.
+const ctxAdmin ctxKey = "ponte-admin"
+
+// permFingerprint is where the approved key's fingerprint goes in the connection's permissions.
+const permFingerprint = "ponte-pubkey-fp"
 
 // ShutdownMsg tells a session that the server is stopping: it says so, then quits.
 type ShutdownMsg struct{}
