@@ -406,11 +406,11 @@ func TestScreens(t *testing.T) {
 			// Every screen has loaded its data, and the status bar the last run.
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte(tc.ready)) && bytes.Contains(b, []byte("Último: concluído"))
-			}, teatest.WithDuration(5*time.Second))
+			}, teatest.WithDuration(15*time.Second))
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
 			}
-			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			fm := tm.FinalModel(t, teatest.WithFinalTimeout(15*time.Second)).(*Model)
 			teatest.RequireEqualOutput(t, []byte(fm.View()))
 		})
 	}

@@ -400,12 +400,11 @@ func TestHubLatestWinsAndNeverBlocks(t *testing.T) {
 		h.Publish(Progress{Running: true, PagesDone: i})
 	}
 	h.Publish(Progress{Running: false, PagesDone: 1000, Phase: PhaseDone})
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Fatalf("publishing to a subscriber that never reads took %v", elapsed)
-	}
+	// The publishes returned although the slow subscriber never read: that is the check.
 	<-done
-	if received > 20 {
-		t.Fatalf("%d updates for 1,001 publishes in %v: not coalesced", received, time.Since(start))
+	// Coalesced: about one update per interval of the time spent, however slow the machine.
+	if allowed := int(time.Since(start)/minInterval) + 3; received > allowed {
+		t.Fatalf("%d updates for 1,001 publishes in %v (at most %d): not coalesced", received, time.Since(start), allowed)
 	}
 	if p := <-slow; p.PagesDone != 1000 {
 		t.Fatalf("the slow subscriber's pending state is %+v, want the newest", p)
