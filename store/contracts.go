@@ -176,6 +176,40 @@ func (s *Store) Contracts(query string, limit int) ([]Contract, error) {
 	})
 }
 
+// ContractView is a contract with its service order's status, for lists.
+type ContractView struct {
+	Contract
+	OrderStatus string
+}
+
+// ContractViews lists contracts like Contracts, each with its order's status, from one read
+// transaction: a list never shows a contract without the state of its order.
+func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
+	q := foldKey(query)
+	var out []ContractView
+	err := s.db.View(func(tx *bolt.Tx) error {
+		orders := tx.Bucket(bOrders)
+		c := tx.Bucket(bContracts).Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			var cv ContractView
+			if err := json.Unmarshal(v, &cv.Contract); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			var o Order
+			if _, err := getJSON(orders, []byte(cv.OrderNumber), &o); err != nil {
+				return err
+			}
+			cv.OrderStatus = o.Status
+			text := fmt.Sprintf("%s %s %s %s %d %d", cv.Number, cv.OrderNumber, cv.Plate, o.Status, cv.ClientSGACode, cv.VehicleSGACode)
+			if q == "" || strings.Contains(foldKey(text), q) {
+				out = append(out, cv)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Orders lists service orders newest first, filtered like Contracts.
 func (s *Store) Orders(query string, limit int) ([]Order, error) {
 	return list[Order](s, bOrders, query, limit, func(o Order) string {

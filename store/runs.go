@@ -272,3 +272,23 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		return appendAudit(tx, now, a, ActionScheduleChanged, fmt.Sprintf("daily sync %s at %s", state, sc.TimeOfDay))
 	})
 }
+
+// SyncState returns the newest runs (up to limit) and the daily schedule, from one read
+// transaction: what a screen about the sync shows together.
+func (s *Store) SyncState(limit int) ([]Run, Schedule, error) {
+	var runs []Run
+	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bRuns).Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(runs) < limit); k, v = c.Prev() {
+			var r Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %x: %w", k, err)
+			}
+			runs = append(runs, r)
+		}
+		_, err := getJSON(tx.Bucket(bSync), keySchedule, &sc)
+		return err
+	})
+	return runs, sc, err
+}

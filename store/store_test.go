@@ -472,6 +472,10 @@ func TestImport(t *testing.T) {
 	if os, _ := s.Orders("os-2027", 0); len(os) != 1 {
 		t.Errorf("filter orders: %+v", os)
 	}
+	views, err := s.ContractViews("aberta", 0)
+	if err != nil || len(views) != 3 || views[0].OrderStatus != OrderStatusOpen || views[0].Number != "CT-2027-000001" {
+		t.Errorf("contract views: %+v, %v", views, err)
+	}
 	if c, o, err := s.Contract("ct-2026-000002"); err != nil || o.ContractNumber != c.Number {
 		t.Errorf("contract: %+v %+v %v", c, o, err)
 	}
@@ -558,6 +562,9 @@ func TestSchedule(t *testing.T) {
 	got, _ := s.Schedule()
 	if !got.Enabled || got.ChangedBy != "maria" || got.NextRun.IsZero() {
 		t.Fatalf("schedule = %+v", got)
+	}
+	if runs, sc, err := s.SyncState(5); err != nil || len(runs) != 0 || sc != got {
+		t.Fatalf("SyncState = %v, %+v, %v", runs, sc, err)
 	}
 	if log, _ := s.AuditLog(0, 0); len(log) != 1 || log[0].Details != "daily sync on at 03:00" {
 		t.Fatalf("audit = %+v", log)

@@ -198,11 +198,7 @@ func (v *adminView) Init() tea.Cmd { return v.load() }
 func (v *adminView) load() tea.Cmd {
 	st := v.c.svc.Store
 	return func() tea.Msg {
-		runs, err := st.Runs(20)
-		if err != nil {
-			return runsLoadedMsg{err: err}
-		}
-		sc, err := st.Schedule()
+		runs, sc, err := st.SyncState(20)
 		return runsLoadedMsg{runs, sc, err}
 	}
 }

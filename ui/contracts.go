@@ -13,7 +13,7 @@ import (
 // contractsPage is "Contratos e OS": contracts with their service orders, newest first.
 type contractsPage struct {
 	c         *common
-	contracts []store.Contract
+	contracts []store.ContractView
 	list      *table
 	search    searchBox
 	seq       int
@@ -26,8 +26,7 @@ type contractsPage struct {
 type (
 	contractsLoadedMsg struct {
 		seq       int
-		contracts []store.Contract
-		status    map[string]string // order number -> status
+		contracts []store.ContractView
 		err       error
 	}
 	contractOpenedMsg struct {
@@ -51,16 +50,8 @@ func (p *contractsPage) load() tea.Cmd {
 	p.seq++
 	seq, q, st := p.seq, p.search.Value(), p.c.svc.Store
 	return func() tea.Msg {
-		cs, err := st.Contracts(q, 1000)
-		if err != nil {
-			return contractsLoadedMsg{seq: seq, err: err}
-		}
-		orders, err := st.Orders("", 0)
-		status := make(map[string]string, len(orders))
-		for _, o := range orders {
-			status[o.Number] = o.Status
-		}
-		return contractsLoadedMsg{seq, cs, status, err}
+		cs, err := st.ContractViews(q, 1000)
+		return contractsLoadedMsg{seq, cs, err}
 	}
 }
 
@@ -90,7 +81,7 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		p.contracts = msg.contracts
 		rows := make([]row, len(p.contracts))
 		for i, c := range p.contracts {
-			rows[i] = row{cells: []string{c.Number, c.OrderNumber, c.Plate, fmt.Sprint(c.ClientSGACode), msg.status[c.OrderNumber],
+			rows[i] = row{cells: []string{c.Number, c.OrderNumber, c.Plate, fmt.Sprint(c.ClientSGACode), c.OrderStatus,
 				c.CreatedAt.Local().Format("02/01/2006 15:04"), c.CreatedBy}}
 		}
 		p.list.SetRows(rows)
