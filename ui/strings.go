@@ -30,14 +30,13 @@ const (
 	tGuideToggle   = "passo a passo"
 
 	// Validation.
-	tRequired    = "obrigatório"
-	tOnlySpaces  = "não pode ter só espaços"
-	tTooLong     = "longo demais (máximo %d caracteres)"
-	tDigitsOnly  = "só dígitos"
-	tNoSpaces    = "não pode ter espaços"
-	tFixErrors   = "Corrija os campos marcados."
-	tSaveFailed  = "Não foi possível salvar; veja o log."
-	tNothingToDo = "Nada mudou."
+	tRequired   = "obrigatório"
+	tOnlySpaces = "não pode ter só espaços"
+	tTooLong    = "longo demais (máximo %d caracteres)"
+	tDigitsOnly = "só dígitos"
+	tNoSpaces   = "não pode ter espaços"
+	tFixErrors  = "Corrija os campos marcados."
+	tSaveFailed = "Não foi possível salvar; veja o log."
 
 	// Administrators.
 	tSyncActive      = "Sincronizar Ativos SGA"
@@ -87,8 +86,6 @@ const (
 	tTicked          = "%d selecionado(s)"
 
 	// Contracts.
-	tContracts   = "Contratos"
-	tOrders      = "Ordens de serviço"
 	tNoContracts = "Nenhum contrato ainda. Importe veículos em Clientes."
 	tKind        = "Tipo"
 	tStatus      = "Status"
@@ -122,10 +119,7 @@ const (
 	// Generic.
 	tTooSmall = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
 	tLoading  = "Carregando…"
-	tYes      = "s"
-	tNo       = "n"
 	tBack     = "voltar"
-	tHelpKeys = "teclas"
 
 	tShuttingDown = "servidor encerrando"
 )
