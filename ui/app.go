@@ -35,7 +35,7 @@ type (
 		text string
 	}
 	clearToastMsg struct{ id int }
-	// dataChangedMsg tells every page to reload: a sync ended, or an import was made.
+	// dataChangedMsg tells the page in front to reload: a sync ended, or an import was made.
 	dataChangedMsg struct{}
 	// tickedMsg carries how many vehicles are ticked, for the status bar.
 	tickedMsg int
@@ -158,10 +158,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.Close()
 		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return tea.QuitMsg{} })
 	case dataChangedMsg:
-		for _, p := range m.pages {
-			cmds = append(cmds, p.Update(msg))
-		}
-		return m, tea.Batch(cmds...)
+		// Only the page in front reloads now; the others reload when shown (Activate), so a
+		// sync's end costs each session one read, not four.
+		return m, m.pages[m.active].Update(msg)
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	case tea.MouseMsg:

@@ -263,7 +263,8 @@ func TestTickRulesAndImport(t *testing.T) {
 	if len(cs) != 3 || len(v.ticked) != 0 || !strings.Contains(v.View(), "CT-2026-000003") {
 		t.Fatalf("after Importar: %d contracts, ticked %v, view %q", len(cs), v.ticked, v.View())
 	}
-	if !strings.Contains(m.pages[3].View(), "CT-2026-000003") {
+	drive(t, m, keys("esc", "4")...)
+	if !strings.Contains(m.View(), "CT-2026-000003") {
 		t.Fatal("Contratos e OS does not list the new contract")
 	}
 }
