@@ -445,7 +445,8 @@ func TestNextRun(t *testing.T) {
 }
 
 func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
-	e := newEnv(t, sim.Options{Seed: 10}, Options{}, false, nil)
+	// Latency keeps a run going long enough for the second request to meet it.
+	e := newEnv(t, sim.Options{Seed: 10, Faults: sim.Faults{Latency: 30 * time.Millisecond}}, Options{}, false, nil)
 	missed := time.Now().Add(-time.Hour)
 	if err := e.store.SetSchedule(store.Schedule{Enabled: true, TimeOfDay: "03:00", NextRun: missed}, maria); err != nil {
 		t.Fatal(err)
@@ -475,7 +476,7 @@ func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := e.eng.EnableDaily(Request{By: maria}); !errors.Is(err, ErrBusy) {
-		t.Logf("second EnableDaily: %v (the first run may have finished already)", err)
+		t.Fatalf("a second Sincronizar Ativos SGA while a run goes: %v, want ErrBusy", err)
 	}
 	sc, _ = e.store.Schedule()
 	if !sc.Enabled || sc.TimeOfDay != "04:30" || sc.NextRun.Hour() != 4 {
