@@ -36,6 +36,7 @@ import (
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/store/safefile"
 	"ponte/ui"
 )
 
@@ -190,13 +191,19 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "ponte", "ponte.db")
 }
 
-// withStore opens the database the global flags name, runs fn, and closes it.
+// withStore opens the database the global flags name for writing, runs fn, and closes it.
 func (e *env) withStore(fn func(*store.Store) error) error {
-	path := e.db
-	if path == "" {
-		path = defaultDBPath()
-	}
-	s, err := store.Open(path, store.Options{})
+	return e.openStore(store.Options{}, fn)
+}
+
+// readStore is withStore for the commands that only read: the database is opened read-only,
+// so that nothing is created, migrated or written, whatever the file holds.
+func (e *env) readStore(fn func(*store.Store) error) error {
+	return e.openStore(store.Options{ReadOnly: true}, fn)
+}
+
+func (e *env) openStore(o store.Options, fn func(*store.Store) error) error {
+	s, err := store.Open(e.dbPath(), o)
 	if err != nil {
 		return err
 	}
@@ -205,6 +212,18 @@ func (e *env) withStore(fn func(*store.Store) error) error {
 		err = cerr
 	}
 	return err
+}
+
+func (e *env) dbPath() string {
+	if e.db != "" {
+		return e.db
+	}
+	return defaultDBPath()
+}
+
+// hostKeyPath is where ponte serve keeps its SSH host key unless --host-key says otherwise.
+func hostKeyPath(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "ponte_host_ed25519")
 }
 
 // actor is who runs a command: the system user, from the command line.
@@ -227,7 +246,7 @@ func runExport(_ context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	return e.withStore(func(s *store.Store) error {
+	return e.readStore(func(s *store.Store) error {
 		w := bufio.NewWriter(e.stdout)
 		if _, err := s.Export(kind, *format, w); err != nil {
 			return err
@@ -237,7 +256,8 @@ func runExport(_ context.Context, e *env, args []string) error {
 }
 
 func runBackup(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "backup", "FILE")
+	fs := newFlags(e, "backup", "FILE [--force]\n\nFILE must not exist, unless --force; it is never the database, its key or the SSH host key.")
+	force := fs.Bool("force", false, "replace FILE if it is an existing regular file")
 	file, rest := firstArg(args)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -246,8 +266,11 @@ func runBackup(_ context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	return e.withStore(func(s *store.Store) error {
-		n, err := s.BackupFile(file)
+	return e.readStore(func(s *store.Store) error {
+		n, err := s.BackupFile(file, *force, hostKeyPath(s.Path()))
+		if errors.Is(err, safefile.ErrExists) {
+			return fmt.Errorf("%w; choose a new name, or add --force to replace it", err)
+		}
 		if err != nil {
 			return err
 		}
@@ -302,7 +325,7 @@ func runAdmin(_ context.Context, e *env, args []string) error {
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error {
+		return e.readStore(func(s *store.Store) error {
 			admins, err := s.Admins()
 			if err != nil {
 				return err
@@ -407,7 +430,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return e.withStore(func(s *store.Store) error {
 		o.HostKeyPath = *hostKey
 		if o.HostKeyPath == "" {
-			o.HostKeyPath = filepath.Join(filepath.Dir(s.Path()), "ponte_host_ed25519")
+			o.HostKeyPath = hostKeyPath(s.Path())
 		}
 		eng := syncer.New(s, syncer.Options{Logger: logger})
 		defer eng.Close() // after the sessions: a running sync stops at its checkpoint
@@ -589,21 +612,26 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	sub, rest := firstArg(args)
 	switch sub {
 	case "set":
-		return configSet(e, rest)
+		return configSet(ctx, e, rest)
 	case "show":
 		fs := newFlags(e, "config show", "")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error { return configShow(e, s) })
+		return e.readStore(func(s *store.Store) error { return configShow(e, s) })
 	case "test":
-		fs := newFlags(e, "config test", "")
+		fs := newFlags(e, "config test", "[--timeout D]")
+		timeout := fs.Duration("timeout", time.Minute, "the longest the whole test may take")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		return e.withStore(func(s *store.Store) error { return configTest(ctx, e, s) })
+		if *timeout <= 0 {
+			fmt.Fprintln(e.stderr, "--timeout must be positive")
+			return errUsage
+		}
+		return e.readStore(func(s *store.Store) error { return configTest(ctx, e, s, *timeout) })
 	default:
-		fmt.Fprintln(e.stderr, "Usage: ponte config set [--sga-url URL] [--user USER] [--product-code CODE] [--password-stdin] [--api-key-stdin] [--sync-token-stdin]\n       ponte config show\n       ponte config test")
+		fmt.Fprintln(e.stderr, "Usage: ponte config set [--sga-url URL] [--user USER] [--product-code CODE] [--password-stdin] [--api-key-stdin] [--sync-token-stdin]\n       ponte config show\n       ponte config test [--timeout D]")
 		if sub == "-h" || sub == "--help" {
 			return nil
 		}
@@ -614,7 +642,7 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 // configSet saves the integration. Secrets never come from argv: from PONTE_SGA_PASSWORD,
 // PONTE_SGA_API_KEY and PONTE_SGA_SYNC_TOKEN, or from stdin, one line per --*-stdin flag in
 // the order password, API key, sync token.
-func configSet(e *env, args []string) error {
+func configSet(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "config set", "[--sga-url URL] [--user USER] [--product-code CODE] [--password-stdin] [--api-key-stdin] [--sync-token-stdin]\n\n"+
 		"Secrets come from PONTE_SGA_PASSWORD, PONTE_SGA_API_KEY and PONTE_SGA_SYNC_TOKEN, or from stdin\n"+
 		"(one line each, in the order password, API key, sync token), never from the command line.")
@@ -628,9 +656,9 @@ func configSet(e *env, args []string) error {
 		return err
 	}
 	var p store.IntegrationPatch
-	set := func(dst **string, name, v string) error {
+	set := func(dst **string, field, v string) error {
 		v = strings.TrimSpace(v)
-		if err := validateSetting(name, v); err != nil {
+		if err := store.CheckSetting(field, v); err != nil {
 			return err
 		}
 		*dst = &v
@@ -644,12 +672,12 @@ func configSet(e *env, args []string) error {
 		env        string
 		fromStdin  bool
 	}{
-		{"sga-url", "sga-url", url, &p.SGAURL, "", false},
-		{"user", "user", user, &p.User, "", false},
-		{"product-code", "product-code", code, &p.ProductCode, "", false},
-		{"password", "", nil, &p.Password, "PONTE_SGA_PASSWORD", *pwIn},
-		{"api-key", "", nil, &p.APIKey, "PONTE_SGA_API_KEY", *keyIn},
-		{"sync-token", "", nil, &p.SyncToken, "PONTE_SGA_SYNC_TOKEN", *tokIn},
+		{store.FieldSGAURL, "sga-url", url, &p.SGAURL, "", false},
+		{store.FieldUser, "user", user, &p.User, "", false},
+		{store.FieldProductCode, "product-code", code, &p.ProductCode, "", false},
+		{store.FieldPassword, "", nil, &p.Password, "PONTE_SGA_PASSWORD", *pwIn},
+		{store.FieldAPIKey, "", nil, &p.APIKey, "PONTE_SGA_API_KEY", *keyIn},
+		{store.FieldSyncToken, "", nil, &p.SyncToken, "PONTE_SGA_SYNC_TOKEN", *tokIn},
 	} {
 		var v string
 		switch {
@@ -671,6 +699,11 @@ func configSet(e *env, args []string) error {
 		}
 	}
 	return e.withStore(func(s *store.Store) error {
+		if p.ProductCode != nil {
+			if err := e.checkProductCode(ctx, s, p); err != nil {
+				return err
+			}
+		}
 		changed, err := s.SetIntegration(p, actor())
 		if err != nil {
 			return err
@@ -690,36 +723,42 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
-// validateSetting refuses what cannot be a valid SGA setting, with the reason.
-func validateSetting(name, v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("%s: empty", name)
-	case len(v) > 4096:
-		return fmt.Errorf("%s: longer than 4096 characters", name)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return fmt.Errorf("%s: contains control characters", name)
+// checkProductCode asks SGA, with the integration as it will be once p is saved, whether p's
+// product code is one of its products. A code SGA does not have is refused, naming the codes
+// it has: a wrong one would make every vehicle look gone at the next sync. When SGA cannot be
+// asked, the code is saved with a warning.
+func (e *env) checkProductCode(ctx context.Context, s *store.Store, p store.IntegrationPatch) error {
+	in, err := s.Integration()
+	if err != nil {
+		return err
 	}
-	switch name {
-	case "product-code":
-		if strings.Trim(v, "0123456789") != "" || len(v) > 20 {
-			return fmt.Errorf("product-code %q: digits only", v)
+	for _, f := range []struct{ dst, v *string }{{&in.SGAURL, p.SGAURL}, {&in.User, p.User},
+		{&in.Password, p.Password}, {&in.APIKey, p.APIKey}, {&in.SyncToken, p.SyncToken}} {
+		if f.v != nil {
+			*f.dst = *f.v
 		}
-	case "sga-url":
-		u, err := neturl.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("sga-url %q: want an http or https URL", v)
-		}
-	case "user":
-		if len(v) > 120 {
-			return fmt.Errorf("user: longer than 120 characters")
-		}
-	default: // secrets
-		if strings.ContainsAny(v, " \t") {
-			return fmt.Errorf("%s: contains spaces", name)
-		}
+	}
+	if e.sgaURL != "" {
+		in.SGAURL = e.sgaURL
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c := newSGAClient(in, 15*time.Second)
+	defer c.Close()
+	err = c.CheckProduct(ctx, *p.ProductCode)
+	switch {
+	case errors.Is(err, sga.ErrUnknownProduct):
+		return fmt.Errorf("product-code: %w; nothing was saved", err)
+	case err != nil:
+		fmt.Fprintf(e.stderr, "warning: the product code could not be checked against SGA (%v); ponte config test checks it\n", err)
 	}
 	return nil
+}
+
+// newSGAClient is an SGA client for the integration as stored.
+func newSGAClient(in store.Integration, timeout time.Duration) *sga.Client {
+	return sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: timeout, Credentials: sga.Credentials{
+		User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
 }
 
 func configShow(e *env, s *store.Store) error {
@@ -753,7 +792,9 @@ func configShow(e *env, s *store.Store) error {
 	return tw.Flush()
 }
 
-func configTest(ctx context.Context, e *env, s *store.Store) error {
+// configTest probes every route ponte needs, then the product code, all within timeout; a
+// route the time ran out on is reported "not finished".
+func configTest(ctx context.Context, e *env, s *store.Store, timeout time.Duration) error {
 	in, err := s.Integration()
 	if err != nil {
 		return err
@@ -761,31 +802,49 @@ func configTest(ctx context.Context, e *env, s *store.Store) error {
 	if e.sgaURL != "" {
 		in.SGAURL = e.sgaURL
 	}
-	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: 30 * time.Second, Credentials: sga.Credentials{
-		User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := newSGAClient(in, min(30*time.Second, timeout))
 	defer c.Close()
 	rep := c.Test(ctx)
+	productErr := errors.New("not set")
+	if in.ProductCode != "" {
+		productErr = c.CheckProduct(ctx, in.ProductCode)
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "API\tROUTE\tRESULT\tDETAIL")
 	for _, r := range rep.Results {
 		detail := r.Skipped
-		if r.Err != nil {
+		if r.Status == sga.ProbeUnfinished {
+			detail = fmt.Sprintf("the test's %s ran out first", timeout)
+		} else if r.Err != nil {
 			detail = r.Err.Error()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, detail)
 	}
+	productStatus, detail := "ok", ""
+	switch {
+	case productErr == nil:
+	case ctx.Err() != nil:
+		productStatus, detail = "not finished", fmt.Sprintf("the test's %s ran out first", timeout)
+	default:
+		productStatus, detail = "failed", productErr.Error()
+	}
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", "product", "codigo_produto "+in.ProductCode, productStatus, detail)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if !rep.OK() {
-		fmt.Fprintln(e.stdout, "\nRoutes marked \"not allowed\" must be enabled for the token in SGA: Área Cliente > APIs > Gerenciar APIs.")
+	if !rep.OK() || productErr != nil {
+		if slices.ContainsFunc(rep.Results, func(r sga.ProbeResult) bool { return r.Status == sga.ProbeNotAllowed }) {
+			fmt.Fprintln(e.stdout, "\nRoutes marked \"not allowed\" must be enabled for the token in SGA: Área Cliente > APIs > Gerenciar APIs.")
+		}
 		return errors.New("the connection test found problems")
 	}
 	return nil
 }
 
 func runSync(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sync", "[--client CPF] [--json] [--workers N] [--rate R]")
+	fs := newFlags(e, "sync", "[--client CPF] [--json] [--workers N] [--rate R] [--max-gone PERCENT]")
 	cpf := fs.String("client", "", "sync only this client, by CPF")
 	asJSON := fs.Bool("json", false, "print the run's summary as JSON on stdout")
 	var o syncer.Options
@@ -793,11 +852,12 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&o.Rate, "rate", 4, "SGA requests per second at most (0: no limit)")
 	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
 	fs.IntVar(&o.BatchVehicles, "batch", 5000, "vehicles written per transaction")
+	fs.Float64Var(&o.MaxGone, "max-gone", 20, "the largest part of the stored fleet, in percent, one sync may mark as gone from SGA's list; a run that would mark more marks nothing and exits 3 (100: no limit)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 {
-		fmt.Fprintln(e.stderr, "--workers must be from 1 to 64, --rate at least 0 and --batch at least 1")
+	if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 || o.MaxGone <= 0 || o.MaxGone > 100 {
+		fmt.Fprintln(e.stderr, "--workers must be from 1 to 64, --rate at least 0, --batch at least 1 and --max-gone above 0 and at most 100")
 		return errUsage
 	}
 	if o.Rate == 0 {
@@ -841,6 +901,9 @@ func runSummary(r store.Run) string {
 	took := r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond)
 	s := fmt.Sprintf("run %d %s in %s: %d clients, %d vehicles (%d new, %d updated), %d changed situação, %d left the list, %d errors",
 		r.ID, r.Status, took, c.Clients(), c.Vehicles(), c.VehiclesCreated, c.VehiclesUpdated, c.SituationsChanged, c.VehiclesGone, r.ErrorCount)
+	if r.Resumes != 0 {
+		s += fmt.Sprintf(" (continued run %d from its checkpoint)", r.Resumes)
+	}
 	if r.Reason != "" {
 		s += "; " + r.Reason
 	}
@@ -923,21 +986,34 @@ func runImport(_ context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// Every vehicle refused is named with its reason, not only the first.
 		var codes []int64
+		var refused []error
 		for _, arg := range vehicles {
 			code, err := findVehicle(owned, arg)
 			if err != nil {
-				return fmt.Errorf("client %d (%s): %w; nothing was imported", c.SGACode, c.Name, err)
+				refused = append(refused, err)
+				continue
 			}
 			codes = append(codes, code)
 		}
-		imported, err := s.Import(c.SGACode, codes, actor())
+		var imported []store.Imported
+		switch {
+		case len(refused) > 0 && len(codes) > 0:
+			err = s.CheckImport(c.SGACode, codes)
+		case len(refused) == 0:
+			imported, err = s.Import(c.SGACode, codes, actor())
+		}
 		if err != nil {
-			var lines []string
-			for _, one := range joined(err) {
+			refused = append(refused, joined(err)...)
+		}
+		if len(refused) > 0 {
+			lines := []string{fmt.Sprintf("client %d (%s): nothing was imported; %d of %d vehicles refused:",
+				c.SGACode, c.Name, len(refused), len(vehicles))}
+			for _, one := range refused {
 				lines = append(lines, "  "+one.Error())
 			}
-			return fmt.Errorf("nothing was imported:\n%s", strings.Join(lines, "\n"))
+			return errors.New(strings.Join(lines, "\n"))
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "CONTRACT\tSERVICE ORDER\tVEHICLE\tPLATE")
@@ -983,7 +1059,7 @@ func findVehicle(owned []store.VehicleView, arg string) (int64, error) {
 			return v.SGACode, nil
 		}
 	}
-	return 0, fmt.Errorf("no vehicle %q among its %d vehicles", arg, len(owned))
+	return 0, fmt.Errorf("%s: no such vehicle among the client's %d", arg, len(owned))
 }
 
 // runConsole opens the console on this terminal, with the daily sync schedule running.
@@ -1014,10 +1090,11 @@ func console(ctx context.Context, e *env, s *store.Store, who store.Actor, sgaUR
 // runDemo starts a simulator in-process, a database with a demo administrator and the
 // integration filled in with the simulator's credentials, and opens the console on it.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--members N] [--seed N] [--latency D]")
+	fs := newFlags(e, "demo", "[--members N] [--seed N] [--latency D] [--db PATH [--force]]")
 	members := fs.Int("members", 300, "associados in the simulator")
 	seed := fs.Uint64("seed", 1, "seed of the simulator's data")
 	latency := fs.Duration("latency", 40*time.Millisecond, "latency of each simulated SGA request")
+	force := fs.Bool("force", false, "with --db: replace the database's SGA integration with the simulator's even if it is a real one")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -1050,17 +1127,42 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	cr := sm.Credentials()
+	if !*force {
+		in, err := s.Integration()
+		if err != nil {
+			return err
+		}
+		if !isDemoIntegration(in, cr) {
+			return fmt.Errorf("%s holds a real SGA integration (%s, user %q): the demo would replace it with the "+
+				"simulator's and lose its password; run the demo without --db, or add --force", path, in.SGAURL, in.User)
+		}
+	}
 	who := store.Actor{Who: "demo", From: "demo"}
 	if _, err := s.AdminByLogin("demo"); errors.Is(err, store.ErrNotFound) {
 		if _, err := s.AddAdmin(store.Admin{Login: "demo", Name: "Operador Demo", Email: "demo@example.com"}, who); err != nil {
 			return err
 		}
 	}
-	cr := sm.Credentials()
 	url := "http://" + ln.Addr().String() + sim.BasePath
 	if _, err := s.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
 		APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, who); err != nil {
 		return err
 	}
 	return console(ctx, e, s, who, url)
+}
+
+// isDemoIntegration reports whether an integration is empty or one a demo wrote: the
+// simulator's user at the simulator's path on a loopback address (the port and, with another
+// seed, the secrets differ from demo to demo).
+func isDemoIntegration(in store.Integration, cr sim.Credentials) bool {
+	if in.SGAURL == "" && in.User == "" && in.Password == "" && in.APIKey == "" && in.SyncToken == "" && in.ProductCode == "" {
+		return true
+	}
+	u, err := neturl.Parse(in.SGAURL)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback() && strings.HasSuffix(u.Path, sim.BasePath) && in.User == cr.User
 }

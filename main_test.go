@@ -210,9 +210,28 @@ func TestConfigSyncImport(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "saved: chave_api, codigo_produto, senha, sga_url, sync_token, usuario") {
 		t.Fatalf("config set: %d %q %q", code, out, errOut)
 	}
-	for _, bad := range [][]string{{"--product-code", "12a"}, {"--sga-url", "ftp://x"}, {"--user", "   "}} {
-		if code, _, errOut := ponte(append([]string{"config", "set"}, bad...)...); code != exitFailure || errOut == "" {
-			t.Errorf("config set %v: %d", bad, code)
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--product-code", "12a"}, "digits only"},
+		{[]string{"--sga-url", "ftp://x"}, "want an http or https URL"},
+		{[]string{"--user", "   "}, "usuario: empty"},
+		{[]string{"--user", "ab\u009b31mc"}, "usuario: character 3 is a control character (U+009B)"},
+		{[]string{"--user", "adm\u202enimda"}, "usuario: character 4 is a bidirectional text control (U+202E)"},
+		{[]string{"--user", "ad\xffmin"}, "usuario: byte 3 is not valid UTF-8"},
+		{[]string{"--sga-url", "https://jose:segredo-do-jose@sga.example.com/api"}, "carries a user name or password"},
+		{[]string{"--sga-url", "http://169.254.169.254/latest"}, "link-local"},
+		{[]string{"--sga-url", "http://[fe80::1%25eth0]/api"}, "link-local"},
+		// A code SGA does not have is refused, naming those it has.
+		{[]string{"--product-code", "99"}, fmt.Sprintf("SGA has no product \"99\" among the supplier's products; it has %s (RASTREADOR)", cr.ProductCode)},
+	} {
+		code, _, errOut := ponte(append([]string{"config", "set"}, bad.args...)...)
+		if code != exitFailure || !strings.Contains(errOut, bad.want) {
+			t.Errorf("config set %q: %d %q; want %q", bad.args, code, errOut, bad.want)
+		}
+		if strings.Contains(errOut, "segredo-do-jose") {
+			t.Errorf("an error printed the URL's password: %q", errOut)
 		}
 	}
 	t.Setenv("PONTE_SGA_PASSWORD", "")
@@ -262,8 +281,14 @@ func TestConfigSyncImport(t *testing.T) {
 	if n := strings.Count(contracts, "\n"); n != 1 {
 		t.Fatalf("%d contracts after a refused import", n)
 	}
-	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != exitFailure || !strings.Contains(errOut, "no vehicle") {
+	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != exitFailure || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") {
 		t.Fatalf("unknown plate: %d %q", code, errOut)
+	}
+	// Every vehicle refused is named with its reason, not only the first.
+	code, _, errOut = ponte("import", "--client", v.MemberCPF, "ZZZ9Z99", v.Plate, "YYY8Y88")
+	if code != exitFailure || !strings.Contains(errOut, "3 of 3 vehicles refused") || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") ||
+		!strings.Contains(errOut, "YYY8Y88: no such vehicle") || !strings.Contains(errOut, "already imported: contract "+contract) {
+		t.Fatalf("import of three refused vehicles: %d %q", code, errOut)
 	}
 	if code, _, _ := ponte("import", "--client", v.MemberCPF); code != exitUsage {
 		t.Fatal("import without vehicles was accepted")

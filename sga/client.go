@@ -13,8 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -99,6 +101,8 @@ func (c *Config) defaults() {
 	if c.HTTPClient == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 16
+		t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second,
+			Control: refuseLinkLocal}).DialContext
 		c.HTTPClient = &http.Client{Transport: t}
 	}
 	if c.Logger == nil {
@@ -107,6 +111,23 @@ func (c *Config) defaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = "ponte"
 	}
+}
+
+// ErrLinkLocal: the SGA address is link-local (169.254.0.0/16, fe80::/10), where cloud
+// metadata services live; no SGA is there, so ponte never connects to it.
+var ErrLinkLocal = errors.New("link-local address refused (cloud metadata lives there, SGA never does)")
+
+// refuseLinkLocal stops a connection to a link-local address whatever name led there: a URL
+// typed with a name that resolves to one, or a redirect.
+func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		return fmt.Errorf("connect to %s: %w", host, ErrLinkLocal)
+	}
+	return nil
 }
 
 // Client talks to one SGA. It is safe for concurrent use: calls share one cached user token,

@@ -3,7 +3,9 @@ package sga
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +18,7 @@ const (
 	ProbeNotAllowed                    // the route is not enabled for the token in Gerenciar APIs
 	ProbeFailed                        // the route failed for another reason (see Detail)
 	ProbeSkipped                       // not tried: no credentials for it, or the login failed
+	ProbeUnfinished                    // the test's time ran out before the route answered
 )
 
 func (s ProbeStatus) String() string {
@@ -26,6 +29,8 @@ func (s ProbeStatus) String() string {
 		return "not allowed"
 	case ProbeFailed:
 		return "failed"
+	case ProbeUnfinished:
+		return "not finished"
 	default:
 		return "skipped"
 	}
@@ -53,7 +58,7 @@ func (r Report) OK() bool {
 		switch res.Status {
 		case ProbeOK:
 			tried = true
-		case ProbeNotAllowed, ProbeFailed:
+		case ProbeNotAllowed, ProbeFailed, ProbeUnfinished:
 			return false
 		}
 	}
@@ -80,6 +85,57 @@ func (r Report) apiOK(api string) bool {
 	return seen
 }
 
+// ErrUnknownProduct: SGA has no product with the code ponte was given (the error is an
+// *UnknownProductError).
+var ErrUnknownProduct = errors.New("SGA has no product with that code")
+
+// UnknownProductError names the code SGA does not have and, when SGA listed them, the codes
+// it does have.
+type UnknownProductError struct {
+	Code  string
+	Known Products // the supplier's products, when read from the supplier-sync catalogue
+}
+
+func (e *UnknownProductError) Error() string {
+	if len(e.Known) == 0 {
+		return fmt.Sprintf("SGA has no product %q", e.Code)
+	}
+	var known []string
+	for _, p := range e.Known {
+		known = append(known, fmt.Sprintf("%s (%s)", p.Code, p.Name))
+	}
+	return fmt.Sprintf("SGA has no product %q among the supplier's products; it has %s", e.Code, strings.Join(known, ", "))
+}
+
+func (e *UnknownProductError) Is(err error) bool { return err == ErrUnknownProduct }
+
+// CheckProduct asks SGA whether code is one of its products: in the supplier's catalogue when
+// there is a sync token (the codes the supplier-sync records carry), else through
+// produto/buscar with the manual credentials. A code SGA lacks is an *UnknownProductError; a
+// check that could not be made is any other error.
+func (c *Client) CheckProduct(ctx context.Context, code string) error {
+	code = strings.TrimSpace(code)
+	cr := c.cfg.Credentials
+	switch {
+	case cr.HasSync():
+		known, err := c.SyncProducts(ctx)
+		if err != nil {
+			return err
+		}
+		if !known.Has(code) {
+			return &UnknownProductError{Code: code, Known: known}
+		}
+		return nil
+	case cr.HasManual():
+		_, err := c.CatalogueProduct(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			return &UnknownProductError{Code: code}
+		}
+		return err
+	}
+	return errors.New("neither a Sincronismo SGA token nor the manual credentials are set: the product code cannot be checked")
+}
+
 // Test logs in (or checks the sync token) and probes each route ponte needs, so that an operator
 // knows exactly which routes to enable in SGA's "Gerenciar APIs". Lookups are probed with a
 // record found by the listings when there is one, else with a value that exists nowhere: a
@@ -91,6 +147,8 @@ func (c *Client) Test(ctx context.Context) Report {
 		switch {
 		case err == nil, errors.Is(err, ErrNotFound):
 			res.Status = ProbeOK
+		case ctx.Err() != nil:
+			res.Status, res.Err = ProbeUnfinished, ctx.Err()
 		case errors.Is(err, ErrRouteNotAllowed):
 			res.Status, res.Err = ProbeNotAllowed, err
 		default:
@@ -123,6 +181,10 @@ func (c *Client) Test(ctx context.Context) Report {
 		add(routeLogin, "manual", start, err)
 		if err != nil {
 			for _, r := range manual {
+				if ctx.Err() != nil {
+					rep.Results = append(rep.Results, ProbeResult{Route: r, API: "manual", Status: ProbeUnfinished, Err: ctx.Err()})
+					continue
+				}
 				skip(r, "manual", "login failed")
 			}
 			break

@@ -132,6 +132,25 @@ func (c *Client) LinkedProducts(ctx context.Context, codeOrPlate string) (Linked
 	return lp, nil
 }
 
+// CatalogueProduct reads one product of SGA's catalogue (produto/buscar/{codigo_produto}); a
+// code SGA does not have is ErrNotFound.
+func (c *Client) CatalogueProduct(ctx context.Context, code string) (Product, error) {
+	const route = "produto/buscar/{codigo_produto}"
+	body, err := c.do(ctx, request{method: http.MethodGet, route: route,
+		path: "produto/buscar/" + url.PathEscape(strings.TrimSpace(code)), auth: authUser})
+	if err != nil {
+		return Product{}, err
+	}
+	o, err := decodeOne[productObject](body, "codigo_produto")
+	switch {
+	case errors.Is(err, errEmptyList):
+		return Product{}, &Error{Kind: ErrNotFound, Route: route, Message: "no product " + code}
+	case err != nil:
+		return Product{}, invalid(route, err)
+	}
+	return o.product(), nil
+}
+
 // ListVehiclesQuery pages listar/veiculo. Start is a row offset (SGA's inicio_paginacao);
 // PageSize of 0 lets SGA choose (5,000).
 type ListVehiclesQuery struct {

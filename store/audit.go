@@ -16,6 +16,7 @@ const (
 	ActionSyncStarted     = "sync.started"
 	ActionSyncCancelled   = "sync.cancelled"
 	ActionSyncFinished    = "sync.finished"
+	ActionSyncInterrupted = "sync.interrupted"
 	ActionScheduleChanged = "schedule.changed"
 	ActionImport          = "import"
 )

@@ -86,30 +86,9 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 	var out []Imported
 	err := s.update(func(tx *bolt.Tx) error {
 		out = out[:0]
-		if tx.Bucket(bClients).Get(i64(client)) == nil {
-			return fmt.Errorf("client %d: %w", client, ErrNotFound)
-		}
-		var refused []error
-		views := make([]VehicleView, 0, len(vehicles))
-		for _, code := range vehicles {
-			v, err := vehicleView(tx, i64(code))
-			switch {
-			case errors.Is(err, ErrNotFound):
-				refused = append(refused, &ImportError{Vehicle: code, Err: ErrNotFound})
-				continue
-			case err != nil:
-				return err
-			case v.ContractNumber != "":
-				refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Contract: v.ContractNumber, Err: ErrAlreadyImported})
-			case v.ClientSGACode != client:
-				refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrWrongClient})
-			case !v.Active():
-				refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrNotActive})
-			}
-			views = append(views, v)
-		}
-		if len(refused) > 0 {
-			return errors.Join(refused...)
+		views, err := importable(tx, client, vehicles)
+		if err != nil {
+			return err
 		}
 		var summary []string
 		for _, v := range views {
@@ -147,6 +126,43 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 		return nil, err
 	}
 	return out, nil
+}
+
+// CheckImport says what Import would refuse, writing nothing: nil when every vehicle can be
+// imported, else the same errors Import returns.
+func (s *Store) CheckImport(client int64, vehicles []int64) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		_, err := importable(tx, client, vehicles)
+		return err
+	})
+}
+
+// importable reads the vehicles to import and checks each: it returns their views, or an error
+// joining one *ImportError per vehicle refused.
+func importable(tx *bolt.Tx, client int64, vehicles []int64) ([]VehicleView, error) {
+	if tx.Bucket(bClients).Get(i64(client)) == nil {
+		return nil, fmt.Errorf("client %d: %w", client, ErrNotFound)
+	}
+	var refused []error
+	views := make([]VehicleView, 0, len(vehicles))
+	for _, code := range vehicles {
+		v, err := vehicleView(tx, i64(code))
+		switch {
+		case errors.Is(err, ErrNotFound):
+			refused = append(refused, &ImportError{Vehicle: code, Err: ErrNotFound})
+			continue
+		case err != nil:
+			return nil, err
+		case v.ContractNumber != "":
+			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Contract: v.ContractNumber, Err: ErrAlreadyImported})
+		case v.ClientSGACode != client:
+			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrWrongClient})
+		case !v.Active():
+			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrNotActive})
+		}
+		views = append(views, v)
+	}
+	return views, errors.Join(refused...)
 }
 
 // nextNumber takes the next number of a kind and year: PREFIX-YYYY-NNNNNN. The counter is

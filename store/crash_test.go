@@ -68,7 +68,7 @@ func TestCrashChild(t *testing.T) {
 			}
 		}
 		if i%7 == 6 {
-			_, _ = s.MarkGone(run.ID, int64(1+r.IntN(1000)))
+			_, _ = s.MarkGone([]uint64{run.ID}, int64(1+r.IntN(1000)), nil)
 			pw := fmt.Sprint("senha-", i)
 			_, _ = s.SetIntegration(IntegrationPatch{Password: &pw}, a)
 		}

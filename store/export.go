@@ -3,13 +3,16 @@ package store
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ponte/store/safefile"
 )
 
 // Backup writes a consistent copy of the database to w from one read transaction: it does not
@@ -24,29 +27,41 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// BackupFile writes a consistent copy to path (0600), through a temporary file renamed into
-// place, so that a failed backup never leaves a truncated file under the final name.
-func (s *Store) BackupFile(path string) (int64, error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// ErrProtected: a backup was asked to write over a file ponte needs (the database, its key).
+var ErrProtected = errors.New("ponte needs that file")
+
+// BackupFile writes a consistent copy of the database to path, mode 0600, made and synced
+// under a temporary name and only then put in place (see safefile.Write), so that a failed
+// backup leaves nothing under the final name. It never writes over the database, its key or
+// any file named in protect (the SSH host key, say); over another existing regular file only
+// when replace; over a link, a directory or a device never.
+func (s *Store) BackupFile(path string, replace bool, protect ...string) (int64, error) {
+	for _, p := range append([]string{s.path, KeyPath(s.path)}, protect...) {
+		if samePath(path, p) {
+			return 0, fmt.Errorf("backup to %s: that is %s: %w", path, p, ErrProtected)
+		}
+	}
+	var n int64
+	err := safefile.Write(path, safefile.Options{Replace: replace}, func(w io.Writer) error {
+		var err error
+		n, err = s.Backup(w)
+		return err
+	})
 	if err != nil {
-		return 0, err
-	}
-	n, err := s.Backup(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
+		return 0, fmt.Errorf("backup: %w", err)
 	}
 	return n, nil
+}
+
+// samePath reports whether a and b name one file: the same path once made absolute, or, when
+// both exist, the same file through any link.
+func samePath(a, b string) bool {
+	if safefile.Same(a, b) {
+		return true
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // ExportKinds are what Export can write.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -21,6 +22,12 @@ const (
 	StatusPartial   = "partial"
 	StatusFailed    = "failed"
 	StatusCancelled = "cancelled"
+	// StatusInterrupted: the process running it stopped (killed, crashed, the machine went
+	// down) before it could say how the run ended; the next writable open found it so.
+	StatusInterrupted = "interrupted"
+
+	// ReasonInterrupted is the reason code of an interrupted run.
+	ReasonInterrupted = "interrupted"
 )
 
 // maxRunErrors bounds the errors a run keeps; past it they are only counted.
@@ -35,6 +42,8 @@ type Run struct {
 	StartedBy  string     `json:"started_by"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt time.Time  `json:"finished_at,omitzero"`
+	UpdatedAt  time.Time  `json:"updated_at,omitzero"` // its last write: when it last made progress
+	Resumes    uint64     `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason,omitempty"`      // why it failed or was cancelled, in English
 	ReasonCode string     `json:"reason_code,omitempty"` // the same as a code the console translates
@@ -107,7 +116,7 @@ var (
 // StartRun records a new run as running, with an audit entry.
 func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 	now := s.now().UTC()
-	r.StartedAt, r.Status, r.StartedBy = now, StatusRunning, a.Who
+	r.StartedAt, r.UpdatedAt, r.Status, r.StartedBy = now, now, StatusRunning, a.Who
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bRuns)
 		id, err := b.NextSequence()
@@ -122,6 +131,9 @@ func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 		if r.Client != "" {
 			details += ", client " + r.Client
 		}
+		if r.Resumes != 0 {
+			details += fmt.Sprintf(", resuming run %d from its checkpoint", r.Resumes)
+		}
 		return appendAudit(tx, now, a, ActionSyncStarted, details)
 	})
 	return r, err
@@ -129,10 +141,12 @@ func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 
 // UpdateRun changes a run in place (page totals, for instance).
 func (s *Store) UpdateRun(id uint64, f func(*Run)) error {
-	return s.update(func(tx *bolt.Tx) error { return updateRun(tx, id, f) })
+	now := s.now().UTC()
+	return s.update(func(tx *bolt.Tx) error { return updateRun(tx, id, now, f) })
 }
 
-func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
+// updateRun changes a run and stamps it with now, its last sign of life.
+func updateRun(tx *bolt.Tx, id uint64, now time.Time, f func(*Run)) error {
 	b := tx.Bucket(bRuns)
 	var r Run
 	found, err := getJSON(b, u64(id), &r)
@@ -143,6 +157,7 @@ func updateRun(tx *bolt.Tx, id uint64, f func(*Run)) error {
 		return fmt.Errorf("run %d: %w", id, ErrNotFound)
 	}
 	f(&r)
+	r.UpdatedAt = now
 	return putJSON(b, u64(id), r)
 }
 
@@ -153,7 +168,7 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 	now := s.now().UTC()
 	var r Run
 	err := s.update(func(tx *bolt.Tx) error {
-		if err := updateRun(tx, id, func(run *Run) {
+		if err := updateRun(tx, id, now, func(run *Run) {
 			run.Status, run.ReasonCode, run.Reason, run.FinishedAt = status, code, reason, now
 			r = *run
 		}); err != nil {
@@ -179,6 +194,61 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 		return appendAudit(tx, now, a, action, details)
 	})
 	return r, err
+}
+
+// closeInterrupted closes, as interrupted, the newest run if it is still marked running: only
+// one run goes at a time and only the process holding the file writes, so a writable open that
+// finds one running found a run whose process died. It ends at its last sign of life.
+func (s *Store) closeInterrupted() (closed int, err error) {
+	err = s.update(func(tx *bolt.Tx) error {
+		closed, err = closeRunning(tx, s.now().UTC(), true)
+		return err
+	})
+	return closed, err
+}
+
+// closeRunning closes the runs marked running: the newest only, or every one (a database from
+// before runs were closed at open may have several).
+func closeRunning(tx *bolt.Tx, now time.Time, newestOnly bool) (int, error) {
+	b := tx.Bucket(bRuns)
+	c := b.Cursor()
+	var stale []uint64
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		var head struct {
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal(v, &head); err != nil {
+			return 0, fmt.Errorf("run %x: %w", k, err)
+		}
+		if head.Status == StatusRunning {
+			stale = append(stale, binary.BigEndian.Uint64(k))
+		}
+		if newestOnly {
+			break
+		}
+	}
+	for _, id := range stale {
+		var r Run
+		if _, err := getJSON(b, u64(id), &r); err != nil {
+			return 0, err
+		}
+		r.Status, r.ReasonCode = StatusInterrupted, ReasonInterrupted
+		r.FinishedAt = r.UpdatedAt
+		if r.FinishedAt.IsZero() {
+			r.FinishedAt = r.StartedAt
+		}
+		r.Reason = fmt.Sprintf("the ponte process running it stopped at about %s without finishing it "+
+			"(killed, crashed or the machine went down); found at %s", r.FinishedAt.Format(time.RFC3339), now.Format(time.RFC3339))
+		if err := putJSON(b, u64(id), r); err != nil {
+			return 0, err
+		}
+		details := fmt.Sprintf("run %d interrupted: %d clients, %d vehicles, %d errors; last sign of life %s",
+			id, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, r.FinishedAt.Format(time.RFC3339))
+		if err := appendAudit(tx, now, Actor{Who: "ponte", From: "open"}, ActionSyncInterrupted, details); err != nil {
+			return 0, err
+		}
+	}
+	return len(stale), nil
 }
 
 // Run returns one run.

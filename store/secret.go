@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"ponte/store/safefile"
 )
 
 // Secrets (senha, chave API, sync token) are sealed with AES-256-GCM before they reach the
@@ -45,13 +47,17 @@ func loadKey(dbPath string, given []byte, create bool) ([]byte, error) {
 		return key, nil
 	}
 	path := KeyPath(dbPath)
-	data, err := os.ReadFile(path)
+	err := safefile.CheckPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if !create {
 			return nil, errNoKey
 		}
 		return createKey(path)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("key file %w", err)
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
 	}
@@ -62,40 +68,22 @@ func loadKey(dbPath string, given []byte, create bool) ([]byte, error) {
 	return key, nil
 }
 
-// createKey makes a new key file atomically: written and synced under a temporary name, then
-// linked into place, so that a crash never leaves a half-written key and two processes racing
-// to create it end up with the same one.
+// createKey makes a new key file atomically (see safefile.Write): a crash never leaves a
+// half-written key, and two processes racing to create it end up with the same one.
 func createKey(path string) ([]byte, error) {
 	key := make([]byte, keySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ponte-key-*")
+	err := safefile.Write(path, safefile.Options{}, func(w io.Writer) error {
+		_, err := io.WriteString(w, hex.EncodeToString(key)+"\n")
+		return err
+	})
+	if errors.Is(err, safefile.ErrExists) {
+		return loadKey(strings.TrimSuffix(path, ".key"), nil, false) // another process made it first
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create key file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(hex.EncodeToString(key) + "\n")
-	if werr == nil {
-		werr = tmp.Chmod(0o600)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return nil, fmt.Errorf("write key file: %w", werr)
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return loadKey(strings.TrimSuffix(path, ".key"), nil, false) // another process made it first
-	} else if err != nil {
-		return nil, fmt.Errorf("create key file: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return key, nil
 }

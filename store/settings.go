@@ -91,7 +91,20 @@ func (s *Store) Integration() (Integration, error) {
 
 // SetIntegration applies p and records, for each field whose value changed, who changed it and
 // when, plus one audit entry naming the fields (never their values). It returns those fields.
+// Each value is checked first (CheckSetting); a refused one is a *FieldError and nothing is saved.
 func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{FieldSGAURL, p.SGAURL}, {FieldUser, p.User}, {FieldPassword, p.Password}, {FieldAPIKey, p.APIKey},
+		{FieldProductCode, p.ProductCode}, {FieldSyncToken, p.SyncToken}} {
+		if f.v == nil {
+			continue
+		}
+		if err := CheckSetting(f.name, *f.v); err != nil {
+			return nil, err
+		}
+	}
 	cur, err := s.Integration()
 	if err != nil {
 		return nil, err // with the wrong key, saving would overwrite secrets it cannot read

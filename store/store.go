@@ -10,8 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,7 +38,7 @@ func (e inUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 2
+const schemaVersion = 3
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: create every bucket
@@ -63,6 +61,10 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 			return byClient.Put(clientVehicleKey(rec.Client, int64(binary.BigEndian.Uint64(k))), u64(rec.LastRun))
 		})
+	},
+	2: func(tx *bolt.Tx) error { // runs that dead processes left "running" are closed as interrupted
+		_, err := closeRunning(tx, time.Now().UTC(), false)
+		return err
 	},
 }
 
@@ -97,6 +99,9 @@ var (
 
 // Options tune Open.
 type Options struct {
+	// ReadOnly opens the database for reading only: nothing is created, migrated or written,
+	// and other readers may hold it at the same time. Commands that only read use it.
+	ReadOnly bool
 	// LockTimeout is how long Open waits for another process to release the file; default 1s.
 	LockTimeout time.Duration
 	// SecretKey overrides the key file (32 bytes); default: PONTE_SECRET_KEY, else the key file.
@@ -109,14 +114,19 @@ type Options struct {
 
 // Store is an open ponte database. It is safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
-	aead *sealer
-	now  func() time.Time
+	db       *bolt.DB
+	path     string
+	aead     *sealer
+	now      func() time.Time
+	readOnly bool
 }
 
-// Open opens or creates the database at path: the file 0600, a new parent directory 0700, the
-// schema migrated forward. A database in use by another process fails within LockTimeout.
+// Open opens the database at path, or creates it (a new file 0600 in a new directory 0700)
+// unless o.ReadOnly. Before bbolt maps the file it is checked: a file that others can read, a
+// file that is not a ponte database, and one cut shorter than its header says are refused
+// with what they are, never converted or crashed on. Only a writable open migrates the schema
+// (after those checks) and closes the runs a dead process left running. A database in use by
+// another process fails within LockTimeout.
 func Open(path string, o Options) (*Store, error) {
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = time.Second
@@ -124,31 +134,36 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create the database directory: %w", err)
+	state, err := inspect(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.ReadOnly && state == fileMissing:
+		return nil, fmt.Errorf("%s does not exist: %w", path, ErrNoDatabase)
+	case o.ReadOnly && state == fileEmpty:
+		return nil, fmt.Errorf("%s is an empty file: %w", path, ErrNoDatabase)
+	case state == fileMissing:
+		if err := createDir(path); err != nil {
+			return nil, err
+		}
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
-		FreelistType: bolt.FreelistMapType})
+		FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, inUseError{path}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() != 0o600 {
-		if err := os.Chmod(path, 0o600); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("make %s private: %w", path, err)
-		}
-	}
-	s := &Store{db: db, path: path, now: o.Now}
-	if err := s.migrate(); err != nil {
+	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly}
+	if err := s.prepare(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	// A database that already holds sealed secrets never gets a new key: that would only make
 	// them unreadable. It opens, and says what is missing when a secret is needed.
-	key, err := loadKey(path, o.SecretKey, !s.hasSealedSecrets())
+	key, err := loadKey(path, o.SecretKey, !o.ReadOnly && !s.hasSealedSecrets())
 	switch {
 	case errors.Is(err, errNoKey):
 		return s, nil
@@ -163,25 +178,43 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// prepare checks what the file holds and, when writable, brings it to this build's schema and
+// closes the runs a dead process left running.
+func (s *Store) prepare() error {
+	version, empty, err := schemaOf(s.db, s.path)
+	switch {
+	case err != nil:
+		return err
+	case version > schemaVersion:
+		return fmt.Errorf("database %s has schema %d, this ponte knows up to %d; upgrade ponte: %w",
+			s.path, version, schemaVersion, ErrNewerSchema)
+	case s.readOnly && empty:
+		return fmt.Errorf("%s holds no ponte data yet: %w", s.path, ErrNoDatabase)
+	case s.readOnly && version < schemaVersion:
+		return fmt.Errorf("database %s has schema %d and this ponte reads %d: run a command that writes "+
+			"(ponte sync, ponte config set) once to upgrade it", s.path, version, schemaVersion)
+	case s.readOnly:
+		return nil
+	}
+	if err := s.migrate(version); err != nil {
+		return err
+	}
+	_, err = s.closeInterrupted()
+	return err
+}
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
-func (s *Store) migrate() error {
+func (s *Store) migrate(from int) error {
+	if from == schemaVersion {
+		return nil
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		version := 0
-		if meta := tx.Bucket(bMeta); meta != nil {
-			if v := meta.Get(keySchema); len(v) == 8 {
-				version = int(binary.BigEndian.Uint64(v))
-			}
-		}
-		if version > schemaVersion {
-			return fmt.Errorf("database %s has schema %d, this ponte knows up to %d; upgrade ponte: %w",
-				s.path, version, schemaVersion, ErrNewerSchema)
-		}
-		for ; version < schemaVersion; version++ {
+		for version := from; version < schemaVersion; version++ {
 			if err := migrations[version](tx); err != nil {
 				return fmt.Errorf("migrate schema %d to %d: %w", version, version+1, err)
 			}

@@ -97,10 +97,10 @@ func TestMigrationFromSchema1(t *testing.T) {
 	if err := s.Verify(); err != nil {
 		t.Fatalf("after migrating: %v", err)
 	}
-	if gone, _ := s.MarkGone(7, 0); gone != 0 {
+	if gone, _ := s.MarkGone([]uint64{7}, 0, nil); gone != 0 {
 		t.Fatal("the migrated last run was lost: a vehicle seen by run 7 was marked gone")
 	}
-	if gone, _ := s.MarkGone(8, 0); gone != 1 {
+	if gone, _ := s.MarkGone([]uint64{8}, 0, nil); gone != 1 {
 		t.Fatal("MarkGone after migration")
 	}
 }
@@ -273,7 +273,7 @@ func TestApplyIsIdempotentAndMarksInsteadOfDeleting(t *testing.T) {
 	if err != nil || res.VehiclesUpdated != 2 || res.SituationsChanged != 1 || res.ClientsUnchanged != 2 {
 		t.Fatalf("changes: %+v, %v", res, err)
 	}
-	gone, err := s.MarkGone(run2.ID, 0)
+	gone, err := s.MarkGone([]uint64{run2.ID}, 0, nil)
 	if err != nil || gone != 1 {
 		t.Fatalf("MarkGone = %d, %v", gone, err)
 	}
@@ -583,7 +583,7 @@ func TestBackupAndExport(t *testing.T) {
 	_, _ = s.FinishRun(run.ID, StatusSucceeded, "", "", cli)
 
 	backup := filepath.Join(dir, "copy.db")
-	if n, err := s.BackupFile(backup); err != nil || n == 0 {
+	if n, err := s.BackupFile(backup, false); err != nil || n == 0 {
 		t.Fatalf("backup: %d, %v", n, err)
 	}
 	if fi, _ := os.Stat(backup); fi.Mode().Perm() != 0o600 {

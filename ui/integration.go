@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -219,6 +220,39 @@ func (p *integrationPage) setFocus(f int) tea.Cmd {
 	return nil
 }
 
+// fieldName is the store's name of each field: the store's rules (store.CheckSetting) are the
+// form's rules.
+var fieldName = map[int]string{fUser: store.FieldUser, fPassword: store.FieldPassword, fAPIKey: store.FieldAPIKey,
+	fProduct: store.FieldProductCode, fSyncToken: store.FieldSyncToken}
+
+// settingProblem says in Portuguese what store.CheckSetting refused; "" when nothing.
+func settingProblem(err error) string {
+	var fe *store.FieldError
+	if !errors.As(err, &fe) {
+		if err != nil {
+			return tInvalidValue
+		}
+		return ""
+	}
+	switch fe.Problem {
+	case store.ProblemEmpty:
+		return tRequired
+	case store.ProblemTooLong:
+		return fmt.Sprintf(tTooLong, fe.Limit)
+	case store.ProblemDigitsOnly:
+		return tDigitsOnly
+	case store.ProblemSpaces:
+		return tNoSpaces
+	case store.ProblemControl:
+		return fmt.Sprintf(tControlChar, fe.Pos)
+	case store.ProblemBidi:
+		return fmt.Sprintf(tBidiChar, fe.Pos)
+	case store.ProblemInvalidUTF8:
+		return fmt.Sprintf(tInvalidUTF8, fe.Pos)
+	}
+	return tInvalidValue
+}
+
 // validate checks one field and records its message; it reports whether it is valid.
 func (p *integrationPage) validate(f int) bool {
 	in, ok := p.inputs[f]
@@ -231,18 +265,10 @@ func (p *integrationPage) validate(f int) bool {
 	switch {
 	case v == "" && stored[f] != "":
 		// a secret left empty keeps what is stored
-	case v == "":
-		msg = tRequired
-	case strings.TrimSpace(v) == "":
+	case v != "" && strings.TrimSpace(v) == "":
 		msg = tOnlySpaces
-	case f == fUser && len(v) > 120:
-		msg = fmt.Sprintf(tTooLong, 120)
-	case f == fProduct && strings.Trim(strings.TrimSpace(v), "0123456789") != "":
-		msg = tDigitsOnly
-	case f == fProduct && len(strings.TrimSpace(v)) > 20:
-		msg = fmt.Sprintf(tTooLong, 20)
-	case (f == fPassword || f == fAPIKey || f == fSyncToken) && strings.ContainsAny(strings.TrimSpace(v), " \t"):
-		msg = tNoSpaces
+	default:
+		msg = settingProblem(store.CheckSetting(fieldName[f], strings.TrimSpace(v)))
 	}
 	if msg == "" {
 		delete(p.errs, f)
@@ -368,7 +394,17 @@ func (p *integrationPage) View() string {
 		case !c.OK:
 			mark, text, style = "✗", tRouteFailed, st.Error
 		}
-		line := fmt.Sprintf("  %s %s: %s", mark, c.Route, text)
+		what := c.Route
+		if c.ProductCode != "" {
+			what = fmt.Sprintf(tProductCheck, c.ProductCode)
+		}
+		if c.UnknownProduct {
+			text = tUnknownProduct
+			if len(c.KnownProducts) > 0 {
+				text += fmt.Sprintf(tKnownProducts, strings.Join(c.KnownProducts, ", "))
+			}
+		}
+		line := fmt.Sprintf("  %s %s: %s", mark, what, text)
 		if c.Message != "" && !c.OK {
 			line += " (" + c.Message + ")"
 		}

@@ -28,7 +28,13 @@ type ServerOptions struct {
 	MaxSessions int           // sessions at once; the next is told the server is full; default 50
 	IdleTimeout time.Duration // a session with no input or output this long is closed; default 30m
 	MaxTime     time.Duration // the longest a session may last; default 12h
-	Logger      *slog.Logger
+	// Connections that have not authenticated yet: at most MaxPending at once (default 64),
+	// MaxPendingPerAddr from one address (default 8), each closed if it has not authenticated
+	// within HandshakeTimeout (default 20s).
+	MaxPending        int
+	MaxPendingPerAddr int
+	HandshakeTimeout  time.Duration
+	Logger            *slog.Logger
 }
 
 // Server serves the console over SSH to the administrators' keys. Every session shares the
@@ -39,6 +45,7 @@ type Server struct {
 	srv  *ssh.Server
 	log  *slog.Logger
 	live atomic.Int64
+	gate *gate
 
 	mu       sync.Mutex
 	sessions map[*sshSession]struct{}
@@ -73,12 +80,38 @@ func NewServer(svc Services, o ServerOptions) (*Server, error) {
 	if o.MaxTime <= 0 {
 		o.MaxTime = 12 * time.Hour
 	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 64
+	}
+	if o.MaxPendingPerAddr <= 0 {
+		o.MaxPendingPerAddr = 8
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 20 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}}
+	hostKey, err := loadHostKey(o.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{},
+		gate: newGate(o.MaxPending, o.MaxPendingPerAddr, o.HandshakeTimeout, o.Logger)}
 	srv, err := wish.NewServer(
-		wish.WithHostKeyPath(o.HostKeyPath),
+		wish.WithHostKeyPEM(hostKey),
+		ssh.WrapConn(s.gate.admit),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+					if err == nil {
+						s.gate.authenticated(ctx)
+					}
+				}}
+			}
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionHandler}
+			return nil
+		},
 		wish.WithPublicKeyAuth(s.authorize),
 		wish.WithIdleTimeout(o.IdleTimeout),
 		wish.WithMaxTimeout(o.MaxTime),

@@ -26,8 +26,12 @@ const (
 	tRouteOK       = "ok"
 	tRouteDenied   = "não liberada para este token"
 	tRouteFailed   = "falhou"
-	tRouteSkipped  = "não testada"
-	tGuideToggle   = "passo a passo"
+	// The Código do Produto, checked against SGA's catalogue.
+	tProductCheck   = "Código do Produto %s"
+	tUnknownProduct = "o SGA não tem este produto; o sincronismo não acharia nenhum veículo nosso"
+	tKnownProducts  = " (produtos do fornecedor: %s)"
+	tRouteSkipped   = "não testada"
+	tGuideToggle    = "passo a passo"
 
 	// Validation.
 	tRequired   = "obrigatório"
@@ -35,8 +39,13 @@ const (
 	tTooLong    = "longo demais (máximo %d caracteres)"
 	tDigitsOnly = "só dígitos"
 	tNoSpaces   = "não pode ter espaços"
-	tFixErrors  = "Corrija os campos marcados."
-	tSaveFailed = "Não foi possível salvar; veja o log."
+	// Characters a terminal would obey, or that disguise text, are refused where they stand.
+	tControlChar  = "caractere de controle na posição %d"
+	tBidiChar     = "caractere que inverte a direção do texto na posição %d"
+	tInvalidUTF8  = "texto inválido (não é UTF-8) no byte %d"
+	tInvalidValue = "valor inválido"
+	tFixErrors    = "Corrija os campos marcados."
+	tSaveFailed   = "Não foi possível salvar; veja o log."
 
 	// Administrators.
 	tSyncActive      = "Sincronizar Ativos SGA"
@@ -110,11 +119,12 @@ const (
 	tFilter      = "Buscar: "
 
 	// Run statuses.
-	tStatusRunning   = "em andamento"
-	tStatusSucceeded = "concluído"
-	tStatusPartial   = "concluído com erros"
-	tStatusFailed    = "falhou"
-	tStatusCancelled = "cancelado"
+	tStatusRunning     = "em andamento"
+	tStatusSucceeded   = "concluído"
+	tStatusPartial     = "concluído com erros"
+	tStatusFailed      = "falhou"
+	tStatusCancelled   = "cancelado"
+	tStatusInterrupted = "interrompido"
 
 	// Generic.
 	tTooSmall = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
@@ -147,6 +157,10 @@ func reasonText(code string) string {
 		return "cancelado"
 	case "pages_failed":
 		return "algumas páginas falharam; o próximo sincronismo as lê primeiro"
+	case "too_many_gone":
+		return "o SGA deixou de listar parte grande demais da frota com o nosso produto; nada foi marcado como fora do SGA. Confira o Código do Produto em Integração SGA"
+	case "interrupted":
+		return "o processo do ponte parou antes de terminar; o próximo sincronismo continua de onde ele parou"
 	case "":
 		return ""
 	}
@@ -189,6 +203,8 @@ func statusText(s string) string {
 		return tStatusFailed
 	case "cancelled":
 		return tStatusCancelled
+	case "interrupted":
+		return tStatusInterrupted
 	}
 	return s
 }

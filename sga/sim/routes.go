@@ -39,6 +39,8 @@ func match(method, path string) (string, apiKind, handler, []string) {
 		return RouteVehicle, apiManual, vehicleLookup, seg[2:]
 	case is(get, "produto-vinculado-veiculo", "listar") && n == 3:
 		return RouteLinkedProducts, apiManual, linkedProducts, seg[2:]
+	case is(get, "produto", "buscar") && n == 3:
+		return RouteProduct, apiManual, product, seg[2:]
 	case is(post, "listar", "veiculo") && n == 2:
 		return RouteListVehicles, apiManual, listVehicles, nil
 	case is(get, "veiculo", "listar-veiculo-produto") && (n == 3 || n == 5):
@@ -280,6 +282,21 @@ func productVehicles(s *Sim, _ *http.Request, args []string) reply {
 		return fail(http.StatusNotAcceptable, "Nenhum veículo encontrado", "Não foram encontrados veículos dentro dos parâmetros enviados")
 	}
 	return ok(rows)
+}
+
+// product is produto/buscar/{codigo_produto}: one product of the catalogue.
+func product(s *Sim, _ *http.Request, args []string) reply {
+	for _, p := range s.d.products {
+		if p.Code == strings.TrimSpace(args[0]) {
+			supplier, supplierName := "", ""
+			if p.Supplier {
+				supplier, supplierName = "7", "TRACKNME"
+			}
+			return ok(map[string]string{"codigo_produto": p.Code, "descricao": p.Name, "descricao_boleto": p.Name,
+				"codigo_fornecedor": supplier, "nome_fornecedor": supplierName, "situacao": "ATIVO"})
+		}
+	}
+	return fail(http.StatusNotAcceptable, "Nenhum registro encontrado", "Produto não encontrado")
 }
 
 func syncProducts(s *Sim, _ *http.Request, _ []string) reply {

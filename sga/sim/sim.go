@@ -36,6 +36,7 @@ const (
 	RouteListVehicles    = "listar/veiculo"
 	RouteProductVehicles = "veiculo/listar-veiculo-produto"
 	RouteSyncProducts    = "buscar/produtos-fornecedor-sincronismo"
+	RouteProduct         = "produto/buscar"
 	RouteSyncPages       = "sincronismo-produto-fornecedor-paginado/listar/pagina"
 	RouteSyncPagesAlias  = "sincronismo-produto/listar/pagina"
 	RouteSyncLookup      = "sincronismo-produto-fornecedor/buscar"

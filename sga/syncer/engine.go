@@ -30,8 +30,12 @@ type Options struct {
 	BlockProbe    time.Duration // first wait after SGA's extraction block; default 5s, doubling to BlockProbeMax
 	BlockProbeMax time.Duration // default 5m
 	PageRetries   int           // immediate re-reads of a page with unreadable records; default 2
-	Logger        *slog.Logger  // default: discard
-	Now           func() time.Time
+	// MaxGone is the largest part of the stored fleet, in percent, that one full sync may mark
+	// as gone from SGA's list; a run that would mark more marks nothing and ends partial.
+	// Default 20; 100 lets any number go. Up to goneFloor vehicles may always go.
+	MaxGone float64
+	Logger  *slog.Logger // default: discard
+	Now     func() time.Time
 	// RetryBase and RetryMax tune the SGA client's backoff (tests make them small).
 	RetryBase, RetryMax time.Duration
 }
@@ -60,6 +64,9 @@ func (o *Options) defaults() {
 	}
 	if o.PageRetries == 0 {
 		o.PageRetries = 2
+	}
+	if o.MaxGone <= 0 {
+		o.MaxGone = 20
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -98,6 +105,19 @@ type active struct {
 	run    store.Run
 	err    error
 }
+
+// goneFloor is how many vehicles a full sync may always mark gone, whatever MaxGone says: in
+// a small fleet a few leaving is a large share and no sign of a wrong setting.
+const goneFloor = 10
+
+// allowGone is the MaxGone rule: may a full sync mark would of fleet vehicles gone?
+func (e *Engine) allowGone(would, fleet int) bool {
+	return would <= goneFloor || float64(would) <= e.opt.MaxGone/100*float64(fleet)
+}
+
+// ShutdownActor is who cancels a run when the engine closes: the server (or the process)
+// stopping, not the operator who started the run.
+var ShutdownActor = store.Actor{Who: "server", From: "shutdown"}
 
 // New returns an engine over st. Its hub starts with the last finished run, so that every
 // screen shows how the last sync went before the engine runs another.
@@ -139,7 +159,7 @@ func (e *Engine) start(req Request) (*active, error) {
 		return nil, errors.New("sync engine closed")
 	}
 	ctx, cancel := context.WithCancel(e.life)
-	a := &active{cancel: cancel, by: req.By, done: make(chan struct{})}
+	a := &active{cancel: cancel, done: make(chan struct{})}
 	e.cur = a
 	e.hub.Publish(Progress{Running: true, Phase: PhaseStarting, StartedBy: req.By.Who, Client: req.CPF,
 		StartedAt: e.opt.Now()})
@@ -164,7 +184,7 @@ func (e *Engine) Run(ctx context.Context, req Request) (store.Run, error) {
 	select {
 	case <-a.done:
 	case <-ctx.Done():
-		a.cancel()
+		e.cancel(a, req.By) // whoever asked for the run gave up on it (Ctrl-C, say)
 		<-a.done
 	}
 	return a.run, a.err
@@ -177,9 +197,22 @@ func (e *Engine) Cancel(by store.Actor) bool {
 	if e.cur == nil {
 		return false
 	}
-	e.cur.by = by
-	e.cur.cancel()
+	e.cancelLocked(e.cur, by)
 	return true
+}
+
+func (e *Engine) cancel(a *active, by store.Actor) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cancelLocked(a, by)
+}
+
+// cancelLocked cancels a run; the first to cancel it is who the run records.
+func (e *Engine) cancelLocked(a *active, by store.Actor) {
+	if a.by == (store.Actor{}) {
+		a.by = by
+	}
+	a.cancel()
 }
 
 // Running reports whether a sync is going.
@@ -191,6 +224,11 @@ func (e *Engine) Running() bool {
 
 // Close cancels any run and the schedule, and waits for them to stop at a checkpoint.
 func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.cur != nil {
+		e.cancelLocked(e.cur, ShutdownActor)
+	}
+	e.mu.Unlock()
 	e.stop()
 	e.wg.Wait()
 	e.hub.Close()
@@ -200,10 +238,10 @@ func (e *Engine) Close() {
 func (e *Engine) cancelledBy() store.Actor {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cur != nil {
+	if e.cur != nil && e.cur.by != (store.Actor{}) {
 		return e.cur.by
 	}
-	return store.Actor{}
+	return ShutdownActor // cancelled through the engine's life, by nothing else
 }
 
 // execute runs one sync to its end and records how it ended.

@@ -37,8 +37,11 @@ type runner struct {
 
 	// Owned by the writer.
 	done      map[int]bool
+	carried   int // pages an interrupted run had done, continued from its checkpoint
 	failed    map[int]string
 	pending   map[int64]store.Client
+	active    map[int64]bool // clients this run saw, and whether any of their vehicles is ATIVO
+	counted   map[int64]bool // clients a batch already handed to the committer counted
 	vehicles  []store.Vehicle
 	errs      []store.RunError
 	lastFlush time.Time
@@ -61,6 +64,12 @@ type record struct {
 	ours    bool
 }
 
+// reset readies the writer's state for a run.
+func (r *runner) reset() {
+	r.done, r.failed, r.pending = map[int]bool{}, map[int]string{}, map[int64]store.Client{}
+	r.active, r.counted = map[int64]bool{}, map[int64]bool{}
+}
+
 func (r *runner) publish(f func(*Progress)) {
 	r.mu.Lock()
 	f(&r.prog)
@@ -76,8 +85,9 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	if r.in.SyncToken == "" {
 		source = store.SourceManual
 	}
-	r.done, r.failed = map[int]bool{}, map[int]string{}
+	r.reset()
 	var priority []int
+	var resumes uint64
 	cp, found, err := r.st.Checkpoint()
 	if err != nil {
 		return store.Run{}, err
@@ -85,33 +95,25 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	if found && cp.Source == source && cp.RunID != 0 {
 		if prev, err := r.st.Run(cp.RunID); err == nil {
 			switch prev.Status {
-			case store.StatusRunning, store.StatusCancelled, store.StatusFailed:
-				// Interrupted: continue the same run, without re-reading what it wrote.
-				r.run = prev
+			case store.StatusInterrupted, store.StatusCancelled, store.StatusFailed:
+				// A new run continues the interrupted one from its checkpoint, without
+				// re-reading the pages it wrote.
+				resumes = prev.ID
 				for _, p := range cp.Done {
 					r.done[p] = true
 				}
+				r.carried = len(r.done)
 				priority = slices.Sorted(maps.Keys(cp.Failed))
 			case store.StatusPartial:
 				priority = slices.Sorted(maps.Keys(cp.Failed)) // a new run, its failed pages first
 			}
 		}
 	}
-	if r.run.ID != 0 {
-		if err := r.st.UpdateRun(r.run.ID, func(run *store.Run) {
-			run.Status, run.Reason, run.ReasonCode, run.FinishedAt = store.StatusRunning, "", "", time.Time{}
-		}); err != nil {
-			return store.Run{}, err
-		}
-		_ = r.st.Audit(r.req.By, store.ActionSyncStarted, fmt.Sprintf("run %d resumed from its checkpoint (%d pages done)", r.run.ID, len(r.done)))
-		r.run, _ = r.st.Run(r.run.ID)
-	} else if r.run, err = r.st.StartRun(store.Run{Kind: store.RunFull, Source: source}, r.req.By); err != nil {
+	if r.run, err = r.st.StartRun(store.Run{Kind: store.RunFull, Source: source, Resumes: resumes}, r.req.By); err != nil {
 		return store.Run{}, err
 	}
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunFull, Source: source,
-		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done),
-		Clients: r.run.Counts.Clients(), Vehicles: r.run.Counts.Vehicles(), Errors: r.run.ErrorCount,
-		Changed: r.run.Counts.SituationsChanged}
+		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done)}
 	r.publish(func(*Progress) {})
 
 	if err := r.checkConfig(source); err != nil {
@@ -147,12 +149,36 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 		return r.finish(store.StatusPartial, nil)
 	}
 	r.publish(func(p *Progress) { p.Phase = PhaseMarking })
-	gone, err := r.st.MarkGone(r.run.ID, 0)
+	seen, err := r.resumedChain()
 	if err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+	gone, err := r.st.MarkGone(seen, 0, r.e.allowGone)
+	switch {
+	case errors.Is(err, store.ErrTooManyGone):
+		// A wrong Código do Produto, or an SGA answering with part of its list, looks like
+		// the fleet leaving: nothing is marked, and an operator decides.
+		return r.finish(store.StatusPartial, fmt.Errorf("%w: %w", errTooManyGone, err))
+	case err != nil:
 		return r.finish(store.StatusFailed, err)
 	}
 	r.publish(func(p *Progress) { p.Changed += gone })
 	return r.finish(store.StatusSucceeded, nil)
+}
+
+// resumedChain lists the runs whose reading this one completes: itself, the run it resumed,
+// the run that one resumed, and so on. A vehicle last seen by any of them was seen.
+func (r *runner) resumedChain() ([]uint64, error) {
+	chain := []uint64{r.run.ID}
+	for id := r.run.Resumes; id != 0 && len(chain) < 1000; {
+		prev, err := r.st.Run(id)
+		if err != nil {
+			return nil, fmt.Errorf("run %d, which run %d resumes: %w", id, chain[len(chain)-1], err)
+		}
+		chain = append(chain, id)
+		id = prev.Resumes
+	}
+	return chain, nil
 }
 
 func (r *runner) checkConfig(source string) error {
@@ -169,6 +195,7 @@ var (
 	errNoProduct     = errors.New("the Código do Produto is not set: without it ponte cannot tell our vehicles")
 	errNoCredentials = errors.New("neither a Sincronismo SGA token nor the manual credentials (usuário, senha, chave API) are set")
 	errNotFound      = errors.New("no vehicle with our product for this CPF in SGA")
+	errTooManyGone   = errors.New("SGA no longer lists too large a part of the fleet with our product; check the Código do Produto, or run ponte sync --max-gone 100 if they really left")
 )
 
 // Why a run ended other than well, as Run.ReasonCode and Progress.ReasonCode say it.
@@ -183,6 +210,7 @@ const (
 	ReasonNoKey         = "no_key" // the secrets' key is missing or is not this database's
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
+	ReasonTooManyGone   = "too_many_gone" // the run would have marked too much of the fleet gone
 	ReasonOther         = "other"
 )
 
@@ -211,6 +239,8 @@ func reasonCode(err error) string {
 		return ReasonNotFound
 	case errors.Is(err, errBadCPF):
 		return ReasonBadCPF
+	case errors.Is(err, errTooManyGone):
+		return ReasonTooManyGone
 	}
 	return ReasonOther
 }
@@ -228,7 +258,8 @@ func errorKind(err error) string {
 }
 
 // finish records how the run ended, publishes it, and returns it with an error for a run that
-// failed or was cancelled.
+// failed or was cancelled. A partial run may have a cause too (its reason), but no error: it
+// ended, with something left for an operator or the next run.
 func (r *runner) finish(status string, cause error) (store.Run, error) {
 	if r.done != nil {
 		r.progress() // pages handled since the last batch
@@ -244,6 +275,9 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 		cause = context.Canceled
 	case status == store.StatusPartial:
 		reason, code = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed)), ReasonPagesFailed
+	}
+	if status == store.StatusPartial {
+		cause = nil
 	}
 	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
 	if err != nil {
@@ -391,9 +425,12 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 				continue
 			}
 			c := rec.client
-			if prev, ok := r.pending[c.SGACode]; ok && prev.Situation == "ATIVO" {
-				c.Situation = prev.Situation // a client is ATIVO if any of its vehicles is
+			// A client is ATIVO if any of its vehicles is, in whichever batch it came.
+			active := r.active[c.SGACode] || c.Situation == "ATIVO"
+			if active {
+				c.Situation = "ATIVO"
 			}
+			r.active[c.SGACode] = active
 			r.pending[c.SGACode] = c
 			r.vehicles = append(r.vehicles, rec.vehicle)
 		}
@@ -464,8 +501,15 @@ func (r *runner) flush(force bool) error {
 	r.lastFlush = time.Now()
 	cp := &store.Checkpoint{RunID: r.run.ID, Source: r.prog.Source, Total: r.prog.PagesTotal,
 		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed)}
+	counted := map[int64]bool{}
+	for code := range r.pending {
+		if r.counted[code] {
+			counted[code] = true
+		}
+		r.counted[code] = true
+	}
 	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
-		Errors: r.errs, Checkpoint: cp}
+		Errors: r.errs, Checkpoint: cp, Counted: counted, PagesDone: len(r.done) - r.carried}
 	slices.SortFunc(b.Clients, func(a, c store.Client) int { return cmp.Compare(a.SGACode, c.SGACode) })
 	r.pending, r.vehicles, r.errs = map[int64]store.Client{}, nil, nil
 	r.commits <- b

@@ -16,6 +16,13 @@ type RouteCheck struct {
 	Denied  bool   // not enabled for the token
 	Skipped bool   // not tried
 	Message string // SGA's own text, or the cause
+
+	// ProductCode is set on the line that checks the Código do Produto against SGA's
+	// catalogue; KnownProducts then lists the codes SGA has ("12 (RASTREADOR)") when it does
+	// not have this one.
+	ProductCode    string
+	UnknownProduct bool
+	KnownProducts  []string
 }
 
 // Probe tests the integration's credentials against SGA, route by route: the manual API's
@@ -40,17 +47,41 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 		rc := RouteCheck{API: r.API, Route: r.Route, OK: r.Status == sga.ProbeOK,
 			Denied: r.Status == sga.ProbeNotAllowed, Skipped: r.Status == sga.ProbeSkipped, Message: r.Skipped}
 		if r.Err != nil {
-			rc.Message = sga.ErrorMessage(r.Err)
-			if rc.Message == "" {
-				var e *sga.Error
-				if errors.As(r.Err, &e) && e.Err != nil {
-					rc.Message = e.Err.Error()
-				} else {
-					rc.Message = r.Err.Error()
-				}
+			rc.Message = message(r.Err)
+		}
+		out = append(out, rc)
+	}
+	if code := in.ProductCode; code != "" && (in.SyncToken != "" || in.Password != "") {
+		api := "sync"
+		if in.SyncToken == "" {
+			api = "manual"
+		}
+		rc := RouteCheck{API: api, ProductCode: code}
+		var unknown *sga.UnknownProductError
+		switch err := c.CheckProduct(ctx, code); {
+		case err == nil:
+			rc.OK = true
+		case errors.As(err, &unknown):
+			rc.UnknownProduct = true
+			for _, p := range unknown.Known {
+				rc.KnownProducts = append(rc.KnownProducts, p.Code+" ("+p.Name+")")
 			}
+		default:
+			rc.Message = message(err)
 		}
 		out = append(out, rc)
 	}
 	return out
+}
+
+// message is SGA's own text for an error, or the cause.
+func message(err error) string {
+	if m := sga.ErrorMessage(err); m != "" {
+		return m
+	}
+	var e *sga.Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err.Error()
+	}
+	return err.Error()
 }

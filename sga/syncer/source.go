@@ -140,7 +140,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	if r.run, err = r.st.StartRun(store.Run{Kind: store.RunClient, Source: source, Client: cpf}, r.req.By); err != nil {
 		return store.Run{}, err
 	}
-	r.done, r.failed, r.pending = map[int]bool{}, map[int]string{}, map[int64]store.Client{}
+	r.reset()
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunClient, Source: source, Client: cpf,
 		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseReading, PagesTotal: 1}
 	r.publish(func(*Progress) {})
@@ -195,7 +195,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		memberCode = c.SGACode // known here: its vehicles left SGA's list, and are marked below
 	}
 	if memberCode != 0 {
-		gone, err := r.st.MarkGone(r.run.ID, memberCode)
+		gone, err := r.st.MarkGone([]uint64{r.run.ID}, memberCode, nil)
 		if err != nil {
 			return r.finish(store.StatusFailed, err)
 		}

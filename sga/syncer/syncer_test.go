@@ -232,8 +232,21 @@ func TestCancelThenResumeWithoutRereading(t *testing.T) {
 	first := log.take()
 
 	run2, err := e.eng.Run(context.Background(), Request{By: maria})
-	if err != nil || run2.ID != run.ID || run2.Status != store.StatusSucceeded {
+	if err != nil || run2.ID == run.ID || run2.Resumes != run.ID || run2.Status != store.StatusSucceeded {
 		t.Fatalf("resumed run: %+v, %v", run2, err)
+	}
+	// The new run read only what was left, and counted only that.
+	if run2.Counts.PagesDone != cp.Total-len(cp.Done) || run2.Counts.PagesTotal != cp.Total {
+		t.Errorf("resumed run read %d of %d pages; %d were left", run2.Counts.PagesDone, run2.Counts.PagesTotal, cp.Total-len(cp.Done))
+	}
+	// What the cancelled run saw was seen: nothing left the list.
+	if run2.Counts.VehiclesGone != 0 {
+		t.Errorf("the resumed run marked %d vehicles gone that the run it continued had seen", run2.Counts.VehiclesGone)
+	}
+	for code, v := range e.allVehicles(t) {
+		if v.Gone {
+			t.Fatalf("vehicle %d marked gone after a resume", code)
+		}
 	}
 	second := log.take()
 	for _, p := range second {

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"ponte/store/safefile"
+)
+
+// A client that claims a terminal of 4294967295×4294967295, then resizes to 100×100000000,
+// gets a console of at most MaxColumns×MaxRows; the server goes on serving other sessions.
+// Before the sizes were clamped the first request made the process allocate by the claimed
+// height and die of it.
+func TestServeClampsTerminalSize(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
+	c, err := e.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &screen{}
+	sess.Stdout, sess.Stderr = out, out
+	in, _ := sess.StdinPipe()
+	if err := sess.RequestPty("xterm", math.MaxUint32, math.MaxUint32, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	huge := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
+	go func() { huge.done <- sess.Wait() }()
+	huge.waitFor(t, "Integração SGA")
+	if err := sess.WindowChange(100000000, 100); err != nil {
+		t.Fatal(err)
+	}
+	huge.keys("?")
+	time.Sleep(300 * time.Millisecond)
+	// A line of the console is at most MaxColumns wide, whatever was claimed.
+	for line := range strings.SplitSeq(stripped(out), "\n") {
+		if n := len([]rune(line)); n > MaxColumns {
+			t.Fatalf("a line of %d characters: the width was not clamped", n)
+		}
+	}
+	other := e.open()
+	defer other.close()
+	other.waitFor(t, "Integração SGA")
+	huge.close()
+}
+
+func stripped(s *screen) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.ReplaceAll(ansi.Strip(s.buf.String()), "\r", "\n")
+}
+
+// Agent forwarding is refused: nothing in ponte would use it.
+func TestServeRefusesAgentForwarding(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
+	c, err := e.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Fatal("agent forwarding was accepted")
+	}
+}
+
+// syncBuffer is a log destination tests read while the server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// 500 connections from one address that never start the SSH handshake do not lock the
+// administrators out, even with the process's file limit close by: past a few, they are
+// refused (and logged), so an administrator from another address still gets the console.
+// Without the limit the server ran out of descriptors and accepted no one.
+func TestServeHoldsOffIdleConnections(t *testing.T) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip("no file limit to lower:", err)
+	}
+	const flood = 500
+	low := lim
+	low.Cur = min(lim.Cur, flood+300) // room for the flood's client ends, not for its server ends too
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip("cannot lower the file limit:", err)
+	}
+	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+
+	log := &syncBuffer{}
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
+		ServerOptions{Logger: slog.New(slog.NewTextHandler(log, nil))})
+	attacker := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 2 * time.Second}
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range flood {
+		c, err := attacker.Dial("tcp", e.addr)
+		if err != nil {
+			t.Fatalf("after %d connections: %v", len(conns), err)
+		}
+		conns = append(conns, c)
+	}
+	tm := e.open()
+	defer tm.close()
+	tm.waitFor(t, "Integração SGA")
+	if got := e.srv.gate.waiting(); got > 8 {
+		t.Errorf("%d connections wait to authenticate; at most 8 from one address may", got)
+	}
+	if !strings.Contains(log.String(), "too many connections from one address") {
+		t.Errorf("the refusals were not logged:\n%s", log.String())
+	}
+}
+
+// A connection that does not authenticate within the handshake deadline is closed.
+func TestServeHandshakeDeadline(t *testing.T) {
+	log := &syncBuffer{}
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
+		ServerOptions{HandshakeTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
+	c, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 1024)
+	for {
+		_, err := c.Read(buf) // the server's version line, then nothing until it closes
+		if err == nil {
+			continue
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal("the connection was still open after 10s")
+		}
+		break
+	}
+	if !strings.Contains(log.String(), "handshake deadline") {
+		t.Errorf("the closing was not logged:\n%s", log.String())
+	}
+	// An administrator within the deadline is not cut off by it.
+	tm := e.open()
+	defer tm.close()
+	tm.waitFor(t, "Integração SGA")
+	time.Sleep(400 * time.Millisecond)
+	tm.keys("2")
+	tm.waitFor(t, "Maria Souza")
+}
+
+// The host key is made without touching the directory it goes in; one others can read is
+// refused with the command that fixes it.
+func TestHostKeyFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "host")
+	first, err := loadHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := loadHostKey(path)
+	if err != nil || !bytes.Equal(first, again) {
+		t.Fatalf("the key was not kept: %v", err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o755, path: 0o600} {
+		if fi, _ := os.Stat(p); fi.Mode().Perm() != want {
+			t.Errorf("%s has mode %o, want %o", p, fi.Mode().Perm(), want)
+		}
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadHostKey(path)
+	if !errors.Is(err, safefile.ErrNotPrivate) || !strings.Contains(err.Error(), "chmod 600 "+path) {
+		t.Fatalf("a readable host key: %v", err)
+	}
+}
