@@ -44,9 +44,9 @@ func clampRequests(in <-chan *gossh.Request) <-chan *gossh.Request {
 				continue
 			case "pty-req":
 				var p struct {
-					Term                   string
+					Term                    string
 					Columns, Rows, Wpx, Hpx uint32
-					Modes                  string
+					Modes                   string
 				}
 				if gossh.Unmarshal(r.Payload, &p) == nil {
 					p.Columns, p.Rows, p.Wpx, p.Hpx = clampSize(p.Columns, p.Rows, p.Wpx, p.Hpx)
