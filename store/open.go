@@ -177,40 +177,48 @@ func isText(b []byte) bool {
 // all (a new database), or that its buckets are another application's. A damaged file that
 // makes bbolt fault or panic is reported, not allowed to crash the process.
 func schemaOf(db *bolt.DB, path string) (version int, empty bool, err error) {
+	err = guarded(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			var names []string
+			if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				names = append(names, printable(name))
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(names) == 0 {
+				empty = true
+				return nil
+			}
+			meta := tx.Bucket(bMeta)
+			var v []byte
+			if meta != nil {
+				v = meta.Get(keySchema)
+			}
+			if len(v) != 8 {
+				if len(names) > 6 {
+					names = append(names[:6], "...")
+				}
+				return fmt.Errorf("%s is another application's bbolt database (its buckets: %s): %w",
+					path, strings.Join(names, ", "), ErrNotPonte)
+			}
+			version = int(binary.BigEndian.Uint64(v))
+			return nil
+		})
+	})
+	return version, empty, err
+}
+
+// guarded runs fn, turning a fault or panic inside bbolt (a page that points nowhere in a
+// damaged file) into an error instead of the end of the process.
+func guarded(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s cannot be read (%v); restore it from a backup: %w", path, r, ErrDamaged)
 		}
 	}()
-	err = db.View(func(tx *bolt.Tx) error {
-		var names []string
-		if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			names = append(names, printable(name))
-			return nil
-		}); err != nil {
-			return err
-		}
-		if len(names) == 0 {
-			empty = true
-			return nil
-		}
-		meta := tx.Bucket(bMeta)
-		var v []byte
-		if meta != nil {
-			v = meta.Get(keySchema)
-		}
-		if len(v) != 8 {
-			if len(names) > 6 {
-				names = append(names[:6], "...")
-			}
-			return fmt.Errorf("%s is another application's bbolt database (its buckets: %s): %w",
-				path, strings.Join(names, ", "), ErrNotPonte)
-		}
-		version = int(binary.BigEndian.Uint64(v))
-		return nil
-	})
-	return version, empty, err
+	return fn()
 }
 
 // printable shows a bucket name safely in a message.

@@ -148,8 +148,12 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
-		FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly})
+	var db *bolt.DB
+	err = guarded(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
+			FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly})
+		return err
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, inUseError{path}
 	}

@@ -499,3 +499,58 @@ func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
 		t.Fatalf("bad time: %v", err)
 	}
 }
+
+// With batches of a few vehicles, a client's vehicles land in several batches: the run counts
+// each client once, keeps it ATIVO when any of its vehicles is, in whichever batch, and counts
+// the pages it read.
+func TestCountsAreTrueAcrossBatches(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8, Members: 200, PageSize: 20}, Options{BatchVehicles: 3, FlushEvery: time.Hour}, false, nil)
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	page, _ := e.store.SearchClients("", 1_000_000)
+	if run.Counts.Clients() != len(page.Clients) {
+		t.Errorf("the run counted %d clients; the store has %d", run.Counts.Clients(), len(page.Clients))
+	}
+	if run.Counts.PagesDone != run.Counts.PagesTotal || run.Counts.PagesTotal == 0 {
+		t.Errorf("pages done %d of %d", run.Counts.PagesDone, run.Counts.PagesTotal)
+	}
+	active := map[int64]bool{}
+	for _, v := range e.sim.Vehicles() {
+		if slices.Contains(v.Products, e.creds.ProductCode) && v.Situation == 1 {
+			active[v.MemberCode] = true
+		}
+	}
+	for _, c := range page.Clients {
+		if active[c.SGACode] && c.Situation != "ATIVO" {
+			t.Fatalf("client %d has an ATIVO vehicle but is %s", c.SGACode, c.Situation)
+		}
+	}
+}
+
+// A run cancelled because the engine closes (the server stopping) is cancelled by the server,
+// not by the operator who started it.
+func TestShutdownCancelIsTheServers(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 5, PageSize: 10, Faults: sim.Faults{Latency: 50 * time.Millisecond}},
+		Options{Workers: 1}, false, nil)
+	updates, unsubscribe := e.eng.Hub().Subscribe()
+	defer unsubscribe()
+	if err := e.eng.Start(Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	for p := range updates {
+		if p.Running && p.PagesDone >= 1 {
+			break
+		}
+	}
+	e.eng.Close()
+	runs, _ := e.store.Runs(1)
+	if len(runs) != 1 || runs[0].Status != store.StatusCancelled || runs[0].Reason != "cancelled by server" {
+		t.Fatalf("run after shutdown: %+v", runs)
+	}
+	log, _ := e.store.AuditLog(1, 0)
+	if len(log) != 1 || log[0].Action != store.ActionSyncCancelled || log[0].Who != "server" {
+		t.Fatalf("audit after shutdown: %+v", log)
+	}
+}
