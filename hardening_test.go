@@ -304,3 +304,30 @@ func TestDemoKeepsARealIntegration(t *testing.T) {
 		t.Fatalf("the integration changed: %q", out)
 	}
 }
+
+// A value saved before settings were checked is printed quoted, never raw: the terminal would
+// obey a control character in it.
+func TestConfigShowQuotesOldControlCharacters(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	run2(db, "admin", "list") // creates nothing: read-only
+	if code, _, errOut := run2(db, "admin", "add", "--login", "ana", "--name", "Ana"); code != exitOK {
+		t.Fatal(errOut)
+	}
+	b, err := bolt.Open(db, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("settings")).Put([]byte("integration"),
+			[]byte(`{"usuario":"ab\u009b31mc\u202e","sga_url":"https://jose:segredo@sga.example.com/v2"}`))
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run2(db, "config", "show")
+	if code != exitOK || strings.ContainsAny(out, "\u009b\u202e") || !strings.Contains(out, `"ab\u009b31mc\u202e"`) ||
+		strings.Contains(out, "segredo") {
+		t.Fatalf("config show: %d %q", code, out)
+	}
+}

@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	charmlog "github.com/charmbracelet/log"
@@ -401,13 +403,16 @@ func addAuthorizedKeys(e *env, path string) error {
 // runServe serves the console over SSH until SIGINT or SIGTERM, then shuts down cleanly: the
 // sessions are told, the sync stops at a checkpoint, the database closes.
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "[--listen ADDR] [--host-key PATH] [--max-sessions N] [--idle-timeout D] [--max-time D] [--log FILE]")
+	fs := newFlags(e, "serve", "[--listen ADDR] [--host-key PATH] [--max-sessions N] [--idle-timeout D] [--max-time D] [--max-pending N] [--max-pending-per-addr N] [--handshake-timeout D] [--log FILE]")
 	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on")
 	hostKey := fs.String("host-key", "", "the server's SSH key, made on first start (default: beside the database)")
 	var o ui.ServerOptions
 	fs.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
 	fs.DurationVar(&o.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
+	fs.IntVar(&o.MaxPending, "max-pending", 64, "connections waiting to authenticate at once; more are refused")
+	fs.IntVar(&o.MaxPendingPerAddr, "max-pending-per-addr", 8, "connections from one address waiting to authenticate at once")
+	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this")
 	logFile := fs.String("log", "", "write the log to FILE instead of stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -761,12 +766,24 @@ func newSGAClient(in store.Integration, timeout time.Duration) *sga.Client {
 		User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
 }
 
+// shown makes a stored value safe to print on a terminal: one saved before settings were
+// checked may hold control characters the terminal would obey; it is printed quoted instead.
+func shown(v string) string {
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
+		return strconv.QuoteToGraphic(v)
+	}
+	return v
+}
+
 func configShow(e *env, s *store.Store) error {
 	in, err := s.Integration()
 	if err != nil {
 		return err
 	}
 	url := in.SGAURL
+	if u, err := neturl.Parse(url); err == nil && u.User != nil {
+		url = u.Redacted() // saved before user info was refused
+	}
 	if url == "" {
 		url = sga.DefaultBaseURL + " (default)"
 	}
@@ -779,7 +796,7 @@ func configShow(e *env, s *store.Store) error {
 		{"product code", store.FieldProductCode, in.ProductCode},
 		{"sync token", store.FieldSyncToken, store.Mask(in.SyncToken)},
 	} {
-		v := row.value
+		v := shown(row.value)
 		if v == "" {
 			v = "(not set)"
 		}
