@@ -737,22 +737,15 @@ func (e *env) checkProductCode(ctx context.Context, s *store.Store, p store.Inte
 	if err != nil {
 		return err
 	}
-	for _, f := range []struct{ dst, v *string }{{&in.SGAURL, p.SGAURL}, {&in.User, p.User},
-		{&in.Password, p.Password}, {&in.APIKey, p.APIKey}, {&in.SyncToken, p.SyncToken}} {
-		if f.v != nil {
-			*f.dst = *f.v
-		}
-	}
+	in = in.Patched(p)
 	if e.sgaURL != "" {
 		in.SGAURL = e.sgaURL
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	c := newSGAClient(in, 15*time.Second)
-	defer c.Close()
-	err = c.CheckProduct(ctx, *p.ProductCode)
+	_, err = syncer.CheckProduct(ctx, in)
 	switch {
-	case errors.Is(err, sga.ErrUnknownProduct):
+	case errors.Is(err, syncer.ErrUnknownProduct):
 		return fmt.Errorf("product-code: %w; nothing was saved", err)
 	case err != nil:
 		fmt.Fprintf(e.stderr, "warning: the product code could not be checked against SGA (%v); ponte config test checks it\n", err)

@@ -89,6 +89,17 @@ func (s *Store) Integration() (Integration, error) {
 	return in, nil
 }
 
+// Patched returns the integration as it will be once p is saved.
+func (in Integration) Patched(p IntegrationPatch) Integration {
+	for _, f := range []struct{ dst, v *string }{{&in.SGAURL, p.SGAURL}, {&in.User, p.User}, {&in.Password, p.Password},
+		{&in.APIKey, p.APIKey}, {&in.ProductCode, p.ProductCode}, {&in.SyncToken, p.SyncToken}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	return in
+}
+
 // SetIntegration applies p and records, for each field whose value changed, who changed it and
 // when, plus one audit entry naming the fields (never their values). It returns those fields.
 // Each value is checked first (CheckSetting); a refused one is a *FieldError and nothing is saved.

@@ -92,7 +92,7 @@ func CheckSetting(field, v string) error {
 		switch {
 		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
 			return bad(ProblemControl, pos, r)
-		case isBidiControl(r):
+		case IsBidiControl(r):
 			return bad(ProblemBidi, pos, r)
 		}
 	}
@@ -114,9 +114,9 @@ func CheckSetting(field, v string) error {
 	return nil
 }
 
-// isBidiControl reports the characters that reorder how text around them is shown (the
+// IsBidiControl reports the characters that reorder how text around them is shown (the
 // "Trojan Source" characters) and the invisible direction marks.
-func isBidiControl(r rune) bool {
+func IsBidiControl(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 

@@ -53,6 +53,9 @@ type (
 		changed []string
 		checks  []syncer.RouteCheck
 		err     error
+		// unknownProduct: nothing was saved, SGA has no such product; known lists its codes.
+		unknownProduct bool
+		known          []string
 	}
 )
 
@@ -140,6 +143,13 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 		p.busy = false
 		p.checks = msg.checks
 		switch {
+		case msg.unknownProduct:
+			p.errs[fProduct] = tUnknownProduct
+			p.message, p.ok = fmt.Sprintf(tProductNotSaved, p.inputs[fProduct].Value()), false
+			if len(msg.known) > 0 {
+				p.message += fmt.Sprintf(tKnownProducts, strings.Join(msg.known, ", "))
+			}
+			return toast(false, "%s", p.message)
 		case msg.err != nil:
 			p.c.svc.Logger.Error("save the integration", "err", msg.err)
 			p.message, p.ok = tSaveFailed, false
@@ -243,14 +253,24 @@ func settingProblem(err error) string {
 		return tDigitsOnly
 	case store.ProblemSpaces:
 		return tNoSpaces
-	case store.ProblemControl:
-		return fmt.Sprintf(tControlChar, fe.Pos)
-	case store.ProblemBidi:
-		return fmt.Sprintf(tBidiChar, fe.Pos)
+	case store.ProblemControl, store.ProblemBidi:
+		return fmt.Sprintf(tForbiddenChar, fe.Pos)
 	case store.ProblemInvalidUTF8:
 		return fmt.Sprintf(tInvalidUTF8, fe.Pos)
 	}
 	return tInvalidValue
+}
+
+// defused shows a typed or pasted bidirectional control as U+FFFD: the terminal would
+// otherwise obey it and show the field's text reordered. (The value keeps it, and validation
+// refuses it with its position.)
+func defused(view string) string {
+	return strings.Map(func(r rune) rune {
+		if store.IsBidiControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, view)
 }
 
 // validate checks one field and records its message; it reports whether it is valid.
@@ -327,8 +347,22 @@ func (p *integrationPage) updateToken() tea.Cmd {
 
 func (p *integrationPage) run(patch store.IntegrationPatch, manual, sync bool) tea.Cmd {
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
-	st, eng, actor, url := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL
+	st, eng, actor, url, stored := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored
 	return func() tea.Msg {
+		// A product code SGA does not have would make every vehicle look gone: refused, as
+		// ponte config set refuses it. When SGA cannot be asked, the test below says why.
+		if patch.ProductCode != nil && *patch.ProductCode != stored.ProductCode && eng != nil {
+			in := stored.Patched(patch)
+			if url != "" {
+				in.SGAURL = url
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			known, err := syncer.CheckProduct(ctx, in)
+			cancel()
+			if errors.Is(err, syncer.ErrUnknownProduct) {
+				return integrationSavedMsg{unknownProduct: true, known: known}
+			}
+		}
 		changed, err := st.SetIntegration(patch, actor)
 		if err != nil {
 			return integrationSavedMsg{err: err}
@@ -352,7 +386,7 @@ func (p *integrationPage) View() string {
 		if p.focus == f {
 			style, marker = st.LabelFocus, "› "
 		}
-		line := marker + style.Render(cell(label, 18)) + p.inputs[f].View()
+		line := marker + style.Render(cell(label, 18)) + defused(p.inputs[f].View())
 		if msg := p.errs[f]; msg != "" {
 			line += "  " + st.Error.Render("✗ "+msg)
 		}

@@ -27,11 +27,12 @@ const (
 	tRouteDenied   = "não liberada para este token"
 	tRouteFailed   = "falhou"
 	// The Código do Produto, checked against SGA's catalogue.
-	tProductCheck   = "Código do Produto %s"
-	tUnknownProduct = "o SGA não tem este produto; o sincronismo não acharia nenhum veículo nosso"
-	tKnownProducts  = " (produtos do fornecedor: %s)"
-	tRouteSkipped   = "não testada"
-	tGuideToggle    = "passo a passo"
+	tProductCheck    = "Código do Produto %s"
+	tUnknownProduct  = "não existe no SGA"
+	tProductNotSaved = "Não salvo: o SGA não tem o produto %s"
+	tKnownProducts   = " (produtos do fornecedor: %s)"
+	tRouteSkipped    = "não testada"
+	tGuideToggle     = "passo a passo"
 
 	// Validation.
 	tRequired   = "obrigatório"
@@ -40,12 +41,11 @@ const (
 	tDigitsOnly = "só dígitos"
 	tNoSpaces   = "não pode ter espaços"
 	// Characters a terminal would obey, or that disguise text, are refused where they stand.
-	tControlChar  = "caractere de controle na posição %d"
-	tBidiChar     = "caractere que inverte a direção do texto na posição %d"
-	tInvalidUTF8  = "texto inválido (não é UTF-8) no byte %d"
-	tInvalidValue = "valor inválido"
-	tFixErrors    = "Corrija os campos marcados."
-	tSaveFailed   = "Não foi possível salvar; veja o log."
+	tForbiddenChar = "caractere %d proibido"
+	tInvalidUTF8   = "byte %d inválido"
+	tInvalidValue  = "valor inválido"
+	tFixErrors     = "Corrija os campos marcados."
+	tSaveFailed    = "Não foi possível salvar; veja o log."
 
 	// Administrators.
 	tSyncActive      = "Sincronizar Ativos SGA"
@@ -158,7 +158,7 @@ func reasonText(code string) string {
 	case "pages_failed":
 		return "algumas páginas falharam; o próximo sincronismo as lê primeiro"
 	case "too_many_gone":
-		return "o SGA deixou de listar parte grande demais da frota com o nosso produto; nada foi marcado como fora do SGA. Confira o Código do Produto em Integração SGA"
+		return "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto"
 	case "interrupted":
 		return "o processo do ponte parou antes de terminar; o próximo sincronismo continua de onde ele parou"
 	case "":

@@ -131,10 +131,15 @@ func New(st *store.Store, o Options) *Engine {
 	return e
 }
 
-// finished is the progress of a run that is over.
+// finished is the progress of a run that is over: all its pages when it read the listing to
+// the end, else the pages it read.
 func finished(r store.Run) Progress {
+	done := r.Counts.PagesDone
+	if r.Status == store.StatusSucceeded || r.Status == store.StatusPartial {
+		done = r.Counts.PagesTotal
+	}
 	return Progress{RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
-		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: r.Counts.PagesTotal, PagesTotal: r.Counts.PagesTotal,
+		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: done, PagesTotal: r.Counts.PagesTotal,
 		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
 		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
 		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
