@@ -176,3 +176,31 @@ func TestBackupFileRefusals(t *testing.T) {
 		t.Errorf("backup over a hard link to the database: %v", err)
 	}
 }
+
+// FuzzInspect: whatever bytes a database file holds, inspect answers without panicking, and a
+// file it passes opens without crashing the process.
+func FuzzInspect(f *testing.F) {
+	good := filepath.Join(f.TempDir(), "good.db")
+	s, err := Open(good, Options{NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	s.Close()
+	data, _ := os.ReadFile(good)
+	f.Add(data[:8192])
+	f.Add(data[:4096])
+	f.Add([]byte("SQLite format 3\x00"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f.db")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inspect(path); err != nil {
+			return
+		}
+		if s, err := Open(path, Options{ReadOnly: true, LockTimeout: 50 * time.Millisecond}); err == nil {
+			s.Close()
+		}
+	})
+}
