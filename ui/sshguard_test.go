@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/store/safefile"
 )
@@ -25,15 +25,7 @@ import (
 // height and die of it.
 func TestServeClampsTerminalSize(t *testing.T) {
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
-	c, err := e.dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sess := e.session()
 	out := &screen{}
 	sess.Stdout, sess.Stderr = out, out
 	in, _ := sess.StdinPipe()
@@ -63,6 +55,22 @@ func TestServeClampsTerminalSize(t *testing.T) {
 	huge.close()
 }
 
+// session opens an SSH session as maria, closed when the test ends.
+func (e *sshEnv) session() (*gossh.Client, *gossh.Session) {
+	e.t.Helper()
+	c, err := e.dial()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { sess.Close() })
+	return c, sess
+}
+
 func stripped(s *screen) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,16 +80,7 @@ func stripped(s *screen) string {
 // Agent forwarding is refused: nothing in ponte would use it.
 func TestServeRefusesAgentForwarding(t *testing.T) {
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
-	c, err := e.dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := e.session()
 	ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -89,24 +88,6 @@ func TestServeRefusesAgentForwarding(t *testing.T) {
 	if ok {
 		t.Fatal("agent forwarding was accepted")
 	}
-}
-
-// syncBuffer is a log destination tests read while the server writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // 500 connections from one address that never start the SSH handshake do not lock the
@@ -126,7 +107,7 @@ func TestServeHoldsOffIdleConnections(t *testing.T) {
 	}
 	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 
-	log := &syncBuffer{}
+	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
 		ServerOptions{Logger: slog.New(slog.NewTextHandler(log, nil))})
 	attacker := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 2 * time.Second}
@@ -149,14 +130,14 @@ func TestServeHoldsOffIdleConnections(t *testing.T) {
 	if got := e.srv.gate.waiting(); got > 8 {
 		t.Errorf("%d connections wait to authenticate; at most 8 from one address may", got)
 	}
-	if !strings.Contains(log.String(), "too many connections from one address") {
-		t.Errorf("the refusals were not logged:\n%s", log.String())
+	if !log.has("too many connections from one address") {
+		t.Errorf("the refusals were not logged:\n%s", log.buf.String())
 	}
 }
 
 // A connection that does not authenticate within the handshake deadline is closed.
 func TestServeHandshakeDeadline(t *testing.T) {
-	log := &syncBuffer{}
+	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
 		ServerOptions{HandshakeTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
 	c, err := net.Dial("tcp", e.addr)
@@ -177,8 +158,8 @@ func TestServeHandshakeDeadline(t *testing.T) {
 		}
 		break
 	}
-	if !strings.Contains(log.String(), "handshake deadline") {
-		t.Errorf("the closing was not logged:\n%s", log.String())
+	if !log.has("handshake deadline") {
+		t.Errorf("the closing was not logged:\n%s", log.buf.String())
 	}
 	// An administrator within the deadline is not cut off by it.
 	tm := e.open()
