@@ -58,15 +58,12 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 			api = "manual"
 		}
 		rc := RouteCheck{API: api, ProductCode: code}
-		var unknown *sga.UnknownProductError
-		switch err := c.CheckProduct(ctx, code); {
+		known, err := checkProduct(ctx, c, code)
+		switch {
 		case err == nil:
 			rc.OK = true
-		case errors.As(err, &unknown):
-			rc.UnknownProduct = true
-			for _, p := range unknown.Known {
-				rc.KnownProducts = append(rc.KnownProducts, p.Code+" ("+p.Name+")")
-			}
+		case errors.Is(err, ErrUnknownProduct):
+			rc.UnknownProduct, rc.KnownProducts = true, known
 		default:
 			rc.Message = message(err)
 		}
@@ -86,7 +83,11 @@ func CheckProduct(ctx context.Context, in store.Integration) (known []string, er
 	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: 15 * time.Second, MaxRetries: 1,
 		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
 	defer c.Close()
-	err = c.CheckProduct(ctx, in.ProductCode)
+	return checkProduct(ctx, c, in.ProductCode)
+}
+
+func checkProduct(ctx context.Context, c *sga.Client, code string) (known []string, err error) {
+	err = c.CheckProduct(ctx, code)
 	var unknown *sga.UnknownProductError
 	if errors.As(err, &unknown) {
 		for _, p := range unknown.Known {
