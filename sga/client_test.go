@@ -565,3 +565,47 @@ func TestClosedClientRefusesCalls(t *testing.T) {
 		t.Fatal("a closed client sent requests")
 	}
 }
+
+// An SGA that redirects to a link-local address (where cloud metadata lives) gets no request
+// there: the client refuses to connect, whatever led it.
+func TestNeverDialsLinkLocal(t *testing.T) {
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data", http.StatusFound)
+	}))
+	t.Cleanup(redirect.Close)
+	c := sga.New(sga.Config{BaseURL: redirect.URL, Credentials: sga.Credentials{SyncToken: "t"}, RequestsPerSecond: -1,
+		RetryBase: time.Hour, RetryMax: time.Hour, Timeout: 2 * time.Second})
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() { _, err := c.SyncProducts(context.Background()); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, sga.ErrLinkLocal) {
+			t.Fatalf("redirected to a link-local address: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refusal was retried as a transient failure")
+	}
+}
+
+// The product check reads the supplier's catalogue with the sync token, or produto/buscar
+// with the manual credentials; a code SGA lacks is named with the codes SGA has.
+func TestCheckProduct(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 1}, nil)
+	ctx := context.Background()
+	if err := h.client.CheckProduct(ctx, h.creds.ProductCode); err != nil {
+		t.Fatalf("our product: %v", err)
+	}
+	var unknown *sga.UnknownProductError
+	if err := h.client.CheckProduct(ctx, "99"); !errors.As(err, &unknown) || !unknown.Known.Has(h.creds.ProductCode) {
+		t.Fatalf("an unknown product: %v", err)
+	}
+	manual := h.newClient(func(c *sga.Config) { c.Credentials.SyncToken = "" })
+	defer manual.Close()
+	if err := manual.CheckProduct(ctx, h.creds.ProductCode); err != nil {
+		t.Fatalf("our product, manual: %v", err)
+	}
+	if err := manual.CheckProduct(ctx, "99"); !errors.Is(err, sga.ErrUnknownProduct) {
+		t.Fatalf("an unknown product, manual: %v", err)
+	}
+}

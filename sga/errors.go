@@ -206,6 +206,9 @@ func retryAfter(h http.Header) time.Duration {
 
 // transportError wraps a failure to get a reply at all.
 func transportError(route string, err error) *Error {
+	if errors.Is(err, ErrLinkLocal) {
+		return &Error{Kind: ErrLinkLocal, Route: route, Err: scrubURL(err)} // no retry changes that
+	}
 	return &Error{Kind: ErrTransient, Route: route, Err: scrubURL(err)}
 }
 
