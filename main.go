@@ -1100,11 +1100,13 @@ func console(ctx context.Context, e *env, s *store.Store, who store.Actor, sgaUR
 // runDemo starts a simulator in-process, a database with a demo administrator and the
 // integration filled in with the simulator's credentials, and opens the console on it.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--members N] [--seed N] [--latency D] [--db PATH [--force]]")
+	fs := newFlags(e, "demo", "[--members N] [--seed N] [--latency D] [--force]\n\n"+
+		"Without the global --db the demo uses a temporary database. With ponte --db PATH demo it uses\n"+
+		"PATH, and refuses one whose SGA integration is real (not a demo's) unless --force.")
 	members := fs.Int("members", 300, "associados in the simulator")
 	seed := fs.Uint64("seed", 1, "seed of the simulator's data")
 	latency := fs.Duration("latency", 40*time.Millisecond, "latency of each simulated SGA request")
-	force := fs.Bool("force", false, "with --db: replace the database's SGA integration with the simulator's even if it is a real one")
+	force := fs.Bool("force", false, "with the global --db: replace the database's SGA integration with the simulator's even if it is a real one")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
