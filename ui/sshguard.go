@@ -97,10 +97,25 @@ type gate struct {
 	total   int
 	perAddr map[string]int
 
-	refused   atomic.Int64 // since the last refusal was logged
-	lastLog   atomic.Int64 // unix nanoseconds
-	timedOut  atomic.Int64
-	lastTOLog atomic.Int64
+	refusals, timeouts throttle
+}
+
+// throttle logs an event at most once a second, with how many like it happened since its last
+// line: a flood must not flood the log too.
+type throttle struct {
+	count atomic.Int64 // since the last line
+	last  atomic.Int64 // when the last line was written, unix nanoseconds
+}
+
+func (t *throttle) note(log *slog.Logger, msg string, args ...any) {
+	n := t.count.Add(1)
+	now := time.Now().UnixNano()
+	prev := t.last.Load()
+	if now-prev < int64(time.Second) || !t.last.CompareAndSwap(prev, now) {
+		return
+	}
+	t.count.Add(-n)
+	log.Warn(msg, append(args, "count", n)...)
 }
 
 func newGate(maxTotal, maxPerAddr int, deadline time.Duration, log *slog.Logger) *gate {
@@ -122,18 +137,18 @@ func (g *gate) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	g.mu.Unlock()
 	switch {
 	case full:
-		g.note(&g.refused, &g.lastLog, "ssh connection refused: too many connections waiting to authenticate",
+		g.refusals.note(g.log, "ssh connection refused: too many connections waiting to authenticate",
 			"addr", addr, "max", g.maxTotal)
 		return nil
 	case busy:
-		g.note(&g.refused, &g.lastLog, "ssh connection refused: too many connections from one address waiting to authenticate",
+		g.refusals.note(g.log, "ssh connection refused: too many connections from one address waiting to authenticate",
 			"addr", addr, "max_per_addr", g.maxPerAddr)
 		return nil
 	}
 	p := &pending{Conn: c, g: g, addr: addr}
 	p.timer = time.AfterFunc(g.deadline, func() {
 		if p.release() {
-			g.note(&g.timedOut, &g.lastTOLog, "ssh connection closed: no authentication within the handshake deadline",
+			g.timeouts.note(g.log, "ssh connection closed: no authentication within the handshake deadline",
 				"addr", addr, "deadline", g.deadline)
 			_ = c.Close()
 		}
@@ -149,19 +164,6 @@ func (g *gate) authenticated(ctx ssh.Context) {
 		p.timer.Stop()
 		p.release()
 	}
-}
-
-// note logs an event at most once a second, with how many like it happened since the last line:
-// a flood must not flood the log too.
-func (g *gate) note(count, last *atomic.Int64, msg string, args ...any) {
-	n := count.Add(1)
-	now := time.Now().UnixNano()
-	prev := last.Load()
-	if now-prev < int64(time.Second) || !last.CompareAndSwap(prev, now) {
-		return
-	}
-	count.Add(-n)
-	g.log.Warn(msg, append(args, "count", n)...)
 }
 
 // waiting counts the connections waiting to authenticate.
