@@ -115,7 +115,7 @@ func TestForeignFilesAreNotConverted(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]string{other: "another application's bbolt database (its buckets: widgets)",
-		text: "a text file, not a ponte database", empty: "empty file"} {
+		text: "is a text file: not a ponte database", empty: "empty file"} {
 		before := fileHash(t, path)
 		for _, args := range [][]string{{"export", "clients"}, {"config", "show"}} {
 			code, _, errOut := run2(path, args...)

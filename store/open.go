@@ -148,23 +148,23 @@ func metaAt(r io.ReaderAt, off int64) (boltMeta, error) {
 func sniff(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
-		return "an SQLite database, not a ponte database"
+		return "an SQLite database"
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return "a gzip file, not a ponte database"
+		return "a gzip file"
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return "a zip file, not a ponte database"
+		return "a zip file"
 	case bytes.HasPrefix(head, []byte("-----BEGIN")):
-		return "a PEM key or certificate, not a ponte database"
+		return "a PEM key or certificate"
 	case len(head) == keySize*2+1 && isHex(bytes.TrimSpace(head)):
-		return "a key file, not a ponte database"
+		return "a key file"
 	case isText(head):
-		return "a text file, not a ponte database"
+		return "a text file"
 	}
-	return "not a ponte database (not a bbolt file, or its header is damaged)"
+	return "neither a bbolt file nor one whose header can be read"
 }
 
 func isHex(b []byte) bool {
-	return len(b) > 0 && bytes.Trim(b, "0123456789abcdefABCDEF") == nil
+	return len(b) > 0 && len(bytes.Trim(b, "0123456789abcdefABCDEF")) == 0
 }
 
 func isText(b []byte) bool {
@@ -229,8 +229,8 @@ func printable(b []byte) string {
 		}
 		return '?'
 	}, string(b))
-	if len(s) > 40 {
-		s = s[:40] + "..."
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "..."
 	}
 	return s
 }
