@@ -36,9 +36,14 @@ var ErrProtected = errors.New("ponte needs that file")
 // any file named in protect (the SSH host key, say); over another existing regular file only
 // when replace; over a link, a directory or a device never.
 func (s *Store) BackupFile(path string, replace bool, protect ...string) (int64, error) {
+	what := map[string]string{s.path: "the database itself", KeyPath(s.path): "the database's key"}
 	for _, p := range append([]string{s.path, KeyPath(s.path)}, protect...) {
 		if samePath(path, p) {
-			return 0, fmt.Errorf("backup to %s: that is %s: %w", path, p, ErrProtected)
+			name, ok := what[p]
+			if !ok {
+				name = p
+			}
+			return 0, fmt.Errorf("backup to %s refused, that is %s: %w", path, name, ErrProtected)
 		}
 	}
 	var n int64
