@@ -423,6 +423,9 @@ func (v *adminView) runErrors() string {
 	r := v.runOpen
 	var b strings.Builder
 	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)+" "+reasonText(r.ReasonCode)) + "\n")
+	if r.Resumes != 0 {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tResumes, r.Resumes)) + "\n")
+	}
 	if len(r.Errors) == 0 {
 		b.WriteString(st.Hint.Render(tNoErrors))
 		return b.String()

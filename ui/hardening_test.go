@@ -91,3 +91,25 @@ func TestNewReasonsInPortuguese(t *testing.T) {
 		t.Fatalf("status bar:\n%s", m.View())
 	}
 }
+
+// A run that continued an interrupted one says which, in its detail.
+func TestResumedRunNamesTheRunItContinues(t *testing.T) {
+	svc := fixture(t)
+	a := store.Actor{Who: "maria", From: "test"}
+	r, err := svc.Store.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync, Resumes: 1}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Store.FinishRun(r.ID, store.StatusSucceeded, "", "", a); err != nil {
+		t.Fatal(err)
+	}
+	m := New(svc, asciiSession())
+	t.Cleanup(m.Close)
+	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(t, m, run(m.Init())...)
+	drive(t, m, keys("2", "enter")...) // the profile loads its runs
+	drive(t, m, keys("enter")...)      // the newest run's detail
+	if out := m.View(); !strings.Contains(out, "Erros da execução 2") || !strings.Contains(out, "Continua a execução 1, de onde ela parou.") {
+		t.Fatalf("the run's detail:\n%s", out)
+	}
+}

@@ -64,6 +64,7 @@ const (
 	tNoRuns          = "Nenhuma execução ainda."
 	tRunErrors       = "Erros da execução %d"
 	tNoErrors        = "Nenhum erro."
+	tResumes         = "Continua a execução %d, de onde ela parou."
 	tSyncStarted     = "Sincronismo iniciado; o diário está ligado."
 	tSyncBusy        = "Já há um sincronismo em andamento."
 	tEditTime        = "Horário (HH:MM)"
