@@ -1,0 +1,77 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"ponte/sga"
+)
+
+// gate pauses every worker while SGA's extraction block lasts. SGA says the block lifts
+// "in about an hour" but not when; the gate probes with one request after 5s, then after
+// doubling waits up to BlockProbeMax, so a short block costs little and a long one few requests.
+type gate struct {
+	mu      sync.Mutex
+	until   time.Time
+	backoff time.Duration
+}
+
+func (g *gate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.until)
+	g.mu.Unlock()
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// block extends the pause after a blocked request, unless another worker already did.
+func (g *gate) block(first, ceiling time.Duration) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if time.Now().Before(g.until) {
+		return g.until
+	}
+	if g.backoff == 0 {
+		g.backoff = first
+	} else {
+		g.backoff = min(g.backoff*2, ceiling)
+	}
+	g.until = time.Now().Add(g.backoff)
+	return g.until
+}
+
+func (g *gate) clear() {
+	g.mu.Lock()
+	g.backoff = 0
+	g.mu.Unlock()
+}
+
+// gated runs one SGA call behind the gate, waiting out extraction blocks.
+func (r *runner) gated(ctx context.Context, call func() error) error {
+	for {
+		if err := r.gate.wait(ctx); err != nil {
+			return err
+		}
+		err := call()
+		if !errors.Is(err, sga.ErrBlocked) {
+			if err == nil {
+				r.gate.clear()
+			}
+			return err
+		}
+		until := r.gate.block(r.e.opt.BlockProbe, r.e.opt.BlockProbeMax)
+		r.e.opt.Logger.Warn("SGA blocked the token for data extraction; pausing", "until", until.Format(time.TimeOnly))
+		r.publish(func(p *Progress) { p.Phase, p.PausedUntil = PhasePaused, until })
+	}
+}
