@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -297,77 +296,6 @@ func unindexVehicle(tx *bolt.Tx, v Vehicle) error {
 		}
 	}
 	return tx.Bucket(bVehicleClient).Delete(clientVehicleKey(v.ClientSGACode, v.SGACode))
-}
-
-// ErrTooManyGone: marking the vehicles a run did not see would take more of the fleet than
-// the caller allows; nothing was marked. The error is a *TooManyGoneError.
-var ErrTooManyGone = errors.New("too many vehicles would be marked gone")
-
-// TooManyGoneError says how many vehicles a run would have marked gone, out of how many.
-type TooManyGoneError struct {
-	Would, Fleet int
-}
-
-func (e *TooManyGoneError) Error() string {
-	return fmt.Sprintf("%d of the %d stored vehicles would be marked gone; nothing was marked", e.Would, e.Fleet)
-}
-
-func (e *TooManyGoneError) Is(err error) bool { return err == ErrTooManyGone }
-
-// MarkGone marks the vehicles that a finished sync did not see as gone from SGA's list: every
-// vehicle for a full sync, or one client's (client > 0). seen are the runs of that sync (the
-// run finishing first, then any earlier runs whose checkpoint it continued): a vehicle last
-// seen by one of them stays. allow, when not nil, is asked first with how many vehicles would be
-// marked out of the fleet not yet gone; when it says no, nothing is marked and the error is a
-// *TooManyGoneError. It returns how many were marked, and counts them in the first run.
-func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet int) bool) (int, error) {
-	now := s.now().UTC()
-	marked := 0
-	err := s.update(func(tx *bolt.Tx) error {
-		marked = 0
-		b := tx.Bucket(bVehicles)
-		var keys [][]byte
-		stored := 0
-		c := tx.Bucket(bVehicleClient).Cursor()
-		var prefix []byte
-		if client > 0 {
-			prefix = i64(client)
-		}
-		for k, last := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, last = c.Next() {
-			stored++
-			if len(last) != 8 || !slices.Contains(seen, binary.BigEndian.Uint64(last)) {
-				keys = append(keys, slices.Clone(k[8:]))
-			}
-		}
-		var gone []Vehicle
-		alreadyGone := 0
-		for _, k := range keys {
-			var v Vehicle
-			if _, err := getJSON(b, k, &v); err != nil {
-				return err
-			}
-			if v.Gone {
-				alreadyGone++
-				continue
-			}
-			gone = append(gone, v)
-		}
-		if allow != nil && len(gone) > 0 && !allow(len(gone), stored-alreadyGone) {
-			return &TooManyGoneError{Would: len(gone), Fleet: stored - alreadyGone}
-		}
-		for _, v := range gone {
-			v.Gone, v.GoneAt, v.GoneSituation, v.UpdatedAt = true, now, v.Situation, now
-			if err := putJSON(b, i64(v.SGACode), v); err != nil {
-				return err
-			}
-		}
-		marked = len(gone)
-		if len(seen) > 0 && seen[0] != 0 {
-			return updateRun(tx, seen[0], now, func(r *Run) { r.Counts.VehiclesGone += marked })
-		}
-		return nil
-	})
-	return marked, err
 }
 
 // ClientsPage is a page of search results.
