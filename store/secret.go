@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -47,7 +46,7 @@ func loadKey(dbPath string, given []byte, create bool) ([]byte, error) {
 		return key, nil
 	}
 	path := KeyPath(dbPath)
-	err := safefile.CheckPrivate(path)
+	data, err := safefile.ReadPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if !create {
 			return nil, errNoKey
@@ -56,10 +55,6 @@ func loadKey(dbPath string, given []byte, create bool) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("key file %w", err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read key file: %w", err)
 	}
 	key, err := decodeKey(strings.TrimSpace(string(data)))
 	if err != nil {
@@ -75,10 +70,7 @@ func createKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	err := safefile.Write(path, safefile.Options{}, func(w io.Writer) error {
-		_, err := io.WriteString(w, hex.EncodeToString(key)+"\n")
-		return err
-	})
+	err := safefile.Create(path, []byte(hex.EncodeToString(key)+"\n"))
 	if errors.Is(err, safefile.ErrExists) {
 		return loadKey(strings.TrimSuffix(path, ".key"), nil, false) // another process made it first
 	}

@@ -6,11 +6,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,16 +216,12 @@ func hostOf(a net.Addr) string {
 // creates no directory and changes no mode: a key others can read is refused with the chmod
 // that fixes it.
 func loadHostKey(path string) ([]byte, error) {
-	err := safefile.CheckPrivate(path)
+	data, err := safefile.ReadPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return createHostKey(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("host key %w", err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the host key: %w", err)
 	}
 	if _, err := gossh.ParsePrivateKey(data); err != nil {
 		return nil, fmt.Errorf("host key %s: %w", path, err)
@@ -245,10 +239,7 @@ func createHostKey(path string) ([]byte, error) {
 		return nil, err
 	}
 	data := pem.EncodeToMemory(block)
-	err = safefile.Write(path, safefile.Options{}, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	err = safefile.Create(path, data)
 	if errors.Is(err, safefile.ErrExists) {
 		return loadHostKey(path) // another server made it first
 	}

@@ -77,6 +77,14 @@ func Write(path string, o Options, fill func(io.Writer) error) error {
 	return SyncDir(filepath.Dir(path))
 }
 
+// Create writes data to a new file at path (see Write); an existing one is ErrExists.
+func Create(path string, data []byte) error {
+	return Write(path, Options{}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
 // checkTarget says whether path exists, and refuses what must not be written over.
 func checkTarget(path string, replace bool) (bool, error) {
 	fi, err := os.Lstat(path)
@@ -136,6 +144,15 @@ func CheckPrivate(path string) error {
 		return fmt.Errorf("%s has mode %04o, %w; run: chmod 600 %s", path, perm, ErrNotPrivate, path)
 	}
 	return nil
+}
+
+// ReadPrivate reads a private file, refused as CheckPrivate refuses it; a missing file is
+// reported as fs.ErrNotExist.
+func ReadPrivate(path string) ([]byte, error) {
+	if err := CheckPrivate(path); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // Same reports whether a and b name the same existing file (through links too).
