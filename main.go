@@ -30,8 +30,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	charmlog "github.com/charmbracelet/log"
+	tea "charm.land/bubbletea/v2"
+	charmlog "charm.land/log/v2"
 	"golang.org/x/crypto/ssh"
 
 	"ponte/sga"
@@ -1084,13 +1084,13 @@ func console(ctx context.Context, e *env, s *store.Store, who store.Actor, sgaUR
 	eng := syncer.New(s, syncer.Options{})
 	defer eng.Close()
 	eng.StartSchedule()
-	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who})
-	defer m.Close()
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	var uopts []ui.Option
 	if e.mouse {
-		opts = append(opts, tea.WithMouseCellMotion())
+		uopts = append(uopts, ui.WithMouse())
 	}
-	_, err := tea.NewProgram(m, opts...).Run()
+	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who, Context: ctx}, uopts...)
+	defer m.Close()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted by a signal: a clean exit
 	}

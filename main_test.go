@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -325,8 +326,14 @@ func TestSyncExitStatus(t *testing.T) {
 	}
 }
 
-// TestDemoEndToEnd runs ponte demo in tmux at 120x35 and walks the guide as an operator would.
+// TestDemoEndToEnd runs ponte demo in tmux at 120x35 and walks the guide as an operator would:
+// in colour, and with NO_COLOR=1, where the cursor row's "›" must show which row is current.
 func TestDemoEndToEnd(t *testing.T) {
+	t.Run("colour", func(t *testing.T) { demoWalk(t, "") })
+	t.Run("NO_COLOR", func(t *testing.T) { demoWalk(t, "NO_COLOR=1") })
+}
+
+func demoWalk(t *testing.T, env string) {
 	if testing.Short() {
 		t.Skip("drives the console in tmux")
 	}
@@ -361,8 +368,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatal("the demo data has no member with exactly two ATIVO vehicles of ours")
 	}
 
-	session := fmt.Sprintf("ponte-e2e-%d", os.Getpid())
-	cmd := fmt.Sprintf("%s --db %s demo --latency 5ms; echo PONTE-EXITED=$?; sleep 30", bin, db)
+	session := fmt.Sprintf("ponte-e2e-%d-%d", os.Getpid(), len(env))
+	cmd := fmt.Sprintf("%s %s --db %s demo --latency 5ms; echo PONTE-EXITED=$?; sleep 30", env, bin, db)
 	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
@@ -400,10 +407,26 @@ func TestDemoEndToEnd(t *testing.T) {
 	send("Escape", "2", "Enter", "s")
 	waitFor("the sync starts", "Sincronismo iniciado")
 	waitFor("the sync finishes in the status bar", "Último: concluído")
+	if env != "" {
+		// Without colour, the marker shows the cursor row, and j moves it.
+		send("3")
+		waitFor("the clients list", "› ")
+		first := markedRow(screen())
+		send("j")
+		time.Sleep(300 * time.Millisecond)
+		if second := markedRow(screen()); first == "" || second == "" || first == second {
+			t.Fatalf("the › marker did not move with j: %q, then %q\n%s", first, second, screen())
+		}
+		styled, _ := exec.Command(tmux, "capture-pane", "-p", "-e", "-t", session).Output()
+		colour := regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`) // 39 and 49: defaults
+		if colour.Match(styled) {
+			t.Fatalf("colour with NO_COLOR: %q", styled)
+		}
+	}
 	send("3", "/", cpf, "Enter", "Enter")
 	waitFor("the client opens", "Importação de Veículos SGA")
 	send("a")
-	waitFor("two vehicles ticked", "2 selecionado(s)")
+	waitFor("two vehicles ticked", "2 selecionados")
 	send("i")
 	waitFor("the confirmation", "Serão gerados 2 contratos e 2 ordens de serviço")
 	send("s")
@@ -420,6 +443,16 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil || strings.Count(string(out), "\n") != 2 || !strings.Contains(string(out), fmt.Sprintf("CT-%d-000002", year)) {
 		t.Fatalf("export contracts: %v %q", err, out)
 	}
+}
+
+// markedRow is the screen's row that carries the cursor marker.
+func markedRow(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "›") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 // TestServeWithOpenSSH serves the console and drives it with the real OpenSSH client in tmux.

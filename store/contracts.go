@@ -196,6 +196,7 @@ func (s *Store) Contracts(query string, limit int) ([]Contract, error) {
 type ContractView struct {
 	Contract
 	OrderStatus string
+	ClientName  string // "" when the client is no longer in the register
 }
 
 // ContractViews lists contracts like Contracts, each with its order's status, from one read
@@ -204,7 +205,8 @@ func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
 	q := foldKey(query)
 	var out []ContractView
 	err := s.db.View(func(tx *bolt.Tx) error {
-		orders := tx.Bucket(bOrders)
+		orders, clients := tx.Bucket(bOrders), tx.Bucket(bClients)
+		names := map[int64]string{} // a client's contracts sit together: read each name once
 		c := tx.Bucket(bContracts).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var cv ContractView
@@ -216,7 +218,16 @@ func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
 				return err
 			}
 			cv.OrderStatus = o.Status
-			text := fmt.Sprintf("%s %s %s %s %d %d", cv.Number, cv.OrderNumber, cv.Plate, o.Status, cv.ClientSGACode, cv.VehicleSGACode)
+			name, ok := names[cv.ClientSGACode]
+			if !ok {
+				var cl Client
+				if _, err := getJSON(clients, i64(cv.ClientSGACode), &cl); err != nil {
+					return err
+				}
+				name, names[cv.ClientSGACode] = cl.Name, cl.Name
+			}
+			cv.ClientName = name
+			text := fmt.Sprintf("%s %s %s %s %d %d %s", cv.Number, cv.OrderNumber, cv.Plate, o.Status, cv.ClientSGACode, cv.VehicleSGACode, name)
 			if q == "" || strings.Contains(foldKey(text), q) {
 				out = append(out, cv)
 			}

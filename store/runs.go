@@ -35,15 +35,18 @@ const maxRunErrors = 1000
 
 // Run is one sync: who started it, what it read and changed, how it ended, and what failed.
 type Run struct {
-	ID         uint64     `json:"id"`
-	Kind       string     `json:"kind"`
-	Source     string     `json:"source,omitempty"`
-	Client     string     `json:"client,omitempty"` // the CPF, for a client run
-	StartedBy  string     `json:"started_by"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt time.Time  `json:"finished_at,omitzero"`
-	UpdatedAt  time.Time  `json:"updated_at,omitzero"` // its last write: when it last made progress
-	Resumes    uint64     `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
+	ID         uint64    `json:"id"`
+	Kind       string    `json:"kind"`
+	Source     string    `json:"source,omitempty"`
+	Client     string    `json:"client,omitempty"` // the CPF, for a client run
+	StartedBy  string    `json:"started_by"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"` // its last write: when it last made progress
+	Resumes    uint64    `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
+	// FellBack: SGA refused the Sincronismo SGA token, and the run read with the manual
+	// credentials instead.
+	FellBack   bool       `json:"fell_back,omitempty"`
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason,omitempty"`      // why it failed or was cancelled, in English
 	ReasonCode string     `json:"reason_code,omitempty"` // the same as a code the console translates

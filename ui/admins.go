@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -17,6 +17,7 @@ import (
 // adminsPage is "Administradores": the profiles, and a profile with its tabs.
 type adminsPage struct {
 	c        *common
+	keys     listKeys
 	admins   []store.Admin
 	shown    []store.Admin
 	list     *table
@@ -33,7 +34,7 @@ type adminsLoadedMsg struct {
 }
 
 func newAdminsPage(c *common) *adminsPage {
-	return &adminsPage{c: c, search: newSearchBox(c), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
+	return &adminsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
 }
 
 func (p *adminsPage) Title() string { return tPageAdmins }
@@ -72,13 +73,11 @@ func (p *adminsPage) Help() []key.Binding {
 	if p.open != nil {
 		return p.open.Help()
 	}
-	k := p.c.keys
 	if p.search.typing {
-		return []key.Binding{k.Back}
+		return p.search.Help()
 	}
-	open := k.Open
-	open.SetEnabled(len(p.shown) > 0)
-	return []key.Binding{k.Filter, open, k.Up, k.Down}
+	p.keys.update(len(p.shown) > 0, p.search.Value() != "")
+	return p.keys.help()
 }
 
 func (p *adminsPage) applyFilter() {
@@ -106,7 +105,7 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 			return p.open.Update(msg)
 		}
 		return nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if p.open != nil {
 			if key.Matches(msg, p.c.keys.Back) && !p.open.Typing() && p.open.runOpen == nil {
 				p.open = nil
@@ -115,6 +114,14 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 			return p.open.Update(msg)
 		}
 		return p.key(msg)
+	case tea.PasteMsg:
+		if p.open == nil && p.search.typing {
+			if changed, cmd := p.search.Paste(msg); changed {
+				p.applyFilter()
+				return cmd
+			}
+		}
+		return nil
 	}
 	if p.open != nil {
 		return p.open.Update(msg)
@@ -122,8 +129,9 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *adminsPage) key(msg tea.KeyMsg) tea.Cmd {
-	k := p.c.keys
+func (p *adminsPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	p.keys.update(len(p.shown) > 0, p.search.Value() != "")
+	k := p.keys
 	if p.search.typing {
 		changed, cmd := p.search.Key(msg)
 		if changed {
@@ -133,11 +141,16 @@ func (p *adminsPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		return p.search.Start()
-	case key.Matches(msg, k.Back) && p.search.Clear():
+		dropped, cmd := p.search.Start()
+		if dropped {
+			p.applyFilter()
+		}
+		return cmd
+	case key.Matches(msg, k.Clear):
+		p.search.Clear()
 		p.applyFilter()
 		return nil
-	case key.Matches(msg, k.Open) && len(p.shown) > 0:
+	case key.Matches(msg, k.Open):
 		p.open = newAdminView(p.c, p.shown[p.list.Cursor()], p.progress)
 		p.open.SetSize(p.width, p.height)
 		return p.open.Init()
@@ -151,7 +164,7 @@ func (p *adminsPage) View() string {
 		return p.open.View()
 	}
 	st := p.c.styles
-	head := p.search.View(st)
+	head := p.search.View()
 	if len(p.admins) == 0 {
 		return head + "\n" + st.Hint.Render(tNoAdmins)
 	}
@@ -161,6 +174,7 @@ func (p *adminsPage) View() string {
 // adminView is a profile: tabs Perfil and Integrações SGA, and "Sincronizar Ativos SGA".
 type adminView struct {
 	c        *common
+	keys     adminKeys
 	admin    store.Admin
 	tab      int
 	progress syncer.Progress
@@ -168,11 +182,16 @@ type adminView struct {
 	runs     []store.Run
 	runList  *table
 	runOpen  *store.Run
+	errors   *scroller
 	editing  bool
-	timeIn   textinput.Model
+	timeIn   *textinput.Model
 	timeErr  string
 	width    int
 	height   int
+}
+
+type adminKeys struct {
+	TabNext, Sync, Toggle, Time, Open, Scroll, Back, Accept key.Binding
 }
 
 type (
@@ -181,16 +200,28 @@ type (
 		schedule store.Schedule
 		err      error
 	}
-	syncStartMsg struct{ err error }
+	syncStartMsg struct {
+		err   error
+		daily bool // the daily sync was already on
+	}
+	// scheduleSetMsg carries the schedule as it was saved, so the line shows it at once.
+	scheduleSetMsg struct {
+		schedule store.Schedule
+		err      error
+	}
 )
 
 func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
-	ti := newInput(c)
+	ti := c.newInput()
 	ti.Prompt = ""
 	ti.CharLimit = 5
 	ti.Placeholder = "03:00"
-	return &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, runList: newTable(c,
-		column{"#", 5}, column{tStatus, 20}, column{"Início", 16}, column{tPageClients, 10}, column{"Veículos", 9}, column{"Erros", 6})}
+	k := c.keys
+	return &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), keys: adminKeys{
+		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
+		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown"), key.WithHelp("↑/↓", tScrollErrors)),
+	}, runList: newTable(c,
+		column{"#", 5}, column{tStatus, 0}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
 }
 
 func (v *adminView) Init() tea.Cmd { return v.load() }
@@ -205,25 +236,31 @@ func (v *adminView) load() tea.Cmd {
 
 func (v *adminView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.runList.SetSize(w, max(3, h-16))
+	v.runList.SetSize(w, max(3, h-14))
+	v.errors.SetSize(w, max(3, h-6))
 }
 
 func (v *adminView) Typing() bool { return v.editing }
 
+// updateKeys is the one place the profile's bindings are enabled from its state.
+func (v *adminView) updateKeys() {
+	k := &v.keys
+	eng := v.c.svc.Engine != nil
+	onRuns := v.tab == 1 && v.runOpen == nil && !v.editing
+	k.TabNext.SetEnabled(v.runOpen == nil && !v.editing)
+	k.Sync.SetEnabled(eng && !v.progress.Running && !v.editing && v.runOpen == nil)
+	k.Toggle.SetEnabled(eng && onRuns)
+	k.Time.SetEnabled(eng && onRuns)
+	k.Open.SetEnabled(onRuns && len(v.runs) > 0)
+	k.Scroll.SetEnabled(v.runOpen != nil && v.errors.Scrollable())
+	k.Accept.SetEnabled(v.editing)
+	k.Back.SetEnabled(true)
+}
+
 func (v *adminView) Help() []key.Binding {
-	k := v.c.keys
-	if v.editing {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tSave)), k.Back}
-	}
-	sync, cancel := k.Sync, k.Cancel
-	sync.SetEnabled(!v.progress.Running)
-	cancel.SetEnabled(v.progress.Running)
-	toggle, tm, open := k.Toggle, k.Time, k.Open
-	onInt := v.tab == 1
-	toggle.SetEnabled(onInt)
-	tm.SetEnabled(onInt)
-	open.SetEnabled(onInt && len(v.runs) > 0)
-	return []key.Binding{k.TabNext, sync, cancel, toggle, tm, open, k.Back}
+	v.updateKeys()
+	k := v.keys
+	return []key.Binding{k.Accept, k.TabNext, k.Sync, k.Toggle, k.Time, k.Open, k.Scroll, k.Back}
 }
 
 func (v *adminView) Update(msg tea.Msg) tea.Cmd {
@@ -233,12 +270,19 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 			v.runs, v.schedule = msg.runs, msg.schedule
 			rows := make([]row, len(v.runs))
 			for i, r := range v.runs {
-				rows[i] = row{cells: []string{fmt.Sprint(r.ID), statusText(r.Status), r.StartedAt.Local().Format("02/01/2006 15:04"),
+				rows[i] = row{cells: []string{fmt.Sprint(r.ID), runStatus(r), r.StartedAt.Local().Format("02/01/2006 15:04"),
 					fmt.Sprint(r.Counts.Clients()), fmt.Sprint(r.Counts.Vehicles()), fmt.Sprint(r.ErrorCount)}}
 			}
 			v.runList.SetRows(rows)
 		}
 		return nil
+	case scheduleSetMsg:
+		if msg.err != nil {
+			v.c.svc.Logger.Error("set the daily sync", "err", msg.err)
+			return toast(false, "%s", tBadTime)
+		}
+		v.schedule = msg.schedule
+		return toast(true, "%s", tSuccess)
 	case progressMsg:
 		was := v.progress.Running
 		v.progress = syncer.Progress(msg)
@@ -253,29 +297,39 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		case msg.err != nil:
 			v.c.svc.Logger.Error("start the sync", "err", msg.err)
 			return toast(false, "%s", tStartFailed)
+		case msg.daily:
+			return tea.Batch(v.load(), toast(true, "%s", tSyncStartedOn))
 		}
 		return tea.Batch(v.load(), toast(true, "%s", tSyncStarted))
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return v.key(msg)
+	case tea.PasteMsg:
+		if v.editing {
+			var cmd tea.Cmd
+			*v.timeIn, cmd = v.timeIn.Update(msg)
+			return cmd
+		}
+		return nil
 	}
 	if v.editing {
 		var cmd tea.Cmd
-		v.timeIn, cmd = v.timeIn.Update(msg)
+		*v.timeIn, cmd = v.timeIn.Update(msg)
 		return cmd
 	}
 	return nil
 }
 
-func (v *adminView) key(msg tea.KeyMsg) tea.Cmd {
-	k := v.c.keys
+func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
+	v.updateKeys()
+	k := v.keys
 	eng := v.c.svc.Engine
 	if v.editing {
-		switch msg.String() {
-		case "esc":
+		switch {
+		case key.Matches(msg, k.Back):
 			v.editing, v.timeErr = false, ""
 			v.timeIn.Blur()
 			return nil
-		case "enter":
+		case key.Matches(msg, k.Accept):
 			t := strings.TrimSpace(v.timeIn.Value())
 			if _, err := time.Parse("15:04", t); err != nil || len(t) != 5 {
 				v.timeErr = tBadTime
@@ -286,80 +340,92 @@ func (v *adminView) key(msg tea.KeyMsg) tea.Cmd {
 			return v.setDaily(v.schedule.Enabled, t)
 		}
 		var cmd tea.Cmd
-		v.timeIn, cmd = v.timeIn.Update(msg)
+		*v.timeIn, cmd = v.timeIn.Update(msg)
 		return cmd
 	}
 	if v.runOpen != nil {
-		if key.Matches(msg, k.Back) {
+		switch {
+		case key.Matches(msg, k.Back):
 			v.runOpen = nil
+		case key.Matches(msg, k.Scroll):
+			switch msg.String() {
+			case "up", "k":
+				v.errors.Scroll(-1)
+			case "down", "j":
+				v.errors.Scroll(1)
+			case "pgup":
+				v.errors.Scroll(-v.errors.Page())
+			default:
+				v.errors.Scroll(v.errors.Page())
+			}
 		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.TabNext):
 		v.tab = 1 - v.tab
-	case key.Matches(msg, k.Sync) && !v.progress.Running && eng != nil:
+	case key.Matches(msg, k.Sync):
 		req := syncer.Request{By: v.c.actor, BaseURL: v.c.svc.SGAURL}
-		return func() tea.Msg { return syncStartMsg{eng.EnableDaily(req)} }
-	case key.Matches(msg, k.Cancel) && v.progress.Running && eng != nil:
-		eng.Cancel(v.c.actor)
-	case v.tab == 1 && key.Matches(msg, k.Toggle):
+		daily := v.schedule.Enabled
+		return func() tea.Msg { return syncStartMsg{err: eng.EnableDaily(req), daily: daily} }
+	case key.Matches(msg, k.Toggle):
 		return v.setDaily(!v.schedule.Enabled, v.schedule.TimeOfDay)
-	case v.tab == 1 && key.Matches(msg, k.Time):
+	case key.Matches(msg, k.Time):
 		v.editing = true
 		v.timeIn.SetValue(v.schedule.TimeOfDay)
 		return v.timeIn.Focus()
-	case v.tab == 1 && key.Matches(msg, k.Open) && len(v.runs) > 0:
+	case key.Matches(msg, k.Open):
 		r := v.runs[v.runList.Cursor()]
 		v.runOpen = &r
+		v.errors.SetContent(v.runErrors())
+		v.errors.SetSize(v.width, max(3, v.height-6))
 	default:
-		v.runList.Update(msg)
+		if v.tab == 1 {
+			v.runList.Update(msg)
+		}
 	}
 	return nil
 }
 
+// setDaily saves the daily schedule and brings it back as saved: the line changes at once.
 func (v *adminView) setDaily(on bool, at string) tea.Cmd {
-	eng, actor := v.c.svc.Engine, v.c.actor
-	if eng == nil {
-		return nil
-	}
+	eng, st, actor := v.c.svc.Engine, v.c.svc.Store, v.c.actor
 	return func() tea.Msg {
 		if err := eng.SetDaily(on, at, actor); err != nil {
-			return toastMsg{false, tBadTime}
+			return scheduleSetMsg{err: err}
 		}
-		return toastMsg{true, tSuccess}
+		sc, err := st.Schedule()
+		return scheduleSetMsg{schedule: sc, err: err}
 	}
+}
+
+// runStatus is a run's status for the list: "concluído", "falhou", "em andamento
+// (retomada de #4)".
+func runStatus(r store.Run) string {
+	s := statusText(r.Status)
+	if r.Resumes != 0 {
+		s += " (" + fmt.Sprintf(tResumed, r.Resumes) + ")"
+	}
+	return s
 }
 
 func (v *adminView) View() string {
 	st := v.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.admin.Name) + "  " + st.Hint.Render(v.admin.Login) + "\n")
-	for i, t := range []string{tTabProfile, tTabIntegrations} {
-		if i == v.tab {
-			b.WriteString(st.TabActive.Render(t))
-		} else {
-			b.WriteString(st.Tab.Render(t))
-		}
-	}
-	btn := st.Button
-	if !v.progress.Running {
-		btn = st.ButtonFocus
-	}
-	b.WriteString("   " + btn.Render(tSyncActive+" (s)") + "\n\n")
+	b.WriteString(tabs(st, []string{tTabProfile, tTabIntegrations}, v.tab))
+	b.WriteString("   " + button(st, tSyncActive+" (s)", v.keys.Sync.Enabled()) + "\n\n")
 	if v.tab == 0 {
 		var keys []string
 		for _, k := range v.admin.Keys {
 			keys = append(keys, k.Fingerprint)
 		}
-		for _, kv := range [][2]string{{tName, v.admin.Name}, {tLogin, v.admin.Login}, {tEmail, v.admin.Email},
-			{tKeys, strings.Join(keys, ", ")}} {
-			b.WriteString(st.Label.Render(cell(kv[0], 14)) + kv[1] + "\n")
-		}
+		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, v.admin.Name}, {tLogin, v.admin.Login}, {tEmail, v.admin.Email},
+			{tKeys, strings.Join(keys, ", ")}}))
 		return b.String()
 	}
 	if v.runOpen != nil {
-		return b.String() + v.runErrors()
+		return b.String() + v.errors.View()
 	}
 	daily := tDailyOff
 	if v.schedule.Enabled {
@@ -401,40 +467,52 @@ func (v *adminView) progressField() string {
 	default:
 		facts = append(facts, tIdle)
 	}
-	if p.PagesTotal > 0 {
-		facts = append(facts, fmt.Sprintf(tPages, p.PagesDone, p.PagesTotal))
-	}
-	facts = append(facts, fmt.Sprintf(tCounts, p.Clients, p.Vehicles), fmt.Sprintf(tChanged, p.Changed), fmt.Sprintf(tErrors, p.Errors))
-	if p.Running && p.Rate > 0 {
-		facts = append(facts, fmt.Sprintf(tRate, p.Rate))
-	}
 	if p.Running && p.ETA > 0 {
 		facts = append(facts, fmt.Sprintf(tETA, p.ETA.Round(time.Second)))
 	}
+	if p.PagesTotal > 0 {
+		facts = append(facts, fmt.Sprintf(tPages, p.PagesDone, p.PagesTotal))
+	}
+	facts = append(facts, statusCounts(p.Clients, p.Vehicles), plural(p.Changed, tChangedOne, tChangedMany),
+		plural(p.Errors, tErrorOne, tErrorMany))
+	if p.Running && p.Rate > 0 {
+		facts = append(facts, fmt.Sprintf(tRate, p.Rate))
+	}
 	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(strings.Join(facts, " · "), v.width)
+	if p.FellBack {
+		out += "\n" + st.Warning.Render(cell(tFellBack, v.width))
+	}
 	if !p.Running && p.ReasonCode != "" && p.ReasonCode != "cancelled" {
 		out += "\n" + st.Warning.Render(cell(reasonText(p.ReasonCode), v.width))
 	}
 	return out
 }
 
+// runErrors is a run's detail: why it ended, which run it continued, and its errors.
 func (v *adminView) runErrors() string {
 	st := v.c.styles
 	r := v.runOpen
 	var b strings.Builder
-	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)+" "+reasonText(r.ReasonCode)) + "\n")
+	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)) + "\n")
 	if r.Resumes != 0 {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tResumes, r.Resumes)) + "\n")
 	}
+	if r.FellBack {
+		b.WriteString(st.Warning.Render(tFellBack) + "\n")
+	}
+	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
+		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")
+	}
+	if r.Status == store.StatusCancelled || r.Status == store.StatusInterrupted {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadBefore, r.Counts.PagesDone, r.Counts.PagesTotal)) + "\n")
+	}
 	if len(r.Errors) == 0 {
-		b.WriteString(st.Hint.Render(tNoErrors))
+		if r.ReasonCode == "" || r.ReasonCode == "cancelled" {
+			b.WriteString(st.Hint.Render(tNoErrors))
+		}
 		return b.String()
 	}
-	for i, e := range r.Errors {
-		if i >= v.height-6 {
-			b.WriteString(st.Hint.Render(fmt.Sprintf("… +%d", r.ErrorCount-i)))
-			break
-		}
+	for _, e := range r.Errors {
 		where := e.Key
 		if e.Page > 0 {
 			where = fmt.Sprintf("página %d %s", e.Page, e.Key)
@@ -446,7 +524,10 @@ func (v *adminView) runErrors() string {
 			name, _, _ := strings.Cut(field, ":")
 			detail += " (campo " + name + ")"
 		}
-		b.WriteString(cell(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, detail), v.width) + "\n")
+		b.WriteString(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, detail) + "\n")
+	}
+	if r.ErrorCount > len(r.Errors) {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tErrorsNotKept, r.ErrorCount-len(r.Errors))))
 	}
 	return b.String()
 }

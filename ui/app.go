@@ -5,12 +5,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ponte/sga/syncer"
+	"ponte/store"
 )
 
 // page is one of the header's pages.
@@ -19,8 +21,10 @@ type page interface {
 	Update(tea.Msg) tea.Cmd
 	View() string
 	SetSize(w, h int)
-	Help() []key.Binding // the keys that work right now
-	Typing() bool        // a text field has focus: global keys are text
+	// Help is the page's bindings, enabled as the page's state allows: the footer shows the
+	// enabled ones, and the page's handlers match the same bindings.
+	Help() []key.Binding
+	Typing() bool // a text field has focus: global keys are text
 	Title() string
 	// Activate is called when the page comes to the front: other sessions may have changed
 	// what it shows.
@@ -39,10 +43,28 @@ type (
 	dataChangedMsg struct{}
 	// tickedMsg carries how many vehicles are ticked, for the status bar.
 	tickedMsg int
+	// askMsg asks the operator a yes/no question in the status bar; yes runs if they agree.
+	askMsg struct {
+		question string
+		yes      tea.Cmd
+		sync     bool // about the running sync: dropped when it ends
+	}
+	// cancelledMsg reports a cancel the operator confirmed.
+	cancelledMsg struct{ ok bool }
 )
 
 func toast(ok bool, format string, args ...any) tea.Cmd {
 	return func() tea.Msg { return toastMsg{ok: ok, text: fmt.Sprintf(format, args...)} }
+}
+
+// ask returns the command that asks question, running yes on "s".
+func ask(question string, yes tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return askMsg{question: question, yes: yes} }
+}
+
+// askSync asks a question about the running sync.
+func askSync(question string, yes tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return askMsg{question: question, yes: yes, sync: true} }
 }
 
 // Model is the console of one session.
@@ -51,42 +73,65 @@ type Model struct {
 	pages    []page
 	active   int
 	fullHelp bool
+	mouse    bool
+	help     help.Model
+	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
 
-	progress   syncer.Progress
-	updates    <-chan syncer.Progress
-	unsub      func()
-	spin       spinner.Model
-	ticked     int
-	headerText string
-	headerFor  int // the active page (+1) headerText was drawn for; 0: none
-	toastText  string
-	toastOK    bool
-	toastID    int
+	progress  syncer.Progress
+	updates   <-chan syncer.Progress
+	unsub     func()
+	spin      spinner.Model
+	ticked    int
+	asking    *askMsg
+	toastText string
+	toastOK   bool
+	toastID   int
 }
 
+// Option changes how the console behaves.
+type Option func(*Model)
+
+// WithMouse lets the mouse wheel scroll the list in front.
+func WithMouse() Option { return func(m *Model) { m.mouse = true } }
+
 // New returns the console for one session.
-func New(svc Services, s Session) *Model {
+func New(svc Services, s Session, opts ...Option) *Model {
 	c := newCommon(svc, s)
 	// A slow spinner: every tick redraws the session, and a server may hold fifty of them.
 	spin := spinner.Spinner{Frames: spinner.Line.Frames, FPS: time.Second / 4}
-	m := &Model{c: c, spin: spinner.New(spinner.WithSpinner(spin), spinner.WithStyle(c.styles.Title))}
+	m := &Model{c: c, spin: spinner.New(spinner.WithSpinner(spin)), keys: DefaultKeys(), help: help.New()}
+	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
+	m.restyle()
 	m.pages = []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c)}
 	if svc.Engine != nil {
 		m.updates, m.unsub = svc.Engine.Hub().Subscribe()
 	}
+	for _, o := range opts {
+		o(m)
+	}
 	return m
 }
 
-// Close releases the session's subscription to the sync progress.
+// restyle takes the session's styles into the root's own components.
+func (m *Model) restyle() {
+	st := m.c.styles
+	m.spin.Style = st.Title
+	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.HelpKey, st.HelpKey
+	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.HelpDesc, st.HelpDesc
+	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator, m.help.Styles.Ellipsis = st.HelpDesc, st.HelpDesc, st.HelpDesc
+}
+
+// Close ends the session's commands and releases its subscription to the sync progress.
 func (m *Model) Close() {
+	m.c.cancel()
 	if m.unsub != nil {
 		m.unsub()
 	}
 }
 
-// Init loads every page and starts listening to the sync.
+// Init loads every page, starts listening to the sync, and asks the terminal its background.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitProgress()}
+	cmds := []tea.Cmd{m.waitProgress(), tea.RequestBackgroundColor}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}
@@ -97,41 +142,33 @@ func (m *Model) waitProgress() tea.Cmd {
 	if m.updates == nil {
 		return nil
 	}
-	ch := m.updates
+	ch, done := m.updates, m.c.ctx.Done()
 	return func() tea.Msg {
-		p, ok := <-ch
-		if !ok {
+		select {
+		case p, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return progressMsg(p)
+		case <-done:
 			return nil
 		}
-		return progressMsg(p)
 	}
 }
 
 // Update routes messages: size and progress to everyone, keys to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
-		for _, p := range m.pages {
-			p.SetSize(m.contentSize())
-		}
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.setDark(msg.IsDark())
+		m.restyle()
 		return m, nil
 	case progressMsg:
-		was := m.progress.Running
-		m.progress = syncer.Progress(msg)
-		cmds = append(cmds, m.waitProgress())
-		if m.progress.Running && !was {
-			cmds = append(cmds, m.spin.Tick)
-		}
-		if was && !m.progress.Running {
-			cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} })
-		}
-		// Pages that show progress get it too.
-		for _, p := range m.pages {
-			cmds = append(cmds, p.Update(msg))
-		}
-		return m, tea.Batch(cmds...)
+		return m, m.onProgress(syncer.Progress(msg))
 	case spinner.TickMsg:
 		if !m.progress.Running {
 			return m, nil
@@ -143,12 +180,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toastID++
 		m.toastText, m.toastOK = msg.text, msg.ok
 		id := m.toastID
-		return m, tea.Tick(5*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} })
+		return m, tea.Tick(6*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} })
 	case clearToastMsg:
 		if msg.id == m.toastID {
 			m.toastText = ""
 		}
 		return m, nil
+	case askMsg:
+		m.asking = &msg
+		return m, nil
+	case cancelledMsg:
+		if !msg.ok {
+			return m, toast(false, "%s", tNothingToCancel)
+		}
+		return m, toast(true, "%s", tCancelling)
 	case tickedMsg:
 		m.ticked = int(msg)
 		return m, nil
@@ -161,52 +206,130 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Only the page in front reloads now; the others reload when shown (Activate), so a
 		// sync's end costs each session one read, not four.
 		return m, m.pages[m.active].Update(msg)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
-	case tea.MouseMsg:
-		// With --mouse, the wheel scrolls the list in front; nothing else uses the mouse.
+	case tea.MouseWheelMsg:
 		switch msg.Button {
-		case tea.MouseButtonWheelUp:
-			return m, m.pages[m.active].Update(tea.KeyMsg{Type: tea.KeyUp})
-		case tea.MouseButtonWheelDown:
-			return m, m.pages[m.active].Update(tea.KeyMsg{Type: tea.KeyDown})
+		case tea.MouseWheelUp:
+			return m, m.pages[m.active].Update(tea.KeyPressMsg{Code: tea.KeyUp})
+		case tea.MouseWheelDown:
+			return m, m.pages[m.active].Update(tea.KeyPressMsg{Code: tea.KeyDown})
 		}
 		return m, nil
+	case tea.PasteMsg:
+		return m, m.pages[m.active].Update(msg)
 	}
 	// Every other message goes to every page: each reacts only to its own (typed) results,
 	// which may arrive while another page is in front.
+	var cmds []tea.Cmd
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
 
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
-	k := m.c.keys
+// onProgress takes a sync's progress: the status bar, the pages that show it, and a word when
+// a run ends.
+func (m *Model) onProgress(p syncer.Progress) tea.Cmd {
+	was := m.progress.Running
+	m.progress = p
+	cmds := []tea.Cmd{m.waitProgress()}
+	if p.Running && !was {
+		cmds = append(cmds, m.spin.Tick)
+	}
+	if was && !p.Running {
+		cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.ended(p))
+		if m.asking != nil && m.asking.sync {
+			m.asking = nil // a question about the sync that just ended
+		}
+	}
+	for _, pg := range m.pages {
+		cmds = append(cmds, pg.Update(progressMsg(p)))
+	}
+	return tea.Batch(cmds...)
+}
+
+// ended says how a run ended, in every session: a failure in red with its reason.
+func (m *Model) ended(p syncer.Progress) tea.Cmd {
+	switch p.Status {
+	case store.StatusSucceeded:
+		return toast(true, tSyncDone, statusCounts(p.Clients, p.Vehicles))
+	case store.StatusCancelled:
+		return toast(false, tSyncCancelled, pagesRead(p))
+	case "":
+		return nil
+	}
+	return toast(false, tSyncEnded, statusText(p.Status), reasonText(p.ReasonCode))
+}
+
+// updateKeys sets the root's bindings, enabled as the session's state allows.
+func (m *Model) updateKeys() {
+	typing := m.pages[m.active].Typing()
+	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
+	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.progress.Running && m.c.svc.Engine != nil)
+	m.keys.Help.SetEnabled(!typing)
+	m.keys.Quit.SetEnabled(!typing)
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		m.Close()
 		return tea.Quit
 	}
-	p := m.pages[m.active]
-	if !p.Typing() {
+	m.updateKeys()
+	k := m.keys
+	if a := m.asking; a != nil {
 		switch {
-		case key.Matches(msg, k.Quit):
-			m.Close()
-			return tea.Quit
-		case key.Matches(msg, k.Help):
-			m.fullHelp = !m.fullHelp
-			p.SetSize(m.contentSize())
+		case key.Matches(msg, k.Yes):
+			m.asking = nil
+			return a.yes
+		case key.Matches(msg, k.No):
+			m.asking = nil
 			return nil
-		case key.Matches(msg, k.Page1), key.Matches(msg, k.Page2), key.Matches(msg, k.Page3), key.Matches(msg, k.Page4):
-			next := int(msg.Runes[0] - '1')
-			if next == m.active {
-				return nil
-			}
-			m.active = next
-			return m.pages[next].Activate()
+		case !key.Matches(msg, k.Quit):
+			return nil // a question is open: it is answered first
 		}
 	}
+	p := m.pages[m.active]
+	switch {
+	case key.Matches(msg, k.Quit):
+		if m.progress.Running && m.asking == nil {
+			q := tQuitLocal
+			if m.c.svc.Served {
+				q = tQuitServed
+			}
+			return askSync(q, m.quit)
+		}
+		return m.quit
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.resize()
+		return nil
+	case key.Matches(msg, k.Cancel):
+		eng, actor := m.c.svc.Engine, m.c.actor
+		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(actor)} })
+	case key.Matches(msg, k.Pages):
+		next := int(msg.Text[0] - '1')
+		if next == m.active {
+			return nil
+		}
+		m.active = next
+		m.resize()
+		return m.pages[next].Activate()
+	}
 	return p.Update(msg)
+}
+
+func (m *Model) quit() tea.Msg {
+	m.Close()
+	return tea.QuitMsg{}
+}
+
+func (m *Model) resize() {
+	w, h := m.contentSize()
+	for _, p := range m.pages {
+		p.SetSize(w, h)
+	}
 }
 
 // contentSize is what the active page gets: all but the header, status bar and footer.
@@ -219,13 +342,24 @@ func (m *Model) contentSize() (int, int) {
 }
 
 // View draws the header, the page, the status bar and the footer.
-func (m *Model) View() string {
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Screen())
+	v.AltScreen = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	return v
+}
+
+// Screen is the console's text as the terminal shows it (the View's content).
+func (m *Model) Screen() string {
 	if m.c.width == 0 {
 		return tLoading
 	}
 	if m.c.width < 80 || m.c.height < 24 {
 		return m.c.styles.Plain.Width(m.c.width).Render(fmt.Sprintf(tTooSmall, m.c.width, m.c.height))
 	}
+	m.updateKeys()
 	// One pass over plain strings: a server redraws this for every session several times a
 	// second, and lipgloss passes over the whole screen cost the sync engine its CPU.
 	_, h := m.contentSize()
@@ -254,28 +388,22 @@ func (m *Model) View() string {
 	return b.String()
 }
 
-// header is the pages' tabs; it changes only with the active page, so it is kept.
+// header is the pages' tabs.
 func (m *Model) header() string {
-	if m.headerFor == m.active+1 {
-		return m.headerText
-	}
-	st := m.c.styles
-	var tabs []string
+	labels := make([]string, len(m.pages))
 	for i, p := range m.pages {
-		label := fmt.Sprintf("%d %s", i+1, p.Title())
-		if i == m.active {
-			tabs = append(tabs, st.TabActive.Render(label))
-		} else {
-			tabs = append(tabs, st.Tab.Render(label))
-		}
+		labels[i] = fmt.Sprintf("%d %s", i+1, p.Title())
 	}
-	m.headerText, m.headerFor = lipgloss.JoinHorizontal(lipgloss.Top, tabs...), m.active+1
-	return m.headerText
+	return tabs(m.c.styles, labels, m.active)
 }
 
-// statusView is the status bar: the sync, the ticked vehicles, and the last action's result.
+// statusView is the status bar: an open question; else the sync, the ticked vehicles, and the
+// last action's result.
 func (m *Model) statusView() string {
 	st := m.c.styles
+	if m.asking != nil {
+		return cell(st.Warning.Render(m.asking.question), m.c.width-2)
+	}
 	p := m.progress
 	var parts []string
 	switch {
@@ -286,7 +414,7 @@ func (m *Model) statusView() string {
 		if p.PagesTotal > 0 {
 			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
 		}
-		s += " · " + fmt.Sprintf(tCounts, p.Clients, p.Vehicles)
+		s += " · " + statusCounts(p.Clients, p.Vehicles)
 		if p.StartedBy != "" {
 			s += " · " + fmt.Sprintf(tStartedBy, p.StartedBy)
 		}
@@ -297,7 +425,7 @@ func (m *Model) statusView() string {
 		parts = append(parts, tIdle)
 	}
 	if m.ticked > 0 {
-		parts = append(parts, st.StatusKey.Render(fmt.Sprintf(tTicked, m.ticked)))
+		parts = append(parts, st.StatusKey.Render(plural(m.ticked, tTickedOne, tTickedMany)))
 	}
 	if m.toastText != "" {
 		mark, style := "✓ ", st.Success
@@ -310,33 +438,37 @@ func (m *Model) statusView() string {
 	return cell(line, m.c.width-2)
 }
 
-// helpView is the footer: the keys that work now, or all of them with ?.
+// helpView is the footer: the keys that work now, or all of them with ?. The short line
+// always ends with "? ajuda · q sair" (and "x" while a sync runs); when it is too narrow,
+// the page's keys give way first.
 func (m *Model) helpView() string {
-	st := m.c.styles
-	k := m.c.keys
-	page := m.pages[m.active].Help()
-	global := []key.Binding{}
-	if !m.pages[m.active].Typing() {
-		global = append(global, k.Page1, k.Help, k.Quit)
+	p := m.pages[m.active]
+	k := m.keys
+	width := m.c.width - 2
+	if m.asking != nil {
+		m.help.SetWidth(width)
+		return m.help.ShortHelpView([]key.Binding{k.Yes, k.No, k.Quit})
 	}
-	render := func(bs []key.Binding) string {
-		var out []string
-		for _, b := range bs {
-			if !b.Enabled() || b.Help().Key == "" {
-				continue
-			}
-			out = append(out, st.HelpKey.Render(b.Help().Key)+" "+st.HelpDesc.Render(b.Help().Desc))
-		}
-		return strings.Join(out, st.HelpDesc.Render(" · "))
+	pageKeys := append(p.Help(), k.Pages)
+	if m.fullHelp {
+		c := m.c.keys
+		m.help.SetWidth(width)
+		return m.help.FullHelpView([][]key.Binding{pageKeys, {c.Up, c.Down, c.PageUp, c.PageDown, c.Home, c.End}, {k.Cancel, k.Help, k.Quit}})
 	}
-	if !m.fullHelp {
-		return cell(render(append(page, global...)), m.c.width-2)
+	m.help.SetWidth(0)
+	fixed := m.help.ShortHelpView([]key.Binding{k.Cancel, k.Help, k.Quit})
+	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	room := width - lipgloss.Width(fixed) - lipgloss.Width(sep)
+	if fixed == "" {
+		room = width
 	}
-	var lines []string
-	for _, group := range [][]key.Binding{page, {k.Up, k.Down, k.PageUp, k.PageDown, k.Back}, global} {
-		if s := render(group); s != "" {
-			lines = append(lines, s)
-		}
+	m.help.SetWidth(max(0, room))
+	left := m.help.ShortHelpView(pageKeys)
+	switch {
+	case left == "":
+		return fixed
+	case fixed == "":
+		return left
 	}
-	return strings.Join(lines, "\n")
+	return left + sep + fixed
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"ponte/store"
 )
@@ -44,7 +44,7 @@ func bigStore(b *testing.B) Services {
 func BenchmarkOpenClients(b *testing.B) {
 	svc := bigStore(b)
 	for b.Loop() {
-		p := newClientsPage(newCommon(svc, asciiSession()))
+		p := newClientsPage(newCommon(svc, Session{Actor: maria}))
 		p.SetSize(98, 25)
 		msg := p.Init()()
 		p.Update(msg)
@@ -55,10 +55,10 @@ func BenchmarkOpenClients(b *testing.B) {
 // BenchmarkClientsKeypress: one key in the loaded list, Update and View.
 func BenchmarkClientsKeypress(b *testing.B) {
 	svc := bigStore(b)
-	p := newClientsPage(newCommon(svc, asciiSession()))
+	p := newClientsPage(newCommon(svc, Session{Actor: maria}))
 	p.SetSize(98, 25)
 	p.Update(p.Init()())
-	down, up := tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyUp}
+	down, up := tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}
 	i := 0
 	for b.Loop() {
 		k := down
@@ -78,7 +78,7 @@ func BenchmarkVehicleTableView(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := newClientView(newCommon(svc, asciiSession()), c)
+	v := newClientView(newCommon(svc, Session{Actor: maria}), c)
 	v.SetSize(98, 25)
 	v.Update(v.Init()())
 	if len(v.vehicles) == 0 {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -16,6 +16,7 @@ import (
 // clientsPage is "Clientes": the list with search, and a client with its tabs.
 type clientsPage struct {
 	c      *common
+	keys   listKeys
 	list   *table
 	search searchBox
 	query  string
@@ -36,7 +37,7 @@ type clientsLoadedMsg struct {
 }
 
 func newClientsPage(c *common) *clientsPage {
-	return &clientsPage{c: c, search: newSearchBox(c), list: newTable(c,
+	return &clientsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c,
 		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
 }
 
@@ -81,13 +82,11 @@ func (p *clientsPage) Help() []key.Binding {
 	if p.open != nil {
 		return p.open.Help()
 	}
-	k := p.c.keys
 	if p.search.typing {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirmar busca")), k.Back}
+		return p.search.Help()
 	}
-	open := k.Open
-	open.SetEnabled(len(p.page.Clients) > 0)
-	return []key.Binding{k.Filter, open, k.Up, k.Down}
+	p.keys.update(len(p.page.Clients) > 0, p.query != "")
+	return p.keys.help()
 }
 
 func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
@@ -121,15 +120,23 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, p.open.Update(msg))
 		}
 		return tea.Batch(cmds...)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if p.open != nil {
-			if key.Matches(msg, p.c.keys.Back) && !p.open.Typing() && !p.open.confirming {
+			if key.Matches(msg, p.c.keys.Back) {
 				p.open = nil
 				return func() tea.Msg { return tickedMsg(0) }
 			}
 			return p.open.Update(msg)
 		}
 		return p.key(msg)
+	case tea.PasteMsg:
+		if p.open == nil && p.search.typing {
+			if changed, cmd := p.search.Paste(msg); changed {
+				p.query = p.search.Value()
+				return tea.Batch(cmd, p.find())
+			}
+		}
+		return nil
 	}
 	if p.open != nil {
 		return p.open.Update(msg)
@@ -137,8 +144,9 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *clientsPage) key(msg tea.KeyMsg) tea.Cmd {
-	k := p.c.keys
+func (p *clientsPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	p.keys.update(len(p.page.Clients) > 0, p.query != "")
+	k := p.keys
 	if p.search.typing {
 		changed, cmd := p.search.Key(msg)
 		if changed {
@@ -149,14 +157,17 @@ func (p *clientsPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		return p.search.Start()
-	case key.Matches(msg, k.Back) && p.search.Clear():
+		dropped, cmd := p.search.Start()
+		if dropped {
+			p.query = ""
+			return tea.Batch(cmd, p.find())
+		}
+		return cmd
+	case key.Matches(msg, k.Clear):
+		p.search.Clear()
 		p.query = ""
 		return p.find()
 	case key.Matches(msg, k.Open):
-		if len(p.page.Clients) == 0 {
-			return nil
-		}
 		p.open = newClientView(p.c, p.page.Clients[p.list.Cursor()])
 		p.open.SetSize(p.width, p.height)
 		return p.open.Init()
@@ -183,7 +194,7 @@ func (p *clientsPage) View() string {
 		return p.open.View()
 	}
 	st := p.c.styles
-	head := p.search.View(st)
+	head := p.search.View()
 	switch {
 	case p.err != nil:
 		return head + "\n" + st.Error.Render(tLoadFailed)
@@ -208,20 +219,24 @@ func formatCPF(d string) string {
 
 // clientView is one client: tabs Dados and Importação de Veículos SGA.
 type clientView struct {
-	c          *common
-	client     store.Client
-	tab        int
-	vehicles   []store.VehicleView
-	table      *table
-	ticked     map[int64]bool
-	confirming bool
-	busy       bool
-	message    string
-	ok         bool
-	imported   []store.Imported
-	syncing    bool
-	width      int
-	height     int
+	c        *common
+	keys     clientKeys
+	client   store.Client
+	tab      int
+	vehicles []store.VehicleView
+	table    *table
+	ticked   map[int64]bool
+	busy     bool
+	message  string
+	ok       bool
+	imported []store.Imported
+	syncing  bool
+	width    int
+	height   int
+}
+
+type clientKeys struct {
+	TabNext, Tick, TickAll, Import, Sync, Back key.Binding
 }
 
 type (
@@ -235,11 +250,16 @@ type (
 		err      error
 	}
 	clientSyncMsg struct{ err error }
+	// confirmedImportMsg is the operator's yes to the import question.
+	confirmedImportMsg struct{ client int64 }
 )
 
 func newClientView(c *common, cl store.Client) *clientView {
-	return &clientView{c: c, client: cl, tab: 1, ticked: map[int64]bool{}, table: newTable(c,
-		column{" ", 3}, column{tPlate, 9}, column{tModel, 0}, column{tYear, 5}, column{tSituation, 13}, column{tContract, 16})}
+	k := c.keys
+	return &clientView{c: c, client: cl, tab: 1, ticked: map[int64]bool{}, keys: clientKeys{
+		TabNext: k.TabNext, Tick: k.Tick, TickAll: k.TickAll, Import: k.Import, Sync: k.Sync, Back: k.Back,
+	}, table: newTable(c,
+		column{" ", 3}, column{tPlate, 9}, column{tModel, 0}, column{tYear, 5}, column{tSituation, 13}, column{tProduct, 8}, column{tContract, 16})}
 }
 
 func (v *clientView) Init() tea.Cmd { return v.load() }
@@ -272,19 +292,21 @@ func why(ve store.VehicleView) string {
 	return ""
 }
 
-func (v *clientView) Help() []key.Binding {
-	k := v.c.keys
-	if v.confirming {
-		return []key.Binding{k.Yes, k.No}
-	}
-	tick, all, imp := k.Tick, k.TickAll, k.Import
+// updateKeys is the one place the client's bindings are enabled from its state. Importar
+// stays offered on the vehicles tab with nothing ticked: pressed, it says what to do.
+func (v *clientView) updateKeys() {
+	k := &v.keys
 	onVehicles := v.tab == 1 && !v.busy
-	tick.SetEnabled(onVehicles && len(v.vehicles) > 0)
-	all.SetEnabled(onVehicles && len(v.vehicles) > 0)
-	imp.SetEnabled(onVehicles && len(v.ticked) > 0)
-	sync := k.Sync
-	sync.SetEnabled(!v.syncing)
-	return []key.Binding{k.TabNext, tick, all, imp, sync, k.Back}
+	k.Tick.SetEnabled(onVehicles && len(v.vehicles) > 0)
+	k.TickAll.SetEnabled(onVehicles && len(v.vehicles) > 0)
+	k.Import.SetEnabled(onVehicles && len(v.vehicles) > 0)
+	k.Sync.SetEnabled(!v.syncing && v.c.svc.Engine != nil)
+}
+
+func (v *clientView) Help() []key.Binding {
+	v.updateKeys()
+	k := v.keys
+	return []key.Binding{k.TabNext, k.Tick, k.TickAll, k.Import, k.Sync, k.Back}
 }
 
 func (v *clientView) Update(msg tea.Msg) tea.Cmd {
@@ -314,7 +336,7 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.imported, v.ticked = msg.imported, map[int64]bool{}
 		v.message, v.ok = tImported, true
-		return tea.Batch(v.load(), toast(true, "%s", tSuccess), func() tea.Msg { return dataChangedMsg{} })
+		return tea.Batch(v.load(), v.tickedCmd(), toast(true, "%s", tSuccess), func() tea.Msg { return dataChangedMsg{} })
 	case clientSyncMsg:
 		if msg.err != nil {
 			v.syncing = false
@@ -326,51 +348,56 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 		}
 		return toast(true, "%s", tClientSyncStart)
 	case progressMsg:
-		if v.syncing && !msg.Running {
+		if v.syncing && !msg.Running && msg.Client == v.client.CPF {
 			v.syncing = false
-			return v.load()
+			return tea.Batch(v.load(), v.clientSyncEnded(syncer.Progress(msg)))
+		}
+		return nil
+	case confirmedImportMsg:
+		if msg.client == v.client.SGACode && len(v.ticked) > 0 {
+			return v.doImport()
 		}
 		return nil
 	case dataChangedMsg:
 		return v.load()
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
 	return nil
 }
 
-func (v *clientView) key(msg tea.KeyMsg) tea.Cmd {
-	k := v.c.keys
-	if v.confirming {
-		switch {
-		case key.Matches(msg, k.Yes):
-			v.confirming = false
-			return v.doImport()
-		case key.Matches(msg, k.No):
-			v.confirming = false
-		}
-		return nil
+// clientSyncEnded says what the client's own sync found: "3 veículos encontrados no SGA,
+// 1 novo", or why it failed.
+func (v *clientView) clientSyncEnded(p syncer.Progress) tea.Cmd {
+	if p.Status != store.StatusSucceeded {
+		return toast(false, tSyncEnded, statusText(p.Status), reasonText(p.ReasonCode))
 	}
+	st, run := v.c.svc.Store, p.RunID
+	return func() tea.Msg {
+		r, err := st.Run(run)
+		if err != nil {
+			return toastMsg{false, tLoadFailed}
+		}
+		found := plural(r.Counts.Vehicles(), tVehicleOne, tVehicleMany)
+		return toastMsg{true, fmt.Sprintf(tClientSyncDone, found, plural(r.Counts.VehiclesCreated, tNewOne, tNewMany))}
+	}
+}
+
+func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
+	v.updateKeys()
+	k := v.keys
 	switch {
 	case key.Matches(msg, k.TabNext):
 		v.tab = 1 - v.tab
 		return nil
-	case key.Matches(msg, k.Sync) && !v.syncing && v.c.svc.Engine != nil:
+	case key.Matches(msg, k.Sync):
 		v.syncing = true
 		eng, cpf, actor := v.c.svc.Engine, v.client.CPF, v.c.actor
 		url := v.c.svc.SGAURL
 		return func() tea.Msg {
 			return clientSyncMsg{eng.Start(syncer.Request{CPF: cpf, By: actor, BaseURL: url})}
 		}
-	}
-	if v.tab != 1 || v.busy {
-		return nil
-	}
-	switch {
 	case key.Matches(msg, k.Tick):
-		if len(v.vehicles) == 0 {
-			return nil
-		}
 		ve := v.vehicles[v.table.Cursor()]
 		if reason := why(ve); reason != "" {
 			return toast(false, "%s: %s", plateOf(ve), reason)
@@ -383,11 +410,20 @@ func (v *clientView) key(msg tea.KeyMsg) tea.Cmd {
 		v.rows()
 		return v.tickedCmd()
 	case key.Matches(msg, k.TickAll):
-		all := true
+		all, any := true, false
+		var reasons []string
 		for _, ve := range v.vehicles {
-			if why(ve) == "" && !v.ticked[ve.SGACode] {
+			if r := why(ve); r != "" {
+				reasons = append(reasons, plateOf(ve)+" "+r)
+				continue
+			}
+			any = true
+			if !v.ticked[ve.SGACode] {
 				all = false
 			}
+		}
+		if !any {
+			return toast(false, tNothingTickable, strings.Join(reasons, "; "))
 		}
 		for _, ve := range v.vehicles {
 			if why(ve) == "" {
@@ -401,12 +437,16 @@ func (v *clientView) key(msg tea.KeyMsg) tea.Cmd {
 		v.rows()
 		return v.tickedCmd()
 	case key.Matches(msg, k.Import):
-		if len(v.ticked) > 0 {
-			v.confirming = true
+		if len(v.ticked) == 0 {
+			return toast(false, "%s", tNothingTicked)
 		}
-		return nil
+		n, client := len(v.ticked), v.client.SGACode
+		return ask(fmt.Sprintf(tConfirmImport, plural(n, tContractOne, tContractMany), plural(n, tOrderOne, tOrderMany)),
+			func() tea.Msg { return confirmedImportMsg{client} })
 	}
-	v.table.Update(msg)
+	if v.tab == 1 {
+		v.table.Update(msg)
+	}
 	return nil
 }
 
@@ -497,7 +537,7 @@ func (v *clientView) rows() {
 		if ve.Gone {
 			sit = tWhyGone
 		}
-		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, ve.ContractNumber},
+		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, strings.Join(ve.Products, ","), ve.ContractNumber},
 			disabled: why(ve) != ""}
 	}
 	v.table.SetRows(rows)
@@ -507,23 +547,13 @@ func (v *clientView) View() string {
 	st := v.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.client.Name) + "  " + st.Hint.Render(formatCPF(v.client.CPF)) + "\n")
-	tabs := []string{tTabData, tTabVehicles}
-	for i, t := range tabs {
-		if i == v.tab {
-			b.WriteString(st.TabActive.Render(t))
-		} else {
-			b.WriteString(st.Tab.Render(t))
-		}
-	}
-	syncLabel := st.Button.Render(tSyncActive + " (s)")
-	b.WriteString("   " + syncLabel + "\n\n")
+	b.WriteString(tabs(st, []string{tTabData, tTabVehicles}, v.tab))
+	b.WriteString("   " + button(st, tSyncActive+" (s)", false) + "\n\n")
 	if v.tab == 0 {
 		c := v.client
-		for _, kv := range [][2]string{{tName, c.Name}, {tCPF, formatCPF(c.CPF)}, {tEmail, c.Email},
-			{tPhone, c.Phone}, {tCity, c.City + "/" + c.State}, {tSituation, c.Situation},
-			{"Código SGA", strconv.FormatInt(c.SGACode, 10)}} {
-			b.WriteString(st.Label.Render(cell(kv[0], 14)) + kv[1] + "\n")
-		}
+		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, c.Name}, {tCPF, formatCPF(c.CPF)}, {tEmail, c.Email},
+			{tPhone, formatPhone(c.Phone)}, {tCity, c.City + "/" + c.State}, {tSituation, c.Situation},
+			{"Código SGA", strconv.FormatInt(c.SGACode, 10)}}))
 		return b.String()
 	}
 	if len(v.vehicles) == 0 {
@@ -537,21 +567,17 @@ func (v *clientView) View() string {
 		b.WriteString("\n")
 	}
 	switch {
-	case v.confirming:
-		n := len(v.ticked)
-		b.WriteString(st.Warning.Render(fmt.Sprintf(tConfirmImport, n, n)))
 	case len(v.ticked) > 0:
-		b.WriteString(st.ButtonFocus.Render(tImport+" (i)") + "  " + st.Hint.Render(fmt.Sprintf(tTicked, len(v.ticked))))
+		b.WriteString(button(st, tImport+" (i)", true) + "  " + st.Hint.Render(plural(len(v.ticked), tTickedOne, tTickedMany)))
 	case v.message != "":
 		style := st.Success
 		if !v.ok {
 			style = st.Error
 		}
-		line := v.message
+		b.WriteString(style.Render(cell(v.message, v.width)))
 		for _, im := range v.imported {
-			line += fmt.Sprintf("  %s + %s (%s)", im.Contract.Number, im.Order.Number, im.Contract.Plate)
+			b.WriteString("\n" + style.Render(cell(fmt.Sprintf("  %s + %s (%s)", im.Contract.Number, im.Order.Number, im.Contract.Plate), v.width)))
 		}
-		b.WriteString(style.Render(cell(line, v.width)))
 	}
 	return b.String()
 }

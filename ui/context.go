@@ -3,10 +3,11 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/textinput"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -20,20 +21,29 @@ type Services struct {
 	Now    func() time.Time
 	// SGAURL overrides the stored SGA base URL (ponte --sga-url), for tests and the demo.
 	SGAURL string
+	// Served is set by ponte serve: the sync runs in the server, so a session that quits
+	// leaves it running. Otherwise quitting the console stops it at a checkpoint.
+	Served bool
 }
 
-// Session is who is at the console and how their terminal renders.
+// Session is who is at the console, and how long they are there.
 type Session struct {
-	Actor    store.Actor
-	Renderer *lipgloss.Renderer
+	Actor store.Actor
+	// Context ends with the session (an SSH disconnect, the program's end); every command
+	// the session started ends with it. Nil: the console's own lifetime (until Close).
+	Context context.Context
 }
 
 // common is the per-session context every component gets.
 type common struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 	svc    Services
 	actor  store.Actor
 	styles Styles
+	dark   bool
 	keys   KeyMap
+	inputs []*textinput.Model // restyled when the terminal reports its background
 	width  int
 	height int
 }
@@ -45,9 +55,38 @@ func newCommon(svc Services, s Session) *common {
 	if svc.Logger == nil {
 		svc.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := s.Renderer
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
+	parent := s.Context
+	if parent == nil {
+		parent = context.Background()
 	}
-	return &common{svc: svc, actor: s.Actor, styles: NewStyles(r), keys: DefaultKeys()}
+	ctx, cancel := context.WithCancel(parent)
+	// Dark until the terminal answers the background query (most terminals, and what a
+	// terminal that never answers most likely is).
+	return &common{ctx: ctx, cancel: cancel, svc: svc, actor: s.Actor, styles: NewStyles(true), dark: true, keys: DefaultKeys()}
+}
+
+// setDark restyles the session for the background its terminal reported.
+func (c *common) setDark(dark bool) {
+	if dark == c.dark {
+		return
+	}
+	c.dark, c.styles = dark, NewStyles(dark)
+	for _, in := range c.inputs {
+		in.SetStyles(inputStyles(c.styles))
+	}
+}
+
+// newInput is a text field in the session's styles.
+func (c *common) newInput() *textinput.Model {
+	in := textinput.New()
+	in.SetStyles(inputStyles(c.styles))
+	c.inputs = append(c.inputs, &in)
+	return &in
+}
+
+func inputStyles(st Styles) textinput.Styles {
+	s := textinput.DefaultStyles(true)
+	state := textinput.StyleState{Text: st.Plain, Placeholder: st.Hint, Suggestion: st.Hint, Prompt: st.Plain}
+	s.Focused, s.Blurred = state, state
+	return s
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"ponte/store"
 )
@@ -13,11 +13,12 @@ import (
 // contractsPage is "Contratos e OS": contracts with their service orders, newest first.
 type contractsPage struct {
 	c         *common
+	keys      listKeys
 	contracts []store.ContractView
 	list      *table
 	search    searchBox
 	seq       int
-	open      *store.Contract
+	open      *store.ContractView
 	order     store.Order
 	width     int
 	height    int
@@ -36,8 +37,8 @@ type (
 )
 
 func newContractsPage(c *common) *contractsPage {
-	return &contractsPage{c: c, search: newSearchBox(c), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
-		column{tPlate, 9}, column{tClient, 9}, column{tStatus, 8}, column{tCreatedAt, 16}, column{tCreatedBy, 0})}
+	return &contractsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
+		column{tPlate, 8}, column{tClient, 0}, column{tStatus, 7}, column{tCreatedAt, 16}, column{tCreatedBy, 10})}
 }
 
 func (p *contractsPage) Title() string { return tPageContracts }
@@ -63,13 +64,14 @@ func (p *contractsPage) SetSize(w, h int) {
 func (p *contractsPage) Typing() bool { return p.search.typing }
 
 func (p *contractsPage) Help() []key.Binding {
-	k := p.c.keys
-	if p.search.typing || p.open != nil {
-		return []key.Binding{k.Back}
+	switch {
+	case p.search.typing:
+		return p.search.Help()
+	case p.open != nil:
+		return []key.Binding{p.c.keys.Back}
 	}
-	open := k.Open
-	open.SetEnabled(len(p.contracts) > 0)
-	return []key.Binding{k.Filter, open, k.Up, k.Down}
+	p.keys.update(len(p.contracts) > 0, p.search.Value() != "")
+	return p.keys.help()
 }
 
 func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
@@ -81,24 +83,45 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		p.contracts = msg.contracts
 		rows := make([]row, len(p.contracts))
 		for i, c := range p.contracts {
-			rows[i] = row{cells: []string{c.Number, c.OrderNumber, c.Plate, fmt.Sprint(c.ClientSGACode), c.OrderStatus,
+			rows[i] = row{cells: []string{c.Number, c.OrderNumber, c.Plate, clientName(c), c.OrderStatus,
 				c.CreatedAt.Local().Format("02/01/2006 15:04"), c.CreatedBy}}
 		}
 		p.list.SetRows(rows)
 		return nil
 	case contractOpenedMsg:
-		p.open, p.order = &msg.contract, msg.order
+		cv := store.ContractView{Contract: msg.contract, OrderStatus: msg.order.Status}
+		for _, c := range p.contracts {
+			if c.Number == cv.Number {
+				cv.ClientName = c.ClientName
+			}
+		}
+		p.open, p.order = &cv, msg.order
 		return nil
 	case dataChangedMsg:
 		return p.load()
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return p.key(msg)
+	case tea.PasteMsg:
+		if p.search.typing {
+			if changed, cmd := p.search.Paste(msg); changed {
+				return tea.Batch(cmd, p.load())
+			}
+		}
 	}
 	return nil
 }
 
-func (p *contractsPage) key(msg tea.KeyMsg) tea.Cmd {
-	k := p.c.keys
+// clientName is the contract's client as people know them: the name, else the SGA code.
+func clientName(c store.ContractView) string {
+	if c.ClientName != "" {
+		return c.ClientName
+	}
+	return fmt.Sprint(c.ClientSGACode)
+}
+
+func (p *contractsPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	p.keys.update(len(p.contracts) > 0, p.search.Value() != "")
+	k := p.keys
 	if p.search.typing {
 		changed, cmd := p.search.Key(msg)
 		if changed {
@@ -107,17 +130,22 @@ func (p *contractsPage) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if p.open != nil {
-		if key.Matches(msg, k.Back) {
+		if key.Matches(msg, p.c.keys.Back) {
 			p.open = nil
 		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		return p.search.Start()
-	case key.Matches(msg, k.Back) && p.search.Clear():
+		dropped, cmd := p.search.Start()
+		if dropped {
+			return tea.Batch(cmd, p.load())
+		}
+		return cmd
+	case key.Matches(msg, k.Clear):
+		p.search.Clear()
 		return p.load()
-	case key.Matches(msg, k.Open) && len(p.contracts) > 0:
+	case key.Matches(msg, k.Open):
 		number, st := p.contracts[p.list.Cursor()].Number, p.c.svc.Store
 		return func() tea.Msg {
 			c, o, err := st.Contract(number)
@@ -137,17 +165,14 @@ func (p *contractsPage) View() string {
 		c, o := p.open, p.order
 		var b strings.Builder
 		b.WriteString(st.Title.Render(tContract+" "+c.Number) + "\n\n")
-		for _, kv := range [][2]string{{tClient, fmt.Sprint(c.ClientSGACode)}, {tVehicle, fmt.Sprintf("%d %s", c.VehicleSGACode, c.Plate)},
-			{tCreatedAt, c.CreatedAt.Local().Format("02/01/2006 15:04:05")}, {tCreatedBy, c.CreatedBy}} {
-			b.WriteString(st.Label.Render(cell(kv[0], 18)) + kv[1] + "\n")
-		}
+		b.WriteString(fields(st, 18, p.width, [][2]string{{tClient, fmt.Sprintf("%s (%s %d)", clientName(*c), tSGACode, c.ClientSGACode)},
+			{tVehicle, fmt.Sprintf("%s (%s %d)", c.Plate, tSGACode, c.VehicleSGACode)},
+			{tCreatedAt, c.CreatedAt.Local().Format("02/01/2006 15:04:05")}, {tCreatedBy, c.CreatedBy}}))
 		b.WriteString("\n" + st.Title.Render(tOrder+" "+o.Number) + "\n\n")
-		for _, kv := range [][2]string{{tKind, o.Kind}, {tStatus, o.Status}, {tContract, o.ContractNumber}} {
-			b.WriteString(st.Label.Render(cell(kv[0], 18)) + kv[1] + "\n")
-		}
+		b.WriteString(fields(st, 18, p.width, [][2]string{{tKind, o.Kind}, {tStatus, o.Status}, {tContract, o.ContractNumber}}))
 		return b.String()
 	}
-	head := p.search.View(st)
+	head := p.search.View()
 	if len(p.contracts) == 0 {
 		if p.search.Value() != "" {
 			return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.search.Value()))

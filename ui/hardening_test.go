@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
@@ -18,14 +18,14 @@ import (
 // A character that reorders text is refused in the form where it stands, in Portuguese, and
 // nothing is saved.
 func TestIntegrationRefusesBidiControls(t *testing.T) {
-	m := newTestModel(t)
-	drive(t, m, keys("tab")...)
-	drive(t, m, tea.KeyMsg{Type: tea.KeyCtrlU}) // clear Usuário
-	drive(t, m, keys("adm\u202enimda", "ctrl+s")...)
-	if out := m.View(); !strings.Contains(out, "adm\uFFFDnimda") || strings.Contains(out, "\u202e") || !strings.Contains(out, "caractere 4 proibido") {
-		t.Fatalf("the form shows no error:\n%s", out)
+	c := open(t)
+	c.press("tab", "ctrl+u") // clear Usuário
+	c.typeText("adm\u202enimda")
+	c.press("ctrl+s")
+	if out := c.waitFor("caractere 4 proibido"); !strings.Contains(out, "adm\uFFFDnimda") || strings.Contains(out, "\u202e") {
+		t.Fatalf("the form shows the control:\n%s", out)
 	}
-	if in, _ := m.c.svc.Store.Integration(); in.User != "integracao" {
+	if in, _ := c.m.c.svc.Store.Integration(); in.User != "integracao" {
 		t.Fatalf("saved %q", in.User)
 	}
 }
@@ -46,7 +46,7 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 		SyncToken: &cr.SyncToken, ProductCode: &cr.ProductCode}, store.Actor{Who: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	m := New(svc, asciiSession())
+	m := New(svc, Session{Actor: maria})
 	t.Cleanup(m.Close)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 40))
 	shows := func(text string) {
@@ -55,16 +55,16 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 			teatest.WithDuration(15*time.Second))
 	}
 	shows("Código do Produto")
-	for _, k := range []tea.Msg{keyMsg("tab"), keyMsg("tab"), keyMsg("tab"), keyMsg("tab"), tea.KeyMsg{Type: tea.KeyCtrlU}, keyMsg("99"), keyMsg("ctrl+s")} {
-		tm.Send(k)
+	for _, k := range []string{"tab", "tab", "tab", "tab", "ctrl+u", "9", "9", "ctrl+s"} {
+		tm.Send(keyPress(k))
 	}
 	shows("Não salvo: o SGA não tem o produto 99 (produtos do fornecedor: " + cr.ProductCode + " (RASTREADOR)")
 	if in, _ := svc.Store.Integration(); in.ProductCode != cr.ProductCode {
 		t.Fatalf("saved %q", in.ProductCode)
 	}
-	for _, k := range []tea.Msg{tea.KeyMsg{Type: tea.KeyCtrlU}, keyMsg(cr.ProductCode), keyMsg("ctrl+s")} {
-		tm.Send(k)
-	}
+	tm.Send(keyPress("ctrl+u"))
+	tm.Send(tea.PasteMsg{Content: cr.ProductCode})
+	tm.Send(keyPress("ctrl+s"))
 	shows("✓ Código do Produto " + cr.ProductCode + ": ok")
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
@@ -73,43 +73,41 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 
 // The reasons the hardening added reach the screen in Portuguese.
 func TestNewReasonsInPortuguese(t *testing.T) {
-	m := newTestModel(t)
-	drive(t, m, keys("2", "enter")...)
-	hub := m.c.svc.Engine.Hub()
-	for status, want := range map[string]string{
-		"partial":     "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto",
-		"interrupted": "o processo do ponte parou antes de terminar",
-	} {
+	c := open(t)
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter")
+	c.waitFor("Andamento de importação SGA")
+	hub := c.m.c.svc.Engine.Hub()
+	for _, status := range []string{"partial", "interrupted"} {
+		want := map[string]string{
+			"partial":     "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto",
+			"interrupted": "o processo do ponte parou antes de terminar",
+		}[status]
 		code := map[string]string{"partial": syncer.ReasonTooManyGone, "interrupted": store.ReasonInterrupted}[status]
 		hub.Publish(syncer.Progress{Status: status, Phase: "done", ReasonCode: code, Reason: "in English"})
-		drive(t, m, progressMsg(hub.Latest()))
-		if out := m.View(); !strings.Contains(out, want) || strings.Contains(out, "in English") {
+		if out := c.waitFor(want); strings.Contains(out, "in English") {
 			t.Fatalf("%s:\n%s", status, out)
 		}
 	}
-	if !strings.Contains(m.View(), "Último: interrompido") {
-		t.Fatalf("status bar:\n%s", m.View())
-	}
+	c.waitFor("Último: interrompido")
 }
 
 // A run that continued an interrupted one says which, in its detail.
 func TestResumedRunNamesTheRunItContinues(t *testing.T) {
 	svc := fixture(t)
-	a := store.Actor{Who: "maria", From: "test"}
-	r, err := svc.Store.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync, Resumes: 1}, a)
+	r, err := svc.Store.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync, Resumes: 1}, maria)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Store.FinishRun(r.ID, store.StatusSucceeded, "", "", a); err != nil {
+	if _, err := svc.Store.FinishRun(r.ID, store.StatusSucceeded, "", "", maria); err != nil {
 		t.Fatal(err)
 	}
-	m := New(svc, asciiSession())
-	t.Cleanup(m.Close)
-	drive(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	drive(t, m, run(m.Init())...)
-	drive(t, m, keys("2", "enter")...) // the profile loads its runs
-	drive(t, m, keys("enter")...)      // the newest run's detail
-	if out := m.View(); !strings.Contains(out, "Erros da execução 2") || !strings.Contains(out, "Continua a execução 1, de onde ela parou.") {
-		t.Fatalf("the run's detail:\n%s", out)
-	}
+	c := newConsole(t, svc, 100, 30)
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter") // the profile loads its runs
+	c.waitFor("concluído (retomada de #1)")
+	c.press("enter") // the newest run's detail
+	c.waitFor("Erros da execução 2", "Continua a execução 1, de onde ela parou.")
 }

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -31,6 +32,7 @@ const (
 // integrationPage is "Integração SGA": the guide's form, saved and tested against SGA.
 type integrationPage struct {
 	c       *common
+	keys    integrationKeys
 	inputs  map[int]*textinput.Model
 	errs    map[int]string
 	focus   int
@@ -39,20 +41,29 @@ type integrationPage struct {
 	message string
 	ok      bool
 	checks  []syncer.RouteCheck
-	guide   bool
+	guide   *scroller
+	showing bool // the guide panel is open
 	width   int
 	height  int
+}
+
+// integrationKeys are the page's bindings; updateKeys enables them from the page's state.
+type integrationKeys struct {
+	Next, Prev, Up, Down, Press, Save, Guide, Scroll, Back key.Binding
 }
 
 type (
 	integrationLoadedMsg struct {
 		in  store.Integration
 		err error
+		// saved are the fields this session just saved: they take the stored value even
+		// if edited; every other edit survives the reload.
+		saved map[int]bool
 	}
 	integrationSavedMsg struct {
-		changed []string
-		checks  []syncer.RouteCheck
-		err     error
+		saved  map[int]bool
+		checks []syncer.RouteCheck
+		err    error
 		// unknownProduct: nothing was saved, SGA has no such product; known lists its codes.
 		unknownProduct bool
 		known          []string
@@ -60,47 +71,65 @@ type (
 )
 
 func newIntegrationPage(c *common) *integrationPage {
-	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone}
+	k := c.keys
+	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone,
+		guide: newScroller(c), keys: integrationKeys{
+			Next: k.Next, Prev: k.Prev, Up: k.Up, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
+			Scroll: key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
+		}}
+	p.guide.SetContent(guideSteps)
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct, fSyncToken} {
-		in := newInput(c)
+		in := c.newInput()
 		in.Prompt = ""
 		in.CharLimit = 4096
-		in.Width = 50
+		in.SetWidth(48)
 		if f == fPassword || f == fAPIKey || f == fSyncToken {
 			in.EchoMode = textinput.EchoPassword
 			in.EchoCharacter = '•'
 		}
-		p.inputs[f] = &in
+		p.inputs[f] = in
 	}
+	p.updateKeys()
 	return p
 }
 
 func (p *integrationPage) Title() string { return tPageIntegration }
 
-func (p *integrationPage) Init() tea.Cmd { return p.load() }
+func (p *integrationPage) Init() tea.Cmd { return p.load(nil) }
 
-func (p *integrationPage) load() tea.Cmd {
+func (p *integrationPage) load(saved map[int]bool) tea.Cmd {
 	st := p.c.svc.Store
 	return func() tea.Msg {
 		in, err := st.Integration()
-		return integrationLoadedMsg{in, err}
+		return integrationLoadedMsg{in, err, saved}
 	}
 }
 
-func (p *integrationPage) SetSize(w, h int) { p.width, p.height = w, h }
+func (p *integrationPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.layout()
+}
 
-// Activate reloads the settings another session may have saved, unless this one has edits
-// not saved yet: those are never thrown away.
+// Activate reloads the settings another session may have saved; edits not saved yet are
+// kept (see integrationLoadedMsg).
 func (p *integrationPage) Activate() tea.Cmd {
-	if p.busy || p.edited() {
+	if p.busy {
 		return nil
 	}
-	return p.load()
+	return p.load(nil)
 }
 
-func (p *integrationPage) edited() bool {
-	return p.inputs[fUser].Value() != p.stored.User || p.inputs[fProduct].Value() != p.stored.ProductCode ||
-		p.inputs[fPassword].Value() != "" || p.inputs[fAPIKey].Value() != "" || p.inputs[fSyncToken].Value() != ""
+// changed reports whether a field holds an edit not saved yet.
+func (p *integrationPage) changed(f int) bool {
+	switch f {
+	case fUser:
+		return p.inputs[f].Value() != p.stored.User
+	case fProduct:
+		return p.inputs[f].Value() != p.stored.ProductCode
+	case fPassword, fAPIKey, fSyncToken:
+		return p.inputs[f].Value() != ""
+	}
+	return false
 }
 
 func (p *integrationPage) Typing() bool {
@@ -108,19 +137,29 @@ func (p *integrationPage) Typing() bool {
 	return isInput
 }
 
+// updateKeys is the one place the page's bindings are enabled from its state.
+func (p *integrationPage) updateKeys() {
+	k := &p.keys
+	k.Save.SetEnabled(!p.busy)
+	k.Press.SetEnabled(!p.busy && (p.focus == fSave || p.focus == fUpdateToken))
+	k.Back.SetEnabled(p.focus != fNone)
+	k.Up.SetEnabled(p.focus != fNone)
+	k.Down.SetEnabled(true)
+	k.Scroll.SetEnabled(p.showing && p.guide.Scrollable())
+	if p.showing {
+		k.Guide.SetHelp("ctrl+g", tGuideHide)
+	} else {
+		k.Guide.SetHelp("ctrl+g", tGuideToggle)
+	}
+}
+
 func (p *integrationPage) Help() []key.Binding {
-	k := p.c.keys
-	save := k.Save
-	save.SetEnabled(!p.busy)
-	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "acionar"))
-	open.SetEnabled(p.focus == fSave || p.focus == fUpdateToken)
-	next := k.Next
-	back := k.Back
-	back.SetEnabled(p.focus != fNone)
-	return []key.Binding{next, open, save, k.Guide, back}
+	k := p.keys
+	return []key.Binding{k.Next, k.Press, k.Save, k.Guide, k.Scroll, k.Back}
 }
 
 func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
+	defer p.updateKeys()
 	switch msg := msg.(type) {
 	case integrationLoadedMsg:
 		if msg.err != nil {
@@ -128,14 +167,23 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 			p.message, p.ok = tLoadFailed, false
 			return nil
 		}
+		for f, v := range map[int]string{fUser: msg.in.User, fProduct: msg.in.ProductCode} {
+			if msg.saved[f] || !p.changed(f) {
+				p.inputs[f].SetValue(v)
+			}
+		}
 		p.stored = msg.in
-		p.inputs[fUser].SetValue(msg.in.User)
-		p.inputs[fProduct].SetValue(msg.in.ProductCode)
 		for f, secret := range map[int]string{fPassword: msg.in.Password, fAPIKey: msg.in.APIKey, fSyncToken: msg.in.SyncToken} {
-			p.inputs[f].SetValue("")
+			if msg.saved[f] {
+				p.inputs[f].SetValue("")
+			}
 			p.inputs[f].Placeholder = ""
 			if secret != "" {
-				p.inputs[f].Placeholder = store.Mask(secret) + " (" + tKeepSecret + ")"
+				masked := store.Mask(secret)
+				if f == fPassword {
+					masked = "••••••••" // a password shows nothing of itself
+				}
+				p.inputs[f].Placeholder = masked + " (" + tKeepSecret + ")"
 			}
 		}
 		return nil
@@ -153,14 +201,11 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 		case msg.err != nil:
 			p.c.svc.Logger.Error("save the integration", "err", msg.err)
 			p.message, p.ok = tSaveFailed, false
-			return tea.Batch(p.load(), toast(false, "%s", p.message))
-		case !allOK(msg.checks):
-			p.message, p.ok = tSavedWarn, false
-		default:
-			p.message, p.ok = tSuccess, true
+			return tea.Batch(p.load(nil), toast(false, "%s", p.message))
 		}
-		return tea.Batch(p.load(), toast(p.ok, "%s", p.message))
-	case tea.KeyMsg:
+		p.message, p.ok = headline(msg.checks)
+		return tea.Batch(p.load(msg.saved), toast(p.ok, "%s", p.message))
+	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
 	if in, ok := p.inputs[p.focus]; ok {
@@ -171,20 +216,50 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func allOK(checks []syncer.RouteCheck) bool {
+// headline is what a save's connection test means for the operator: the field to fix when
+// SGA refused the credentials or the token, the routes to enable when they are not enabled.
+func headline(checks []syncer.RouteCheck) (string, bool) {
+	var login, token, denied, failed bool
 	for _, c := range checks {
-		if !c.OK {
-			return false
+		switch {
+		case c.Refused && c.API == "sync":
+			token = true
+		case c.Refused:
+			login = true
+		case c.Denied:
+			denied = true
+		case !c.OK && !c.Skipped:
+			failed = true
 		}
 	}
-	return true
+	switch {
+	case login && token:
+		return tBadLogin + " " + tBadSyncToken, false
+	case login:
+		return tBadLogin, false
+	case token:
+		return tBadSyncToken, false
+	case denied:
+		return tSavedWarn, false
+	case failed:
+		return tSavedFailed, false
+	}
+	return tSuccess, true
 }
 
-func (p *integrationPage) key(msg tea.KeyMsg) tea.Cmd {
-	k := p.c.keys
+func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
 	switch {
 	case key.Matches(msg, k.Guide):
-		p.guide = !p.guide
+		p.showing = !p.showing
+		p.layout()
+		return nil
+	case key.Matches(msg, k.Scroll):
+		if msg.String() == "pgup" {
+			p.guide.Scroll(-p.guide.Page())
+		} else {
+			p.guide.Scroll(p.guide.Page())
+		}
 		return nil
 	case key.Matches(msg, k.Back):
 		return p.setFocus(fNone)
@@ -194,25 +269,32 @@ func (p *integrationPage) key(msg tea.KeyMsg) tea.Cmd {
 		return p.setFocus((p.focus - 1 + nFields) % nFields)
 	case key.Matches(msg, k.Save):
 		return p.save()
-	case msg.String() == "enter":
-		switch p.focus {
-		case fSave:
+	case key.Matches(msg, k.Press):
+		if p.focus == fSave {
 			return p.save()
-		case fUpdateToken:
-			return p.updateToken()
-		case fNone:
-			return p.setFocus(fUser)
-		default:
-			return p.setFocus(p.focus + 1)
 		}
+		return p.updateToken()
+	case msg.String() == "enter" && p.focus != fSave && p.focus != fUpdateToken:
+		if p.focus == fNone {
+			return p.setFocus(fUser)
+		}
+		return p.setFocus(p.focus + 1)
 	}
 	if in, ok := p.inputs[p.focus]; ok {
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
 		delete(p.errs, p.focus)
+		p.dropFixMessage()
 		return cmd
 	}
 	return nil
+}
+
+// dropFixMessage takes away "Corrija os campos marcados." once nothing is marked.
+func (p *integrationPage) dropFixMessage() {
+	if p.message == tFixErrors && len(p.errs) == 0 {
+		p.message = ""
+	}
 }
 
 // setFocus blurs every field and focuses one, returning its cursor's blink.
@@ -309,23 +391,25 @@ func (p *integrationPage) save() tea.Cmd {
 		valid = p.validate(f) && valid
 	}
 	if !valid {
-		p.message, p.ok = tFixErrors, false
+		p.message, p.ok, p.checks = tFixErrors, false, nil
 		return nil
 	}
 	var patch store.IntegrationPatch
+	saved := map[int]bool{fUser: true, fProduct: true}
 	user := strings.TrimSpace(p.inputs[fUser].Value())
 	code := strings.TrimSpace(p.inputs[fProduct].Value())
 	patch.User, patch.ProductCode = &user, &code
 	if v := strings.TrimSpace(p.inputs[fPassword].Value()); v != "" {
-		patch.Password = &v
+		patch.Password, saved[fPassword] = &v, true
 	}
 	if v := strings.TrimSpace(p.inputs[fAPIKey].Value()); v != "" {
-		patch.APIKey = &v
+		patch.APIKey, saved[fAPIKey] = &v, true
 	}
-	return p.run(patch, true, false)
+	return p.run(patch, saved, true, false)
 }
 
-// updateToken is "Atualizar Token": the Sincronismo SGA token, saved and tested.
+// updateToken is "Atualizar Token": the Sincronismo SGA token, saved and tested. Unsaved
+// edits of the manual fields stay as they are, unsaved.
 func (p *integrationPage) updateToken() tea.Cmd {
 	if p.busy {
 		return nil
@@ -335,19 +419,19 @@ func (p *integrationPage) updateToken() tea.Cmd {
 		if v == "" {
 			p.errs[fSyncToken] = tRequired
 		}
-		p.message, p.ok = tFixErrors, false
+		p.message, p.ok, p.checks = tFixErrors, false, nil
 		return nil
 	}
 	var patch store.IntegrationPatch
 	if v != "" {
 		patch.SyncToken = &v
 	}
-	return p.run(patch, false, true)
+	return p.run(patch, map[int]bool{fSyncToken: true}, false, true)
 }
 
-func (p *integrationPage) run(patch store.IntegrationPatch, manual, sync bool) tea.Cmd {
+func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]bool, manual, sync bool) tea.Cmd {
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
-	st, eng, actor, url, stored := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored
+	st, eng, actor, url, stored, life := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
 	return func() tea.Msg {
 		// A product code SGA does not have would make every vehicle look gone: refused, as
 		// ponte config set refuses it. When SGA cannot be asked, the test below says why.
@@ -356,58 +440,80 @@ func (p *integrationPage) run(patch store.IntegrationPatch, manual, sync bool) t
 			if url != "" {
 				in.SGAURL = url
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(life, 30*time.Second)
 			known, err := syncer.CheckProduct(ctx, in)
 			cancel()
 			if errors.Is(err, syncer.ErrUnknownProduct) {
 				return integrationSavedMsg{unknownProduct: true, known: known}
 			}
 		}
-		changed, err := st.SetIntegration(patch, actor)
-		if err != nil {
+		if _, err := st.SetIntegration(patch, actor); err != nil {
 			return integrationSavedMsg{err: err}
 		}
 		in, err := st.Integration()
 		if err != nil || eng == nil {
-			return integrationSavedMsg{changed: changed, err: err}
+			return integrationSavedMsg{saved: saved, err: err}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(life, time.Minute)
 		defer cancel()
-		return integrationSavedMsg{changed: changed, checks: eng.Probe(ctx, in, manual, sync, url)}
+		return integrationSavedMsg{saved: saved, checks: eng.Probe(ctx, in, manual, sync, url)}
 	}
 }
 
+// The form's geometry: a label column, then the field.
+const labelWidth = 20
+
+// layout sizes the guide panel to what the form leaves of the page (at least a few lines).
+func (p *integrationPage) layout() {
+	used := lipgloss.Height(p.form())
+	p.guide.SetSize(max(10, p.width-4), max(4, p.height-used-3))
+}
+
 func (p *integrationPage) View() string {
+	form := p.form()
+	if !p.showing {
+		return form + p.checksView()
+	}
+	p.layout()
+	return form + p.c.styles.Box.Render(p.guide.View())
+}
+
+// form is the fields, the buttons and the last action's message.
+func (p *integrationPage) form() string {
 	st := p.c.styles
 	var b strings.Builder
 	field := func(f int, label string) {
-		style := st.Label
-		marker := "  "
+		style, marker := st.Label, markNone
 		if p.focus == f {
-			style, marker = st.LabelFocus, "› "
+			style, marker = st.LabelFocus, markCursor
 		}
-		line := marker + style.Render(cell(label, 18)) + defused(p.inputs[f].View())
+		if p.changed(f) {
+			label += " *"
+		}
+		b.WriteString(marker + style.Render(cell(label, labelWidth-len(markNone))) + defused(p.inputs[f].View()) + "\n")
 		if msg := p.errs[f]; msg != "" {
-			line += "  " + st.Error.Render("✗ "+msg)
+			b.WriteString(cell("", labelWidth) + st.Error.Render("✗ "+msg) + "\n")
+		}
+	}
+	buttonLine := func(f int, label string, fields ...int) {
+		line := cell("", labelWidth) + button(st, label, p.focus == f)
+		for _, g := range fields {
+			if p.changed(g) {
+				line += "  " + st.Hint.Render(tUnsaved)
+				break
+			}
 		}
 		b.WriteString(line + "\n")
-	}
-	button := func(f int, label string) {
-		style := st.Button
-		if p.focus == f {
-			style = st.ButtonFocus
-		}
-		b.WriteString("  " + cell("", 18) + style.Render(label) + "\n")
 	}
 	b.WriteString(st.Title.Render(tManualSection) + "\n")
 	field(fUser, tUser)
 	field(fPassword, tPassword)
 	field(fAPIKey, tAPIKey)
 	field(fProduct, tProductCode)
-	button(fSave, tSave)
-	b.WriteString("\n" + st.Title.Render(tAutoSection) + "\n")
+	buttonLine(fSave, tSave, fUser, fPassword, fAPIKey, fProduct)
+	b.WriteString(st.Title.Render(tAutoSection) + "\n")
 	field(fSyncToken, tSyncToken)
-	button(fUpdateToken, tUpdateToken)
+	buttonLine(fUpdateToken, tUpdateToken, fSyncToken)
 	if p.message != "" {
 		style := st.Success
 		switch {
@@ -416,15 +522,34 @@ func (p *integrationPage) View() string {
 		case !p.ok:
 			style = st.Warning
 		}
-		b.WriteString("\n" + style.Render(p.message) + "\n")
+		b.WriteString(style.Render(cell(p.message, p.width)) + "\n")
 	}
+	return b.String()
+}
+
+// checksView is the connection test, route by route.
+func (p *integrationPage) checksView() string {
+	st := p.c.styles
+	refused := map[string]bool{}
+	for _, c := range p.checks {
+		if c.Refused {
+			refused[c.API] = true
+		}
+	}
+	var b strings.Builder
 	for _, c := range p.checks {
 		mark, text, style := "✓", tRouteOK, st.Success
 		switch {
+		case c.Refused && c.API == "sync":
+			mark, text, style = "✗", tTokenRefused, st.Error
+		case c.Refused:
+			mark, text, style = "✗", tLoginRefused, st.Error
 		case c.Denied:
 			mark, text, style = "✗", tRouteDenied, st.Error
+		case c.Skipped && refused[c.API]:
+			mark, text, style = "·", tSkippedRefused, st.Hint
 		case c.Skipped:
-			mark, text, style = "·", tRouteSkipped, st.Hint
+			mark, text, style = "·", tSkippedUnset, st.Hint
 		case !c.OK:
 			mark, text, style = "✗", tRouteFailed, st.Error
 		}
@@ -439,15 +564,10 @@ func (p *integrationPage) View() string {
 			}
 		}
 		line := fmt.Sprintf("  %s %s: %s", mark, what, text)
-		if c.Message != "" && !c.OK {
-			line += " (" + c.Message + ")"
+		if c.Message != "" && !c.OK && !c.Skipped && !c.Refused {
+			line += " (" + c.Message + ")" // SGA's own text
 		}
 		b.WriteString(style.Render(cell(line, p.width)) + "\n")
 	}
-	form := b.String()
-	if !p.guide {
-		return form
-	}
-	panel := st.Box.Render(guideSteps)
-	return form + "\n" + panel
+	return b.String()
 }

@@ -1,41 +1,33 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 )
 
 // searchBox is a list page's "/" search: a text field that, while focused, takes every key.
-// enter keeps the query and leaves the field; esc clears it and leaves.
+// "/" starts a new query (the old one is replaced, not appended to); enter keeps the query and
+// leaves the field; esc clears it and leaves.
 type searchBox struct {
-	input  textinput.Model
+	c      *common
+	input  *textinput.Model
 	typing bool
 }
 
 func newSearchBox(c *common) searchBox {
-	in := newInput(c)
+	in := c.newInput()
 	in.Prompt = tFilter
 	in.CharLimit = 80
-	return searchBox{input: in}
-}
-
-// newInput is a text field styled from the session's renderer: bubbles' defaults would use the
-// process's, which describes the server's terminal, not an SSH session's.
-func newInput(c *common) textinput.Model {
-	in := textinput.New()
-	st := c.styles
-	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Plain, st.Plain, st.Hint
-	in.CompletionStyle = st.Hint
-	in.Cursor.Style, in.Cursor.TextStyle = st.Plain.Reverse(true), st.Plain
-	return in
+	return searchBox{c: c, input: in}
 }
 
 func (s *searchBox) Value() string { return s.input.Value() }
 
-// Start focuses the field.
-func (s *searchBox) Start() tea.Cmd {
+// Start focuses an empty field; it reports whether a query was dropped.
+func (s *searchBox) Start() (bool, tea.Cmd) {
 	s.typing = true
-	return s.input.Focus()
+	return s.Clear(), s.input.Focus()
 }
 
 // Clear empties the query; it reports whether there was one.
@@ -45,28 +37,40 @@ func (s *searchBox) Clear() bool {
 	return had
 }
 
+// Help is the keys that work while typing.
+func (s *searchBox) Help() []key.Binding { return []key.Binding{s.c.keys.Confirm, s.c.keys.Back} }
+
 // Key handles a key while typing; it reports whether the query changed.
-func (s *searchBox) Key(msg tea.KeyMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "enter":
+func (s *searchBox) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	k := s.c.keys
+	switch {
+	case key.Matches(msg, k.Confirm):
 		s.typing = false
 		s.input.Blur()
 		return false, nil
-	case "esc":
+	case key.Matches(msg, k.Back):
 		s.typing = false
 		s.input.Blur()
 		return s.Clear(), nil
 	}
 	before := s.input.Value()
 	var cmd tea.Cmd
-	s.input, cmd = s.input.Update(msg)
+	*s.input, cmd = s.input.Update(msg)
+	return s.input.Value() != before, cmd
+}
+
+// Paste takes pasted text into the field while typing.
+func (s *searchBox) Paste(msg tea.PasteMsg) (bool, tea.Cmd) {
+	before := s.input.Value()
+	var cmd tea.Cmd
+	*s.input, cmd = s.input.Update(msg)
 	return s.input.Value() != before, cmd
 }
 
 // View is the field while it is used, else a hint of its key.
-func (s *searchBox) View(st Styles) string {
+func (s *searchBox) View() string {
 	if s.typing || s.input.Value() != "" {
 		return s.input.View()
 	}
-	return st.Hint.Render(tFilter + "/")
+	return s.c.styles.Hint.Render(tFilter + "/")
 }

@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish"
-	bm "github.com/charmbracelet/wish/bubbletea"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/store"
@@ -117,7 +115,7 @@ func NewServer(svc Services, o ServerOptions) (*Server, error) {
 		wish.WithMaxTimeout(o.MaxTime),
 		// Listed innermost first: the last runs first.
 		wish.WithMiddleware(
-			bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii),
+			bm.MiddlewareWithProgramHandler(s.program),
 			s.register,
 			s.verifyKey,
 			s.logging,
@@ -224,13 +222,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		wish.Fatalln(sess, "o console precisa de um terminal: use ssh -t")
 		return nil
 	}
-	m := New(s.svc, Session{
-		Actor:    store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
-		Renderer: sessionRenderer(sess),
+	svc := s.svc
+	svc.Served = true
+	m := New(svc, Session{
+		Actor:   store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
+		Context: sess.Context(),
 	})
 	// The server, not each program, handles SIGINT and SIGTERM: a signal must reach Shutdown,
-	// which tells every session before it quits them.
-	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+	// which tells every session before it quits them. The colours are the client's: its TERM
+	// and the environment it sent (NO_COLOR included); TERM=dumb gets plain text.
+	opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler(),
+		tea.WithColorProfile(sessionProfile(sess)))
 	p := tea.NewProgram(m, opts...)
 	ss := &sshSession{program: p, model: m}
 	sess.Context().SetValue(ctxSession, ss)
@@ -240,37 +242,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	return p
 }
 
-const ctxSession ctxKey = "ponte-session"
-
-// sessionRenderer describes the client's terminal from its TERM and the environment it sent
-// (NO_COLOR included), and TERM=dumb gets plain output. It does not query the terminal for its
-// background, as wish's MakeRenderer does: over an emulated PTY that read cannot time out,
-// and a terminal that does not answer would show nothing until its first key, which the query
-// then swallows. Adaptive colours assume a dark background.
-func sessionRenderer(sess ssh.Session) *lipgloss.Renderer {
+// sessionProfile is the colour profile of an SSH client's terminal, from the TERM of its
+// pty-req and the environment it sent.
+func sessionProfile(sess ssh.Session) colorprofile.Profile {
 	pty, _, _ := sess.Pty()
 	if pty.Term == "" || pty.Term == "dumb" {
-		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
+		return colorprofile.NoTTY
 	}
-	env := environ(append(sess.Environ(), "TERM="+pty.Term))
-	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(env), termenv.WithUnsafe(), termenv.WithColorCache(true))
-	r.SetHasDarkBackground(true)
-	return r
+	return colorprofile.Env(append(sess.Environ(), "TERM="+pty.Term))
 }
 
-// environ is an SSH session's environment, as termenv reads one.
-type environ []string
-
-func (e environ) Environ() []string { return e }
-
-func (e environ) Getenv(k string) string {
-	for i := len(e) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(e[i], k+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
+const ctxSession ctxKey = "ponte-session"
 
 func sessionOf(sess ssh.Session) *sshSession {
 	ss, _ := sess.Context().Value(ctxSession).(*sshSession)

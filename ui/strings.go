@@ -1,5 +1,12 @@
 package ui
 
+import (
+	"fmt"
+	"strings"
+
+	"ponte/sga/syncer"
+)
+
 // Every text the console shows, in Brazilian Portuguese, in one place: the guide's labels
 // verbatim, then ponte's own. Nothing here changes at run time.
 const (
@@ -31,8 +38,17 @@ const (
 	tUnknownProduct  = "não existe no SGA"
 	tProductNotSaved = "Não salvo: o SGA não tem o produto %s"
 	tKnownProducts   = " (produtos do fornecedor: %s)"
-	tRouteSkipped    = "não testada"
+	tSkippedUnset    = "não testada: credenciais não preenchidas"
+	tSkippedRefused  = "não testada: o login foi recusado"
+	tLoginRefused    = "Usuário ou Senha incorretos"
+	tTokenRefused    = "token recusado"
+	tBadLogin        = "Usuário ou Senha incorretos: o SGA recusou o login. Corrija e clique em Salvar."
+	tBadSyncToken    = "Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo."
+	tSavedFailed     = "Salvo, mas o SGA não respondeu a todas as rotas: veja abaixo e tente de novo."
+	tUnsaved         = "* alterado, não salvo"
 	tGuideToggle     = "passo a passo"
+	tGuideHide       = "fechar o passo a passo"
+	tGuideScroll     = "rolar o passo a passo"
 
 	// Validation.
 	tRequired   = "obrigatório"
@@ -65,9 +81,15 @@ const (
 	tRunErrors       = "Erros da execução %d"
 	tNoErrors        = "Nenhum erro."
 	tResumes         = "Continua a execução %d, de onde ela parou."
-	tSyncStarted     = "Sincronismo iniciado; o diário está ligado."
+	tSyncStarted     = "Sincronismo iniciado; o diário será ligado quando ele terminar bem."
+	tSyncStartedOn   = "Sincronismo iniciado."
+	tResumed         = "retomada de #%d"
 	tSyncBusy        = "Já há um sincronismo em andamento."
 	tEditTime        = "Horário (HH:MM)"
+	tScrollErrors    = "rolar"
+	tFellBack        = "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso manual. Gere um token novo em Fornecedor > Configurar Sincronismo."
+	tReadBefore      = "Leu %d de %d páginas antes de parar."
+	tErrorsNotKept   = "… e mais %d erros não guardados"
 	tBadTime         = "horário inválido; use HH:MM"
 
 	// Clients.
@@ -89,11 +111,24 @@ const (
 	tWhyImported     = "já importado: contrato %s"
 	tWhyNotActive    = "não está ATIVO no SGA (%s)"
 	tWhyGone         = "saiu da lista do SGA"
-	tConfirmImport   = "Serão gerados %d contratos e %d ordens de serviço. Confirmar? (s/n)"
+	tConfirmImport   = "Serão gerados %s e %s. Confirmar? (s/n)"
+	tContractOne     = "%d contrato"
+	tContractMany    = "%d contratos"
+	tOrderOne        = "%d ordem de serviço"
+	tOrderMany       = "%d ordens de serviço"
 	tImported        = "Ação realizada com sucesso! Gerados:"
 	tImportFailed    = "Nada foi importado: %s"
 	tClientSyncStart = "Buscando os veículos deste cliente no SGA…"
-	tTicked          = "%d selecionado(s)"
+	tTickedOne       = "%d selecionado"
+	tTickedMany      = "%d selecionados"
+	tNothingTicked   = "Marque ao menos um veículo com espaço (ou todos com a)."
+	tNothingTickable = "Nenhum veículo pode ser marcado: %s."
+	tClientSyncDone  = "%s encontrados no SGA, %s."
+	tNewOne          = "%d novo"
+	tNewMany         = "%d novos"
+	tProduct         = "Produto"
+	tWhyNoProduct    = "sem o produto %s no SGA"
+	tOthersHidden    = "%d sem o nosso produto"
 
 	// Contracts.
 	tNoContracts = "Nenhum contrato ainda. Importe veículos em Clientes."
@@ -104,20 +139,28 @@ const (
 	tClient      = "Cliente"
 	tVehicle     = "Veículo"
 	tOrder       = "Ordem de serviço"
+	tSGACode     = "código SGA"
 
 	// Status bar and sync progress.
 	tIdle        = "Sincronismo parado"
 	tSyncing     = "Sincronizando"
 	tPausedUntil = "SGA bloqueou as consultas; retomando às %s"
 	tPages       = "páginas %d/%d"
-	tCounts      = "%d clientes, %d veículos"
-	tChanged     = "%d veículos mudaram de situação"
-	tErrors      = "%d erros"
+	tPagesOf     = "%d de %d páginas"
+	tClientOne   = "%d cliente"
+	tClientMany  = "%d clientes"
+	tVehicleOne  = "%d veículo"
+	tVehicleMany = "%d veículos"
+	tChangedOne  = "%d veículo mudou de situação"
+	tChangedMany = "%d veículos mudaram de situação"
+	tErrorOne    = "%d erro"
+	tErrorMany   = "%d erros"
 	tRate        = "%.0f veículos/s"
 	tETA         = "faltam %s"
 	tStartedBy   = "por %s"
 	tRunStatus   = "Último: %s"
 	tFilter      = "Buscar: "
+	tClearSearch = "limpar a busca"
 
 	// Run statuses.
 	tStatusRunning     = "em andamento"
@@ -128,9 +171,23 @@ const (
 	tStatusInterrupted = "interrompido"
 
 	// Generic.
-	tTooSmall = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
-	tLoading  = "Carregando…"
-	tBack     = "voltar"
+	tTooSmall  = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
+	tLoading   = "Carregando…"
+	tBack      = "voltar"
+	tMoreAbove = "há mais acima (pgup)"
+	tMoreBelow = "há mais abaixo (pgdn)"
+	tMoreBoth  = "há mais acima e abaixo (pgup/pgdn)"
+
+	// A sync's end, its cancel, and quitting during one.
+	tSyncDone        = "Sincronismo concluído: %s."
+	tSyncCancelled   = "Sincronismo cancelado após %s."
+	tSyncEnded       = "Sincronismo %s: %s"
+	tConfirmCancel   = "Cancelar o sincronismo em andamento? (s/n)"
+	tCancelling      = "Cancelando o sincronismo; ele para no próximo ponto salvo."
+	tNothingToCancel = "Nenhum sincronismo em andamento."
+	tQuitLocal       = "Um sincronismo está em andamento: sair o interrompe (o próximo continua de onde ele parou). Sair? (s/n)"
+	tQuitServed      = "Um sincronismo está em andamento; ele continua no servidor. Sair do console? (s/n)"
+	tReason          = "Motivo"
 
 	tShuttingDown = "servidor encerrando"
 )
@@ -139,7 +196,9 @@ const (
 func reasonText(code string) string {
 	switch code {
 	case "credentials":
-		return "o SGA recusou as credenciais (confira Usuário, Senha, Chave API ou o Sincronismo SGA)"
+		return "Usuário ou Senha incorretos: o SGA recusou o login"
+	case "sync_token":
+		return "Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo"
 	case "route":
 		return "uma rota necessária não está liberada para o token em Gerenciar APIs"
 	case "hours":
@@ -166,6 +225,48 @@ func reasonText(code string) string {
 		return ""
 	}
 	return "erro inesperado; veja o log"
+}
+
+// plural picks the singular or plural form for n ("1 cliente", "2 clientes").
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf(one, n)
+	}
+	return fmt.Sprintf(many, n)
+}
+
+// statusCounts is "N clientes, M veículos", each in its number.
+func statusCounts(clients, vehicles int) string {
+	return plural(clients, tClientOne, tClientMany) + ", " + plural(vehicles, tVehicleOne, tVehicleMany)
+}
+
+// pagesRead is how far a run got: "33 de 524 páginas".
+func pagesRead(p syncer.Progress) string {
+	if p.PagesTotal > 0 {
+		return fmt.Sprintf(tPagesOf, p.PagesDone, p.PagesTotal)
+	}
+	return statusCounts(p.Clients, p.Vehicles)
+}
+
+// formatPhone writes a Brazilian phone number as people read it: "(27) 96455-2158",
+// "(11) 4637-5366"; anything else as it came.
+func formatPhone(d string) string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, d)
+	if strings.HasPrefix(digits, "55") && (len(digits) == 12 || len(digits) == 13) {
+		digits = digits[2:]
+	}
+	switch len(digits) {
+	case 11:
+		return "(" + digits[:2] + ") " + digits[2:7] + "-" + digits[7:]
+	case 10:
+		return "(" + digits[:2] + ") " + digits[2:6] + "-" + digits[6:]
+	}
+	return d
 }
 
 // kindText names what a run error was.

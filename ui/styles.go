@@ -1,12 +1,14 @@
 package ui
 
-import "github.com/charmbracelet/lipgloss"
+import "charm.land/lipgloss/v2"
 
-// Styles are built from the session's renderer, so that each SSH session gets colours that fit
-// its own terminal (or none, for NO_COLOR and TERM=dumb).
+// Styles are the console's look. Colours pick their shade from the session's background
+// (dark until the terminal says otherwise); the program brings them down to what the
+// session's terminal can show, down to none for NO_COLOR and TERM=dumb. Nothing the console
+// means is carried by colour alone: the cursor row, the focused button and the active tab
+// each have a text marker too (see marks.go).
 type Styles struct {
 	Plain       lipgloss.Style
-	App         lipgloss.Style
 	Tab         lipgloss.Style
 	TabActive   lipgloss.Style
 	Title       lipgloss.Style
@@ -31,38 +33,39 @@ type Styles struct {
 	HelpDesc    lipgloss.Style
 }
 
-// NewStyles builds the styles on r.
-func NewStyles(r *lipgloss.Renderer) Styles {
-	accent := lipgloss.AdaptiveColor{Light: "25", Dark: "39"}
-	subtle := lipgloss.AdaptiveColor{Light: "245", Dark: "243"}
-	green := lipgloss.AdaptiveColor{Light: "28", Dark: "42"}
-	red := lipgloss.AdaptiveColor{Light: "160", Dark: "203"}
-	yellow := lipgloss.AdaptiveColor{Light: "136", Dark: "220"}
-	barBg := lipgloss.AdaptiveColor{Light: "254", Dark: "236"}
+// NewStyles builds the styles for a dark or a light background.
+func NewStyles(dark bool) Styles {
+	ld := lipgloss.LightDark(dark)
+	accent := ld(lipgloss.Color("25"), lipgloss.Color("39"))
+	subtle := ld(lipgloss.Color("245"), lipgloss.Color("243"))
+	green := ld(lipgloss.Color("28"), lipgloss.Color("42"))
+	red := ld(lipgloss.Color("160"), lipgloss.Color("203"))
+	yellow := ld(lipgloss.Color("136"), lipgloss.Color("220"))
+	barBg := ld(lipgloss.Color("254"), lipgloss.Color("236"))
+	s := lipgloss.NewStyle()
 	return Styles{
-		Plain:       r.NewStyle(),
-		App:         r.NewStyle().Padding(0, 1),
-		Tab:         r.NewStyle().Padding(0, 1).Foreground(subtle),
-		TabActive:   r.NewStyle().Padding(0, 1).Bold(true).Underline(true).Foreground(accent),
-		Title:       r.NewStyle().Bold(true).Foreground(accent),
-		Label:       r.NewStyle(),
-		LabelFocus:  r.NewStyle().Bold(true).Foreground(accent),
-		Hint:        r.NewStyle().Foreground(subtle),
-		Error:       r.NewStyle().Foreground(red),
-		Success:     r.NewStyle().Foreground(green).Bold(true),
-		Warning:     r.NewStyle().Foreground(yellow),
-		Button:      r.NewStyle().Padding(0, 1).Border(lipgloss.NormalBorder(), false, true).BorderForeground(subtle),
-		ButtonFocus: r.NewStyle().Padding(0, 1).Bold(true).Reverse(true).Border(lipgloss.NormalBorder(), false, true),
-		Row:         r.NewStyle(),
-		RowSelected: r.NewStyle().Bold(true).Reverse(true),
-		RowDisabled: r.NewStyle().Foreground(subtle),
-		Header:      r.NewStyle().Bold(true).Underline(true),
-		Status:      r.NewStyle().Foreground(subtle),
-		StatusKey:   r.NewStyle().Bold(true),
-		Box:         r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
-		BarFull:     r.NewStyle().Foreground(accent),
-		BarEmpty:    r.NewStyle().Foreground(barBg),
-		HelpKey:     r.NewStyle().Bold(true),
-		HelpDesc:    r.NewStyle().Foreground(subtle),
+		Plain:       s,
+		Tab:         s.Foreground(subtle),
+		TabActive:   s.Bold(true).Foreground(accent),
+		Title:       s.Bold(true).Foreground(accent),
+		Label:       s,
+		LabelFocus:  s.Bold(true).Foreground(accent),
+		Hint:        s.Foreground(subtle),
+		Error:       s.Foreground(red),
+		Success:     s.Foreground(green).Bold(true),
+		Warning:     s.Foreground(yellow),
+		Button:      s.Foreground(subtle),
+		ButtonFocus: s.Bold(true).Reverse(true),
+		Row:         s,
+		RowSelected: s.Bold(true).Reverse(true),
+		RowDisabled: s.Foreground(subtle),
+		Header:      s.Bold(true).Underline(true),
+		Status:      s.Foreground(subtle),
+		StatusKey:   s.Bold(true),
+		Box:         s.Border(lipgloss.RoundedBorder()).BorderForeground(subtle).Padding(0, 1),
+		BarFull:     s.Foreground(accent),
+		BarEmpty:    s.Foreground(barBg),
+		HelpKey:     s.Bold(true),
+		HelpDesc:    s.Foreground(subtle),
 	}
 }

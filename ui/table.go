@@ -3,10 +3,8 @@ package ui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // column is a table column: its title and width (0: take what is left).
@@ -64,7 +62,7 @@ func (t *table) clamp() {
 }
 
 // Update moves the cursor; it reports whether it used the key.
-func (t *table) Update(msg tea.KeyMsg) bool {
+func (t *table) Update(msg tea.KeyPressMsg) bool {
 	k := t.c.keys
 	switch {
 	case key.Matches(msg, k.Up):
@@ -75,9 +73,9 @@ func (t *table) Update(msg tea.KeyMsg) bool {
 		t.cursor -= t.height
 	case key.Matches(msg, k.PageDown):
 		t.cursor += t.height
-	case msg.String() == "home" || msg.String() == "g":
+	case key.Matches(msg, k.Home):
 		t.cursor = 0
-	case msg.String() == "end" || msg.String() == "G":
+	case key.Matches(msg, k.End):
 		t.cursor = len(t.rows) - 1
 	default:
 		return false
@@ -97,7 +95,7 @@ func (t *table) widths() []int {
 		used += c.width + 1
 	}
 	if flex >= 0 {
-		w[flex] = max(4, t.width-used)
+		w[flex] = max(4, t.width-len(markNone)-used)
 	}
 	return w
 }
@@ -111,7 +109,7 @@ func (t *table) View() string {
 		head = append(head, cell(c.title, w[i]))
 	}
 	// Narrow screens cut the rightmost columns rather than overflow.
-	b.WriteString(st.Header.Render(cell(strings.Join(head, " "), t.width)))
+	b.WriteString(markNone + st.Header.Render(cell(strings.Join(head, " "), t.width-len(markNone))))
 	end := min(len(t.rows), t.offset+t.height)
 	for i := t.offset; i < end; i++ {
 		r := t.rows[i]
@@ -123,26 +121,33 @@ func (t *table) View() string {
 			}
 			cells[j] = cell(text, w[j])
 		}
-		line := cell(strings.Join(cells, " "), t.width)
-		style := st.Row
+		line := cell(strings.Join(cells, " "), t.width-len(markNone))
+		style, mark := st.Row, markNone
 		switch {
 		case i == t.cursor:
-			style = st.RowSelected
+			style, mark = st.RowSelected, markCursor
 		case r.disabled:
 			style = st.RowDisabled
 		}
-		b.WriteString("\n" + style.Render(line))
+		b.WriteString("\n" + mark + style.Render(line))
 	}
 	return b.String()
 }
 
-// cell fits text to exactly width cells, with an ellipsis when it is cut.
-func cell(text string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if lipgloss.Width(text) > width {
-		text = ansi.Truncate(text, width, "…")
-	}
-	return text + strings.Repeat(" ", max(0, width-lipgloss.Width(text)))
+// listKeys are a list page's own bindings: search, open the row, clear the search.
+type listKeys struct {
+	Filter, Open, Clear key.Binding
 }
+
+func newListKeys(c *common) listKeys {
+	return listKeys{Filter: c.keys.Filter, Open: c.keys.Open,
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch))}
+}
+
+// update enables the bindings from the list's state: rows to open, a query to clear.
+func (k *listKeys) update(rows, query bool) {
+	k.Open.SetEnabled(rows)
+	k.Clear.SetEnabled(query)
+}
+
+func (k listKeys) help() []key.Binding { return []key.Binding{k.Filter, k.Open, k.Clear} }

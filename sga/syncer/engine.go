@@ -82,6 +82,7 @@ type Request struct {
 	By  store.Actor
 	// BaseURL overrides the stored SGA URL for this run (ponte --sga-url).
 	BaseURL string
+	daily   bool // set by EnableDaily: a run that works turns the daily sync on
 }
 
 // Engine runs syncs against the store, one at a time. It is safe for concurrent use.
@@ -171,6 +172,9 @@ func (e *Engine) start(req Request) (*active, error) {
 	e.wg.Go(func() {
 		defer cancel()
 		a.run, a.err = e.execute(ctx, req)
+		if req.daily {
+			e.enableAfter(a.run, a.err, req.By)
+		}
 		e.mu.Lock()
 		e.cur = nil
 		e.mu.Unlock()

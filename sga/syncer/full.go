@@ -124,6 +124,16 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	r.startCommitter()
 	if source == store.SourceSync {
 		err = r.readSyncListing(ctx, priority)
+		if r.canFallBack(ctx, err) {
+			// SGA refused the Sincronismo SGA token, and the manual credentials exist: the
+			// run reads with them, and says so. Nothing of the supplier listing was read.
+			r.e.opt.Logger.Warn("SGA refused the Sincronismo SGA token; reading with the manual credentials", "run", r.run.ID, "err", err)
+			source = store.SourceManual
+			_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Source, run.FellBack = source, true })
+			r.publish(func(p *Progress) { p.Source, p.FellBack, p.PagesDone, p.PagesTotal = source, true, 0, 0 })
+			r.failed, r.fatal = map[int]string{}, nil
+			err = r.readManualListing(ctx)
+		}
 	} else {
 		err = r.readManualListing(ctx)
 	}
@@ -166,6 +176,15 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	return r.finish(store.StatusSucceeded, nil)
 }
 
+// canFallBack reports whether a supplier-listing read that failed with err can be done again
+// with the manual credentials: SGA refused the token before any page was read, and the
+// manual credentials are set.
+func (r *runner) canFallBack(ctx context.Context, err error) bool {
+	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
+	refused := errors.Is(err, sga.ErrUnauthorized) || (err == nil && errors.Is(r.fatal, sga.ErrUnauthorized))
+	return refused && ctx.Err() == nil && creds.HasManual() && r.carried == 0 && len(r.done) == 0
+}
+
 // resumedChain lists the runs whose reading this one completes: itself, the run it resumed,
 // the run that one resumed, and so on. A vehicle last seen by any of them was seen.
 func (r *runner) resumedChain() ([]uint64, error) {
@@ -200,7 +219,8 @@ var (
 
 // Why a run ended other than well, as Run.ReasonCode and Progress.ReasonCode say it.
 const (
-	ReasonCredentials   = "credentials"    // SGA refused the token or the login
+	ReasonCredentials   = "credentials"    // SGA refused the manual login (usuário, senha)
+	ReasonSyncToken     = "sync_token"     // SGA refused the Sincronismo SGA token
 	ReasonRoute         = "route"          // a route is not enabled for the token
 	ReasonHours         = "hours"          // the SGA user may not work at this hour
 	ReasonNoProduct     = "no_product"     // the Código do Produto is not set
@@ -278,6 +298,9 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	}
 	if status == store.StatusPartial {
 		cause = nil
+	}
+	if code == ReasonCredentials && r.prog.Source == store.SourceSync {
+		code = ReasonSyncToken // the token was what SGA refused
 	}
 	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
 	if err != nil {

@@ -22,6 +22,7 @@ type Progress struct {
 	RunID       uint64
 	Kind        string // store.RunFull or store.RunClient
 	Source      string // store.SourceSync or store.SourceManual
+	FellBack    bool   // SGA refused the sync token; the run reads with the manual credentials
 	Client      string // the CPF, for a client run
 	StartedBy   string
 	StartedAt   time.Time

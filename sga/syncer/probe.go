@@ -14,8 +14,10 @@ type RouteCheck struct {
 	API     string // "manual" or "sync"
 	Route   string // as SGA's Gerenciar APIs lists it
 	OK      bool
-	Denied  bool   // not enabled for the token
-	Skipped bool   // not tried
+	Denied  bool // not enabled for the token
+	Skipped bool // not tried
+	// Refused: SGA refused the credentials (the manual login) or the Sincronismo SGA token.
+	Refused bool
 	Message string // SGA's own text, or the cause
 
 	// ProductCode is set on the line that checks the Código do Produto against SGA's
@@ -49,6 +51,7 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 			Denied: r.Status == sga.ProbeNotAllowed, Skipped: r.Status == sga.ProbeSkipped, Message: r.Skipped}
 		if r.Err != nil {
 			rc.Message = message(r.Err)
+			rc.Refused = errors.Is(r.Err, sga.ErrUnauthorized)
 		}
 		out = append(out, rc)
 	}

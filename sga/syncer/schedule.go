@@ -29,22 +29,32 @@ func NextRun(timeOfDay string, t time.Time) (time.Time, error) {
 	return next, nil
 }
 
-// EnableDaily is "Sincronizar Ativos SGA": it turns the daily sync on and starts a run now. If a
-// run is going, the schedule is still turned on and ErrBusy says so.
+// EnableDaily is "Sincronizar Ativos SGA": it starts a run now and, when that run ends
+// succeeded or partial, turns the daily sync on. A run that fails (wrong credentials, a route
+// not enabled) leaves the schedule as it was: a daily sync that cannot work is not switched on.
+// If a run is going, ErrBusy says so and nothing changes.
 func (e *Engine) EnableDaily(req Request) error {
+	req.daily = true
+	return e.Start(req)
+}
+
+// enableAfter turns the daily sync on after the run that EnableDaily started, if it worked.
+func (e *Engine) enableAfter(run store.Run, err error, by store.Actor) {
+	if err != nil || (run.Status != store.StatusSucceeded && run.Status != store.StatusPartial) {
+		return
+	}
 	sc, err := e.st.Schedule()
+	if err == nil && !sc.Enabled {
+		sc.Enabled = true
+		if sc.NextRun, err = NextRun(sc.TimeOfDay, e.opt.Now()); err == nil {
+			err = e.st.SetSchedule(sc, by)
+		}
+	}
 	if err != nil {
-		return err
-	}
-	sc.Enabled = true
-	if sc.NextRun, err = NextRun(sc.TimeOfDay, e.opt.Now()); err != nil {
-		return err
-	}
-	if err := e.st.SetSchedule(sc, req.By); err != nil {
-		return err
+		e.opt.Logger.Error("turn the daily sync on", "err", err)
+		return
 	}
 	e.wake()
-	return e.Start(req)
 }
 
 // SetDaily turns the daily sync on or off and sets its time of day.

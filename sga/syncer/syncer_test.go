@@ -316,16 +316,18 @@ func TestBlockPausesAndContinues(t *testing.T) {
 }
 
 func TestBadCredentialsStopWithAReason(t *testing.T) {
+	// The token and the manual password both wrong: nothing to fall back to.
 	e := newEnv(t, sim.Options{Seed: 1}, Options{}, false, nil)
 	bad := "not-the-token"
-	if _, err := e.store.SetIntegration(store.IntegrationPatch{SyncToken: &bad}, maria); err != nil {
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{SyncToken: &bad, Password: &bad}, maria); err != nil {
 		t.Fatal(err)
 	}
 	run, err := e.eng.Run(context.Background(), Request{By: maria})
-	if err == nil || run.Status != store.StatusFailed || !strings.Contains(run.Reason, "SGA refused the credentials") {
+	if err == nil || run.Status != store.StatusFailed || !strings.Contains(run.Reason, "SGA refused the credentials") ||
+		run.ReasonCode != ReasonCredentials {
 		t.Fatalf("run: %+v, %v", run, err)
 	}
-	if got := e.sim.Stats().Requests; got > 2 {
+	if got := e.sim.Stats().Requests; got > 3 {
 		t.Fatalf("%d requests after the token was refused", got)
 	}
 	code := ""
@@ -491,12 +493,49 @@ func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
 	if err := e.eng.EnableDaily(Request{By: maria}); !errors.Is(err, ErrBusy) {
 		t.Fatalf("a second Sincronizar Ativos SGA while a run goes: %v, want ErrBusy", err)
 	}
+	waitIdle(t, e.eng)
 	sc, _ = e.store.Schedule()
 	if !sc.Enabled || sc.TimeOfDay != "04:30" || sc.NextRun.Hour() != 4 {
-		t.Fatalf("schedule = %+v", sc)
+		t.Fatalf("schedule after a run that worked = %+v", sc)
 	}
 	if err := e.eng.SetDaily(true, "25:00", maria); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("bad time: %v", err)
+	}
+}
+
+// A Sincronizar Ativos SGA whose run fails (SGA refuses the login) does not switch the daily
+// sync on: it could not work either.
+func TestEnableDailyLeavesTheScheduleOffWhenTheRunFails(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 11}, Options{}, true, nil)
+	wrong := "senha-errada"
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{Password: &wrong}, maria); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.SetDaily(false, "03:00", maria); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, e.eng)
+	runs, _ := e.store.Runs(1)
+	if len(runs) != 1 || runs[0].Status != store.StatusFailed {
+		t.Fatalf("runs = %+v, want one failed", runs)
+	}
+	if sc, _ := e.store.Schedule(); sc.Enabled {
+		t.Fatalf("a failed run switched the daily sync on: %+v", sc)
+	}
+}
+
+// waitIdle waits for the engine's run to end, failing the test after 30 s.
+func waitIdle(t *testing.T, eng *Engine) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for eng.Running() {
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not end within 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -552,5 +591,39 @@ func TestShutdownCancelIsTheServers(t *testing.T) {
 	log, _ := e.store.AuditLog(1, 0)
 	if len(log) != 1 || log[0].Action != store.ActionSyncCancelled || log[0].Who != "server" {
 		t.Fatalf("audit after shutdown: %+v", log)
+	}
+}
+
+// A Sincronismo SGA token SGA refuses: with the manual credentials set, the run reads with
+// them and says so; without them, it fails naming the token.
+func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 12}, Options{}, false, nil)
+	bad := "token-revogado"
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{SyncToken: &bad}, maria); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || !run.FellBack || run.Source != store.SourceManual || run.Counts.Vehicles() == 0 {
+		t.Fatalf("run = %+v, %v; want succeeded with the manual credentials", run, err)
+	}
+	if p := e.eng.Hub().Latest(); !p.FellBack {
+		t.Fatalf("progress does not say it fell back: %+v", p)
+	}
+
+	// The same SGA, a database with only the (refused) token.
+	in, _ := e.store.Integration()
+	st, err := store.Open(filepath.Join(t.TempDir(), "token-only.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.SetIntegration(store.IntegrationPatch{SGAURL: &in.SGAURL, SyncToken: &bad, ProductCode: &in.ProductCode}, maria); err != nil {
+		t.Fatal(err)
+	}
+	eng := New(st, Options{})
+	defer eng.Close()
+	run, _ = eng.Run(context.Background(), Request{By: maria})
+	if run.Status != store.StatusFailed || run.ReasonCode != ReasonSyncToken || run.FellBack {
+		t.Fatalf("without manual credentials: %+v, want failed with %s", run, ReasonSyncToken)
 	}
 }

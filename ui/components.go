@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The pieces every page is made of, each written once: text markers that carry meaning
+// without colour, tabs, label/value blocks, a scrollable text panel. The list with its cursor
+// is table.go; the "/" search is search.go.
+
+// Markers: what colour shows is also shown in text, for NO_COLOR and TERM=dumb.
+const (
+	markCursor = "› "
+	markNone   = "  "
+)
+
+// button is a button's label: focused (or the action at hand) it reads "[ Salvar ]".
+func button(st Styles, label string, focused bool) string {
+	if focused {
+		return st.ButtonFocus.Render("[ " + label + " ]")
+	}
+	return st.Button.Render("  " + label + "  ")
+}
+
+// tabs draws a row of tabs, the active one in brackets.
+func tabs(st Styles, labels []string, active int) string {
+	var b strings.Builder
+	for i, l := range labels {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if i == active {
+			b.WriteString(st.TabActive.Render("[" + l + "]"))
+		} else {
+			b.WriteString(st.Tab.Render(" " + l + " "))
+		}
+	}
+	return b.String()
+}
+
+// fields is a label/value block, one pair a line, labels in a column labelWidth wide and
+// values cut to what is left of width.
+func fields(st Styles, labelWidth, width int, pairs [][2]string) string {
+	var b strings.Builder
+	for _, kv := range pairs {
+		b.WriteString(st.Label.Render(cell(kv[0], labelWidth)) + cell(kv[1], max(0, width-labelWidth)) + "\n")
+	}
+	return b.String()
+}
+
+// scroller is a panel of long text that scrolls (the guide, a run's errors): it shows what
+// fits and says when there is more above or below.
+type scroller struct {
+	c  *common
+	vp viewport.Model
+}
+
+func newScroller(c *common) *scroller {
+	vp := viewport.New()
+	vp.SoftWrap = true
+	vp.KeyMap = viewport.KeyMap{} // the page decides which keys scroll
+	return &scroller{c: c, vp: vp}
+}
+
+func (s *scroller) SetContent(text string) { s.vp.SetContent(text) }
+
+// SetSize is the panel's size, its "more" line included.
+func (s *scroller) SetSize(w, h int) {
+	s.vp.SetWidth(max(1, w))
+	s.vp.SetHeight(max(1, h-1))
+}
+
+// Scroll moves by n lines (negative: up); a whole page for n = ±page.
+func (s *scroller) Scroll(n int) {
+	if n < 0 {
+		s.vp.ScrollUp(-n)
+	} else {
+		s.vp.ScrollDown(n)
+	}
+}
+
+// Page is how many lines one page scrolls.
+func (s *scroller) Page() int { return max(1, s.vp.Height()-1) }
+
+// Scrollable reports whether the text is longer than the panel.
+func (s *scroller) Scrollable() bool { return s.vp.TotalLineCount() > s.vp.Height() }
+
+func (s *scroller) View() string {
+	st := s.c.styles
+	more := ""
+	switch {
+	case !s.Scrollable():
+	case s.vp.AtBottom():
+		more = "↑ " + tMoreAbove
+	case s.vp.AtTop():
+		more = "↓ " + tMoreBelow
+	default:
+		more = "↑↓ " + tMoreBoth
+	}
+	return s.vp.View() + "\n" + st.Hint.Render(more)
+}
+
+// cell fits text to exactly width cells, with an ellipsis when it is cut.
+func cell(text string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := lipgloss.Width(text)
+	if w > width {
+		text = ansi.Truncate(text, width, "…")
+		w = lipgloss.Width(text)
+	}
+	return text + strings.Repeat(" ", max(0, width-w))
+}

@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"ponte/store"
+)
+
+// console drives a Model as a Bubble Tea program does: a key goes through Update, every
+// command runs on its own goroutine, and the messages they return come back through Update,
+// one at a time. Tests press keys and wait for what the screen shows; a wait that times out
+// fails the test with the screen, and no command is ever dropped.
+type console struct {
+	t    testing.TB
+	m    *Model
+	msgs chan tea.Msg
+	done chan struct{}
+	quit bool
+}
+
+var maria = store.Actor{Who: "maria", From: "test"}
+
+func newConsole(t testing.TB, svc Services, w, h int, opts ...Option) *console {
+	t.Helper()
+	c := &console{t: t, m: New(svc, Session{Actor: maria}, opts...), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
+	t.Cleanup(func() { close(c.done); c.m.Close() })
+	c.handle(tea.WindowSizeMsg{Width: w, Height: h})
+	c.exec(c.m.Init())
+	return c
+}
+
+func (c *console) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if msg == nil {
+			return
+		}
+		select {
+		case c.msgs <- msg:
+		case <-c.done:
+		}
+	}()
+}
+
+func (c *console) handle(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.BatchMsg:
+		for _, cmd := range msg {
+			c.exec(cmd)
+		}
+		return
+	case tea.QuitMsg:
+		c.quit = true
+		return
+	}
+	_, cmd := c.m.Update(msg)
+	c.exec(cmd)
+}
+
+// drain handles the messages that have already arrived.
+func (c *console) drain() {
+	for {
+		select {
+		case msg := <-c.msgs:
+			c.handle(msg)
+		default:
+			return
+		}
+	}
+}
+
+// press sends keys by name ("enter", "ctrl+s", "space", "j") one after the other.
+func (c *console) press(names ...string) {
+	c.t.Helper()
+	for _, n := range names {
+		c.drain()
+		c.handle(keyPress(n))
+	}
+}
+
+// typeText types text one character at a time.
+func (c *console) typeText(text string) {
+	for _, r := range text {
+		c.drain()
+		c.handle(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// waitFor handles messages until the screen shows every one of want, and returns it.
+func (c *console) waitFor(want ...string) string {
+	c.t.Helper()
+	return c.waitUntil(strings.Join(want, " and "), func(s string) bool {
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitGone handles messages until the screen no longer shows text.
+func (c *console) waitGone(text string) string {
+	c.t.Helper()
+	return c.waitUntil("no "+text, func(s string) bool { return !strings.Contains(s, text) })
+}
+
+func (c *console) waitUntil(what string, ok func(string) bool) string {
+	c.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		c.drain()
+		s := c.screen()
+		if ok(s) {
+			return s
+		}
+		select {
+		case msg := <-c.msgs:
+			c.handle(msg)
+		case <-deadline:
+			c.t.Fatalf("waited 20 s for %s; the screen:\n%s", what, s)
+		}
+	}
+}
+
+// screen is the console's text, without styles.
+func (c *console) screen() string { return ansi.Strip(c.m.Screen()) }
+
+// ascii is the screen as a terminal without colours gets it (NO_COLOR): styles, no colours.
+func (c *console) ascii() string {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.Ascii}
+	_, _ = w.WriteString(c.m.Screen())
+	return b.String()
+}
+
+func keyPress(name string) tea.KeyPressMsg {
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"down":      {Code: tea.KeyDown},
+		"up":        {Code: tea.KeyUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"pgup":      {Code: tea.KeyPgUp},
+		"space":     {Code: tea.KeySpace, Text: " "},
+	}
+	if k, ok := named[name]; ok {
+		return k
+	}
+	if r, ok := strings.CutPrefix(name, "ctrl+"); ok && len(r) == 1 {
+		return tea.KeyPressMsg{Code: rune(r[0]), Mod: tea.ModCtrl}
+	}
+	if len([]rune(name)) != 1 {
+		panic("unknown key " + name)
+	}
+	r := []rune(name)[0]
+	return tea.KeyPressMsg{Code: r, Text: name}
+}
