@@ -284,9 +284,10 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		v.schedule = msg.schedule
 		return toast(true, "%s", tSuccess)
 	case progressMsg:
-		was := v.progress.Running
+		was := v.progress
 		v.progress = syncer.Progress(msg)
-		if was != v.progress.Running {
+		// A run started or ended (a short one may arrive as its end alone): the list changed.
+		if was.Running != v.progress.Running || was.RunID != v.progress.RunID || was.Status != v.progress.Status {
 			return v.load()
 		}
 		return nil

@@ -78,6 +78,7 @@ type Model struct {
 	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
 
 	progress  syncer.Progress
+	ended     *syncer.Progress // the last run's end this session has seen (and said)
 	updates   <-chan syncer.Progress
 	unsub     func()
 	spin      spinner.Model
@@ -237,8 +238,16 @@ func (m *Model) onProgress(p syncer.Progress) tea.Cmd {
 	if p.Running && !was {
 		cmds = append(cmds, m.spin.Tick)
 	}
-	if was && !p.Running {
-		cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.ended(p))
+	// The hub hands over the newest state only: a short run may reach this session as its
+	// end alone. A run's end is told once, and the end the session found at its start not.
+	if !p.Running && p.Phase == syncer.PhaseDone {
+		first := m.ended == nil
+		if first || !sameEnd(*m.ended, p) {
+			m.ended = &p
+			if !first || was {
+				cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.sayEnd(p))
+			}
+		}
 		if m.asking != nil && m.asking.sync {
 			m.asking = nil // a question about the sync that just ended
 		}
@@ -249,8 +258,13 @@ func (m *Model) onProgress(p syncer.Progress) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// ended says how a run ended, in every session: a failure in red with its reason.
-func (m *Model) ended(p syncer.Progress) tea.Cmd {
+// sameEnd reports whether two ends are the same run's.
+func sameEnd(a, b syncer.Progress) bool {
+	return a.RunID == b.RunID && a.Status == b.Status && a.StartedAt.Equal(b.StartedAt) && a.ReasonCode == b.ReasonCode
+}
+
+// sayEnd says how a run ended, in every session: a failure in red with its reason.
+func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 	switch p.Status {
 	case store.StatusSucceeded:
 		return toast(true, tSyncDone, statusCounts(p.Clients, p.Vehicles))
@@ -266,7 +280,7 @@ func (m *Model) ended(p syncer.Progress) tea.Cmd {
 func (m *Model) updateKeys() {
 	typing := m.pages[m.active].Typing()
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
-	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.progress.Running && m.c.svc.Engine != nil)
+	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil)
 	m.keys.Help.SetEnabled(!typing)
 	m.keys.Quit.SetEnabled(!typing)
 }
@@ -306,6 +320,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.resize()
 		return nil
 	case key.Matches(msg, k.Cancel):
+		if !m.progress.Running {
+			return toast(false, "%s", tNothingToCancel)
+		}
 		eng, actor := m.c.svc.Engine, m.c.actor
 		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(actor)} })
 	case key.Matches(msg, k.Pages):
@@ -456,7 +473,9 @@ func (m *Model) helpView() string {
 		return m.help.FullHelpView([][]key.Binding{pageKeys, {c.Up, c.Down, c.PageUp, c.PageDown, c.Home, c.End}, {k.Cancel, k.Help, k.Quit}})
 	}
 	m.help.SetWidth(0)
-	fixed := m.help.ShortHelpView([]key.Binding{k.Cancel, k.Help, k.Quit})
+	cancel := k.Cancel // x works on every page; the footer offers it while a sync runs
+	cancel.SetEnabled(cancel.Enabled() && m.progress.Running)
+	fixed := m.help.ShortHelpView([]key.Binding{cancel, k.Help, k.Quit})
 	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
 	room := width - lipgloss.Width(fixed) - lipgloss.Width(sep)
 	if fixed == "" {

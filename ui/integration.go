@@ -56,12 +56,13 @@ type (
 	integrationLoadedMsg struct {
 		in  store.Integration
 		err error
-		// saved are the fields this session just saved: they take the stored value even
-		// if edited; every other edit survives the reload.
-		saved map[int]bool
+		// saved are the fields this session just saved, with the values it sent: a field
+		// still holding what was sent takes the stored value; every other edit, made
+		// before or while saving, survives the reload.
+		saved map[int]string
 	}
 	integrationSavedMsg struct {
-		saved  map[int]bool
+		saved  map[int]string
 		checks []syncer.RouteCheck
 		err    error
 		// unknownProduct: nothing was saved, SGA has no such product; known lists its codes.
@@ -97,7 +98,7 @@ func (p *integrationPage) Title() string { return tPageIntegration }
 
 func (p *integrationPage) Init() tea.Cmd { return p.load(nil) }
 
-func (p *integrationPage) load(saved map[int]bool) tea.Cmd {
+func (p *integrationPage) load(saved map[int]string) tea.Cmd {
 	st := p.c.svc.Store
 	return func() tea.Msg {
 		in, err := st.Integration()
@@ -168,13 +169,13 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		for f, v := range map[int]string{fUser: msg.in.User, fProduct: msg.in.ProductCode} {
-			if msg.saved[f] || !p.changed(f) {
+			if sent, ok := msg.saved[f]; ok && p.inputs[f].Value() == sent || !p.changed(f) {
 				p.inputs[f].SetValue(v)
 			}
 		}
 		p.stored = msg.in
 		for f, secret := range map[int]string{fPassword: msg.in.Password, fAPIKey: msg.in.APIKey, fSyncToken: msg.in.SyncToken} {
-			if msg.saved[f] {
+			if sent, ok := msg.saved[f]; ok && p.inputs[f].Value() == sent {
 				p.inputs[f].SetValue("")
 			}
 			p.inputs[f].Placeholder = ""
@@ -395,15 +396,18 @@ func (p *integrationPage) save() tea.Cmd {
 		return nil
 	}
 	var patch store.IntegrationPatch
-	saved := map[int]bool{fUser: true, fProduct: true}
+	saved := map[int]string{}
+	for _, f := range []int{fUser, fProduct, fPassword, fAPIKey} {
+		saved[f] = p.inputs[f].Value()
+	}
 	user := strings.TrimSpace(p.inputs[fUser].Value())
 	code := strings.TrimSpace(p.inputs[fProduct].Value())
 	patch.User, patch.ProductCode = &user, &code
 	if v := strings.TrimSpace(p.inputs[fPassword].Value()); v != "" {
-		patch.Password, saved[fPassword] = &v, true
+		patch.Password = &v
 	}
 	if v := strings.TrimSpace(p.inputs[fAPIKey].Value()); v != "" {
-		patch.APIKey, saved[fAPIKey] = &v, true
+		patch.APIKey = &v
 	}
 	return p.run(patch, saved, true, false)
 }
@@ -426,10 +430,10 @@ func (p *integrationPage) updateToken() tea.Cmd {
 	if v != "" {
 		patch.SyncToken = &v
 	}
-	return p.run(patch, map[int]bool{fSyncToken: true}, false, true)
+	return p.run(patch, map[int]string{fSyncToken: p.inputs[fSyncToken].Value()}, false, true)
 }
 
-func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]bool, manual, sync bool) tea.Cmd {
+func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string, manual, sync bool) tea.Cmd {
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
 	st, eng, actor, url, stored, life := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
 	return func() tea.Msg {

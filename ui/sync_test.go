@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// simServices is the fixture's store, its integration pointed at a simulator: manual
+// credentials, and the sync token when token is set. Each option changes the integration
+// before the console opens.
+func simServices(t *testing.T, o sim.Options, token bool, patch func(*store.IntegrationPatch)) (Services, *sim.Sim) {
+	t.Helper()
+	s, err := sim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(s)
+	t.Cleanup(func() { web.Close(); s.Close() })
+	svc := fixture(t)
+	cr := s.Credentials()
+	url := web.URL + sim.BasePath
+	p := store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password, APIKey: &cr.APIKey, ProductCode: &cr.ProductCode}
+	if token {
+		p.SyncToken = &cr.SyncToken
+	}
+	if patch != nil {
+		patch(&p)
+	}
+	if _, err := svc.Store.SetIntegration(p, maria); err != nil {
+		t.Fatal(err)
+	}
+	svc.Engine = syncer.New(svc.Store, syncer.Options{Rate: -1})
+	t.Cleanup(svc.Engine.Close)
+	return svc, s
+}
+
+// A Sincronizar Ativos SGA whose run fails says so in red with the reason in Portuguese,
+// leaves the daily sync off, and its run's detail gives the reason, not "Nenhum erro.".
+func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
+	wrong := "senha-errada"
+	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, false, func(p *store.IntegrationPatch) { p.Password = &wrong })
+	if err := svc.Engine.SetDaily(false, "03:00", maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 100, 30)
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter")
+	c.waitFor("Sincronismo diário: desligado", "27/11/2026 09:30")
+	c.press("s")
+	s := c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
+	if strings.Contains(s, "✓ Sincronismo iniciado; o diário está ligado") {
+		t.Fatalf("a failed run was announced as started with the daily on:\n%s", s)
+	}
+	c.waitFor("› 2     falhou")
+	c.waitFor("Sincronismo diário: desligado")
+	if sc, _ := svc.Store.Schedule(); sc.Enabled {
+		t.Fatal("the daily sync was switched on by a failed run")
+	}
+	c.press("enter")
+	s = c.waitFor("Erros da execução 2", "Motivo: Usuário ou Senha incorretos")
+	if strings.Contains(s, "Nenhum erro.") {
+		t.Fatalf("a failed run's detail says there was no error:\n%s", s)
+	}
+	// A new s after the failure is a new run.
+	c.press("esc", "s")
+	c.waitFor("› 3     falhou")
+}
+
+// A refused Sincronismo SGA token, with working manual credentials: the run reads with them
+// and the console says so.
+func TestRefusedTokenFallsBackAndSaysSo(t *testing.T) {
+	bad := "token-revogado"
+	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
+	c := newConsole(t, svc, 100, 30)
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter")
+	c.waitFor("27/11/2026 09:30")
+	c.press("s")
+	c.waitFor("✓ Sincronismo concluído", "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso manual")
+}
+
+// Salvar with a wrong Senha names the fields to fix, in Portuguese only.
+func TestCredentialFailuresNameTheField(t *testing.T) {
+	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, false, nil)
+	c := newConsole(t, svc, 120, 40)
+	c.waitFor(s.Credentials().User)
+	c.press("tab", "tab")
+	c.typeText("senha-errada")
+	c.press("ctrl+s")
+	out := c.waitFor("Usuário ou Senha incorretos: o SGA recusou o login", "não testada: o login foi recusado")
+	if strings.Contains(out, "login failed") || strings.Contains(out, "Gerenciar APIs") {
+		t.Fatalf("English or the wrong hint on screen:\n%s", out)
+	}
+	// Atualizar Token with a token SGA refuses names the token, and keeps an unsaved Usuário.
+	c.press("esc", "tab", "ctrl+u")
+	c.typeText("outro.usuario")
+	c.press("tab", "tab", "tab", "tab", "tab")
+	c.typeText("token-errado")
+	c.press("tab", "enter")
+	out = c.waitFor("Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo")
+	if !strings.Contains(out, "outro.usuario") {
+		t.Fatalf("Atualizar Token reverted the unsaved Usuário:\n%s", out)
+	}
+}
+
+// x cancels the running sync from any page, after a confirmation; q during a sync asks first.
+func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 3000, PageSize: 50, Faults: sim.Faults{Latency: 100 * time.Millisecond}}, true, nil)
+	c := newConsole(t, svc, 100, 30)
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter")
+	c.waitFor("27/11/2026 09:30")
+	c.press("s")
+	c.waitFor("Sincronizando")
+	c.press("3", "q")
+	c.waitFor("Um sincronismo está em andamento: sair o interrompe")
+	c.press("n")
+	c.waitGone("Sair? (s/n)")
+	if c.quit {
+		t.Fatal("q quit during a sync without asking")
+	}
+	c.press("x")
+	c.waitFor("Cancelar o sincronismo em andamento? (s/n)")
+	c.press("n")
+	c.waitFor("Sincronizando")
+	c.press("x")
+	c.waitFor("Cancelar o sincronismo em andamento? (s/n)")
+	c.press("s")
+	c.waitFor("✗ Sincronismo cancelado após", "páginas.")
+	c.press("x")
+	c.waitFor("Nenhum sincronismo em andamento.")
+	c.press("q")
+	c.waitUntil("quit", func(string) bool { return c.quit })
+}
+
+// The client's own s ends saying what it found.
+func TestClientSyncSaysWhatItFound(t *testing.T) {
+	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, nil)
+	if _, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	v := s.Vehicles()[0]
+	c := newConsole(t, svc, 100, 30)
+	c.press("3", "/")
+	c.typeText(v.MemberCPF)
+	c.press("enter")
+	c.waitFor("Buscar: " + v.MemberCPF)
+	c.waitUntil("one client", func(sc string) bool { return strings.Count(sc, "› ") == 1 && !strings.Contains(sc, "MARIA DA SILVA") })
+	c.press("enter")
+	c.waitFor("Importação de Veículos SGA]")
+	c.press("s")
+	c.waitFor("encontrados no SGA")
+}
+
+// Closing the session ends the connection test it started.
+func TestSessionEndEndsItsCommands(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30, Faults: sim.Faults{Latency: 20 * time.Second}}, false, nil)
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao")
+	c.press("ctrl+s")
+	c.waitFor("Salvando e testando")
+	start := time.Now()
+	c.m.Close()
+	c.waitGone("Salvando e testando")
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("the test went on %s after the session ended", took)
+	}
+}
