@@ -186,9 +186,16 @@ func indexClient(tx *bolt.Tx, c Client) error {
 	if err := tx.Bucket(bClientName).Put(clientWordKey(folded, c.SGACode), nil); err != nil {
 		return err
 	}
-	idx := tx.Bucket(bClientWord)
-	for _, w := range words(folded) {
-		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(folded)); err != nil {
+	return indexClientWords(tx, c)
+}
+
+// searchText is what the word index knows of a client: its name and its city, folded.
+func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
+
+func indexClientWords(tx *bolt.Tx, c Client) error {
+	idx, text := tx.Bucket(bClientWord), searchText(c)
+	for _, w := range words(text) {
+		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(text)); err != nil {
 			return err
 		}
 	}
@@ -205,7 +212,7 @@ func unindexClient(tx *bolt.Tx, c Client) error {
 	if err := tx.Bucket(bClientName).Delete(clientWordKey(folded, c.SGACode)); err != nil {
 		return err
 	}
-	for _, w := range words(folded) {
+	for _, w := range words(searchText(c)) {
 		if err := tx.Bucket(bClientWord).Delete(clientWordKey(w, c.SGACode)); err != nil {
 			return err
 		}
@@ -346,9 +353,11 @@ func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
 	return page, err
 }
 
-// SearchClients finds clients by name or CPF, accent- and case-insensitive. A query of digits
-// (with or without the CPF mask) matches CPFs that start with them; words match names whose
-// words start with each of them ("mar sil" finds MARIA DA SILVA). An empty query lists
+// SearchClients finds clients by name, city, CPF or a vehicle's plate, accent- and
+// case-insensitive. A query of digits (with or without the CPF mask) matches CPFs that start
+// with them; words match clients whose name or city has words starting with each of them
+// ("mar sil" finds MARIA DA SILVA, "belo hor" the clients of BELO HORIZONTE); a query with
+// letters and digits also finds the owners of the plates that start with it ("ABC1D", "abc-1d23"). An empty query lists
 // clients by name (ListClients pages through them). At most limit results, sorted by name;
 // More says whether there were others.
 func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
@@ -386,6 +395,20 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 				}
 			}
 		default:
+			if plate := NormalizePlate(query); looksLikePlate(plate) {
+				vehicles := tx.Bucket(bVehicles)
+				c := tx.Bucket(bVehiclePlate).Cursor()
+				for k, _ := c.Seek([]byte(plate)); k != nil && bytes.HasPrefix(k, []byte(plate)); k, _ = c.Next() {
+					var v Vehicle
+					found, err := getJSON(vehicles, k[len(k)-8:], &v)
+					if err != nil {
+						return err
+					}
+					if found && !add(i64(v.ClientSGACode)) {
+						break
+					}
+				}
+			}
 			terms := words(folded)
 			seek := terms[0]
 			for _, t := range terms {
@@ -418,6 +441,26 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
 	})
 	return page, err
+}
+
+// looksLikePlate reports whether a normalized query could be (the start of) a plate: one word
+// of at least three characters with a letter and a digit.
+func looksLikePlate(p string) bool {
+	if len(p) < 3 {
+		return false
+	}
+	var letter, digit bool
+	for _, r := range p {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			letter = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			return false
+		}
+	}
+	return letter && digit
 }
 
 // matchesAll reports whether every term starts some word of the folded name.

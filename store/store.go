@@ -38,7 +38,7 @@ func (e inUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 3
+const schemaVersion = 4
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: create every bucket
@@ -65,6 +65,21 @@ var migrations = []func(tx *bolt.Tx) error{
 	2: func(tx *bolt.Tx) error { // runs that dead processes left "running" are closed as interrupted
 		_, err := closeRunning(tx, time.Now().UTC(), false)
 		return err
+	},
+	3: func(tx *bolt.Tx) error { // the word index knows the city too: "/" finds clients by city
+		if err := tx.DeleteBucket(bClientWord); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bClientWord); err != nil {
+			return err
+		}
+		return tx.Bucket(bClients).ForEach(func(_, v []byte) error {
+			var c Client
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			return indexClientWords(tx, c)
+		})
 	},
 }
 

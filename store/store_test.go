@@ -105,6 +105,44 @@ func TestMigrationFromSchema1(t *testing.T) {
 	}
 }
 
+// Schema 3's word index knew names only; schema 4's knows cities too, so the migration
+// rebuilds it and "/" finds clients by city in an old database.
+func TestMigrationFromSchema3IndexesCities(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ponte.db")
+	s := openTest(t, path, Options{})
+	c := client(1, "MARIA DA SILVA", "12345678909")
+	c.City = "BELO HORIZONTE"
+	if _, err := s.Apply(Batch{Clients: []Client{c}}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error { // what schema 3 wrote: the name's words only
+		if err := tx.DeleteBucket(bClientWord); err != nil {
+			return err
+		}
+		idx, err := tx.CreateBucket(bClientWord)
+		if err != nil {
+			return err
+		}
+		for _, w := range words(foldKey(c.Name)) {
+			if err := idx.Put(clientWordKey(w, 1), []byte(foldKey(c.Name))); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put(keySchema, u64(3))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTest(t, path, Options{})
+	if err := s.Verify(); err != nil {
+		t.Fatalf("after migrating: %v", err)
+	}
+	if p, _ := s.SearchClients("belo horiz", 10); len(p.Clients) != 1 {
+		t.Fatalf("search by city after migrating: %+v", p.Clients)
+	}
+}
+
 func TestSecretsAreSealed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ponte.db")
 	s := openTest(t, path, Options{})
@@ -315,12 +353,13 @@ func TestApplyIsIdempotentAndMarksInsteadOfDeleting(t *testing.T) {
 
 func TestSearchClients(t *testing.T) {
 	s := openTest(t, "", Options{})
+	withCity := func(c Client, city string) Client { c.City = city; return c }
 	_, err := s.Apply(Batch{Clients: []Client{
-		client(1, "MARIA DA SILVA", "12345678909"),
-		client(2, "José D'Ávila Júnior", "98765432100"),
-		client(3, "JOAO SILVEIRA", "11122233344"),
+		withCity(client(1, "MARIA DA SILVA", "12345678909"), "BELO HORIZONTE"),
+		withCity(client(2, "José D'Ávila Júnior", "98765432100"), "SÃO PAULO"),
+		withCity(client(3, "JOAO SILVEIRA", "11122233344"), "BELO HORIZONTE"),
 		client(4, "ANA MARIA SOUZA", "12399988877"),
-	}})
+	}, Vehicles: []Vehicle{vehicle(10, 1, "ABC1D23", "ATIVO"), vehicle(11, 3, "ABC1E45", "ATIVO"), vehicle(12, 2, "XYZ9876", "ATIVO")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,6 +390,13 @@ func TestSearchClients(t *testing.T) {
 		{"123.456.789-09", "1"},
 		{"", "4,3,2,1"},
 		{"zzz", ""},
+		{"belo horizonte", "3,1"},
+		{"sao paulo", "2"},
+		{"silva belo", "1"},
+		{"ABC1D23", "1"},
+		{"abc-1d23", "1"},
+		{"abc1", "3,1"},
+		{"xyz9", "2"},
 	} {
 		if got := names(tt.q, 10); got != tt.want {
 			t.Errorf("search %q = %q, want %q", tt.q, got, tt.want)

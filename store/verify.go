@@ -56,7 +56,7 @@ func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
 		if tx.Bucket(bClientName).Get(clientWordKey(foldKey(c.Name), c.SGACode)) == nil {
 			bad("client %d: no name index entry", c.SGACode)
 		}
-		for _, w := range words(foldKey(c.Name)) {
+		for _, w := range words(searchText(c)) {
 			if wordIdx.Get(clientWordKey(w, c.SGACode)) == nil {
 				bad("client %d: no index entry for word %q", c.SGACode, w)
 			}
@@ -83,8 +83,8 @@ func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
 	}
 	each(tx.Bucket(bClientName), "name list", func(key string, c Client) bool { return key == foldKey(c.Name) })
 	each(cpf, "CPF index", func(key string, c Client) bool { return key == c.CPF })
-	each(wordIdx, "name index", func(key string, c Client) bool {
-		for _, w := range strings.Fields(foldKey(c.Name)) {
+	each(wordIdx, "word index", func(key string, c Client) bool {
+		for _, w := range words(searchText(c)) {
 			if w == key {
 				return true
 			}

@@ -37,7 +37,9 @@ type clientsLoadedMsg struct {
 }
 
 func newClientsPage(c *common) *clientsPage {
-	return &clientsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c,
+	search := newSearchBox(c)
+	search.input.Placeholder = tClientSearchHint
+	return &clientsPage{c: c, keys: newListKeys(c), search: search, list: newTable(c,
 		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
 }
 

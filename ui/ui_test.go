@@ -122,6 +122,13 @@ func TestSearchFindsByNameAndCPF(t *testing.T) {
 	c.typeText("123.4")
 	c.waitFor("MARIA DA SILVA")
 	c.waitGone("JOSÉ D'ÁVILA")
+	// By a plate (exact or its start) and by city.
+	for _, q := range []string{"xyz-9876", "XYZ9", "sao paulo"} {
+		c.press("enter", "/")
+		c.typeText(q)
+		c.waitFor("JOSÉ D'ÁVILA")
+		c.waitGone("MARIA DA SILVA")
+	}
 }
 
 // "/" after a confirmed search starts a new one: it does not append to the old text.
