@@ -201,8 +201,9 @@ type (
 		err      error
 	}
 	syncStartMsg struct {
-		err   error
-		daily bool // the daily sync was already on
+		err    error
+		daily  bool            // the daily sync was already on
+		before syncer.Progress // what the session knew when s was pressed
 	}
 	// scheduleSetMsg carries the schedule as it was saved, so the line shows it at once.
 	scheduleSetMsg struct {
@@ -298,6 +299,8 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		case msg.err != nil:
 			v.c.svc.Logger.Error("start the sync", "err", msg.err)
 			return toast(false, "%s", tStartFailed)
+		case !v.progress.Running && v.progress.Phase == syncer.PhaseDone && !sameEnd(v.progress, msg.before):
+			return v.load() // the run already ended, and the root said how: not "started"
 		case msg.daily:
 			return tea.Batch(v.load(), toast(true, "%s", tSyncStartedOn))
 		}
@@ -367,8 +370,8 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.tab = 1 - v.tab
 	case key.Matches(msg, k.Sync):
 		req := syncer.Request{By: v.c.actor, BaseURL: v.c.svc.SGAURL}
-		daily := v.schedule.Enabled
-		return func() tea.Msg { return syncStartMsg{err: eng.EnableDaily(req), daily: daily} }
+		daily, before := v.schedule.Enabled, v.progress
+		return func() tea.Msg { return syncStartMsg{err: eng.EnableDaily(req), daily: daily, before: before} }
 	case key.Matches(msg, k.Toggle):
 		return v.setDaily(!v.schedule.Enabled, v.schedule.TimeOfDay)
 	case key.Matches(msg, k.Time):

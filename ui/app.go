@@ -105,7 +105,13 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m.restyle()
 	m.pages = []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c)}
 	if svc.Engine != nil {
-		m.updates, m.unsub = svc.Engine.Hub().Subscribe()
+		// The state the session opens on: a run that ended before it is not announced.
+		hub := svc.Engine.Hub()
+		m.progress = hub.Latest()
+		if p := m.progress; !p.Running && p.Phase == syncer.PhaseDone {
+			m.ended = &p
+		}
+		m.updates, m.unsub = hub.Subscribe()
 	}
 	for _, o := range opts {
 		o(m)
@@ -241,12 +247,9 @@ func (m *Model) onProgress(p syncer.Progress) tea.Cmd {
 	// The hub hands over the newest state only: a short run may reach this session as its
 	// end alone. A run's end is told once, and the end the session found at its start not.
 	if !p.Running && p.Phase == syncer.PhaseDone {
-		first := m.ended == nil
-		if first || !sameEnd(*m.ended, p) {
+		if m.ended == nil || !sameEnd(*m.ended, p) {
 			m.ended = &p
-			if !first || was {
-				cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.sayEnd(p))
-			}
+			cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.sayEnd(p))
 		}
 		if m.asking != nil && m.asking.sync {
 			m.asking = nil // a question about the sync that just ended

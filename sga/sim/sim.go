@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -289,6 +290,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	// The body is read first: the HTTP server watches for a client that hangs up only once
+	// the body is consumed, and a client giving up during the latency must end the request.
+	if body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20)); err == nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, BasePath), "/")
 	route, kind, h, args := match(r.Method, path)
 	s.stats.count(route)
