@@ -157,6 +157,8 @@ func importable(tx *bolt.Tx, client int64, vehicles []int64) ([]VehicleView, err
 			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Contract: v.ContractNumber, Err: ErrAlreadyImported})
 		case v.ClientSGACode != client:
 			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrWrongClient})
+		case v.Foreign:
+			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrNotOurs})
 		case !v.Active():
 			refused = append(refused, &ImportError{Vehicle: code, Plate: v.Plate, Err: ErrNotActive})
 		}

@@ -57,6 +57,10 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 			if _, err := getJSON(b, k, &v); err != nil {
 				return err
 			}
+			if v.Foreign && client == 0 {
+				stored-- // not ours: a full sync never lists it
+				continue
+			}
 			if v.Gone {
 				alreadyGone++
 				continue

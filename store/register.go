@@ -43,6 +43,10 @@ type Vehicle struct {
 	SituationCode int      `json:"situation_code,omitempty"`
 	Situation     string   `json:"situation"`
 	Products      []string `json:"products,omitempty"`
+	// Foreign: SGA has the vehicle without our product. A client's own sync brings it, so the
+	// client's vehicles are complete; it cannot be imported, and a full sync (which sees only
+	// ours) never marks it gone.
+	Foreign bool `json:"foreign,omitempty"`
 
 	FirstSeen          time.Time `json:"first_seen"`
 	UpdatedAt          time.Time `json:"updated_at"`
@@ -63,7 +67,7 @@ func (v Vehicle) sameContent(o Vehicle) bool {
 	return v.ClientSGACode == o.ClientSGACode && v.Plate == o.Plate && v.Chassis == o.Chassis &&
 		v.Renavam == o.Renavam && v.Brand == o.Brand && v.Model == o.Model && v.Color == o.Color &&
 		v.YearMade == o.YearMade && v.YearModel == o.YearModel && v.SituationCode == o.SituationCode &&
-		v.Situation == o.Situation && slices.Equal(v.Products, o.Products)
+		v.Situation == o.Situation && slices.Equal(v.Products, o.Products) && v.Foreign == o.Foreign
 }
 
 func (c Client) sameContent(o Client) bool {

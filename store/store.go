@@ -24,6 +24,7 @@ var (
 	ErrAlreadyImported = errors.New("vehicle already imported")
 	ErrNotActive       = errors.New("vehicle is not ATIVO in SGA")
 	ErrWrongClient     = errors.New("vehicle belongs to another client")
+	ErrNotOurs         = errors.New("vehicle does not carry our product in SGA")
 	ErrDuplicate       = errors.New("already exists")
 	ErrInvalid         = errors.New("invalid")
 )

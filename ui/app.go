@@ -266,8 +266,12 @@ func sameEnd(a, b syncer.Progress) bool {
 	return a.RunID == b.RunID && a.Status == b.Status && a.StartedAt.Equal(b.StartedAt) && a.ReasonCode == b.ReasonCode
 }
 
-// sayEnd says how a run ended, in every session: a failure in red with its reason.
+// sayEnd says how a full run ended, in every session: a failure in red with its reason. A
+// client's own run is told by the client's page that started it.
 func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
+	if p.Kind == store.RunClient {
+		return nil
+	}
 	switch p.Status {
 	case store.StatusSucceeded:
 		return toast(true, tSyncDone, statusCounts(p.Clients, p.Vehicles))

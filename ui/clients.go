@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -232,6 +233,7 @@ type clientView struct {
 	message  string
 	ok       bool
 	imported []store.Imported
+	product  string
 	syncing  bool
 	width    int
 	height   int
@@ -245,6 +247,7 @@ type (
 	vehiclesLoadedMsg struct {
 		client   int64
 		vehicles []store.VehicleView
+		product  string // the Código do Produto, to say which product the others lack
 		err      error
 	}
 	importedMsg struct {
@@ -270,7 +273,8 @@ func (v *clientView) load() tea.Cmd {
 	st, code := v.c.svc.Store, v.client.SGACode
 	return func() tea.Msg {
 		vs, err := st.VehiclesOfClient(code)
-		return vehiclesLoadedMsg{code, vs, err}
+		in, _ := st.Integration() // without it, "sem o nosso produto"
+		return vehiclesLoadedMsg{code, vs, in.ProductCode, err}
 	}
 }
 
@@ -282,8 +286,12 @@ func (v *clientView) SetSize(w, h int) {
 func (v *clientView) Typing() bool { return false }
 
 // why says why a vehicle cannot be ticked, or "" when it can.
-func why(ve store.VehicleView) string {
+func (v *clientView) why(ve store.VehicleView) string {
 	switch {
+	case ve.Foreign && v.product != "":
+		return fmt.Sprintf(tWhyNoProduct, v.product)
+	case ve.Foreign:
+		return tWhyNotOurs
 	case ve.ContractNumber != "":
 		return fmt.Sprintf(tWhyImported, ve.ContractNumber)
 	case ve.Gone:
@@ -322,9 +330,9 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			v.message, v.ok = tLoadFailed, false
 			return nil
 		}
-		v.vehicles = msg.vehicles
+		v.vehicles, v.product = msg.vehicles, msg.product
 		for code := range v.ticked { // a vehicle imported elsewhere can no longer be ticked
-			if i := v.index(code); i < 0 || why(v.vehicles[i]) != "" {
+			if i := v.index(code); i < 0 || v.why(v.vehicles[i]) != "" {
 				delete(v.ticked, code)
 			}
 		}
@@ -401,7 +409,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Tick):
 		ve := v.vehicles[v.table.Cursor()]
-		if reason := why(ve); reason != "" {
+		if reason := v.why(ve); reason != "" {
 			return toast(false, "%s: %s", plateOf(ve), reason)
 		}
 		if v.ticked[ve.SGACode] {
@@ -415,7 +423,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 		all, any := true, false
 		var reasons []string
 		for _, ve := range v.vehicles {
-			if r := why(ve); r != "" {
+			if r := v.why(ve); r != "" {
 				reasons = append(reasons, plateOf(ve)+" "+r)
 				continue
 			}
@@ -428,7 +436,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return toast(false, tNothingTickable, strings.Join(reasons, "; "))
 		}
 		for _, ve := range v.vehicles {
-			if why(ve) == "" {
+			if v.why(ve) == "" {
 				if all {
 					delete(v.ticked, ve.SGACode)
 				} else {
@@ -497,6 +505,8 @@ func importReasons(err error) string {
 				out = append(out, label+": "+fmt.Sprintf(tWhyNotActive, "?"))
 			case errors.Is(e, store.ErrWrongClient):
 				out = append(out, label+": "+tWrongClient)
+			case errors.Is(e, store.ErrNotOurs):
+				out = append(out, label+": "+tWhyNotOurs)
 			default:
 				out = append(out, label+": "+tUnknownVeh)
 			}
@@ -526,7 +536,7 @@ func (v *clientView) rows() {
 	for i, ve := range v.vehicles {
 		box := "[ ]"
 		switch {
-		case why(ve) != "":
+		case v.why(ve) != "":
 			box = " - "
 		case v.ticked[ve.SGACode]:
 			box = "[x]"
@@ -540,7 +550,7 @@ func (v *clientView) rows() {
 			sit = tWhyGone
 		}
 		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, strings.Join(ve.Products, ","), ve.ContractNumber},
-			disabled: why(ve) != ""}
+			disabled: v.why(ve) != ""}
 	}
 	v.table.SetRows(rows)
 }
@@ -563,9 +573,12 @@ func (v *clientView) View() string {
 		return b.String()
 	}
 	b.WriteString(v.table.View() + "\n")
-	if cur := v.vehicles[v.table.Cursor()]; why(cur) != "" {
-		b.WriteString(st.Hint.Render(plateOf(cur)+": "+why(cur)) + "\n")
-	} else {
+	switch cur := v.vehicles[v.table.Cursor()]; {
+	case v.why(cur) != "":
+		b.WriteString(st.Hint.Render(cell(plateOf(cur)+": "+v.why(cur), v.width)) + "\n")
+	case !slices.ContainsFunc(v.vehicles, func(x store.VehicleView) bool { return x.Foreign }):
+		b.WriteString(st.Hint.Render(cell(tOnlyOurs, v.width)) + "\n")
+	default:
 		b.WriteString("\n")
 	}
 	switch {

@@ -128,7 +128,8 @@ const (
 	tNewMany         = "%d novos"
 	tProduct         = "Produto"
 	tWhyNoProduct    = "sem o produto %s no SGA"
-	tOthersHidden    = "%d sem o nosso produto"
+	tWhyNotOurs      = "sem o nosso produto no SGA"
+	tOnlyOurs        = "Lista os veículos com o nosso produto; s busca no SGA todos os deste cliente."
 
 	// Contracts.
 	tNoContracts = "Nenhum contrato ainda. Importe veículos em Clientes."

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -142,23 +143,52 @@ func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	c.waitUntil("quit", func(string) bool { return c.quit })
 }
 
-// The client's own s ends saying what it found.
-func TestClientSyncSaysWhatItFound(t *testing.T) {
-	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, nil)
+// The client's own s lists every vehicle the client has in SGA, those without our product
+// marked and not tickable, and ends saying what it found.
+func TestClientSyncListsEveryVehicle(t *testing.T) {
+	svc, s := simServices(t, sim.Options{Seed: 8, Members: 300}, true, nil)
 	if _, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria}); err != nil {
 		t.Fatal(err)
 	}
-	v := s.Vehicles()[0]
-	c := newConsole(t, svc, 100, 30)
+	ours := s.Credentials().ProductCode
+	byMember := map[int64][]sim.VehicleInfo{}
+	for _, v := range s.Vehicles() {
+		byMember[v.MemberCode] = append(byMember[v.MemberCode], v)
+	}
+	var other sim.VehicleInfo
+	for _, vs := range byMember {
+		mine := slices.IndexFunc(vs, func(v sim.VehicleInfo) bool { return slices.Contains(v.Products, ours) })
+		notMine := slices.IndexFunc(vs, func(v sim.VehicleInfo) bool { return !slices.Contains(v.Products, ours) })
+		if mine >= 0 && notMine >= 0 && vs[notMine].Plate != "" && (other.Code == 0 || vs[notMine].Code < other.Code) {
+			other = vs[notMine]
+		}
+	}
+	if other.Code == 0 {
+		t.Fatal("the simulator has no member with vehicles of ours and others")
+	}
+	c := newConsole(t, svc, 120, 35)
 	c.press("3", "/")
-	c.typeText(v.MemberCPF)
+	c.typeText(other.MemberCPF)
 	c.press("enter")
-	c.waitFor("Buscar: " + v.MemberCPF)
-	c.waitUntil("one client", func(sc string) bool { return strings.Count(sc, "› ") == 1 && !strings.Contains(sc, "MARIA DA SILVA") })
+	c.waitUntil("one client", func(sc string) bool {
+		return strings.Contains(sc, "Buscar: "+other.MemberCPF) && strings.Count(sc, "› ") == 1 && !strings.Contains(sc, "MARIA DA SILVA")
+	})
 	c.press("enter")
-	c.waitFor("Importação de Veículos SGA]")
+	s1 := c.waitFor("Importação de Veículos SGA]", "Produto", "s busca no SGA todos os deste cliente")
+	if strings.Contains(s1, other.Plate) {
+		t.Fatalf("a vehicle without our product before the client's sync:\n%s", s1)
+	}
 	c.press("s")
-	c.waitFor("encontrados no SGA")
+	c.waitFor("encontrados no SGA", other.Plate)
+	// The cursor on it says why it cannot be ticked.
+	for range 10 {
+		if strings.Contains(cursorLine(c.screen()), other.Plate) {
+			break
+		}
+		c.press("j")
+	}
+	c.press("space")
+	c.waitFor(other.Plate + ": sem o produto " + ours + " no SGA")
 }
 
 // Closing the session ends the connection test it started.

@@ -46,6 +46,8 @@ type runner struct {
 	errs      []store.RunError
 	lastFlush time.Time
 	fatal     error
+	// allVehicles: keep vehicles without our product too (a client's own sync), as Foreign.
+	allVehicles bool
 }
 
 // pageResult is one page as a worker fetched it.
@@ -445,7 +447,10 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 	} else {
 		for _, rec := range res.records {
 			if !rec.ours {
-				continue
+				if !r.allVehicles {
+					continue
+				}
+				rec.vehicle.Foreign = true // a client's own sync lists every vehicle it has
 			}
 			c := rec.client
 			// A client is ATIVO if any of its vehicles is, in whichever batch it came.

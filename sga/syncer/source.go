@@ -128,12 +128,15 @@ func (r *runner) readManualListing(ctx context.Context) error {
 	return nil
 }
 
-// syncClient syncs one client's vehicles by CPF: the supplier-sync lookup when there is a sync
-// token, else the member, each of its vehicles, and each vehicle's products.
+// syncClient syncs one client's vehicles by CPF. With the manual credentials it reads the
+// member, each of its vehicles and each vehicle's products: every vehicle the client has in
+// SGA, those without our product kept as Foreign (listed, never imported). With only the sync
+// token, the supplier-sync lookup, which lists ours alone.
 func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	cpf := sga.OnlyDigits(r.req.CPF)
 	source := store.SourceSync
-	if r.in.SyncToken == "" {
+	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
+	if r.in.SyncToken == "" || creds.HasManual() {
 		source = store.SourceManual
 	}
 	var err error
@@ -141,6 +144,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		return store.Run{}, err
 	}
 	r.reset()
+	r.allVehicles = source == store.SourceManual
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunClient, Source: source, Client: cpf,
 		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseReading, PagesTotal: 1}
 	r.publish(func(*Progress) {})
