@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -490,6 +491,9 @@ func (m *Model) helpView() string {
 	}
 	m.help.SetWidth(max(0, room))
 	left := m.help.ShortHelpView(pageKeys)
+	if lipgloss.Width(left) > room { // help's "…" may overrun by a cell or two
+		left = ansi.Truncate(left, max(0, room), "")
+	}
 	switch {
 	case left == "":
 		return fixed

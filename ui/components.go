@@ -55,22 +55,29 @@ func fields(st Styles, labelWidth, width int, pairs [][2]string) string {
 // scroller is a panel of long text that scrolls (the guide, a run's errors): it shows what
 // fits and says when there is more above or below.
 type scroller struct {
-	c  *common
-	vp viewport.Model
+	c    *common
+	vp   viewport.Model
+	text string
 }
 
 func newScroller(c *common) *scroller {
 	vp := viewport.New()
-	vp.SoftWrap = true
 	vp.KeyMap = viewport.KeyMap{} // the page decides which keys scroll
 	return &scroller{c: c, vp: vp}
 }
 
-func (s *scroller) SetContent(text string) { s.vp.SetContent(text) }
+// SetContent sets the text, wrapped at word boundaries to the panel's width.
+func (s *scroller) SetContent(text string) {
+	s.text = text
+	s.vp.SetContent(ansi.Wrap(text, max(1, s.vp.Width()), ""))
+}
 
 // SetSize is the panel's size, its "more" line included.
 func (s *scroller) SetSize(w, h int) {
-	s.vp.SetWidth(max(1, w))
+	if w = max(1, w); w != s.vp.Width() {
+		s.vp.SetWidth(w)
+		s.SetContent(s.text)
+	}
 	s.vp.SetHeight(max(1, h-1))
 }
 

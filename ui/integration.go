@@ -469,8 +469,8 @@ const labelWidth = 20
 
 // layout sizes the guide panel to what the form leaves of the page (at least a few lines).
 func (p *integrationPage) layout() {
-	used := lipgloss.Height(p.form())
-	p.guide.SetSize(max(10, p.width-4), max(4, p.height-used-3))
+	used := lipgloss.Height(p.form()) - 1                        // the form ends with a newline
+	p.guide.SetSize(max(10, p.width-4), max(4, p.height-used-2)) // less the box's borders
 }
 
 func (p *integrationPage) View() string {

@@ -45,7 +45,7 @@ func simServices(t *testing.T, o sim.Options, token bool, patch func(*store.Inte
 // leaves the daily sync off, and its run's detail gives the reason, not "Nenhum erro.".
 func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 	wrong := "senha-errada"
-	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, false, func(p *store.IntegrationPatch) { p.Password = &wrong })
+	svc, sm := simServices(t, sim.Options{Seed: 3, Members: 30}, false, func(p *store.IntegrationPatch) { p.Password = &wrong })
 	if err := svc.Engine.SetDaily(false, "03:00", maria); err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +55,9 @@ func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 	c.press("enter")
 	c.waitFor("Sincronismo diário: desligado", "27/11/2026 09:30")
 	c.press("s")
-	s := c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
-	if strings.Contains(s, "✓ Sincronismo iniciado; o diário está ligado") {
-		t.Fatalf("a failed run was announced as started with the daily on:\n%s", s)
+	out := c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
+	if strings.Contains(out, "✓ Sincronismo iniciado") {
+		t.Fatalf("a failed run was announced as started:\n%s", out)
 	}
 	c.waitFor("› 2     falhou")
 	c.waitFor("Sincronismo diário: desligado")
@@ -65,13 +65,20 @@ func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 		t.Fatal("the daily sync was switched on by a failed run")
 	}
 	c.press("enter")
-	s = c.waitFor("Erros da execução 2", "Motivo: Usuário ou Senha incorretos")
-	if strings.Contains(s, "Nenhum erro.") {
-		t.Fatalf("a failed run's detail says there was no error:\n%s", s)
+	out = c.waitFor("Erros da execução 2", "Motivo: Usuário ou Senha incorretos")
+	if strings.Contains(out, "Nenhum erro.") {
+		t.Fatalf("a failed run's detail says there was no error:\n%s", out)
 	}
 	// A new s after the failure is a new run.
 	c.press("esc", "s")
 	c.waitFor("› 3     falhou")
+	// With the right password, the run works and the line says the daily sync is on at once.
+	right := sm.Credentials().Password
+	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{Password: &right}, maria); err != nil {
+		t.Fatal(err)
+	}
+	c.press("s")
+	c.waitFor("✓ Sincronismo concluído", "› 4     concluído", "Sincronismo diário: ligado")
 }
 
 // A refused Sincronismo SGA token, with working manual credentials: the run reads with them
@@ -115,13 +122,14 @@ func TestCredentialFailuresNameTheField(t *testing.T) {
 // x cancels the running sync from any page, after a confirmation; q during a sync asks first.
 func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 3000, PageSize: 50, Faults: sim.Faults{Latency: 100 * time.Millisecond}}, true, nil)
-	c := newConsole(t, svc, 100, 30)
+	c := newConsole(t, svc, 80, 24)
 	c.press("2")
 	c.waitFor("Maria Souza")
 	c.press("enter")
 	c.waitFor("27/11/2026 09:30")
 	c.press("s")
-	c.waitFor("Sincronizando")
+	c.waitFor("Sincronizando", "x cancelar sincronismo · ? ajuda · q sair")
+	fits(t, c, "a profile during a sync", 80, 24)
 	c.press("3", "q")
 	c.waitFor("Um sincronismo está em andamento: sair o interrompe")
 	c.press("n")

@@ -172,9 +172,6 @@ func (e *Engine) start(req Request) (*active, error) {
 	e.wg.Go(func() {
 		defer cancel()
 		a.run, a.err = e.execute(ctx, req)
-		if req.daily {
-			e.enableAfter(a.run, a.err, req.By)
-		}
 		e.mu.Lock()
 		e.cur = nil
 		e.mu.Unlock()

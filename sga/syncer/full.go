@@ -309,6 +309,10 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 		run = r.run
 		cause = errors.Join(cause, err)
 	}
+	if r.req.daily {
+		// Before the end is published: whoever reloads on it sees the daily sync on.
+		r.e.enableAfter(run, err, r.req.By)
+	}
 	r.publish(func(p *Progress) {
 		p.Running, p.Phase, p.Status, p.Reason, p.ReasonCode, p.ETA = false, PhaseDone, status, reason, code, 0
 		p.Errors = run.ErrorCount

@@ -691,3 +691,34 @@ func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
 		t.Fatalf("without manual credentials: %+v, want failed with %s", run, ReasonSyncToken)
 	}
 }
+
+// The daily sync is on by the time the end of the run that turned it on is published: a
+// console that reloads on that end shows it on.
+func TestEnableDailyIsOnWhenTheEndIsPublished(t *testing.T) {
+	for range 5 {
+		e := newEnv(t, sim.Options{Seed: 13, Members: 40}, Options{}, false, nil)
+		if err := e.eng.SetDaily(false, "03:00", maria); err != nil {
+			t.Fatal(err)
+		}
+		updates, unsub := e.eng.Hub().Subscribe()
+		if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.After(30 * time.Second)
+		for ended := false; !ended; {
+			select {
+			case p := <-updates:
+				if p.Phase != PhaseDone || p.Running {
+					continue
+				}
+				ended = true
+				if sc, _ := e.store.Schedule(); !sc.Enabled {
+					t.Fatal("the run's end was published before the daily sync was turned on")
+				}
+			case <-deadline:
+				t.Fatal("the run did not end within 30 s")
+			}
+		}
+		unsub()
+	}
+}
