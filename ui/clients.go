@@ -235,6 +235,7 @@ type clientView struct {
 	imported []store.Imported
 	product  string
 	syncing  bool
+	synced   bool // this view ran the client's own sync: the list is all SGA has
 	width    int
 	height   int
 }
@@ -359,7 +360,7 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 		return toast(true, "%s", tClientSyncStart)
 	case progressMsg:
 		if v.syncing && !msg.Running && msg.Client == v.client.CPF {
-			v.syncing = false
+			v.syncing, v.synced = false, true
 			return tea.Batch(v.load(), v.clientSyncEnded(syncer.Progress(msg)))
 		}
 		return nil
@@ -388,7 +389,7 @@ func (v *clientView) clientSyncEnded(p syncer.Progress) tea.Cmd {
 		if err != nil {
 			return toastMsg{false, tLoadFailed}
 		}
-		found := plural(r.Counts.Vehicles(), tVehicleOne, tVehicleMany)
+		found := plural(r.Counts.Vehicles(), tFoundOne, tFoundMany)
 		return toastMsg{true, fmt.Sprintf(tClientSyncDone, found, plural(r.Counts.VehiclesCreated, tNewOne, tNewMany))}
 	}
 }
@@ -576,7 +577,7 @@ func (v *clientView) View() string {
 	switch cur := v.vehicles[v.table.Cursor()]; {
 	case v.why(cur) != "":
 		b.WriteString(st.Hint.Render(cell(plateOf(cur)+": "+v.why(cur), v.width)) + "\n")
-	case !slices.ContainsFunc(v.vehicles, func(x store.VehicleView) bool { return x.Foreign }):
+	case !v.synced && !slices.ContainsFunc(v.vehicles, func(x store.VehicleView) bool { return x.Foreign }):
 		b.WriteString(st.Hint.Render(cell(tOnlyOurs, v.width)) + "\n")
 	default:
 		b.WriteString("\n")

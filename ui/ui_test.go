@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -516,4 +517,19 @@ func TestRunListSaysResumedAndCancelledSaysPagesRead(t *testing.T) {
 	}
 	c.press("enter")
 	c.waitFor("Leu 40 de 524 páginas antes de parar.", "Continua a execução 2")
+}
+
+// The colours follow the background the terminal reports: a light one gets the light shades.
+func TestColoursFollowTheTerminalBackground(t *testing.T) {
+	c := open(t)
+	dark := c.m.Screen()
+	c.handle(tea.BackgroundColorMsg{Color: color.White})
+	light := c.m.Screen()
+	if dark == light || !strings.Contains(dark, "38;5;39") || !strings.Contains(light, "38;5;25") {
+		t.Fatalf("the accent did not change with a light background:\ndark %q\nlight %q", dark[:200], light[:200])
+	}
+	c.handle(tea.BackgroundColorMsg{Color: color.Black})
+	if c.m.Screen() != dark {
+		t.Fatal("a dark background again did not bring the dark shades back")
+	}
 }
