@@ -17,11 +17,9 @@ import (
 // adminsPage is "Administradores": the profiles, and a profile with its tabs.
 type adminsPage struct {
 	c        *common
-	keys     listKeys
 	admins   []store.Admin
 	shown    []store.Admin
-	list     *table
-	search   searchBox
+	list     *listView
 	open     *adminView
 	progress syncer.Progress
 	width    int
@@ -34,7 +32,7 @@ type adminsLoadedMsg struct {
 }
 
 func newAdminsPage(c *common) *adminsPage {
-	return &adminsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
+	return &adminsPage{c: c, list: newListView(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
 }
 
 func (p *adminsPage) Title() string { return tPageAdmins }
@@ -56,7 +54,7 @@ func (p *adminsPage) Activate() tea.Cmd {
 
 func (p *adminsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.list.SetSize(w, h-2)
+	p.list.SetSize(w, h-1)
 	if p.open != nil {
 		p.open.SetSize(w, h)
 	}
@@ -66,22 +64,19 @@ func (p *adminsPage) Typing() bool {
 	if p.open != nil {
 		return p.open.Typing()
 	}
-	return p.search.typing
+	return p.list.Typing()
 }
 
 func (p *adminsPage) Help() []key.Binding {
 	if p.open != nil {
 		return p.open.Help()
 	}
-	if p.search.typing {
-		return p.search.Help()
-	}
-	p.keys.update(len(p.shown) > 0, p.search.Value() != "")
-	return p.keys.help()
+	return p.list.Help()
 }
 
+// applyFilter lists the administrators the query finds (name, login, e-mail).
 func (p *adminsPage) applyFilter() {
-	q := strings.ToLower(strings.TrimSpace(p.search.Value()))
+	q := strings.ToLower(strings.TrimSpace(p.list.Query()))
 	p.shown = p.shown[:0]
 	var rows []row
 	for _, a := range p.admins {
@@ -113,15 +108,12 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 			}
 			return p.open.Update(msg)
 		}
-		return p.key(msg)
+		return p.act(p.list.Key(msg))
 	case tea.PasteMsg:
-		if p.open == nil && p.search.typing {
-			if changed, cmd := p.search.Paste(msg); changed {
-				p.applyFilter()
-				return cmd
-			}
+		if p.open != nil {
+			return p.open.Update(msg)
 		}
-		return nil
+		return p.act(p.list.Paste(msg))
 	}
 	if p.open != nil {
 		return p.open.Update(msg)
@@ -129,46 +121,23 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *adminsPage) key(msg tea.KeyPressMsg) tea.Cmd {
-	p.keys.update(len(p.shown) > 0, p.search.Value() != "")
-	k := p.keys
-	if p.search.typing {
-		changed, cmd := p.search.Key(msg)
-		if changed {
-			p.applyFilter()
-		}
-		return cmd
-	}
-	switch {
-	case key.Matches(msg, k.Filter):
-		dropped, cmd := p.search.Start()
-		if dropped {
-			p.applyFilter()
-		}
-		return cmd
-	case key.Matches(msg, k.Clear):
-		p.search.Clear()
+func (p *adminsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
+	switch a {
+	case listQuery:
 		p.applyFilter()
-		return nil
-	case key.Matches(msg, k.Open):
+	case listOpen:
 		p.open = newAdminView(p.c, p.shown[p.list.Cursor()], p.progress)
 		p.open.SetSize(p.width, p.height)
-		return p.open.Init()
+		return tea.Batch(cmd, p.open.Init())
 	}
-	p.list.Update(msg)
-	return nil
+	return cmd
 }
 
 func (p *adminsPage) View() string {
 	if p.open != nil {
 		return p.open.View()
 	}
-	st := p.c.styles
-	head := p.search.View()
-	if len(p.admins) == 0 {
-		return head + "\n" + st.Hint.Render(tNoAdmins)
-	}
-	return head + "\n" + p.list.View()
+	return p.list.View(tNoAdmins, "")
 }
 
 // adminView is a profile: tabs Perfil and Integrações SGA, and "Sincronizar Ativos SGA".
@@ -220,7 +189,7 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 	k := c.keys
 	return &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), keys: adminKeys{
 		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
-		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown"), key.WithHelp("↑/↓", tScrollErrors)),
+		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
 	}, runList: newTable(c,
 		column{"#", 5}, column{tStatus, 0}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
 }
@@ -352,16 +321,7 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Back):
 			v.runOpen = nil
 		case key.Matches(msg, k.Scroll):
-			switch msg.String() {
-			case "up", "k":
-				v.errors.Scroll(-1)
-			case "down", "j":
-				v.errors.Scroll(1)
-			case "pgup":
-				v.errors.Scroll(-v.errors.Page())
-			default:
-				v.errors.Scroll(v.errors.Page())
-			}
+			v.errors.Key(msg, false)
 		}
 		return nil
 	}

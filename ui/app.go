@@ -294,7 +294,7 @@ func (m *Model) updateKeys() {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, m.keys.ForceQuit) {
 		m.Close()
 		return tea.Quit
 	}

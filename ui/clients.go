@@ -17,10 +17,7 @@ import (
 // clientsPage is "Clientes": the list with search, and a client with its tabs.
 type clientsPage struct {
 	c      *common
-	keys   listKeys
-	list   *table
-	search searchBox
-	query  string
+	list   *listView
 	seq    int // the newest search; older results are dropped
 	page   store.ClientsPage
 	paging bool // a further page is being read
@@ -38,10 +35,9 @@ type clientsLoadedMsg struct {
 }
 
 func newClientsPage(c *common) *clientsPage {
-	search := newSearchBox(c)
-	search.input.Placeholder = tClientSearchHint
-	return &clientsPage{c: c, keys: newListKeys(c), search: search, list: newTable(c,
-		column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})}
+	list := newListView(c, column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})
+	list.search.input.Placeholder = tClientSearchHint
+	return &clientsPage{c: c, list: list}
 }
 
 func (p *clientsPage) Title() string { return tPageClients }
@@ -58,7 +54,7 @@ func (p *clientsPage) Activate() tea.Cmd {
 // find runs the query in a command; results carry their sequence number.
 func (p *clientsPage) find() tea.Cmd {
 	p.seq++
-	seq, q, st := p.seq, p.query, p.c.svc.Store
+	seq, q, st := p.seq, p.list.Query(), p.c.svc.Store
 	p.paging = false
 	return func() tea.Msg {
 		page, err := st.SearchClients(q, 500)
@@ -68,7 +64,7 @@ func (p *clientsPage) find() tea.Cmd {
 
 func (p *clientsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.list.SetSize(w, h-2)
+	p.list.SetSize(w, h-1)
 	if p.open != nil {
 		p.open.SetSize(w, h)
 	}
@@ -78,18 +74,14 @@ func (p *clientsPage) Typing() bool {
 	if p.open != nil {
 		return p.open.Typing()
 	}
-	return p.search.typing
+	return p.list.Typing()
 }
 
 func (p *clientsPage) Help() []key.Binding {
 	if p.open != nil {
 		return p.open.Help()
 	}
-	if p.search.typing {
-		return p.search.Help()
-	}
-	p.keys.update(len(p.page.Clients) > 0, p.query != "")
-	return p.keys.help()
+	return p.list.Help()
 }
 
 func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
@@ -131,15 +123,12 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 			}
 			return p.open.Update(msg)
 		}
-		return p.key(msg)
+		return p.act(p.list.Key(msg))
 	case tea.PasteMsg:
-		if p.open == nil && p.search.typing {
-			if changed, cmd := p.search.Paste(msg); changed {
-				p.query = p.search.Value()
-				return tea.Batch(cmd, p.find())
-			}
+		if p.open != nil {
+			return nil
 		}
-		return nil
+		return p.act(p.list.Paste(msg))
 	}
 	if p.open != nil {
 		return p.open.Update(msg)
@@ -147,41 +136,23 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *clientsPage) key(msg tea.KeyPressMsg) tea.Cmd {
-	p.keys.update(len(p.page.Clients) > 0, p.query != "")
-	k := p.keys
-	if p.search.typing {
-		changed, cmd := p.search.Key(msg)
-		if changed {
-			p.query = p.search.Value()
-			return tea.Batch(cmd, p.find())
-		}
-		return cmd
-	}
-	switch {
-	case key.Matches(msg, k.Filter):
-		dropped, cmd := p.search.Start()
-		if dropped {
-			p.query = ""
-			return tea.Batch(cmd, p.find())
-		}
-		return cmd
-	case key.Matches(msg, k.Clear):
-		p.search.Clear()
-		p.query = ""
-		return p.find()
-	case key.Matches(msg, k.Open):
+func (p *clientsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
+	switch a {
+	case listQuery:
+		return tea.Batch(cmd, p.find())
+	case listOpen:
 		p.open = newClientView(p.c, p.page.Clients[p.list.Cursor()])
 		p.open.SetSize(p.width, p.height)
-		return p.open.Init()
+		return tea.Batch(cmd, p.open.Init())
+	case listMoved:
+		return tea.Batch(cmd, p.more())
 	}
-	p.list.Update(msg)
-	return p.more()
+	return cmd
 }
 
 // more reads the next page of the unfiltered list when the cursor reaches its end.
 func (p *clientsPage) more() tea.Cmd {
-	if p.query != "" || !p.page.More || p.paging || p.list.Cursor() < len(p.page.Clients)-1 {
+	if p.list.Query() != "" || !p.page.More || p.paging || p.list.Cursor() < len(p.page.Clients)-1 {
 		return nil
 	}
 	p.paging = true
@@ -197,20 +168,14 @@ func (p *clientsPage) View() string {
 		return p.open.View()
 	}
 	st := p.c.styles
-	head := p.search.View()
-	switch {
-	case p.err != nil:
-		return head + "\n" + st.Error.Render(tLoadFailed)
-	case len(p.page.Clients) == 0 && p.query != "":
-		return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.query))
-	case len(p.page.Clients) == 0:
-		return head + "\n" + st.Hint.Render(tNoClients)
+	if p.err != nil {
+		return p.list.search.View() + "\n" + st.Error.Render(tLoadFailed)
 	}
 	more := ""
-	if p.page.More && p.query != "" {
+	if p.page.More && p.list.Query() != "" {
 		more = "  " + st.Hint.Render(tMore)
 	}
-	return head + more + "\n" + p.list.View()
+	return p.list.View(tNoClients, more)
 }
 
 func formatCPF(d string) string {

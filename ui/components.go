@@ -3,7 +3,9 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -88,6 +90,32 @@ func (s *scroller) Scroll(n int) {
 	} else {
 		s.vp.ScrollDown(n)
 	}
+}
+
+// Key scrolls by the console's movement keys: a line (↑/k, ↓/j), a page (pgup, pgdn), to
+// either end (g, G). pages limits it to the page keys, for a panel beside fields where the
+// arrows move between fields. It reports whether it used the key.
+func (s *scroller) Key(msg tea.KeyPressMsg, pages bool) bool {
+	k := s.c.keys
+	switch {
+	case key.Matches(msg, k.PageUp):
+		s.Scroll(-s.Page())
+	case key.Matches(msg, k.PageDown):
+		s.Scroll(s.Page())
+	case pages:
+		return false
+	case key.Matches(msg, k.Up):
+		s.Scroll(-1)
+	case key.Matches(msg, k.Down):
+		s.Scroll(1)
+	case key.Matches(msg, k.Home):
+		s.vp.GotoTop()
+	case key.Matches(msg, k.End):
+		s.vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
 }
 
 // Page is how many lines one page scrolls.

@@ -13,10 +13,8 @@ import (
 // contractsPage is "Contratos e OS": contracts with their service orders, newest first.
 type contractsPage struct {
 	c         *common
-	keys      listKeys
 	contracts []store.ContractView
-	list      *table
-	search    searchBox
+	list      *listView
 	seq       int
 	open      *store.ContractView
 	order     store.Order
@@ -37,7 +35,7 @@ type (
 )
 
 func newContractsPage(c *common) *contractsPage {
-	return &contractsPage{c: c, keys: newListKeys(c), search: newSearchBox(c), list: newTable(c, column{tContract, 15}, column{tOrder, 16},
+	return &contractsPage{c: c, list: newListView(c, column{tContract, 15}, column{tOrder, 16},
 		column{tPlate, 8}, column{tClient, 0}, column{tStatus, 7}, column{tCreatedAt, 16}, column{tCreatedBy, 10})}
 }
 
@@ -49,7 +47,7 @@ func (p *contractsPage) Activate() tea.Cmd { return p.load() }
 
 func (p *contractsPage) load() tea.Cmd {
 	p.seq++
-	seq, q, st := p.seq, p.search.Value(), p.c.svc.Store
+	seq, q, st := p.seq, p.list.Query(), p.c.svc.Store
 	return func() tea.Msg {
 		cs, err := st.ContractViews(q, 1000)
 		return contractsLoadedMsg{seq, cs, err}
@@ -58,20 +56,16 @@ func (p *contractsPage) load() tea.Cmd {
 
 func (p *contractsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.list.SetSize(w, h-2)
+	p.list.SetSize(w, h-1)
 }
 
-func (p *contractsPage) Typing() bool { return p.search.typing }
+func (p *contractsPage) Typing() bool { return p.list.Typing() }
 
 func (p *contractsPage) Help() []key.Binding {
-	switch {
-	case p.search.typing:
-		return p.search.Help()
-	case p.open != nil:
+	if p.open != nil && !p.list.Typing() {
 		return []key.Binding{p.c.keys.Back}
 	}
-	p.keys.update(len(p.contracts) > 0, p.search.Value() != "")
-	return p.keys.help()
+	return p.list.Help()
 }
 
 func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
@@ -100,13 +94,15 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 	case dataChangedMsg:
 		return p.load()
 	case tea.KeyPressMsg:
-		return p.key(msg)
-	case tea.PasteMsg:
-		if p.search.typing {
-			if changed, cmd := p.search.Paste(msg); changed {
-				return tea.Batch(cmd, p.load())
+		if p.open != nil {
+			if key.Matches(msg, p.c.keys.Back) {
+				p.open = nil
 			}
+			return nil
 		}
+		return p.act(p.list.Key(msg))
+	case tea.PasteMsg:
+		return p.act(p.list.Paste(msg))
 	}
 	return nil
 }
@@ -119,33 +115,11 @@ func clientName(c store.ContractView) string {
 	return fmt.Sprint(c.ClientSGACode)
 }
 
-func (p *contractsPage) key(msg tea.KeyPressMsg) tea.Cmd {
-	p.keys.update(len(p.contracts) > 0, p.search.Value() != "")
-	k := p.keys
-	if p.search.typing {
-		changed, cmd := p.search.Key(msg)
-		if changed {
-			return tea.Batch(cmd, p.load())
-		}
-		return cmd
-	}
-	if p.open != nil {
-		if key.Matches(msg, p.c.keys.Back) {
-			p.open = nil
-		}
-		return nil
-	}
-	switch {
-	case key.Matches(msg, k.Filter):
-		dropped, cmd := p.search.Start()
-		if dropped {
-			return tea.Batch(cmd, p.load())
-		}
-		return cmd
-	case key.Matches(msg, k.Clear):
-		p.search.Clear()
-		return p.load()
-	case key.Matches(msg, k.Open):
+func (p *contractsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
+	switch a {
+	case listQuery:
+		return tea.Batch(cmd, p.load())
+	case listOpen:
 		number, st := p.contracts[p.list.Cursor()].Number, p.c.svc.Store
 		return func() tea.Msg {
 			c, o, err := st.Contract(number)
@@ -155,8 +129,7 @@ func (p *contractsPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			return contractOpenedMsg{c, o}
 		}
 	}
-	p.list.Update(msg)
-	return nil
+	return cmd
 }
 
 func (p *contractsPage) View() string {
@@ -172,12 +145,5 @@ func (p *contractsPage) View() string {
 		b.WriteString(fields(st, 18, p.width, [][2]string{{tKind, o.Kind}, {tStatus, o.Status}, {tContract, o.ContractNumber}}))
 		return b.String()
 	}
-	head := p.search.View()
-	if len(p.contracts) == 0 {
-		if p.search.Value() != "" {
-			return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, p.search.Value()))
-		}
-		return head + "\n" + st.Hint.Render(tNoContracts)
-	}
-	return head + "\n" + p.list.View()
+	return p.list.View(tNoContracts, "")
 }

@@ -50,6 +50,8 @@ type integrationPage struct {
 // integrationKeys are the page's bindings; updateKeys enables them from the page's state.
 type integrationKeys struct {
 	Next, Prev, Up, Down, Press, Save, Guide, Scroll, Back key.Binding
+	// In a field, letters are text: only the arrows move, and enter goes to the next field.
+	FieldUp, FieldDown, Advance key.Binding
 }
 
 type (
@@ -76,7 +78,10 @@ func newIntegrationPage(c *common) *integrationPage {
 	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone,
 		guide: newScroller(c), keys: integrationKeys{
 			Next: k.Next, Prev: k.Prev, Up: k.Up, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
-			Scroll: key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
+			Scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
+			FieldUp:   key.NewBinding(key.WithKeys("up")),
+			FieldDown: key.NewBinding(key.WithKeys("down")),
+			Advance:   key.NewBinding(key.WithKeys("enter")),
 		}}
 	p.guide.SetContent(guideSteps)
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct, fSyncToken} {
@@ -145,7 +150,10 @@ func (p *integrationPage) updateKeys() {
 	k.Press.SetEnabled(!p.busy && (p.focus == fSave || p.focus == fUpdateToken))
 	k.Back.SetEnabled(p.focus != fNone)
 	k.Up.SetEnabled(p.focus != fNone)
-	k.Down.SetEnabled(true)
+	k.Down.SetEnabled(p.focus == fNone)
+	k.FieldUp.SetEnabled(p.focus != fNone)
+	k.FieldDown.SetEnabled(p.focus != fNone)
+	k.Advance.SetEnabled(p.focus != fSave && p.focus != fUpdateToken)
 	k.Scroll.SetEnabled(p.showing && p.guide.Scrollable())
 	if p.showing {
 		k.Guide.SetHelp("ctrl+g", tGuideHide)
@@ -249,6 +257,7 @@ func headline(checks []syncer.RouteCheck) (string, bool) {
 }
 
 func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	p.updateKeys()
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.Guide):
@@ -256,17 +265,13 @@ func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.layout()
 		return nil
 	case key.Matches(msg, k.Scroll):
-		if msg.String() == "pgup" {
-			p.guide.Scroll(-p.guide.Page())
-		} else {
-			p.guide.Scroll(p.guide.Page())
-		}
+		p.guide.Key(msg, true)
 		return nil
 	case key.Matches(msg, k.Back):
 		return p.setFocus(fNone)
-	case key.Matches(msg, k.Next), p.focus == fNone && key.Matches(msg, k.Down), p.focus != fNone && msg.String() == "down":
+	case key.Matches(msg, k.Next), key.Matches(msg, k.Down), key.Matches(msg, k.FieldDown):
 		return p.setFocus((p.focus + 1) % nFields)
-	case key.Matches(msg, k.Prev), p.focus != fNone && msg.String() == "up":
+	case key.Matches(msg, k.Prev), key.Matches(msg, k.FieldUp):
 		return p.setFocus((p.focus - 1 + nFields) % nFields)
 	case key.Matches(msg, k.Save):
 		return p.save()
@@ -275,7 +280,7 @@ func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			return p.save()
 		}
 		return p.updateToken()
-	case msg.String() == "enter" && p.focus != fSave && p.focus != fUpdateToken:
+	case key.Matches(msg, k.Advance):
 		if p.focus == fNone {
 			return p.setFocus(fUser)
 		}

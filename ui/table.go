@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -134,20 +135,115 @@ func (t *table) View() string {
 	return b.String()
 }
 
+// listView is a list page's body, written once for Administradores, Clientes and Contratos
+// e OS: the "/" search above a table, the keys to search, clear and open, and what to say when
+// nothing is listed. The page keeps its rows and what opening one shows.
+type listView struct {
+	c      *common
+	keys   listKeys
+	search searchBox
+	table  *table
+	rows   int // rows listed, for the keys and the empty text
+}
+
 // listKeys are a list page's own bindings: search, open the row, clear the search.
 type listKeys struct {
 	Filter, Open, Clear key.Binding
 }
 
-func newListKeys(c *common) listKeys {
-	return listKeys{Filter: c.keys.Filter, Open: c.keys.Open,
-		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch))}
+// listAction is what a key did to the list.
+type listAction int
+
+const (
+	listNothing listAction = iota
+	listQuery              // the query changed: list again
+	listOpen               // open the row under the cursor
+	listMoved              // the cursor moved
+)
+
+func newListView(c *common, cols ...column) *listView {
+	return &listView{c: c, search: newSearchBox(c), table: newTable(c, cols...), keys: listKeys{
+		Filter: c.keys.Filter, Open: c.keys.Open,
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch)),
+	}}
 }
 
-// update enables the bindings from the list's state: rows to open, a query to clear.
-func (k *listKeys) update(rows, query bool) {
-	k.Open.SetEnabled(rows)
-	k.Clear.SetEnabled(query)
+// SetRows lists rows.
+func (l *listView) SetRows(rows []row) {
+	l.rows = len(rows)
+	l.table.SetRows(rows)
 }
 
-func (k listKeys) help() []key.Binding { return []key.Binding{k.Filter, k.Open, k.Clear} }
+func (l *listView) SetSize(w, h int) { l.table.SetSize(w, h-1) }
+
+func (l *listView) Cursor() int   { return l.table.Cursor() }
+func (l *listView) Query() string { return l.search.Value() }
+func (l *listView) Typing() bool  { return l.search.typing }
+
+// updateKeys enables the bindings from the list's state: rows to open, a query to clear.
+func (l *listView) updateKeys() {
+	l.keys.Open.SetEnabled(l.rows > 0)
+	l.keys.Clear.SetEnabled(l.search.Value() != "")
+}
+
+func (l *listView) Help() []key.Binding {
+	if l.search.typing {
+		return l.search.Help()
+	}
+	l.updateKeys()
+	return []key.Binding{l.keys.Filter, l.keys.Open, l.keys.Clear}
+}
+
+// Key handles a key: typing in the search, or the list's own keys and movement.
+func (l *listView) Key(msg tea.KeyPressMsg) (listAction, tea.Cmd) {
+	if l.search.typing {
+		changed, cmd := l.search.Key(msg)
+		if changed {
+			return listQuery, cmd
+		}
+		return listNothing, cmd
+	}
+	l.updateKeys()
+	switch k := l.keys; {
+	case key.Matches(msg, k.Filter):
+		dropped, cmd := l.search.Start()
+		if dropped {
+			return listQuery, cmd
+		}
+		return listNothing, cmd
+	case key.Matches(msg, k.Clear):
+		l.search.Clear()
+		return listQuery, nil
+	case key.Matches(msg, k.Open):
+		return listOpen, nil
+	}
+	if l.table.Update(msg) {
+		return listMoved, nil
+	}
+	return listNothing, nil
+}
+
+// Paste takes pasted text into the search while typing.
+func (l *listView) Paste(msg tea.PasteMsg) (listAction, tea.Cmd) {
+	if !l.search.typing {
+		return listNothing, nil
+	}
+	if changed, cmd := l.search.Paste(msg); changed {
+		return listQuery, cmd
+	}
+	return listNothing, nil
+}
+
+// View is the search line (with note after it), then the table, or what to say when nothing
+// is listed: empty with no query, "Nenhum resultado" with one.
+func (l *listView) View(empty, note string) string {
+	st := l.c.styles
+	head := l.search.View() + note
+	switch {
+	case l.rows > 0:
+		return head + "\n" + l.table.View()
+	case l.search.Value() != "":
+		return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, l.search.Value()))
+	}
+	return head + "\n" + st.Hint.Render(empty)
+}
