@@ -140,6 +140,9 @@ func (m *Model) Close() {
 // Init loads every page, starts listening to the sync, and asks the terminal its background.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.waitProgress(), tea.RequestBackgroundColor}
+	if m.progress.Running {
+		cmds = append(cmds, m.spin.Tick) // opened during a sync
+	}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -144,10 +145,34 @@ func cell(text string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := lipgloss.Width(text)
+	w := textWidth(text)
 	if w > width {
 		text = ansi.Truncate(text, width, "…")
-		w = lipgloss.Width(text)
+		w = textWidth(text)
 	}
 	return text + strings.Repeat(" ", max(0, width-w))
+}
+
+// textWidth is how many cells text takes. Names, plates and cities are Latin letters, one
+// cell each, and a table redraws thousands of them a second: those are counted directly;
+// anything else (escape codes, combining marks, wide or symbol characters) takes the full
+// grapheme rules.
+func textWidth(text string) int {
+	n := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return lipgloss.Width(text)
+			}
+			n, i = n+1, i+1
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r >= 0x300 || r < 0xa0 { // combining marks and beyond; C1 controls
+			return lipgloss.Width(text)
+		}
+		n, i = n+1, i+size
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -116,6 +117,13 @@ type term struct {
 // open starts a console session with a PTY of 100x30.
 func (e *sshEnv) open() *term {
 	e.t.Helper()
+	return e.openWith("xterm-256color", nil)
+}
+
+// openWith starts a console session with a PTY of 100x30, the terminal named termName, and
+// env sent before the shell.
+func (e *sshEnv) openWith(termName string, env map[string]string) *term {
+	e.t.Helper()
 	c, err := e.dial()
 	if err != nil {
 		e.t.Fatal(err)
@@ -127,7 +135,12 @@ func (e *sshEnv) open() *term {
 	out := &screen{}
 	sess.Stdout, sess.Stderr = out, out
 	in, _ := sess.StdinPipe()
-	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+	for k, v := range env {
+		if err := sess.Setenv(k, v); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if err := sess.RequestPty(termName, 30, 100, gossh.TerminalModes{}); err != nil {
 		e.t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
@@ -325,5 +338,38 @@ func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
 	cs, _ := e.svc.Store.Contracts("", 0)
 	if len(cs) != 3 || cs[0].CreatedBy != "maria" {
 		t.Fatalf("contracts: %+v", cs)
+	}
+}
+
+// Each SSH session gets its own client's colours: 256 colours for xterm-256color, none for
+// NO_COLOR or TERM=dumb, with the text markers in their place.
+func TestServeColoursPerSession(t *testing.T) {
+	svc := fixture(t)
+	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	colour := regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`) // 39 and 49: defaults
+	for _, tc := range []struct {
+		name, term string
+		env        map[string]string
+		coloured   bool
+	}{
+		{"xterm-256color", "xterm-256color", nil, true},
+		{"NO_COLOR", "xterm-256color", map[string]string{"NO_COLOR": "1"}, false},
+		{"TERM=dumb", "dumb", nil, false},
+	} {
+		tm := e.openWith(tc.term, tc.env)
+		deadline := time.Now().Add(10 * time.Second)
+		for !tm.out.has("[1 Integração SGA]") || !tm.out.has("Último: concluído") {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the console did not show", tc.name)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		tm.out.mu.Lock()
+		got := colour.MatchString(tm.out.buf.String())
+		tm.out.mu.Unlock()
+		if got != tc.coloured {
+			t.Errorf("%s: colour sequences %v, want %v", tc.name, got, tc.coloured)
+		}
+		tm.client.Close()
 	}
 }

@@ -20,7 +20,6 @@ type Styles struct {
 	Warning     lipgloss.Style
 	Button      lipgloss.Style
 	ButtonFocus lipgloss.Style
-	Row         lipgloss.Style
 	RowSelected lipgloss.Style
 	RowDisabled lipgloss.Style
 	Header      lipgloss.Style
@@ -56,7 +55,6 @@ func NewStyles(dark bool) Styles {
 		Warning:     s.Foreground(yellow),
 		Button:      s.Foreground(subtle),
 		ButtonFocus: s.Bold(true).Reverse(true),
-		Row:         s,
 		RowSelected: s.Bold(true).Reverse(true),
 		RowDisabled: s.Foreground(subtle),
 		Header:      s.Bold(true).Underline(true),

@@ -123,14 +123,15 @@ func (t *table) View() string {
 			cells[j] = cell(text, w[j])
 		}
 		line := cell(strings.Join(cells, " "), t.width-len(markNone))
-		style, mark := st.Row, markNone
 		switch {
 		case i == t.cursor:
-			style, mark = st.RowSelected, markCursor
+			line = markCursor + st.RowSelected.Render(line)
 		case r.disabled:
-			style = st.RowDisabled
+			line = markNone + st.RowDisabled.Render(line)
+		default:
+			line = markNone + line // a plain row: no style to apply
 		}
-		b.WriteString("\n" + mark + style.Render(line))
+		b.WriteString("\n" + line)
 	}
 	return b.String()
 }

@@ -533,3 +533,12 @@ func TestColoursFollowTheTerminalBackground(t *testing.T) {
 		t.Fatal("a dark background again did not bring the dark shades back")
 	}
 }
+
+// textWidth counts as the full rules do.
+func TestTextWidth(t *testing.T) {
+	for _, s := range []string{"", "MARIA DA SILVA", "JOSÉ D'ÁVILA", "SÃO LUÍS/MA", "ÇÕÊ", "e\u0301", "日本", "› x", "a\x1b[1mb\x1b[m", "…", "🚗", "tab\there"} {
+		if got, want := textWidth(s), lipgloss.Width(s); got != want {
+			t.Errorf("textWidth(%q) = %d, lipgloss.Width = %d", s, got, want)
+		}
+	}
+}
