@@ -374,6 +374,7 @@ func runStatus(r store.Run) string {
 }
 
 func (v *adminView) View() string {
+	v.updateKeys() // the button shows whether s works now
 	st := v.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.admin.Name) + "  " + st.Hint.Render(v.admin.Login) + "\n")
@@ -495,3 +496,6 @@ func (v *adminView) runErrors() string {
 	}
 	return b.String()
 }
+
+// watchesProgress reports whether the page shows the sync's progress now: a profile does.
+func (p *adminsPage) watchesProgress() bool { return p.open != nil }

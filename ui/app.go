@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -78,16 +77,23 @@ type Model struct {
 	help     help.Model
 	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
 
-	progress  syncer.Progress
-	ended     *syncer.Progress // the last run's end this session has seen (and said)
-	updates   <-chan syncer.Progress
-	unsub     func()
-	spin      spinner.Model
-	ticked    int
-	asking    *askMsg
-	toastText string
-	toastOK   bool
-	toastID   int
+	progress syncer.Progress
+	shownAt  time.Time        // when a running sync's progress was last shown
+	held     *syncer.Progress // a newer progress not shown yet (see Update)
+	ended    *syncer.Progress // the last run's end this session has seen (and said)
+	updates  <-chan syncer.Progress
+	unsub    func()
+	frame    int // the status bar's spinner: it turns with each progress, and once a second
+	// What the active page drew last, kept while nothing it shows can have changed: a
+	// server redraws fifty sessions several times a second for the status bar alone.
+	body, footer string
+	drawn        bool
+	footerFor    [2]bool // asking, running: the root's part of the footer
+	ticked       int
+	asking       *askMsg
+	toastText    string
+	toastOK      bool
+	toastID      int
 }
 
 // Option changes how the console behaves.
@@ -99,9 +105,7 @@ func WithMouse() Option { return func(m *Model) { m.mouse = true } }
 // New returns the console for one session.
 func New(svc Services, s Session, opts ...Option) *Model {
 	c := newCommon(svc, s)
-	// A slow spinner: every tick redraws the session, and a server may hold fifty of them.
-	spin := spinner.Spinner{Frames: spinner.Line.Frames, FPS: time.Second / 4}
-	m := &Model{c: c, spin: spinner.New(spinner.WithSpinner(spin)), keys: DefaultKeys(), help: help.New()}
+	m := &Model{c: c, keys: DefaultKeys(), help: help.New()}
 	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
 	m.restyle()
 	m.pages = []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c)}
@@ -123,7 +127,6 @@ func New(svc Services, s Session, opts ...Option) *Model {
 // restyle takes the session's styles into the root's own components.
 func (m *Model) restyle() {
 	st := m.c.styles
-	m.spin.Style = st.Title
 	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.HelpKey, st.HelpKey
 	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.HelpDesc, st.HelpDesc
 	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator, m.help.Styles.Ellipsis = st.HelpDesc, st.HelpDesc, st.HelpDesc
@@ -141,7 +144,7 @@ func (m *Model) Close() {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.waitProgress(), tea.RequestBackgroundColor}
 	if m.progress.Running {
-		cmds = append(cmds, m.spin.Tick) // opened during a sync
+		cmds = append(cmds, heartbeat()) // opened during a sync
 	}
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
@@ -167,8 +170,28 @@ func (m *Model) waitProgress() tea.Cmd {
 	}
 }
 
+// heartbeatMsg turns the spinner while a sync gives no news.
+type heartbeatMsg struct{}
+
+func heartbeat() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return heartbeatMsg{} })
+}
+
+// spinFrames are the status bar's spinner.
+var spinFrames = [...]string{"|", "/", "-", "\\"}
+
 // Update routes messages: size and progress to everyone, keys to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case heartbeatMsg, toastMsg, clearToastMsg, tickedMsg, askMsg, cancelledMsg:
+		// the root's own: the page's drawing stands
+	case progressMsg:
+		if w, ok := m.pages[m.active].(interface{ watchesProgress() bool }); ok && w.watchesProgress() {
+			m.drawn = false
+		}
+	default:
+		m.drawn = false
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
@@ -179,14 +202,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle()
 		return m, nil
 	case progressMsg:
-		return m, m.onProgress(syncer.Progress(msg))
-	case spinner.TickMsg:
+		p := syncer.Progress(msg)
+		// A running sync's news is shown at most every progressEvery: each showing redraws
+		// the session, and a server redraws every session. Starts, phases and ends at once.
+		if p.Running && m.progress.Running && p.Phase == m.progress.Phase && p.RunID == m.progress.RunID &&
+			time.Since(m.shownAt) < progressEvery {
+			m.held = &p
+			return m, m.waitProgress()
+		}
+		m.held = nil
+		return m, tea.Batch(m.waitProgress(), m.show(p))
+	case heartbeatMsg:
 		if !m.progress.Running {
 			return m, nil
 		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		m.frame++
+		if h := m.held; h != nil {
+			m.held = nil
+			return m, tea.Batch(heartbeat(), m.show(*h))
+		}
+		return m, heartbeat()
 	case toastMsg:
 		m.toastID++
 		m.toastText, m.toastOK = msg.text, msg.ok
@@ -239,14 +274,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// onProgress takes a sync's progress: the status bar, the pages that show it, and a word when
-// a run ends.
-func (m *Model) onProgress(p syncer.Progress) tea.Cmd {
+// progressEvery is how often a session shows a running sync's progress.
+const progressEvery = 400 * time.Millisecond
+
+// show takes a sync's progress: the status bar, the pages that show it, and a word when a
+// run ends.
+func (m *Model) show(p syncer.Progress) tea.Cmd {
 	was := m.progress.Running
-	m.progress = p
-	cmds := []tea.Cmd{m.waitProgress()}
+	m.progress, m.shownAt = p, time.Now()
+	var cmds []tea.Cmd
 	if p.Running && !was {
-		cmds = append(cmds, m.spin.Tick)
+		cmds = append(cmds, heartbeat())
+	}
+	if p.Running {
+		m.frame++
 	}
 	// The hub hands over the newest state only: a short run may reach this session as its
 	// end alone. A run's end is told once, and the end the session found at its start not.
@@ -393,7 +434,11 @@ func (m *Model) Screen() string {
 	_, h := m.contentSize()
 	lines := make([]string, 0, m.c.height)
 	lines = append(lines, m.header(), "")
-	body := strings.Split(m.pages[m.active].View(), "\n")
+	root := [2]bool{m.asking != nil, m.progress.Running}
+	if !m.drawn || root != m.footerFor {
+		m.body, m.footer, m.drawn, m.footerFor = m.pages[m.active].View(), m.helpView(), true, root
+	}
+	body := strings.Split(m.body, "\n")
 	for i := range h {
 		if i < len(body) {
 			lines = append(lines, body[i])
@@ -402,7 +447,7 @@ func (m *Model) Screen() string {
 		}
 	}
 	lines = append(lines, m.statusView())
-	lines = append(lines, strings.Split(m.helpView(), "\n")...)
+	lines = append(lines, strings.Split(m.footer, "\n")...)
 	var b strings.Builder
 	inner := m.c.width - 2
 	for i, line := range lines {
@@ -438,7 +483,7 @@ func (m *Model) statusView() string {
 	case p.Running && p.Phase == syncer.PhasePaused:
 		parts = append(parts, st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05"))))
 	case p.Running:
-		s := m.spin.View() + " " + tSyncing
+		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
 		if p.PagesTotal > 0 {
 			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
 		}

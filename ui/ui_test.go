@@ -542,3 +542,25 @@ func TestTextWidth(t *testing.T) {
 		}
 	}
 }
+
+// A running sync's news close together is shown once, and what came last within a second.
+func TestProgressIsShownAtAMeasuredPace(t *testing.T) {
+	svc := fixture(t)
+	svc.Engine = nil // the only news are the test's
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao")
+	run := syncer.Progress{Running: true, RunID: 9, Phase: syncer.PhaseReading, PagesTotal: 10, StartedAt: fixed}
+	first, second := run, run
+	first.Clients, second.Clients = 1, 2
+	c.handle(progressMsg(first))
+	c.handle(progressMsg(second))
+	if s := c.screen(); !strings.Contains(s, "1 cliente,") || strings.Contains(s, "2 clientes") {
+		t.Fatalf("the second update was drawn at once:\n%s", s)
+	}
+	c.handle(heartbeatMsg{})
+	c.waitFor("2 clientes")
+	end := second
+	end.Running, end.Phase, end.Status = false, syncer.PhaseDone, store.StatusSucceeded
+	c.handle(progressMsg(end))
+	c.waitFor("Último: concluído", "✓ Sincronismo concluído: 2 clientes")
+}
