@@ -117,6 +117,9 @@ func New(svc Services, s Session, opts ...Option) *Model {
 			m.ended = &p
 		}
 		m.updates, m.unsub = hub.Subscribe()
+		for _, pg := range m.pages { // the pages start from it too
+			pg.Update(progressMsg(m.progress))
+		}
 	}
 	for _, o := range opts {
 		o(m)

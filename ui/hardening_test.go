@@ -74,10 +74,7 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 // The reasons the hardening added reach the screen in Portuguese.
 func TestNewReasonsInPortuguese(t *testing.T) {
 	c := open(t)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
-	c.waitFor("Andamento de importação SGA")
+	openProfile(c)
 	hub := c.m.c.svc.Engine.Hub()
 	for _, status := range []string{"partial", "interrupted"} {
 		want := map[string]string{

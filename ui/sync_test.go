@@ -50,9 +50,7 @@ func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newConsole(t, svc, 100, 30)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("Sincronismo diário: desligado", "27/11/2026 09:30")
 	c.press("s")
 	out := c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
@@ -87,9 +85,7 @@ func TestRefusedTokenFallsBackAndSaysSo(t *testing.T) {
 	bad := "token-revogado"
 	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
 	c := newConsole(t, svc, 100, 30)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("27/11/2026 09:30")
 	c.press("s")
 	c.waitFor("✓ Sincronismo concluído", "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso manual")
@@ -123,9 +119,7 @@ func TestCredentialFailuresNameTheField(t *testing.T) {
 func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 3000, PageSize: 50, Faults: sim.Faults{Latency: 100 * time.Millisecond}}, true, nil)
 	c := newConsole(t, svc, 80, 24)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("27/11/2026 09:30")
 	c.press("s")
 	c.waitFor("Sincronizando", "x cancelar sincronismo · ? ajuda · q sair")

@@ -147,6 +147,15 @@ func TestSlashStartsAnEmptySearch(t *testing.T) {
 	}
 }
 
+// openProfile opens Maria Souza's profile and waits for its runs.
+func openProfile(c *console) {
+	c.t.Helper()
+	c.press("2")
+	c.waitFor("Maria Souza")
+	c.press("enter")
+	c.waitFor("Andamento de importação SGA", "Início") // the runs loaded
+}
+
 // openVehicles opens MARIA DA SILVA's vehicles (the list is by name: ANA, JOSÉ, MARIA).
 func openVehicles(c *console) {
 	c.press("3")
@@ -416,9 +425,7 @@ func TestFailureReasonsInPortuguese(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newConsole(t, svc, 100, 30)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("› 2     concluído com erros")
 	c.press("enter")
 	s := c.waitFor("registro ilegível (campo ano_modelo)", "o SGA falhou ou não respondeu: Erro interno do servidor",
@@ -437,9 +444,7 @@ func TestFailureReasonsInPortuguese(t *testing.T) {
 
 func TestLastRunShownAtStart(t *testing.T) {
 	c := open(t)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("3 clientes, 5 veículos", "0 veículos mudaram de situação", "0 erros")
 }
 
@@ -477,9 +482,7 @@ func TestContractsShowAndFindTheClientName(t *testing.T) {
 // d and h change the schedule line at once.
 func TestScheduleLineUpdatesAtOnce(t *testing.T) {
 	c := open(t)
-	c.press("2")
-	c.waitFor("Maria Souza")
-	c.press("enter")
+	openProfile(c)
 	c.waitFor("Sincronismo diário: ligado, às 03:00")
 	c.press("d")
 	c.waitFor("Sincronismo diário: desligado", "Ação realizada com sucesso!")
