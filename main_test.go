@@ -553,3 +553,20 @@ func TestServeWithOpenSSH(t *testing.T) {
 	open("yes")
 	waitFor("Cadastro para uso manual")
 }
+
+// Nothing of Charm's v1 is built in: Bubble Tea v1's init() asks the terminal its background
+// colour and waits up to 5 s for an answer, in every command, --help included.
+func TestNoCharmV1InTheBinary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, v1 := range []string{"github.com/charmbracelet/bubbletea", "github.com/charmbracelet/lipgloss",
+			"github.com/charmbracelet/bubbles", "github.com/charmbracelet/wish", "github.com/muesli/termenv"} {
+			if pkg == v1 || strings.HasPrefix(pkg, v1+"/") {
+				t.Errorf("ponte builds in %s", pkg)
+			}
+		}
+	}
+}
