@@ -124,6 +124,7 @@ func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	c.press("s")
 	c.waitFor("Sincronizando", "x cancelar sincronismo · ? ajuda · q sair")
 	fits(t, c, "a profile during a sync", 80, 24)
+	c.waitFor("faltam ") // the ETA fits at 80 columns
 	c.press("3", "q")
 	c.waitFor("Um sincronismo está em andamento: sair o interrompe")
 	c.press("n")
