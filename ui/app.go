@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -540,10 +539,23 @@ func (m *Model) helpView() string {
 	if fixed == "" {
 		room = width
 	}
-	m.help.SetWidth(max(0, room))
-	left := m.help.ShortHelpView(pageKeys)
-	if lipgloss.Width(left) > room { // help's "…" may overrun by a cell or two
-		left = ansi.Truncate(left, max(0, room), "")
+	// The page's keys, as many as fit, in order; "…" says some gave way.
+	var keys []key.Binding
+	for _, b := range pageKeys {
+		if b.Enabled() {
+			keys = append(keys, b)
+		}
+	}
+	left := ""
+	for n := len(keys); n > 0; n-- {
+		l := m.help.ShortHelpView(keys[:n])
+		if n < len(keys) {
+			l += sep + m.help.Styles.Ellipsis.Render(m.help.Ellipsis)
+		}
+		if lipgloss.Width(l) <= room {
+			left = l
+			break
+		}
 	}
 	switch {
 	case left == "":

@@ -306,8 +306,8 @@ func fits(t *testing.T, c *console, where string, w, h int) {
 	if len(lines) > h {
 		t.Fatalf("%s: %d lines at %d high", where, len(lines), h)
 	}
-	if footer := lines[len(lines)-1]; !strings.Contains(footer, "? ajuda · q sair") {
-		t.Fatalf("%s: the footer hides ? or q: %q", where, footer)
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "? ajuda · q sair") || strings.Contains(footer, "· ·") {
+		t.Fatalf("%s: the footer hides ? or q, or lost a key between separators: %q", where, footer)
 	}
 }
 
