@@ -19,6 +19,7 @@ import (
 // fails the test with the screen, and no command is ever dropped.
 type console struct {
 	t    testing.TB
+	svc  Services // what the console was given: the test reads the store through it
 	m    *Model
 	msgs chan tea.Msg
 	done chan struct{}
@@ -29,7 +30,7 @@ var maria = store.Actor{Who: "maria", From: "test"}
 
 func newConsole(t testing.TB, svc Services, w, h int, opts ...Option) *console {
 	t.Helper()
-	c := &console{t: t, m: New(svc, Session{Actor: maria}, opts...), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
+	c := &console{t: t, svc: svc, m: New(svc, Session{Actor: maria}, opts...), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
 	t.Cleanup(func() { close(c.done); c.m.Close() })
 	c.handle(tea.WindowSizeMsg{Width: w, Height: h})
 	c.exec(c.m.Init())

@@ -25,7 +25,7 @@ func TestIntegrationRefusesBidiControls(t *testing.T) {
 	if out := c.waitFor("caractere 4 proibido"); !strings.Contains(out, "adm\uFFFDnimda") || strings.Contains(out, "\u202e") {
 		t.Fatalf("the form shows the control:\n%s", out)
 	}
-	if in, _ := c.m.c.svc.Store.Integration(); in.User != "integracao" {
+	if in, _ := c.svc.Store.Integration(); in.User != "integracao" {
 		t.Fatalf("saved %q", in.User)
 	}
 }
@@ -75,7 +75,7 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 func TestNewReasonsInPortuguese(t *testing.T) {
 	c := open(t)
 	openProfile(c)
-	hub := c.m.c.svc.Engine.Hub()
+	hub := c.svc.Engine.Hub()
 	for _, status := range []string{"partial", "interrupted"} {
 		want := map[string]string{
 			"partial":     "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto",

@@ -187,7 +187,7 @@ func TestTickRulesAndImport(t *testing.T) {
 	c.press("s")
 	c.waitFor("CT-2026-000002 + OS-2026-000002 (ABC1D23)", "CT-2026-000003 + OS-2026-000003 (DEF4G56)")
 	c.waitGone("selecionado") // the status bar no longer counts ticked vehicles
-	if cs, _ := c.m.c.svc.Store.Contracts("", 0); len(cs) != 3 {
+	if cs, _ := c.svc.Store.Contracts("", 0); len(cs) != 3 {
 		t.Fatalf("%d contracts after Importar, want 3", len(cs))
 	}
 	c.press("esc", "4")
@@ -254,7 +254,7 @@ func TestIntegrationValidation(t *testing.T) {
 	if strings.Count(s, "✗ obrigatório") != 1 {
 		t.Fatalf("a stored password left empty was refused; empty keeps it:\n%s", s)
 	}
-	if in, _ := c.m.c.svc.Store.Integration(); in.User != "integracao" {
+	if in, _ := c.svc.Store.Integration(); in.User != "integracao" {
 		t.Fatal("an invalid form was saved")
 	}
 	// Fixing the fields takes the stale message away.
