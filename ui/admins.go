@@ -328,6 +328,8 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.TabNext):
 		v.tab = 1 - v.tab
+	case !k.Sync.Enabled() && v.progress.Running && key.Matches(msg, v.c.keys.Sync):
+		return toast(false, "%s", tSyncBusy) // s while a sync runs: say why nothing starts
 	case key.Matches(msg, k.Sync):
 		req := syncer.Request{By: v.c.actor, BaseURL: v.c.svc.SGAURL}
 		daily, before := v.schedule.Enabled, v.progress

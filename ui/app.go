@@ -480,25 +480,29 @@ func (m *Model) statusView() string {
 		return cell(st.Warning.Render(m.asking.question), m.c.width-2)
 	}
 	p := m.progress
-	var parts []string
+	var sync string
+	detail := m.toastText == "" // a message takes the room of the sync's details
 	switch {
 	case p.Running && p.Phase == syncer.PhasePaused:
-		parts = append(parts, st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05"))))
+		sync = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
 	case p.Running:
 		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
 		if p.PagesTotal > 0 {
 			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
 		}
-		s += " · " + statusCounts(p.Clients, p.Vehicles)
-		if p.StartedBy != "" {
-			s += " · " + fmt.Sprintf(tStartedBy, p.StartedBy)
+		if detail || m.c.width >= 120 {
+			s += " · " + statusCounts(p.Clients, p.Vehicles)
+			if p.StartedBy != "" {
+				s += " · " + fmt.Sprintf(tStartedBy, p.StartedBy)
+			}
 		}
-		parts = append(parts, st.StatusKey.Render(s))
+		sync = st.StatusKey.Render(s)
 	case p.Status != "":
-		parts = append(parts, fmt.Sprintf(tRunStatus, statusText(p.Status)))
+		sync = fmt.Sprintf(tRunStatus, statusText(p.Status))
 	default:
-		parts = append(parts, tIdle)
+		sync = tIdle
 	}
+	parts := []string{sync}
 	if m.ticked > 0 {
 		parts = append(parts, st.StatusKey.Render(plural(m.ticked, tTickedOne, tTickedMany)))
 	}

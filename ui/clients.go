@@ -366,6 +366,8 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.TabNext):
 		v.tab = 1 - v.tab
 		return nil
+	case !k.Sync.Enabled() && v.syncing && key.Matches(msg, v.c.keys.Sync):
+		return toast(false, "%s", tSyncBusy) // s while this client syncs: say why nothing starts
 	case key.Matches(msg, k.Sync):
 		v.syncing = true
 		eng, cpf, actor := v.c.svc.Engine, v.client.CPF, v.c.actor

@@ -117,7 +117,7 @@ func TestCredentialFailuresNameTheField(t *testing.T) {
 
 // x cancels the running sync from any page, after a confirmation; q during a sync asks first.
 func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
-	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 3000, PageSize: 50, Faults: sim.Faults{Latency: 100 * time.Millisecond}}, true, nil)
+	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 6000, PageSize: 50, Faults: sim.Faults{Latency: 300 * time.Millisecond}}, true, nil)
 	c := newConsole(t, svc, 80, 24)
 	openProfile(c)
 	c.waitFor("27/11/2026 09:30")
@@ -125,6 +125,8 @@ func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	c.waitFor("Sincronizando", "x cancelar sincronismo · ? ajuda · q sair")
 	fits(t, c, "a profile during a sync", 80, 24)
 	c.waitFor("faltam ") // the ETA fits at 80 columns
+	c.press("s")
+	c.waitFor("Já há um sincronismo em andamento.") // s during a sync says why nothing starts
 	c.press("3", "q")
 	c.waitFor("Um sincronismo está em andamento: sair o interrompe")
 	c.press("n")
