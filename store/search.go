@@ -1,0 +1,190 @@
+package store
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Finding clients: the name list page by page, and the search by name, city, CPF or plate.
+
+// ClientsPage is a page of search results.
+type ClientsPage struct {
+	Clients []Client
+	More    bool
+	// Next continues an unfiltered listing with ListClients, when More.
+	Next string
+}
+
+// ListClients lists clients in name order after the token a previous page returned (empty:
+// from the start), up to limit: the unfiltered list, page by page.
+func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	from, err := hex.DecodeString(after)
+	if err != nil {
+		return ClientsPage{}, fmt.Errorf("page token %q: %w", after, ErrInvalid)
+	}
+	var page ClientsPage
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bClientName).Cursor()
+		k, _ := c.First()
+		if len(from) > 0 {
+			if k, _ = c.Seek(from); k != nil && bytes.Equal(k, from) {
+				k, _ = c.Next()
+			}
+		}
+		clients := tx.Bucket(bClients)
+		for ; k != nil; k, _ = c.Next() {
+			if len(page.Clients) == limit {
+				page.More = true
+				break
+			}
+			var cl Client
+			found, err := getJSON(clients, k[len(k)-8:], &cl)
+			if err != nil {
+				return err
+			}
+			if found {
+				page.Clients = append(page.Clients, cl)
+				page.Next = hex.EncodeToString(k)
+			}
+		}
+		return nil
+	})
+	return page, err
+}
+
+// SearchClients finds clients by name, city, CPF or a vehicle's plate, accent- and
+// case-insensitive. A query of digits (with or without the CPF mask) matches CPFs that start
+// with them; words match clients whose name or city has words starting with each of them
+// ("mar sil" finds MARIA DA SILVA, "belo hor" the clients of BELO HORIZONTE); a query with
+// letters and digits also finds the owners of the plates that start with it ("ABC1D", "abc-1d23"). An empty query lists
+// clients by name (ListClients pages through them). At most limit results, sorted by name;
+// More says whether there were others.
+func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	folded := foldKey(query)
+	if folded == "" {
+		return s.ListClients("", limit)
+	}
+	digits := digitsOnly(query)
+	var page ClientsPage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var codes [][]byte
+		seen := map[string]bool{}
+		add := func(code []byte) bool {
+			if seen[string(code)] {
+				return true
+			}
+			if len(codes) == limit {
+				page.More = true
+				return false
+			}
+			seen[string(code)] = true
+			codes = append(codes, slices.Clone(code))
+			return true
+		}
+		switch {
+		case digits != "" && len(digits) == len(strings.ReplaceAll(folded, " ", "")):
+			c := tx.Bucket(bClientCPF).Cursor()
+			prefix := []byte(digits)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if !add(k[len(k)-8:]) {
+					break
+				}
+			}
+		default:
+			if plate := NormalizePlate(query); looksLikePlate(plate) {
+				vehicles := tx.Bucket(bVehicles)
+				c := tx.Bucket(bVehiclePlate).Cursor()
+				for k, _ := c.Seek([]byte(plate)); k != nil && bytes.HasPrefix(k, []byte(plate)); k, _ = c.Next() {
+					var v Vehicle
+					found, err := getJSON(vehicles, k[len(k)-8:], &v)
+					if err != nil {
+						return err
+					}
+					if found && !add(i64(v.ClientSGACode)) {
+						break
+					}
+				}
+			}
+			terms := words(folded)
+			seek := terms[0]
+			for _, t := range terms {
+				if len(t) > len(seek) {
+					seek = t
+				}
+			}
+			c := tx.Bucket(bClientWord).Cursor()
+			prefix := []byte(seek)
+			for k, name := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, name = c.Next() {
+				if matchesAll(string(name), terms) && !add(k[len(k)-8:]) {
+					break
+				}
+			}
+		}
+		b := tx.Bucket(bClients)
+		for _, code := range codes {
+			var cl Client
+			found, err := getJSON(b, code, &cl)
+			if err != nil {
+				return err
+			}
+			if found {
+				page.Clients = append(page.Clients, cl)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(page.Clients, func(i, j int) bool {
+		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
+	})
+	return page, err
+}
+
+// looksLikePlate reports whether a normalized query could be (the start of) a plate: one word
+// of at least three characters with a letter and a digit.
+func looksLikePlate(p string) bool {
+	if len(p) < 3 {
+		return false
+	}
+	var letter, digit bool
+	for _, r := range p {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			letter = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			return false
+		}
+	}
+	return letter && digit
+}
+
+// matchesAll reports whether every term starts some word of the folded name.
+func matchesAll(folded string, terms []string) bool {
+	ws := strings.Fields(folded)
+	for _, t := range terms {
+		ok := false
+		for _, w := range ws {
+			if strings.HasPrefix(w, t) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
