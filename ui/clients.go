@@ -199,6 +199,7 @@ type clientView struct {
 	ok       bool
 	imported []store.Imported
 	product  string
+	manual   bool
 	syncing  bool
 	synced   bool // this view ran the client's own sync: the list is all SGA has
 	width    int
@@ -214,6 +215,7 @@ type (
 		client   int64
 		vehicles []store.VehicleView
 		product  string // the Código do Produto, to say which product the others lack
+		manual   bool   // the manual credentials are set: the client's s brings every vehicle
 		err      error
 	}
 	importedMsg struct {
@@ -240,7 +242,8 @@ func (v *clientView) load() tea.Cmd {
 	return func() tea.Msg {
 		vs, err := st.VehiclesOfClient(code)
 		in, _ := st.Integration() // without it, "sem o nosso produto"
-		return vehiclesLoadedMsg{code, vs, in.ProductCode, err}
+		manual := in.User != "" && in.Password != "" && in.APIKey != ""
+		return vehiclesLoadedMsg{code, vs, in.ProductCode, manual, err}
 	}
 }
 
@@ -296,7 +299,7 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			v.message, v.ok = tLoadFailed, false
 			return nil
 		}
-		v.vehicles, v.product = msg.vehicles, msg.product
+		v.vehicles, v.product, v.manual = msg.vehicles, msg.product, msg.manual
 		for code := range v.ticked { // a vehicle imported elsewhere can no longer be ticked
 			if i := v.index(code); i < 0 || v.why(v.vehicles[i]) != "" {
 				delete(v.ticked, code)
@@ -544,6 +547,8 @@ func (v *clientView) View() string {
 	switch cur := v.vehicles[v.table.Cursor()]; {
 	case v.why(cur) != "":
 		b.WriteString(st.Hint.Render(cell(plateOf(cur)+": "+v.why(cur), v.width)) + "\n")
+	case !v.manual:
+		b.WriteString(st.Hint.Render(cell(tOnlyOursToken, v.width)) + "\n")
 	case !v.synced && !slices.ContainsFunc(v.vehicles, func(x store.VehicleView) bool { return x.Foreign }):
 		b.WriteString(st.Hint.Render(cell(tOnlyOurs, v.width)) + "\n")
 	default:

@@ -132,6 +132,7 @@ const (
 	tWhyNoProduct    = "sem o produto %s no SGA"
 	tWhyNotOurs      = "sem o nosso produto no SGA"
 	tOnlyOurs        = "Lista os veículos com o nosso produto; s busca no SGA todos os deste cliente."
+	tOnlyOursToken   = "Lista os veículos com o nosso produto: os outros só aparecem com o cadastro para uso manual."
 
 	// Contracts.
 	tNoContracts = "Nenhum contrato ainda. Importe veículos em Clientes."
