@@ -113,7 +113,7 @@ func (p *integrationPage) load(saved map[int]string) tea.Cmd {
 
 func (p *integrationPage) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.layout()
+	p.layout(p.form())
 }
 
 // Activate reloads the settings another session may have saved; edits not saved yet are
@@ -262,7 +262,7 @@ func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Guide):
 		p.showing = !p.showing
-		p.layout()
+		p.layout(p.form())
 		return nil
 	case key.Matches(msg, k.Scroll):
 		p.guide.Key(msg, true)
@@ -473,8 +473,8 @@ func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string
 const labelWidth = 20
 
 // layout sizes the guide panel to what the form leaves of the page (at least a few lines).
-func (p *integrationPage) layout() {
-	used := lipgloss.Height(p.form()) - 1                        // the form ends with a newline
+func (p *integrationPage) layout(form string) {
+	used := lipgloss.Height(form) - 1                            // the form ends with a newline
 	p.guide.SetSize(max(10, p.width-4), max(4, p.height-used-2)) // less the box's borders
 }
 
@@ -483,7 +483,7 @@ func (p *integrationPage) View() string {
 	if !p.showing {
 		return form + p.checksView()
 	}
-	p.layout()
+	p.layout(form)
 	return form + p.c.styles.Box.Render(p.guide.View())
 }
 
