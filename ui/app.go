@@ -218,10 +218,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.progress.Running {
 			return m, nil
 		}
-		m.frame++
 		if h := m.held; h != nil {
 			m.held = nil
 			return m, tea.Batch(heartbeat(), m.show(*h))
+		}
+		if time.Since(m.shownAt) >= time.Second {
+			m.frame++ // no news for a second: the spinner still says it is alive
 		}
 		return m, heartbeat()
 	case toastMsg:
