@@ -208,7 +208,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// A running sync's news is shown at most every progressEvery: each showing redraws
 		// the session, and a server redraws every session. Starts, phases and ends at once.
 		if p.Running && m.progress.Running && p.Phase == m.progress.Phase && p.RunID == m.progress.RunID &&
-			time.Since(m.shownAt) < progressEvery {
+			m.c.svc.Now().Sub(m.shownAt) < progressEvery {
 			m.held = &p
 			return m, m.waitProgress()
 		}
@@ -222,7 +222,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.held = nil
 			return m, tea.Batch(heartbeat(), m.show(*h))
 		}
-		if time.Since(m.shownAt) >= time.Second {
+		if m.c.svc.Now().Sub(m.shownAt) >= time.Second {
 			m.frame++ // no news for a second: the spinner still says it is alive
 		}
 		return m, heartbeat()
@@ -285,7 +285,7 @@ const progressEvery = 400 * time.Millisecond
 // run ends.
 func (m *Model) show(p syncer.Progress) tea.Cmd {
 	was := m.progress.Running
-	m.progress, m.shownAt = p, time.Now()
+	m.progress, m.shownAt = p, m.c.svc.Now()
 	var cmds []tea.Cmd
 	if p.Running && !was {
 		cmds = append(cmds, heartbeat())
