@@ -412,10 +412,16 @@ func demoWalk(t *testing.T, env string) {
 		send("3")
 		waitFor("the clients list", "› ")
 		first := markedRow(screen())
+		if first == "" {
+			t.Fatalf("no row carries the › marker:\n%s", screen())
+		}
 		send("j")
-		time.Sleep(300 * time.Millisecond)
-		if second := markedRow(screen()); first == "" || second == "" || first == second {
-			t.Fatalf("the › marker did not move with j: %q, then %q\n%s", first, second, screen())
+		deadline := time.Now().Add(30 * time.Second)
+		for second := markedRow(screen()); second == "" || second == first; second = markedRow(screen()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the › marker did not move with j from %q:\n%s", first, screen())
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 		styled, _ := exec.Command(tmux, "capture-pane", "-p", "-e", "-t", session).Output()
 		colour := regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`) // 39 and 49: defaults
