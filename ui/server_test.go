@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/sga/sim"
@@ -32,6 +33,7 @@ type sshEnv struct {
 	hostKey gossh.PublicKey
 	served  chan error
 	stopped sync.Once
+	plain   bool // the next session's output is kept as bytes only (openPlain)
 }
 
 // stop shuts the server down once, however often it is called.
@@ -86,24 +88,39 @@ func (e *sshEnv) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error { e.hostKey = key; return nil }})
 }
 
-// screen is a session's output, read as it comes.
+// screen is a session's output (or a log, with no terminal) as a terminal of 100×30 shows it:
+// Bubble Tea v2 writes only the cells that changed, so the text on screen is not in the byte
+// stream in one piece. The bytes are kept too.
 type screen struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	vt  *vt.Emulator
+}
+
+// newScreen is a terminal for a session. The emulator answers the console's queries (modes,
+// background colour) on a pipe, which a goroutine drains for as long as the test binary runs:
+// the emulator cannot be closed while it is read without a data race inside it.
+func newScreen() *screen {
+	s := &screen{vt: vt.NewEmulator(100, 30)}
+	go func() { _, _ = io.Copy(io.Discard, s.vt) }()
+	return s
 }
 
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.vt != nil {
+		_, _ = s.vt.Write(p)
+	}
 	return s.buf.Write(p)
 }
 
-// has reports whether text was shown, as a person reads it: styles split words into runs of
-// escape codes.
+// has reports whether the terminal shows text now, or showed it in a line that scrolled or
+// was cleared since: the bytes, stripped of styles, are searched too.
 func (s *screen) has(text string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return strings.Contains(ansi.Strip(s.buf.String()), text)
+	return s.vt != nil && strings.Contains(s.vt.String(), text) || strings.Contains(ansi.Strip(s.buf.String()), text)
 }
 
 type term struct {
@@ -120,6 +137,15 @@ func (e *sshEnv) open() *term {
 	return e.openWith("xterm-256color", nil)
 }
 
+// openPlain is open with the bytes only, no terminal emulator (and no goroutine of its own):
+// for the test that counts goroutines.
+func (e *sshEnv) openPlain() *term {
+	e.t.Helper()
+	e.plain = true
+	defer func() { e.plain = false }()
+	return e.openWith("xterm-256color", nil)
+}
+
 // openWith starts a console session with a PTY of 100x30, the terminal named termName, and
 // env sent before the shell.
 func (e *sshEnv) openWith(termName string, env map[string]string) *term {
@@ -133,6 +159,9 @@ func (e *sshEnv) openWith(termName string, env map[string]string) *term {
 		e.t.Fatal(err)
 	}
 	out := &screen{}
+	if !e.plain {
+		out = newScreen()
+	}
 	sess.Stdout, sess.Stderr = out, out
 	in, _ := sess.StdinPipe()
 	for k, v := range env {
@@ -162,7 +191,8 @@ func (tm *term) waitFor(t *testing.T, text string) {
 	}
 	tm.out.mu.Lock()
 	defer tm.out.mu.Unlock()
-	t.Fatalf("%q never appeared; the session wrote %d bytes: %q", text, tm.out.buf.Len(), tm.out.buf.String()[:min(600, tm.out.buf.Len())])
+	shown := ansi.Strip(tm.out.buf.String())
+	t.Fatalf("%q never appeared; the session wrote %d bytes, ending: %q", text, tm.out.buf.Len(), shown[max(0, len(shown)-1200):])
 }
 
 func (tm *term) keys(s ...string) {
@@ -288,7 +318,7 @@ func TestServeLeavesNoGoroutineBehind(t *testing.T) {
 	}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
 	cycle := func() {
-		tm := e.open()
+		tm := e.openPlain()
 		tm.waitFor(t, "Integração SGA")
 		tm.keys("q")
 		<-tm.done

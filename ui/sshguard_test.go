@@ -26,7 +26,7 @@ import (
 func TestServeClampsTerminalSize(t *testing.T) {
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
 	c, sess := e.session()
-	out := &screen{}
+	out := newScreen()
 	sess.Stdout, sess.Stderr = out, out
 	in, _ := sess.StdinPipe()
 	if err := sess.RequestPty("xterm", math.MaxUint32, math.MaxUint32, nil); err != nil {
