@@ -60,6 +60,25 @@ type integrationRecord struct {
 
 var keyIntegration = []byte("integration")
 
+// IntegrationState is what the integration holds, told without opening a secret: the
+// Código do Produto and which credentials are set.
+type IntegrationState struct {
+	ProductCode string
+	Manual      bool // Usuário, Senha and Chave API are all set
+	Sync        bool // the Sincronismo SGA token is set
+}
+
+// IntegrationState reads the integration's state. It needs no secrets' key.
+func (s *Store) IntegrationState() (IntegrationState, error) {
+	var rec integrationRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec)
+		return err
+	})
+	return IntegrationState{ProductCode: rec.ProductCode, Manual: rec.User != "" && len(rec.Password) > 0 && len(rec.APIKey) > 0,
+		Sync: len(rec.SyncToken) > 0}, err
+}
+
 // Integration returns the integration settings, secrets opened.
 func (s *Store) Integration() (Integration, error) {
 	var rec integrationRecord

@@ -700,3 +700,31 @@ func TestFoldKey(t *testing.T) {
 		}
 	}
 }
+
+// IntegrationState tells the product code and which credentials are set, without the key.
+func TestIntegrationStateNeedsNoKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ponte.db")
+	s := openTest(t, path, Options{})
+	user, pw, code := "integracao", "s3nha-secreta-123", "19"
+	if _, err := s.SetIntegration(IntegrationPatch{User: &user, Password: &pw, ProductCode: &code}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19"}) {
+		t.Fatalf("without the Chave API: %+v, %v", st, err)
+	}
+	key, tok := "chave", "token"
+	if _, err := s.SetIntegration(IntegrationPatch{APIKey: &key, SyncToken: &tok}, cli); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Remove(KeyPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path, Options{})
+	if _, err := s.Integration(); err == nil {
+		t.Fatal("the secrets opened without their key")
+	}
+	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19", Manual: true, Sync: true}) {
+		t.Fatalf("without the key file: %+v, %v", st, err)
+	}
+}

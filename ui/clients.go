@@ -241,9 +241,8 @@ func (v *clientView) load() tea.Cmd {
 	st, code := v.c.svc.Store, v.client.SGACode
 	return func() tea.Msg {
 		vs, err := st.VehiclesOfClient(code)
-		in, _ := st.Integration() // without it, "sem o nosso produto"
-		manual := in.User != "" && in.Password != "" && in.APIKey != ""
-		return vehiclesLoadedMsg{code, vs, in.ProductCode, manual, err}
+		in, _ := st.IntegrationState() // without it, "sem o nosso produto"
+		return vehiclesLoadedMsg{code, vs, in.ProductCode, in.Manual, err}
 	}
 }
 
