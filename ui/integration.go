@@ -49,7 +49,7 @@ type integrationPage struct {
 
 // integrationKeys are the page's bindings; updateKeys enables them from the page's state.
 type integrationKeys struct {
-	Next, Prev, Up, Down, Press, Save, Guide, Scroll, Back key.Binding
+	Next, Prev, Down, Press, Save, Guide, Scroll, Back key.Binding
 	// In a field, letters are text: only the arrows move, and enter goes to the next field.
 	FieldUp, FieldDown, Advance key.Binding
 }
@@ -77,7 +77,7 @@ func newIntegrationPage(c *common) *integrationPage {
 	k := c.keys
 	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone,
 		guide: newScroller(c), keys: integrationKeys{
-			Next: k.Next, Prev: k.Prev, Up: k.Up, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
+			Next: k.Next, Prev: k.Prev, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
 			Scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
 			FieldUp:   key.NewBinding(key.WithKeys("up")),
 			FieldDown: key.NewBinding(key.WithKeys("down")),
@@ -149,7 +149,6 @@ func (p *integrationPage) updateKeys() {
 	k.Save.SetEnabled(!p.busy)
 	k.Press.SetEnabled(!p.busy && (p.focus == fSave || p.focus == fUpdateToken))
 	k.Back.SetEnabled(p.focus != fNone)
-	k.Up.SetEnabled(p.focus != fNone)
 	k.Down.SetEnabled(p.focus == fNone)
 	k.FieldUp.SetEnabled(p.focus != fNone)
 	k.FieldDown.SetEnabled(p.focus != fNone)
