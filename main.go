@@ -40,6 +40,7 @@ import (
 	"ponte/store"
 	"ponte/store/safefile"
 	"ponte/ui"
+	uissh "ponte/ui/ssh"
 )
 
 // Exit statuses, a contract scripts rely on.
@@ -406,7 +407,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "[--listen ADDR] [--host-key PATH] [--max-sessions N] [--idle-timeout D] [--max-time D] [--max-pending N] [--max-pending-per-addr N] [--handshake-timeout D] [--log FILE]")
 	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on")
 	hostKey := fs.String("host-key", "", "the server's SSH key, made on first start (default: beside the database)")
-	var o ui.ServerOptions
+	var o uissh.Options
 	fs.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
 	fs.DurationVar(&o.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
@@ -440,7 +441,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		eng := syncer.New(s, syncer.Options{Logger: logger})
 		defer eng.Close() // after the sessions: a running sync stops at its checkpoint
 		eng.StartSchedule()
-		srv, err := ui.NewServer(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: e.sgaURL}, o)
+		srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: e.sgaURL}, o)
 		if err != nil {
 			return err
 		}

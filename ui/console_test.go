@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"ponte/ui/uitest"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-
-	"ponte/store"
 )
 
 // console drives a Model as a Bubble Tea program does: a key goes through Update, every
@@ -26,7 +25,7 @@ type console struct {
 	quit bool
 }
 
-var maria = store.Actor{Who: "maria", From: "test"}
+var maria = uitest.Maria
 
 func newConsole(t testing.TB, svc Services, w, h int, opts ...Option) *console {
 	t.Helper()

@@ -90,3 +90,7 @@ func inputStyles(st Styles) textinput.Styles {
 	s.Focused, s.Blurred = state, state
 	return s
 }
+
+// ShutdownMsg tells a console that serves an SSH session that the server is stopping: it
+// says so, then quits.
+type ShutdownMsg struct{}

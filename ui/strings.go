@@ -197,6 +197,15 @@ const (
 	tShuttingDown = "servidor encerrando"
 )
 
+// What the SSH server says outside the console, on the session's own stream.
+const (
+	SayShuttingDown  = tShuttingDown
+	SayAccessDenied  = "acesso negado"
+	SayServerFull    = "servidor cheio: %d sessões abertas; tente mais tarde"
+	SayNeedsTerminal = "o console precisa de um terminal: use ssh -t"
+	SayNoCommands    = "este servidor não executa comandos: abra o console com ssh -t"
+)
+
 // reasonText says why a run ended, from the engine's reason code.
 func reasonText(code string) string {
 	switch code {

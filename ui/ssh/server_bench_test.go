@@ -1,4 +1,4 @@
-package ui
+package ssh
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/ui"
 )
 
 // counter counts the writes a session receives: each is a redraw of its screen.
@@ -46,8 +47,8 @@ func BenchmarkSyncWithSessions(b *testing.B) {
 				_, _ = st.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, a)
 				_, _ = st.AddAdmin(store.Admin{Login: "maria", Name: "Maria"}, a)
 				eng := syncer.New(st, syncer.Options{Rate: -1})
-				svc := Services{Store: st, Engine: eng}
-				e := startServer(b, svc, filepath.Join(b.TempDir(), "hk"), ServerOptions{MaxSessions: 100})
+				svc := ui.Services{Store: st, Engine: eng}
+				e := startServer(b, svc, filepath.Join(b.TempDir(), "hk"), Options{MaxSessions: 100})
 				var counts []*counter
 				var clients []*gossh.Client
 				for range sessions {

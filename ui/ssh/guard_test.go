@@ -1,4 +1,4 @@
-package ui
+package ssh
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ import (
 // Before the sizes were clamped the first request made the process allocate by the claimed
 // height and die of it.
 func TestServeClampsTerminalSize(t *testing.T) {
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), Options{})
 	c, sess := e.session()
 	out := newScreen()
 	sess.Stdout, sess.Stderr = out, out
@@ -79,7 +79,7 @@ func stripped(s *screen) string {
 
 // Agent forwarding is refused: nothing in ponte would use it.
 func TestServeRefusesAgentForwarding(t *testing.T) {
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), ServerOptions{})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), Options{})
 	_, sess := e.session()
 	ok, err := sess.SendRequest("auth-agent-req@openssh.com", true, nil)
 	if err != nil {
@@ -113,7 +113,7 @@ func TestServeHoldsOffIdleConnections(t *testing.T) {
 
 	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
-		ServerOptions{Logger: slog.New(slog.NewTextHandler(log, nil))})
+		Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
 	attacker := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 2 * time.Second}
 	var conns []net.Conn
 	defer func() {
@@ -143,7 +143,7 @@ func TestServeHoldsOffIdleConnections(t *testing.T) {
 func TestServeHandshakeDeadline(t *testing.T) {
 	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
-		ServerOptions{HandshakeTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
+		Options{HandshakeTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
 	c, err := net.Dial("tcp", e.addr)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package ui
+package ssh
 
 import (
 	"crypto/ed25519"

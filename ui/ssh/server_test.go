@@ -1,9 +1,12 @@
-package ui
+package ssh
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http/httptest"
@@ -19,14 +22,32 @@ import (
 	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
+	"os"
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/ui"
+	"ponte/ui/uitest"
+
+	charmlog "charm.land/log/v2"
 )
+
+func TestMain(m *testing.M) {
+	// wish logs each session a test closes as an error; ponte serve silences it the same way.
+	charmlog.SetLevel(charmlog.FatalLevel)
+	os.Exit(m.Run())
+}
+
+// fixture is uitest's filled store as the console's services.
+func fixture(t testing.TB) ui.Services {
+	t.Helper()
+	f := uitest.New(t)
+	return ui.Services{Store: f.Store, Engine: f.Engine, Now: f.Now}
+}
 
 type sshEnv struct {
 	t       testing.TB
-	svc     Services
+	svc     ui.Services
 	srv     *Server
 	addr    string
 	signer  gossh.Signer
@@ -55,7 +76,7 @@ func newSigner(t testing.TB) gossh.Signer {
 }
 
 // startServer serves svc on a free port, with maria's key allowed.
-func startServer(t testing.TB, svc Services, hostKey string, o ServerOptions) *sshEnv {
+func startServer(t testing.TB, svc ui.Services, hostKey string, o Options) *sshEnv {
 	t.Helper()
 	e := &sshEnv{t: t, svc: svc, signer: newSigner(t)}
 	if _, err := svc.Store.AdminByLogin("maria"); err != nil {
@@ -66,7 +87,7 @@ func startServer(t testing.TB, svc Services, hostKey string, o ServerOptions) *s
 		t.Fatal(err)
 	}
 	o.HostKeyPath = hostKey
-	srv, err := NewServer(svc, o)
+	srv, err := New(svc, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +230,7 @@ func (tm *term) close() {
 
 func TestServeLetsOnlyAdministratorsIn(t *testing.T) {
 	hostKey := filepath.Join(t.TempDir(), "host_ed25519")
-	e := startServer(t, fixture(t), hostKey, ServerOptions{})
+	e := startServer(t, fixture(t), hostKey, Options{})
 	tm := e.open()
 	tm.waitFor(t, "Integração SGA")
 	tm.keys("q")
@@ -232,7 +253,7 @@ func TestServeLetsOnlyAdministratorsIn(t *testing.T) {
 	// A restart reuses the host key.
 	first := e.hostKey
 	e.stop()
-	e2 := startServer(t, fixture(t), hostKey, ServerOptions{})
+	e2 := startServer(t, fixture(t), hostKey, Options{})
 	if _, err := e2.dial(); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +263,7 @@ func TestServeLetsOnlyAdministratorsIn(t *testing.T) {
 }
 
 func TestServeIsFullAtItsLimit(t *testing.T) {
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{MaxSessions: 1})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{MaxSessions: 1})
 	first := e.open()
 	first.waitFor(t, "Integração SGA")
 	second := e.open()
@@ -268,7 +289,7 @@ func TestServeSharesTheSyncAndRecordsWhoDidIt(t *testing.T) {
 	eng := syncer.New(svc.Store, syncer.Options{Rate: -1})
 	t.Cleanup(eng.Close)
 	svc.Engine = eng
-	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), Options{})
 
 	a, b := e.open(), e.open()
 	defer a.close()
@@ -296,7 +317,7 @@ func TestServeSharesTheSyncAndRecordsWhoDidIt(t *testing.T) {
 }
 
 func TestServeShutdownTellsEverySession(t *testing.T) {
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{})
 	a, b := e.open(), e.open()
 	a.waitFor(t, "Integração SGA")
 	b.waitFor(t, "Integração SGA")
@@ -316,7 +337,7 @@ func TestServeLeavesNoGoroutineBehind(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 sessions")
 	}
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{})
 	cycle := func() {
 		tm := e.openPlain()
 		tm.waitFor(t, "Integração SGA")
@@ -345,7 +366,7 @@ func TestServeLeavesNoGoroutineBehind(t *testing.T) {
 }
 
 func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
-	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{})
 	a, b := e.open(), e.open()
 	defer a.close()
 	defer b.close()
@@ -375,7 +396,7 @@ func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
 // NO_COLOR or TERM=dumb, with the text markers in their place.
 func TestServeColoursPerSession(t *testing.T) {
 	svc := fixture(t)
-	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), ServerOptions{})
+	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), Options{})
 	colour := regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`) // 39 and 49: defaults
 	for _, tc := range []struct {
 		name, term string
@@ -401,5 +422,41 @@ func TestServeColoursPerSession(t *testing.T) {
 			t.Errorf("%s: colour sequences %v, want %v", tc.name, got, tc.coloured)
 		}
 		tm.client.Close()
+	}
+}
+
+// A session that asks for a command gets the handler, as its key's administrator, with the
+// session's streams and exit status; without a handler it is refused and no console opens.
+func TestServeHandsCommandsToItsHandler(t *testing.T) {
+	var got struct {
+		login string
+		args  []string
+	}
+	handler := func(_ context.Context, admin store.Admin, args []string, stdio Stdio) int {
+		got.login, got.args = admin.Login, args
+		fmt.Fprintln(stdio.Out, "saída")
+		fmt.Fprintln(stdio.Err, "aviso")
+		return 3
+	}
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{Commands: handler})
+	_, sess := e.session()
+	var out, errOut bytes.Buffer
+	sess.Stdout, sess.Stderr = &out, &errOut
+	err := sess.Run("export clients --format csv")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 3 {
+		t.Fatalf("exit: %v, want status 3", err)
+	}
+	if got.login != "maria" || strings.Join(got.args, " ") != "export clients --format csv" {
+		t.Fatalf("handler got %q %q", got.login, got.args)
+	}
+	if out.String() != "saída\n" || errOut.String() != "aviso\n" {
+		t.Fatalf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+
+	_, sess2 := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{}).session()
+	b, err := sess2.CombinedOutput("export clients")
+	if err == nil || !strings.Contains(string(b), ui.SayNoCommands) {
+		t.Fatalf("without a handler: %v %q", err, b)
 	}
 }

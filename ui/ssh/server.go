@@ -1,9 +1,13 @@
-package ui
+// Package ssh serves ponte's console over SSH to the administrators' keys, one console per
+// session on one store and one sync engine, and hands a session that asks for a command
+// (ssh host COMMAND ARGS) to the command handler it is given.
+package ssh
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -18,10 +22,11 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/store"
+	"ponte/ui"
 )
 
-// ServerOptions tune the SSH server.
-type ServerOptions struct {
+// Options tune the SSH server.
+type Options struct {
 	HostKeyPath string        // the server's key, made on first start (0600) and reused
 	MaxSessions int           // sessions at once; the next is told the server is full; default 50
 	IdleTimeout time.Duration // a session with no input or output this long is closed; default 30m
@@ -33,13 +38,26 @@ type ServerOptions struct {
 	MaxPendingPerAddr int
 	HandshakeTimeout  time.Duration
 	Logger            *slog.Logger
+	// Commands runs what a client asks for instead of the console (ssh host COMMAND ARGS).
+	// Without it such a session is refused.
+	Commands CommandHandler
+}
+
+// CommandHandler runs one command line for an administrator, with the session's streams, and
+// returns its exit status. It ends when ctx does: the session closed or the server stops.
+type CommandHandler func(ctx context.Context, admin store.Admin, args []string, stdio Stdio) int
+
+// Stdio is a command's standard streams.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
 }
 
 // Server serves the console over SSH to the administrators' keys. Every session shares the
 // services (one store, one sync engine) and has its own renderer, model and actor.
 type Server struct {
-	svc  Services
-	opt  ServerOptions
+	svc  ui.Services
+	opt  Options
 	srv  *ssh.Server
 	log  *slog.Logger
 	live atomic.Int64
@@ -53,7 +71,7 @@ type Server struct {
 
 type sshSession struct {
 	program *tea.Program
-	model   *Model
+	model   *ui.Model
 }
 
 type ctxKey string
@@ -64,11 +82,8 @@ const ctxAdmin ctxKey = "ponte-admin"
 // permFingerprint is where the approved key's fingerprint goes in the connection's permissions.
 const permFingerprint = "ponte-pubkey-fp"
 
-// ShutdownMsg tells a session that the server is stopping: it says so, then quits.
-type ShutdownMsg struct{}
-
-// NewServer builds the server; Serve starts it.
-func NewServer(svc Services, o ServerOptions) (*Server, error) {
+// New builds the server; Serve starts it.
+func New(svc ui.Services, o Options) (*Server, error) {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 50
 	}
@@ -116,6 +131,7 @@ func NewServer(svc Services, o ServerOptions) (*Server, error) {
 		// Listed innermost first: the last runs first.
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
+			s.command,
 			s.register,
 			s.verifyKey,
 			s.logging,
@@ -153,7 +169,7 @@ func (s *Server) verifyKey(next ssh.Handler) ssh.Handler {
 		want := sess.Permissions().Extensions[permFingerprint]
 		if key == nil || want == "" || gossh.FingerprintSHA256(key) != want {
 			s.log.Warn("ssh session without its approved key", "addr", sess.RemoteAddr().String())
-			wish.Fatalln(sess, "acesso negado")
+			wish.Fatalln(sess, ui.SayAccessDenied)
 			return
 		}
 		next(sess)
@@ -184,13 +200,13 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 		s.mu.Lock()
 		if s.closing {
 			s.mu.Unlock()
-			wish.Fatalln(sess, "servidor encerrando")
+			wish.Fatalln(sess, ui.SayShuttingDown)
 			return
 		}
 		if s.live.Load() >= int64(s.opt.MaxSessions) {
 			s.mu.Unlock()
 			s.log.Warn("ssh session refused: server full", "addr", sess.RemoteAddr().String(), "max", s.opt.MaxSessions)
-			wish.Fatalln(sess, fmt.Sprintf("servidor cheio: %d sessões abertas; tente mais tarde", s.opt.MaxSessions))
+			wish.Fatalln(sess, fmt.Sprintf(ui.SayServerFull, s.opt.MaxSessions))
 			return
 		}
 		s.live.Add(1)
@@ -207,8 +223,31 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 		}
 		s.mu.Unlock()
 		if closing {
-			wish.Println(sess, "servidor encerrando")
+			wish.Println(sess, ui.SayShuttingDown)
 		}
+	}
+}
+
+// command hands a session that asks for a command to the handler, as the key's administrator;
+// the command ends with the session. Any other session goes on to the console.
+func (s *Server) command(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		args := sess.Command()
+		if len(args) == 0 {
+			next(sess)
+			return
+		}
+		admin, ok := sess.Context().Value(ctxAdmin).(store.Admin)
+		if !ok {
+			return
+		}
+		if s.opt.Commands == nil {
+			wish.Fatalln(sess, ui.SayNoCommands)
+			return
+		}
+		s.log.Info("ssh command", "login", admin.Login, "command", args[0])
+		code := s.opt.Commands(sess.Context(), admin, args, Stdio{In: sess, Out: sess, Err: sess.Stderr()})
+		_ = sess.Exit(code)
 	}
 }
 
@@ -219,12 +258,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	if _, _, pty := sess.Pty(); !pty {
-		wish.Fatalln(sess, "o console precisa de um terminal: use ssh -t")
+		wish.Fatalln(sess, ui.SayNeedsTerminal)
 		return nil
 	}
 	svc := s.svc
 	svc.Served = true
-	m := New(svc, Session{
+	m := ui.New(svc, ui.Session{
 		Actor:   store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
 		Context: sess.Context(),
 	})
@@ -286,7 +325,7 @@ func (s *Server) Shutdown(grace time.Duration) {
 	stopped := make(chan struct{})
 	go func() { _ = s.srv.Shutdown(ctx); close(stopped) }() // waits for sessions to end
 	for _, p := range programs {
-		go p.Send(ShutdownMsg{}) // Send blocks until the program takes it, or has ended
+		go p.Send(ui.ShutdownMsg{}) // Send blocks until the program takes it, or has ended
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
