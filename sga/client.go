@@ -58,9 +58,22 @@ type Config struct {
 	LoginBackoff      time.Duration // wait after a failed login, doubling; default 15s
 	LoginBackoffMax   time.Duration // default 5m
 
+	// OnRetry, when set, is told of each failed attempt that will be tried again, before the
+	// wait: a command line shows it instead of staying silent through the backoff.
+	OnRetry func(Retry)
+
 	HTTPClient *http.Client // default: a client with sane connection pooling
 	Logger     *slog.Logger // default: discard
 	UserAgent  string       // default "ponte"
+}
+
+// Retry is a failed attempt that will be tried again.
+type Retry struct {
+	Route   string        // the route template
+	Attempt int           // 1 for the first retry
+	Of      int           // the retries allowed (Config.MaxRetries)
+	Wait    time.Duration // before the next attempt
+	Err     error         // why the attempt failed (an *Error)
 }
 
 func (c *Config) defaults() {
@@ -239,6 +252,9 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 			wait = e.RetryAfter + rand.N(c.cfg.RetryBase)
 		}
 		c.cfg.Logger.Debug("sga retry", "route", r.route, "attempt", attempt+1, "wait", wait, "reason", e.Kind.Error())
+		if c.cfg.OnRetry != nil {
+			c.cfg.OnRetry(Retry{Route: r.route, Attempt: attempt + 1, Of: c.cfg.MaxRetries, Wait: wait, Err: e})
+		}
 		if err := sleep(ctx, wait); err != nil {
 			return nil, err
 		}

@@ -283,7 +283,11 @@ func supplierCodes(t *testing.T, h *harness) []string {
 }
 
 func TestTransientGivesUpAfterRetries(t *testing.T) {
-	h := newHarness(t, sim.Options{Seed: 1, Faults: sim.Faults{Fail5xx: 1}}, func(c *sga.Config) { c.MaxRetries = 3 })
+	var told []sga.Retry
+	h := newHarness(t, sim.Options{Seed: 1, Faults: sim.Faults{Fail5xx: 1}}, func(c *sga.Config) {
+		c.MaxRetries = 3
+		c.OnRetry = func(r sga.Retry) { told = append(told, r) }
+	})
 	_, err := h.client.SyncPageCount(context.Background())
 	var e *sga.Error
 	if !errors.Is(err, sga.ErrTransient) || !errors.As(err, &e) || e.Status < 500 {
@@ -291,6 +295,15 @@ func TestTransientGivesUpAfterRetries(t *testing.T) {
 	}
 	if got := h.sim.Stats().Requests; got != 4 {
 		t.Fatalf("%d requests, want 4 (one and three retries)", got)
+	}
+	// Each retry is told before its wait, with its number, the limit and the failure.
+	if len(told) != 3 {
+		t.Fatalf("OnRetry told %d retries, want 3", len(told))
+	}
+	for i, r := range told {
+		if r.Attempt != i+1 || r.Of != 3 || !errors.Is(r.Err, sga.ErrTransient) || r.Route == "" || r.Wait <= 0 {
+			t.Fatalf("retry %d: %+v", i+1, r)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 // Audit actions.
 const (
 	ActionSettingsChanged = "settings.changed"
+	ActionSettingsCleared = "settings.cleared"
 	ActionAdminAdded      = "admin.added"
 	ActionSyncStarted     = "sync.started"
 	ActionSyncCancelled   = "sync.cancelled"

@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -327,6 +329,37 @@ func (s *Store) ClientByCPF(cpf string) (Client, error) {
 		}
 	}
 	return Client{}, fmt.Errorf("client with CPF %s: %w", digitsOnly(cpf), ErrNotFound)
+}
+
+// FindClient finds a client by CPF (11 digits, masked or not) or by SGA code, the two ways an
+// operator names one on the command line.
+func (s *Store) FindClient(ref string) (Client, error) {
+	ref = strings.TrimSpace(ref)
+	if cpf := digitsOnly(ref); len(cpf) == 11 {
+		if c, err := s.ClientByCPF(cpf); err == nil || !errors.Is(err, ErrNotFound) {
+			return c, err
+		}
+	}
+	code, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || code <= 0 {
+		return Client{}, fmt.Errorf("no client with CPF %q: %w", ref, ErrNotFound)
+	}
+	c, err := s.ClientByCode(code)
+	if errors.Is(err, ErrNotFound) {
+		return Client{}, fmt.Errorf("no client with SGA code or CPF %q: %w", ref, ErrNotFound)
+	}
+	return c, err
+}
+
+// FindVehicle finds one of a client's vehicles by SGA code or plate.
+func FindVehicle(owned []VehicleView, ref string) (VehicleView, error) {
+	plate := NormalizePlate(ref)
+	for _, v := range owned {
+		if strconv.FormatInt(v.SGACode, 10) == strings.TrimSpace(ref) || (plate != "" && v.Plate == plate) {
+			return v, nil
+		}
+	}
+	return VehicleView{}, fmt.Errorf("%s: no such vehicle among the client's %d: %w", ref, len(owned), ErrNotFound)
 }
 
 // VehicleView is a vehicle with its contract number, if it was imported.

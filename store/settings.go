@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -110,28 +112,34 @@ func (s *Store) Integration() (Integration, error) {
 
 // Patched returns the integration as it will be once p is saved.
 func (in Integration) Patched(p IntegrationPatch) Integration {
-	for _, f := range []struct{ dst, v *string }{{&in.SGAURL, p.SGAURL}, {&in.User, p.User}, {&in.Password, p.Password},
-		{&in.APIKey, p.APIKey}, {&in.ProductCode, p.ProductCode}, {&in.SyncToken, p.SyncToken}} {
-		if f.v != nil {
-			*f.dst = *f.v
+	for name, v := range p.fields() {
+		if v != nil {
+			*in.field(name) = *v
 		}
 	}
 	return in
+}
+
+// fields yields the patch's values by field name, in IntegrationFields' order.
+func (p IntegrationPatch) fields() iter.Seq2[string, *string] {
+	return func(yield func(string, *string) bool) {
+		for i, v := range []*string{p.SGAURL, p.User, p.Password, p.APIKey, p.ProductCode, p.SyncToken} {
+			if !yield(IntegrationFields[i], v) {
+				return
+			}
+		}
+	}
 }
 
 // SetIntegration applies p and records, for each field whose value changed, who changed it and
 // when, plus one audit entry naming the fields (never their values). It returns those fields.
 // Each value is checked first (CheckSetting); a refused one is a *FieldError and nothing is saved.
 func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{FieldSGAURL, p.SGAURL}, {FieldUser, p.User}, {FieldPassword, p.Password}, {FieldAPIKey, p.APIKey},
-		{FieldProductCode, p.ProductCode}, {FieldSyncToken, p.SyncToken}} {
-		if f.v == nil {
+	for name, v := range p.fields() {
+		if v == nil {
 			continue
 		}
-		if err := CheckSetting(f.name, *f.v); err != nil {
+		if err := CheckSetting(name, *v); err != nil {
 			return nil, err
 		}
 	}
@@ -140,43 +148,89 @@ func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
 		return nil, err // with the wrong key, saving would overwrite secrets it cannot read
 	}
 	var changed []string
-	set := func(name string, v *string, dst *string) {
-		if v != nil && *v != *dst {
+	for name, v := range p.fields() {
+		if dst := cur.field(name); v != nil && *v != *dst {
 			*dst = *v
 			changed = append(changed, name)
 		}
 	}
-	set(FieldSGAURL, p.SGAURL, &cur.SGAURL)
-	set(FieldUser, p.User, &cur.User)
-	set(FieldPassword, p.Password, &cur.Password)
-	set(FieldAPIKey, p.APIKey, &cur.APIKey)
-	set(FieldProductCode, p.ProductCode, &cur.ProductCode)
-	set(FieldSyncToken, p.SyncToken, &cur.SyncToken)
+	return changed, s.saveIntegration(cur, changed, a, ActionSettingsChanged)
+}
+
+// IntegrationFields are the integration's fields, in the order forms and reports list them.
+var IntegrationFields = []string{FieldSGAURL, FieldUser, FieldPassword, FieldAPIKey, FieldProductCode, FieldSyncToken}
+
+// UnsetIntegration clears the named fields: a stale Sincronismo SGA token that SGA refuses,
+// say, which would otherwise stay in use. Like SetIntegration it records who cleared each
+// field and when, with one audit entry naming the fields; it returns those that held a value.
+// An unknown field name is refused and nothing is cleared.
+func (s *Store) UnsetIntegration(fields []string, a Actor) ([]string, error) {
+	for _, f := range fields {
+		if !slices.Contains(IntegrationFields, f) {
+			return nil, fmt.Errorf("unknown integration field %q (one of %s): %w", f, strings.Join(IntegrationFields, ", "), ErrInvalid)
+		}
+	}
+	cur, err := s.Integration()
+	if err != nil {
+		return nil, err // with the wrong key, saving would overwrite secrets it cannot read
+	}
+	var cleared []string
+	for _, f := range IntegrationFields {
+		if dst := cur.field(f); slices.Contains(fields, f) && *dst != "" {
+			*dst = ""
+			cleared = append(cleared, f)
+		}
+	}
+	return cleared, s.saveIntegration(cur, cleared, a, ActionSettingsCleared)
+}
+
+// field points at one of the integration's fields by name.
+func (in *Integration) field(name string) *string {
+	switch name {
+	case FieldSGAURL:
+		return &in.SGAURL
+	case FieldUser:
+		return &in.User
+	case FieldPassword:
+		return &in.Password
+	case FieldAPIKey:
+		return &in.APIKey
+	case FieldProductCode:
+		return &in.ProductCode
+	case FieldSyncToken:
+		return &in.SyncToken
+	}
+	return nil
+}
+
+// saveIntegration writes in, sealing its secrets, with who changed the fields named and when,
+// and one audit entry naming them (never their values). Nothing named, nothing written.
+func (s *Store) saveIntegration(in Integration, changed []string, a Actor, action string) error {
 	if len(changed) == 0 {
-		return nil, nil
+		return nil
 	}
 	now := s.now().UTC()
-	if cur.Changes == nil {
-		cur.Changes = map[string]Change{}
+	if in.Changes == nil {
+		in.Changes = map[string]Change{}
 	}
 	for _, f := range changed {
-		cur.Changes[f] = Change{By: a.Who, At: now}
+		in.Changes[f] = Change{By: a.Who, At: now}
 	}
-	rec := integrationRecord{SGAURL: cur.SGAURL, User: cur.User, ProductCode: cur.ProductCode, Changes: cur.Changes,
-		Password:  s.aead.seal(FieldPassword, cur.Password),
-		APIKey:    s.aead.seal(FieldAPIKey, cur.APIKey),
-		SyncToken: s.aead.seal(FieldSyncToken, cur.SyncToken)}
+	rec := integrationRecord{SGAURL: in.SGAURL, User: in.User, ProductCode: in.ProductCode, Changes: in.Changes,
+		Password:  s.aead.seal(FieldPassword, in.Password),
+		APIKey:    s.aead.seal(FieldAPIKey, in.APIKey),
+		SyncToken: s.aead.seal(FieldSyncToken, in.SyncToken)}
 	sort.Strings(changed)
-	err = s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bSettings), keyIntegration, rec); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, a, ActionSettingsChanged, "fields: "+strings.Join(changed, ", "))
+		return appendAudit(tx, now, a, action, "fields: "+strings.Join(changed, ", "))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("save integration: %w", err)
+		return fmt.Errorf("save integration: %w", err)
 	}
-	return changed, nil
+	return nil
 }
 
 // hasSealedSecrets reports whether the settings hold any encrypted secret.

@@ -29,13 +29,25 @@ var (
 	ErrInvalid         = errors.New("invalid")
 )
 
-// inUseError says which database another process holds; it matches ErrInUse.
-type inUseError struct{ path string }
-
-func (e inUseError) Error() string {
-	return "database " + e.path + " is in use by another ponte process"
+// InUseError says which database another process holds and, where the system tells, which
+// process: its PID and command line. It matches ErrInUse.
+type InUseError struct {
+	Path    string
+	PID     int    // 0 when the system does not say
+	Command string // the holder's command line, when known
 }
-func (e inUseError) Is(err error) bool { return err == ErrInUse }
+
+func (e *InUseError) Error() string {
+	switch {
+	case e.PID != 0 && e.Command != "":
+		return fmt.Sprintf("database %s is in use by process %d (%s)", e.Path, e.PID, e.Command)
+	case e.PID != 0:
+		return fmt.Sprintf("database %s is in use by process %d", e.Path, e.PID)
+	}
+	return "database " + e.Path + " is in use by another ponte process"
+}
+
+func (e *InUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
@@ -171,7 +183,8 @@ func Open(path string, o Options) (*Store, error) {
 		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, inUseError{path}
+		pid, cmd := lockHolder(path)
+		return nil, &InUseError{Path: path, PID: pid, Command: cmd}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

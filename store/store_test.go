@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -48,8 +49,14 @@ func TestOpenMakesPrivateFilesAndRefusesASecondProcess(t *testing.T) {
 		}
 	}
 	_, err := Open(path, Options{LockTimeout: 100 * time.Millisecond})
-	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "database "+path+" is in use by another ponte process") {
+	var inUse *InUseError
+	if !errors.Is(err, ErrInUse) || !errors.As(err, &inUse) || !strings.HasPrefix(err.Error(), "database "+path+" is in use by ") {
 		t.Fatalf("second open: %v", err)
+	}
+	// Where the system tells (Linux's /proc/locks), the error names the process holding it:
+	// here, this test's own.
+	if runtime.GOOS == "linux" && (inUse.PID != os.Getpid() || !strings.Contains(inUse.Command, ".test")) {
+		t.Fatalf("holder: pid %d %q, want %d and the test binary", inUse.PID, inUse.Command, os.Getpid())
 	}
 	s.Close()
 	s2 := openTest(t, path, Options{})
@@ -726,5 +733,40 @@ func TestIntegrationStateNeedsNoKey(t *testing.T) {
 	}
 	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19", Manual: true, Sync: true}) {
 		t.Fatalf("without the key file: %+v, %v", st, err)
+	}
+}
+
+// A stored field can be cleared: who cleared it and when is kept, the audit names the fields
+// and never their values, and an unknown field clears nothing.
+func TestUnsetIntegration(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "ponte.db"), Options{})
+	user, tok := "integracao", "token-velho-123456"
+	if _, err := s.SetIntegration(IntegrationPatch{User: &user, SyncToken: &tok}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UnsetIntegration([]string{FieldSyncToken, "senha_errada"}, cli); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown field: %v", err)
+	}
+	if in, _ := s.Integration(); in.SyncToken != tok {
+		t.Fatal("an unknown field cleared the others")
+	}
+	who := Actor{Who: "joao", From: "cli"}
+	cleared, err := s.UnsetIntegration([]string{FieldSyncToken, FieldPassword}, who)
+	if err != nil || !slices.Equal(cleared, []string{FieldSyncToken}) {
+		t.Fatalf("cleared %v, %v; want only the sync token (the password was never set)", cleared, err)
+	}
+	in, err := s.Integration()
+	if err != nil || in.SyncToken != "" || in.User != user || in.Changes[FieldSyncToken].By != "joao" {
+		t.Fatalf("after unset: %+v, %v", in, err)
+	}
+	if st, _ := s.IntegrationState(); st.Sync {
+		t.Fatal("IntegrationState still sees a sync token")
+	}
+	log, _ := s.AuditLog(1, 0)
+	if len(log) != 1 || log[0].Action != ActionSettingsCleared || log[0].Details != "fields: sync_token" || strings.Contains(log[0].Details, tok) {
+		t.Fatalf("audit: %+v", log)
+	}
+	if again, err := s.UnsetIntegration([]string{FieldSyncToken}, who); err != nil || len(again) != 0 {
+		t.Fatalf("clearing an empty field: %v, %v", again, err)
 	}
 }

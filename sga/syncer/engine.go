@@ -38,6 +38,8 @@ type Options struct {
 	Now     func() time.Time
 	// RetryBase and RetryMax tune the SGA client's backoff (tests make them small).
 	RetryBase, RetryMax time.Duration
+	// OnRetry is told of each SGA request that failed and will be tried again.
+	OnRetry func(sga.Retry)
 }
 
 func (o *Options) defaults() {
@@ -291,5 +293,6 @@ func (e *Engine) newClient(in store.Integration) *sga.Client {
 		RetryBase:         e.opt.RetryBase,
 		RetryMax:          e.opt.RetryMax,
 		Logger:            e.opt.Logger,
+		OnRetry:           e.opt.OnRetry,
 	})
 }
