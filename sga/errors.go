@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -83,6 +85,21 @@ func (e *Error) Unwrap() error { return e.Err }
 // Retryable reports whether the same request may succeed if sent again soon.
 func (e *Error) Retryable() bool {
 	return e.Kind == ErrTransient || e.Kind == ErrRateLimited || e.Kind == ErrInvalidResponse
+}
+
+// Unreachable reports whether err is a call that got no reply at all: the host's name did not
+// resolve, the connection was refused or broke, or no answer came in time. A wrong URL or a
+// network problem, then, not anything SGA said.
+func Unreachable(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != 0 || e.Err == nil {
+		return false
+	}
+	var op *net.OpError
+	var dns *net.DNSError
+	var ne net.Error
+	return errors.As(e.Err, &op) || errors.As(e.Err, &dns) || (errors.As(e.Err, &ne) && ne.Timeout()) ||
+		errors.Is(e.Err, io.EOF) || errors.Is(e.Err, io.ErrUnexpectedEOF)
 }
 
 // ErrorMessage returns SGA's own message carried by err, if it is an *Error.

@@ -114,7 +114,7 @@ func (s *Store) Integration() (Integration, error) {
 func (in Integration) Patched(p IntegrationPatch) Integration {
 	for name, v := range p.fields() {
 		if v != nil {
-			*in.field(name) = *v
+			*in.Field(name) = *v
 		}
 	}
 	return in
@@ -149,7 +149,7 @@ func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
 	}
 	var changed []string
 	for name, v := range p.fields() {
-		if dst := cur.field(name); v != nil && *v != *dst {
+		if dst := cur.Field(name); v != nil && *v != *dst {
 			*dst = *v
 			changed = append(changed, name)
 		}
@@ -176,7 +176,7 @@ func (s *Store) UnsetIntegration(fields []string, a Actor) ([]string, error) {
 	}
 	var cleared []string
 	for _, f := range IntegrationFields {
-		if dst := cur.field(f); slices.Contains(fields, f) && *dst != "" {
+		if dst := cur.Field(f); slices.Contains(fields, f) && *dst != "" {
 			*dst = ""
 			cleared = append(cleared, f)
 		}
@@ -184,8 +184,8 @@ func (s *Store) UnsetIntegration(fields []string, a Actor) ([]string, error) {
 	return cleared, s.saveIntegration(cur, cleared, a, ActionSettingsCleared)
 }
 
-// field points at one of the integration's fields by name.
-func (in *Integration) field(name string) *string {
+// Field points at one of the integration's fields by name (a Field* constant), nil for another name.
+func (in *Integration) Field(name string) *string {
 	switch name {
 	case FieldSGAURL:
 		return &in.SGAURL

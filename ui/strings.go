@@ -233,6 +233,8 @@ func reasonText(code string) string {
 		return "algumas páginas falharam; o próximo sincronismo as lê primeiro"
 	case "too_many_gone":
 		return "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto"
+	case "unreachable":
+		return "o SGA não respondeu no endereço configurado: confira a URL do SGA e a rede"
 	case "interrupted":
 		return "o processo do ponte parou antes de terminar; o próximo sincronismo continua de onde ele parou"
 	case "":

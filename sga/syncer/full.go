@@ -233,6 +233,7 @@ const (
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
 	ReasonTooManyGone   = "too_many_gone" // the run would have marked too much of the fleet gone
+	ReasonUnreachable   = "unreachable" // no reply from SGA's address: a wrong URL or the network
 	ReasonOther         = "other"
 )
 
@@ -263,6 +264,8 @@ func reasonCode(err error) string {
 		return ReasonBadCPF
 	case errors.Is(err, errTooManyGone):
 		return ReasonTooManyGone
+	case sga.Unreachable(err):
+		return ReasonUnreachable
 	}
 	return ReasonOther
 }

@@ -1,4 +1,4 @@
-package main
+package cli_test
 
 import (
 	"crypto/sha256"
@@ -14,6 +14,7 @@ import (
 
 	"ponte/sga/sim"
 	"ponte/store"
+	"ponte/ui/cli"
 )
 
 // syncedDB is a database after a full sync of a simulator's register.
@@ -23,11 +24,11 @@ func syncedDB(t *testing.T, members int) (db string, s *sim.Sim, url string) {
 	cr := s.Credentials()
 	db = filepath.Join(t.TempDir(), "ponte.db")
 	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != exitOK {
+	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
 	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
-	if code, out, errOut := run2(db, "sync", "--rate", "0"); code != exitOK {
+	if code, out, errOut := run2(db, "sync", "--rate", "0"); code != cli.ExitOK {
 		t.Fatalf("sync: %d %q %q", code, out, errOut)
 	}
 	return db, s, url
@@ -71,7 +72,7 @@ func TestReadOnlyCommandsOnACutDatabase(t *testing.T) {
 		before := fileHash(t, cut)
 		for _, args := range append(commands, []string{"backup", filepath.Join(dir, "copy.db")}) {
 			code, _, errOut := run2(cut, args...)
-			if code != exitFailure || errOut == "" {
+			if code != cli.ExitFailure || errOut == "" {
 				t.Errorf("cut at %d, ponte %v: exit %d %q; want 1 and a message", at, args, code, errOut)
 			}
 			if fileHash(t, cut) != before {
@@ -89,7 +90,7 @@ func TestReadOnlyCommandsOnACutDatabase(t *testing.T) {
 		if at == 0 {
 			continue
 		}
-		if code, _, errOut := run2(cut, "admin", "add", "--login", "ana", "--name", "Ana"); code != exitFailure || fileHash(t, cut) != before {
+		if code, _, errOut := run2(cut, "admin", "add", "--login", "ana", "--name", "Ana"); code != cli.ExitFailure || fileHash(t, cut) != before {
 			t.Errorf("cut at %d, admin add: exit %d %q, file changed %v", at, code, errOut, fileHash(t, cut) != before)
 		}
 		os.Remove(store.KeyPath(cut))
@@ -119,12 +120,12 @@ func TestForeignFilesAreNotConverted(t *testing.T) {
 		before := fileHash(t, path)
 		for _, args := range [][]string{{"export", "clients"}, {"config", "show"}} {
 			code, _, errOut := run2(path, args...)
-			if code != exitFailure || !strings.Contains(errOut, want) {
+			if code != cli.ExitFailure || !strings.Contains(errOut, want) {
 				t.Errorf("ponte --db %s %v: %d %q; want %q", filepath.Base(path), args, code, errOut, want)
 			}
 		}
 		if path != empty {
-			if code, _, errOut := run2(path, "admin", "add", "--login", "ana", "--name", "Ana"); code != exitFailure || !strings.Contains(errOut, want) {
+			if code, _, errOut := run2(path, "admin", "add", "--login", "ana", "--name", "Ana"); code != cli.ExitFailure || !strings.Contains(errOut, want) {
 				t.Errorf("ponte --db %s admin add: %d %q", filepath.Base(path), code, errOut)
 			}
 		}
@@ -143,7 +144,7 @@ func TestForeignFilesAreNotConverted(t *testing.T) {
 	for _, p := range []string{db2, store.KeyPath(db2)} {
 		_ = os.Chmod(p, 0o644)
 		code, _, errOut := run2(db2, "export", "clients")
-		if code != exitFailure || !strings.Contains(errOut, "chmod 600 "+p) {
+		if code != cli.ExitFailure || !strings.Contains(errOut, "chmod 600 "+p) {
 			t.Errorf("%s 0644: %d %q", filepath.Base(p), code, errOut)
 		}
 		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o644 {
@@ -159,7 +160,7 @@ func TestBackupRefusesToDestroy(t *testing.T) {
 	db, _, _ := syncedDB(t, 20)
 	dir := filepath.Dir(db)
 	key := store.KeyPath(db)
-	host := hostKeyPath(db)
+	host := cli.HostKeyPath(db)
 	if err := os.WriteFile(host, []byte("host key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestBackupRefusesToDestroy(t *testing.T) {
 		{[]string{"backup", filepath.Join(dir, "no", "such", "dir.db")}, "no such file or directory"},
 	} {
 		code, _, errOut := run2(db, c.args...)
-		if code != exitFailure || !strings.Contains(errOut, c.want) {
+		if code != cli.ExitFailure || !strings.Contains(errOut, c.want) {
 			t.Errorf("ponte %v: %d %q; want %q", c.args, code, errOut, c.want)
 		}
 	}
@@ -208,20 +209,20 @@ func TestBackupRefusesToDestroy(t *testing.T) {
 		}
 	}
 	newPath := filepath.Join(dir, "new.db")
-	if code, out, errOut := run2(db, "backup", newPath); code != exitOK || !strings.Contains(out, "bytes written") {
+	if code, out, errOut := run2(db, "backup", newPath); code != cli.ExitOK || !strings.Contains(out, "bytes written") {
 		t.Fatalf("backup: %d %q %q", code, out, errOut)
 	}
 	if fileHash(t, victim) != hashes[victim] {
 		t.Fatal("the backup was written through the planted link")
 	}
-	if code, _, errOut := run2(db, "backup", existing, "--force"); code != exitOK {
+	if code, _, errOut := run2(db, "backup", existing, "--force"); code != cli.ExitOK {
 		t.Fatalf("backup --force over an old backup: %d %q", code, errOut)
 	}
 	for _, p := range []string{newPath, existing} {
 		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %o", p, fi.Mode().Perm())
 		}
-		if code, out, errOut := run2(p, "export", "vehicles"); code != exitOK || out == "" {
+		if code, out, errOut := run2(p, "export", "vehicles"); code != cli.ExitOK || out == "" {
 			t.Errorf("the backup %s does not read: %d %q", p, code, errOut)
 		}
 	}
@@ -246,7 +247,7 @@ func TestSyncWithAWrongProductMarksNothing(t *testing.T) {
 	b.Close()
 	exit, out, errOut := run2(db, "sync", "--rate", "0", "--json")
 	var r store.Run
-	if exit != exitPartial || json.Unmarshal([]byte(out), &r) != nil || r.Status != store.StatusPartial ||
+	if exit != cli.ExitPartial || json.Unmarshal([]byte(out), &r) != nil || r.Status != store.StatusPartial ||
 		r.ReasonCode != "too_many_gone" || r.Counts.VehiclesGone != 0 {
 		t.Fatalf("sync with a wrong product code: %d %q %q", exit, out, errOut)
 	}
@@ -255,7 +256,7 @@ func TestSyncWithAWrongProductMarksNothing(t *testing.T) {
 		t.Fatal("vehicles were marked gone")
 	}
 	// An operator who knows they really left says so.
-	if exit, out, _ := run2(db, "sync", "--rate", "0", "--max-gone", "100"); exit != exitOK || strings.Contains(out, " 0 left the list") {
+	if exit, out, _ := run2(db, "sync", "--rate", "0", "--max-gone", "100"); exit != cli.ExitOK || strings.Contains(out, " 0 left the list") {
 		t.Fatalf("sync --max-gone 100: %d %q", exit, out)
 	}
 }
@@ -282,7 +283,7 @@ func TestConfigTestDeadline(t *testing.T) {
 	if took := time.Since(start); took > 20*time.Second {
 		t.Errorf("config test --timeout 1s took %s", took)
 	}
-	if code != exitFailure || strings.Count(out, "not finished") < 4 || !strings.Contains(out, "the test's 1s ran out first") {
+	if code != cli.ExitFailure || strings.Count(out, "not finished") < 4 || !strings.Contains(out, "the test's 1s ran out first") {
 		t.Fatalf("config test against a silent SGA: %d\n%s", code, out)
 	}
 }
@@ -291,16 +292,16 @@ func TestConfigTestDeadline(t *testing.T) {
 func TestDemoKeepsARealIntegration(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "prod.db")
 	t.Setenv("PONTE_SGA_PASSWORD", "a-real-password")
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", "https://sga.example.com/api/sga/v2", "--user", "admin.real"); code != exitOK {
+	if code, _, errOut := run2(db, "config", "set", "--sga-url", "https://sga.example.com/api/sga/v2", "--user", "admin.real"); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
 	t.Setenv("PONTE_SGA_PASSWORD", "")
 	code, _, errOut := run2(db, "demo", "--members", "10", "--latency", "0")
-	if code != exitFailure || !strings.Contains(errOut, "holds a real SGA integration") {
+	if code != cli.ExitFailure || !strings.Contains(errOut, "holds a real SGA integration") {
 		t.Fatalf("demo over a real integration: %d %q", code, errOut)
 	}
 	code, out, _ := run2(db, "config", "show")
-	if code != exitOK || !strings.Contains(out, "admin.real") || !strings.Contains(out, "sga.example.com") {
+	if code != cli.ExitOK || !strings.Contains(out, "admin.real") || !strings.Contains(out, "sga.example.com") {
 		t.Fatalf("the integration changed: %q", out)
 	}
 }
@@ -310,7 +311,7 @@ func TestDemoKeepsARealIntegration(t *testing.T) {
 func TestConfigShowQuotesOldControlCharacters(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	run2(db, "admin", "list") // creates nothing: read-only
-	if code, _, errOut := run2(db, "admin", "add", "--login", "ana", "--name", "Ana"); code != exitOK {
+	if code, _, errOut := run2(db, "admin", "add", "--login", "ana", "--name", "Ana"); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
 	b, err := bolt.Open(db, 0o600, nil)
@@ -326,7 +327,7 @@ func TestConfigShowQuotesOldControlCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ := run2(db, "config", "show")
-	if code != exitOK || strings.ContainsAny(out, "\u009b\u202e") || !strings.Contains(out, `"ab\u009b31mc\u202e"`) ||
+	if code != cli.ExitOK || strings.ContainsAny(out, "\u009b\u202e") || !strings.Contains(out, `"ab\u009b31mc\u202e"`) ||
 		strings.Contains(out, "segredo") {
 		t.Fatalf("config show: %d %q", code, out)
 	}

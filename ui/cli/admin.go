@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ponte/store"
+	uissh "ponte/ui/ssh"
+)
+
+func (a *app) adminCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "admin",
+		Short: "Administrator profiles, with the SSH keys that open the console",
+	})
+	cmd.AddCommand(a.adminAddCmd(), a.adminListCmd())
+	return cmd
+}
+
+func (a *app) adminAddCmd() *cobra.Command {
+	var (
+		login, name, email, authorized string
+		keyFiles                       []string
+	)
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Add an administrator, or give existing ones their keys from an authorized_keys file",
+		Example: "  ponte admin add --login maria --name \"Maria Souza\" --ssh-key maria.pub\n" +
+			"  ponte admin add --authorized-keys team_keys   # each key's comment names its login",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if authorized != "" {
+				return a.addAuthorizedKeys(cmd, authorized)
+			}
+			if login == "" || name == "" {
+				return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
+			}
+			var keys []store.SSHKey
+			for _, f := range keyFiles {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					return fmt.Errorf("read SSH key: %w", err)
+				}
+				k, err := uissh.ParseKey(data)
+				if err != nil {
+					return fmt.Errorf("%s is not an SSH public key: %w", f, err)
+				}
+				keys = append(keys, k)
+			}
+			return a.writeStore(func(s *store.Store) error {
+				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys}, actor())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added with %d key(s)\n", ad.Login, ad.Name, len(ad.Keys))
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&login, "login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
+	f.StringVar(&name, "name", "", "full name")
+	f.StringVar(&email, "email", "", "e-mail")
+	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub); repeat for several")
+	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins: adds each key to its administrator")
+	return cmd
+}
+
+// addAuthorizedKeys gives each key of an authorized_keys file to the administrator its comment
+// names. Every line is checked first: one that cannot be read, or names no administrator,
+// stops the whole file.
+func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		login string
+		key   store.SSHKey
+	}
+	var entries []entry
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, err := uissh.ParseKey([]byte(line))
+		if err != nil {
+			return fmt.Errorf("%s line %d: not an SSH public key: %w", path, n+1, err)
+		}
+		login, _, _ := strings.Cut(strings.TrimSpace(k.Comment), "@") // "maria@laptop" names maria
+		if login == "" {
+			return fmt.Errorf("%s line %d: the key's comment must name a login", path, n+1)
+		}
+		entries = append(entries, entry{login, k})
+	}
+	return a.writeStore(func(s *store.Store) error {
+		for _, en := range entries {
+			if _, err := s.AdminByLogin(en.login); errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no administrator %q (add it first with ponte admin add --login %s --name NAME); nothing was added", en.login, en.login)
+			} else if err != nil {
+				return err
+			}
+		}
+		for _, en := range entries {
+			if err := s.AddAdminKey(en.login, en.key, actor()); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)
+		}
+		return nil
+	})
+}
+
+// adminJSON is one administrator as admin list --json prints it.
+type adminJSON struct {
+	Login     string    `json:"login"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Keys      []keyJSON `json:"keys"`
+}
+
+type keyJSON struct {
+	Fingerprint string `json:"fingerprint"`
+	Comment     string `json:"comment,omitempty"`
+}
+
+func (a *app) adminListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the administrators and their keys' fingerprints",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.readStore(func(s *store.Store) error {
+				admins, err := s.Admins()
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					out := []adminJSON{}
+					for _, ad := range admins {
+						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Keys: []keyJSON{}}
+						for _, k := range ad.Keys {
+							j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
+						}
+						out = append(out, j)
+					}
+					return writeJSON(cmd.OutOrStdout(), out)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tKEYS")
+				for _, ad := range admins {
+					var fps []string
+					for _, k := range ad.Keys {
+						fps = append(fps, k.Fingerprint)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ad.Login, ad.Name, ad.Email, strings.Join(fps, " "))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the administrators as a JSON array")
+	return cmd
+}

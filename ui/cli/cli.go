@@ -1,0 +1,339 @@
+// Package cli is ponte's command line: one cobra tree, styled by fang, whose commands open the
+// console (ui), serve it over SSH (ui/ssh), sync (sga/syncer) and read or change the store.
+// Execute runs one command line and returns its exit status; main only wires signals to it.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+
+	"charm.land/fang/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"ponte/store"
+)
+
+// Exit statuses, a contract scripts rely on (the README lists them).
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2 // a mistake on the command line
+	ExitPartial = 3 // a sync that finished with some records in error
+	ExitInUse   = 4 // another process holds the database
+	ExitRefused = 5 // SGA refused the credentials (Usuário and Senha, or the Sincronismo SGA token)
+	// A command stopped by signal N exits 128+N once it has stopped cleanly: 130 for SIGINT,
+	// 143 for SIGTERM, 129 for SIGHUP (but ponte serve, which reopens its log on SIGHUP).
+)
+
+// Env is what a command line runs with: its standard streams, and the hangups (SIGHUP) the
+// process receives, which ponte serve takes to reopen its log and any other command as a stop.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Hangup         <-chan struct{}
+}
+
+// Interrupted is the cause of the context main gives Execute when a signal stops the command.
+type Interrupted struct{ Signal os.Signal }
+
+func (i Interrupted) Error() string { return "interrupted by " + i.Signal.String() }
+
+func (i Interrupted) status() int {
+	if s, ok := i.Signal.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
+}
+
+// Execute runs one command line and returns its exit status.
+func Execute(ctx context.Context, args []string, env Env) int {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a := &app{env: env, stop: cancel}
+	root := a.root()
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	done := make(chan struct{})
+	defer close(done)
+	go a.watchHangups(done)
+	err := fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError))
+	var sig Interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		return sig.status()
+	}
+	return exitStatus(err)
+}
+
+// app is one command line's state: the global flags and the streams every command shares.
+type app struct {
+	env    Env
+	stop   context.CancelCauseFunc
+	db     string // --db
+	sgaURL string // --sga-url
+
+	mu       sync.Mutex
+	onHangup func() // set by ponte serve; otherwise a hangup stops the command
+}
+
+// watchHangups turns each SIGHUP into the command's own handling of it, until done.
+func (a *app) watchHangups(done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case <-a.env.Hangup:
+			a.mu.Lock()
+			h := a.onHangup
+			a.mu.Unlock()
+			if h == nil {
+				a.stop(Interrupted{Signal: syscall.SIGHUP})
+				continue
+			}
+			h()
+		}
+	}
+}
+
+// handleHangups makes SIGHUP call h instead of stopping the command.
+func (a *app) handleHangups(h func()) {
+	a.mu.Lock()
+	a.onHangup = h
+	a.mu.Unlock()
+}
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ponte",
+		Short: "A console for SGA associations' vehicles, contracts and service orders",
+		Long: "ponte brings an association's members and vehicles out of its SGA, syncs them daily, and turns\n" +
+			"the vehicles an operator ticks into contracts and installation service orders.\n\n" +
+			"With no command, ponte opens the console on this terminal.",
+		Args:              a.noCommand,
+		RunE:              a.runConsole,
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+	root.Flags().Bool("mouse", false, "let the console use the mouse (the wheel scrolls lists); it stops the terminal's own text selection")
+	g := root.PersistentFlags()
+	g.StringVar(&a.db, "db", "", "the database file (env PONTE_DB; default $XDG_DATA_HOME/ponte/ponte.db, ~/.local/share on Linux)")
+	g.StringVar(&a.sgaURL, "sga-url", "", "the SGA base URL for this command only (env PONTE_SGA_URL; default: as config set stored it)")
+	root.SuggestionsMinimumDistance = 2
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
+		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.simCmd(), manCmd())
+	return root
+}
+
+// noCommand is the root's argument rule: a word where a command should be is a mistyped one.
+func (a *app) noCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return unknownCommand(cmd, args[0])
+}
+
+// unknownCommand names the word, the commands it may have meant, and where the list is.
+func unknownCommand(cmd *cobra.Command, word string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", word, cmd.CommandPath())
+	if s := cmd.SuggestionsFor(word); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageError{errors.New(msg)}
+}
+
+// group is a command that only holds subcommands: it needs one, and names a mistyped one.
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			var names []string
+			for _, sub := range c.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageError{fmt.Errorf("%s needs a subcommand: %s", strings.TrimPrefix(c.CommandPath(), "ponte "), strings.Join(names, ", "))}
+		}
+		return unknownCommand(c, args[0])
+	}
+	cmd.RunE = func(*cobra.Command, []string) error { return nil } // Args has refused already
+	cmd.SuggestionsMinimumDistance = 2
+	return cmd
+}
+
+// usageError is a mistake on the command line: exit 2, with a pointer to --help.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// statusError ends a command with a status of its own; said is true when the command has
+// already told the user (a sync's summary line), so nothing more is printed.
+type statusError struct {
+	status int
+	err    error
+	said   bool
+}
+
+func (e statusError) Error() string { return e.err.Error() }
+func (e statusError) Unwrap() error { return e.err }
+
+func exitStatus(err error) int {
+	var u usageError
+	var s statusError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &s):
+		return s.status
+	case errors.As(err, &u):
+		return ExitUsage
+	case errors.Is(err, store.ErrInUse):
+		return ExitInUse
+	}
+	return ExitFailure
+}
+
+// showError prints a failed command's error on stderr: plain "ponte: …" lines for scripts and
+// logs, fang's styled block on a terminal.
+func (a *app) showError(w io.Writer, styles fang.Styles, err error) {
+	var s statusError
+	if errors.As(err, &s) && s.said {
+		return
+	}
+	var sig Interrupted
+	if errors.As(err, &sig) || errors.Is(err, context.Canceled) {
+		return // the user stopped it; its status says so
+	}
+	var u usageError
+	usage := errors.As(err, &u)
+	if !isTerminal(a.env.Stderr) {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(w, "ponte: "+line)
+		}
+		if usage {
+			fmt.Fprintln(w, "ponte: run with --help for usage")
+		}
+		return
+	}
+	text := styles.ErrorText.UnsetTransform() // fang's would write "SGA" as "Sga"
+	fmt.Fprintln(w, styles.ErrorHeader.String())
+	fmt.Fprintln(w, text.Render(err.Error()))
+	fmt.Fprintln(w)
+	if usage {
+		fmt.Fprintln(w, text.Render("Run with --help for usage."))
+		fmt.Fprintln(w)
+	}
+}
+
+// isTerminal reports whether w is a terminal that understands escape sequences.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(term.File)
+	return ok && term.IsTerminal(f.Fd()) && os.Getenv("TERM") != "dumb"
+}
+
+// dbPath is the database the command works on: --db, else PONTE_DB, else the default.
+func (a *app) dbPath() string {
+	if a.db != "" {
+		return a.db
+	}
+	if p := os.Getenv("PONTE_DB"); p != "" {
+		return p
+	}
+	return DefaultDBPath()
+}
+
+// baseURL is the SGA URL for this command only: --sga-url, else PONTE_SGA_URL, else "" (the
+// stored one).
+func (a *app) baseURL() string {
+	if a.sgaURL != "" {
+		return a.sgaURL
+	}
+	return os.Getenv("PONTE_SGA_URL")
+}
+
+// DefaultDBPath is ponte.db in the user's data directory.
+func DefaultDBPath() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+			if d, err := os.UserConfigDir(); err == nil {
+				dir = d
+			}
+		} else if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "share")
+		}
+	}
+	if dir == "" {
+		dir = "."
+	}
+	return filepath.Join(dir, "ponte", "ponte.db")
+}
+
+// writeStore opens the database for writing, runs fn, and closes it.
+func (a *app) writeStore(fn func(*store.Store) error) error {
+	return a.openStore(store.Options{}, fn)
+}
+
+// readStore is writeStore for commands that only read: the database is opened read-only, so
+// nothing is created, migrated or written, whatever the file holds.
+func (a *app) readStore(fn func(*store.Store) error) error {
+	return a.openStore(store.Options{ReadOnly: true}, fn)
+}
+
+func (a *app) openStore(o store.Options, fn func(*store.Store) error) error {
+	s, err := store.Open(a.dbPath(), o)
+	if err != nil {
+		return inUseHint(err)
+	}
+	err = fn(s)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// actor is who runs a command: the system user, from the command line.
+func actor() store.Actor {
+	who := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		who = u.Username
+	}
+	return store.Actor{Who: who, From: "cli"}
+}
+
+// noArgs, exactArgs and rangeArgs are cobra's argument rules as usage errors (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", strings.TrimPrefix(cmd.CommandPath(), "ponte "), args[0])
+	}
+	return nil
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s needs %s, got %d arguments", strings.TrimPrefix(cmd.CommandPath(), "ponte "), what, len(args))
+		}
+		return nil
+	}
+}
+
+// changed reports whether a flag was given on the command line.
+func changed(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed
+}

@@ -1,0 +1,312 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"ponte/sga"
+	"ponte/sga/sim"
+	"ponte/store"
+	"ponte/ui/cli"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"nonsense"},
+		{"--no-such-flag", "help"},
+		{"sga-sim", "--members", "5"},
+		{"sga-sim", "--paging", "sideways"},
+		{"sga-sim", "--fail-5xx", "2"},
+		{"sga-sim", "extra"},
+		{"demo", "--members", "3"},
+	} {
+		var errOut bytes.Buffer
+		if code := run(context.Background(), args, io.Discard, &errOut); code != cli.ExitUsage {
+			t.Errorf("ponte %v exited %d, want 2", args, code)
+		}
+		if errOut.Len() == 0 {
+			t.Errorf("ponte %v said nothing on stderr", args)
+		}
+	}
+	if code := run(context.Background(), []string{"help", "sga-sim"}, io.Discard, io.Discard); code != cli.ExitOK {
+		t.Errorf("help sga-sim exited %d", code)
+	}
+}
+
+func TestSimCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut bytes.Buffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"sga-sim", "--listen", "127.0.0.1:0", "--members", "40", "--page-size", "10", "--churn", "1h"}, pw, &errOut)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no credentials line: %v (stderr: %s)", err, errOut.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var creds struct {
+		URL, Usuario, Senha, Chave_API, Codigo_Produto, Sync_Token string
+		Members                                                    int
+	}
+	if err := json.Unmarshal([]byte(line), &creds); err != nil || creds.URL == "" || creds.Sync_Token == "" || creds.Members != 40 {
+		t.Fatalf("credentials line %q: %v", line, err)
+	}
+	c := sga.New(sga.Config{BaseURL: creds.URL, RequestsPerSecond: -1, Credentials: sga.Credentials{
+		User: creds.Usuario, Password: creds.Senha, APIKey: creds.Chave_API, SyncToken: creds.Sync_Token}})
+	rep := c.Test(ctx)
+	if !rep.OK() {
+		t.Fatalf("connection test against ponte sga-sim failed: %+v", rep.Results)
+	}
+	pc, err := c.SyncPageCount(ctx)
+	if err != nil || pc.Pages < 2 {
+		t.Fatalf("page count %+v, %v", pc, err)
+	}
+	cancel()
+	select {
+	case code := <-exited:
+		if code != cli.ExitOK {
+			t.Fatalf("sga-sim exited %d after SIGINT: %s", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sga-sim did not stop")
+	}
+}
+
+func TestStoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ponte.db")
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, _ := ssh.NewPublicKey(pub)
+	keyFile := filepath.Join(dir, "maria.pub")
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " maria@laptop"
+	if err := os.WriteFile(keyFile, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ponte := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Maria Souza", "--ssh-key", keyFile); code != cli.ExitOK {
+		t.Fatalf("admin add: %d %s", code, errOut)
+	}
+	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Outra"); code != cli.ExitFailure || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("duplicate admin: %d %s", code, errOut)
+	}
+	if code, _, _ := ponte("admin", "add", "--login", "ana", "--name", "Ana", "--ssh-key", db); code != cli.ExitFailure {
+		t.Fatalf("a file that is not a key was accepted")
+	}
+	code, out, _ := ponte("admin", "list")
+	if code != cli.ExitOK || !strings.Contains(out, "maria") || !strings.Contains(out, ssh.FingerprintSHA256(sshPub)) {
+		t.Fatalf("admin list: %d %q", code, out)
+	}
+	code, out, _ = ponte("export", "audit")
+	if code != cli.ExitOK || !strings.Contains(out, `"action":"admin.added"`) {
+		t.Fatalf("export audit: %d %q", code, out)
+	}
+	code, out, _ = ponte("export", "audit", "--format", "csv")
+	if code != cli.ExitOK || !strings.HasPrefix(out, "id,at,who,from,action,details\n") {
+		t.Fatalf("export csv: %d %q", code, out)
+	}
+	for _, bad := range [][]string{{"export"}, {"export", "boletos"}, {"export", "audit", "--format", "xml"}, {"backup"}, {"admin"}, {"admin", "add", "--name", "x"}} {
+		if code, _, _ := ponte(bad...); code != cli.ExitUsage {
+			t.Errorf("ponte %v exited %d, want 2", bad, code)
+		}
+	}
+	copyPath := filepath.Join(dir, "copy.db")
+	if code, out, _ := ponte("backup", copyPath); code != cli.ExitOK || !strings.Contains(out, "bytes written") {
+		t.Fatalf("backup: %d %q", code, out)
+	}
+	if code, out, _ := run2(copyPath, "admin", "list"); code != cli.ExitOK || !strings.Contains(out, "maria") {
+		t.Fatalf("the backup does not open: %d %q", code, out)
+	}
+	// While another process holds the database, a command says so instead of hanging.
+	holder, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	// It exits 4, names the process holding it (here, this test) and says what to do.
+	code, _, errOut := ponte("export", "clients")
+	if code != cli.ExitInUse || !strings.Contains(errOut, fmt.Sprintf("is in use by process %d (", os.Getpid())) ||
+		!strings.Contains(errOut, fmt.Sprintf("kill -INT %d", os.Getpid())) {
+		t.Fatalf("database in use: %d %q", code, errOut)
+	}
+}
+
+// simServer serves a simulator for the command tests.
+func simServer(t *testing.T, o sim.Options, wrap func(http.Handler) http.Handler) (*sim.Sim, string) {
+	t.Helper()
+	s, err := sim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = s
+	if wrap != nil {
+		h = wrap(s)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { s.Close(); srv.Close() })
+	return s, srv.URL + sim.BasePath
+}
+
+func TestConfigSyncImport(t *testing.T) {
+	s, url := simServer(t, sim.Options{Seed: 2, Members: 60, PageSize: 20}, nil)
+	cr := s.Credentials()
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+
+	// Secrets come from the environment or stdin; there is no flag for them.
+	if code, _, _ := ponte("config", "set", "--password", cr.Password); code != cli.ExitUsage {
+		t.Fatalf("a --password flag was accepted")
+	}
+	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
+	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
+	code, out, errOut := ponte("config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode)
+	if code != cli.ExitOK || !strings.Contains(out, "saved: sga-url, user, password, api-key, product-code, sync-token") {
+		t.Fatalf("config set: %d %q %q", code, out, errOut)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--product-code", "12a"}, "--product-code: digits only"},
+		{[]string{"--sga-url", "ftp://x"}, "want an http or https URL"},
+		{[]string{"--user", "   "}, "user: empty; to clear a field use ponte config unset user"},
+		{[]string{"--user", "ab\u009b31mc"}, "--user: character 3 is a control character (U+009B)"},
+		{[]string{"--user", "adm\u202enimda"}, "--user: character 4 is a bidirectional text control (U+202E)"},
+		{[]string{"--user", "ad\xffmin"}, "--user: byte 3 is not valid UTF-8"},
+		{[]string{"--sga-url", "https://jose:segredo-do-jose@sga.example.com/api"}, "carries a user name or password"},
+		{[]string{"--sga-url", "http://169.254.169.254/latest"}, "link-local"},
+		{[]string{"--sga-url", "http://[fe80::1%25eth0]/api"}, "link-local"},
+		// A code SGA does not have is refused, naming those it has.
+		{[]string{"--product-code", "99"}, fmt.Sprintf("SGA has no product \"99\" among the supplier's products; it has %s (RASTREADOR)", cr.ProductCode)},
+	} {
+		// A refused value is bad usage (2); a code SGA does not have is a failure (1).
+		want := cli.ExitUsage
+		if bad.args[1] == "99" {
+			want = cli.ExitFailure
+		}
+		code, _, errOut := ponte(append([]string{"config", "set"}, bad.args...)...)
+		if code != want || !strings.Contains(errOut, bad.want) {
+			t.Errorf("config set %q: %d %q; want %q", bad.args, code, errOut, bad.want)
+		}
+		if strings.Contains(errOut, "segredo-do-jose") {
+			t.Errorf("an error printed the URL's password: %q", errOut)
+		}
+	}
+	t.Setenv("PONTE_SGA_PASSWORD", "")
+	t.Setenv("PONTE_SGA_API_KEY", "")
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	code, out, _ = ponte("config", "show")
+	if code != cli.ExitOK || !strings.Contains(out, cr.User) || !strings.Contains(out, "changed by") {
+		t.Fatalf("config show: %d %q", code, out)
+	}
+	for _, secret := range []string{cr.Password, cr.APIKey, cr.SyncToken} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("config show printed a secret: %q", out)
+		}
+	}
+	code, out, _ = ponte("config", "test")
+	if code != cli.ExitOK || strings.Count(out, " ok ") < 10 {
+		t.Fatalf("config test: %d\n%s", code, out)
+	}
+
+	code, out, errOut = ponte("sync", "--rate", "0", "--json")
+	var summary store.Run
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &summary) != nil || summary.Status != store.StatusSucceeded {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "succeeded") {
+		t.Errorf("sync printed no progress on stderr: %q", errOut)
+	}
+
+	// Import: by CPF and plate or code; a second import of the same vehicle is refused whole.
+	var v sim.VehicleInfo
+	for _, x := range s.Vehicles() {
+		if x.Plate != "" && x.Situation == 1 && slices.Contains(x.Products, cr.ProductCode) {
+			v = x
+			break
+		}
+	}
+	code, out, errOut = ponte("import", "--client", v.MemberCPF, strings.ToLower(v.Plate))
+	if code != cli.ExitOK || !strings.Contains(out, "CT-") || !strings.Contains(out, "OS-") {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	contract := strings.Fields(strings.Split(out, "\n")[1])[0]
+	code, _, errOut = ponte("import", "--client", strconv.FormatInt(v.MemberCode, 10), strconv.FormatInt(v.Code, 10))
+	if code != cli.ExitFailure || !strings.Contains(errOut, "contract "+contract) || !strings.Contains(errOut, "nothing was imported") {
+		t.Fatalf("second import: %d %q", code, errOut)
+	}
+	_, contracts, _ := ponte("export", "contracts")
+	if n := strings.Count(contracts, "\n"); n != 1 {
+		t.Fatalf("%d contracts after a refused import", n)
+	}
+	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != cli.ExitFailure || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") {
+		t.Fatalf("unknown plate: %d %q", code, errOut)
+	}
+	// Every vehicle refused is named with its reason, not only the first.
+	code, _, errOut = ponte("import", "--client", v.MemberCPF, "ZZZ9Z99", v.Plate, "YYY8Y88")
+	if code != cli.ExitFailure || !strings.Contains(errOut, "3 of 3 vehicles refused") || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") ||
+		!strings.Contains(errOut, "YYY8Y88: no such vehicle") || !strings.Contains(errOut, "already imported: contract "+contract) {
+		t.Fatalf("import of three refused vehicles: %d %q", code, errOut)
+	}
+	if code, _, _ := ponte("import", "--client", v.MemberCPF); code != cli.ExitUsage {
+		t.Fatal("import without vehicles was accepted")
+	}
+}
+
+func TestSyncExitStatus(t *testing.T) {
+	failPage := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/listar/pagina/2") {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	s, url := simServer(t, sim.Options{Seed: 2, Members: 60, PageSize: 20}, failPage)
+	cr := s.Credentials()
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
+	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := run2(db, "sync", "--rate", "0"); code != cli.ExitPartial || !strings.Contains(out, "partial") {
+		t.Fatalf("a sync with a failing page exited %d: %q", code, out)
+	}
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "wrong-token")
+	_, _, _ = run2(db, "config", "set")
+	// Refused credentials exit 5 and say how to set them again.
+	if code, _, errOut := run2(db, "sync", "--rate", "0"); code != cli.ExitRefused || !strings.Contains(errOut, "SGA refused the credentials") ||
+		!strings.Contains(errOut, "ponte config set --sync-token-stdin") {
+		t.Fatalf("a sync with a bad token exited %d: %q", code, errOut)
+	}
+	if code, _, _ := run2(db, "sync", "--workers", "0"); code != cli.ExitUsage {
+		t.Fatal("--workers 0 was accepted")
+	}
+}

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime/debug"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"ponte/sga/syncer"
+	"ponte/store"
+	"ponte/ui"
+)
+
+// memoryLimit is the Go heap's soft limit for the commands that sync, unless GOMEMLIMIT says
+// otherwise: the GC then keeps the heap near what is live instead of letting it double, which
+// holds a full sync of 75,000 vehicles under 150 MB of resident memory (bbolt's mapped file
+// included). The simulator, whose register alone can be larger, is left alone.
+const memoryLimit = 96 << 20
+
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}
+
+// runConsole opens the console on this terminal, with the daily sync schedule running.
+func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
+	mouse, _ := cmd.Flags().GetBool("mouse")
+	limitMemory()
+	return a.writeStore(func(s *store.Store) error {
+		return console(cmd.Context(), cmd, s, actor(), a.baseURL(), mouse)
+	})
+}
+
+// console runs the console on the command's terminal until the operator quits or ctx ends.
+func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, sgaURL string, mouse bool) error {
+	eng := syncer.New(s, syncer.Options{})
+	defer eng.Close()
+	eng.StartSchedule()
+	var opts []ui.Option
+	if mouse {
+		opts = append(opts, ui.WithMouse())
+	}
+	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who, Context: ctx}, opts...)
+	defer m.Close()
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if in := cmd.InOrStdin(); in != os.Stdin {
+		popts = append(popts, tea.WithInput(in))
+	}
+	if out := cmd.OutOrStdout(); out != os.Stdout {
+		popts = append(popts, tea.WithOutput(out))
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // stopped by a signal: the exit status says which
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"ponte/sga"
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// The next step for each failure a user can mend, said after the error itself, a line each.
+const (
+	hintPassword = "SGA refused the Usuário or Senha: set them again with ponte config set --user USER --password-stdin " +
+		"(the password on stdin, or in PONTE_SGA_PASSWORD), then run ponte config test"
+	hintSyncToken = "SGA refused the Sincronismo SGA token: generate a new one in SGA (Fornecedor > Configurar Sincronismo) " +
+		"and set it with ponte config set --sync-token-stdin, or clear it with ponte config unset sync-token to read with the manual credentials"
+	hintRoutes = "routes marked \"not allowed\" must be enabled for the token in SGA: Área Cliente > APIs > Gerenciar APIs"
+)
+
+// unreachableHint says which address got no reply and what to check.
+func unreachableHint(url string) string {
+	if url == "" {
+		url = sga.DefaultBaseURL
+	}
+	return fmt.Sprintf("no reply from SGA at %s: check the URL (--sga-url, or ponte config set --sga-url) and the network", url)
+}
+
+// inUseHint adds to a database-in-use error what to do: stop the holder, which it names when
+// the system tells.
+func inUseHint(err error) error {
+	var e *store.InUseError
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch {
+	case strings.Contains(" "+e.Command+" ", " serve "):
+		return fmt.Errorf("%w\nponte serve holds it while it runs: stop it first (kill -INT %d, or systemctl stop ponte), "+
+			"or work in the console it serves over SSH", err, e.PID)
+	case e.PID != 0:
+		return fmt.Errorf("%w\nwait for it to end, or stop it (kill -INT %d)", err, e.PID)
+	}
+	return fmt.Errorf("%w\nwait for the other ponte to end, or stop it", err)
+}
+
+// runError is a run that failed, as the command's error: its reason and, where the user can
+// mend it, the next step; refused credentials exit ExitRefused.
+func runError(r store.Run, url string) error {
+	err := fmt.Errorf("run %d %s: %s", r.ID, r.Status, r.Reason)
+	switch r.ReasonCode {
+	case syncer.ReasonCredentials:
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, hintPassword)}
+	case syncer.ReasonSyncToken:
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, hintSyncToken)}
+	case syncer.ReasonUnreachable:
+		return fmt.Errorf("%w\n%s", err, unreachableHint(url))
+	case syncer.ReasonRoute:
+		return fmt.Errorf("%w\n%s", err, hintRoutes)
+	}
+	return err
+}

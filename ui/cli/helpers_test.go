@@ -1,0 +1,50 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"ponte/ui/cli"
+)
+
+func TestMain(m *testing.M) {
+	// Help is as wide as a terminal would make it; tests have none.
+	os.Setenv("__FANG_TEST_WIDTH", "100")
+	os.Exit(m.Run())
+}
+
+// run runs one command line with empty stdin and returns its exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return cli.Execute(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr})
+}
+
+// run2 runs a command line on the database db and returns its status, stdout and stderr.
+func run2(db string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// ponteIn runs a command line with stdin and returns its status, stdout and stderr.
+func ponteIn(stdin string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := cli.Execute(context.Background(), args, cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// within fails the test if ch does not deliver within d; it returns what it delivered.
+func within[T any](t *testing.T, d time.Duration, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatalf("%s: nothing after %s", what, d)
+	}
+	panic("unreachable")
+}

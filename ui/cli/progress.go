@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+
+	"ponte/sga/syncer"
+)
+
+// progress shows one sync's progress on stderr. On a terminal it is one line redrawn in place,
+// as wide as the terminal; piped, or with TERM=dumb, it is plain lines: the first, one on each
+// change of phase, one every few seconds, and the last. It follows only the run that starts
+// after it: the engine's first news is the previous run's end, which is not shown.
+type progress struct {
+	w     io.Writer
+	width func() int // the terminal's columns; nil when w is not a terminal
+
+	mu        sync.Mutex
+	started   bool   // the followed run has started
+	run       uint64 // its ID, once the engine has given it one
+	drawn     bool   // the terminal's line holds a bar
+	lastPhase string
+	lastLine  time.Time
+}
+
+// plainEvery is how often a plain line repeats while the phase stays the same.
+const plainEvery = 2 * time.Second
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if isTerminal(w) {
+		f := w.(term.File)
+		p.width = func() int {
+			if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 0 {
+				return cols
+			}
+			return 80
+		}
+	}
+	return p
+}
+
+// show draws one piece of news, if it is the followed run's.
+func (p *progress) show(u syncer.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case !p.started && !u.Running:
+		return // the previous run's end, told first to every new subscriber
+	case !p.started:
+		p.started, p.run = true, u.RunID
+	case p.run == 0:
+		p.run = u.RunID // the news before the run's record was made has no ID
+	case u.RunID != 0 && u.RunID != p.run:
+		return
+	}
+	if p.width != nil {
+		fmt.Fprint(p.w, "\r\033[K"+progressLine(u, p.width()-1, true))
+		p.drawn = true
+		if !u.Running {
+			fmt.Fprintln(p.w)
+			p.drawn = false
+		}
+		return
+	}
+	if u.Phase != p.lastPhase || time.Since(p.lastLine) >= plainEvery || !u.Running {
+		fmt.Fprintln(p.w, progressLine(u, 0, false))
+		p.lastLine = time.Now()
+	}
+	p.lastPhase = u.Phase
+}
+
+// note prints a line of its own (a retry) above the bar.
+func (p *progress) note(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.width != nil {
+		fmt.Fprint(p.w, "\r\033[K")
+		line = ansi.Truncate(line, p.width()-1, "…")
+	}
+	fmt.Fprintln(p.w, line)
+	p.drawn = false
+}
+
+// end leaves the terminal's line after a bar that no final news closed.
+func (p *progress) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// progressLine tells a run's progress in at most width columns (0: no limit), dropping the
+// least useful parts first: the rate, the ETA, the error count, the clients, the pages.
+func progressLine(u syncer.Progress, width int, bar bool) string {
+	parts := []struct {
+		text string
+		keep int // lower is kept longer
+	}{
+		{fmt.Sprintf("%3.0f%% %s", u.Fraction()*100, u.Phase), 0},
+		{pausedText(u), 0},
+		{fmt.Sprintf("pages %d/%d", u.PagesDone, u.PagesTotal), 4},
+		{fmt.Sprintf("%d clients", u.Clients), 5},
+		{fmt.Sprintf("%d vehicles", u.Vehicles), 1},
+		{fmt.Sprintf("%d errors", u.Errors), 2},
+		{rateText(u), 7},
+		{etaText(u), 3},
+		{statusText(u), 0},
+	}
+	render := func(drop int, barWidth int) string {
+		var kept []string
+		for _, pt := range parts {
+			if pt.text != "" && pt.keep < drop {
+				kept = append(kept, pt.text)
+			}
+		}
+		line := kept[0]
+		if len(kept) > 1 {
+			line += " " + strings.Join(kept[1:], ", ")
+		}
+		if barWidth > 0 {
+			filled := int(u.Fraction() * float64(barWidth))
+			line = "[" + strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled) + "] " + line
+		}
+		return line
+	}
+	if width <= 0 {
+		return render(8, 0)
+	}
+	for _, barWidth := range []int{24, 12, 0} {
+		if !bar && barWidth > 0 {
+			continue
+		}
+		for drop := 8; drop >= 1; drop-- {
+			if line := render(drop, barWidth); ansi.StringWidth(line) <= width {
+				return line
+			}
+		}
+	}
+	return ansi.Truncate(render(1, 0), width, "…")
+}
+
+func pausedText(u syncer.Progress) string {
+	if u.Phase != syncer.PhasePaused {
+		return ""
+	}
+	return "SGA blocked us until " + u.PausedUntil.Local().Format(time.TimeOnly)
+}
+
+func rateText(u syncer.Progress) string {
+	if u.Rate <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f vehicles/s", u.Rate)
+}
+
+func etaText(u syncer.Progress) string {
+	if u.ETA <= 0 || !u.Running {
+		return ""
+	}
+	return u.ETA.Round(time.Second).String() + " left"
+}
+
+func statusText(u syncer.Progress) string {
+	if u.Running || u.Status == "" {
+		return ""
+	}
+	return "(" + u.Status + ")"
+}

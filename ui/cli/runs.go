@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ponte/store"
+)
+
+// runsCmd lists the last syncs, or shows one with its errors.
+func (a *app) runsCmd() *cobra.Command {
+	var (
+		limit  int
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "runs [ID]",
+		Short: "List the last syncs, or show one with its errors",
+		Example: "  ponte runs --limit 5\n" +
+			"  ponte runs --limit 1 --json | jq -r '.[0].status'",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("runs takes at most one run ID")
+			}
+			if len(args) == 1 {
+				if id, err := strconv.ParseUint(args[0], 10, 64); err != nil || id == 0 {
+					return usagef("%q is not a run ID", args[0])
+				}
+			}
+			if limit < 1 {
+				return usagef("--limit must be at least 1")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.readStore(func(s *store.Store) error {
+				if len(args) == 1 {
+					id, _ := strconv.ParseUint(args[0], 10, 64)
+					r, err := s.Run(id)
+					if err != nil {
+						return err
+					}
+					if asJSON {
+						return writeJSON(cmd.OutOrStdout(), r)
+					}
+					return showRun(cmd, r)
+				}
+				runs, err := s.Runs(limit)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					for i := range runs {
+						runs[i].Errors = nil // ponte runs ID shows them
+					}
+					if runs == nil {
+						runs = []store.Run{}
+					}
+					return writeJSON(cmd.OutOrStdout(), runs)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
+				for _, r := range runs {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, r.Status, r.Kind,
+						r.StartedAt.Local().Format("2006-01-02 15:04"), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, r.Reason)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs, newest first")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the runs as a JSON array (one run: an object, with its errors)")
+	return cmd
+}
+
+func took(r store.Run) string {
+	if r.FinishedAt.IsZero() {
+		return "-"
+	}
+	return r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond).String()
+}
+
+// showRun prints one run: its summary, then each error it kept.
+func showRun(cmd *cobra.Command, r store.Run) error {
+	out := cmd.OutOrStdout()
+	fmt.Fprintln(out, runSummary(r))
+	if len(r.Errors) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nPAGE\tKIND\tKEY\tREASON")
+	for _, e := range r.Errors {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Page, e.Kind, e.Key, e.Reason)
+	}
+	if r.ErrorCount > len(r.Errors) {
+		fmt.Fprintf(tw, "\t\t\t(%d more not kept)\n", r.ErrorCount-len(r.Errors))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ponte/sga/sim"
+)
+
+// simCmd runs the SGA simulator alone until a signal stops it.
+func (a *app) simCmd() *cobra.Command {
+	var (
+		listen, deny, paging string
+		churn                time.Duration
+		verbose              bool
+		o                    sim.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "sga-sim",
+		Short: "Run the SGA simulator alone: its URL and credentials as one JSON line, then serve",
+		Example: "  ponte sga-sim --listen 127.0.0.1:0 --members 5000 --fail-5xx 0.05 --churn 1m\n" +
+			"  ponte sga-sim | jq -r .url",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch paging {
+			case "offset0":
+				o.Paging = sim.PagingOffset0
+			case "offset1":
+				o.Paging = sim.PagingOffset1
+			case "page":
+				o.Paging = sim.PagingPageIndex
+			default:
+				return usagef("--paging must be offset0, offset1 or page, not %q", paging)
+			}
+			if deny != "" {
+				for _, r := range strings.Split(deny, ",") {
+					o.DeniedRoutes = append(o.DeniedRoutes, strings.TrimSpace(r))
+				}
+			}
+			level := slog.LevelInfo
+			if verbose {
+				level = slog.LevelDebug
+			}
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			o.Logger = logger
+			s, err := sim.New(o)
+			if err != nil {
+				return usageError{err}
+			}
+			defer s.Close()
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", listen, err)
+			}
+			creds := s.Credentials()
+			creds.URL = "http://" + ln.Addr().String() + sim.BasePath
+			members, vehicles := s.Counts()
+			line, _ := json.Marshal(struct {
+				sim.Credentials
+				Seed     uint64 `json:"seed"`
+				Members  int    `json:"members"`
+				Vehicles int    `json:"vehicles"`
+			}{creds, o.Seed, members, vehicles})
+			fmt.Fprintln(cmd.OutOrStdout(), string(line))
+
+			srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+			done := make(chan error, 1)
+			go func() { done <- srv.Serve(ln) }()
+			var churning sync.WaitGroup
+			churnCtx, stopChurn := context.WithCancel(cmd.Context())
+			defer func() { stopChurn(); churning.Wait() }()
+			if churn > 0 {
+				churning.Go(func() {
+					s.RunChurn(churnCtx, churn, func(r sim.ChurnReport) { logger.Info("churn", "report", r.String()) })
+				})
+			}
+			select {
+			case err := <-done:
+				return fmt.Errorf("serve: %w", err)
+			case <-cmd.Context().Done():
+			}
+			s.Close() // release hung requests first, so that Shutdown need not wait for them
+			shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(shutCtx); err != nil {
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			<-done
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8765", "address to listen on (port 0 picks a free one)")
+	f.Uint64Var(&o.Seed, "seed", 1, "seed of the generated data")
+	f.IntVar(&o.Members, "members", 300, "associados to generate (10 to 100000)")
+	f.IntVar(&o.PageSize, "page-size", 500, "records per supplier-sync page")
+	f.DurationVar(&o.Faults.Latency, "latency", 0, "latency added to every response")
+	f.DurationVar(&o.Faults.Jitter, "jitter", 0, "random extra latency, up to this")
+	f.Float64Var(&o.Faults.Fail5xx, "fail-5xx", 0, "rate (0 to 1) of responses that are 500, 502 or 503")
+	f.Float64Var(&o.Faults.Fail429, "fail-429", 0, "rate of responses that are 429 with Retry-After: 1")
+	f.Float64Var(&o.Faults.FailHang, "fail-hang", 0, "rate of requests held until the client gives up")
+	f.Float64Var(&o.Faults.FailMalformed, "fail-malformed", 0, "rate of responses with one record, or the body, corrupted")
+	f.DurationVar(&o.Faults.HangFor, "hang-for", 5*time.Minute, "longest a hung request is held")
+	f.IntVar(&o.Faults.BlockAfter, "block-after", 0, "block a token after more than N requests within --block-window (0: never)")
+	f.DurationVar(&o.Faults.BlockWindow, "block-window", time.Minute, "the extraction block's counting window")
+	f.DurationVar(&o.Faults.BlockFor, "block-for", time.Hour, "how long the extraction block lasts")
+	f.StringVar(&o.AccessHours, "access-hours", "", "the SGA user may work only within HH:MM-HH:MM (local time)")
+	f.StringVar(&deny, "deny-routes", "", "comma-separated routes not enabled for the tokens (e.g. listar/veiculo)")
+	f.IntVar(&o.NotAllowedStatus, "not-allowed-status", 404, "the HTTP status for a route not enabled (404, 401 or 403)")
+	f.BoolVar(&o.AllowAPIKeyOnData, "allow-api-key-on-data", false, "accept the chave API as Bearer on data routes, as older SGAs did")
+	f.StringVar(&paging, "paging", "offset0", "what listar/veiculo's inicio_paginacao means: offset0, offset1 or page")
+	f.DurationVar(&churn, "churn", 0, "apply a round of changes (situações, vehicles, associados) this often (0: never)")
+	f.BoolVar(&verbose, "verbose", false, "log every request to stderr")
+	return cmd
+}
