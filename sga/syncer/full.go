@@ -233,7 +233,7 @@ const (
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
 	ReasonTooManyGone   = "too_many_gone" // the run would have marked too much of the fleet gone
-	ReasonUnreachable   = "unreachable" // no reply from SGA's address: a wrong URL or the network
+	ReasonUnreachable   = "unreachable"   // no reply from SGA's address: a wrong URL or the network
 	ReasonOther         = "other"
 )
 
