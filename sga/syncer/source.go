@@ -77,6 +77,10 @@ func (r *runner) readManualListing(ctx context.Context) error {
 		return nil
 	case ctx.Err() != nil:
 		return nil
+	case sga.Unreachable(err):
+		// No reply at all (a wrong URL, the network): no page would answer either.
+		r.fatal = fmt.Errorf("no reply from SGA: %w", err)
+		return nil
 	default:
 		// Without the table, read the usual codes; descriptions come with each row.
 		r.e.opt.Logger.Warn("listar/situacao unavailable; reading situações 1 to 10", "err", err)
@@ -110,17 +114,22 @@ func (r *runner) readManualListing(ctx context.Context) error {
 				}
 			}
 			var ended atomic.Bool
+			var answered atomic.Int32
 			err := r.pool(ctx, wave, func(ctx context.Context, id int) pageResult {
 				res := fetch(ctx, id)
-				if res.err == nil && res.short {
-					ended.Store(true)
+				if res.err == nil {
+					answered.Add(1)
+					ended.Store(ended.Load() || res.short)
 				}
 				return res
 			})
 			if err != nil || r.fatal != nil || ctx.Err() != nil {
 				return err
 			}
-			if ended.Load() || page > 99_000 {
+			// A wave in which no page answered says nothing of where the listing ends: stop
+			// reading this situação rather than asking for pages forever. Its failed pages
+			// are in the checkpoint, and the next run reads them first.
+			if ended.Load() || page > 99_000 || (len(wave) > 0 && answered.Load() == 0) {
 				break
 			}
 		}

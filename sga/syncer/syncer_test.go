@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -720,5 +721,41 @@ func TestEnableDailyIsOnWhenTheEndIsPublished(t *testing.T) {
 			}
 		}
 		unsub()
+	}
+}
+
+// With the manual credentials, an SGA that does not answer at all ends the run at once as
+// unreachable, instead of asking for every page of ten situações.
+func TestManualSourceUnreachableFailsAtOnce(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 4, Members: 20}, Options{}, true, nil)
+	e.srv.Close()
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err == nil || run.Status != store.StatusFailed || run.ReasonCode != ReasonUnreachable {
+		t.Fatalf("run %s (%s: %s), %d errors, %v", run.Status, run.ReasonCode, run.Reason, run.ErrorCount, err)
+	}
+}
+
+// A manual listing whose pages all fail ends partial with the pages it could not read; it
+// does not go on asking for pages that cannot tell where the listing ends.
+func TestManualListingWhosePagesAllFailEnds(t *testing.T) {
+	var listings atomic.Int64
+	fail := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/veiculo/listar-veiculo-produto/") {
+				listings.Add(1)
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	e := newEnv(t, sim.Options{Seed: 4, Members: 20}, Options{MaxRetries: 1, Workers: 2}, true, fail)
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusPartial || run.ReasonCode != ReasonPagesFailed {
+		t.Fatalf("run %s (%s: %s), %d errors, %v", run.Status, run.ReasonCode, run.Reason, run.ErrorCount, err)
+	}
+	// One wave of 2 pages for each of the simulator's five situações, each page tried twice.
+	if n := listings.Load(); n != 5*2*2 {
+		t.Fatalf("%d listing requests, want 20", n)
 	}
 }
