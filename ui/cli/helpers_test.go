@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"ponte/ui/cli"
+	"ponte/ui/uitest"
 )
 
 func TestMain(m *testing.M) {
@@ -47,4 +49,44 @@ func within[T any](t *testing.T, d time.Duration, what string, ch <-chan T) T {
 		t.Fatalf("%s: nothing after %s", what, d)
 	}
 	panic("unreachable")
+}
+
+// fixtureDB is uitest's database (three clients, five vehicles, a contract, a run), closed so
+// that commands can open it.
+func fixtureDB(t *testing.T) string {
+	t.Helper()
+	f := uitest.New(t)
+	f.Engine.Close()
+	if err := f.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return f.Store.Path()
+}
+
+// syncBuffer is a buffer two goroutines may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.Write(p)
+}
+
+// waitFile waits until the file holds text; it fails the test after 20 s with what it holds.
+func waitFile(t *testing.T, path, text string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never held %q; it holds:\n%s", path, text, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

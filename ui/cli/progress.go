@@ -22,8 +22,8 @@ type progress struct {
 	width func() int // the terminal's columns; nil when w is not a terminal
 
 	mu        sync.Mutex
-	started   bool   // the followed run has started
-	run       uint64 // its ID, once the engine has given it one
+	first     bool   // the first news, the engine's state before this run, has been seen
+	run       uint64 // the followed run's ID, once the engine has given it one
 	drawn     bool   // the terminal's line holds a bar
 	lastPhase string
 	lastLine  time.Time
@@ -51,10 +51,14 @@ func (p *progress) show(u syncer.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case !p.started && !u.Running:
-		return // the previous run's end, told first to every new subscriber
-	case !p.started:
-		p.started, p.run = true, u.RunID
+	case !p.first:
+		// The engine tells every new subscriber its state first: the previous run's end. The
+		// news after it are this run's (with its start, when the engine sent it before the end).
+		p.first = true
+		if !u.Running {
+			return
+		}
+		p.run = u.RunID
 	case p.run == 0:
 		p.run = u.RunID // the news before the run's record was made has no ID
 	case u.RunID != 0 && u.RunID != p.run:
@@ -70,7 +74,11 @@ func (p *progress) show(u syncer.Progress) {
 		return
 	}
 	if u.Phase != p.lastPhase || time.Since(p.lastLine) >= plainEvery || !u.Running {
-		fmt.Fprintln(p.w, progressLine(u, 0, false))
+		line := progressLine(u, 0, false)
+		if u.RunID != 0 {
+			line = fmt.Sprintf("run %d: %s", u.RunID, line)
+		}
+		fmt.Fprintln(p.w, line)
 		p.lastLine = time.Now()
 	}
 	p.lastPhase = u.Phase
