@@ -121,7 +121,6 @@ func progressLine(u syncer.Progress, width int, bar bool) string {
 		{fmt.Sprintf("%d errors", u.Errors), 2},
 		{rateText(u), 7},
 		{etaText(u), 3},
-		{statusText(u), 0},
 	}
 	render := func(drop int, barWidth int) string {
 		var kept []string
@@ -133,6 +132,9 @@ func progressLine(u syncer.Progress, width int, bar bool) string {
 		line := kept[0]
 		if len(kept) > 1 {
 			line += " " + strings.Join(kept[1:], ", ")
+		}
+		if st := statusText(u); st != "" {
+			line += " " + st
 		}
 		if barWidth > 0 {
 			filled := int(u.Fraction() * float64(barWidth))
