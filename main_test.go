@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -11,12 +12,141 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"ponte/sga/sim"
 )
+
+// stampedVersion is what the test binary's -ldflags stamp, as a release build does.
+const stampedVersion = "v9.8.7-test"
+
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// ponteBinary builds ponte once for the package's tests, stamped as a release would be.
+func ponteBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "ponte-bin-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "ponte")
+		out, err := exec.Command("go", "build", "-o", built.path, "-ldflags",
+			"-X ponte/ui/cli.version="+stampedVersion+" -X ponte/ui/cli.commit=0123456789abcdef -X ponte/ui/cli.date=2026-11-27T12:00:00Z", ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// The binary's wiring: the version a release stamps, and each signal's exit status after a
+// clean stop; serve keeps serving through SIGHUP and reopens its log.
+func TestBinarySignalsAndVersion(t *testing.T) {
+	bin := ponteBinary(t)
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || string(out) != "ponte version "+stampedVersion+" (commit 0123456789ab, 2026-11-27T12:00:00Z)\n" {
+		t.Fatalf("--version: %q %v", out, err)
+	}
+	// start runs the binary until its stdout, or the log file, says ready.
+	start := func(ready func(out string) bool, args ...string) (*exec.Cmd, *syncBuffer) {
+		t.Helper()
+		buf := &syncBuffer{}
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = buf, buf
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		waitFor(t, "ponte "+strings.Join(args, " ")+" to be ready", func() bool { return ready(buf.String()) })
+		return cmd, buf
+	}
+	exitOf := func(cmd *exec.Cmd) int {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("ponte did not stop within 20 s")
+		}
+		return cmd.ProcessState.ExitCode()
+	}
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
+		cmd, out := start(func(out string) bool { return strings.Contains(out, `"url"`) },
+			"sga-sim", "--listen", "127.0.0.1:0", "--members", "10")
+		_ = cmd.Process.Signal(sig)
+		if code := exitOf(cmd); code != want {
+			t.Errorf("sga-sim after %v: exit %d, want %d\n%s", sig, code, want, out)
+		}
+	}
+
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "ponte.log")
+	hasLog := func(text string) func() bool {
+		return func() bool { b, _ := os.ReadFile(logFile); return strings.Contains(string(b), text) }
+	}
+	cmd, _ := start(func(string) bool { return hasLog("serving the console over ssh")() }, "serve", "--db", filepath.Join(dir, "ponte.db"), "--listen", "127.0.0.1:0", "--log", logFile)
+	if err := os.Rename(logFile, logFile+".1"); err != nil { // what logrotate does
+		t.Fatal(err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the log reopened", hasLog("SIGHUP: log reopened"))
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitOf(cmd); code != 143 {
+		t.Fatalf("serve after SIGHUP and SIGTERM: exit %d, want 143", code)
+	}
+	if !hasLog("stopped")() {
+		t.Fatal("serve did not log its clean stop")
+	}
+}
+
+// syncBuffer is a buffer a process and the test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.String()
+}
+
+// waitFor polls cond until it holds; it fails the test after 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 20 s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // TestDemoEndToEnd runs ponte demo in tmux at 120x35 and walks the guide as an operator would:
 // in colour, and with NO_COLOR=1, where the cursor row's "›" must show which row is current.
@@ -34,10 +164,7 @@ func demoWalk(t *testing.T, env string) {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
 	dir := t.TempDir()
-	bin, db := filepath.Join(dir, "ponte"), filepath.Join(dir, "demo.db")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, db := ponteBinary(t), filepath.Join(dir, "demo.db")
 	// The demo's simulator is seeded: the same data and credentials as this one.
 	s, _ := sim.New(sim.Options{Seed: 1, Members: 300, PageSize: 50})
 	cr := s.Credentials()
@@ -165,10 +292,7 @@ func TestServeWithOpenSSH(t *testing.T) {
 		t.Skip("tmux and the OpenSSH client are needed (.ci/run installs them)")
 	}
 	dir := t.TempDir()
-	bin, db := filepath.Join(dir, "ponte"), filepath.Join(dir, "ponte.db")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, db := ponteBinary(t), filepath.Join(dir, "ponte.db")
 	for _, k := range []string{"maria", "stranger"} {
 		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", k, "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v %s", err, out)
