@@ -145,14 +145,17 @@ func progressLine(u syncer.Progress, width int, bar bool) string {
 	if width <= 0 {
 		return render(8, 0)
 	}
-	for _, barWidth := range []int{24, 12, 0} {
-		if !bar && barWidth > 0 {
-			continue
-		}
-		for drop := 8; drop >= 1; drop-- {
-			if line := render(drop, barWidth); ansi.StringWidth(line) <= width {
+	// The most news that fits with a bar (a shorter bar before fewer news), then without one.
+	for drop := 8; drop >= 1; drop-- {
+		for _, barWidth := range []int{24, 12} {
+			if line := render(drop, barWidth); bar && ansi.StringWidth(line) <= width {
 				return line
 			}
+		}
+	}
+	for drop := 8; drop >= 1; drop-- {
+		if line := render(drop, 0); ansi.StringWidth(line) <= width {
+			return line
 		}
 	}
 	return ansi.Truncate(render(1, 0), width, "…")
