@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"ponte/sga/sim"
+	"ponte/ui/uitest"
 )
 
 // stampedVersion is what the test binary's -ldflags stamp, as a release build does.
@@ -66,9 +66,9 @@ func TestBinarySignalsAndVersion(t *testing.T) {
 		t.Fatalf("--version: %q %v", out, err)
 	}
 	// start runs the binary until its stdout, or the log file, says ready.
-	start := func(ready func(out string) bool, args ...string) (*exec.Cmd, *syncBuffer) {
+	start := func(ready func(out string) bool, args ...string) (*exec.Cmd, *uitest.Buffer) {
 		t.Helper()
-		buf := &syncBuffer{}
+		buf := &uitest.Buffer{}
 		cmd := exec.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = buf, buf
 		if err := cmd.Start(); err != nil {
@@ -116,24 +116,6 @@ func TestBinarySignalsAndVersion(t *testing.T) {
 	if !hasLog("stopped")() {
 		t.Fatal("serve did not log its clean stop")
 	}
-}
-
-// syncBuffer is a buffer a process and the test may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.String()
 }
 
 // waitFor polls cond until it holds; it fails the test after 20 s.

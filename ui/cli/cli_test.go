@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,24 +291,23 @@ func TestProgressPiped(t *testing.T) {
 // An interrupted command exits 128+N once it has stopped; a hangup stops any command but
 // serve, which reopens its log and keeps serving.
 func TestSignals(t *testing.T) {
-	start := func(args []string) (context.CancelCauseFunc, chan struct{}, <-chan int, *bytes.Buffer) {
+	start := func(args []string) (context.CancelCauseFunc, chan struct{}, <-chan int) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		hup := make(chan struct{}, 1)
 		exited := make(chan int, 1)
-		var out syncBuffer
 		go func() {
-			exited <- cli.Execute(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Hangup: hup})
+			exited <- cli.Execute(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Hangup: hup})
 		}()
-		return cancel, hup, exited, &out.Buffer
+		return cancel, hup, exited
 	}
-	cancel, _, exited, _ := start([]string{"sga-sim", "--listen", "127.0.0.1:0", "--members", "10"})
+	cancel, _, exited := start([]string{"sga-sim", "--listen", "127.0.0.1:0", "--members", "10"})
 	time.Sleep(50 * time.Millisecond) // the context may be cancelled at any point: before serving too
 	cancel(cli.Interrupted{Signal: os.Interrupt})
 	if code := within(t, 10*time.Second, "sga-sim after SIGINT", exited); code != 130 {
 		t.Fatalf("SIGINT: exit %d, want 130", code)
 	}
 
-	_, hup, exited, _ := start([]string{"sga-sim", "--listen", "127.0.0.1:0", "--members", "10"})
+	_, hup, exited := start([]string{"sga-sim", "--listen", "127.0.0.1:0", "--members", "10"})
 	hup <- struct{}{}
 	if code := within(t, 10*time.Second, "sga-sim after SIGHUP", exited); code != 129 {
 		t.Fatalf("SIGHUP: exit %d, want 129", code)
@@ -315,7 +315,7 @@ func TestSignals(t *testing.T) {
 
 	dir := t.TempDir()
 	db, logFile := fixtureDB(t), filepath.Join(dir, "ponte.log")
-	cancel, hup, exited, _ = start([]string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--log", logFile, "--host-key", filepath.Join(dir, "hk")})
+	cancel, hup, exited = start([]string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--log", logFile, "--host-key", filepath.Join(dir, "hk")})
 	waitFile(t, logFile, "serving the console over ssh")
 	if err := os.Rename(logFile, logFile+".1"); err != nil { // what logrotate does
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -61,18 +60,6 @@ func fixtureDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return f.Store.Path()
-}
-
-// syncBuffer is a buffer two goroutines may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
 }
 
 // waitFile waits until the file holds text; it fails the test after 20 s with what it holds.
