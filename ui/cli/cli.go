@@ -120,15 +120,16 @@ func (a *app) root() *cobra.Command {
 		Short: "A console for SGA associations' vehicles, contracts and service orders",
 		Long: "ponte brings an association's members and vehicles out of its SGA, syncs them daily, and turns\n" +
 			"the vehicles an operator ticks into contracts and installation service orders.\n\n" +
-			"With no command, ponte opens the console on this terminal.",
+			"With no command, ponte opens the console on this terminal. The database is --db, else PONTE_DB,\n" +
+			"else ponte/ponte.db in the user's data directory ($XDG_DATA_HOME, or ~/.local/share).",
 		Args:              a.noCommand,
 		RunE:              a.runConsole,
 		ValidArgsFunction: cobra.NoFileCompletions,
 	}
 	root.Flags().Bool("mouse", false, "let the console use the mouse (the wheel scrolls lists); it stops the terminal's own text selection")
 	g := root.PersistentFlags()
-	g.StringVar(&a.db, "db", "", "the database file (env PONTE_DB; default $XDG_DATA_HOME/ponte/ponte.db, ~/.local/share on Linux)")
-	g.StringVar(&a.sgaURL, "sga-url", "", "the SGA base URL for this command only (env PONTE_SGA_URL; default: as config set stored it)")
+	g.StringVar(&a.db, "db", "", "the database file (env PONTE_DB; default: ponte/ponte.db in the data directory)")
+	g.StringVar(&a.sgaURL, "sga-url", "", "the SGA base URL for this command only (env PONTE_SGA_URL)")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
