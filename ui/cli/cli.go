@@ -132,6 +132,21 @@ func (a *app) root() *cobra.Command {
 	g.StringVar(&a.sgaURL, "sga-url", "", "the SGA base URL for this command only (env PONTE_SGA_URL)")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				word := strings.Join(args, " ")
+				if len(rest) > 0 {
+					word = rest[0]
+				}
+				return unknownCommand(cmd, word)
+			}
+			return cmd.Help()
+		},
+	})
 	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
 		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.simCmd(), manCmd())
 	return root

@@ -71,6 +71,8 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"config", "shwo"}, `did you mean show?`},
 		{[]string{"admin", "lst"}, `did you mean list?`},
 		{[]string{"config"}, "config needs a subcommand: set, show, test, unset"},
+		{[]string{"help", "nosuch"}, `unknown command "nosuch" for "ponte"`},
+		{[]string{"help", "config", "unst"}, `did you mean test or unset?`},
 		{[]string{"sync", "--wrokers", "2"}, "unknown flag: --wrokers"},
 		{[]string{"sync", "--workers", "many"}, `invalid argument "many"`},
 		{[]string{"sync", "extra"}, `sync takes no arguments, got "extra"`},
