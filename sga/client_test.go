@@ -622,3 +622,24 @@ func TestCheckProduct(t *testing.T) {
 		t.Fatalf("an unknown product, manual: %v", err)
 	}
 }
+
+// A connection test against an address that does not answer stops at the first route that got
+// no reply: the others are at the same address.
+func TestConnectionTestStopsWhereNothingAnswers(t *testing.T) {
+	c := sga.New(sga.Config{BaseURL: "http://127.0.0.1:1/api/sga/v2", RequestsPerSecond: -1, MaxRetries: 1,
+		RetryBase: time.Millisecond, Credentials: sga.Credentials{SyncToken: "token"}})
+	defer c.Close()
+	rep := c.Test(context.Background())
+	var failed, skipped int
+	for _, r := range rep.Results {
+		switch {
+		case r.API == "sync" && r.Status == sga.ProbeFailed && sga.Unreachable(r.Err):
+			failed++
+		case r.API == "sync" && r.Status == sga.ProbeSkipped && r.Skipped == "no reply from SGA":
+			skipped++
+		}
+	}
+	if failed != 1 || skipped != 3 {
+		t.Fatalf("%d failed and %d skipped, want 1 and 3: %+v", failed, skipped, rep.Results)
+	}
+}

@@ -102,7 +102,14 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 	defer c.Close()
 	res := c.Test(ctx)
 	productErr := errors.New("not set")
-	if in.ProductCode != "" {
+	var unreachable bool
+	for _, r := range res.Results {
+		unreachable = unreachable || sga.Unreachable(r.Err)
+	}
+	switch {
+	case unreachable:
+		productErr = errors.New("not tried: no reply from SGA")
+	case in.ProductCode != "":
 		productErr = c.CheckProduct(ctx, in.ProductCode)
 	}
 	url := in.SGAURL
@@ -110,7 +117,7 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 		url = sga.DefaultBaseURL
 	}
 	rep := testReport{OK: res.OK() && productErr == nil, SGAURL: url}
-	var refusedManual, refusedSync, unreachable, notAllowed bool
+	var refusedManual, refusedSync, notAllowed bool
 	for _, r := range res.Results {
 		line := probeLine{API: r.API, Route: r.Route, Status: r.Status.String(), Detail: r.Skipped, TookMS: r.Took.Milliseconds()}
 		switch {
@@ -122,7 +129,6 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 		rep.Routes = append(rep.Routes, line)
 		refusedManual = refusedManual || (r.API == "manual" && errors.Is(r.Err, sga.ErrUnauthorized))
 		refusedSync = refusedSync || (r.API == "sync" && errors.Is(r.Err, sga.ErrUnauthorized))
-		unreachable = unreachable || sga.Unreachable(r.Err)
 		notAllowed = notAllowed || r.Status == sga.ProbeNotAllowed
 	}
 	rep.Product = probeLine{API: "product", Route: "codigo_produto " + in.ProductCode, Status: "ok"}
