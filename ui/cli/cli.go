@@ -312,6 +312,9 @@ func (a *app) readStore(fn func(*store.Store) error) error {
 
 func (a *app) openStore(o store.Options, fn func(*store.Store) error) error {
 	s, err := store.Open(a.dbPath(), o)
+	if errors.Is(err, store.ErrNoDatabase) {
+		return fmt.Errorf("%w\nname the database with --db or PONTE_DB, or make it: ponte config set creates it", err)
+	}
 	if err != nil {
 		return inUseHint(err)
 	}

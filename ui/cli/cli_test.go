@@ -55,6 +55,12 @@ func TestFlagsAnywhere(t *testing.T) {
 			t.Errorf("ponte %s: exit %d %q", strings.Join(args, " "), code, errOut)
 		}
 	}
+	// A database that is not there is named, with how to name or make one.
+	missing := filepath.Join(t.TempDir(), "nenhum.db")
+	if code, _, errOut := ponteIn("", "export", "clients", "--db", missing); code != cli.ExitFailure ||
+		!strings.Contains(errOut, missing+" does not exist") || !strings.Contains(errOut, "--db or PONTE_DB") {
+		t.Errorf("a missing database: %d %q", code, errOut)
+	}
 	t.Setenv("PONTE_DB", db)
 	if code, out, _ := ponteIn("", "export", "clients"); code != cli.ExitOK || !strings.Contains(out, "MARIA") {
 		t.Errorf("PONTE_DB: exit %d %q", code, out)
