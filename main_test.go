@@ -104,6 +104,13 @@ func TestBinarySignalsAndVersion(t *testing.T) {
 		return func() bool { b, _ := os.ReadFile(logFile); return strings.Contains(string(b), text) }
 	}
 	cmd, _ := start(func(string) bool { return hasLog("serving the console over ssh")() }, "serve", "--db", filepath.Join(dir, "ponte.db"), "--listen", "127.0.0.1:0", "--log", logFile)
+	// While serve holds the database, another command exits 4 and says to stop serve.
+	held := exec.Command(bin, "export", "clients", "--db", filepath.Join(dir, "ponte.db"))
+	out, _ = held.CombinedOutput()
+	if held.ProcessState.ExitCode() != 4 || !strings.Contains(string(out), fmt.Sprintf("in use by process %d (", cmd.Process.Pid)) ||
+		!strings.Contains(string(out), "ponte serve holds it while it runs: stop it first") {
+		t.Fatalf("export beside serve: exit %d\n%s", held.ProcessState.ExitCode(), out)
+	}
 	if err := os.Rename(logFile, logFile+".1"); err != nil { // what logrotate does
 		t.Fatal(err)
 	}

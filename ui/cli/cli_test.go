@@ -171,6 +171,12 @@ func TestJSONOutputs(t *testing.T) {
 	if run.ID != 1 {
 		t.Fatalf("runs 1 --json: %+v", run)
 	}
+	if code, out, _ := ponteIn("", "--db", db, "runs", "1"); code != cli.ExitOK || !strings.HasPrefix(out, "run 1 succeeded in ") {
+		t.Fatalf("runs 1: %d %q", code, out)
+	}
+	if code, _, errOut := ponteIn("", "--db", db, "runs", "9"); code != cli.ExitFailure || !strings.Contains(errOut, "run 9") {
+		t.Fatalf("runs 9: %d %q", code, errOut)
+	}
 	v := ourVehicle(t, sm)
 	var imported []struct {
 		Contract, Order, Plate        string

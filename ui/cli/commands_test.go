@@ -112,6 +112,31 @@ func TestStoreCommands(t *testing.T) {
 	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Maria Souza", "--ssh-key", keyFile); code != cli.ExitOK {
 		t.Fatalf("admin add: %d %s", code, errOut)
 	}
+	// An authorized_keys file gives each key to the administrator its comment names; a line
+	// naming nobody stops the whole file.
+	newKey := func(comment string) (string, string) {
+		pub, _, _ := ed25519.GenerateKey(nil)
+		k, _ := ssh.NewPublicKey(pub)
+		return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " " + comment, ssh.FingerprintSHA256(k)
+	}
+	second, secondFP := newKey("maria@desktop")
+	stranger, _ := newKey("ana@laptop")
+	team := filepath.Join(dir, "team_keys")
+	if err := os.WriteFile(team, []byte("# the team\n"+second+"\n"+stranger+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := ponte("admin", "add", "--authorized-keys", team); code != cli.ExitFailure || !strings.Contains(errOut, `no administrator "ana"`) {
+		t.Fatalf("authorized_keys naming nobody: %d %q", code, errOut)
+	}
+	if err := os.WriteFile(team, []byte(second+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := ponte("admin", "add", "--authorized-keys", team); code != cli.ExitOK || out != "maria: "+secondFP+"\n" {
+		t.Fatalf("authorized_keys: %d %q %q", code, out, errOut)
+	}
+	if _, out, _ := ponte("admin", "list"); !strings.Contains(out, secondFP) || !strings.Contains(out, ssh.FingerprintSHA256(sshPub)) {
+		t.Fatalf("maria's two keys: %q", out)
+	}
 	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Outra"); code != cli.ExitFailure || !strings.Contains(errOut, "already exists") {
 		t.Fatalf("duplicate admin: %d %s", code, errOut)
 	}
