@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Admin is an administrator profile: who may use the console, and with which SSH keys.
@@ -20,7 +19,20 @@ type Admin struct {
 	Keys      []SSHKey  `json:"keys,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
+	// Role is RoleSupervisor (every association; may add associations and administrators and
+	// change integrations) or RoleOperator (only Associations; may sync and import there).
+	Role         string   `json:"role"`
+	Associations []uint64 `json:"associations,omitempty"` // an operator's, by ID
 }
+
+// Roles of administrators.
+const (
+	RoleSupervisor = "supervisor"
+	RoleOperator   = "operator"
+)
+
+// Supervisor reports whether the administrator sees and may change everything.
+func (a Admin) Supervisor() bool { return a.Role == RoleSupervisor }
 
 // SSHKey is a public key, parsed by the caller: the store keeps its fingerprint (SHA256:...)
 // as the index and the authorized_keys line to show.
@@ -45,7 +57,21 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 		return Admin{}, fmt.Errorf("name: 1 to 120 characters: %w", ErrInvalid)
 	case a.Email != "" && (!strings.Contains(a.Email, "@") || len(a.Email) > 254):
 		return Admin{}, fmt.Errorf("e-mail %q: %w", a.Email, ErrInvalid)
+	case a.Role == "":
+		a.Role = RoleSupervisor
+	case a.Role != RoleSupervisor && a.Role != RoleOperator:
+		return Admin{}, fmt.Errorf("role %q: want %s or %s: %w", a.Role, RoleSupervisor, RoleOperator, ErrInvalid)
 	}
+	switch {
+	case !s.supervisor():
+		return Admin{}, fmt.Errorf("adding administrators is for supervisors: %w", ErrForbidden)
+	case a.Role == RoleSupervisor:
+		a.Associations = nil
+	case len(a.Associations) == 0:
+		return Admin{}, fmt.Errorf("an operator needs at least one association: %w", ErrInvalid)
+	}
+	slices.Sort(a.Associations)
+	a.Associations = slices.Compact(a.Associations)
 	now := s.now().UTC()
 	a.CreatedAt, a.CreatedBy = now, by.Who
 	for i := range a.Keys {
@@ -54,7 +80,7 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 		}
 		a.Keys[i].AddedAt = now
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		logins, keys := tx.Bucket(bAdminLogin), tx.Bucket(bAdminKey)
 		if logins.Get([]byte(a.Login)) != nil {
 			return fmt.Errorf("administrator %q: %w", a.Login, ErrDuplicate)
@@ -62,6 +88,11 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 		for _, k := range a.Keys {
 			if owner := keys.Get([]byte(k.Fingerprint)); owner != nil {
 				return fmt.Errorf("key %s already belongs to another administrator: %w", k.Fingerprint, ErrDuplicate)
+			}
+		}
+		for _, id := range a.Associations {
+			if tx.Bucket(bAssociations).Get(u64(id)) == nil {
+				return fmt.Errorf("association %d: %w", id, ErrNotFound)
 			}
 		}
 		b := tx.Bucket(bAdmins)
@@ -81,7 +112,7 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 				return err
 			}
 		}
-		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s, %d key(s)", a.Login, len(a.Keys)))
+		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s, %s, %d key(s)", a.Login, a.Role, len(a.Keys)))
 	})
 	if err != nil {
 		return Admin{}, err
@@ -89,16 +120,18 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 	return a, nil
 }
 
-// Admins lists every profile by name.
+// Admins lists the profiles by name: every one to a supervisor, only their own to an operator.
 func (s *Store) Admins() ([]Admin, error) {
 	var out []Admin
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		return tx.Bucket(bAdmins).ForEach(func(_, v []byte) error {
 			var a Admin
 			if err := json.Unmarshal(v, &a); err != nil {
 				return err
 			}
-			out = append(out, a)
+			if s.supervisor() || a.ID == s.who {
+				out = append(out, a)
+			}
 			return nil
 		})
 	})
@@ -118,7 +151,7 @@ func (s *Store) AdminByKey(fingerprint string) (Admin, error) {
 
 func (s *Store) adminBy(index []byte, key string) (Admin, error) {
 	var a Admin
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		id := tx.Bucket(index).Get([]byte(key))
 		if id == nil {
 			return fmt.Errorf("administrator %q: %w", key, ErrNotFound)
@@ -139,8 +172,11 @@ func (s *Store) AddAdminKey(login string, k SSHKey, by Actor) error {
 	if k.Fingerprint == "" {
 		return fmt.Errorf("key without a fingerprint: %w", ErrInvalid)
 	}
+	if !s.supervisor() {
+		return fmt.Errorf("adding keys is for supervisors: %w", ErrForbidden)
+	}
 	now := s.now().UTC()
-	return s.update(func(tx *bolt.Tx) error {
+	return s.update(func(tx txn) error {
 		id := tx.Bucket(bAdminLogin).Get([]byte(login))
 		if id == nil {
 			return fmt.Errorf("administrator %q: %w", login, ErrNotFound)

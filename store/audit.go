@@ -5,21 +5,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Audit actions.
 const (
-	ActionSettingsChanged = "settings.changed"
-	ActionSettingsCleared = "settings.cleared"
-	ActionAdminAdded      = "admin.added"
-	ActionSyncStarted     = "sync.started"
-	ActionSyncCancelled   = "sync.cancelled"
-	ActionSyncFinished    = "sync.finished"
-	ActionSyncInterrupted = "sync.interrupted"
-	ActionScheduleChanged = "schedule.changed"
-	ActionImport          = "import"
+	ActionSettingsChanged     = "settings.changed"
+	ActionSettingsCleared     = "settings.cleared"
+	ActionAdminAdded          = "admin.added"
+	ActionSyncStarted         = "sync.started"
+	ActionSyncCancelled       = "sync.cancelled"
+	ActionSyncFinished        = "sync.finished"
+	ActionSyncInterrupted     = "sync.interrupted"
+	ActionScheduleChanged     = "schedule.changed"
+	ActionImport              = "import"
+	ActionAssociationAdded    = "association.added"
+	ActionAssociationDisabled = "association.disabled"
+	ActionAssociationEnabled  = "association.enabled"
 )
 
 // AuditEntry is one line of the append-only audit log.
@@ -30,27 +31,34 @@ type AuditEntry struct {
 	From    string    `json:"from"`
 	Action  string    `json:"action"`
 	Details string    `json:"details"`
+	// The association the action was in, when it was in one: its ID and its short name then.
+	AssociationID uint64 `json:"association_id,omitempty"`
+	Association   string `json:"association,omitempty"`
 }
 
 // Audit appends an entry now.
 func (s *Store) Audit(a Actor, action, details string) error {
-	return s.update(func(tx *bolt.Tx) error { return appendAudit(tx, s.now().UTC(), a, action, details) })
+	return s.update(func(tx txn) error { return appendAudit(tx, s.now().UTC(), a, action, details) })
 }
 
-func appendAudit(tx *bolt.Tx, at time.Time, a Actor, action, details string) error {
+func appendAudit(tx txn, at time.Time, a Actor, action, details string) error {
 	b := tx.Bucket(bAudit)
 	id, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	return putJSON(b, u64(id), AuditEntry{ID: id, At: at, Who: a.Who, From: a.From, Action: action, Details: details})
+	e := AuditEntry{ID: id, At: at, Who: a.Who, From: a.From, Action: action, Details: details}
+	if tx.assoc != nil {
+		e.AssociationID, e.Association = tx.assoc.ID, tx.assoc.Slug
+	}
+	return putJSON(b, u64(id), e)
 }
 
 // AuditLog lists entries newest first: up to limit (0: all) with IDs below before (0: from the
 // newest).
 func (s *Store) AuditLog(limit int, before uint64) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bAudit).Cursor()
 		var k, v []byte
 		if before == 0 {
@@ -64,7 +72,9 @@ func (s *Store) AuditLog(limit int, before uint64) ([]AuditEntry, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit entry %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			out = append(out, e)
+			if s.shows(e.AssociationID) || (s.assoc != nil && e.AssociationID == 0 && s.supervisor()) {
+				out = append(out, e)
+			}
 		}
 		return nil
 	})

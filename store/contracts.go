@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // What "Importar" creates for a vehicle.
@@ -21,6 +19,7 @@ const (
 // Contract is created by "Importar", one per vehicle.
 type Contract struct {
 	Number         string    `json:"number"` // CT-YYYY-NNNNNN
+	Association    uint64    `json:"association"`
 	ClientSGACode  int64     `json:"client_sga_code"`
 	VehicleSGACode int64     `json:"vehicle_sga_code"`
 	Plate          string    `json:"plate,omitempty"` // when it was created
@@ -32,6 +31,7 @@ type Contract struct {
 // Order is a service order; "Importar" opens an installation order with each contract.
 type Order struct {
 	Number         string    `json:"number"` // OS-YYYY-NNNNNN
+	Association    uint64    `json:"association"`
 	ContractNumber string    `json:"contract_number"`
 	ClientSGACode  int64     `json:"client_sga_code"`
 	VehicleSGACode int64     `json:"vehicle_sga_code"`
@@ -84,7 +84,7 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 	now := s.now()
 	year := now.Year()
 	var out []Imported
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		out = out[:0]
 		views, err := importable(tx, client, vehicles)
 		if err != nil {
@@ -100,9 +100,9 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 			if err != nil {
 				return err
 			}
-			c := Contract{Number: ct, ClientSGACode: client, VehicleSGACode: v.SGACode, Plate: v.Plate,
+			c := Contract{Number: ct, Association: tx.assocID(), ClientSGACode: client, VehicleSGACode: v.SGACode, Plate: v.Plate,
 				OrderNumber: os, CreatedAt: now.UTC(), CreatedBy: a.Who}
-			o := Order{Number: os, ContractNumber: ct, ClientSGACode: client, VehicleSGACode: v.SGACode, Plate: v.Plate,
+			o := Order{Number: os, Association: tx.assocID(), ContractNumber: ct, ClientSGACode: client, VehicleSGACode: v.SGACode, Plate: v.Plate,
 				Kind: OrderKindInstallation, Status: OrderStatusOpen, CreatedAt: now.UTC(), CreatedBy: a.Who}
 			if err := putJSON(tx.Bucket(bContracts), []byte(ct), c); err != nil {
 				return err
@@ -110,7 +110,7 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 			if err := putJSON(tx.Bucket(bOrders), []byte(os), o); err != nil {
 				return err
 			}
-			if err := tx.Bucket(bContractVeh).Put(i64(v.SGACode), []byte(ct)); err != nil {
+			if err := tx.Bucket(bContractVeh).Put(assocKey(tx.assocID(), i64(v.SGACode)), []byte(ct)); err != nil {
 				return err
 			}
 			out = append(out, Imported{Contract: c, Order: o})
@@ -131,7 +131,7 @@ func (s *Store) Import(client int64, vehicles []int64, a Actor) ([]Imported, err
 // CheckImport says what Import would refuse, writing nothing: nil when every vehicle can be
 // imported, else the same errors Import returns.
 func (s *Store) CheckImport(client int64, vehicles []int64) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx txn) error {
 		_, err := importable(tx, client, vehicles)
 		return err
 	})
@@ -139,7 +139,7 @@ func (s *Store) CheckImport(client int64, vehicles []int64) error {
 
 // importable reads the vehicles to import and checks each: it returns their views, or an error
 // joining one *ImportError per vehicle refused.
-func importable(tx *bolt.Tx, client int64, vehicles []int64) ([]VehicleView, error) {
+func importable(tx txn, client int64, vehicles []int64) ([]VehicleView, error) {
 	if tx.Bucket(bClients).Get(i64(client)) == nil {
 		return nil, fmt.Errorf("client %d: %w", client, ErrNotFound)
 	}
@@ -169,7 +169,7 @@ func importable(tx *bolt.Tx, client int64, vehicles []int64) ([]VehicleView, err
 
 // nextNumber takes the next number of a kind and year: PREFIX-YYYY-NNNNNN. The counter is
 // bumped inside the caller's transaction, so a rolled-back import leaves no gap.
-func nextNumber(tx *bolt.Tx, prefix string, year int) (string, error) {
+func nextNumber(tx txn, prefix string, year int) (string, error) {
 	b := tx.Bucket(bSequences)
 	key := []byte(fmt.Sprintf("%s-%04d", prefix, year))
 	n := uint64(0)
@@ -187,9 +187,10 @@ func nextNumber(tx *bolt.Tx, prefix string, year int) (string, error) {
 }
 
 // Contracts lists contracts newest first whose number, order, plate or client code contains
-// query (case-insensitive; empty: all), up to limit (0: all).
+// query (case-insensitive; empty: all), up to limit (0: all): the store's association's, or,
+// seen from none, those of every association it may see.
 func (s *Store) Contracts(query string, limit int) ([]Contract, error) {
-	return list[Contract](s, bContracts, query, limit, func(c Contract) string {
+	return list(s, bContracts, query, limit, func(c Contract) uint64 { return c.Association }, func(c Contract) string {
 		return fmt.Sprintf("%s %s %s %d %d", c.Number, c.OrderNumber, c.Plate, c.ClientSGACode, c.VehicleSGACode)
 	})
 }
@@ -206,27 +207,37 @@ type ContractView struct {
 func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
 	q := foldKey(query)
 	var out []ContractView
-	err := s.db.View(func(tx *bolt.Tx) error {
-		orders, clients := tx.Bucket(bOrders), tx.Bucket(bClients)
-		names := map[int64]string{} // a client's contracts sit together: read each name once
+	err := s.view(func(tx txn) error {
+		orders := tx.Bucket(bOrders)
+		type client struct {
+			assoc uint64
+			code  int64
+		}
+		names := map[client]string{} // a client's contracts sit together: read each name once
 		c := tx.Bucket(bContracts).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var cv ContractView
 			if err := json.Unmarshal(v, &cv.Contract); err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
+			if !s.shows(cv.Association) {
+				continue
+			}
 			var o Order
 			if _, err := getJSON(orders, []byte(cv.OrderNumber), &o); err != nil {
 				return err
 			}
 			cv.OrderStatus = o.Status
-			name, ok := names[cv.ClientSGACode]
+			who := client{cv.Association, cv.ClientSGACode}
+			name, ok := names[who]
 			if !ok {
 				var cl Client
-				if _, err := getJSON(clients, i64(cv.ClientSGACode), &cl); err != nil {
+				if at, err := tx.in(cv.Association); err != nil {
+					return err
+				} else if _, err := getJSON(at.Bucket(bClients), i64(cv.ClientSGACode), &cl); err != nil {
 					return err
 				}
-				name, names[cv.ClientSGACode] = cl.Name, cl.Name
+				name, names[who] = cl.Name, cl.Name
 			}
 			cv.ClientName = name
 			text := fmt.Sprintf("%s %s %s %s %d %d %s", cv.Number, cv.OrderNumber, cv.Plate, o.Status, cv.ClientSGACode, cv.VehicleSGACode, name)
@@ -241,15 +252,15 @@ func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
 
 // Orders lists service orders newest first, filtered like Contracts.
 func (s *Store) Orders(query string, limit int) ([]Order, error) {
-	return list[Order](s, bOrders, query, limit, func(o Order) string {
+	return list(s, bOrders, query, limit, func(o Order) uint64 { return o.Association }, func(o Order) string {
 		return fmt.Sprintf("%s %s %s %s %s %d %d", o.Number, o.ContractNumber, o.Plate, o.Kind, o.Status, o.ClientSGACode, o.VehicleSGACode)
 	})
 }
 
-func list[T any](s *Store, bucket []byte, query string, limit int, text func(T) string) ([]T, error) {
+func list[T any](s *Store, bucket []byte, query string, limit int, assoc func(T) uint64, text func(T) string) ([]T, error) {
 	q := foldKey(query)
 	var out []T
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bucket).Cursor()
 		// Keys are PREFIX-YYYY-NNNNNN: byte order is year then number, so newest is last.
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
@@ -257,7 +268,7 @@ func list[T any](s *Store, bucket []byte, query string, limit int, text func(T) 
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
-			if q == "" || strings.Contains(foldKey(text(rec)), q) {
+			if s.shows(assoc(rec)) && (q == "" || strings.Contains(foldKey(text(rec)), q)) {
 				out = append(out, rec)
 			}
 		}
@@ -270,12 +281,12 @@ func list[T any](s *Store, bucket []byte, query string, limit int, text func(T) 
 func (s *Store) Contract(number string) (Contract, Order, error) {
 	var c Contract
 	var o Order
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		found, err := getJSON(tx.Bucket(bContracts), []byte(strings.ToUpper(strings.TrimSpace(number))), &c)
 		if err != nil {
 			return err
 		}
-		if !found {
+		if !found || !s.shows(c.Association) {
 			return fmt.Errorf("contract %s: %w", number, ErrNotFound)
 		}
 		_, err = getJSON(tx.Bucket(bOrders), []byte(c.OrderNumber), &o)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,8 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"ponte/store/safefile"
 )
 
@@ -19,7 +18,7 @@ import (
 // stop readers or writers.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -107,13 +106,33 @@ func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
 		}
 		return cw.Write(rec)
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(exportBucket[kind]).ForEach(func(k, v []byte) error {
-			row, err := exportRow(tx, kind, k, v)
-			if err != nil {
-				return err
+	err := s.view(func(tx txn) error {
+		slugs, err := slugsByID(tx)
+		if err != nil {
+			return err
+		}
+		each := func(tx txn) error {
+			return tx.Bucket(exportBucket[kind]).ForEach(func(k, v []byte) error {
+				row, err := exportRow(tx, kind, k, v)
+				if err != nil || row == nil {
+					return err
+				}
+				id, _ := row["association"].(uint64)
+				if !s.shows(id) {
+					return nil
+				}
+				row["association"] = slugs[id]
+				return emit(row)
+			})
+		}
+		if !scoped(exportBucket[kind]) || tx.data != nil {
+			return each(tx)
+		}
+		return eachAssociation(tx.Tx, func(t txn) error {
+			if !s.sees(t.assoc.ID) {
+				return nil
 			}
-			return emit(row)
+			return each(t)
 		})
 	})
 	if cw != nil {
@@ -135,19 +154,30 @@ func cols(names ...string) []column {
 	return out
 }
 
+// Every kind's first column is the association a record belongs to, by its short name.
 var exportColumns = map[string][]column{
-	"clients":   cols("sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
-	"vehicles":  cols("sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
-	"contracts": cols("number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by"),
-	"orders":    cols("number", "contract_number", "vehicle_sga_code", "client_sga_code", "kind", "status", "created_at", "created_by"),
-	"runs":      cols("id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles", "errors", "reason"),
-	"audit":     cols("id", "at", "who", "from", "action", "details"),
+	"clients":   cols("association", "sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
+	"vehicles":  cols("association", "sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
+	"contracts": cols("association", "number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by"),
+	"orders":    cols("association", "number", "contract_number", "vehicle_sga_code", "client_sga_code", "kind", "status", "created_at", "created_by"),
+	"runs":      cols("association", "id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles", "errors", "reason"),
+	"audit":     cols("association", "id", "at", "who", "from", "action", "details"),
 }
 
 var exportBucket = map[string][]byte{"clients": bClients, "vehicles": bVehicles, "contracts": bContracts,
 	"orders": bOrders, "runs": bRuns, "audit": bAudit}
 
-func exportRow(tx *bolt.Tx, kind string, k, v []byte) (map[string]any, error) {
+// slugsByID maps every association's ID to its short name.
+func slugsByID(tx txn) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	err := tx.Tx.Bucket(bAssocSlug).ForEach(func(k, v []byte) error {
+		out[binary.BigEndian.Uint64(v)] = string(k)
+		return nil
+	})
+	return out, err
+}
+
+func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
 	var row map[string]any
 	switch kind {
 	case "vehicles":
@@ -157,8 +187,15 @@ func exportRow(tx *bolt.Tx, kind string, k, v []byte) (map[string]any, error) {
 		}
 		row = map[string]any{"sga_code": ve.SGACode, "client_sga_code": ve.ClientSGACode, "plate": ve.Plate,
 			"chassis": ve.Chassis, "model": ve.Model, "brand": ve.Brand, "year_model": ve.YearModel,
-			"situation": ve.Situation, "gone": ve.Gone, "contract_number": string(tx.Bucket(bContractVeh).Get(k)),
-			"updated_at": ve.UpdatedAt}
+			"situation": ve.Situation, "gone": ve.Gone, "contract_number": string(tx.Bucket(bContractVeh).Get(assocKey(tx.assocID(), k))),
+			"updated_at": ve.UpdatedAt, "association": tx.assocID()}
+	case "audit":
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, err
+		}
+		row = map[string]any{"id": e.ID, "at": e.At, "who": e.Who, "from": e.From, "action": e.Action,
+			"details": e.Details, "association": e.AssociationID}
 	case "runs":
 		var r Run
 		if err := json.Unmarshal(v, &r); err != nil {
@@ -170,7 +207,8 @@ func exportRow(tx *bolt.Tx, kind string, k, v []byte) (map[string]any, error) {
 		}
 		row = map[string]any{"id": r.ID, "kind": r.Kind, "source": r.Source, "status": r.Status,
 			"started_by": r.StartedBy, "started_at": r.StartedAt, "finished_at": finished,
-			"clients": r.Counts.Clients(), "vehicles": r.Counts.Vehicles(), "errors": r.ErrorCount, "reason": r.Reason}
+			"clients": r.Counts.Clients(), "vehicles": r.Counts.Vehicles(), "errors": r.ErrorCount, "reason": r.Reason,
+			"association": tx.assocID()}
 	default:
 		if err := json.Unmarshal(v, &row); err != nil {
 			return nil, err
@@ -180,6 +218,11 @@ func exportRow(tx *bolt.Tx, kind string, k, v []byte) (map[string]any, error) {
 			keep[c.name] = row[c.name]
 		}
 		row = keep
+		if id, ok := row["association"].(float64); ok { // contracts and orders name theirs by ID
+			row["association"] = uint64(id)
+		} else { // a client is its association's
+			row["association"] = tx.assocID()
+		}
 	}
 	return row, nil
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // ErrTooManyGone: marking the vehicles a run did not see would take more of the fleet than
@@ -34,7 +32,7 @@ func (e *TooManyGoneError) Is(err error) bool { return err == ErrTooManyGone }
 func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet int) bool) (int, error) {
 	now := s.now().UTC()
 	marked := 0
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		marked = 0
 		b := tx.Bucket(bVehicles)
 		var keys [][]byte

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Client is an SGA associado that has at least one vehicle with our product. Key: SGA code.
@@ -26,6 +25,8 @@ type Client struct {
 	Situation string    `json:"situation"` // SGA's description, e.g. "ATIVO"
 	FirstSeen time.Time `json:"first_seen"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Association is the short name of the client's association, set by SearchAll only.
+	Association string `json:"-"`
 }
 
 // Vehicle is a vehicle from SGA. Key: SGA code (a 0 km vehicle may have no plate). A vehicle is
@@ -112,7 +113,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	}
 	now := s.now().UTC()
 	var res BatchResult
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		res = BatchResult{}
 		for _, c := range b.Clients {
 			count := &res
@@ -147,7 +148,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	return res, err
 }
 
-func upsertClient(tx *bolt.Tx, c Client, now time.Time, res *BatchResult) error {
+func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
 	c.CPF = digitsOnly(c.CPF)
 	c.Name = strings.TrimSpace(c.Name)
 	b := tx.Bucket(bClients)
@@ -181,7 +182,7 @@ func clientWordKey(word string, code int64) []byte {
 	return append(append([]byte(word), 0), i64(code)...)
 }
 
-func indexClient(tx *bolt.Tx, c Client) error {
+func indexClient(tx txn, c Client) error {
 	folded := foldKey(c.Name)
 	if c.CPF != "" {
 		if err := tx.Bucket(bClientCPF).Put(clientWordKey(c.CPF, c.SGACode), nil); err != nil {
@@ -197,7 +198,7 @@ func indexClient(tx *bolt.Tx, c Client) error {
 // searchText is what the word index knows of a client: its name and its city, folded.
 func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
 
-func indexClientWords(tx *bolt.Tx, c Client) error {
+func indexClientWords(tx txn, c Client) error {
 	idx, text := tx.Bucket(bClientWord), searchText(c)
 	for _, w := range words(text) {
 		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(text)); err != nil {
@@ -207,7 +208,7 @@ func indexClientWords(tx *bolt.Tx, c Client) error {
 	return nil
 }
 
-func unindexClient(tx *bolt.Tx, c Client) error {
+func unindexClient(tx txn, c Client) error {
 	if c.CPF != "" {
 		if err := tx.Bucket(bClientCPF).Delete(clientWordKey(c.CPF, c.SGACode)); err != nil {
 			return err
@@ -225,7 +226,7 @@ func unindexClient(tx *bolt.Tx, c Client) error {
 	return nil
 }
 
-func upsertVehicle(tx *bolt.Tx, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
+func upsertVehicle(tx txn, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
 	v.Plate = NormalizePlate(v.Plate)
 	v.Chassis = strings.ToUpper(strings.TrimSpace(v.Chassis))
 	b := tx.Bucket(bVehicles)
@@ -282,7 +283,7 @@ func pairKey(a []byte, code int64) []byte { return append(append(a[:len(a):len(a
 
 func clientVehicleKey(client, vehicle int64) []byte { return append(i64(client), i64(vehicle)...) }
 
-func indexVehicle(tx *bolt.Tx, v Vehicle, run uint64) error {
+func indexVehicle(tx txn, v Vehicle, run uint64) error {
 	if v.Plate != "" {
 		if err := tx.Bucket(bVehiclePlate).Put(pairKey([]byte(v.Plate), v.SGACode), nil); err != nil {
 			return err
@@ -296,7 +297,7 @@ func indexVehicle(tx *bolt.Tx, v Vehicle, run uint64) error {
 	return tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run))
 }
 
-func unindexVehicle(tx *bolt.Tx, v Vehicle) error {
+func unindexVehicle(tx txn, v Vehicle) error {
 	if v.Plate != "" {
 		if err := tx.Bucket(bVehiclePlate).Delete(pairKey([]byte(v.Plate), v.SGACode)); err != nil {
 			return err
@@ -371,7 +372,7 @@ type VehicleView struct {
 // VehiclesOfClient lists a client's vehicles, by plate, with their contracts.
 func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
 	var out []VehicleView
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bVehicleClient).Cursor()
 		prefix := i64(client)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -392,7 +393,7 @@ func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
 	return out, err
 }
 
-func vehicleView(tx *bolt.Tx, key []byte) (VehicleView, error) {
+func vehicleView(tx txn, key []byte) (VehicleView, error) {
 	var v VehicleView
 	found, err := getJSON(tx.Bucket(bVehicles), key, &v.Vehicle)
 	if err != nil {
@@ -401,14 +402,14 @@ func vehicleView(tx *bolt.Tx, key []byte) (VehicleView, error) {
 	if !found {
 		return v, fmt.Errorf("vehicle %d: %w", int64(binary.BigEndian.Uint64(key)), ErrNotFound)
 	}
-	v.ContractNumber = string(tx.Bucket(bContractVeh).Get(key))
+	v.ContractNumber = string(tx.Bucket(bContractVeh).Get(assocKey(tx.assocID(), key)))
 	return v, nil
 }
 
 // VehicleByCode returns one vehicle with its contract number.
 func (s *Store) VehicleByCode(code int64) (VehicleView, error) {
 	var v VehicleView
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		var err error
 		v, err = vehicleView(tx, i64(code))
 		return err
@@ -427,7 +428,7 @@ func (s *Store) VehiclesByPlate(plate string, limit int) ([]VehicleView, error) 
 	if p == "" {
 		return nil, nil
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bVehiclePlate).Cursor()
 		for k, _ := c.Seek([]byte(p)); k != nil && bytes.HasPrefix(k, []byte(p)) && len(out) < limit; k, _ = c.Next() {
 			v, err := vehicleView(tx, k[len(k)-8:])
@@ -446,15 +447,36 @@ type Counts struct {
 	Clients, Vehicles, Contracts, Orders int
 }
 
-// Counts returns how many records the store holds.
+// Counts returns how many records the store holds: its association's, or, seen from none,
+// those of every association it may see.
 func (s *Store) Counts() (Counts, error) {
 	var c Counts
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c.Clients = tx.Bucket(bClients).Stats().KeyN
-		c.Vehicles = tx.Bucket(bVehicles).Stats().KeyN
-		c.Contracts = tx.Bucket(bContracts).Stats().KeyN
-		c.Orders = tx.Bucket(bOrders).Stats().KeyN
-		return nil
+	err := s.view(func(tx txn) error {
+		c = Counts{}
+		if err := s.eachVisible(tx, func(t txn) error {
+			c.Clients += t.Bucket(bClients).Stats().KeyN
+			c.Vehicles += t.Bucket(bVehicles).Stats().KeyN
+			prefix := u64(t.assocID())
+			cur := tx.Bucket(bContractVeh).Cursor()
+			for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+				c.Contracts++
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bOrders).ForEach(func(k, v []byte) error {
+			var o struct {
+				Association uint64 `json:"association"`
+			}
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("order %s: %w", k, err)
+			}
+			if s.shows(o.Association) {
+				c.Orders++
+			}
+			return nil
+		})
 	})
 	return c, err
 }

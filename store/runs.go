@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,15 +38,17 @@ const maxRunErrors = 1000
 
 // Run is one sync: who started it, what it read and changed, how it ended, and what failed.
 type Run struct {
-	ID         uint64    `json:"id"`
-	Kind       string    `json:"kind"`
-	Source     string    `json:"source,omitempty"`
-	Client     string    `json:"client,omitempty"` // the CPF, for a client run
-	StartedBy  string    `json:"started_by"`
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at,omitzero"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"` // its last write: when it last made progress
-	Resumes    uint64    `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
+	ID uint64 `json:"id"`
+	// Association is the short name of the association it synced (filled when read).
+	Association string    `json:"association,omitempty"`
+	Kind        string    `json:"kind"`
+	Source      string    `json:"source,omitempty"`
+	Client      string    `json:"client,omitempty"` // the CPF, for a client run
+	StartedBy   string    `json:"started_by"`
+	StartedAt   time.Time `json:"started_at"`
+	FinishedAt  time.Time `json:"finished_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"` // its last write: when it last made progress
+	Resumes     uint64    `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
 	// FellBack: SGA refused the Sincronismo SGA token, and the run read with the manual
 	// credentials instead.
 	FellBack   bool       `json:"fell_back,omitempty"`
@@ -120,9 +125,9 @@ var (
 func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 	now := s.now().UTC()
 	r.StartedAt, r.UpdatedAt, r.Status, r.StartedBy = now, now, StatusRunning, a.Who
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		b := tx.Bucket(bRuns)
-		id, err := b.NextSequence()
+		id, err := nextRunID(tx)
 		if err != nil {
 			return err
 		}
@@ -145,11 +150,11 @@ func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 // UpdateRun changes a run in place (page totals, for instance).
 func (s *Store) UpdateRun(id uint64, f func(*Run)) error {
 	now := s.now().UTC()
-	return s.update(func(tx *bolt.Tx) error { return updateRun(tx, id, now, f) })
+	return s.update(func(tx txn) error { return updateRun(tx, id, now, f) })
 }
 
 // updateRun changes a run and stamps it with now, its last sign of life.
-func updateRun(tx *bolt.Tx, id uint64, now time.Time, f func(*Run)) error {
+func updateRun(tx txn, id uint64, now time.Time, f func(*Run)) error {
 	b := tx.Bucket(bRuns)
 	var r Run
 	found, err := getJSON(b, u64(id), &r)
@@ -170,7 +175,7 @@ func updateRun(tx *bolt.Tx, id uint64, now time.Time, f func(*Run)) error {
 func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run, error) {
 	now := s.now().UTC()
 	var r Run
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		if err := updateRun(tx, id, now, func(run *Run) {
 			run.Status, run.ReasonCode, run.Reason, run.FinishedAt = status, code, reason, now
 			r = *run
@@ -199,20 +204,37 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 	return r, err
 }
 
-// closeInterrupted closes, as interrupted, the newest run if it is still marked running: only
-// one run goes at a time and only the process holding the file writes, so a writable open that
-// finds one running found a run whose process died. It ends at its last sign of life.
+// nextRunID takes the next run ID: one sequence for every association, so that a run's
+// number names it alone.
+func nextRunID(tx txn) (uint64, error) {
+	b := tx.Bucket(bSequences)
+	var n uint64
+	if v := b.Get(keyRunSeq); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	return n, b.Put(keyRunSeq, u64(n))
+}
+
+// closeInterrupted closes, as interrupted, each association's newest run if it is still
+// marked running: only one run goes at a time in an association and only the process holding
+// the file writes, so a writable open that finds one running found a run whose process died.
+// It ends at its last sign of life.
 func (s *Store) closeInterrupted() (closed int, err error) {
-	err = s.update(func(tx *bolt.Tx) error {
-		closed, err = closeRunning(tx, s.now().UTC(), true)
-		return err
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		closed = 0
+		return eachAssociation(tx, func(t txn) error {
+			n, err := closeRunning(t, s.now().UTC(), true)
+			closed += n
+			return err
+		})
 	})
 	return closed, err
 }
 
 // closeRunning closes the runs marked running: the newest only, or every one (a database from
 // before runs were closed at open may have several).
-func closeRunning(tx *bolt.Tx, now time.Time, newestOnly bool) (int, error) {
+func closeRunning(tx txn, now time.Time, newestOnly bool) (int, error) {
 	b := tx.Bucket(bRuns)
 	c := b.Cursor()
 	var stale []uint64
@@ -254,27 +276,69 @@ func closeRunning(tx *bolt.Tx, now time.Time, newestOnly bool) (int, error) {
 	return len(stale), nil
 }
 
-// Run returns one run.
+// Run returns one run: of the store's association, or, seen from none, of any it may see.
 func (s *Store) Run(id uint64) (Run, error) {
 	var r Run
-	err := s.getOne(bRuns, u64(id), &r, fmt.Sprintf("run %d", id))
+	err := s.view(func(tx txn) error {
+		return s.eachVisible(tx, func(t txn) error {
+			found, err := getJSON(t.Bucket(bRuns), u64(id), &r)
+			if err == nil && found {
+				r.Association = t.assoc.Slug
+				return errStop
+			}
+			return err
+		})
+	})
+	switch {
+	case errors.Is(err, errStop):
+		return r, nil
+	case err == nil:
+		return r, fmt.Errorf("run %d: %w", id, ErrNotFound)
+	}
 	return r, err
 }
 
-// Runs lists runs newest first, up to limit (0: all).
+// errStop ends an iteration early, found.
+var errStop = errors.New("stop")
+
+// eachVisible calls fn with the transaction seen from the store's association, or, seen from
+// none, from each association it may see.
+func (s *Store) eachVisible(tx txn, fn func(t txn) error) error {
+	if tx.data != nil {
+		return fn(tx)
+	}
+	return eachAssociation(tx.Tx, func(t txn) error {
+		if !s.sees(t.assoc.ID) {
+			return nil
+		}
+		return fn(t)
+	})
+}
+
+// Runs lists runs newest first, up to limit (0: all): the store's association's, or, seen
+// from none, those of every association it may see.
 func (s *Store) Runs(limit int) ([]Run, error) {
 	var out []Run
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bRuns).Cursor()
-		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-			var r Run
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("run %x: %w", k, err)
+	err := s.view(func(tx txn) error {
+		out = out[:0]
+		return s.eachVisible(tx, func(t txn) error {
+			c, n := t.Bucket(bRuns).Cursor(), 0
+			for k, v := c.Last(); k != nil && (limit <= 0 || n < limit); k, v = c.Prev() {
+				var r Run
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("run %x: %w", k, err)
+				}
+				r.Association = t.assoc.Slug
+				out = append(out, r)
+				n++
 			}
-			out = append(out, r)
-		}
-		return nil
+			return nil
+		})
 	})
+	slices.SortFunc(out, func(a, b Run) int { return cmp.Compare(b.ID, a.ID) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
 	return out, err
 }
 
@@ -282,7 +346,7 @@ func (s *Store) Runs(limit int) ([]Run, error) {
 func (s *Store) Checkpoint() (Checkpoint, bool, error) {
 	var cp Checkpoint
 	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		var err error
 		found, err = getJSON(tx.Bucket(bSync), keyCheckpoint, &cp)
 		return err
@@ -306,7 +370,7 @@ const DefaultTimeOfDay = "03:00"
 // Schedule returns the daily schedule (disabled at 03:00 when never set).
 func (s *Store) Schedule() (Schedule, error) {
 	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		_, err := getJSON(tx.Bucket(bSync), keySchedule, &sc)
 		return err
 	})
@@ -319,7 +383,7 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		return fmt.Errorf("time of day %q: want HH:MM: %w", sc.TimeOfDay, ErrInvalid)
 	}
 	now := s.now().UTC()
-	return s.update(func(tx *bolt.Tx) error {
+	return s.update(func(tx txn) error {
 		b := tx.Bucket(bSync)
 		var old Schedule
 		found, err := getJSON(b, keySchedule, &old)
@@ -351,7 +415,7 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 func (s *Store) SyncState(limit int) ([]Run, Schedule, error) {
 	var runs []Run
 	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bRuns).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(runs) < limit); k, v = c.Prev() {
 			var r Run

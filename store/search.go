@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Finding clients: the name list page by page, and the search by name, city, CPF or plate.
@@ -32,7 +30,7 @@ func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
 		return ClientsPage{}, fmt.Errorf("page token %q: %w", after, ErrInvalid)
 	}
 	var page ClientsPage
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx txn) error {
 		c := tx.Bucket(bClientName).Cursor()
 		k, _ := c.First()
 		if len(from) > 0 {
@@ -78,7 +76,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 	}
 	digits := digitsOnly(query)
 	var page ClientsPage
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		var codes [][]byte
 		seen := map[string]bool{}
 		add := func(code []byte) bool {
@@ -149,6 +147,41 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
 	})
 	return page, err
+}
+
+// SearchAll searches like SearchClients in every association the store may see, whichever it
+// is seen from: at most limit results by name, each naming its association.
+func (s *Store) SearchAll(query string, limit int) (ClientsPage, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	all := *s
+	all.assoc = nil
+	assocs, err := all.Associations()
+	if err != nil {
+		return ClientsPage{}, err
+	}
+	var page ClientsPage
+	for _, a := range assocs {
+		in := all
+		in.assoc = &a
+		p, err := in.SearchClients(query, limit)
+		if err != nil {
+			return ClientsPage{}, fmt.Errorf("%s: %w", a.Slug, err)
+		}
+		for i := range p.Clients {
+			p.Clients[i].Association = a.Slug
+		}
+		page.Clients = append(page.Clients, p.Clients...)
+		page.More = page.More || p.More
+	}
+	sort.SliceStable(page.Clients, func(i, j int) bool {
+		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
+	})
+	if len(page.Clients) > limit {
+		page.Clients, page.More = page.Clients[:limit], true
+	}
+	return page, nil
 }
 
 // looksLikePlate reports whether a normalized query could be (the start of) a plate: one word

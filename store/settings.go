@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Actor is who did something and from where ("cli", "console", "ssh 10.0.0.5:51234").
@@ -73,7 +71,7 @@ type IntegrationState struct {
 // IntegrationState reads the integration's state. It needs no secrets' key.
 func (s *Store) IntegrationState() (IntegrationState, error) {
 	var rec integrationRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		_, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec)
 		return err
 	})
@@ -84,7 +82,7 @@ func (s *Store) IntegrationState() (IntegrationState, error) {
 // Integration returns the integration settings, secrets opened.
 func (s *Store) Integration() (Integration, error) {
 	var rec integrationRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		_, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec)
 		return err
 	})
@@ -221,7 +219,7 @@ func (s *Store) saveIntegration(in Integration, changed []string, a Actor, actio
 		APIKey:    s.aead.seal(FieldAPIKey, in.APIKey),
 		SyncToken: s.aead.seal(FieldSyncToken, in.SyncToken)}
 	sort.Strings(changed)
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx txn) error {
 		if err := putJSON(tx.Bucket(bSettings), keyIntegration, rec); err != nil {
 			return err
 		}
@@ -236,7 +234,7 @@ func (s *Store) saveIntegration(in Integration, changed []string, a Actor, actio
 // hasSealedSecrets reports whether the settings hold any encrypted secret.
 func (s *Store) hasSealedSecrets() bool {
 	var rec integrationRecord
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx txn) error {
 		_, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec)
 		return err
 	})

@@ -27,6 +27,7 @@ var (
 	ErrNotOurs         = errors.New("vehicle does not carry our product in SGA")
 	ErrDuplicate       = errors.New("already exists")
 	ErrInvalid         = errors.New("invalid")
+	ErrForbidden       = errors.New("not allowed for this administrator")
 )
 
 // InUseError says which database another process holds and, where the system tells, which
@@ -51,11 +52,11 @@ func (e *InUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 4
+const schemaVersion = 5
 
 var migrations = []func(tx *bolt.Tx) error{
-	0: func(tx *bolt.Tx) error { // a new database: create every bucket
-		for _, b := range allBuckets {
+	0: func(tx *bolt.Tx) error { // a new database: the buckets of schema 1, brought forward below
+		for _, b := range legacyBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -76,7 +77,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		})
 	},
 	2: func(tx *bolt.Tx) error { // runs that dead processes left "running" are closed as interrupted
-		_, err := closeRunning(tx, time.Now().UTC(), false)
+		_, err := closeRunning(txn{Tx: tx, legacy: true}, time.Now().UTC(), false)
 		return err
 	},
 	3: func(tx *bolt.Tx) error { // the word index knows the city too: "/" finds clients by city
@@ -91,9 +92,10 @@ var migrations = []func(tx *bolt.Tx) error{
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			return indexClientWords(tx, c)
+			return indexClientWords(txn{Tx: tx, legacy: true}, c)
 		})
 	},
+	4: migrateToAssociations,
 }
 
 var (
@@ -118,7 +120,9 @@ var (
 	bSync          = []byte("sync")
 	bAudit         = []byte("audit")
 
-	allBuckets = [][]byte{bMeta, bSettings, bAdmins, bAdminLogin, bAdminKey, bClients, bClientCPF,
+	// legacyBuckets are schema 1's, all at the top level; migration 4 moves an association's
+	// own (scopedBuckets) under association_data.
+	legacyBuckets = [][]byte{bMeta, bSettings, bAdmins, bAdminLogin, bAdminKey, bClients, bClientCPF,
 		bClientWord, bClientName, bVehicles, bVehiclePlate, bVehicleChs, bVehicleClient, bContracts, bContractVeh,
 		bOrders, bSequences, bRuns, bSync, bAudit}
 
@@ -147,6 +151,9 @@ type Store struct {
 	aead     *sealer
 	now      func() time.Time
 	readOnly bool
+	assoc    *Association    // the association it is seen from (In); nil: none
+	access   map[uint64]bool // the associations its administrator may see (As); nil: all
+	who      uint64          // that administrator's ID
 }
 
 // Open opens the database at path, or creates it (a new file 0600 in a new directory 0700)
@@ -268,16 +275,25 @@ func i64(n int64) []byte { return u64(uint64(n)) }
 // numbers): packing their pages full instead of half saves splits and space.
 var appendOnly = [][]byte{bClients, bVehicles, bVehicleClient, bContracts, bOrders, bRuns, bAudit}
 
-// update runs a write transaction with the append-only buckets packed full (bbolt keeps a
-// writable transaction's buckets, so the setting holds for all of fn).
-func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+// update runs a write transaction seen from the store's association, with the append-only
+// buckets packed full (bbolt keeps a writable transaction's buckets, so the setting holds for
+// all of fn).
+func (s *Store) update(fn func(tx txn) error) (err error) {
+	defer recoverScope(&err)
 	return s.db.Update(func(tx *bolt.Tx) error {
+		t, err := s.begin(tx)
+		if err != nil {
+			return err
+		}
 		for _, name := range appendOnly {
-			if b := tx.Bucket(name); b != nil {
+			if t.data == nil && scoped(name) {
+				continue
+			}
+			if b := t.Bucket(name); b != nil {
 				b.FillPercent = 0.95
 			}
 		}
-		return fn(tx)
+		return fn(t)
 	})
 }
 
@@ -294,7 +310,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 
 // getOne reads one record in its own read transaction; a missing one is ErrNotFound.
 func (s *Store) getOne(bucket, key []byte, v any, what string) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx txn) error {
 		found, err := getJSON(tx.Bucket(bucket), key, v)
 		if err == nil && !found {
 			return fmt.Errorf("%s: %w", what, ErrNotFound)

@@ -80,27 +80,23 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 
 func TestMigrationFromSchema1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ponte.db")
-	s := openTest(t, path, Options{})
-	if _, err := s.Apply(Batch{Clients: []Client{client(1, "A B", "1")}, Vehicles: []Vehicle{vehicle(10, 1, "AAA1111", "ATIVO")}}); err != nil {
-		t.Fatal(err)
-	}
-	// Make it what schema 1 wrote: last_run inside the record, an empty client index value.
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	// What schema 1 wrote: last_run inside the vehicle record, an empty client index value.
+	legacyDB(t, path, 1, func(tx txn) error {
+		now := time.Now().UTC()
+		if err := upsertClient(tx, client(1, "A B", "1"), now, &BatchResult{}); err != nil {
+			return err
+		}
+		if err := upsertVehicle(tx, vehicle(10, 1, "AAA1111", "ATIVO"), 0, now, &BatchResult{}); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(1, 10), nil); err != nil {
 			return err
 		}
 		rec := tx.Bucket(bVehicles).Get(i64(10))
 		patched := append(bytes.TrimSuffix(slices.Clone(rec), []byte("}")), []byte(`,"last_run":7}`)...)
-		if err := tx.Bucket(bVehicles).Put(i64(10), patched); err != nil {
-			return err
-		}
-		return tx.Bucket(bMeta).Put(keySchema, u64(1))
+		return tx.Bucket(bVehicles).Put(i64(10), patched)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s = openTest(t, path, Options{})
+	s := openTest(t, path, Options{})
 	if err := s.Verify(); err != nil {
 		t.Fatalf("after migrating: %v", err)
 	}
@@ -116,32 +112,23 @@ func TestMigrationFromSchema1(t *testing.T) {
 // rebuilds it and "/" finds clients by city in an old database.
 func TestMigrationFromSchema3IndexesCities(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ponte.db")
-	s := openTest(t, path, Options{})
 	c := client(1, "MARIA DA SILVA", "12345678909")
 	c.City = "BELO HORIZONTE"
-	if _, err := s.Apply(Batch{Clients: []Client{c}}); err != nil {
-		t.Fatal(err)
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error { // what schema 3 wrote: the name's words only
-		if err := tx.DeleteBucket(bClientWord); err != nil {
+	legacyDB(t, path, 3, func(tx txn) error { // what schema 3 wrote: the name's words only
+		if err := tx.Bucket(bClients).Put(i64(1), mustJSON(t, c)); err != nil {
 			return err
 		}
-		idx, err := tx.CreateBucket(bClientWord)
-		if err != nil {
+		if err := indexClient(tx, c); err != nil {
 			return err
 		}
 		for _, w := range words(foldKey(c.Name)) {
-			if err := idx.Put(clientWordKey(w, 1), []byte(foldKey(c.Name))); err != nil {
+			if err := tx.Bucket(bClientWord).Put(clientWordKey(w, 1), []byte(foldKey(c.Name))); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bMeta).Put(keySchema, u64(3))
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s = openTest(t, path, Options{})
+	s := openTest(t, path, Options{})
 	if err := s.Verify(); err != nil {
 		t.Fatalf("after migrating: %v", err)
 	}

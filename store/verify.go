@@ -23,12 +23,17 @@ func (s *Store) Verify() error {
 			problems = append(problems, fmt.Sprintf(format, args...))
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx txn) error {
 		for err := range tx.Check() {
 			bad("bbolt: %v", err)
 		}
-		verifyClients(tx, bad)
-		verifyVehicles(tx, bad)
+		verifyAssociations(tx, bad)
+		_ = eachAssociation(tx.Tx, func(t txn) error {
+			prefixed := func(format string, args ...any) { bad(t.assoc.Slug+": "+format, args...) }
+			verifyClients(t, prefixed)
+			verifyVehicles(t, prefixed)
+			return nil
+		})
 		verifyContracts(tx, bad)
 		return nil
 	})
@@ -41,7 +46,7 @@ func (s *Store) Verify() error {
 	return nil
 }
 
-func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
+func verifyClients(tx txn, bad func(string, ...any)) {
 	clients := tx.Bucket(bClients)
 	cpf, wordIdx := tx.Bucket(bClientCPF), tx.Bucket(bClientWord)
 	_ = clients.ForEach(func(k, v []byte) error {
@@ -93,7 +98,7 @@ func verifyClients(tx *bolt.Tx, bad func(string, ...any)) {
 	})
 }
 
-func verifyVehicles(tx *bolt.Tx, bad func(string, ...any)) {
+func verifyVehicles(tx txn, bad func(string, ...any)) {
 	vehicles := tx.Bucket(bVehicles)
 	plates, chassis, byClient := tx.Bucket(bVehiclePlate), tx.Bucket(bVehicleChs), tx.Bucket(bVehicleClient)
 	_ = vehicles.ForEach(func(k, v []byte) error {
@@ -139,7 +144,7 @@ func verifyVehicles(tx *bolt.Tx, bad func(string, ...any)) {
 	})
 }
 
-func verifyContracts(tx *bolt.Tx, bad func(string, ...any)) {
+func verifyContracts(tx txn, bad func(string, ...any)) {
 	contracts, orders, byVehicle := tx.Bucket(bContracts), tx.Bucket(bOrders), tx.Bucket(bContractVeh)
 	perYear := map[string]int{}
 	_ = contracts.ForEach(func(k, v []byte) error {
@@ -153,8 +158,14 @@ func verifyContracts(tx *bolt.Tx, bad func(string, ...any)) {
 		if found, err := getJSON(orders, []byte(c.OrderNumber), &o); !found || err != nil || o.ContractNumber != c.Number {
 			bad("contract %s lacks its service order %s", c.Number, c.OrderNumber)
 		}
-		if string(byVehicle.Get(i64(c.VehicleSGACode))) != c.Number {
-			bad("contract %s: vehicle %d's index says %q", c.Number, c.VehicleSGACode, byVehicle.Get(i64(c.VehicleSGACode)))
+		key := assocKey(c.Association, i64(c.VehicleSGACode))
+		if string(byVehicle.Get(key)) != c.Number {
+			bad("contract %s: vehicle %d's index says %q", c.Number, c.VehicleSGACode, byVehicle.Get(key))
+		}
+		if at, err := tx.in(c.Association); err != nil {
+			bad("contract %s: association %d: %v", c.Number, c.Association, err)
+		} else if at.Bucket(bVehicles).Get(i64(c.VehicleSGACode)) == nil {
+			bad("contract %s: vehicle %d is not in %s", c.Number, c.VehicleSGACode, at.assoc.Slug)
 		}
 		return nil
 	})
@@ -172,13 +183,17 @@ func verifyContracts(tx *bolt.Tx, bad func(string, ...any)) {
 	})
 	_ = byVehicle.ForEach(func(k, v []byte) error {
 		var c Contract
-		if found, err := getJSON(contracts, v, &c); !found || err != nil || c.VehicleSGACode != int64(binary.BigEndian.Uint64(k)) {
+		if found, err := getJSON(contracts, v, &c); !found || err != nil || len(k) != 16 ||
+			c.Association != binary.BigEndian.Uint64(k) || c.VehicleSGACode != int64(binary.BigEndian.Uint64(k[8:])) {
 			bad("vehicle index %x -> %s does not resolve", k, v)
 		}
 		return nil
 	})
 	// Gapless: PREFIX-YYYY-000001 up to the counter, each once (keys are unique by construction).
 	_ = tx.Bucket(bSequences).ForEach(func(k, v []byte) error {
+		if string(k) == string(keyRunSeq) {
+			return nil
+		}
 		if n := int(binary.BigEndian.Uint64(v)); perYear[string(k)] != n {
 			bad("%s: counter at %d but %d numbers exist", k, n, perYear[string(k)])
 		}
@@ -188,6 +203,36 @@ func verifyContracts(tx *bolt.Tx, bad func(string, ...any)) {
 	for k, n := range perYear {
 		bad("%s: %d numbers without a counter", k, n)
 	}
+}
+
+// verifyAssociations checks the short-name index against the records, and that each has its
+// buckets.
+func verifyAssociations(tx txn, bad func(string, ...any)) {
+	records := tx.Tx.Bucket(bAssociations)
+	_ = tx.Tx.Bucket(bAssocSlug).ForEach(func(k, v []byte) error {
+		var a Association
+		if found, err := getJSON(records, v, &a); !found || err != nil || a.Slug != string(k) {
+			bad("association index %s -> %x does not resolve", k, v)
+		}
+		return nil
+	})
+	_ = records.ForEach(func(k, v []byte) error {
+		var a Association
+		if err := json.Unmarshal(v, &a); err != nil {
+			bad("association %x: %v", k, err)
+			return nil
+		}
+		if string(tx.Tx.Bucket(bAssocSlug).Get([]byte(a.Slug))) != string(k) {
+			bad("association %s: not in the short-name index", a.Slug)
+		}
+		data := tx.Tx.Bucket(bAssocData).Bucket(k)
+		for _, name := range scopedBuckets {
+			if data == nil || data.Bucket(name) == nil {
+				bad("association %s: no %s bucket", a.Slug, name)
+			}
+		}
+		return nil
+	})
 }
 
 func yearOf(number string) string {
