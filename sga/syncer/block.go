@@ -71,7 +71,7 @@ func (r *runner) gated(ctx context.Context, call func() error) error {
 			return err
 		}
 		until := r.gate.block(r.e.opt.BlockProbe, r.e.opt.BlockProbeMax)
-		r.e.opt.Logger.Warn("SGA blocked the token for data extraction; pausing", "until", until.Format(time.TimeOnly))
+		r.log.Warn("SGA blocked the token for data extraction; pausing", "until", until.Format(time.TimeOnly))
 		r.publish(func(p *Progress) { p.Phase, p.PausedUntil = PhasePaused, until })
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,7 +22,8 @@ var ErrBusy = errors.New("a sync is already running")
 
 // Options tune an Engine. Zero values take the defaults named on each field.
 type Options struct {
-	Workers       int           // pages fetched at once; default 4
+	Workers       int           // pages fetched at once in one association; default 4
+	MaxConcurrent int           // associations syncing at once; default 4
 	BatchVehicles int           // vehicles per store transaction; default 5000
 	FlushEvery    time.Duration // the longest read data waits for its transaction; default 1s
 	Rate          float64       // SGA requests per second; default 4; negative: no pacing
@@ -45,6 +47,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.Workers <= 0 {
 		o.Workers = 4
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 4
 	}
 	if o.BatchVehicles <= 0 {
 		o.BatchVehicles = 5000
@@ -80,25 +85,40 @@ func (o *Options) defaults() {
 
 // Request asks for a run: a full sync, or one client's when CPF is set.
 type Request struct {
-	CPF string
-	By  store.Actor
+	// Association names the association to sync, by short name; empty: the only one there is.
+	Association string
+	CPF         string
+	By          store.Actor
 	// BaseURL overrides the stored SGA URL for this run (ponte --sga-url).
 	BaseURL string
 	daily   bool // set by EnableDaily: a run that works turns the daily sync on
 }
 
-// Engine runs syncs against the store, one at a time. It is safe for concurrent use.
+// Engine runs syncs against the store: one at a time in each association, up to
+// Options.MaxConcurrent associations at once, the rest queued in the order they asked. Each
+// association has its own SGA client, pacing, extraction-block state and progress hub, so one
+// that is blocked or failing touches no other. It is safe for concurrent use.
 type Engine struct {
 	st  *store.Store
 	opt Options
-	hub *Hub
 
-	life   context.Context
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
+	life     context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	slots    chan struct{} // one per association allowed to sync at once
+	activity *Hub          // every association's progress, newest first
+
 	mu     sync.Mutex
-	cur    *active
-	wakeup chan struct{} // the schedule changed
+	lanes  map[uint64]*lane
+	wakeup chan struct{} // a schedule changed
+}
+
+// lane is one association's side of the engine: its hub and its run.
+type lane struct {
+	assoc store.Association
+	st    *store.Store // seen from the association
+	hub   *Hub
+	cur   *active
 }
 
 type active struct {
@@ -122,64 +142,160 @@ func (e *Engine) allowGone(would, fleet int) bool {
 // stopping, not the operator who started the run.
 var ShutdownActor = store.Actor{Who: "server", From: "shutdown"}
 
-// New returns an engine over st. Its hub starts with the last finished run, so that every
-// screen shows how the last sync went before the engine runs another.
+// ErrDisabled: the association is disabled; it does not sync until it is enabled again.
+var ErrDisabled = errors.New("association disabled")
+
+// New returns an engine over st (seen from no association: the engine serves them all).
 func New(st *store.Store, o Options) *Engine {
 	o.defaults()
 	life, stop := context.WithCancel(context.Background())
-	e := &Engine{st: st, opt: o, hub: NewHub(), life: life, stop: stop, wakeup: make(chan struct{}, 1)}
-	if runs, err := st.Runs(1); err == nil && len(runs) == 1 && runs[0].Status != store.StatusRunning {
-		e.hub.Publish(finished(runs[0]))
-	}
-	return e
+	return &Engine{st: st, opt: o, life: life, stop: stop, slots: make(chan struct{}, o.MaxConcurrent),
+		activity: NewHub(), lanes: map[uint64]*lane{}, wakeup: make(chan struct{}, 1)}
 }
 
 // finished is the progress of a run that is over: all its pages when it read the listing to
 // the end, else the pages it read.
-func finished(r store.Run) Progress {
+func finished(r store.Run, a store.Association) Progress {
 	done := r.Counts.PagesDone
 	if r.Status == store.StatusSucceeded || r.Status == store.StatusPartial {
 		done = r.Counts.PagesTotal
 	}
-	return Progress{RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
+	return Progress{Association: a.Slug, RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
 		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: done, PagesTotal: r.Counts.PagesTotal,
 		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
 		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
 		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
 }
 
-// Hub returns the engine's progress hub.
-func (e *Engine) Hub() *Hub { return e.hub }
+// lane finds an association's lane, made on first use; ref is a short name, or empty for the
+// only association there is.
+func (e *Engine) lane(ref string) (*lane, error) {
+	var a store.Association
+	var err error
+	if ref == "" {
+		a, err = e.sole()
+	} else {
+		a, err = e.st.Association(ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l, ok := e.lanes[a.ID]; ok {
+		l.assoc.Disabled = a.Disabled
+		return l, nil
+	}
+	st, err := e.st.In(a.Slug)
+	if err != nil {
+		return nil, err
+	}
+	l := &lane{assoc: a, st: st, hub: NewHub()}
+	l.hub.Publish(Progress{Association: a.Slug, Phase: PhaseIdle})
+	// Every screen shows how the last sync went before the engine runs another.
+	if runs, err := st.Runs(1); err == nil && len(runs) == 1 && runs[0].Status != store.StatusRunning {
+		l.hub.Publish(finished(runs[0], a))
+	}
+	e.lanes[a.ID] = l
+	return l, nil
+}
 
-// Start begins a run in the background. It returns ErrBusy if one is going.
+// ErrWhichAssociation: more than one association, and a request named none.
+var ErrWhichAssociation = errors.New("more than one association: name one")
+
+func (e *Engine) sole() (store.Association, error) {
+	all, err := e.st.Associations()
+	switch {
+	case err != nil:
+		return store.Association{}, err
+	case len(all) == 1:
+		return all[0], nil
+	case len(all) == 0:
+		return store.Association{}, fmt.Errorf("no association: %w", store.ErrNotFound)
+	}
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Slug
+	}
+	return store.Association{}, fmt.Errorf("%w (%s)", ErrWhichAssociation, strings.Join(names, ", "))
+}
+
+// Hub returns an association's progress hub (ref as in Request.Association). An association
+// that cannot be found gets a hub that stays idle.
+func (e *Engine) Hub(ref string) *Hub {
+	l, err := e.lane(ref)
+	if err != nil {
+		return NewHub()
+	}
+	return l.hub
+}
+
+// Activity returns the hub every association's progress goes through as well: its newest
+// state is whichever association published last. Screens that count syncs watch it.
+func (e *Engine) Activity() *Hub { return e.activity }
+
+func (e *Engine) publish(l *lane, p Progress) {
+	p.Association = l.assoc.Slug
+	l.hub.Publish(p)
+	e.activity.Publish(p)
+}
+
+// Start begins a run in the background. It returns ErrBusy if the association has one going.
 func (e *Engine) Start(req Request) error {
 	_, err := e.start(req)
 	return err
 }
 
 func (e *Engine) start(req Request) (*active, error) {
+	l, err := e.lane(req.Association)
+	if err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cur != nil {
+	switch {
+	case l.assoc.Disabled:
+		return nil, fmt.Errorf("%s: %w", l.assoc.Slug, ErrDisabled)
+	case l.cur != nil:
 		return nil, ErrBusy
-	}
-	if e.life.Err() != nil {
+	case e.life.Err() != nil:
 		return nil, errors.New("sync engine closed")
 	}
 	ctx, cancel := context.WithCancel(e.life)
 	a := &active{cancel: cancel, done: make(chan struct{})}
-	e.cur = a
-	e.hub.Publish(Progress{Running: true, Phase: PhaseStarting, StartedBy: req.By.Who, Client: req.CPF,
-		StartedAt: e.opt.Now()})
+	l.cur = a
+	e.publish(l, Progress{Running: true, Phase: PhaseQueued, StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
 	e.wg.Go(func() {
 		defer cancel()
-		a.run, a.err = e.execute(ctx, req)
+		a.run, a.err = e.queued(ctx, l, req)
 		e.mu.Lock()
-		e.cur = nil
+		l.cur = nil
 		e.mu.Unlock()
 		close(a.done)
 	})
 	return a, nil
+}
+
+// queued waits for a free slot, then runs.
+func (e *Engine) queued(ctx context.Context, l *lane, req Request) (store.Run, error) {
+	acquired := false
+	select {
+	case e.slots <- struct{}{}:
+		acquired = true
+	case <-ctx.Done():
+	}
+	if ctx.Err() != nil { // cancelled while it waited: it never started, so no run records it
+		if acquired {
+			<-e.slots
+		}
+		by := e.cancelledBy(l)
+		e.publish(l, Progress{Phase: PhaseDone, Status: store.StatusCancelled, ReasonCode: ReasonCancelled,
+			Reason: "cancelled by " + by.Who + " before it started", StartedBy: req.By.Who, Client: req.CPF})
+		return store.Run{}, context.Canceled
+	}
+	defer func() { <-e.slots }()
+	e.publish(l, Progress{Running: true, Phase: PhaseStarting, StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
+	return e.execute(ctx, l, req)
 }
 
 // Run runs a sync and waits for it. Cancelling ctx cancels the run, which then ends
@@ -198,73 +314,106 @@ func (e *Engine) Run(ctx context.Context, req Request) (store.Run, error) {
 	return a.run, a.err
 }
 
-// Cancel stops the running sync, if any, and reports whether there was one.
-func (e *Engine) Cancel(by store.Actor) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.cur == nil {
+// Cancel stops an association's running sync, if any, and reports whether there was one.
+func (e *Engine) Cancel(ref string, by store.Actor) bool {
+	l, err := e.lane(ref)
+	if err != nil {
 		return false
 	}
-	e.cancelLocked(e.cur, by)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l.cur == nil {
+		return false
+	}
+	cancelLocked(l.cur, by)
 	return true
 }
 
 func (e *Engine) cancel(a *active, by store.Actor) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.cancelLocked(a, by)
+	cancelLocked(a, by)
 }
 
 // cancelLocked cancels a run; the first to cancel it is who the run records.
-func (e *Engine) cancelLocked(a *active, by store.Actor) {
+func cancelLocked(a *active, by store.Actor) {
 	if a.by == (store.Actor{}) {
 		a.by = by
 	}
 	a.cancel()
 }
 
-// Running reports whether a sync is going.
-func (e *Engine) Running() bool {
+// Running reports whether an association has a sync going (queued included).
+func (e *Engine) Running(ref string) bool {
+	l, err := e.lane(ref)
+	if err != nil {
+		return false
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.cur != nil
+	return l.cur != nil
 }
 
-// Close cancels any run and the schedule, and waits for them to stop at a checkpoint.
+// Busy counts the associations with a sync going, and how many of them wait for a slot.
+func (e *Engine) Busy() (running, queued int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range e.lanes {
+		if l.cur == nil {
+			continue
+		}
+		if l.hub.Latest().Phase == PhaseQueued {
+			queued++
+		} else {
+			running++
+		}
+	}
+	return running, queued
+}
+
+// Close cancels every run and the schedule, and waits for them to stop at a checkpoint.
 func (e *Engine) Close() {
 	e.mu.Lock()
-	if e.cur != nil {
-		e.cancelLocked(e.cur, ShutdownActor)
+	for _, l := range e.lanes {
+		if l.cur != nil {
+			cancelLocked(l.cur, ShutdownActor)
+		}
 	}
 	e.mu.Unlock()
 	e.stop()
 	e.wg.Wait()
-	e.hub.Close()
+	e.mu.Lock()
+	for _, l := range e.lanes {
+		l.hub.Close()
+	}
+	e.mu.Unlock()
+	e.activity.Close()
 }
 
-// cancelledBy says who cancelled the current run.
-func (e *Engine) cancelledBy() store.Actor {
+// cancelledBy says who cancelled an association's current run.
+func (e *Engine) cancelledBy(l *lane) store.Actor {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cur != nil && e.cur.by != (store.Actor{}) {
-		return e.cur.by
+	if l.cur != nil && l.cur.by != (store.Actor{}) {
+		return l.cur.by
 	}
 	return ShutdownActor // cancelled through the engine's life, by nothing else
 }
 
 // execute runs one sync to its end and records how it ended.
-func (e *Engine) execute(ctx context.Context, req Request) (store.Run, error) {
-	in, err := e.st.Integration()
+func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, error) {
+	in, err := l.st.Integration()
 	if err != nil {
-		e.finishUnstarted(req, err)
+		e.finishUnstarted(l, req, err)
 		return store.Run{}, fmt.Errorf("read the SGA integration: %w", err)
 	}
 	if req.BaseURL != "" {
 		in.SGAURL = req.BaseURL
 	}
-	client := e.newClient(in)
+	log := e.opt.Logger.With("association", l.assoc.Slug)
+	client := e.newClient(in, log)
 	defer client.Close()
-	r := &runner{e: e, st: e.st, client: client, in: in, req: req, start: e.opt.Now()}
+	r := &runner{e: e, l: l, log: log, st: l.st, client: client, in: in, req: req, start: e.opt.Now()}
 	if req.CPF != "" {
 		return r.syncClient(ctx)
 	}
@@ -272,17 +421,17 @@ func (e *Engine) execute(ctx context.Context, req Request) (store.Run, error) {
 }
 
 // finishUnstarted publishes the end of a run that could not even start.
-func (e *Engine) finishUnstarted(req Request, err error) {
+func (e *Engine) finishUnstarted(l *lane, req Request, err error) {
 	code := ReasonOther
 	if errors.Is(err, store.ErrMissingKey) || errors.Is(err, store.ErrWrongKey) {
 		code = ReasonNoKey
 	}
-	e.opt.Logger.Error("sync could not start", "err", err)
-	e.hub.Publish(Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
+	e.opt.Logger.Error("sync could not start", "association", l.assoc.Slug, "err", err)
+	e.publish(l, Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
 		StartedBy: req.By.Who, Client: req.CPF})
 }
 
-func (e *Engine) newClient(in store.Integration) *sga.Client {
+func (e *Engine) newClient(in store.Integration, logger *slog.Logger) *sga.Client {
 	return sga.New(sga.Config{
 		BaseURL: in.SGAURL,
 		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey,
@@ -292,7 +441,7 @@ func (e *Engine) newClient(in store.Integration) *sga.Client {
 		MaxRetries:        e.opt.MaxRetries,
 		RetryBase:         e.opt.RetryBase,
 		RetryMax:          e.opt.RetryMax,
-		Logger:            e.opt.Logger,
+		Logger:            logger,
 		OnRetry:           e.opt.OnRetry,
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ import (
 // runner is one run: its client, its store run, its progress, and the batch being filled.
 type runner struct {
 	e      *Engine
+	l      *lane
+	log    *slog.Logger // the engine's, naming the association
 	st     *store.Store
 	client *sga.Client
 	in     store.Integration
@@ -77,7 +80,7 @@ func (r *runner) publish(f func(*Progress)) {
 	f(&r.prog)
 	p := r.prog
 	r.mu.Unlock()
-	r.e.hub.Publish(p)
+	r.e.publish(r.l, p)
 }
 
 // syncFull reads every vehicle that carries our product, from the supplier-sync listing when
@@ -129,7 +132,7 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 		if r.canFallBack(ctx, err) {
 			// SGA refused the Sincronismo SGA token, and the manual credentials exist: the
 			// run reads with them, and says so. Nothing of the supplier listing was read.
-			r.e.opt.Logger.Warn("SGA refused the Sincronismo SGA token; reading with the manual credentials", "run", r.run.ID, "err", err)
+			r.log.Warn("SGA refused the Sincronismo SGA token; reading with the manual credentials", "run", r.run.ID, "err", err)
 			source = store.SourceManual
 			_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Source, run.FellBack = source, true })
 			r.publish(func(p *Progress) { p.Source, p.FellBack, p.PagesDone, p.PagesTotal = source, true, 0, 0 })
@@ -295,7 +298,7 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	case cause != nil:
 		reason, code = cause.Error(), reasonCode(cause)
 	case status == store.StatusCancelled:
-		by = r.e.cancelledBy()
+		by = r.e.cancelledBy(r.l)
 		reason, code = "cancelled by "+by.Who, ReasonCancelled
 		cause = context.Canceled
 	case status == store.StatusPartial:
@@ -314,13 +317,13 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	}
 	if r.req.daily {
 		// Before the end is published: whoever reloads on it sees the daily sync on.
-		r.e.enableAfter(run, err, r.req.By)
+		r.e.enableAfter(r.l, run, err, r.req.By)
 	}
 	r.publish(func(p *Progress) {
 		p.Running, p.Phase, p.Status, p.Reason, p.ReasonCode, p.ETA = false, PhaseDone, status, reason, code, 0
 		p.Errors = run.ErrorCount
 	})
-	r.e.opt.Logger.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),
+	r.log.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),
 		"vehicles", run.Counts.Vehicles(), "errors", run.ErrorCount, "reason", reason, "took", time.Since(r.start).Round(time.Millisecond))
 	return run, cause
 }
@@ -448,7 +451,7 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 		if r.failed[res.page] == "" {
 			r.failed[res.page] = res.err.Error()
 		}
-		r.e.opt.Logger.Warn("page failed", "run", r.run.ID, "page", res.page, "err", res.err)
+		r.log.Warn("page failed", "run", r.run.ID, "page", res.page, "err", res.err)
 		r.errs = append(r.errs, store.RunError{Page: res.page, Kind: errorKind(res.err),
 			Reason: sga.ErrorMessage(res.err), At: r.e.opt.Now().UTC()}) // SGA's own words, if any
 	} else {

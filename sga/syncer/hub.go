@@ -8,6 +8,7 @@ import (
 // Phases of a run, as Progress.Phase names them.
 const (
 	PhaseIdle     = "idle"
+	PhaseQueued   = "queued" // waiting for another association's sync to end
 	PhaseStarting = "starting"
 	PhaseCounting = "counting"
 	PhaseReading  = "reading"
@@ -18,6 +19,7 @@ const (
 
 // Progress is the state of the sync engine, as every screen shows it.
 type Progress struct {
+	Association string // the short name of the association syncing
 	Running     bool
 	RunID       uint64
 	Kind        string // store.RunFull or store.RunClient

@@ -3,6 +3,7 @@ package syncer
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"ponte/store"
@@ -29,45 +30,64 @@ func NextRun(timeOfDay string, t time.Time) (time.Time, error) {
 	return next, nil
 }
 
+// Spread is how far after its time of day an association's daily sync starts: a fixed offset
+// within ten minutes, from its short name, so that a hundred associations set to 03:00 do not
+// all start in the same second (and those beyond Options.MaxConcurrent queue anyway).
+func Spread(slug string) time.Duration {
+	h := fnv.New32a()
+	h.Write([]byte(slug))
+	return time.Duration(h.Sum32()%600) * time.Second
+}
+
+// nextRun is an association's next daily run after t: its time of day plus its spread.
+func nextRun(timeOfDay, slug string, t time.Time) (time.Time, error) {
+	next, err := NextRun(timeOfDay, t.Add(-Spread(slug)))
+	return next.Add(Spread(slug)), err
+}
+
 // EnableDaily is "Sincronizar Ativos SGA": it starts a run now and, when that run ends
-// succeeded or partial, turns the daily sync on. A run that fails (wrong credentials, a route
-// not enabled) leaves the schedule as it was: a daily sync that cannot work is not switched on.
-// If a run is going, ErrBusy says so and nothing changes.
+// succeeded or partial, turns the association's daily sync on. A run that fails (wrong
+// credentials, a route not enabled) leaves the schedule as it was: a daily sync that cannot
+// work is not switched on. If a run is going, ErrBusy says so and nothing changes.
 func (e *Engine) EnableDaily(req Request) error {
 	req.daily = true
 	return e.Start(req)
 }
 
 // enableAfter turns the daily sync on after the run that EnableDaily started, if it worked.
-func (e *Engine) enableAfter(run store.Run, err error, by store.Actor) {
+func (e *Engine) enableAfter(l *lane, run store.Run, err error, by store.Actor) {
 	if err != nil || (run.Status != store.StatusSucceeded && run.Status != store.StatusPartial) {
 		return
 	}
-	sc, err := e.st.Schedule()
+	sc, err := l.st.Schedule()
 	if err == nil && !sc.Enabled {
 		sc.Enabled = true
-		if sc.NextRun, err = NextRun(sc.TimeOfDay, e.opt.Now()); err == nil {
-			err = e.st.SetSchedule(sc, by)
+		if sc.NextRun, err = nextRun(sc.TimeOfDay, l.assoc.Slug, e.opt.Now()); err == nil {
+			err = l.st.SetSchedule(sc, by)
 		}
 	}
 	if err != nil {
-		e.opt.Logger.Error("turn the daily sync on", "err", err)
+		e.opt.Logger.Error("turn the daily sync on", "association", l.assoc.Slug, "err", err)
 		return
 	}
 	e.wake()
 }
 
-// SetDaily turns the daily sync on or off and sets its time of day.
-func (e *Engine) SetDaily(enabled bool, timeOfDay string, by store.Actor) error {
-	sc, err := e.st.Schedule()
+// SetDaily turns an association's daily sync on or off and sets its time of day.
+func (e *Engine) SetDaily(ref string, enabled bool, timeOfDay string, by store.Actor) error {
+	l, err := e.lane(ref)
+	if err != nil {
+		return err
+	}
+	sc, err := l.st.Schedule()
 	if err != nil {
 		return err
 	}
 	sc.Enabled, sc.TimeOfDay = enabled, timeOfDay
-	if sc.NextRun, err = NextRun(timeOfDay, e.opt.Now()); err != nil {
+	if sc.NextRun, err = nextRun(timeOfDay, l.assoc.Slug, e.opt.Now()); err != nil {
 		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
-	if err := e.st.SetSchedule(sc, by); err != nil {
+	if err := l.st.SetSchedule(sc, by); err != nil {
 		return err
 	}
 	e.wake()
@@ -81,7 +101,7 @@ func (e *Engine) wake() {
 	}
 }
 
-// StartSchedule runs the daily schedule until Close.
+// StartSchedule runs every association's daily schedule until Close.
 func (e *Engine) StartSchedule() {
 	e.wg.Go(e.scheduleLoop)
 }
@@ -91,7 +111,7 @@ func (e *Engine) scheduleLoop() {
 		wait, err := e.scheduleTick()
 		if err != nil {
 			e.opt.Logger.Error("daily sync schedule", "err", err)
-			wait = time.Minute
+			wait = min(wait, time.Minute)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -105,9 +125,35 @@ func (e *Engine) scheduleLoop() {
 	}
 }
 
-// scheduleTick starts the daily run when it is due, and says how long to wait for the next.
+// scheduleTick starts the daily runs that are due, and says how long to wait for the next.
+// One association's broken schedule is logged and skipped; the others go on.
 func (e *Engine) scheduleTick() (time.Duration, error) {
-	sc, err := e.st.Schedule()
+	all, err := e.st.Associations()
+	if err != nil {
+		return time.Minute, err
+	}
+	wait := time.Hour // re-read at least hourly: the clock may jump, associations come and go
+	var errs []error
+	for _, a := range all {
+		if a.Disabled {
+			continue
+		}
+		d, err := e.tickOne(a)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", a.Slug, err))
+			continue
+		}
+		wait = min(wait, d)
+	}
+	return wait, errors.Join(errs...)
+}
+
+func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
+	l, err := e.lane(a.Slug)
+	if err != nil {
+		return 0, err
+	}
+	sc, err := l.st.Schedule()
 	if err != nil {
 		return 0, err
 	}
@@ -116,23 +162,23 @@ func (e *Engine) scheduleTick() (time.Duration, error) {
 	}
 	now := e.opt.Now()
 	if sc.NextRun.IsZero() {
-		if sc.NextRun, err = NextRun(sc.TimeOfDay, now); err != nil {
+		if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
 			return 0, err
 		}
-		return time.Until(sc.NextRun), e.st.SetSchedule(sc, scheduleActor)
+		return time.Until(sc.NextRun), l.st.SetSchedule(sc, scheduleActor)
 	}
 	if now.Before(sc.NextRun) {
-		return min(sc.NextRun.Sub(now), time.Hour), nil // re-read at least hourly: the clock may jump
+		return sc.NextRun.Sub(now), nil
 	}
-	switch err := e.Start(Request{By: scheduleActor}); {
+	switch err := e.Start(Request{Association: a.Slug, By: scheduleActor}); {
 	case errors.Is(err, ErrBusy):
-		e.opt.Logger.Info("daily sync due, but a sync is running; it counts for today")
+		e.opt.Logger.Info("daily sync due, but a sync is running; it counts for today", "association", a.Slug)
 	case err != nil:
 		return 0, err
 	}
 	sc.LastRun = now
-	if sc.NextRun, err = NextRun(sc.TimeOfDay, now); err != nil {
+	if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
 		return 0, err
 	}
-	return time.Until(sc.NextRun), e.st.SetSchedule(sc, scheduleActor)
+	return time.Until(sc.NextRun), l.st.SetSchedule(sc, scheduleActor)
 }

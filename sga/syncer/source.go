@@ -83,7 +83,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 		return nil
 	default:
 		// Without the table, read the usual codes; descriptions come with each row.
-		r.e.opt.Logger.Warn("listar/situacao unavailable; reading situações 1 to 10", "err", err)
+		r.log.Warn("listar/situacao unavailable; reading situações 1 to 10", "err", err)
 		for code := 1; code <= 10; code++ {
 			sits = append(sits, sga.Situation{Code: sga.Int(code)})
 		}

@@ -157,7 +157,7 @@ func TestFullSyncThenChanges(t *testing.T) {
 	if got := e.stored(t); !slices.Equal(got, e.ours()) {
 		t.Fatalf("after churn: stored %d, want %d", len(got), len(e.ours()))
 	}
-	final := e.eng.Hub().Latest()
+	final := e.eng.Hub("").Latest()
 	if final.Running || final.Status != store.StatusSucceeded || final.Changed != changedOurs {
 		t.Fatalf("final progress = %+v", final)
 	}
@@ -211,7 +211,7 @@ func TestCancelThenResumeWithoutRereading(t *testing.T) {
 	log := &pageLog{}
 	e := newEnv(t, sim.Options{Seed: 5, PageSize: 10, Faults: sim.Faults{Latency: 20 * time.Millisecond}},
 		Options{Workers: 2, FlushEvery: time.Millisecond}, false, log.wrap)
-	updates, unsubscribe := e.eng.Hub().Subscribe()
+	updates, unsubscribe := e.eng.Hub("").Subscribe()
 	defer unsubscribe()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -294,7 +294,7 @@ func TestPartialRunThenFailedPagesFirst(t *testing.T) {
 func TestBlockPausesAndContinues(t *testing.T) {
 	e := newEnv(t, sim.Options{Seed: 7, Faults: sim.Faults{BlockAfter: 4, BlockWindow: 10 * time.Second, BlockFor: 300 * time.Millisecond}},
 		Options{BlockProbe: 100 * time.Millisecond, BlockProbeMax: 200 * time.Millisecond}, false, nil)
-	updates, unsubscribe := e.eng.Hub().Subscribe()
+	updates, unsubscribe := e.eng.Hub("").Subscribe()
 	paused := make(chan bool, 1)
 	go func() {
 		saw := false
@@ -443,11 +443,16 @@ func TestOneRunAtATime(t *testing.T) {
 	if err := e.eng.Start(Request{By: maria}); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second start: %v, want ErrBusy", err)
 	}
-	if !e.eng.Cancel(store.Actor{Who: "joao"}) {
+	for deadline := time.Now().Add(20 * time.Second); e.eng.Hub("").Latest().RunID == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the run never started")
+		}
+	}
+	if !e.eng.Cancel("", store.Actor{Who: "joao"}) {
 		t.Fatal("nothing to cancel")
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for e.eng.Running() && time.Now().Before(deadline) {
+	for e.eng.Running("") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	runs, _ := e.store.Runs(1)
@@ -549,7 +554,7 @@ func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
 		t.Fatalf("schedule after the run = %+v", sc)
 	}
 
-	if err := e.eng.SetDaily(false, "04:30", maria); err != nil {
+	if err := e.eng.SetDaily("", false, "04:30", maria); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
@@ -563,7 +568,7 @@ func TestScheduleRunsAMissedSyncAtStartAndEnableDailyStartsOne(t *testing.T) {
 	if !sc.Enabled || sc.TimeOfDay != "04:30" || sc.NextRun.Hour() != 4 {
 		t.Fatalf("schedule after a run that worked = %+v", sc)
 	}
-	if err := e.eng.SetDaily(true, "25:00", maria); !errors.Is(err, store.ErrInvalid) {
+	if err := e.eng.SetDaily("", true, "25:00", maria); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("bad time: %v", err)
 	}
 }
@@ -576,7 +581,7 @@ func TestEnableDailyLeavesTheScheduleOffWhenTheRunFails(t *testing.T) {
 	if _, err := e.store.SetIntegration(store.IntegrationPatch{Password: &wrong}, maria); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.eng.SetDaily(false, "03:00", maria); err != nil {
+	if err := e.eng.SetDaily("", false, "03:00", maria); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
@@ -596,7 +601,7 @@ func TestEnableDailyLeavesTheScheduleOffWhenTheRunFails(t *testing.T) {
 func waitIdle(t *testing.T, eng *Engine) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for eng.Running() {
+	for eng.Running("") {
 		if time.Now().After(deadline) {
 			t.Fatal("the run did not end within 30 s")
 		}
@@ -638,7 +643,7 @@ func TestCountsAreTrueAcrossBatches(t *testing.T) {
 func TestShutdownCancelIsTheServers(t *testing.T) {
 	e := newEnv(t, sim.Options{Seed: 5, PageSize: 10, Faults: sim.Faults{Latency: 50 * time.Millisecond}},
 		Options{Workers: 1}, false, nil)
-	updates, unsubscribe := e.eng.Hub().Subscribe()
+	updates, unsubscribe := e.eng.Hub("").Subscribe()
 	defer unsubscribe()
 	if err := e.eng.Start(Request{By: maria}); err != nil {
 		t.Fatal(err)
@@ -671,7 +676,7 @@ func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
 	if err != nil || run.Status != store.StatusSucceeded || !run.FellBack || run.Source != store.SourceManual || run.Counts.Vehicles() == 0 {
 		t.Fatalf("run = %+v, %v; want succeeded with the manual credentials", run, err)
 	}
-	if p := e.eng.Hub().Latest(); !p.FellBack {
+	if p := e.eng.Hub("").Latest(); !p.FellBack {
 		t.Fatalf("progress does not say it fell back: %+v", p)
 	}
 
@@ -698,10 +703,10 @@ func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
 func TestEnableDailyIsOnWhenTheEndIsPublished(t *testing.T) {
 	for range 5 {
 		e := newEnv(t, sim.Options{Seed: 13, Members: 40}, Options{}, false, nil)
-		if err := e.eng.SetDaily(false, "03:00", maria); err != nil {
+		if err := e.eng.SetDaily("", false, "03:00", maria); err != nil {
 			t.Fatal(err)
 		}
-		updates, unsub := e.eng.Hub().Subscribe()
+		updates, unsub := e.eng.Hub("").Subscribe()
 		if err := e.eng.EnableDaily(Request{By: maria}); err != nil {
 			t.Fatal(err)
 		}
