@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -429,4 +430,48 @@ func validCNPJ(d string) bool {
 		return '0'
 	}
 	return d[12] == check(12) && d[13] == check(13)
+}
+
+// AssociationSummary is one association as a list of them shows it.
+type AssociationSummary struct {
+	Association
+	Clients, Vehicles, Contracts int
+	LastRun                      *Run // nil: never synced
+	Schedule                     Schedule
+}
+
+// Overview summarises every association the store may see, from one read transaction.
+func (s *Store) Overview() ([]AssociationSummary, error) {
+	var out []AssociationSummary
+	err := s.view(func(tx txn) error {
+		out = out[:0]
+		byVehicle := tx.Bucket(bContractVeh).Cursor()
+		return eachAssociation(tx.Tx, func(t txn) error {
+			if !s.sees(t.assoc.ID) {
+				return nil
+			}
+			sum := AssociationSummary{Association: *t.assoc, Schedule: Schedule{TimeOfDay: DefaultTimeOfDay}}
+			sum.Clients = t.Bucket(bClients).Stats().KeyN
+			sum.Vehicles = t.Bucket(bVehicles).Stats().KeyN
+			prefix := u64(t.assoc.ID)
+			for k, _ := byVehicle.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = byVehicle.Next() {
+				sum.Contracts++
+			}
+			if _, v := t.Bucket(bRuns).Cursor().Last(); v != nil {
+				var r Run
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("%s: last run: %w", t.assoc.Slug, err)
+				}
+				r.Association = t.assoc.Slug
+				sum.LastRun = &r
+			}
+			if _, err := getJSON(t.Bucket(bSync), keySchedule, &sum.Schedule); err != nil {
+				return err
+			}
+			out = append(out, sum)
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b AssociationSummary) int { return strings.Compare(a.Slug, b.Slug) })
+	return out, err
 }

@@ -133,6 +133,9 @@ func (p IntegrationPatch) fields() iter.Seq2[string, *string] {
 // when, plus one audit entry naming the fields (never their values). It returns those fields.
 // Each value is checked first (CheckSetting); a refused one is a *FieldError and nothing is saved.
 func (s *Store) SetIntegration(p IntegrationPatch, a Actor) ([]string, error) {
+	if !s.supervisor() {
+		return nil, fmt.Errorf("changing an integration is for supervisors: %w", ErrForbidden)
+	}
 	for name, v := range p.fields() {
 		if v == nil {
 			continue
@@ -163,6 +166,9 @@ var IntegrationFields = []string{FieldSGAURL, FieldUser, FieldPassword, FieldAPI
 // field and when, with one audit entry naming the fields; it returns those that held a value.
 // An unknown field name is refused and nothing is cleared.
 func (s *Store) UnsetIntegration(fields []string, a Actor) ([]string, error) {
+	if !s.supervisor() {
+		return nil, fmt.Errorf("changing an integration is for supervisors: %w", ErrForbidden)
+	}
 	for _, f := range fields {
 		if !slices.Contains(IntegrationFields, f) {
 			return nil, fmt.Errorf("unknown integration field %q (one of %s): %w", f, strings.Join(IntegrationFields, ", "), ErrInvalid)

@@ -38,7 +38,7 @@ func newAdminsPage(c *common) *adminsPage {
 func (p *adminsPage) Title() string { return tPageAdmins }
 
 func (p *adminsPage) Init() tea.Cmd {
-	st := p.c.svc.Store
+	st := p.c.st
 	return func() tea.Msg {
 		a, err := st.Admins()
 		return adminsLoadedMsg{a, err}
@@ -197,7 +197,7 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 func (v *adminView) Init() tea.Cmd { return v.load() }
 
 func (v *adminView) load() tea.Cmd {
-	st := v.c.svc.Store
+	st := v.c.st
 	return func() tea.Msg {
 		runs, sc, err := st.SyncState(20)
 		return runsLoadedMsg{runs, sc, err}
@@ -265,6 +265,8 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case errors.Is(msg.err, syncer.ErrBusy):
 			return tea.Batch(v.load(), toast(false, "%s", tSyncBusy))
+		case errors.Is(msg.err, syncer.ErrDisabled):
+			return toast(false, tAssocIsDisabled, v.c.assoc.Label())
 		case msg.err != nil:
 			v.c.svc.Logger.Error("start the sync", "err", msg.err)
 			return toast(false, "%s", tStartFailed)
@@ -331,7 +333,7 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case !k.Sync.Enabled() && v.progress.Running && key.Matches(msg, v.c.keys.Sync):
 		return toast(false, "%s", tSyncBusy) // s while a sync runs: say why nothing starts
 	case key.Matches(msg, k.Sync):
-		req := syncer.Request{By: v.c.actor, BaseURL: v.c.svc.SGAURL}
+		req := syncer.Request{Association: v.c.assoc.Slug, By: v.c.actor, BaseURL: v.c.svc.SGAURL}
 		daily, before := v.schedule.Enabled, v.progress
 		return func() tea.Msg { return syncStartMsg{err: eng.EnableDaily(req), daily: daily, before: before} }
 	case key.Matches(msg, k.Toggle):
@@ -355,9 +357,9 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // setDaily saves the daily schedule and brings it back as saved: the line changes at once.
 func (v *adminView) setDaily(on bool, at string) tea.Cmd {
-	eng, st, actor := v.c.svc.Engine, v.c.svc.Store, v.c.actor
+	eng, st, actor, slug := v.c.svc.Engine, v.c.st, v.c.actor, v.c.assoc.Slug
 	return func() tea.Msg {
-		if err := eng.SetDaily(on, at, actor); err != nil {
+		if err := eng.SetDaily(slug, on, at, actor); err != nil {
 			return scheduleSetMsg{err: err}
 		}
 		sc, err := st.Schedule()
@@ -380,7 +382,7 @@ func (v *adminView) View() string {
 	st := v.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.admin.Name) + "  " + st.Hint.Render(v.admin.Login) + "\n")
-	b.WriteString(tabs(st, []string{tTabProfile, tTabIntegrations}, v.tab))
+	b.WriteString(tabs(st, []string{tTabProfile, tTabIntegrations}, v.tab, v.width))
 	b.WriteString("   " + button(st, tSyncActive+" (s)", v.keys.Sync.Enabled()) + "\n\n")
 	if v.tab == 0 {
 		var keys []string

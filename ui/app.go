@@ -82,7 +82,13 @@ type Model struct {
 	ended    *syncer.Progress // the last run's end this session has seen (and said)
 	updates  <-chan syncer.Progress
 	unsub    func()
-	frame    int // the status bar's spinner: it turns with each progress, and once a second
+	// Every association's syncs, for the count in the status bar.
+	activity        <-chan syncer.Progress
+	unsubActivity   func()
+	running, queued int
+	picker          *picker // ctrl+a, while open
+	pickerInput     *picker // the picker, kept between openings
+	frame           int     // the status bar's spinner: it turns with each progress, and once a second
 	// What the active page drew last, kept while nothing it shows can have changed: a
 	// server redraws fifty sessions several times a second for the status bar alone.
 	body, footer string
@@ -107,23 +113,99 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m := &Model{c: c, keys: DefaultKeys(), help: help.New()}
 	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
 	m.restyle()
-	m.pages = []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c)}
+	m.pickerInput = newPicker(c)
+	m.pages = newPages(c)
 	if svc.Engine != nil {
-		// The state the session opens on: a run that ended before it is not announced.
-		hub := svc.Engine.Hub()
-		m.progress = hub.Latest()
-		if p := m.progress; !p.Running && p.Phase == syncer.PhaseDone {
-			m.ended = &p
-		}
-		m.updates, m.unsub = hub.Subscribe()
-		for _, pg := range m.pages { // the pages start from it too
-			pg.Update(progressMsg(m.progress))
-		}
+		m.subscribe()
+		m.activity, m.unsubActivity = svc.Engine.Activity().Subscribe()
+		m.running, m.queued = svc.Engine.Busy()
 	}
 	for _, o := range opts {
 		o(m)
 	}
 	return m
+}
+
+// newPages are the header's pages, in the order their number keys name them.
+func newPages(c *common) []page {
+	return []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c), newAssocsPage(c)}
+}
+
+// Page numbers the root opens by itself.
+const (
+	pageIntegration = 0
+	pageClients     = 2
+)
+
+// subscribe follows the current association's sync. The state the session (or the
+// association) opens on is not announced: a run that ended before it is over.
+func (m *Model) subscribe() {
+	if m.unsub != nil {
+		m.unsub()
+	}
+	hub := m.c.svc.Engine.Hub(m.c.assoc.Slug)
+	m.progress, m.held, m.ended = hub.Latest(), nil, nil
+	if p := m.progress; !p.Running && p.Phase == syncer.PhaseDone {
+		m.ended = &p
+	}
+	m.updates, m.unsub = hub.Subscribe()
+	for _, pg := range m.pages { // the pages start from it too
+		pg.Update(progressMsg(m.progress))
+	}
+}
+
+// switchTo makes a the session's current association: every page starts again on it, and the
+// status bar follows its sync.
+func (m *Model) switchTo(msg switchMsg) tea.Cmd {
+	if !m.c.setAssociation(msg.assoc) {
+		return toast(false, "%s", tLoadFailed)
+	}
+	m.c.inputs = m.c.inputs[:0] // the old pages' fields go with them
+	m.c.inputs = append(m.c.inputs, m.pickerInput.input)
+	m.pages = newPages(m.c)
+	if msg.page >= 0 {
+		m.active = msg.page
+	}
+	if msg.open != nil {
+		m.active = pageClients
+	}
+	m.asking, m.ticked, m.drawn = nil, 0, false
+	m.resize()
+	cmds := []tea.Cmd{toast(true, tAssocNowCurrent, msg.assoc.Label())}
+	if m.c.svc.Engine != nil {
+		m.subscribe()
+		cmds = append(cmds, m.waitProgress())
+		if m.progress.Running {
+			cmds = append(cmds, heartbeat())
+		}
+	}
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Init())
+	}
+	if c := msg.open; c != nil {
+		cl := *c
+		cmds = append(cmds, func() tea.Msg { return openClientMsg{cl} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// waitActivity waits for any association's sync to move.
+func (m *Model) waitActivity() tea.Cmd {
+	if m.activity == nil {
+		return nil
+	}
+	ch, done := m.activity, m.c.ctx.Done()
+	return func() tea.Msg {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return activityMsg{}
+		case <-done:
+			return nil
+		}
+	}
 }
 
 // restyle takes the session's styles into the root's own components.
@@ -140,11 +222,14 @@ func (m *Model) Close() {
 	if m.unsub != nil {
 		m.unsub()
 	}
+	if m.unsubActivity != nil {
+		m.unsubActivity()
+	}
 }
 
 // Init loads every page, starts listening to the sync, and asks the terminal its background.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitProgress(), tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{m.waitProgress(), m.waitActivity(), tea.RequestBackgroundColor}
 	if m.progress.Running {
 		cmds = append(cmds, heartbeat()) // opened during a sync
 	}
@@ -185,9 +270,9 @@ var spinFrames = [...]string{"|", "/", "-", "\\"}
 // Update routes messages: size and progress to everyone, keys to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
-	case heartbeatMsg, toastMsg, clearToastMsg, tickedMsg, askMsg, cancelledMsg:
+	case heartbeatMsg, toastMsg, clearToastMsg, tickedMsg, askMsg, cancelledMsg, pickerLoadedMsg:
 		// the root's own: the page's drawing stands
-	case progressMsg:
+	case progressMsg, activityMsg:
 		if w, ok := m.pages[m.active].(interface{ watchesProgress() bool }); ok && w.watchesProgress() {
 			m.drawn = false
 		}
@@ -214,6 +299,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.held = nil
 		return m, tea.Batch(m.waitProgress(), m.show(p))
+	case activityMsg:
+		m.running, m.queued = m.c.svc.Engine.Busy()
+		return m, tea.Batch(m.waitActivity(), m.pages[m.active].Update(msg))
+	case switchMsg:
+		return m, m.switchTo(msg)
+	case pickerLoadedMsg:
+		if msg.err != nil {
+			m.c.svc.Logger.Error("list associations", "err", msg.err)
+			return m, toast(false, "%s", tLoadFailed)
+		}
+		m.picker = m.pickerInput
+		m.drawn = false
+		return m, m.picker.set(msg.all)
 	case heartbeatMsg:
 		if !m.progress.Running {
 			return m, nil
@@ -267,6 +365,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
+		if m.picker != nil {
+			m.drawn = false
+			return m, m.picker.paste(msg)
+		}
 		return m, m.pages[m.active].Update(msg)
 	}
 	// Every other message goes to every page: each reacts only to its own (typed) results,
@@ -334,8 +436,9 @@ func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 
 // updateKeys sets the root's bindings, enabled as the session's state allows.
 func (m *Model) updateKeys() {
-	typing := m.pages[m.active].Typing()
+	typing := m.pages[m.active].Typing() || m.picker != nil
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
+	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
 	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil)
 	m.keys.Help.SetEnabled(!typing)
 	m.keys.Quit.SetEnabled(!typing)
@@ -345,6 +448,19 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		m.Close()
 		return tea.Quit
+	}
+	if m.picker != nil {
+		m.drawn = false
+		chosen, closed, cmd := m.picker.key(msg)
+		if closed {
+			m.picker = nil
+			m.pickerInput.input.Blur()
+		}
+		if chosen != nil && chosen.ID != m.c.assoc.ID {
+			a := *chosen
+			return tea.Batch(cmd, func() tea.Msg { return switchMsg{assoc: a, page: -1} })
+		}
+		return cmd
 	}
 	m.updateKeys()
 	k := m.keys
@@ -379,8 +495,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if !m.progress.Running {
 			return toast(false, "%s", tNothingToCancel)
 		}
-		eng, actor := m.c.svc.Engine, m.c.actor
-		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(actor)} })
+		eng, actor, slug := m.c.svc.Engine, m.c.actor, m.c.assoc.Slug
+		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(slug, actor)} })
+	case key.Matches(msg, k.Association):
+		return m.pickerInput.load()
 	case key.Matches(msg, k.Pages):
 		next := int(msg.Text[0] - '1')
 		if next == m.active {
@@ -437,10 +555,15 @@ func (m *Model) Screen() string {
 	// second, and lipgloss passes over the whole screen cost the sync engine its CPU.
 	_, h := m.contentSize()
 	lines := make([]string, 0, m.c.height)
-	lines = append(lines, m.header(), "")
+	lines = append(lines, m.header(), m.assocLine())
 	root := [2]bool{m.asking != nil, m.progress.Running}
 	if !m.drawn || root != m.footerFor {
-		m.body, m.footer, m.drawn, m.footerFor = m.pages[m.active].View(), m.helpView(), true, root
+		if m.picker != nil {
+			m.body = m.picker.View(m.c.width-2, h)
+		} else {
+			m.body = m.pages[m.active].View()
+		}
+		m.footer, m.drawn, m.footerFor = m.helpView(), true, root
 	}
 	body := strings.Split(m.body, "\n")
 	for i := range h {
@@ -471,7 +594,26 @@ func (m *Model) header() string {
 	for i, p := range m.pages {
 		labels[i] = fmt.Sprintf("%d %s", i+1, p.Title())
 	}
-	return tabs(m.c.styles, labels, m.active)
+	return tabs(m.c.styles, labels, m.active, m.c.width-2)
+}
+
+// assocLine is the line under the tabs: the current association, at the right.
+func (m *Model) assocLine() string {
+	a := m.c.assoc
+	if a.Slug == "" {
+		return ""
+	}
+	name := a.Label()
+	if a.Name != a.Slug {
+		name += " (" + a.Slug + ")"
+	}
+	if a.Disabled {
+		name += " · " + tAssocDisabled
+	}
+	text := tAssociation + ": " + name
+	room := m.c.width - 2
+	text = cell(text, min(room, textWidth(text)))
+	return strings.Repeat(" ", max(0, room-textWidth(text))) + m.c.styles.Title.Render(text)
 }
 
 // statusView is the status bar: an open question; else the sync, the ticked vehicles, and the
@@ -505,6 +647,13 @@ func (m *Model) statusView() string {
 		sync = tIdle
 	}
 	parts := []string{sync}
+	if others := m.running + m.queued; others > 0 && (others > 1 || !p.Running) {
+		count := plural(m.running, tSyncsRunningOne, tSyncsRunningMany)
+		if m.queued > 0 {
+			count += ", " + fmt.Sprintf(tSyncsQueued, m.queued)
+		}
+		parts = append(parts, st.StatusKey.Render(count))
+	}
 	if m.ticked > 0 {
 		parts = append(parts, st.StatusKey.Render(plural(m.ticked, tTickedOne, tTickedMany)))
 	}
@@ -530,7 +679,12 @@ func (m *Model) helpView() string {
 		m.help.SetWidth(width)
 		return m.help.ShortHelpView([]key.Binding{k.Yes, k.No, k.Quit})
 	}
-	pageKeys := append(p.Help(), k.Pages)
+	if m.picker != nil {
+		m.help.SetWidth(width)
+		c := m.c.keys
+		return m.help.ShortHelpView([]key.Binding{c.Open, c.Back})
+	}
+	pageKeys := append(p.Help(), k.Pages, k.Association)
 	if m.fullHelp {
 		c := m.c.keys
 		m.help.SetWidth(width)

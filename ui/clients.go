@@ -18,6 +18,9 @@ import (
 type clientsPage struct {
 	c      *common
 	list   *listView
+	all    bool // search every association the administrator may see
+	assocs int  // how many they may see: the toggle is offered when more than one
+	toggle key.Binding
 	seq    int // the newest search; older results are dropped
 	page   store.ClientsPage
 	paging bool // a further page is being read
@@ -28,16 +31,26 @@ type clientsPage struct {
 }
 
 type clientsLoadedMsg struct {
-	seq  int
-	page store.ClientsPage
-	more bool // a further page of the unfiltered list, to append
-	err  error
+	seq    int
+	page   store.ClientsPage
+	more   bool // a further page of the unfiltered list, to append
+	assocs int  // associations the administrator may see
+	err    error
 }
 
+// openClientMsg opens a client on Clientes (after a switch to its association).
+type openClientMsg struct{ client store.Client }
+
+// The list's columns: one association's clients, or every association's with their own.
+var (
+	clientColumns    = []column{{tName, 0}, {tCPF, 14}, {tCity, 22}, {tSituation, 12}}
+	clientAllColumns = []column{{tName, 0}, {tAssociation, 18}, {tCPF, 14}, {tCity, 18}, {tSituation, 10}}
+)
+
 func newClientsPage(c *common) *clientsPage {
-	list := newListView(c, column{tName, 0}, column{tCPF, 14}, column{tCity, 22}, column{tSituation, 12})
+	list := newListView(c, clientColumns...)
 	list.search.input.Placeholder = tClientSearchHint
-	return &clientsPage{c: c, list: list}
+	return &clientsPage{c: c, list: list, toggle: c.keys.AllAssocs}
 }
 
 func (p *clientsPage) Title() string { return tPageClients }
@@ -54,11 +67,20 @@ func (p *clientsPage) Activate() tea.Cmd {
 // find runs the query in a command; results carry their sequence number.
 func (p *clientsPage) find() tea.Cmd {
 	p.seq++
-	seq, q, st := p.seq, p.list.Query(), p.c.svc.Store
+	seq, q, st, all := p.seq, p.list.Query(), p.c.st, p.all
 	p.paging = false
 	return func() tea.Msg {
-		page, err := st.SearchClients(q, 500)
-		return clientsLoadedMsg{seq: seq, page: page, err: err}
+		assocs, err := st.Associations()
+		if err != nil {
+			return clientsLoadedMsg{seq: seq, err: err}
+		}
+		var page store.ClientsPage
+		if all {
+			page, err = st.SearchAll(q, 500)
+		} else {
+			page, err = st.SearchClients(q, 500)
+		}
+		return clientsLoadedMsg{seq: seq, page: page, assocs: len(assocs), err: err}
 	}
 }
 
@@ -77,11 +99,21 @@ func (p *clientsPage) Typing() bool {
 	return p.list.Typing()
 }
 
+func (p *clientsPage) updateKeys() {
+	p.toggle.SetEnabled(p.assocs > 1 && !p.list.Typing())
+	if p.all {
+		p.toggle.SetHelp("t", tSearchOne)
+	} else {
+		p.toggle.SetHelp("t", tSearchAll)
+	}
+}
+
 func (p *clientsPage) Help() []key.Binding {
 	if p.open != nil {
 		return p.open.Help()
 	}
-	return p.list.Help()
+	p.updateKeys()
+	return append(p.list.Help(), p.toggle)
 }
 
 func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
@@ -98,14 +130,24 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		if msg.more {
 			p.paging = false
 			msg.page.Clients = append(p.page.Clients, msg.page.Clients...)
+		} else {
+			p.assocs = msg.assocs
 		}
 		p.page = msg.page
 		rows := make([]row, len(p.page.Clients))
 		for i, c := range p.page.Clients {
-			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
+			if p.all {
+				rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
+			} else {
+				rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
+			}
 		}
 		p.list.SetRows(rows)
 		return nil
+	case openClientMsg:
+		p.open = newClientView(p.c, msg.client)
+		p.open.SetSize(p.width, p.height)
+		return p.open.Init()
 	case dataChangedMsg, progressMsg:
 		var cmds []tea.Cmd
 		if _, ok := msg.(dataChangedMsg); ok {
@@ -122,6 +164,15 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 				return func() tea.Msg { return tickedMsg(0) }
 			}
 			return p.open.Update(msg)
+		}
+		p.updateKeys()
+		if key.Matches(msg, p.toggle) {
+			p.all = !p.all
+			p.list.SetColumns(clientColumns...)
+			if p.all {
+				p.list.SetColumns(clientAllColumns...)
+			}
+			return p.find()
 		}
 		return p.act(p.list.Key(msg))
 	case tea.PasteMsg:
@@ -141,7 +192,11 @@ func (p *clientsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	case listQuery:
 		return tea.Batch(cmd, p.find())
 	case listOpen:
-		p.open = newClientView(p.c, p.page.Clients[p.list.Cursor()])
+		cl := p.page.Clients[p.list.Cursor()]
+		if p.all && cl.Association != p.c.assoc.Slug {
+			return tea.Batch(cmd, p.elsewhere(cl))
+		}
+		p.open = newClientView(p.c, cl)
 		p.open.SetSize(p.width, p.height)
 		return tea.Batch(cmd, p.open.Init())
 	case listMoved:
@@ -150,13 +205,26 @@ func (p *clientsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
+// elsewhere opens a client of another association: the session switches to it first, since
+// what is done with the client (its sync, Importar) is done there.
+func (p *clientsPage) elsewhere(cl store.Client) tea.Cmd {
+	st := p.c.base
+	return func() tea.Msg {
+		a, err := st.Association(cl.Association)
+		if err != nil {
+			return toastMsg{false, tLoadFailed}
+		}
+		return switchMsg{assoc: a, page: pageClients, open: &cl}
+	}
+}
+
 // more reads the next page of the unfiltered list when the cursor reaches its end.
 func (p *clientsPage) more() tea.Cmd {
-	if p.list.Query() != "" || !p.page.More || p.paging || p.list.Cursor() < len(p.page.Clients)-1 {
+	if p.list.Query() != "" || p.all || !p.page.More || p.paging || p.list.Cursor() < len(p.page.Clients)-1 {
 		return nil
 	}
 	p.paging = true
-	seq, next, st := p.seq, p.page.Next, p.c.svc.Store
+	seq, next, st := p.seq, p.page.Next, p.c.st
 	return func() tea.Msg {
 		page, err := st.ListClients(next, 500)
 		return clientsLoadedMsg{seq: seq, page: page, more: true, err: err}
@@ -172,8 +240,11 @@ func (p *clientsPage) View() string {
 		return p.list.search.View() + "\n" + st.Error.Render(tLoadFailed)
 	}
 	more := ""
-	if p.page.More && p.list.Query() != "" {
+	if p.page.More && (p.list.Query() != "" || p.all) {
 		more = "  " + st.Hint.Render(tMore)
+	}
+	if p.all {
+		more += "  " + st.StatusKey.Render(fmt.Sprintf(tSearchingAll, p.assocs))
 	}
 	return p.list.View(tNoClients, more)
 }
@@ -238,7 +309,7 @@ func newClientView(c *common, cl store.Client) *clientView {
 func (v *clientView) Init() tea.Cmd { return v.load() }
 
 func (v *clientView) load() tea.Cmd {
-	st, code := v.c.svc.Store, v.client.SGACode
+	st, code := v.c.st, v.client.SGACode
 	return func() tea.Msg {
 		vs, err := st.VehiclesOfClient(code)
 		in, _ := st.IntegrationState() // without it, "sem o nosso produto"
@@ -321,6 +392,9 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			if errors.Is(msg.err, syncer.ErrBusy) {
 				return toast(false, "%s", tSyncBusy)
 			}
+			if errors.Is(msg.err, syncer.ErrDisabled) {
+				return toast(false, tAssocIsDisabled, v.c.assoc.Label())
+			}
 			v.c.svc.Logger.Error("start a client sync", "err", msg.err)
 			return toast(false, "%s", tStartFailed)
 		}
@@ -350,7 +424,7 @@ func (v *clientView) clientSyncEnded(p syncer.Progress) tea.Cmd {
 	if p.Status != store.StatusSucceeded {
 		return toast(false, tSyncEnded, statusText(p.Status), reasonText(p.ReasonCode))
 	}
-	st, run := v.c.svc.Store, p.RunID
+	st, run := v.c.st, p.RunID
 	return func() tea.Msg {
 		r, err := st.Run(run)
 		if err != nil {
@@ -372,10 +446,10 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return toast(false, "%s", tSyncBusy) // s while this client syncs: say why nothing starts
 	case key.Matches(msg, k.Sync):
 		v.syncing = true
-		eng, cpf, actor := v.c.svc.Engine, v.client.CPF, v.c.actor
+		eng, cpf, actor, slug := v.c.svc.Engine, v.client.CPF, v.c.actor, v.c.assoc.Slug
 		url := v.c.svc.SGAURL
 		return func() tea.Msg {
-			return clientSyncMsg{eng.Start(syncer.Request{CPF: cpf, By: actor, BaseURL: url})}
+			return clientSyncMsg{eng.Start(syncer.Request{Association: slug, CPF: cpf, By: actor, BaseURL: url})}
 		}
 	case key.Matches(msg, k.Tick):
 		ve := v.vehicles[v.table.Cursor()]
@@ -446,7 +520,7 @@ func (v *clientView) index(code int64) int {
 
 func (v *clientView) doImport() tea.Cmd {
 	v.busy = true
-	st, client, actor := v.c.svc.Store, v.client.SGACode, v.c.actor
+	st, client, actor := v.c.st, v.client.SGACode, v.c.actor
 	var codes []int64
 	for _, ve := range v.vehicles {
 		if v.ticked[ve.SGACode] {
@@ -529,7 +603,7 @@ func (v *clientView) View() string {
 	st := v.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.client.Name) + "  " + st.Hint.Render(formatCPF(v.client.CPF)) + "\n")
-	b.WriteString(tabs(st, []string{tTabData, tTabVehicles}, v.tab))
+	b.WriteString(tabs(st, []string{tTabData, tTabVehicles}, v.tab, v.width))
 	b.WriteString("   " + button(st, tSyncActive+" (s)", false) + "\n\n")
 	if v.tab == 0 {
 		c := v.client

@@ -29,8 +29,17 @@ func button(st Styles, label string, focused bool) string {
 	return st.Button.Render("  " + label + "  ")
 }
 
-// tabs draws a row of tabs, the active one in brackets.
-func tabs(st Styles, labels []string, active int) string {
+// tabs draws a row of tabs, the active one in brackets; when the padded row is wider than
+// width, the tabs lose their padding (the numbers keep them apart).
+func tabs(st Styles, labels []string, active, width int) string {
+	pad := " "
+	total := len(labels) - 1 + 2*len(labels)
+	for _, l := range labels {
+		total += textWidth(l)
+	}
+	if total > width {
+		pad = ""
+	}
 	var b strings.Builder
 	for i, l := range labels {
 		if i > 0 {
@@ -39,7 +48,7 @@ func tabs(st Styles, labels []string, active int) string {
 		if i == active {
 			b.WriteString(st.TabActive.Render("[" + l + "]"))
 		} else {
-			b.WriteString(st.Tab.Render(" " + l + " "))
+			b.WriteString(st.Tab.Render(pad + l + pad))
 		}
 	}
 	return b.String()

@@ -29,6 +29,9 @@ type Services struct {
 // Session is who is at the console, and how long they are there.
 type Session struct {
 	Actor store.Actor
+	// Admin is the administrator at the console, when known (an SSH key's): an operator sees
+	// and works in their associations only. Nil: the local terminal, which sees everything.
+	Admin *store.Admin
 	// Context ends with the session (an SSH disconnect, the program's end); every command
 	// the session started ends with it. Nil: the console's own lifetime (until Close).
 	Context context.Context
@@ -40,6 +43,12 @@ type common struct {
 	cancel context.CancelFunc
 	svc    Services
 	actor  store.Actor
+	admin  *store.Admin
+	// base is the store as this session's administrator may see it; st is base seen from the
+	// current association, assoc. Pages read and write through st.
+	base   *store.Store
+	st     *store.Store
+	assoc  store.Association
 	styles Styles
 	dark   bool
 	keys   KeyMap
@@ -62,8 +71,43 @@ func newCommon(svc Services, s Session) *common {
 	ctx, cancel := context.WithCancel(parent)
 	// Dark until the terminal answers the background query (most terminals, and what a
 	// terminal that never answers most likely is).
-	return &common{ctx: ctx, cancel: cancel, svc: svc, actor: s.Actor, styles: NewStyles(true), dark: true, keys: DefaultKeys()}
+	c := &common{ctx: ctx, cancel: cancel, svc: svc, actor: s.Actor, admin: s.Admin, styles: NewStyles(true), dark: true, keys: DefaultKeys()}
+	c.base = svc.Store
+	if s.Admin != nil && c.base != nil {
+		c.base = c.base.As(*s.Admin)
+	}
+	if c.base != nil {
+		c.st = c.base
+		if all, err := c.base.Associations(); err == nil && len(all) > 0 {
+			first := all[0]
+			for _, a := range all { // the first that syncs, else the first
+				if !a.Disabled {
+					first = a
+					break
+				}
+			}
+			c.setAssociation(first)
+		} else if err != nil {
+			svc.Logger.Error("list associations", "err", err)
+		}
+	}
+	return c
 }
+
+// setAssociation makes a the session's current association.
+func (c *common) setAssociation(a store.Association) bool {
+	st, err := c.base.In(a.Slug)
+	if err != nil {
+		c.svc.Logger.Error("open association", "association", a.Slug, "err", err)
+		return false
+	}
+	c.st, c.assoc = st, a
+	return true
+}
+
+// supervisor reports whether the session's administrator may change integrations and add
+// associations.
+func (c *common) supervisor() bool { return c.admin == nil || c.admin.Supervisor() }
 
 // setDark restyles the session for the background its terminal reported.
 func (c *common) setDark(dark bool) {

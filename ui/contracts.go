@@ -47,7 +47,7 @@ func (p *contractsPage) Activate() tea.Cmd { return p.load() }
 
 func (p *contractsPage) load() tea.Cmd {
 	p.seq++
-	seq, q, st := p.seq, p.list.Query(), p.c.svc.Store
+	seq, q, st := p.seq, p.list.Query(), p.c.st
 	return func() tea.Msg {
 		cs, err := st.ContractViews(q, 1000)
 		return contractsLoadedMsg{seq, cs, err}
@@ -120,7 +120,7 @@ func (p *contractsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	case listQuery:
 		return tea.Batch(cmd, p.load())
 	case listOpen:
-		number, st := p.contracts[p.list.Cursor()].Number, p.c.svc.Store
+		number, st := p.contracts[p.list.Cursor()].Number, p.c.st
 		return func() tea.Msg {
 			c, o, err := st.Contract(number)
 			if err != nil {

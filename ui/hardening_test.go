@@ -75,7 +75,7 @@ func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
 func TestNewReasonsInPortuguese(t *testing.T) {
 	c := open(t)
 	openProfile(c)
-	hub := c.svc.Engine.Hub()
+	hub := c.svc.Engine.Hub("")
 	for _, status := range []string{"partial", "interrupted"} {
 		want := map[string]string{
 			"partial":     "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto",

@@ -104,7 +104,7 @@ func (p *integrationPage) Title() string { return tPageIntegration }
 func (p *integrationPage) Init() tea.Cmd { return p.load(nil) }
 
 func (p *integrationPage) load(saved map[int]string) tea.Cmd {
-	st := p.c.svc.Store
+	st := p.c.st
 	return func() tea.Msg {
 		in, err := st.Integration()
 		return integrationLoadedMsg{in, err, saved}
@@ -205,6 +205,9 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 			if len(msg.known) > 0 {
 				p.message += fmt.Sprintf(tKnownProducts, strings.Join(msg.known, ", "))
 			}
+			return toast(false, "%s", p.message)
+		case errors.Is(msg.err, store.ErrForbidden):
+			p.message, p.ok = tOnlySupervisors, false
 			return toast(false, "%s", p.message)
 		case msg.err != nil:
 			p.c.svc.Logger.Error("save the integration", "err", msg.err)
@@ -438,8 +441,12 @@ func (p *integrationPage) updateToken() tea.Cmd {
 }
 
 func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string, manual, sync bool) tea.Cmd {
+	if !p.c.supervisor() {
+		p.message, p.ok = tOnlySupervisors, false
+		return toast(false, "%s", tOnlySupervisors)
+	}
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
-	st, eng, actor, url, stored, life := p.c.svc.Store, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
+	st, eng, actor, url, stored, life := p.c.st, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
 	return func() tea.Msg {
 		// A product code SGA does not have would make every vehicle look gone: refused, as
 		// ponte config set refuses it. When SGA cannot be asked, the test below says why.

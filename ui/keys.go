@@ -17,6 +17,8 @@ type KeyMap struct {
 	Tick, TickAll, Import      key.Binding
 	Sync, Cancel, Toggle, Time key.Binding
 	TabNext                    key.Binding
+	Association, AllAssocs     key.Binding
+	NewAssoc, Enable, Use      key.Binding
 	Confirm, Accept            key.Binding
 	Yes, No                    key.Binding
 }
@@ -24,7 +26,7 @@ type KeyMap struct {
 // DefaultKeys returns a new key map.
 func DefaultKeys() KeyMap {
 	return KeyMap{
-		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "páginas")),
+		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "páginas")),
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "próximo campo")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "campo anterior")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "acima")),
@@ -51,8 +53,14 @@ func DefaultKeys() KeyMap {
 		Time:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "horário do diário")),
 		TabNext:   key.NewBinding(key.WithKeys("tab", "right", "left", "shift+tab"), key.WithHelp("tab", "abas")),
 		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirmar busca")),
-		Accept:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tSave)),
-		Yes:       key.NewBinding(key.WithKeys("s", "y", "enter"), key.WithHelp("s", "confirmar")),
-		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
+		// Associations: the picker works on every page; the others are their pages' own.
+		Association: key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", tPickAssociation)),
+		AllAssocs:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tSearchAll)),
+		NewAssoc:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tNewAssociation)),
+		Enable:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", tDisableEnable)),
+		Use:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tUseAssociation)),
+		Accept:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tSave)),
+		Yes:         key.NewBinding(key.WithKeys("s", "y", "enter"), key.WithHelp("s", "confirmar")),
+		No:          key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
 	}
 }

@@ -46,7 +46,7 @@ func simServices(t *testing.T, o sim.Options, token bool, patch func(*store.Inte
 func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 	wrong := "senha-errada"
 	svc, sm := simServices(t, sim.Options{Seed: 3, Members: 30}, false, func(p *store.IntegrationPatch) { p.Password = &wrong })
-	if err := svc.Engine.SetDaily(false, "03:00", maria); err != nil {
+	if err := svc.Engine.SetDaily("", false, "03:00", maria); err != nil {
 		t.Fatal(err)
 	}
 	c := newConsole(t, svc, 100, 30)

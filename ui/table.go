@@ -177,6 +177,13 @@ func (l *listView) SetRows(rows []row) {
 
 func (l *listView) SetSize(w, h int) { l.table.SetSize(w, h-1) }
 
+// SetColumns changes the columns; the rows that follow must match them.
+func (l *listView) SetColumns(cols ...column) {
+	l.table.cols = cols
+	l.table.SetRows(nil)
+	l.rows = 0
+}
+
 func (l *listView) Cursor() int   { return l.table.Cursor() }
 func (l *listView) Query() string { return l.search.Value() }
 func (l *listView) Typing() bool  { return l.search.typing }

@@ -388,7 +388,7 @@ func TestFailureReasonsInPortuguese(t *testing.T) {
 	if strings.Contains(s, "want value") || strings.Contains(s, "pages failed") {
 		t.Fatalf("English reached the screen:\n%s", s)
 	}
-	hub := svc.Engine.Hub()
+	hub := svc.Engine.Hub("")
 	hub.Publish(syncer.Progress{Status: "failed", Phase: "done", ReasonCode: "credentials", Reason: "SGA refused the credentials: x"})
 	c.press("esc")
 	s = c.waitFor("Usuário ou Senha incorretos")

@@ -300,7 +300,7 @@ func TestServeSharesTheSyncAndRecordsWhoDidIt(t *testing.T) {
 	b.waitFor(t, "Sincronizando")
 	b.waitFor(t, "por maria")
 	deadline := time.Now().Add(30 * time.Second)
-	for eng.Running() && time.Now().Before(deadline) {
+	for eng.Running("") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.waitFor(t, "Último: concluído")
@@ -359,9 +359,9 @@ func TestServeLeavesNoGoroutineBehind(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if after > before+2 || e.srv.Sessions() != 0 || e.svc.Engine.Hub().Subscribers() != 0 {
+	if after > before+2 || e.srv.Sessions() != 0 || e.svc.Engine.Hub("").Subscribers() != 0 {
 		t.Fatalf("goroutines %d before, %d after 100 sessions; %d sessions, %d subscribers left",
-			before, after, e.srv.Sessions(), e.svc.Engine.Hub().Subscribers())
+			before, after, e.srv.Sessions(), e.svc.Engine.Hub("").Subscribers())
 	}
 }
 

@@ -1,0 +1,493 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// Messages about associations, handled by the root.
+type (
+	// switchMsg makes an association the session's current one; page, when not negative, is
+	// the page to show then (an added association opens on its Integração SGA).
+	switchMsg struct {
+		assoc store.Association
+		page  int
+		open  *store.Client // a client to open on Clientes once switched
+	}
+	// activityMsg: some association's sync moved (the status bar's count, the Associações
+	// page's progress column).
+	activityMsg struct{}
+)
+
+// assocsPage is "Associações": every association the administrator may see, with its
+// figures and its sync; a supervisor adds, disables and re-enables them here.
+type assocsPage struct {
+	c       *common
+	keys    assocKeys
+	table   *table
+	summary []store.AssociationSummary
+	seq     int
+	err     error
+	adding  *assocForm
+	width   int
+	height  int
+}
+
+type assocKeys struct {
+	Use, New, Enable key.Binding
+}
+
+type assocsLoadedMsg struct {
+	seq     int
+	summary []store.AssociationSummary
+	err     error
+}
+
+func newAssocsPage(c *common) *assocsPage {
+	k := c.keys
+	return &assocsPage{c: c, keys: assocKeys{Use: k.Use, New: k.NewAssoc, Enable: k.Enable},
+		table: newTable(c, column{" ", 2}, column{tAssociation, 0}, column{tAssocVehicles, 9}, column{tAssocContracts, 9},
+			column{tAssocLast, 30}, column{tAssocNext, 16}, column{tProgressShort, 10})}
+}
+
+func (p *assocsPage) Title() string { return tPageAssocs }
+
+func (p *assocsPage) Init() tea.Cmd { return p.load() }
+
+func (p *assocsPage) Activate() tea.Cmd { return p.load() }
+
+func (p *assocsPage) load() tea.Cmd {
+	p.seq++
+	seq, st := p.seq, p.c.base
+	return func() tea.Msg {
+		sum, err := st.Overview()
+		return assocsLoadedMsg{seq, sum, err}
+	}
+}
+
+func (p *assocsPage) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.table.SetSize(w, h-2)
+}
+
+func (p *assocsPage) Typing() bool { return p.adding != nil }
+
+// watchesProgress: the page shows every association's sync as it goes.
+func (p *assocsPage) watchesProgress() bool { return true }
+
+func (p *assocsPage) updateKeys() {
+	any := len(p.summary) > 0
+	p.keys.Use.SetEnabled(any && p.adding == nil)
+	p.keys.New.SetEnabled(p.c.supervisor() && p.adding == nil)
+	p.keys.Enable.SetEnabled(any && p.c.supervisor() && p.adding == nil)
+}
+
+func (p *assocsPage) Help() []key.Binding {
+	if p.adding != nil {
+		return []key.Binding{p.c.keys.Next, p.c.keys.Accept, p.c.keys.Back}
+	}
+	p.updateKeys()
+	return []key.Binding{p.keys.Use, p.keys.New, p.keys.Enable}
+}
+
+func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case assocsLoadedMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		p.err = msg.err
+		if msg.err != nil {
+			p.c.svc.Logger.Error("list associations", "err", msg.err)
+			return nil
+		}
+		p.summary = msg.summary
+		p.rows()
+		return nil
+	case progressMsg, activityMsg:
+		p.rows()
+		if m, ok := msg.(progressMsg); ok && !m.Running && m.Phase == syncer.PhaseDone {
+			return p.load()
+		}
+		return nil
+	case dataChangedMsg:
+		return p.load()
+	case assocAddedMsg:
+		if msg.err != nil {
+			if p.adding != nil {
+				p.adding.fail(msg.err)
+			}
+			return nil
+		}
+		p.adding = nil
+		return tea.Batch(p.load(), toast(true, tAssocAdded, msg.assoc.Label()),
+			func() tea.Msg { return switchMsg{assoc: msg.assoc, page: 0} })
+	case assocToggledMsg:
+		if msg.err != nil {
+			if errors.Is(msg.err, store.ErrForbidden) {
+				return toast(false, "%s", tOnlySupervisors)
+			}
+			p.c.svc.Logger.Error("enable association", "err", msg.err)
+			return toast(false, "%s", tSaveFailed)
+		}
+		text := tAssocEnabledOK
+		if msg.assoc.Disabled {
+			text = tAssocDisabledOK
+		}
+		return tea.Batch(p.load(), toast(true, text, msg.assoc.Label()))
+	case tea.KeyPressMsg:
+		if p.adding != nil {
+			return p.adding.key(msg, func() { p.adding = nil })
+		}
+		return p.key(msg)
+	case tea.PasteMsg:
+		if p.adding != nil {
+			return p.adding.paste(msg)
+		}
+	}
+	return nil
+}
+
+type (
+	assocAddedMsg struct {
+		assoc store.Association
+		err   error
+	}
+	assocToggledMsg struct {
+		assoc store.Association
+		err   error
+	}
+)
+
+func (p *assocsPage) key(msg tea.KeyPressMsg) tea.Cmd {
+	p.updateKeys()
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Use):
+		a := p.summary[p.table.Cursor()].Association
+		return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
+	case key.Matches(msg, k.New):
+		p.adding = newAssocForm(p.c)
+		return p.adding.focus()
+	case key.Matches(msg, k.Enable):
+		a := p.summary[p.table.Cursor()].Association
+		st, actor := p.c.base, p.c.actor
+		q := fmt.Sprintf(tConfirmDisable, a.Label())
+		if a.Disabled {
+			q = fmt.Sprintf(tConfirmEnable, a.Label())
+		}
+		return ask(q, func() tea.Msg {
+			a, err := st.SetAssociationEnabled(a.Slug, a.Disabled, actor)
+			return assocToggledMsg{a, err}
+		})
+	}
+	p.table.Update(msg)
+	return nil
+}
+
+// rows lists the associations with their last run and, for those syncing, how far they are.
+func (p *assocsPage) rows() {
+	rows := make([]row, len(p.summary))
+	for i, s := range p.summary {
+		mark := " "
+		if s.ID == p.c.assoc.ID {
+			mark = "●"
+		}
+		last := tAssocNever
+		if r := s.LastRun; r != nil {
+			last = statusText(r.Status) + " " + r.StartedAt.Local().Format("02/01 15:04")
+			if r.ErrorCount > 0 {
+				last += " · " + plural(r.ErrorCount, tErrorOne, tErrorMany)
+			}
+		}
+		next := tAssocNoDaily
+		switch {
+		case s.Disabled:
+			next = tAssocDisabled
+		case s.Schedule.Enabled && !s.Schedule.NextRun.IsZero():
+			next = s.Schedule.NextRun.Local().Format("02/01 15:04")
+		}
+		going := ""
+		if eng := p.c.svc.Engine; eng != nil {
+			switch pr := eng.Hub(s.Slug).Latest(); {
+			case pr.Running && pr.Phase == syncer.PhaseQueued:
+				going = tAssocQueued
+			case pr.Running && pr.PagesTotal > 0:
+				going = fmt.Sprintf("%3.0f%%", pr.Fraction()*100)
+			case pr.Running:
+				going = tSyncing
+			}
+		}
+		name := s.Label()
+		if s.Name != s.Slug {
+			name += " (" + s.Slug + ")"
+		}
+		rows[i] = row{cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next, going},
+			disabled: s.Disabled}
+	}
+	p.table.SetRows(rows)
+}
+
+func (p *assocsPage) View() string {
+	st := p.c.styles
+	if p.adding != nil {
+		return p.adding.View(p.width)
+	}
+	if p.err != nil {
+		return st.Error.Render(tLoadFailed)
+	}
+	head := st.Hint.Render(plural(len(p.summary), tAssocCountOne, tAssocCountMany))
+	return head + "\n\n" + p.table.View()
+}
+
+// assocForm is "Nova associação": short name, name and CNPJ.
+type assocForm struct {
+	c      *common
+	inputs []*textinput.Model
+	labels []string
+	at     int
+	errs   []string
+}
+
+func newAssocForm(c *common) *assocForm {
+	f := &assocForm{c: c, labels: []string{tAssocSlug, tAssocName, tAssocCNPJ}}
+	for i, limit := range []int{32, 120, 18} {
+		in := c.newInput()
+		in.CharLimit = limit
+		in.Prompt = ""
+		if i == 0 {
+			in.Placeholder = "ex.: protecao-sul"
+		}
+		f.inputs = append(f.inputs, in)
+	}
+	f.errs = make([]string, len(f.inputs))
+	return f
+}
+
+func (f *assocForm) focus() tea.Cmd {
+	for i, in := range f.inputs {
+		if i == f.at {
+			continue
+		}
+		in.Blur()
+	}
+	return f.inputs[f.at].Focus()
+}
+
+// key handles a key in the form; done closes it.
+func (f *assocForm) key(msg tea.KeyPressMsg, done func()) tea.Cmd {
+	k := f.c.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		done()
+		return nil
+	case key.Matches(msg, k.Next), key.Matches(msg, k.Down):
+		f.at = (f.at + 1) % len(f.inputs)
+		return f.focus()
+	case key.Matches(msg, k.Prev), key.Matches(msg, k.Up) && msg.String() == "up":
+		f.at = (f.at + len(f.inputs) - 1) % len(f.inputs)
+		return f.focus()
+	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):
+		if f.at < len(f.inputs)-1 && key.Matches(msg, k.Accept) {
+			f.at++
+			return f.focus()
+		}
+		return f.save()
+	}
+	var cmd tea.Cmd
+	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
+	return cmd
+}
+
+func (f *assocForm) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
+	return cmd
+}
+
+func (f *assocForm) save() tea.Cmd {
+	for i := range f.errs {
+		f.errs[i] = ""
+	}
+	a := store.Association{Slug: strings.TrimSpace(f.inputs[0].Value()), Name: strings.TrimSpace(f.inputs[1].Value()),
+		CNPJ: strings.TrimSpace(f.inputs[2].Value())}
+	if a.Slug == "" {
+		a.Slug = store.Slugify(a.Name)
+	}
+	st, actor := f.c.base, f.c.actor
+	return func() tea.Msg {
+		a, err := st.AddAssociation(a, actor)
+		return assocAddedMsg{a, err}
+	}
+}
+
+// fail shows why the store refused the association, on its field.
+func (f *assocForm) fail(err error) {
+	var fe *store.FieldError
+	switch {
+	case errors.As(err, &fe):
+		f.errs[1] = settingProblem(err)
+	case errors.Is(err, store.ErrForbidden):
+		f.errs[0] = tOnlySupervisors
+	case errors.Is(err, store.ErrDuplicate):
+		f.errs[0] = tAssocDuplicate
+	case strings.Contains(err.Error(), "CNPJ"):
+		f.errs[2] = tAssocBadCNPJ
+	case errors.Is(err, store.ErrInvalid) && strings.HasPrefix(err.Error(), "name"):
+		f.errs[1] = fmt.Sprintf(tTooLong, 120)
+	case errors.Is(err, store.ErrInvalid):
+		f.errs[0] = tAssocBadSlug
+	default:
+		f.c.svc.Logger.Error("add association", "err", err)
+		f.errs[0] = tSaveFailed
+	}
+}
+
+func (f *assocForm) View(width int) string {
+	st := f.c.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render(tAssocAdd) + "\n")
+	b.WriteString(st.Hint.Render(cell(tAssocAddHint, width)) + "\n\n")
+	for i, in := range f.inputs {
+		mark := markNone
+		if i == f.at {
+			mark = markCursor
+		}
+		line := mark + st.Label.Render(cell(f.labels[i], 12)) + in.View()
+		if f.errs[i] != "" {
+			line += "  " + st.Error.Render(f.errs[i])
+		}
+		b.WriteString(cell(line, width) + "\n")
+	}
+	b.WriteString("\n" + button(st, tSave, f.at == len(f.inputs)-1))
+	return b.String()
+}
+
+// picker is ctrl+a: the associations the administrator may see, filtered as they type.
+type picker struct {
+	c      *common
+	input  *textinput.Model
+	all    []store.Association
+	shown  []store.Association
+	cursor int
+}
+
+type pickerLoadedMsg struct {
+	all []store.Association
+	err error
+}
+
+func newPicker(c *common) *picker {
+	in := c.newInput()
+	in.Prompt = tFilter
+	in.CharLimit = 40
+	return &picker{c: c, input: in}
+}
+
+// load reads the associations to pick from.
+func (p *picker) load() tea.Cmd {
+	st := p.c.base
+	return func() tea.Msg {
+		all, err := st.Associations()
+		return pickerLoadedMsg{all, err}
+	}
+}
+
+func (p *picker) set(all []store.Association) tea.Cmd {
+	p.all = all
+	p.input.SetValue("")
+	p.filter()
+	for i, a := range p.shown {
+		if a.ID == p.c.assoc.ID {
+			p.cursor = i
+		}
+	}
+	return p.input.Focus()
+}
+
+// filter keeps the associations whose short name or name holds what was typed (case and
+// accents ignored).
+func (p *picker) filter() {
+	q := store.Slugify(p.input.Value())
+	p.shown = p.shown[:0]
+	for _, a := range p.all {
+		if q == "" || strings.Contains(a.Slug, q) || strings.Contains(store.Slugify(a.Name), q) {
+			p.shown = append(p.shown, a)
+		}
+	}
+	p.cursor = max(0, min(p.cursor, len(p.shown)-1))
+}
+
+// key handles a key: it returns the association chosen, or whether the picker closed.
+func (p *picker) key(msg tea.KeyPressMsg) (chosen *store.Association, closed bool, cmd tea.Cmd) {
+	k := p.c.keys
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Association):
+		return nil, true, nil
+	case key.Matches(msg, k.Open):
+		if len(p.shown) == 0 {
+			return nil, false, nil
+		}
+		a := p.shown[p.cursor]
+		return &a, true, nil
+	case msg.String() == "up", msg.String() == "ctrl+p":
+		p.cursor = max(0, p.cursor-1)
+		return nil, false, nil
+	case msg.String() == "down", msg.String() == "ctrl+n":
+		p.cursor = min(len(p.shown)-1, p.cursor+1)
+		return nil, false, nil
+	}
+	before := p.input.Value()
+	*p.input, cmd = p.input.Update(msg)
+	if p.input.Value() != before {
+		p.cursor = 0
+		p.filter()
+	}
+	return nil, false, cmd
+}
+
+func (p *picker) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	*p.input, cmd = p.input.Update(msg)
+	p.cursor = 0
+	p.filter()
+	return cmd
+}
+
+// View draws the picker in the page's place: the field, then the list around the cursor.
+func (p *picker) View(width, height int) string {
+	st := p.c.styles
+	lines := []string{st.Title.Render(tPickerTitle), st.Hint.Render(tPickerHint), "", p.input.View(), ""}
+	if len(p.shown) == 0 {
+		lines = append(lines, st.Hint.Render(fmt.Sprintf(tPickerNone, p.input.Value())))
+	}
+	room := max(1, height-len(lines))
+	from := max(0, min(p.cursor-room/2, len(p.shown)-room))
+	for i := from; i < len(p.shown) && i < from+room; i++ {
+		a := p.shown[i]
+		text := a.Label()
+		if a.Name != a.Slug {
+			text += "  " + st.Hint.Render(a.Slug)
+		}
+		if a.Disabled {
+			text += "  " + st.Hint.Render("("+tAssocDisabled+")")
+		}
+		if a.ID == p.c.assoc.ID {
+			text += "  ●"
+		}
+		if i == p.cursor {
+			lines = append(lines, st.RowSelected.Render(cell(markCursor+text, width)))
+		} else {
+			lines = append(lines, markNone+text)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
