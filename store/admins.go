@@ -112,7 +112,7 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 				return err
 			}
 		}
-		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s, %s, %d key(s)", a.Login, a.Role, len(a.Keys)))
+		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s, %s, %d key(s)", a.Login, a.Role, len(a.Keys)))
 	})
 	if err != nil {
 		return Admin{}, err
@@ -199,6 +199,6 @@ func (s *Store) AddAdminKey(login string, k SSHKey, by Actor) error {
 		if err := tx.Bucket(bAdminKey).Put([]byte(k.Fingerprint), id); err != nil {
 			return err
 		}
-		return appendAudit(tx, now, by, ActionAdminAdded, fmt.Sprintf("login %s: key %s", login, k.Fingerprint))
+		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s: key %s", login, k.Fingerprint))
 	})
 }

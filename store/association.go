@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -83,6 +84,13 @@ func (t txn) Bucket(name []byte) *bolt.Bucket {
 		panic(noScope(name))
 	}
 	return t.data.Bucket(name)
+}
+
+// company is the transaction as the company's, in no association: what the audit of a
+// company-wide action (an administrator added) names.
+func (t txn) company() txn {
+	t.assoc, t.data = nil, nil
+	return t
 }
 
 // assocID is the transaction's association, 0 when none.
@@ -276,24 +284,7 @@ func (s *Store) Associations() ([]Association, error) {
 
 // AddAssociation creates an association with an empty integration.
 func (s *Store) AddAssociation(a Association, by Actor) (Association, error) {
-	a.Slug = strings.ToLower(strings.TrimSpace(a.Slug))
-	a.Name = strings.TrimSpace(a.Name)
-	a.CNPJ = cleanCNPJ(a.CNPJ)
-	switch {
-	case !slugPattern.MatchString(a.Slug):
-		return Association{}, fmt.Errorf("short name %q: 1 to 32 lower-case letters, digits or '-', "+
-			"starting with a letter or digit: %w", a.Slug, ErrInvalid)
-	case strings.Trim(a.Slug, "0123456789") == "":
-		return Association{}, fmt.Errorf("short name %q: not only digits (numbers name associations by ID): %w", a.Slug, ErrInvalid)
-	case len(a.Name) > 120:
-		return Association{}, fmt.Errorf("name: at most 120 characters: %w", ErrInvalid)
-	case a.CNPJ != "" && !validCNPJ(a.CNPJ):
-		return Association{}, fmt.Errorf("CNPJ %s: not a valid CNPJ (14 digits with their check digits): %w", a.CNPJ, ErrInvalid)
-	}
-	if a.Name == "" {
-		a.Name = a.Slug
-	}
-	if err := CheckSetting("name", a.Name); err != nil {
+	if err := checkAssociation(&a); err != nil {
 		return Association{}, err
 	}
 	if !s.supervisor() {
@@ -307,10 +298,32 @@ func (s *Store) AddAssociation(a Association, by Actor) (Association, error) {
 		if err != nil {
 			return err
 		}
-		tx.assoc = &a
+		tx.assoc = &a // the audit names it
 		return appendAudit(tx, now, by, ActionAssociationAdded, fmt.Sprintf("%s (%s)", a.Slug, a.Name))
 	})
 	return a, err
+}
+
+// checkAssociation cleans an association's names and CNPJ and checks them.
+func checkAssociation(a *Association) error {
+	a.Slug = strings.ToLower(strings.TrimSpace(a.Slug))
+	a.Name = strings.TrimSpace(a.Name)
+	a.CNPJ = cleanCNPJ(a.CNPJ)
+	switch {
+	case !slugPattern.MatchString(a.Slug):
+		return fmt.Errorf("short name %q: 1 to 32 lower-case letters, digits or '-', "+
+			"starting with a letter or digit: %w", a.Slug, ErrInvalid)
+	case strings.Trim(a.Slug, "0123456789") == "":
+		return fmt.Errorf("short name %q: not only digits (numbers name associations by ID): %w", a.Slug, ErrInvalid)
+	case utf8.RuneCountInString(a.Name) > 120:
+		return fmt.Errorf("name: at most 120 characters: %w", ErrInvalid)
+	case a.CNPJ != "" && !validCNPJ(a.CNPJ):
+		return fmt.Errorf("CNPJ %s: not a valid CNPJ (14 digits with their check digits): %w", a.CNPJ, ErrInvalid)
+	}
+	if a.Name == "" {
+		a.Name = a.Slug
+	}
+	return CheckSetting("name", a.Name)
 }
 
 func createAssociation(tx *bolt.Tx, a Association) (Association, error) {
@@ -338,6 +351,64 @@ func createAssociation(tx *bolt.Tx, a Association) (Association, error) {
 		if _, err := data.CreateBucket(name); err != nil {
 			return a, err
 		}
+	}
+	return a, nil
+}
+
+// AssociationPatch changes the fields that are not nil.
+type AssociationPatch struct {
+	Slug, Name, CNPJ *string
+}
+
+// UpdateAssociation renames an association (its short name, its display name) or sets its
+// CNPJ. The audit keeps the names it had; runs and lists show the new ones.
+func (s *Store) UpdateAssociation(ref string, p AssociationPatch, by Actor) (Association, error) {
+	if !s.supervisor() {
+		return Association{}, fmt.Errorf("changing associations is for supervisors: %w", ErrForbidden)
+	}
+	a, err := s.Association(ref)
+	if err != nil {
+		return a, err
+	}
+	old := a
+	if p.Slug != nil {
+		a.Slug = *p.Slug
+	}
+	if p.Name != nil {
+		a.Name = *p.Name
+	}
+	if p.CNPJ != nil {
+		a.CNPJ = *p.CNPJ
+	}
+	if err := checkAssociation(&a); err != nil {
+		return old, err
+	}
+	if a == old {
+		return a, nil
+	}
+	now := s.now().UTC()
+	a.ChangedAt, a.ChangedBy = now, by.Who
+	err = s.update(func(tx txn) error {
+		slugs := tx.Bucket(bAssocSlug)
+		if a.Slug != old.Slug {
+			if slugs.Get([]byte(a.Slug)) != nil {
+				return fmt.Errorf("association %q: %w", a.Slug, ErrDuplicate)
+			}
+			if err := slugs.Delete([]byte(old.Slug)); err != nil {
+				return err
+			}
+			if err := slugs.Put([]byte(a.Slug), u64(a.ID)); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx.Bucket(bAssociations), u64(a.ID), a); err != nil {
+			return err
+		}
+		tx.assoc = &a
+		return appendAudit(tx, now, by, ActionAssociationChanged, fmt.Sprintf("%s (%s), was %s (%s), CNPJ %q", a.Slug, a.Name, old.Slug, old.Name, a.CNPJ))
+	})
+	if err != nil {
+		return old, err
 	}
 	return a, nil
 }

@@ -21,6 +21,7 @@ const (
 	ActionAssociationAdded    = "association.added"
 	ActionAssociationDisabled = "association.disabled"
 	ActionAssociationEnabled  = "association.enabled"
+	ActionAssociationChanged  = "association.changed"
 )
 
 // AuditEntry is one line of the append-only audit log.

@@ -32,6 +32,9 @@ type Session struct {
 	// Admin is the administrator at the console, when known (an SSH key's): an operator sees
 	// and works in their associations only. Nil: the local terminal, which sees everything.
 	Admin *store.Admin
+	// Association is the short name of the association the console opens on; empty or
+	// unknown: the first (by short name) that is enabled.
+	Association string
 	// Context ends with the session (an SSH disconnect, the program's end); every command
 	// the session started ends with it. Nil: the console's own lifetime (until Close).
 	Context context.Context
@@ -80,10 +83,18 @@ func newCommon(svc Services, s Session) *common {
 		c.st = c.base
 		if all, err := c.base.Associations(); err == nil && len(all) > 0 {
 			first := all[0]
-			for _, a := range all { // the first that syncs, else the first
-				if !a.Disabled {
+			for _, a := range all { // the one asked for, else the first that syncs, else the first
+				if a.Slug == s.Association {
 					first = a
 					break
+				}
+			}
+			if first.Slug != s.Association {
+				for _, a := range all {
+					if !a.Disabled {
+						first = a
+						break
+					}
 				}
 			}
 			c.setAssociation(first)

@@ -25,13 +25,14 @@ func (a *app) adminCmd() *cobra.Command {
 
 func (a *app) adminAddCmd() *cobra.Command {
 	var (
-		login, name, email, authorized string
-		keyFiles                       []string
+		login, name, email, authorized, role string
+		keyFiles, assocs                     []string
 	)
 	cmd := &cobra.Command{
 		Use:   "add",
 		Short: "Add an administrator, or give existing ones their keys from an authorized_keys file",
 		Example: "  ponte admin add --login maria --name \"Maria Souza\" --ssh-key maria.pub\n" +
+			"  ponte admin add --login ana --name \"Ana Lima\" --role operator --associations protecao-sul,norte\n" +
 			"  ponte admin add --authorized-keys team_keys   # each key's comment names its login",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -40,6 +41,14 @@ func (a *app) adminAddCmd() *cobra.Command {
 			}
 			if login == "" || name == "" {
 				return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
+			}
+			switch {
+			case role != store.RoleSupervisor && role != store.RoleOperator:
+				return usagef("--role must be %s or %s, not %q", store.RoleSupervisor, store.RoleOperator, role)
+			case role == store.RoleOperator && len(assocs) == 0:
+				return usagef("an operator needs --associations NAME[,NAME...]: the associations they work in")
+			case role == store.RoleSupervisor && len(assocs) > 0:
+				return usagef("a supervisor sees every association: --associations is for operators")
 			}
 			var keys []store.SSHKey
 			for _, f := range keyFiles {
@@ -54,11 +63,24 @@ func (a *app) adminAddCmd() *cobra.Command {
 				keys = append(keys, k)
 			}
 			return a.writeStore(func(s *store.Store) error {
-				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys}, actor())
+				var ids []uint64
+				for _, name := range assocs {
+					in, err := a.inNamed(s, name)
+					if err != nil {
+						return err
+					}
+					here, _ := in.Current()
+					ids = append(ids, here.ID)
+				}
+				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, actor())
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added with %d key(s)\n", ad.Login, ad.Name, len(ad.Keys))
+				scope := "every association"
+				if role == store.RoleOperator {
+					scope = strings.Join(assocs, ", ")
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %d key(s)\n", ad.Login, ad.Name, ad.Role, scope, len(ad.Keys))
 				return nil
 			})
 		},
@@ -68,6 +90,8 @@ func (a *app) adminAddCmd() *cobra.Command {
 	f.StringVar(&name, "name", "", "full name")
 	f.StringVar(&email, "email", "", "e-mail")
 	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub); repeat for several")
+	f.StringVar(&role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")
+	f.StringSliceVar(&assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
 	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins: adds each key to its administrator")
 	return cmd
 }
@@ -124,7 +148,10 @@ type adminJSON struct {
 	Name      string    `json:"name"`
 	Email     string    `json:"email,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
-	Keys      []keyJSON `json:"keys"`
+	Role      string    `json:"role"`
+	// Associations are an operator's, by short name.
+	Associations []string  `json:"associations,omitempty"`
+	Keys         []keyJSON `json:"keys"`
 }
 
 type keyJSON struct {
@@ -144,10 +171,26 @@ func (a *app) adminListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				slugs := map[uint64]string{}
+				all, err := s.Associations()
+				if err != nil {
+					return err
+				}
+				for _, x := range all {
+					slugs[x.ID] = x.Slug
+				}
+				scope := func(ad store.Admin) []string {
+					var out []string
+					for _, id := range ad.Associations {
+						out = append(out, slugs[id])
+					}
+					return out
+				}
 				if asJSON {
 					out := []adminJSON{}
 					for _, ad := range admins {
-						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Keys: []keyJSON{}}
+						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role,
+							Associations: scope(ad), Keys: []keyJSON{}}
 						for _, k := range ad.Keys {
 							j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
 						}
@@ -156,13 +199,17 @@ func (a *app) adminListCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), out)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tKEYS")
+				fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tROLE\tKEYS")
 				for _, ad := range admins {
 					var fps []string
 					for _, k := range ad.Keys {
 						fps = append(fps, k.Fingerprint)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ad.Login, ad.Name, ad.Email, strings.Join(fps, " "))
+					role := ad.Role
+					if ad.Role == store.RoleOperator {
+						role += " of " + strings.Join(scope(ad), ",")
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, ad.Name, ad.Email, role, strings.Join(fps, " "))
 				}
 				return tw.Flush()
 			})

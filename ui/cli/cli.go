@@ -83,6 +83,7 @@ type app struct {
 	stop   context.CancelCauseFunc
 	db     string // --db
 	sgaURL string // --sga-url
+	assoc  string // --association
 
 	mu       sync.Mutex
 	onHangup func() // set by ponte serve; otherwise a hangup stops the command
@@ -130,6 +131,7 @@ func (a *app) root() *cobra.Command {
 	g := root.PersistentFlags()
 	g.StringVar(&a.db, "db", "", "the database file (env PONTE_DB; default: ponte/ponte.db in the data directory)")
 	g.StringVar(&a.sgaURL, "sga-url", "", "the SGA base URL for this command only (env PONTE_SGA_URL)")
+	g.StringVarP(&a.assoc, "association", "a", "", "the association to work in, by short name (env PONTE_ASSOCIATION); needed when there is more than one")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetHelpCommand(&cobra.Command{
@@ -148,7 +150,7 @@ func (a *app) root() *cobra.Command {
 		},
 	})
 	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
-		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.simCmd(), manCmd())
+		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.associationCmd(), a.simCmd(), manCmd())
 	return root
 }
 

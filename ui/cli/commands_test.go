@@ -152,7 +152,7 @@ func TestStoreCommands(t *testing.T) {
 		t.Fatalf("export audit: %d %q", code, out)
 	}
 	code, out, _ = ponte("export", "audit", "--format", "csv")
-	if code != cli.ExitOK || !strings.HasPrefix(out, "id,at,who,from,action,details\n") {
+	if code != cli.ExitOK || !strings.HasPrefix(out, "association,id,at,who,from,action,details\n,1,") {
 		t.Fatalf("export csv: %d %q", code, out)
 	}
 	for _, bad := range [][]string{{"export"}, {"export", "boletos"}, {"export", "audit", "--format", "xml"}, {"backup"}, {"admin"}, {"admin", "add", "--name", "x"}} {

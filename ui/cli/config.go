@@ -105,7 +105,7 @@ func (a *app) configSetCmd() *cobra.Command {
 				}
 				*dst[f.field] = &v
 			}
-			return a.writeStore(func(s *store.Store) error {
+			return a.writeIn(func(s *store.Store) error {
 				if p.ProductCode != nil {
 					if err := a.checkProductCode(cmd, s, p); err != nil {
 						return err
@@ -208,7 +208,7 @@ func (a *app) configUnsetCmd() *cobra.Command {
 					fields = append(fields, f.field)
 				}
 			}
-			return a.writeStore(func(s *store.Store) error {
+			return a.writeIn(func(s *store.Store) error {
 				cleared, err := s.UnsetIntegration(fields, actor())
 				if err != nil {
 					return err
@@ -239,7 +239,7 @@ func (a *app) configShowCmd() *cobra.Command {
 		Short: "Show the integration, secrets masked",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.readStore(func(s *store.Store) error {
+			return a.readIn(func(s *store.Store) error {
 				in, err := s.Integration()
 				if err != nil {
 					return err

@@ -48,7 +48,7 @@ func (a *app) configTestCmd() *cobra.Command {
 			if timeout <= 0 {
 				return usagef("--timeout must be positive")
 			}
-			return a.readStore(func(s *store.Store) error {
+			return a.readIn(func(s *store.Store) error {
 				in, err := s.Integration()
 				if err != nil {
 					return err

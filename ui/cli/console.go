@@ -31,12 +31,17 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	mouse, _ := cmd.Flags().GetBool("mouse")
 	limitMemory()
 	return a.writeStore(func(s *store.Store) error {
-		return console(cmd.Context(), cmd, s, actor(), a.baseURL(), mouse)
+		if name := a.association(); name != "" {
+			if _, err := a.in(s); err != nil {
+				return err
+			}
+		}
+		return console(cmd.Context(), cmd, s, actor(), a.association(), a.baseURL(), mouse)
 	})
 }
 
 // console runs the console on the command's terminal until the operator quits or ctx ends.
-func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, sgaURL string, mouse bool) error {
+func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, assoc, sgaURL string, mouse bool) error {
 	eng := syncer.New(s, syncer.Options{})
 	defer eng.Close()
 	eng.StartSchedule()
@@ -44,7 +49,7 @@ func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.
 	if mouse {
 		opts = append(opts, ui.WithMouse())
 	}
-	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who, Context: ctx}, opts...)
+	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who, Association: assoc, Context: ctx}, opts...)
 	defer m.Close()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if in := cmd.InOrStdin(); in != os.Stdin {

@@ -325,8 +325,9 @@ func TestConfigShowQuotesOldControlCharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = b.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("settings")).Put([]byte("integration"),
+	err = b.Update(func(tx *bolt.Tx) error { // the only association's settings, as the file holds them
+		id := tx.Bucket([]byte("idx_association_slug")).Get([]byte("principal"))
+		return tx.Bucket([]byte("association_data")).Bucket(id).Bucket([]byte("settings")).Put([]byte("integration"),
 			[]byte(`{"usuario":"ab\u009b31mc\u202e","sga_url":"https://jose:segredo@sga.example.com/v2"}`))
 	})
 	b.Close()

@@ -44,7 +44,7 @@ func (a *app) importCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, vehicles []string) error {
-			return a.writeStore(func(s *store.Store) error {
+			return a.writeIn(func(s *store.Store) error {
 				c, err := s.FindClient(clientRef)
 				if err != nil {
 					return err

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,22 +20,32 @@ import (
 // syncCmd runs one sync now, headless, with its progress on stderr and its summary on stdout.
 func (a *app) syncCmd() *cobra.Command {
 	var (
-		cpf           string
-		asJSON, quiet bool
-		o             syncer.Options
+		cpf                string
+		asJSON, quiet, all bool
+		o                  syncer.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "sync",
-		Short: "Run one sync now, headless: every client, or --client CPF",
-		Long: "Run one sync now, headless: every client of ours in SGA, or one client with --client.\n\n" +
+		Short: "Run one sync now, headless: every client, or --client CPF; --all for every association",
+		Long: "Run one sync now, headless: every client of ours in SGA, or one client with --client, in the\n" +
+			"association named by --association (needed when there are several), or in every enabled\n" +
+			"association with --all, --parallel of them at once.\n\n" +
 			"Progress goes to stderr (a line redrawn in place on a terminal, plain lines otherwise), each\n" +
 			"retry of a failed SGA request as it happens; the run's summary goes to stdout. A run that\n" +
-			"ends with some records in error exits 3; refused credentials exit 5.",
-		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync -q || echo \"sync failed: $?\"",
-		Args:    noArgs,
+			"ends with some records in error exits 3; refused credentials exit 5. With --all, each\n" +
+			"association's end is a line of its own; the status is 1 if any failed, else 3 if any was partial.",
+		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync -q || echo \"sync failed: $?\"\n" +
+			"  ponte --association protecao-sul sync\n  ponte sync --all --parallel 8",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 || o.MaxGone <= 0 || o.MaxGone > 100 || o.Timeout <= 0 {
 				return usagef("--workers must be from 1 to 64, --rate at least 0, --batch at least 1, --timeout positive and --max-gone above 0 and at most 100")
+			}
+			if o.MaxConcurrent < 1 || o.MaxConcurrent > 64 {
+				return usagef("--parallel must be from 1 to 64")
+			}
+			if all && (cpf != "" || a.association() != "") {
+				return usagef("--all syncs every association's clients: not with --client or --association")
 			}
 			if o.Rate == 0 {
 				o.Rate = -1
@@ -48,9 +62,17 @@ func (a *app) syncCmd() *cobra.Command {
 			}
 			limitMemory()
 			return a.writeStore(func(s *store.Store) error {
+				if all {
+					return a.syncAll(cmd, s, o, progress, asJSON, quiet)
+				}
+				in, err := a.in(s)
+				if err != nil {
+					return err
+				}
+				here, _ := in.Current()
 				eng := syncer.New(s, o)
 				defer eng.Close()
-				updates, unsubscribe := eng.Hub().Subscribe()
+				updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
 				shown := make(chan struct{})
 				go func() {
 					defer close(shown)
@@ -60,7 +82,7 @@ func (a *app) syncCmd() *cobra.Command {
 						}
 					}
 				}()
-				run, err := eng.Run(cmd.Context(), syncer.Request{CPF: cpf, By: actor(), BaseURL: a.baseURL()})
+				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, By: actor(), BaseURL: a.baseURL()})
 				unsubscribe()
 				<-shown
 				if progress != nil {
@@ -84,7 +106,7 @@ func (a *app) syncCmd() *cobra.Command {
 				case err != nil && cmd.Context().Err() != nil:
 					return err // stopped by a signal: its status says so
 				case err != nil:
-					return runError(run, a.urlOf(s))
+					return runError(run, a.urlOf(in))
 				case run.Status == store.StatusPartial:
 					return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
 				}
@@ -96,13 +118,94 @@ func (a *app) syncCmd() *cobra.Command {
 	f.StringVar(&cpf, "client", "", "sync only this client, by CPF")
 	f.BoolVar(&asJSON, "json", false, "print the run as JSON on stdout instead of its summary line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
-	f.IntVar(&o.Workers, "workers", 4, "pages fetched at once")
+	f.BoolVar(&all, "all", false, "sync every enabled association")
+	f.IntVar(&o.MaxConcurrent, "parallel", 4, "with --all, how many associations sync at once (the rest wait their turn)")
+	f.IntVar(&o.Workers, "workers", 4, "pages fetched at once in one association")
 	f.Float64Var(&o.Rate, "rate", 4, "the most SGA requests per second (0: no limit)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
 	f.IntVar(&o.BatchVehicles, "batch", 5000, "vehicles written per transaction")
 	f.Float64Var(&o.MaxGone, "max-gone", 20, "the largest part of the stored fleet, in percent, one sync may mark as gone from SGA's list; "+
 		"a run that would mark more marks nothing and exits 3 (100: no limit)")
 	return cmd
+}
+
+// syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
+// a line on stderr as it comes and its summary on stdout (JSON: an array of the runs).
+func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, progress *progress, asJSON, quiet bool) error {
+	assocs, err := s.Associations()
+	if err != nil {
+		return err
+	}
+	var slugs []string
+	for _, x := range assocs {
+		if !x.Disabled {
+			slugs = append(slugs, x.Slug)
+		}
+	}
+	if len(slugs) == 0 {
+		return errors.New("no enabled association to sync: add one with ponte association add, or enable one")
+	}
+	eng := syncer.New(s, o)
+	defer eng.Close()
+	type result struct {
+		slug string
+		run  store.Run
+		err  error
+	}
+	results := make(chan result)
+	for _, slug := range slugs {
+		go func() {
+			run, err := eng.Run(cmd.Context(), syncer.Request{Association: slug, By: actor(), BaseURL: a.baseURL()})
+			results <- result{slug, run, err}
+		}()
+	}
+	if progress != nil {
+		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), o.MaxConcurrent))
+	}
+	var runs []store.Run
+	failed, partial := 0, 0
+	out := cmd.OutOrStdout()
+	for range slugs {
+		r := <-results
+		line := r.slug + ": "
+		switch {
+		case r.run.ID != 0:
+			r.run.Association = r.slug
+			runs = append(runs, r.run)
+			line += runSummary(r.run)
+		case r.err != nil:
+			line += "did not start: " + r.err.Error()
+		}
+		if r.err != nil && cmd.Context().Err() == nil {
+			failed++
+		} else if r.run.Status == store.StatusPartial {
+			partial++
+		}
+		if progress != nil {
+			progress.note(line)
+		}
+		if !asJSON && !quiet {
+			fmt.Fprintln(out, line)
+		}
+	}
+	if progress != nil {
+		progress.end()
+	}
+	if asJSON {
+		slices.SortFunc(runs, func(x, y store.Run) int { return strings.Compare(x.Association, y.Association) })
+		if err := writeJSON(out, runs); err != nil {
+			return err
+		}
+	}
+	switch {
+	case cmd.Context().Err() != nil:
+		return context.Cause(cmd.Context())
+	case failed > 0:
+		return statusError{status: ExitFailure, said: !quiet, err: fmt.Errorf("%d of %d associations failed", failed, len(slugs))}
+	case partial > 0:
+		return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("%d of %d associations partial", partial, len(slugs))}
+	}
+	return nil
 }
 
 // urlOf is the SGA URL this command uses: --sga-url, else the stored one.

@@ -265,6 +265,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	svc.Served = true
 	m := ui.New(svc, ui.Session{
 		Actor:   store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
+		Admin:   &admin, // an operator sees their associations only
 		Context: sess.Context(),
 	})
 	// The server, not each program, handles SIGINT and SIGTERM: a signal must reach Shutdown,

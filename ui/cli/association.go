@@ -1,0 +1,330 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ponte/store"
+)
+
+// association is the association this command works in: --association, else
+// PONTE_ASSOCIATION, else "" (the only one there is).
+func (a *app) association() string {
+	if a.assoc != "" {
+		return a.assoc
+	}
+	return os.Getenv("PONTE_ASSOCIATION")
+}
+
+// in resolves the command's association in s: the one named, or the only one. Naming none
+// when there are several, or one that does not exist, is a usage mistake that lists them.
+func (a *app) in(s *store.Store) (*store.Store, error) {
+	name := a.association()
+	all, err := s.Associations()
+	if err != nil {
+		return nil, err
+	}
+	list := func() string {
+		names := make([]string, len(all))
+		for i, x := range all {
+			names[i] = x.Slug
+		}
+		return strings.Join(names, ", ")
+	}
+	switch {
+	case name == "" && len(all) == 1:
+		return s.In(all[0].Slug)
+	case name == "" && len(all) == 0:
+		return nil, errors.New("the database has no association: add one with ponte association add NAME")
+	case name == "":
+		return nil, usagef("this database has %d associations: name one with --association NAME (or PONTE_ASSOCIATION): %s", len(all), list())
+	}
+	in, err := s.In(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, usagef("no association %q; there are: %s", name, list())
+	}
+	return in, err
+}
+
+// writeIn is writeStore seen from the command's association.
+func (a *app) writeIn(fn func(*store.Store) error) error {
+	return a.writeStore(func(s *store.Store) error {
+		in, err := a.in(s)
+		if err != nil {
+			return err
+		}
+		return fn(in)
+	})
+}
+
+// readIn is readStore seen from the command's association.
+func (a *app) readIn(fn func(*store.Store) error) error {
+	return a.readStore(func(s *store.Store) error {
+		in, err := a.in(s)
+		if err != nil {
+			return err
+		}
+		return fn(in)
+	})
+}
+
+func (a *app) associationCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:     "association",
+		Aliases: []string{"associations"},
+		Short:   "Add, list, show, disable and enable associations",
+		Long: "Each association is one customer and one SGA: its own integration, schedule, runs, clients and\n" +
+			"vehicles. Commands that work in one take --association NAME (or PONTE_ASSOCIATION) when the\n" +
+			"database has more than one.",
+	})
+	cmd.AddCommand(a.associationAddCmd(), a.associationListCmd(), a.associationShowCmd(), a.associationSetCmd(),
+		a.associationEnableCmd("disable", false), a.associationEnableCmd("enable", true))
+	return cmd
+}
+
+func (a *app) associationAddCmd() *cobra.Command {
+	var name, cnpj string
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add an association: NAME is its short name (lower-case letters, digits, '-')",
+		Long: "Add an association. NAME is the short name the command line uses (--association NAME): 1 to 32\n" +
+			"lower-case letters, digits or '-'. Then set its integration with\n" +
+			"ponte --association NAME config set ...",
+		Example: "  ponte association add protecao-sul --name \"Proteção Sul\" --cnpj 11.222.333/0001-81",
+		Args:    exactArgs(1, "the short name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStore(func(s *store.Store) error {
+				added, err := s.AddAssociation(store.Association{Slug: args[0], Name: name, CNPJ: cnpj}, actor())
+				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
+					return usageError{err}
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "added association %s (%s); set its integration with: ponte --association %s config set ...\n",
+					added.Slug, added.Name, added.Slug)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "its display name (default: the short name)")
+	cmd.Flags().StringVar(&cnpj, "cnpj", "", "its CNPJ, with or without punctuation")
+	return cmd
+}
+
+// associationView is an association as list and show print it.
+type associationView struct {
+	Slug      string     `json:"slug"`
+	Name      string     `json:"name"`
+	CNPJ      string     `json:"cnpj,omitempty"`
+	Disabled  bool       `json:"disabled"`
+	Clients   int        `json:"clients"`
+	Vehicles  int        `json:"vehicles"`
+	Contracts int        `json:"contracts"`
+	Daily     string     `json:"daily"` // "03:00", or "off"
+	NextRun   *time.Time `json:"next_run,omitempty"`
+	LastRun   *store.Run `json:"last_run,omitempty"`
+}
+
+func viewOf(s store.AssociationSummary) associationView {
+	v := associationView{Slug: s.Slug, Name: s.Name, CNPJ: s.CNPJ, Disabled: s.Disabled, Clients: s.Clients,
+		Vehicles: s.Vehicles, Contracts: s.Contracts, Daily: "off", LastRun: s.LastRun}
+	if s.Schedule.Enabled {
+		v.Daily = s.Schedule.TimeOfDay
+		if !s.Schedule.NextRun.IsZero() {
+			next := s.Schedule.NextRun
+			v.NextRun = &next
+		}
+	}
+	if v.LastRun != nil {
+		v.LastRun.Errors = nil // the run's own command shows them
+	}
+	return v
+}
+
+func (a *app) associationListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the associations with their figures and last sync",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.readStore(func(s *store.Store) error {
+				all, err := s.Overview()
+				if err != nil {
+					return err
+				}
+				views := make([]associationView, len(all))
+				for i, x := range all {
+					views[i] = viewOf(x)
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), views)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
+				for _, v := range views {
+					name := v.Name
+					if v.Disabled {
+						name += " (disabled)"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", v.Slug, name, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// lastSync is a run in a few words: "succeeded 2026-11-27 03:04, 2 errors".
+func lastSync(r *store.Run) string {
+	if r == nil {
+		return "never"
+	}
+	s := r.Status + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
+	if r.ErrorCount > 0 {
+		s += fmt.Sprintf(", %d errors", r.ErrorCount)
+	}
+	return s
+}
+
+func (a *app) associationShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one association: its figures, integration state, schedule and last sync",
+		Args:  exactArgs(1, "the association's short name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.readStore(func(s *store.Store) error {
+				all, err := s.Overview()
+				if err != nil {
+					return err
+				}
+				for _, x := range all {
+					if x.Slug != strings.ToLower(strings.TrimSpace(args[0])) {
+						continue
+					}
+					v := viewOf(x)
+					if asJSON {
+						return writeJSON(cmd.OutOrStdout(), v)
+					}
+					in, _ := s.In(x.Slug)
+					state, err := in.IntegrationState()
+					if err != nil {
+						return err
+					}
+					showAssociation(cmd.OutOrStdout(), v, state)
+					return nil
+				}
+				_, err = a.inNamed(s, args[0])
+				return err
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// inNamed is the usage error for an association that does not exist, listing those that do.
+func (a *app) inNamed(s *store.Store, name string) (*store.Store, error) {
+	saved := a.assoc
+	a.assoc = name
+	defer func() { a.assoc = saved }()
+	return a.in(s)
+}
+
+func showAssociation(w io.Writer, v associationView, in store.IntegrationState) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	state := "enabled"
+	if v.Disabled {
+		state = "disabled: it does not sync"
+	}
+	yes := map[bool]string{true: "set", false: "not set"}
+	rows := [][2]string{{"association", v.Slug}, {"name", v.Name}, {"cnpj", v.CNPJ}, {"state", state},
+		{"clients", fmt.Sprint(v.Clients)}, {"vehicles", fmt.Sprint(v.Vehicles)}, {"contracts", fmt.Sprint(v.Contracts)},
+		{"product code", in.ProductCode}, {"manual credentials", yes[in.Manual]}, {"sync token", yes[in.Sync]},
+		{"daily sync", v.Daily}, {"last sync", lastSync(v.LastRun)}}
+	if v.NextRun != nil {
+		rows = append(rows, [2]string{"next sync", v.NextRun.Local().Format("2006-01-02 15:04:05")})
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
+	}
+	tw.Flush()
+}
+
+func (a *app) associationSetCmd() *cobra.Command {
+	var slug, name, cnpj string
+	cmd := &cobra.Command{
+		Use:   "set NAME",
+		Short: "Rename an association (--slug, --name) or set its CNPJ",
+		Example: "  ponte association set principal --slug protecao-sul --name \"Proteção Sul\"\n" +
+			"  ponte association set protecao-sul --cnpj 11.222.333/0001-81",
+		Args: exactArgs(1, "the association's short name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			var p store.AssociationPatch
+			for flag, dst := range map[string]**string{"slug": &p.Slug, "name": &p.Name, "cnpj": &p.CNPJ} {
+				if changed(f, flag) {
+					v, _ := f.GetString(flag)
+					*dst = &v
+				}
+			}
+			if p == (store.AssociationPatch{}) {
+				return usagef("association set needs --slug, --name or --cnpj")
+			}
+			return a.writeStore(func(s *store.Store) error {
+				if _, err := a.inNamed(s, args[0]); err != nil {
+					return err
+				}
+				got, err := s.UpdateAssociation(args[0], p, actor())
+				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
+					return usageError{err}
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "association %s (%s) saved\n", got.Slug, got.Name)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&slug, "slug", "", "a new short name")
+	cmd.Flags().StringVar(&name, "name", "", "a new display name")
+	cmd.Flags().StringVar(&cnpj, "cnpj", "", "its CNPJ (empty: none)")
+	return cmd
+}
+
+func (a *app) associationEnableCmd(verb string, enable bool) *cobra.Command {
+	short := "Disable an association: it keeps its data but no longer syncs"
+	if enable {
+		short = "Enable a disabled association again"
+	}
+	return &cobra.Command{
+		Use:   verb + " NAME",
+		Short: short,
+		Args:  exactArgs(1, "the association's short name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.writeStore(func(s *store.Store) error {
+				if _, err := a.inNamed(s, args[0]); err != nil {
+					return err
+				}
+				got, err := s.SetAssociationEnabled(args[0], enable, actor())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "association %s %sd\n", got.Slug, verb)
+				return nil
+			})
+		},
+	}
+}
