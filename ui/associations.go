@@ -34,6 +34,7 @@ type assocsPage struct {
 	keys    assocKeys
 	table   *table
 	summary []store.AssociationSummary
+	loaded  bool
 	seq     int
 	err     error
 	adding  *assocForm
@@ -54,8 +55,7 @@ type assocsLoadedMsg struct {
 func newAssocsPage(c *common) *assocsPage {
 	k := c.keys
 	return &assocsPage{c: c, keys: assocKeys{Use: k.Use, New: k.NewAssoc, Enable: k.Enable},
-		table: newTable(c, column{" ", 2}, column{tAssociation, 0}, column{tAssocVehicles, 9}, column{tAssocContracts, 9},
-			column{tAssocLast, 30}, column{tAssocNext, 16}, column{tProgressShort, 10})}
+		table: newTable(c, assocColumns(100)...)}
 }
 
 func (p *assocsPage) Title() string { return tPageAssocs }
@@ -75,7 +75,19 @@ func (p *assocsPage) load() tea.Cmd {
 
 func (p *assocsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
+	p.table.cols = assocColumns(w)
 	p.table.SetSize(w, h-2)
+	p.rows()
+}
+
+// assocColumns are the list's columns for a page width: the figures' headings shorten on
+// narrow terminals so that the name keeps its room.
+func assocColumns(width int) []column {
+	vehicles, contracts := column{tAssocVehicles, 8}, column{tAssocContracts, 9}
+	if width < 96 {
+		vehicles, contracts = column{tAssocVehiclesShort, 6}, column{tAssocContractsShort, 6}
+	}
+	return []column{{" ", 1}, {tAssociation, 0}, vehicles, contracts, {tAssocLast, 29}, {tAssocNext, 11}}
 }
 
 func (p *assocsPage) Typing() bool { return p.adding != nil }
@@ -109,7 +121,7 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 			p.c.svc.Logger.Error("list associations", "err", msg.err)
 			return nil
 		}
-		p.summary = msg.summary
+		p.summary, p.loaded = msg.summary, true
 		p.rows()
 		return nil
 	case progressMsg, activityMsg:
@@ -203,9 +215,21 @@ func (p *assocsPage) rows() {
 		}
 		last := tAssocNever
 		if r := s.LastRun; r != nil {
-			last = statusText(r.Status) + " " + r.StartedAt.Local().Format("02/01 15:04")
+			last = shortStatus(r.Status) + " " + r.StartedAt.Local().Format("02/01 15:04")
 			if r.ErrorCount > 0 {
 				last += " · " + plural(r.ErrorCount, tErrorOne, tErrorMany)
+			}
+		}
+		if eng := p.c.svc.Engine; eng != nil { // a sync going says how far it is instead
+			switch pr := eng.Hub(s.Slug).Latest(); {
+			case pr.Running && pr.Phase == syncer.PhaseQueued:
+				last = tAssocQueued
+			case pr.Running && pr.Phase == syncer.PhasePaused:
+				last = tAssocPaused
+			case pr.Running && pr.PagesTotal > 0:
+				last = fmt.Sprintf("%s %.0f%%", tSyncing, pr.Fraction()*100)
+			case pr.Running:
+				last = tSyncing
 			}
 		}
 		next := tAssocNoDaily
@@ -215,22 +239,11 @@ func (p *assocsPage) rows() {
 		case s.Schedule.Enabled && !s.Schedule.NextRun.IsZero():
 			next = s.Schedule.NextRun.Local().Format("02/01 15:04")
 		}
-		going := ""
-		if eng := p.c.svc.Engine; eng != nil {
-			switch pr := eng.Hub(s.Slug).Latest(); {
-			case pr.Running && pr.Phase == syncer.PhaseQueued:
-				going = tAssocQueued
-			case pr.Running && pr.PagesTotal > 0:
-				going = fmt.Sprintf("%3.0f%%", pr.Fraction()*100)
-			case pr.Running:
-				going = tSyncing
-			}
-		}
 		name := s.Label()
-		if s.Name != s.Slug {
+		if s.Name != s.Slug && p.width >= 96 { // narrow, the name alone keeps its room
 			name += " (" + s.Slug + ")"
 		}
-		rows[i] = row{cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next, going},
+		rows[i] = row{cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next},
 			disabled: s.Disabled}
 	}
 	p.table.SetRows(rows)
@@ -241,11 +254,22 @@ func (p *assocsPage) View() string {
 	if p.adding != nil {
 		return p.adding.View(p.width)
 	}
-	if p.err != nil {
+	switch {
+	case p.err != nil:
 		return st.Error.Render(tLoadFailed)
+	case !p.loaded:
+		return st.Hint.Render(tLoading)
 	}
 	head := st.Hint.Render(plural(len(p.summary), tAssocCountOne, tAssocCountMany))
 	return head + "\n\n" + p.table.View()
+}
+
+// shortStatus names a run's status in few letters, for the list.
+func shortStatus(status string) string {
+	if status == store.StatusPartial {
+		return tStatusPartialShort
+	}
+	return statusText(status)
 }
 
 // assocForm is "Nova associação": short name, name and CNPJ.
@@ -262,9 +286,10 @@ func newAssocForm(c *common) *assocForm {
 	for i, limit := range []int{32, 120, 18} {
 		in := c.newInput()
 		in.CharLimit = limit
+		in.SetWidth(34)
 		in.Prompt = ""
 		if i == 0 {
-			in.Placeholder = "ex.: protecao-sul"
+			in.Placeholder = tAssocSlugExample
 		}
 		f.inputs = append(f.inputs, in)
 	}
@@ -471,12 +496,13 @@ func (p *picker) View(width, height int) string {
 	}
 	room := max(1, height-len(lines))
 	from := max(0, min(p.cursor-room/2, len(p.shown)-room))
+	labels := 0
+	for _, a := range p.shown {
+		labels = max(labels, textWidth(a.Label()))
+	}
 	for i := from; i < len(p.shown) && i < from+room; i++ {
 		a := p.shown[i]
-		text := a.Label()
-		if a.Name != a.Slug {
-			text += "  " + st.Hint.Render(a.Slug)
-		}
+		text := cell(a.Label(), labels) + "  " + st.Hint.Render(a.Slug)
 		if a.Disabled {
 			text += "  " + st.Hint.Render("("+tAssocDisabled+")")
 		}

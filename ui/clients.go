@@ -41,11 +41,16 @@ type clientsLoadedMsg struct {
 // openClientMsg opens a client on Clientes (after a switch to its association).
 type openClientMsg struct{ client store.Client }
 
-// The list's columns: one association's clients, or every association's with their own.
+// The list's columns: one association's clients, or every association's with their own (the
+// city gives way on narrow terminals).
 var (
-	clientColumns    = []column{{tName, 0}, {tCPF, 14}, {tCity, 22}, {tSituation, 12}}
-	clientAllColumns = []column{{tName, 0}, {tAssociation, 18}, {tCPF, 14}, {tCity, 18}, {tSituation, 10}}
+	clientColumns       = []column{{tName, 0}, {tCPF, 14}, {tCity, 22}, {tSituation, 12}}
+	clientAllColumns    = []column{{tName, 0}, {tAssociation, 16}, {tCPF, 14}, {tCity, 18}, {tSituation, 10}}
+	clientAllColumnsNoC = []column{{tName, 0}, {tAssociation, 16}, {tCPF, 14}, {tSituation, 10}}
 )
+
+// wideAll is the width from which the list of every association's clients shows the city.
+const wideAll = 96
 
 func newClientsPage(c *common) *clientsPage {
 	list := newListView(c, clientColumns...)
@@ -84,7 +89,43 @@ func (p *clientsPage) find() tea.Cmd {
 	}
 }
 
+// columns sets the list's columns for what it lists and the page's width.
+func (p *clientsPage) columns() {
+	switch {
+	case !p.all:
+		p.list.SetColumns(clientColumns...)
+	case p.width >= wideAll:
+		p.list.SetColumns(clientAllColumns...)
+	default:
+		p.list.SetColumns(clientAllColumnsNoC...)
+	}
+}
+
+// rows lists the clients found, in the columns set.
+func (p *clientsPage) rows() {
+	rows := make([]row, len(p.page.Clients))
+	for i, c := range p.page.Clients {
+		city := c.City + "/" + c.State
+		switch {
+		case !p.all:
+			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
+		case p.width >= wideAll:
+			rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), city, c.Situation}}
+		default:
+			rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), c.Situation}}
+		}
+	}
+	p.list.SetRows(rows)
+}
+
 func (p *clientsPage) SetSize(w, h int) {
+	if p.all && (w >= wideAll) != (p.width >= wideAll) {
+		p.width = w
+		cursor := p.list.Cursor()
+		p.columns()
+		p.rows()
+		p.list.table.SetCursor(cursor)
+	}
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 	if p.open != nil {
@@ -134,15 +175,7 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 			p.assocs = msg.assocs
 		}
 		p.page = msg.page
-		rows := make([]row, len(p.page.Clients))
-		for i, c := range p.page.Clients {
-			if p.all {
-				rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
-			} else {
-				rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), c.City + "/" + c.State, c.Situation}}
-			}
-		}
-		p.list.SetRows(rows)
+		p.rows()
 		return nil
 	case openClientMsg:
 		p.open = newClientView(p.c, msg.client)
@@ -168,10 +201,7 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		p.updateKeys()
 		if key.Matches(msg, p.toggle) {
 			p.all = !p.all
-			p.list.SetColumns(clientColumns...)
-			if p.all {
-				p.list.SetColumns(clientAllColumns...)
-			}
+			p.columns()
 			return p.find()
 		}
 		return p.act(p.list.Key(msg))

@@ -29,7 +29,13 @@ var maria = uitest.Maria
 
 func newConsole(t testing.TB, svc Services, w, h int, opts ...Option) *console {
 	t.Helper()
-	c := &console{t: t, svc: svc, m: New(svc, Session{Actor: maria}, opts...), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
+	return newConsoleAs(t, svc, Session{Actor: maria}, w, h, opts...)
+}
+
+// newConsoleAs is newConsole for another session: an operator's, say.
+func newConsoleAs(t testing.TB, svc Services, sess Session, w, h int, opts ...Option) *console {
+	t.Helper()
+	c := &console{t: t, svc: svc, m: New(svc, sess, opts...), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
 	t.Cleanup(func() { close(c.done); c.m.Close() })
 	c.handle(tea.WindowSizeMsg{Width: w, Height: h})
 	c.exec(c.m.Init())

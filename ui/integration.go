@@ -394,6 +394,9 @@ func (p *integrationPage) save() tea.Cmd {
 	if p.busy {
 		return nil
 	}
+	if !p.c.supervisor() {
+		return p.refuse()
+	}
 	valid := true
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct} {
 		valid = p.validate(f) && valid
@@ -425,6 +428,9 @@ func (p *integrationPage) updateToken() tea.Cmd {
 	if p.busy {
 		return nil
 	}
+	if !p.c.supervisor() {
+		return p.refuse()
+	}
 	v := strings.TrimSpace(p.inputs[fSyncToken].Value())
 	if v == "" && p.stored.SyncToken == "" || !p.validate(fSyncToken) {
 		if v == "" {
@@ -440,11 +446,13 @@ func (p *integrationPage) updateToken() tea.Cmd {
 	return p.run(patch, map[int]string{fSyncToken: p.inputs[fSyncToken].Value()}, false, true)
 }
 
+// refuse says that only supervisors change an integration.
+func (p *integrationPage) refuse() tea.Cmd {
+	p.message, p.ok, p.checks = tOnlySupervisors, false, nil
+	return toast(false, "%s", tOnlySupervisors)
+}
+
 func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string, manual, sync bool) tea.Cmd {
-	if !p.c.supervisor() {
-		p.message, p.ok = tOnlySupervisors, false
-		return toast(false, "%s", tOnlySupervisors)
-	}
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
 	st, eng, actor, url, stored, life := p.c.st, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
 	return func() tea.Msg {

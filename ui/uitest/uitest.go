@@ -77,3 +77,54 @@ func New(t testing.TB) Fixture {
 	t.Cleanup(eng.Close)
 	return Fixture{Store: st, Engine: eng, Now: now}
 }
+
+// Many adds two associations to the fixture's one ("principal", renamed Proteção Sul):
+// norte-seguro, whose client 1 and vehicle 10 reuse the codes of principal's, with a run that
+// failed, and vale-minas, disabled; and Ana, an operator of norte-seguro alone.
+func (f Fixture) Many(t testing.TB) (operator store.Admin) {
+	t.Helper()
+	a := Maria
+	name := "Proteção Sul"
+	if _, err := f.Store.UpdateAssociation("principal", store.AssociationPatch{Name: &name}, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		slug, name string
+		client     store.Client
+		plate      string
+	}{
+		{"norte-seguro", "Norte Seguro", store.Client{SGACode: 1, Name: "MARIA NORTE DE SOUZA", CPF: "52998224725", City: "MANAUS",
+			State: "AM", Situation: "ATIVO"}, "NOR1A23"},
+		{"vale-minas", "Vale de Minas", store.Client{SGACode: 7, Name: "MARIANA VALE", CPF: "39053344705", City: "OURO PRETO",
+			State: "MG", Situation: "ATIVO"}, "VAL2B34"},
+	} {
+		if _, err := f.Store.AddAssociation(store.Association{Slug: x.slug, Name: x.name}, a); err != nil {
+			t.Fatal(err)
+		}
+		in, err := f.Store.In(x.slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, _ := in.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync}, a)
+		_, err = in.Apply(store.Batch{RunID: run.ID, Clients: []store.Client{x.client},
+			Vehicles: []store.Vehicle{{SGACode: 10, ClientSGACode: x.client.SGACode, Plate: x.plate, Model: "ONIX 1.0",
+				Situation: "ATIVO", Products: []string{"19"}}},
+			Errors: []store.RunError{{Page: 2, Kind: "transient", Reason: "503"}, {Page: 3, Kind: "transient", Reason: "503"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.FinishRun(run.ID, store.StatusPartial, "pages_failed", "2 pages failed", a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Store.SetAssociationEnabled("vale-minas", false, a); err != nil {
+		t.Fatal(err)
+	}
+	norte, _ := f.Store.Association("norte-seguro")
+	ana, err := f.Store.AddAdmin(store.Admin{Login: "ana", Name: "Ana Lima", Role: store.RoleOperator,
+		Associations: []uint64{norte.ID}}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ana
+}

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"ponte/store"
+	"ponte/ui/uitest"
+)
+
+// openOn is a supervisor's console that opens on Proteção Sul (principal).
+func openOn(t *testing.T, svc Services, w, h int) *console {
+	t.Helper()
+	return newConsoleAs(t, svc, Session{Actor: maria, Association: "principal"}, w, h)
+}
+
+// many is the fixture with three associations, and its operator of norte-seguro.
+func many(t *testing.T) (Services, store.Admin) {
+	t.Helper()
+	f := uitest.New(t)
+	ana := f.Many(t)
+	return Services{Store: f.Store, Engine: f.Engine, Now: f.Now}, ana
+}
+
+// TestAssociationScreens goldens the picker, Associações and the search across associations.
+func TestAssociationScreens(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {80, 24}} {
+		for _, tc := range []struct {
+			name  string
+			steps []string
+		}{
+			{"associations", []string{"5", "=3 associações"}},
+			{"picker", []string{"ctrl+a", "=Trocar de associação", "=Vale de Minas"}},
+			{"picker_filtered", []string{"ctrl+a", "=Trocar de associação", "n", "o", "r", "=Buscar: nor"}},
+			{"clients_all", []string{"3", "=MARIA DA SILVA", "t", "=Buscando em todas", "=MARIA NORTE"}},
+			{"association_add", []string{"5", "=3 associações", "n", "=Nova associação"}},
+		} {
+			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
+				svc, _ := many(t)
+				c := openOn(t, svc, size[0], size[1])
+				c.waitFor("integracao", "Associação: Proteção Sul")
+				for _, s := range tc.steps {
+					if text, ok := strings.CutPrefix(s, "="); ok {
+						c.waitFor(text)
+					} else {
+						c.press(s)
+					}
+				}
+				golden.RequireEqual(t, c.ascii())
+			})
+		}
+	}
+}
+
+// The picker switches every page to the chosen association: the same client code shows
+// another client, the contracts are that association's.
+func TestPickerSwitchesEveryPage(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("4")
+	c.waitFor("CT-2026-000001")
+	c.press("ctrl+a")
+	c.waitFor("Trocar de associação")
+	c.typeText("norte")
+	c.waitGone("Vale de Minas")
+	c.press("enter")
+	c.waitFor("Associação: Norte Seguro (norte-seguro)", "[4 Contratos e OS]", "Nenhum contrato ainda")
+	c.press("3")
+	c.waitFor("MARIA NORTE DE SOUZA")
+	if s := c.screen(); strings.Contains(s, "MARIA DA SILVA") {
+		t.Fatalf("Proteção Sul's client on Norte Seguro's list:\n%s", s)
+	}
+	c.press("5")
+	s := c.waitFor("3 associações")
+	if !strings.Contains(cursorLine(s)+markedLine(s, "●"), "Norte Seguro") {
+		t.Fatalf("the current association is not marked on Associações:\n%s", s)
+	}
+	c.press("ctrl+a", "esc")
+	c.waitGone("Trocar de associação")
+}
+
+// markedLine is the screen's line holding mark.
+func markedLine(screen, mark string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, mark) {
+			return l
+		}
+	}
+	return ""
+}
+
+// Clientes' t searches every association; opening another association's client makes it
+// the current one and opens the client there.
+func TestSearchAllOpensTheClientInItsAssociation(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("3")
+	c.waitFor("MARIA DA SILVA", "t buscar em todas as associações")
+	c.press("t", "/")
+	c.typeText("maria")
+	c.waitFor("MARIA NORTE DE SOUZA", "MARIANA VALE", "norte-seguro", "Buscando em todas as associações (3)")
+	c.press("enter") // leave the search field
+	if s := c.screen(); !strings.Contains(s, "t buscar só na atual") {
+		t.Fatalf("the footer does not offer to search only the current one:\n%s", s)
+	}
+	for !strings.Contains(cursorLine(c.screen()), "MARIA NORTE") {
+		c.press("down")
+		if strings.Contains(cursorLine(c.screen()), "MARIANA VALE") {
+			t.Fatalf("MARIA NORTE is not listed before MARIANA VALE:\n%s", c.screen())
+		}
+	}
+	c.press("enter")
+	c.waitFor("Associação: Norte Seguro", "MARIA NORTE DE SOUZA  529.982.247-25", "NOR1A23")
+	c.press("esc") // back on Clientes, of Norte Seguro now
+	c.waitFor("MARIA NORTE DE SOUZA", "t buscar em todas as associações")
+	c.waitGone("MARIA DA SILVA")
+}
+
+// A supervisor adds an association on Associações: it opens on its Integração SGA.
+func TestAddAssociationInTheConsole(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("5", "n")
+	c.waitFor("Nova associação")
+	c.typeText("Norte Seguro")
+	c.press("ctrl+s")
+	c.waitFor("só a-z, 0-9 e '-' (até 32)")
+	c.press("ctrl+u")
+	c.typeText("norte-seguro")
+	c.press("tab")
+	c.typeText("Outra")
+	c.press("ctrl+s")
+	c.waitFor("já existe uma com esse nome curto")
+	c.press("shift+tab", "ctrl+u")
+	c.typeText("agua-limpa")
+	c.press("tab", "ctrl+u")
+	c.typeText("Água Limpa Proteção")
+	c.press("tab")
+	c.typeText("123")
+	c.press("ctrl+s")
+	c.waitFor("CNPJ inválido")
+	c.press("ctrl+u")
+	c.press("ctrl+s")
+	c.waitFor("[1 Integração SGA]", "Associação: Água Limpa Proteção (agua-limpa)", "Cadastro para uso manual")
+	in, err := svc.Store.In("agua-limpa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := in.IntegrationState(); st != (store.IntegrationState{}) {
+		t.Fatalf("the new association's integration is not empty: %+v", st)
+	}
+}
+
+// A supervisor disables an association after saying yes; it stays listed, marked.
+func TestDisableAssociationInTheConsole(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("5")
+	c.waitFor("3 associações")
+	for !strings.Contains(cursorLine(c.screen()), "Norte Seguro") {
+		c.press("down")
+	}
+	c.press("d")
+	c.waitFor("Desativar a associação Norte Seguro?")
+	c.press("s")
+	c.waitFor("Associação Norte Seguro desativada.")
+	if a, _ := svc.Store.Association("norte-seguro"); !a.Disabled {
+		t.Fatal("not disabled in the store")
+	}
+	c.waitUntil("the row says it", func(s string) bool { return strings.Contains(cursorLine(s), "desativada") })
+}
+
+// An operator of norte-seguro sees that association only: on the header, on Associações, in
+// the picker and in the search, with no search across associations to offer; and may not
+// change its integration nor add associations.
+func TestOperatorSeesOnlyTheirAssociation(t *testing.T) {
+	svc, ana := many(t)
+	c := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: "ana", From: "test"}, Admin: &ana}, 100, 30)
+	c.waitFor("Associação: Norte Seguro")
+	c.press("5")
+	s := c.waitFor("1 associação", "Norte Seguro (norte-seguro)     ")
+	for _, other := range []string{"Proteção Sul", "Vale de Minas", "n nova associação", "d desativar"} {
+		if strings.Contains(s, other) {
+			t.Fatalf("the operator sees %q:\n%s", other, s)
+		}
+	}
+	c.press("ctrl+a")
+	s = c.waitFor("Trocar de associação", "Norte Seguro")
+	if strings.Contains(s, "Proteção Sul") || strings.Contains(s, "Vale de Minas") {
+		t.Fatalf("the picker offers another association:\n%s", s)
+	}
+	c.press("esc", "3")
+	s = c.waitFor("MARIA NORTE DE SOUZA")
+	if strings.Contains(s, "MARIA DA SILVA") || strings.Contains(s, "buscar em todas") {
+		t.Fatalf("the operator's Clientes:\n%s", s)
+	}
+	c.press("4")
+	c.waitFor("Nenhum contrato ainda") // Proteção Sul's contract is not theirs
+	c.press("2")
+	s = c.waitFor("Ana Lima")
+	if strings.Contains(s, "Maria Souza") {
+		t.Fatalf("the operator sees other administrators:\n%s", s)
+	}
+	c.press("1", "tab", "tab", "tab", "tab")
+	c.typeText("77")
+	c.press("ctrl+s")
+	c.waitFor("Só supervisores podem fazer isso.")
+}
