@@ -76,7 +76,7 @@ func (a *app) configTestCmd() *cobra.Command {
 				}
 				err = errors.New("the connection test found problems")
 				for _, next := range rep.Next {
-					err = fmt.Errorf("%w\n%s", err, next)
+					err = fmt.Errorf("%w\n%s", err, a.naming(s, next))
 				}
 				if slices.Contains(rep.Next, hintPassword) || slices.Contains(rep.Next, hintSyncToken) {
 					return statusError{status: ExitRefused, err: err}

@@ -45,18 +45,30 @@ func inUseHint(err error) error {
 }
 
 // runError is a run that failed, as the command's error: its reason and, where the user can
-// mend it, the next step; refused credentials exit ExitRefused.
-func runError(r store.Run, url string) error {
+// mend it, the next step (named for its association through name); refused credentials exit
+// ExitRefused.
+func runError(r store.Run, url string, name func(string) string) error {
 	err := fmt.Errorf("run %d %s: %s", r.ID, r.Status, r.Reason)
 	switch r.ReasonCode {
 	case syncer.ReasonCredentials:
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, hintPassword)}
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, name(hintPassword))}
 	case syncer.ReasonSyncToken:
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, hintSyncToken)}
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, name(hintSyncToken))}
 	case syncer.ReasonUnreachable:
-		return fmt.Errorf("%w\n%s", err, unreachableHint(url))
+		return fmt.Errorf("%w\n%s", err, name(unreachableHint(url)))
 	case syncer.ReasonRoute:
 		return fmt.Errorf("%w\n%s", err, hintRoutes)
 	}
 	return err
+}
+
+// naming makes a next step's commands name the association s is seen from, when the
+// database has more than one: "ponte config set" becomes "ponte --association norte config set".
+func (a *app) naming(s *store.Store, text string) string {
+	here, ok := s.Current()
+	all, err := s.Associations()
+	if !ok || err != nil || len(all) < 2 {
+		return text
+	}
+	return strings.ReplaceAll(text, "ponte config ", "ponte --association "+here.Slug+" config ")
 }

@@ -106,7 +106,7 @@ func (a *app) syncCmd() *cobra.Command {
 				case err != nil && cmd.Context().Err() != nil:
 					return err // stopped by a signal: its status says so
 				case err != nil:
-					return runError(run, a.urlOf(in))
+					return runError(run, a.urlOf(in), func(t string) string { return a.naming(in, t) })
 				case run.Status == store.StatusPartial:
 					return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
 				}

@@ -1,0 +1,203 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ponte/sga/sim"
+	"ponte/store"
+	"ponte/ui/cli"
+)
+
+// Associations from the command line: add, list, show, set, disable and enable; the global
+// --association (or PONTE_ASSOCIATION) when there are several, with the list when it is
+// missing or wrong.
+func TestAssociationCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+	if code, _, errOut := ponte("config", "set", "--product-code", "7"); code != cli.ExitOK {
+		t.Fatalf("config set on a new database, with one association: %s", errOut)
+	}
+	code, out, errOut := ponte("association", "add", "Norte", "--name", "Norte Seguro", "--cnpj", "11.222.333/0001-81")
+	if code != cli.ExitOK || !strings.Contains(out, "added association norte (Norte Seguro)") {
+		t.Fatalf("association add: %d %q %q", code, out, errOut)
+	}
+	for _, bad := range [][]string{
+		{"association", "add", "norte"},                         // exists
+		{"association", "add", "sul minas"},                     // not a short name
+		{"association", "add", "x", "--cnpj", "11111111111111"}, // not a CNPJ
+		{"association", "add"},
+		{"association", "show", "nenhuma"},
+		{"association", "set", "norte"},
+		{"association", "disable", "nenhuma"},
+	} {
+		if code, _, errOut := ponte(bad...); code != cli.ExitUsage {
+			t.Errorf("ponte %q exited %d, want 2: %s", bad, code, errOut)
+		}
+	}
+
+	// Two associations: the commands that work in one need its name.
+	code, _, errOut = ponte("config", "show")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "this database has 2 associations: name one with --association NAME") ||
+		!strings.Contains(errOut, "norte, principal") {
+		t.Fatalf("config show with two associations and none named: %d %q", code, errOut)
+	}
+	code, _, errOut = ponte("--association", "sul", "config", "show")
+	if code != cli.ExitUsage || !strings.Contains(errOut, `no association "sul"; there are: norte, principal`) {
+		t.Fatalf("an unknown association: %d %q", code, errOut)
+	}
+	if code, out, _ := ponte("config", "show", "-a", "principal"); code != cli.ExitOK || !strings.Contains(out, "7") {
+		t.Fatalf("config show -a principal: %d %q", code, out)
+	}
+	t.Setenv("PONTE_ASSOCIATION", "norte")
+	if code, _, errOut := ponte("config", "set", "--product-code", "8"); code != cli.ExitOK {
+		t.Fatalf("config set in PONTE_ASSOCIATION: %s", errOut)
+	}
+	t.Setenv("PONTE_ASSOCIATION", "")
+
+	code, out, _ = ponte("association", "list", "--json")
+	var list []struct {
+		Slug, Name, CNPJ string
+		Disabled         bool
+	}
+	if err := json.Unmarshal([]byte(out), &list); code != cli.ExitOK || err != nil || len(list) != 2 ||
+		list[0].Slug != "norte" || list[0].CNPJ != "11222333000181" || list[1].Slug != "principal" {
+		t.Fatalf("association list --json: %d %v %q", code, err, out)
+	}
+	code, out, _ = ponte("association", "show", "norte")
+	if code != cli.ExitOK || !strings.Contains(out, "product code:") || !strings.Contains(out, "8") || !strings.Contains(out, "last sync:") {
+		t.Fatalf("association show: %d %q", code, out)
+	}
+	if code, out, errOut := ponte("association", "set", "principal", "--slug", "sul", "--name", "Proteção Sul"); code != cli.ExitOK ||
+		!strings.Contains(out, "association sul (Proteção Sul) saved") {
+		t.Fatalf("association set: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := ponte("association", "disable", "norte"); code != cli.ExitOK || !strings.Contains(out, "association norte disabled") {
+		t.Fatalf("disable: %d %q", code, out)
+	}
+	code, out, _ = ponte("association", "list")
+	if code != cli.ExitOK || !strings.Contains(out, "Norte Seguro (disabled)") || !strings.Contains(out, "Proteção Sul") {
+		t.Fatalf("association list: %d %q", code, out)
+	}
+	if code, _, errOut := ponte("-a", "norte", "sync"); code != cli.ExitFailure || !strings.Contains(errOut, "disabled") {
+		t.Fatalf("a sync of a disabled association: %d %q", code, errOut)
+	}
+	if code, _, _ := ponte("association", "enable", "norte"); code != cli.ExitOK {
+		t.Fatal("enable")
+	}
+	code, out, _ = ponte("export", "audit", "--format", "csv")
+	for _, want := range []string{"sul,", "association.changed", "norte,", "association.disabled", "association.enabled", "settings.changed"} {
+		if code != cli.ExitOK || !strings.Contains(out, want) {
+			t.Errorf("the audit lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// sync --all syncs every enabled association, its own simulator each: one that refuses its
+// credentials fails alone, the others succeed; the status says some failed.
+func TestSyncAll(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+	var creds []sim.Credentials
+	for i, slug := range []string{"alfa", "bravo", "charlie"} {
+		s, url := simServer(t, sim.Options{Seed: uint64(10 + i), Members: 60, PageSize: 20}, nil)
+		cr := s.Credentials()
+		creds = append(creds, cr)
+		if code, _, errOut := ponte("association", "add", slug); code != cli.ExitOK {
+			t.Fatal(errOut)
+		}
+		token := cr.SyncToken
+		if slug == "charlie" {
+			token = "not-the-token"
+		}
+		code, _, errOut := ponteIn(token, "--db", db, "-a", slug, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode, "--sync-token-stdin")
+		if code != cli.ExitOK && !(slug == "charlie" && code == cli.ExitRefused) {
+			t.Fatalf("config set %s: %d %s", slug, code, errOut)
+		}
+	}
+	if code, _, errOut := ponte("association", "disable", "principal"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := ponte("sync", "--all", "--client", "1"); code != cli.ExitUsage {
+		t.Fatalf("--all with --client: %d %s", code, errOut)
+	}
+	code, out, errOut := ponte("sync", "--all", "--rate", "0", "--parallel", "2")
+	if code != cli.ExitFailure {
+		t.Fatalf("sync --all with one refusing: %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"alfa: run", "bravo: run", "charlie: run"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no line %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "principal") {
+		t.Errorf("the disabled association synced:\n%s", out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		ok := strings.Contains(line, " succeeded ")
+		if strings.HasPrefix(line, "charlie") == ok {
+			t.Errorf("%q", line)
+		}
+	}
+	code, out, _ = ponte("runs", "--json")
+	var runs []store.Run
+	if err := json.Unmarshal([]byte(out), &runs); code != cli.ExitOK || err != nil || len(runs) != 3 {
+		t.Fatalf("runs --json: %d %v %q", code, err, out)
+	}
+	for _, r := range runs {
+		if r.Association == "" {
+			t.Errorf("run %d names no association", r.ID)
+		}
+	}
+	code, out, _ = ponte("export", "vehicles", "--format", "csv", "-a", "alfa")
+	if code != cli.ExitOK || strings.Contains(out, "bravo,") || !strings.Contains(out, "\nalfa,") {
+		t.Fatalf("export of alfa: %d %q", code, out[:min(300, len(out))])
+	}
+	code, out, _ = ponte("export", "vehicles", "--format", "csv")
+	if code != cli.ExitOK || !strings.Contains(out, "\nalfa,") || !strings.Contains(out, "\nbravo,") {
+		t.Fatalf("export of all: %d", code)
+	}
+	// A refused token names the association in its next step.
+	code, _, errOut = ponte("-a", "charlie", "sync", "--rate", "0")
+	if code != cli.ExitRefused || !strings.Contains(errOut, "ponte --association charlie config set --sync-token-stdin") {
+		t.Fatalf("charlie's sync: %d %q", code, errOut)
+	}
+}
+
+// admin add --role operator --associations: the operator's associations, by short name.
+func TestAdminRoles(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+	if code, _, errOut := ponte("association", "add", "norte"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	for _, bad := range [][]string{
+		{"--role", "chefe"},
+		{"--role", "operator"},
+		{"--role", "supervisor", "--associations", "norte"},
+		{"--role", "operator", "--associations", "sul"},
+	} {
+		if code, _, errOut := ponte(append([]string{"admin", "add", "--login", "ana", "--name", "Ana"}, bad...)...); code != cli.ExitUsage {
+			t.Errorf("admin add %q: %d %s", bad, code, errOut)
+		}
+	}
+	code, out, errOut := ponte("admin", "add", "--login", "ana", "--name", "Ana", "--role", "operator", "--associations", "norte")
+	if code != cli.ExitOK || !strings.Contains(out, "added as operator of norte") {
+		t.Fatalf("admin add operator: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := ponte("admin", "add", "--login", "bia", "--name", "Bia"); code != cli.ExitOK || !strings.Contains(out, "supervisor of every association") {
+		t.Fatalf("admin add supervisor: %d %q", code, out)
+	}
+	code, out, _ = ponte("admin", "list", "--json")
+	var admins []struct {
+		Login, Role  string
+		Associations []string
+	}
+	if err := json.Unmarshal([]byte(out), &admins); code != cli.ExitOK || err != nil || len(admins) != 2 ||
+		admins[0].Login != "ana" || admins[0].Role != "operator" || len(admins[0].Associations) != 1 || admins[0].Associations[0] != "norte" ||
+		admins[1].Role != "supervisor" {
+		t.Fatalf("admin list --json: %d %v %q", code, err, out)
+	}
+}
