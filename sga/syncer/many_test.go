@@ -25,7 +25,7 @@ type fleet struct {
 
 // newFleet makes one association per entry of sims (by short name), configured for it. wrap,
 // when not nil, sits between the engine and each simulator.
-func newFleet(t *testing.T, sims map[string]sim.Options, eo Options, wrap func(slug string, h http.Handler) http.Handler) *fleet {
+func newFleet(t testing.TB, sims map[string]sim.Options, eo Options, wrap func(slug string, h http.Handler) http.Handler) *fleet {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -308,4 +308,40 @@ func TestDailySchedulesAreSpread(t *testing.T) {
 	if len(seconds) < 90 {
 		t.Errorf("a hundred associations start in only %d distinct seconds", len(seconds))
 	}
+}
+
+// BenchmarkManyAssociations syncs 8 associations of 2,000 associados at once, 4 at a time,
+// simulators without latency: what the writer and the decoder cost per vehicle when many
+// associations share one process (go test -bench Many -cpuprofile).
+func BenchmarkManyAssociations(b *testing.B) {
+	var took time.Duration
+	total := 0
+	for b.Loop() {
+		b.StopTimer()
+		sims := map[string]sim.Options{}
+		for i := range 8 {
+			sims[fmt.Sprintf("a%d", i)] = sim.Options{Seed: uint64(i + 1), Members: 2000, PageSize: 500}
+		}
+		f := newFleet(b, sims, Options{MaxConcurrent: 4}, nil) // a new database each time: every vehicle is new
+		b.StartTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		vehicles := 0
+		var mu sync.Mutex
+		for slug := range sims {
+			wg.Go(func() {
+				run, err := f.eng.Run(context.Background(), Request{Association: slug, By: maria})
+				if err != nil {
+					b.Error(err)
+				}
+				mu.Lock()
+				vehicles += run.Counts.Vehicles()
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		took += time.Since(start)
+		total += vehicles
+	}
+	b.ReportMetric(float64(took.Nanoseconds())/float64(total), "ns/vehicle")
 }
