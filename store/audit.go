@@ -56,7 +56,8 @@ func appendAudit(tx txn, at time.Time, a Actor, action, details string) error {
 }
 
 // AuditLog lists entries newest first: up to limit (0: all) with IDs below before (0: from the
-// newest).
+// newest): those of the store's association, or, seen from none, those of every association it
+// may see and, to a supervisor, the company's own.
 func (s *Store) AuditLog(limit int, before uint64) ([]AuditEntry, error) {
 	var out []AuditEntry
 	err := s.view(func(tx txn) error {
@@ -73,7 +74,7 @@ func (s *Store) AuditLog(limit int, before uint64) ([]AuditEntry, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("audit entry %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			if s.shows(e.AssociationID) || (s.assoc != nil && e.AssociationID == 0 && s.supervisor()) {
+			if s.shows(e.AssociationID) {
 				out = append(out, e)
 			}
 		}

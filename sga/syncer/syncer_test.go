@@ -257,8 +257,16 @@ func TestCancelThenResumeWithoutRereading(t *testing.T) {
 			}
 		}
 	}
-	if len(second) != cp.Total-len(cp.Done)+1 { // +1: the page count
-		t.Errorf("resume made %d page requests for %d pages left (first run made %d)", len(second), cp.Total-len(cp.Done), len(first))
+	// A request the cancelled run sent may reach the server after it returned, and so land in
+	// this log: at most one per worker, of a page that run had not finished (which this run
+	// reads too). Every page left is read, and nothing else.
+	distinct := map[string]bool{}
+	for _, p := range second {
+		distinct[p] = true
+	}
+	if late := len(second) - len(distinct); len(distinct) != cp.Total-len(cp.Done)+1 || late > 2 { // +1: the page count
+		t.Errorf("resume made %d page requests (%d distinct) for %d pages left (first run made %d)", len(second), len(distinct),
+			cp.Total-len(cp.Done), len(first))
 	}
 	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
 		t.Fatalf("after resume: %d vehicles, want %d", len(got), len(want))

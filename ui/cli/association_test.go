@@ -100,11 +100,9 @@ func TestAssociationCommands(t *testing.T) {
 func TestSyncAll(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
-	var creds []sim.Credentials
 	for i, slug := range []string{"alfa", "bravo", "charlie"} {
 		s, url := simServer(t, sim.Options{Seed: uint64(10 + i), Members: 60, PageSize: 20}, nil)
 		cr := s.Credentials()
-		creds = append(creds, cr)
 		if code, _, errOut := ponte("association", "add", slug); code != cli.ExitOK {
 			t.Fatal(errOut)
 		}
