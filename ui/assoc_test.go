@@ -42,13 +42,7 @@ func TestAssociationScreens(t *testing.T) {
 				svc, _ := many(t)
 				c := openOn(t, svc, size[0], size[1])
 				c.waitFor("integracao", "Associação: Proteção Sul")
-				for _, s := range tc.steps {
-					if text, ok := strings.CutPrefix(s, "="); ok {
-						c.waitFor(text)
-					} else {
-						c.press(s)
-					}
-				}
+				c.steps(tc.steps...)
 				golden.RequireEqual(t, c.ascii())
 			})
 		}

@@ -42,6 +42,19 @@ func newConsoleAs(t testing.TB, svc Services, sess Session, w, h int, opts ...Op
 	return c
 }
 
+// steps presses keys and waits for text in turn: "=TEXT" waits until the screen shows TEXT,
+// anything else is a key.
+func (c *console) steps(steps ...string) {
+	c.t.Helper()
+	for _, s := range steps {
+		if text, ok := strings.CutPrefix(s, "="); ok {
+			c.waitFor(text)
+		} else {
+			c.press(s)
+		}
+	}
+}
+
 func (c *console) exec(cmd tea.Cmd) {
 	if cmd == nil {
 		return

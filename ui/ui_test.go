@@ -335,13 +335,7 @@ func TestScreens(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
 				c := newConsole(t, fixture(t), size[0], size[1])
 				c.waitFor("integracao", "Último: concluído")
-				for _, s := range tc.steps {
-					if text, ok := strings.CutPrefix(s, "="); ok {
-						c.waitFor(text)
-					} else {
-						c.press(s)
-					}
-				}
+				c.steps(tc.steps...)
 				golden.RequireEqual(t, c.ascii())
 			})
 		}
