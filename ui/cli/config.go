@@ -246,6 +246,9 @@ func (a *app) configShowCmd() *cobra.Command {
 				}
 				fields := map[string]shownField{}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				if here, ok := s.Current(); ok {
+					fmt.Fprintf(tw, "association\t%s (%s)\t\n", here.Slug, printable(here.Name))
+				}
 				for _, f := range integrationFields {
 					v := *in.Field(f.field)
 					sf := shownField{Value: v, Set: v != ""}
