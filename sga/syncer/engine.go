@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ponte/sga"
@@ -115,11 +116,18 @@ type Engine struct {
 
 // lane is one association's side of the engine: its hub and its run.
 type lane struct {
-	assoc store.Association
-	st    *store.Store // seen from the association
-	hub   *Hub
-	cur   *active
+	at  atomic.Pointer[laneAt] // replaced whole when the association changes
+	hub *Hub
+	cur *active // guarded by the engine's mu
 }
+
+// laneAt is the association a lane serves, as last read, and the store seen from it.
+type laneAt struct {
+	assoc store.Association
+	st    *store.Store
+}
+
+func (l *lane) now() *laneAt { return l.at.Load() }
 
 type active struct {
 	cancel context.CancelFunc
@@ -183,14 +191,21 @@ func (e *Engine) lane(ref string) (*lane, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if l, ok := e.lanes[a.ID]; ok {
-		l.assoc.Disabled = a.Disabled
+		if l.now().assoc != a { // renamed, disabled or enabled since: the next run sees it so
+			st, err := e.st.In(a.Slug)
+			if err != nil {
+				return nil, err
+			}
+			l.at.Store(&laneAt{assoc: a, st: st})
+		}
 		return l, nil
 	}
 	st, err := e.st.In(a.Slug)
 	if err != nil {
 		return nil, err
 	}
-	l := &lane{assoc: a, st: st, hub: NewHub()}
+	l := &lane{hub: NewHub()}
+	l.at.Store(&laneAt{assoc: a, st: st})
 	l.hub.Publish(Progress{Association: a.Slug, Phase: PhaseIdle})
 	// Every screen shows how the last sync went before the engine runs another.
 	if runs, err := st.Runs(1); err == nil && len(runs) == 1 && runs[0].Status != store.StatusRunning {
@@ -235,7 +250,7 @@ func (e *Engine) Hub(ref string) *Hub {
 func (e *Engine) Activity() *Hub { return e.activity }
 
 func (e *Engine) publish(l *lane, p Progress) {
-	p.Association = l.assoc.Slug
+	p.Association = l.now().assoc.Slug
 	l.hub.Publish(p)
 	e.activity.Publish(p)
 }
@@ -254,8 +269,8 @@ func (e *Engine) start(req Request) (*active, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch {
-	case l.assoc.Disabled:
-		return nil, fmt.Errorf("%s: %w", l.assoc.Slug, ErrDisabled)
+	case l.now().assoc.Disabled:
+		return nil, fmt.Errorf("%s: %w", l.now().assoc.Slug, ErrDisabled)
 	case l.cur != nil:
 		return nil, ErrBusy
 	case e.life.Err() != nil:
@@ -402,7 +417,8 @@ func (e *Engine) cancelledBy(l *lane) store.Actor {
 
 // execute runs one sync to its end and records how it ended.
 func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, error) {
-	in, err := l.st.Integration()
+	at := l.now()
+	in, err := at.st.Integration()
 	if err != nil {
 		e.finishUnstarted(l, req, err)
 		return store.Run{}, fmt.Errorf("read the SGA integration: %w", err)
@@ -410,10 +426,10 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 	if req.BaseURL != "" {
 		in.SGAURL = req.BaseURL
 	}
-	log := e.opt.Logger.With("association", l.assoc.Slug)
+	log := e.opt.Logger.With("association", at.assoc.Slug)
 	client := e.newClient(in, log)
 	defer client.Close()
-	r := &runner{e: e, l: l, log: log, st: l.st, client: client, in: in, req: req, start: e.opt.Now()}
+	r := &runner{e: e, l: l, log: log, st: at.st, client: client, in: in, req: req, start: e.opt.Now()}
 	if req.CPF != "" {
 		return r.syncClient(ctx)
 	}
@@ -426,7 +442,7 @@ func (e *Engine) finishUnstarted(l *lane, req Request, err error) {
 	if errors.Is(err, store.ErrMissingKey) || errors.Is(err, store.ErrWrongKey) {
 		code = ReasonNoKey
 	}
-	e.opt.Logger.Error("sync could not start", "association", l.assoc.Slug, "err", err)
+	e.opt.Logger.Error("sync could not start", "association", l.now().assoc.Slug, "err", err)
 	e.publish(l, Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
 		StartedBy: req.By.Who, Client: req.CPF})
 }

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -344,4 +345,36 @@ func BenchmarkManyAssociations(b *testing.B) {
 		total += vehicles
 	}
 	b.ReportMetric(float64(took.Nanoseconds())/float64(total), "ns/vehicle")
+}
+
+// An association renamed or disabled after its first sync: the engine follows it.
+func TestEngineFollowsAnAssociationsChanges(t *testing.T) {
+	f := newFleet(t, map[string]sim.Options{"alfa": {Seed: 1}}, Options{}, nil)
+	if _, err := f.eng.Run(context.Background(), Request{Association: "alfa", By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	slug := "zulu"
+	if _, err := f.store.UpdateAssociation("alfa", store.AssociationPatch{Slug: &slug}, maria); err != nil {
+		t.Fatal(err)
+	}
+	run, err := f.eng.Run(context.Background(), Request{Association: "zulu", By: maria})
+	if err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("after the rename: %+v, %v", run, err)
+	}
+	if p := f.eng.Hub("zulu").Latest(); p.Association != "zulu" || p.RunID != run.ID {
+		t.Errorf("the hub after the rename: %+v", p)
+	}
+	log, _ := f.store.AuditLog(1, 0)
+	if len(log) != 1 || log[0].Association != "zulu" {
+		t.Errorf("the audit after the rename: %+v", log)
+	}
+	if _, err := f.store.SetAssociationEnabled("zulu", false, maria); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.eng.Start(Request{Association: "zulu", By: maria}); !errors.Is(err, ErrDisabled) {
+		t.Errorf("a disabled association started: %v", err)
+	}
+	if err := f.eng.Start(Request{Association: "alfa", By: maria}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the old name still starts a sync: %v", err)
+	}
 }

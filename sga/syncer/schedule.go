@@ -59,15 +59,15 @@ func (e *Engine) enableAfter(l *lane, run store.Run, err error, by store.Actor) 
 	if err != nil || (run.Status != store.StatusSucceeded && run.Status != store.StatusPartial) {
 		return
 	}
-	sc, err := l.st.Schedule()
+	sc, err := l.now().st.Schedule()
 	if err == nil && !sc.Enabled {
 		sc.Enabled = true
-		if sc.NextRun, err = nextRun(sc.TimeOfDay, l.assoc.Slug, e.opt.Now()); err == nil {
-			err = l.st.SetSchedule(sc, by)
+		if sc.NextRun, err = nextRun(sc.TimeOfDay, l.now().assoc.Slug, e.opt.Now()); err == nil {
+			err = l.now().st.SetSchedule(sc, by)
 		}
 	}
 	if err != nil {
-		e.opt.Logger.Error("turn the daily sync on", "association", l.assoc.Slug, "err", err)
+		e.opt.Logger.Error("turn the daily sync on", "association", l.now().assoc.Slug, "err", err)
 		return
 	}
 	e.wake()
@@ -79,15 +79,15 @@ func (e *Engine) SetDaily(ref string, enabled bool, timeOfDay string, by store.A
 	if err != nil {
 		return err
 	}
-	sc, err := l.st.Schedule()
+	sc, err := l.now().st.Schedule()
 	if err != nil {
 		return err
 	}
 	sc.Enabled, sc.TimeOfDay = enabled, timeOfDay
-	if sc.NextRun, err = nextRun(timeOfDay, l.assoc.Slug, e.opt.Now()); err != nil {
+	if sc.NextRun, err = nextRun(timeOfDay, l.now().assoc.Slug, e.opt.Now()); err != nil {
 		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
-	if err := l.st.SetSchedule(sc, by); err != nil {
+	if err := l.now().st.SetSchedule(sc, by); err != nil {
 		return err
 	}
 	e.wake()
@@ -153,7 +153,7 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	sc, err := l.st.Schedule()
+	sc, err := l.now().st.Schedule()
 	if err != nil {
 		return 0, err
 	}
@@ -165,7 +165,7 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 		if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
 			return 0, err
 		}
-		return time.Until(sc.NextRun), l.st.SetSchedule(sc, scheduleActor)
+		return time.Until(sc.NextRun), l.now().st.SetSchedule(sc, scheduleActor)
 	}
 	if now.Before(sc.NextRun) {
 		return sc.NextRun.Sub(now), nil
@@ -180,5 +180,5 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 	if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
 		return 0, err
 	}
-	return time.Until(sc.NextRun), l.st.SetSchedule(sc, scheduleActor)
+	return time.Until(sc.NextRun), l.now().st.SetSchedule(sc, scheduleActor)
 }
