@@ -53,6 +53,15 @@ func (a *app) in(s *store.Store) (*store.Store, error) {
 	return in, err
 }
 
+// inNamedOrAll is s seen from the association --association names, or, named none, s as it
+// is: every association's records, for the commands that list them (export, runs).
+func (a *app) inNamedOrAll(s *store.Store) (*store.Store, error) {
+	if a.association() == "" {
+		return s, nil
+	}
+	return a.in(s)
+}
+
 // writeIn is writeStore seen from the command's association.
 func (a *app) writeIn(fn func(*store.Store) error) error {
 	return a.writeStore(func(s *store.Store) error {

@@ -30,12 +30,9 @@ func (a *app) exportCmd() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.readStore(func(s *store.Store) error {
-				if a.association() != "" { // one association's; else every association's
-					in, err := a.in(s)
-					if err != nil {
-						return err
-					}
-					s = in
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
 				}
 				w := bufio.NewWriter(cmd.OutOrStdout())
 				if _, err := s.Export(args[0], format, w); err != nil {

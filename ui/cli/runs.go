@@ -38,12 +38,9 @@ func (a *app) runsCmd() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.readStore(func(s *store.Store) error {
-				if a.association() != "" { // one association's; else every association's
-					in, err := a.in(s)
-					if err != nil {
-						return err
-					}
-					s = in
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
 				}
 				if len(args) == 1 {
 					id, _ := strconv.ParseUint(args[0], 10, 64)

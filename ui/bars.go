@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"fmt"
+	"ponte/sga/syncer"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+)
+
+// The root's two bars at the bottom: the status bar (the sync, the count of syncs, the
+// ticked vehicles, the last action's result, an open question) and the footer (the keys).
+
+// statusView is the status bar: an open question; else the sync, the ticked vehicles, and the
+// last action's result.
+func (m *Model) statusView() string {
+	st := m.c.styles
+	if m.asking != nil {
+		return cell(st.Warning.Render(m.asking.question), m.c.width-2)
+	}
+	p := m.progress
+	var sync string
+	detail := m.toastText == "" // a message takes the room of the sync's details
+	switch {
+	case p.Running && p.Phase == syncer.PhasePaused:
+		sync = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
+	case p.Running:
+		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
+		if p.PagesTotal > 0 {
+			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
+		}
+		if detail || m.c.width >= 120 {
+			s += " · " + statusCounts(p.Clients, p.Vehicles)
+			if p.StartedBy != "" {
+				s += " · " + fmt.Sprintf(tStartedBy, p.StartedBy)
+			}
+		}
+		sync = st.StatusKey.Render(s)
+	case p.Status != "":
+		sync = fmt.Sprintf(tRunStatus, statusText(p.Status))
+	default:
+		sync = tIdle
+	}
+	parts := []string{sync}
+	if others := m.running + m.queued; others > 0 && (others > 1 || !p.Running) {
+		count := plural(m.running, tSyncsRunningOne, tSyncsRunningMany)
+		if m.queued > 0 {
+			count += ", " + fmt.Sprintf(tSyncsQueued, m.queued)
+		}
+		parts = append(parts, st.StatusKey.Render(count))
+	}
+	if m.ticked > 0 {
+		parts = append(parts, st.StatusKey.Render(plural(m.ticked, tTickedOne, tTickedMany)))
+	}
+	if m.toastText != "" {
+		mark, style := "✓ ", st.Success
+		if !m.toastOK {
+			mark, style = "✗ ", st.Error
+		}
+		parts = append(parts, style.Render(mark+m.toastText))
+	}
+	line := strings.Join(parts, st.Status.Render("  │  "))
+	return cell(line, m.c.width-2)
+}
+
+// helpView is the footer: the keys that work now, or all of them with ?. The short line
+// always ends with "? ajuda · q sair" (and "x" while a sync runs); when it is too narrow,
+// the page's keys give way first.
+func (m *Model) helpView() string {
+	p := m.pages[m.active]
+	k := m.keys
+	width := m.c.width - 2
+	if m.asking != nil {
+		m.help.SetWidth(width)
+		return m.help.ShortHelpView([]key.Binding{k.Yes, k.No, k.Quit})
+	}
+	if m.picker != nil {
+		m.help.SetWidth(width)
+		c := m.c.keys
+		return m.help.ShortHelpView([]key.Binding{c.Open, c.Back})
+	}
+	pageKeys := append(p.Help(), k.Pages, k.Association)
+	if m.fullHelp {
+		c := m.c.keys
+		m.help.SetWidth(width)
+		return m.help.FullHelpView([][]key.Binding{pageKeys, {c.Up, c.Down, c.PageUp, c.PageDown, c.Home, c.End}, {k.Cancel, k.Help, k.Quit}})
+	}
+	m.help.SetWidth(0)
+	cancel := k.Cancel // x works on every page; the footer offers it while a sync runs
+	cancel.SetEnabled(cancel.Enabled() && m.progress.Running)
+	fixed := m.help.ShortHelpView([]key.Binding{cancel, k.Help, k.Quit})
+	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
+	room := width - lipgloss.Width(fixed) - lipgloss.Width(sep)
+	if fixed == "" {
+		room = width
+	}
+	// The page's keys, as many as fit, in order; "…" says some gave way.
+	var keys []key.Binding
+	for _, b := range pageKeys {
+		if b.Enabled() {
+			keys = append(keys, b)
+		}
+	}
+	left := ""
+	for n := len(keys); n > 0; n-- {
+		l := m.help.ShortHelpView(keys[:n])
+		if n < len(keys) {
+			l += sep + m.help.Styles.Ellipsis.Render(m.help.Ellipsis)
+		}
+		if lipgloss.Width(l) <= room {
+			left = l
+			break
+		}
+	}
+	switch {
+	case left == "":
+		return fixed
+	case fixed == "":
+		return left
+	}
+	return left + sep + fixed
+}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ponte/sga/syncer"
+)
+
+// The root's side of the current association: following its sync, switching to another, and
+// the line that names it.
+
+// subscribe follows the current association's sync. The state the session (or the
+// association) opens on is not announced: a run that ended before it is over.
+func (m *Model) subscribe() {
+	if m.unsub != nil {
+		m.unsub()
+	}
+	hub := m.c.svc.Engine.Hub(m.c.assoc.Slug)
+	m.progress, m.held, m.ended = hub.Latest(), nil, nil
+	if p := m.progress; !p.Running && p.Phase == syncer.PhaseDone {
+		m.ended = &p
+	}
+	m.updates, m.unsub = hub.Subscribe()
+	for _, pg := range m.pages { // the pages start from it too
+		pg.Update(progressMsg(m.progress))
+	}
+}
+
+// switchTo makes a the session's current association: every page starts again on it, and the
+// status bar follows its sync.
+func (m *Model) switchTo(msg switchMsg) tea.Cmd {
+	if !m.c.setAssociation(msg.assoc) {
+		return toast(false, "%s", tLoadFailed)
+	}
+	m.c.inputs = m.c.inputs[:0] // the old pages' fields go with them
+	m.c.inputs = append(m.c.inputs, m.pickerInput.input)
+	m.pages = newPages(m.c)
+	if msg.page >= 0 {
+		m.active = msg.page
+	}
+	if msg.open != nil {
+		m.active = pageClients
+	}
+	m.asking, m.ticked, m.drawn = nil, 0, false
+	m.resize()
+	cmds := []tea.Cmd{toast(true, tAssocNowCurrent, msg.assoc.Label())}
+	if m.c.svc.Engine != nil {
+		m.subscribe()
+		cmds = append(cmds, m.waitProgress())
+		if m.progress.Running {
+			cmds = append(cmds, heartbeat())
+		}
+	}
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Init())
+	}
+	if c := msg.open; c != nil {
+		cl := *c
+		cmds = append(cmds, func() tea.Msg { return openClientMsg{cl} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// waitActivity waits for any association's sync to move.
+func (m *Model) waitActivity() tea.Cmd {
+	if m.activity == nil {
+		return nil
+	}
+	ch, done := m.activity, m.c.ctx.Done()
+	return func() tea.Msg {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return activityMsg{}
+		case <-done:
+			return nil
+		}
+	}
+}
+
+// assocLine is the line under the tabs: the current association, at the right.
+func (m *Model) assocLine() string {
+	a := m.c.assoc
+	if a.Slug == "" {
+		return ""
+	}
+	name := a.Label()
+	if a.Name != a.Slug {
+		name += " (" + a.Slug + ")"
+	}
+	if a.Disabled {
+		name += " · " + tAssocDisabled
+	}
+	text := tAssociation + ": " + name
+	room := m.c.width - 2
+	text = cell(text, min(room, textWidth(text)))
+	return strings.Repeat(" ", max(0, room-textWidth(text))) + m.c.styles.Title.Render(text)
+}
