@@ -58,9 +58,15 @@ var (
 var scopedBuckets = [][]byte{bSettings, bClients, bClientCPF, bClientWord, bClientName, bVehicles,
 	bVehiclePlate, bVehicleChs, bVehicleClient, bRuns, bSync}
 
-func scoped(name []byte) bool {
-	return slices.ContainsFunc(scopedBuckets, func(b []byte) bool { return string(b) == string(name) })
-}
+var scopedNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, b := range scopedBuckets {
+		m[string(b)] = true
+	}
+	return m
+}()
+
+func scoped(name []byte) bool { return scopedNames[string(name)] }
 
 // txn is a transaction seen from one association: its buckets resolve to the association's
 // own, the company's to the top level. legacy is for the migrations written before
@@ -113,11 +119,9 @@ func (s *Store) begin(tx *bolt.Tx) (txn, error) {
 		}
 		return t, nil
 	}
-	if s.assoc != nil {
-		t.data = tx.Bucket(bAssocData).Bucket(u64(s.assoc.ID))
-		if t.data == nil {
-			return t, fmt.Errorf("association %s has no data bucket: %w", s.assoc.Slug, ErrNotFound)
-		}
+	t.data = tx.Bucket(bAssocData).Bucket(u64(s.assoc.ID))
+	if t.data == nil {
+		return t, fmt.Errorf("association %s has no data bucket: %w", s.assoc.Slug, ErrNotFound)
 	}
 	return t, nil
 }
