@@ -98,7 +98,8 @@ func TestSearchAllOpensTheClientInItsAssociation(t *testing.T) {
 	c.press("t", "/")
 	c.typeText("maria")
 	c.waitFor("MARIA NORTE DE SOUZA", "MARIANA VALE", "norte-seguro", "Buscando em todas as associações (3)")
-	c.press("enter") // leave the search field
+	c.waitGone("JOSÉ D'ÁVILA") // the list of all, before the query, is gone
+	c.press("enter")           // leave the search field
 	if s := c.screen(); !strings.Contains(s, "t buscar só na atual") {
 		t.Fatalf("the footer does not offer to search only the current one:\n%s", s)
 	}
