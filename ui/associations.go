@@ -314,10 +314,10 @@ func (f *assocForm) key(msg tea.KeyPressMsg, done func()) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		done()
 		return nil
-	case key.Matches(msg, k.Next), key.Matches(msg, k.Down):
+	case key.Matches(msg, k.Next), msg.String() == "down": // not j and k: they are text here
 		f.at = (f.at + 1) % len(f.inputs)
 		return f.focus()
-	case key.Matches(msg, k.Prev), key.Matches(msg, k.Up) && msg.String() == "up":
+	case key.Matches(msg, k.Prev), msg.String() == "up":
 		f.at = (f.at + len(f.inputs) - 1) % len(f.inputs)
 		return f.focus()
 	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):

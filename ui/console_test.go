@@ -174,6 +174,7 @@ func keyPress(name string) tea.KeyPressMsg {
 		"pgdown":    {Code: tea.KeyPgDown},
 		"pgup":      {Code: tea.KeyPgUp},
 		"space":     {Code: tea.KeySpace, Text: " "},
+		"backspace": {Code: tea.KeyBackspace},
 	}
 	if k, ok := named[name]; ok {
 		return k
