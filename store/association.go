@@ -76,6 +76,8 @@ type txn struct {
 	assoc  *Association
 	data   *bolt.Bucket
 	legacy bool
+	// pending, when set, holds the index writes back until flush (see indexwrites.go).
+	pending *indexWrites
 }
 
 // noScope is what Bucket panics with when asked for an association's bucket outside one;

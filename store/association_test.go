@@ -356,3 +356,30 @@ func TestDisableAssociation(t *testing.T) {
 		t.Errorf("audit = %+v", log)
 	}
 }
+
+// A batch's index entries are written in key order at its end; the last write of a key wins,
+// as if each had been written at once: a client renamed twice in one batch is found by its
+// last name only, and a vehicle whose plate changed twice by its last plate only.
+func TestBatchIndexesKeepTheLastWrite(t *testing.T) {
+	s := openTest(t, "", Options{})
+	if _, err := s.Apply(Batch{Clients: []Client{client(1, "ANA PRIMEIRA", "12345678909")},
+		Vehicles: []Vehicle{vehicle(10, 1, "AAA1111", "ATIVO")}}); err != nil {
+		t.Fatal(err)
+	}
+	second, third := client(1, "BEATRIZ SEGUNDA", "12345678909"), client(1, "CARLA TERCEIRA", "12345678909")
+	if _, err := s.Apply(Batch{Clients: []Client{second, third},
+		Vehicles: []Vehicle{vehicle(10, 1, "BBB2222", "ATIVO"), vehicle(10, 1, "CCC3333", "ATIVO")}}); err != nil {
+		t.Fatal(err)
+	}
+	for query, want := range map[string]int{"ana": 0, "beatriz": 0, "carla": 1, "CCC3": 1, "BBB2": 0, "AAA1": 0} {
+		if p, _ := s.SearchClients(query, 10); len(p.Clients) != want {
+			t.Errorf("search %q: %d clients, want %d", query, len(p.Clients), want)
+		}
+	}
+	if vs, _ := s.VehiclesByPlate("BBB", 10); len(vs) != 0 {
+		t.Errorf("the middle plate is still indexed: %+v", vs)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

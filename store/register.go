@@ -115,6 +115,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	var res BatchResult
 	err := s.update(func(tx txn) error {
 		res = BatchResult{}
+		tx.pending = &indexWrites{} // the batch's index entries, written in key order at the end
 		for _, c := range b.Clients {
 			count := &res
 			if b.Counted[c.SGACode] {
@@ -128,6 +129,9 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 			if err := upsertVehicle(tx, v, b.RunID, now, &res); err != nil {
 				return err
 			}
+		}
+		if err := tx.flush(); err != nil {
+			return err
 		}
 		if b.RunID != 0 {
 			if err := updateRun(tx, b.RunID, now, func(r *Run) {
@@ -185,11 +189,11 @@ func clientWordKey(word string, code int64) []byte {
 func indexClient(tx txn, c Client) error {
 	folded := foldKey(c.Name)
 	if c.CPF != "" {
-		if err := tx.Bucket(bClientCPF).Put(clientWordKey(c.CPF, c.SGACode), nil); err != nil {
+		if err := tx.put(bClientCPF, clientWordKey(c.CPF, c.SGACode), nil); err != nil {
 			return err
 		}
 	}
-	if err := tx.Bucket(bClientName).Put(clientWordKey(folded, c.SGACode), nil); err != nil {
+	if err := tx.put(bClientName, clientWordKey(folded, c.SGACode), nil); err != nil {
 		return err
 	}
 	return indexClientWords(tx, c)
@@ -199,9 +203,9 @@ func indexClient(tx txn, c Client) error {
 func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
 
 func indexClientWords(tx txn, c Client) error {
-	idx, text := tx.Bucket(bClientWord), searchText(c)
+	text := searchText(c)
 	for _, w := range words(text) {
-		if err := idx.Put(clientWordKey(w, c.SGACode), []byte(text)); err != nil {
+		if err := tx.put(bClientWord, clientWordKey(w, c.SGACode), []byte(text)); err != nil {
 			return err
 		}
 	}
@@ -210,16 +214,16 @@ func indexClientWords(tx txn, c Client) error {
 
 func unindexClient(tx txn, c Client) error {
 	if c.CPF != "" {
-		if err := tx.Bucket(bClientCPF).Delete(clientWordKey(c.CPF, c.SGACode)); err != nil {
+		if err := tx.del(bClientCPF, clientWordKey(c.CPF, c.SGACode)); err != nil {
 			return err
 		}
 	}
 	folded := foldKey(c.Name)
-	if err := tx.Bucket(bClientName).Delete(clientWordKey(folded, c.SGACode)); err != nil {
+	if err := tx.del(bClientName, clientWordKey(folded, c.SGACode)); err != nil {
 		return err
 	}
 	for _, w := range words(searchText(c)) {
-		if err := tx.Bucket(bClientWord).Delete(clientWordKey(w, c.SGACode)); err != nil {
+		if err := tx.del(bClientWord, clientWordKey(w, c.SGACode)); err != nil {
 			return err
 		}
 	}
@@ -246,7 +250,7 @@ func upsertVehicle(tx txn, v Vehicle, run uint64, now time.Time, res *BatchResul
 	}
 	// The run that saw it lives in its client index entry: an unchanged vehicle costs 8 bytes.
 	if old.ClientSGACode == v.ClientSGACode {
-		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run)); err != nil {
+		if err := tx.put(bVehicleClient, clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run)); err != nil {
 			return err
 		}
 	}
@@ -285,30 +289,30 @@ func clientVehicleKey(client, vehicle int64) []byte { return append(i64(client),
 
 func indexVehicle(tx txn, v Vehicle, run uint64) error {
 	if v.Plate != "" {
-		if err := tx.Bucket(bVehiclePlate).Put(pairKey([]byte(v.Plate), v.SGACode), nil); err != nil {
+		if err := tx.put(bVehiclePlate, pairKey([]byte(v.Plate), v.SGACode), nil); err != nil {
 			return err
 		}
 	}
 	if v.Chassis != "" {
-		if err := tx.Bucket(bVehicleChs).Put(pairKey([]byte(v.Chassis), v.SGACode), nil); err != nil {
+		if err := tx.put(bVehicleChs, pairKey([]byte(v.Chassis), v.SGACode), nil); err != nil {
 			return err
 		}
 	}
-	return tx.Bucket(bVehicleClient).Put(clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run))
+	return tx.put(bVehicleClient, clientVehicleKey(v.ClientSGACode, v.SGACode), u64(run))
 }
 
 func unindexVehicle(tx txn, v Vehicle) error {
 	if v.Plate != "" {
-		if err := tx.Bucket(bVehiclePlate).Delete(pairKey([]byte(v.Plate), v.SGACode)); err != nil {
+		if err := tx.del(bVehiclePlate, pairKey([]byte(v.Plate), v.SGACode)); err != nil {
 			return err
 		}
 	}
 	if v.Chassis != "" {
-		if err := tx.Bucket(bVehicleChs).Delete(pairKey([]byte(v.Chassis), v.SGACode)); err != nil {
+		if err := tx.del(bVehicleChs, pairKey([]byte(v.Chassis), v.SGACode)); err != nil {
 			return err
 		}
 	}
-	return tx.Bucket(bVehicleClient).Delete(clientVehicleKey(v.ClientSGACode, v.SGACode))
+	return tx.del(bVehicleClient, clientVehicleKey(v.ClientSGACode, v.SGACode))
 }
 
 // ClientByCode returns one client.
