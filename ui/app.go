@@ -415,6 +415,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return askSync(q, m.quit)
 		}
+		// Here, quitting closes the engine: another association's sync would stop too.
+		if eng := m.c.svc.Engine; eng != nil && !m.c.svc.Served && m.asking == nil {
+			if running, queued := eng.Busy(); running+queued > 0 {
+				return ask(plural(running+queued, tQuitOthersOne, tQuitOthersMany), m.quit)
+			}
+		}
 		return m.quit
 	case key.Matches(msg, k.Help):
 		m.fullHelp = !m.fullHelp

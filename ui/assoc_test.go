@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
 	"ponte/store"
 	"ponte/ui/uitest"
 )
@@ -208,4 +211,29 @@ func TestOperatorSeesOnlyTheirAssociation(t *testing.T) {
 	c.typeText("77")
 	c.press("ctrl+s")
 	c.waitFor("Só supervisores podem fazer isso.")
+}
+
+// Quitting the console on this terminal stops the engine: with another association's sync
+// going, q asks first.
+func TestQuitAsksWhileAnotherAssociationSyncs(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 3000, PageSize: 50, Faults: sim.Faults{Latency: 300 * time.Millisecond}}, true, nil)
+	if _, err := svc.Store.AddAssociation(store.Association{Slug: "outra", Name: "Outra"}, maria); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Engine.Start(syncer.Request{Association: "principal", By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsoleAs(t, svc, Session{Actor: maria, Association: "outra"}, 100, 30)
+	c.waitFor("Associação: Outra", "1 sincronismo em andamento")
+	c.press("q")
+	c.waitFor("1 sincronismo de outra associação para se você sair. Sair? (s/n)")
+	c.press("n")
+	c.waitGone("Sair? (s/n)")
+	if c.quit {
+		t.Fatal("q quit while another association synced")
+	}
+	c.press("q")
+	c.waitFor("Sair? (s/n)")
+	c.press("s")
+	c.waitUntil("quit", func(string) bool { return c.quit })
 }

@@ -239,6 +239,8 @@ const (
 	tCancelling      = "Cancelando o sincronismo; ele para no próximo ponto salvo."
 	tNothingToCancel = "Nenhum sincronismo em andamento."
 	tQuitLocal       = "Um sincronismo está em andamento: sair o interrompe (o próximo continua de onde ele parou). Sair? (s/n)"
+	tQuitOthersOne   = "%d sincronismo de outra associação para se você sair. Sair? (s/n)"
+	tQuitOthersMany  = "%d sincronismos de outras associações param se você sair. Sair? (s/n)"
 	tQuitServed      = "Um sincronismo está em andamento; ele continua no servidor. Sair do console? (s/n)"
 	tReason          = "Motivo"
 
