@@ -120,6 +120,47 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 	return a, nil
 }
 
+// SetAdminAccess changes an administrator's role and, for an operator, their associations.
+// Sessions already open keep what they had until they end.
+func (s *Store) SetAdminAccess(login, role string, associations []uint64, by Actor) (Admin, error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	switch {
+	case !s.supervisor():
+		return Admin{}, fmt.Errorf("changing administrators is for supervisors: %w", ErrForbidden)
+	case role != RoleSupervisor && role != RoleOperator:
+		return Admin{}, fmt.Errorf("role %q: want %s or %s: %w", role, RoleSupervisor, RoleOperator, ErrInvalid)
+	case role == RoleSupervisor:
+		associations = nil
+	case len(associations) == 0:
+		return Admin{}, fmt.Errorf("an operator needs at least one association: %w", ErrInvalid)
+	}
+	associations = slices.Clone(associations)
+	slices.Sort(associations)
+	associations = slices.Compact(associations)
+	var a Admin
+	err := s.update(func(tx txn) error {
+		id := tx.Bucket(bAdminLogin).Get([]byte(login))
+		if id == nil {
+			return fmt.Errorf("administrator %q: %w", login, ErrNotFound)
+		}
+		for _, assoc := range associations {
+			if tx.Bucket(bAssociations).Get(u64(assoc)) == nil {
+				return fmt.Errorf("association %d: %w", assoc, ErrNotFound)
+			}
+		}
+		if _, err := getJSON(tx.Bucket(bAdmins), id, &a); err != nil {
+			return err
+		}
+		a.Role, a.Associations = role, associations
+		if err := putJSON(tx.Bucket(bAdmins), id, a); err != nil {
+			return err
+		}
+		return appendAudit(tx.company(), s.now().UTC(), by, ActionAdminChanged,
+			fmt.Sprintf("login %s: %s of %d association(s)", login, role, len(associations)))
+	})
+	return a, err
+}
+
 // Admins lists the profiles by name: every one to a supervisor, only their own to an operator.
 func (s *Store) Admins() ([]Admin, error) {
 	var out []Admin

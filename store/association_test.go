@@ -327,8 +327,16 @@ func TestOperatorSeesOnlyTheirAssociations(t *testing.T) {
 	if _, err := v.AddAdmin(Admin{Login: "bob", Name: "Bob"}, cli); !errors.Is(err, ErrForbidden) {
 		t.Errorf("an operator adding an administrator: %v", err)
 	}
+	if _, err := v.SetAdminAccess("ana", RoleSupervisor, nil, cli); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an operator made themselves supervisor: %v", err)
+	}
 	if _, err := v.SetAssociationEnabled("norte", false, cli); !errors.Is(err, ErrForbidden) {
 		t.Errorf("an operator disabling: %v", err)
+	}
+	if a, err := s.SetAdminAccess("ana", RoleOperator, []uint64{norte.ID, 1}, cli); err != nil || len(a.Associations) != 2 {
+		t.Errorf("a supervisor gave ana principal too: %+v, %v", a, err)
+	} else if assocs, _ := s.As(a).Associations(); len(assocs) != 2 {
+		t.Errorf("ana now sees %+v", assocs)
 	}
 	if _, err := s.AddAdmin(Admin{Login: "bob", Name: "Bob", Role: RoleOperator}, cli); !errors.Is(err, ErrInvalid) {
 		t.Errorf("an operator without associations: %v", err)

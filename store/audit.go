@@ -12,6 +12,7 @@ const (
 	ActionSettingsChanged     = "settings.changed"
 	ActionSettingsCleared     = "settings.cleared"
 	ActionAdminAdded          = "admin.added"
+	ActionAdminChanged        = "admin.changed"
 	ActionSyncStarted         = "sync.started"
 	ActionSyncCancelled       = "sync.cancelled"
 	ActionSyncFinished        = "sync.finished"

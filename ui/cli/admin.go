@@ -19,7 +19,7 @@ func (a *app) adminCmd() *cobra.Command {
 		Use:   "admin",
 		Short: "Administrator profiles, with the SSH keys that open the console",
 	})
-	cmd.AddCommand(a.adminAddCmd(), a.adminListCmd())
+	cmd.AddCommand(a.adminAddCmd(), a.adminListCmd(), a.adminSetCmd())
 	return cmd
 }
 
@@ -42,13 +42,8 @@ func (a *app) adminAddCmd() *cobra.Command {
 			if login == "" || name == "" {
 				return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
 			}
-			switch {
-			case role != store.RoleSupervisor && role != store.RoleOperator:
-				return usagef("--role must be %s or %s, not %q", store.RoleSupervisor, store.RoleOperator, role)
-			case role == store.RoleOperator && len(assocs) == 0:
-				return usagef("an operator needs --associations NAME[,NAME...]: the associations they work in")
-			case role == store.RoleSupervisor && len(assocs) > 0:
-				return usagef("a supervisor sees every association: --associations is for operators")
+			if err := checkRole(role, assocs); err != nil {
+				return err
 			}
 			var keys []store.SSHKey
 			for _, f := range keyFiles {
@@ -63,14 +58,9 @@ func (a *app) adminAddCmd() *cobra.Command {
 				keys = append(keys, k)
 			}
 			return a.writeStore(func(s *store.Store) error {
-				var ids []uint64
-				for _, name := range assocs {
-					in, err := a.inNamed(s, name)
-					if err != nil {
-						return err
-					}
-					here, _ := in.Current()
-					ids = append(ids, here.ID)
+				ids, err := a.associationIDs(s, assocs)
+				if err != nil {
+					return err
 				}
 				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, actor())
 				if err != nil {
@@ -93,6 +83,71 @@ func (a *app) adminAddCmd() *cobra.Command {
 	f.StringVar(&role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")
 	f.StringSliceVar(&assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
 	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins: adds each key to its administrator")
+	return cmd
+}
+
+// checkRole is the command line's rule for --role and --associations.
+func checkRole(role string, assocs []string) error {
+	switch {
+	case role != store.RoleSupervisor && role != store.RoleOperator:
+		return usagef("--role must be %s or %s, not %q", store.RoleSupervisor, store.RoleOperator, role)
+	case role == store.RoleOperator && len(assocs) == 0:
+		return usagef("an operator needs --associations NAME[,NAME...]: the associations they work in")
+	case role == store.RoleSupervisor && len(assocs) > 0:
+		return usagef("a supervisor sees every association: --associations is for operators")
+	}
+	return nil
+}
+
+// associationIDs resolves short names to IDs; an unknown one is a usage error naming those
+// that exist.
+func (a *app) associationIDs(s *store.Store, names []string) ([]uint64, error) {
+	var ids []uint64
+	for _, name := range names {
+		in, err := a.inNamed(s, name)
+		if err != nil {
+			return nil, err
+		}
+		here, _ := in.Current()
+		ids = append(ids, here.ID)
+	}
+	return ids, nil
+}
+
+func (a *app) adminSetCmd() *cobra.Command {
+	var (
+		role   string
+		assocs []string
+	)
+	cmd := &cobra.Command{
+		Use:     "set LOGIN",
+		Short:   "Change an administrator's role and, for an operator, their associations",
+		Example: "  ponte admin set ana --role operator --associations norte-seguro,vale-minas\n  ponte admin set ana --role supervisor",
+		Args:    exactArgs(1, "the administrator's login"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRole(role, assocs); err != nil {
+				return err
+			}
+			return a.writeStore(func(s *store.Store) error {
+				ids, err := a.associationIDs(s, assocs)
+				if err != nil {
+					return err
+				}
+				ad, err := s.SetAdminAccess(args[0], role, ids, actor())
+				if err != nil {
+					return err
+				}
+				scope := "every association"
+				if ad.Role == store.RoleOperator {
+					scope = strings.Join(assocs, ", ")
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now %s of %s (sessions already open keep what they had)\n", ad.Login, ad.Role, scope)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", "", "supervisor or operator")
+	cmd.Flags().StringSliceVar(&assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
 	return cmd
 }
 

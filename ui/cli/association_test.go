@@ -188,6 +188,22 @@ func TestAdminRoles(t *testing.T) {
 	if code, out, _ := ponte("admin", "add", "--login", "bia", "--name", "Bia"); code != cli.ExitOK || !strings.Contains(out, "supervisor of every association") {
 		t.Fatalf("admin add supervisor: %d %q", code, out)
 	}
+	if code, out, errOut := ponte("admin", "set", "bia", "--role", "operator", "--associations", "norte,principal"); code != cli.ExitOK ||
+		!strings.Contains(out, "bia is now operator of norte, principal") {
+		t.Fatalf("admin set: %d %q %q", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"admin", "set", "bia"}, {"admin", "set", "nobody", "--role", "supervisor"},
+		{"admin", "set", "bia", "--role", "operator", "--associations", "sul"}} {
+		if code, _, _ := ponte(bad...); code == cli.ExitOK {
+			t.Errorf("ponte %q succeeded", bad)
+		}
+	}
+	if code, _, _ := ponte("admin", "set", "bia", "--role", "supervisor"); code != cli.ExitOK {
+		t.Fatal("admin set back to supervisor")
+	}
+	if code, out, _ := ponte("export", "audit", "--format", "csv"); code != cli.ExitOK || !strings.Contains(out, "admin.changed") {
+		t.Errorf("no admin.changed in the audit:\n%s", out)
+	}
 	code, out, _ = ponte("admin", "list", "--json")
 	var admins []struct {
 		Login, Role  string

@@ -75,7 +75,7 @@ func TestUsageMistakes(t *testing.T) {
 	}{
 		{[]string{"confg"}, `unknown command "confg" for "ponte"; did you mean config?`},
 		{[]string{"config", "shwo"}, `did you mean show?`},
-		{[]string{"admin", "lst"}, `did you mean list?`},
+		{[]string{"admin", "lst"}, `did you mean list or set?`},
 		{[]string{"config"}, "config needs a subcommand: set, show, test, unset"},
 		{[]string{"help", "nosuch"}, `unknown command "nosuch" for "ponte"`},
 		{[]string{"help", "config", "unst"}, `did you mean test or unset?`},
