@@ -87,6 +87,7 @@ type Model struct {
 	unsubActivity   func()
 	running, queued int
 	picker          *picker // ctrl+a, while open
+	epoch           int     // bumped by each switch of association (see Update)
 	pickerInput     *picker // the picker, kept between openings
 	frame           int     // the status bar's spinner: it turns with each progress, and once a second
 	// What the active page drew last, kept while nothing it shows can have changed: a
@@ -165,7 +166,7 @@ func (m *Model) Init() tea.Cmd {
 	for _, p := range m.pages {
 		cmds = append(cmds, p.Init())
 	}
-	return tea.Batch(cmds...)
+	return stamp(m.epoch, tea.Batch(cmds...))
 }
 
 func (m *Model) waitProgress() tea.Cmd {
@@ -197,7 +198,7 @@ func heartbeat() tea.Cmd {
 var spinFrames = [...]string{"|", "/", "-", "\\"}
 
 // Update routes messages: size and progress to everyone, keys to the active page.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
 	case heartbeatMsg, toastMsg, clearToastMsg, tickedMsg, askMsg, cancelledMsg, pickerLoadedMsg:
 		// the root's own: the page's drawing stands

@@ -237,3 +237,30 @@ func TestQuitAsksWhileAnotherAssociationSyncs(t *testing.T) {
 	c.press("s")
 	c.waitUntil("quit", func(string) bool { return c.quit })
 }
+
+// What a page asked for before a switch of association, coming back after it, is dropped: a
+// contract of Proteção Sul opened just before switching to Norte Seguro does not open on
+// Norte Seguro's Contratos e OS.
+func TestAnswersFromBeforeASwitchAreDropped(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("4")
+	c.waitFor("CT-2026-000001")
+	c.drain()
+	_, held := c.m.Update(keyPress("enter")) // open the contract; its answer is held back
+	if held == nil {
+		t.Fatal("enter on a contract asked for nothing")
+	}
+	c.press("ctrl+a")
+	c.waitFor("Trocar de associação")
+	c.typeText("norte")
+	c.waitGone("Vale de Minas")
+	c.press("enter")
+	c.waitFor("Associação: Norte Seguro", "Nenhum contrato ainda")
+	c.handle(held()) // the answer arrives now
+	c.drain()
+	if s := c.screen(); strings.Contains(s, "CT-2026-000001") || !strings.Contains(s, "Nenhum contrato ainda") {
+		t.Fatalf("Proteção Sul's contract opened on Norte Seguro:\n%s", s)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,6 +35,7 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	if !m.c.setAssociation(msg.assoc) {
 		return toast(false, "%s", tLoadFailed)
 	}
+	m.epoch++                   // what the old pages asked for is dropped when it comes back
 	m.c.inputs = m.c.inputs[:0] // the old pages' fields go with them
 	m.c.inputs = append(m.c.inputs, m.pickerInput.input)
 	m.pages = newPages(m.c)
@@ -61,6 +63,65 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return openClientMsg{cl} })
 	}
 	return tea.Batch(cmds...)
+}
+
+// Update handles a message. Every message of the console's own that a command brings back is
+// stamped with the association it was asked in (an epoch bumped by each switch): a page's
+// data read before a switch, arriving after it, would show one association's clients under
+// another's name. Those are dropped; what concerns the session whatever the association
+// (toasts, the spinner, the count of syncs, a switch) is not. Bubble Tea's own messages
+// (quit, the terminal's answers) pass untouched.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if e, ok := msg.(epochMsg); ok {
+		if e.epoch != m.epoch && !anyEpoch(e.msg) {
+			return m, nil
+		}
+		msg = e.msg
+	}
+	_, cmd := m.update(msg)
+	return m, stamp(m.epoch, cmd)
+}
+
+// epochMsg is a message of the console's own, with the epoch of the command that brought it.
+type epochMsg struct {
+	epoch int
+	msg   tea.Msg
+}
+
+// anyEpoch reports the messages that stand whatever association they were asked in.
+func anyEpoch(msg tea.Msg) bool {
+	switch msg.(type) {
+	case toastMsg, clearToastMsg, heartbeatMsg, activityMsg, switchMsg, cancelledMsg, dataChangedMsg, pickerLoadedMsg:
+		return true
+	}
+	return false
+}
+
+var uiPackage = reflect.TypeFor[epochMsg]().PkgPath()
+
+// stamp makes cmd's messages of this package carry epoch; a batch's commands are stamped
+// one by one.
+func stamp(epoch int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case nil:
+			return nil
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, len(msg))
+			for i, c := range msg {
+				out[i] = stamp(epoch, c)
+			}
+			return out
+		default:
+			if t := reflect.TypeOf(msg); t.PkgPath() == uiPackage {
+				return epochMsg{epoch, msg}
+			}
+			return msg
+		}
+	}
 }
 
 // waitActivity waits for any association's sync to move.
