@@ -63,15 +63,7 @@ func newFleet(t testing.TB, sims map[string]sim.Options, eo Options, wrap func(s
 		}
 		f.sims[slug] = s
 	}
-	if eo.Rate == 0 {
-		eo.Rate = -1
-	}
-	if eo.RetryBase == 0 {
-		eo.RetryBase, eo.RetryMax = time.Millisecond, 5*time.Millisecond
-	}
-	if eo.Timeout == 0 {
-		eo.Timeout = 2 * time.Second
-	}
+	eo = quick(eo)
 	f.eng = New(st, eo)
 	t.Cleanup(f.eng.Close)
 	return f

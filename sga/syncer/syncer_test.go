@@ -60,18 +60,24 @@ func newEnv(t testing.TB, so sim.Options, eo Options, manualOnly bool, wrap func
 	if _, err := st.SetIntegration(p, maria); err != nil {
 		t.Fatal(err)
 	}
-	if eo.Rate == 0 {
-		eo.Rate = -1
-	}
-	if eo.RetryBase == 0 {
-		eo.RetryBase, eo.RetryMax = time.Millisecond, 5*time.Millisecond
-	}
-	if eo.Timeout == 0 {
-		eo.Timeout = 2 * time.Second
-	}
+	eo = quick(eo)
 	e := &env{sim: s, srv: srv, store: st, eng: New(st, eo), creds: cr}
 	t.Cleanup(func() { e.eng.Close(); s.Close(); srv.Close(); st.Close() })
 	return e
+}
+
+// quick is o for tests: no pacing, short retries and timeouts, unless o says otherwise.
+func quick(o Options) Options {
+	if o.Rate == 0 {
+		o.Rate = -1
+	}
+	if o.RetryBase == 0 {
+		o.RetryBase, o.RetryMax = time.Millisecond, 5*time.Millisecond
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Second
+	}
+	return o
 }
 
 // ours is the ground truth: the vehicles that carry our product, by code.
