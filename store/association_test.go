@@ -67,7 +67,7 @@ func TestMigrationFromSchema4IntoOneAssociation(t *testing.T) {
 			}
 		}
 		for _, v := range []Vehicle{vehicle(10, 1, "ABC1D23", "ATIVO"), vehicle(11, 2, "XYZ9876", "ATIVO")} {
-			if err := upsertVehicle(tx, v, 3, now, &res); err != nil {
+			if err := upsertVehicle(tx, &reactor{}, v, 3, now, &res); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,10 @@ const (
 	ActionAssociationDisabled = "association.disabled"
 	ActionAssociationEnabled  = "association.enabled"
 	ActionAssociationChanged  = "association.changed"
+	ActionRulesChanged        = "rules.changed"
+	ActionProposalAccepted    = "proposal.accepted"
+	ActionProposalDismissed   = "proposal.dismissed"
+	ActionOrderChanged        = "order.changed"
 )
 
 // AuditEntry is one line of the append-only audit log.

@@ -23,9 +23,26 @@ type Contract struct {
 	ClientSGACode  int64     `json:"client_sga_code"`
 	VehicleSGACode int64     `json:"vehicle_sga_code"`
 	Plate          string    `json:"plate,omitempty"` // when it was created
-	OrderNumber    string    `json:"order_number"`
+	OrderNumber    string    `json:"order_number"`    // the installation order
 	CreatedAt      time.Time `json:"created_at"`
 	CreatedBy      string    `json:"created_by"`
+	// Status is "" while the contract runs, ContractClosed once its Retirada is done.
+	Status   string    `json:"status,omitempty"`
+	StatusAt time.Time `json:"status_at,omitzero"`
+	StatusBy string    `json:"status_by,omitempty"`
+	// Delinquent: SGA lists the vehicle as INADIMPLENTE (or a situação the association
+	// classifies so).
+	Delinquent bool `json:"delinquent,omitempty"`
+	// Orders are the orders opened after the installation (removals, reinstallations).
+	Orders []string `json:"orders,omitempty"`
+}
+
+// State is how the console names the contract's state.
+func (c Contract) State() string {
+	if c.Status != "" {
+		return c.Status
+	}
+	return ContractActive
 }
 
 // Order is a service order; "Importar" opens an installation order with each contract.
@@ -40,6 +57,13 @@ type Order struct {
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
 	CreatedBy      string    `json:"created_by"`
+	// Cause is the change in SGA a removal or reinstallation answers; Proposal its proposal.
+	Cause        *Cause           `json:"cause,omitempty"`
+	Proposal     uint64           `json:"proposal,omitempty"`
+	Visit        *Visit           `json:"visit,omitempty"`
+	Attempts     []ContactAttempt `json:"attempts,omitempty"`
+	CancelReason string           `json:"cancel_reason,omitempty"`
+	History      []OrderEvent     `json:"history,omitempty"`
 }
 
 // Imported is what one vehicle's import created.

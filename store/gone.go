@@ -23,6 +23,13 @@ func (e *TooManyGoneError) Error() string {
 
 func (e *TooManyGoneError) Is(err error) bool { return err == ErrTooManyGone }
 
+func firstRun(seen []uint64) uint64 {
+	if len(seen) == 0 {
+		return 0
+	}
+	return seen[0]
+}
+
 // MarkGone marks the vehicles that a finished sync did not see as gone from SGA's list: every
 // vehicle for a full sync, or one client's (client > 0). seen are the runs of that sync (the
 // run finishing first, then any earlier runs whose checkpoint it continued): a vehicle last
@@ -68,15 +75,23 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 		if allow != nil && len(gone) > 0 && !allow(len(gone), stored-alreadyGone) {
 			return &TooManyGoneError{Would: len(gone), Fleet: stored - alreadyGone}
 		}
+		rx, err := newReactor(tx, nil, firstRun(seen), now)
+		if err != nil {
+			return err
+		}
 		for _, v := range gone {
+			old := v
 			v.Gone, v.GoneAt, v.GoneSituation, v.UpdatedAt = true, now, v.Situation, now
 			if err := putJSON(b, i64(v.SGACode), v); err != nil {
+				return err
+			}
+			if err := rx.react(tx, old, v); err != nil {
 				return err
 			}
 		}
 		marked = len(gone)
 		if len(seen) > 0 && seen[0] != 0 {
-			return updateRun(tx, seen[0], now, func(r *Run) { r.Counts.VehiclesGone += marked })
+			return updateRun(tx, seen[0], now, func(r *Run) { r.Counts.VehiclesGone += marked; r.Counts.Proposals += rx.made })
 		}
 		return nil
 	})

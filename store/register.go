@@ -90,12 +90,18 @@ type Batch struct {
 	Counted map[int64]bool
 	// PagesDone, when positive, is how many pages the run has read so far.
 	PagesDone int
+	// Changes are what SGA's change feed said of the batch's vehicles whose situação changed:
+	// a proposal made from the change names who made it in SGA, and when.
+	Changes map[int64]SGAChange
+	// Feed, when set, is written with the batch: where the change feed was read up to.
+	Feed *FeedState
 }
 
 // BatchResult counts what a batch changed.
 type BatchResult struct {
 	ClientsCreated, ClientsUpdated, ClientsUnchanged                       int
 	VehiclesCreated, VehiclesUpdated, VehiclesUnchanged, SituationsChanged int
+	Proposals                                                              int // made by the batch
 }
 
 // Apply upserts a batch: records keyed by SGA code, their indexes, the run's counts and errors
@@ -116,20 +122,28 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	err := s.update(func(tx txn) error {
 		res = BatchResult{}
 		tx.pending = &indexWrites{} // the batch's index entries, written in key order at the end
+		rx, err := newReactor(tx, b.Changes, b.RunID, now)
+		if err != nil {
+			return err
+		}
+		for _, v := range b.Vehicles {
+			if err := upsertVehicle(tx, rx, v, b.RunID, now, &res); err != nil {
+				return err
+			}
+		}
 		for _, c := range b.Clients {
 			count := &res
 			if b.Counted[c.SGACode] {
 				count = &BatchResult{}
 			}
+			if c.Situation != "ATIVO" {
+				c.Situation = clientSituation(tx, c)
+			}
 			if err := upsertClient(tx, c, now, count); err != nil {
 				return err
 			}
 		}
-		for _, v := range b.Vehicles {
-			if err := upsertVehicle(tx, v, b.RunID, now, &res); err != nil {
-				return err
-			}
-		}
+		res.Proposals = rx.made
 		if err := tx.flush(); err != nil {
 			return err
 		}
@@ -144,12 +158,44 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 				return err
 			}
 		}
+		if b.Feed != nil {
+			if err := putJSON(tx.Bucket(bSync), keyFeed, b.Feed); err != nil {
+				return err
+			}
+		}
 		if b.Checkpoint != nil {
 			return putJSON(tx.Bucket(bSync), keyCheckpoint, b.Checkpoint)
 		}
 		return nil
 	})
 	return res, err
+}
+
+// clientSituation is a client's situação from its vehicles of ours that SGA still lists (the
+// batch's written first): ATIVO if any is, else that of the newest one. A client with none
+// keeps what it was given.
+func clientSituation(tx txn, c Client) string {
+	cur := tx.Bucket(bVehicleClient).Cursor()
+	prefix := i64(c.SGACode)
+	newest := ""
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		var v struct {
+			Situation string `json:"situation"`
+			Foreign   bool   `json:"foreign"`
+			Gone      bool   `json:"gone"`
+		}
+		if found, err := getJSON(tx.Bucket(bVehicles), k[8:], &v); err != nil || !found || v.Foreign || v.Gone {
+			continue
+		}
+		if v.Situation == "ATIVO" {
+			return "ATIVO"
+		}
+		newest = v.Situation
+	}
+	if newest == "" {
+		return c.Situation
+	}
+	return newest
 }
 
 func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
@@ -230,7 +276,7 @@ func unindexClient(tx txn, c Client) error {
 	return nil
 }
 
-func upsertVehicle(tx txn, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
+func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
 	v.Plate = NormalizePlate(v.Plate)
 	v.Chassis = strings.ToUpper(strings.TrimSpace(v.Chassis))
 	b := tx.Bucket(bVehicles)
@@ -269,6 +315,9 @@ func upsertVehicle(tx txn, v Vehicle, run uint64, now time.Time, res *BatchResul
 				v.PrevSituation = "FORA DA LISTA"
 			}
 			res.SituationsChanged++
+			if err := rx.react(tx, old, v); err != nil {
+				return err
+			}
 		}
 	}
 	if err := putJSON(b, key, v); err != nil {

@@ -14,8 +14,9 @@ import (
 
 // Run kinds, sources and statuses.
 const (
-	RunFull   = "full"
-	RunClient = "client"
+	RunFull        = "full"
+	RunIncremental = "incremental" // SGA's change feed since the last run
+	RunClient      = "client"
 
 	SourceSync   = "sync"   // the supplier-sync API (Sincronismo SGA token)
 	SourceManual = "manual" // the manual API (usuário, senha, chave API)
@@ -72,6 +73,9 @@ type RunCounts struct {
 	VehiclesUnchanged int `json:"vehicles_unchanged"`
 	SituationsChanged int `json:"situations_changed"`
 	VehiclesGone      int `json:"vehicles_gone"`
+	Proposals         int `json:"proposals,omitempty"` // orders proposed from what changed
+	Requests          int `json:"requests,omitempty"`  // SGA requests the run made
+	Changes           int `json:"changes,omitempty"`   // change-feed records read (incremental)
 }
 
 // Clients and Vehicles are what the run read.
@@ -86,6 +90,7 @@ func (c *RunCounts) add(r BatchResult) {
 	c.VehiclesUpdated += r.VehiclesUpdated
 	c.VehiclesUnchanged += r.VehiclesUnchanged
 	c.SituationsChanged += r.SituationsChanged
+	c.Proposals += r.Proposals
 }
 
 // RunError is one failure of a run: which SGA record or page, why, and when.
@@ -119,7 +124,31 @@ type Checkpoint struct {
 var (
 	keyCheckpoint = []byte("checkpoint")
 	keySchedule   = []byte("schedule")
+	keyFeed       = []byte("feed")
 )
+
+// FeedState is where an association's incremental sync stands: SGA's change feed has been
+// read up to Cursor, the last full sync ended at LastFull, and SGA's supplier listing then
+// counted ListingTotal records, the newest vehicle code among them MaxCode.
+type FeedState struct {
+	Cursor       time.Time `json:"cursor,omitzero"`
+	LastFull     time.Time `json:"last_full,omitzero"`
+	ListingTotal int       `json:"listing_total,omitempty"`
+	MaxCode      int64     `json:"max_code,omitempty"`
+	// Ordered: the last full read found the listing in vehicle-code order, so new vehicles
+	// are on its last pages.
+	Ordered bool `json:"ordered,omitempty"`
+}
+
+// Feed returns the association's feed state (zero when no run has written one).
+func (s *Store) Feed() (FeedState, error) {
+	var f FeedState
+	err := s.view(func(tx txn) error {
+		_, err := getJSON(tx.Bucket(bSync), keyFeed, &f)
+		return err
+	})
+	return f, err
+}
 
 // StartRun records a new run as running, with an audit entry.
 func (s *Store) StartRun(r Run, a Actor) (Run, error) {
@@ -358,6 +387,9 @@ func (s *Store) Checkpoint() (Checkpoint, bool, error) {
 type Schedule struct {
 	Enabled   bool      `json:"enabled"`
 	TimeOfDay string    `json:"time_of_day"` // "03:00", local time
+	// FullDay is the weekday the daily sync reads SGA's whole listing; the other days it reads
+	// the change feed (when it can). Default Sunday.
+	FullDay time.Weekday `json:"full_day,omitempty"`
 	LastRun   time.Time `json:"last_run,omitzero"`
 	NextRun   time.Time `json:"next_run,omitzero"`
 	ChangedBy string    `json:"changed_by,omitempty"`

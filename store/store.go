@@ -52,7 +52,7 @@ func (e *InUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 5
+const schemaVersion = 6
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: the buckets of schema 1, brought forward below
@@ -96,6 +96,14 @@ var migrations = []func(tx *bolt.Tx) error{
 		})
 	},
 	4: migrateToAssociations,
+	5: func(tx *bolt.Tx) error { // proposals of removal and reinstallation orders
+		for _, b := range [][]byte{bProposals, bProposalOpen} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 var (

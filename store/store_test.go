@@ -86,7 +86,7 @@ func TestMigrationFromSchema1(t *testing.T) {
 		if err := upsertClient(tx, client(1, "A B", "1"), now, &BatchResult{}); err != nil {
 			return err
 		}
-		if err := upsertVehicle(tx, vehicle(10, 1, "AAA1111", "ATIVO"), 0, now, &BatchResult{}); err != nil {
+		if err := upsertVehicle(tx, &reactor{}, vehicle(10, 1, "AAA1111", "ATIVO"), 0, now, &BatchResult{}); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(1, 10), nil); err != nil {

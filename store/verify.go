@@ -35,6 +35,7 @@ func (s *Store) Verify() error {
 			return nil
 		})
 		verifyContracts(tx, bad)
+		verifyProposals(tx, bad)
 		return nil
 	})
 	if err != nil {
@@ -144,6 +145,34 @@ func verifyVehicles(tx txn, bad func(string, ...any)) {
 	})
 }
 
+// verifyProposals checks that each pending proposal is its vehicle's one open entry, and that
+// each open entry names a pending proposal of that vehicle.
+func verifyProposals(tx txn, bad func(string, ...any)) {
+	proposals, open := tx.Bucket(bProposals), tx.Bucket(bProposalOpen)
+	_ = proposals.ForEach(func(k, v []byte) error {
+		var p Proposal
+		if err := json.Unmarshal(v, &p); err != nil {
+			bad("proposal %x: %v", k, err)
+			return nil
+		}
+		if p.Status == ProposalPending && !bytes.Equal(open.Get(assocKey(p.Association, i64(p.VehicleSGACode))), k) {
+			bad("proposal %d is pending but not its vehicle's open proposal", p.ID)
+		}
+		if tx.Bucket(bContracts).Get([]byte(p.Contract)) == nil {
+			bad("proposal %d: no contract %s", p.ID, p.Contract)
+		}
+		return nil
+	})
+	_ = open.ForEach(func(k, v []byte) error {
+		var p Proposal
+		if found, err := getJSON(proposals, v, &p); !found || err != nil || p.Status != ProposalPending ||
+			!bytes.Equal(assocKey(p.Association, i64(p.VehicleSGACode)), k) {
+			bad("open proposal index %x -> %x does not resolve to a pending proposal", k, v)
+		}
+		return nil
+	})
+}
+
 func verifyContracts(tx txn, bad func(string, ...any)) {
 	contracts, orders, byVehicle := tx.Bucket(bContracts), tx.Bucket(bOrders), tx.Bucket(bContractVeh)
 	perYear := map[string]int{}
@@ -191,7 +220,7 @@ func verifyContracts(tx txn, bad func(string, ...any)) {
 	})
 	// Gapless: PREFIX-YYYY-000001 up to the counter, each once (keys are unique by construction).
 	_ = tx.Bucket(bSequences).ForEach(func(k, v []byte) error {
-		if string(k) == string(keyRunSeq) {
+		if string(k) == string(keyRunSeq) || string(k) == string(keyProposal) {
 			return nil
 		}
 		if n := int(binary.BigEndian.Uint64(v)); perYear[string(k)] != n {

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// situation applies one vehicle's new situação, as a sync would, with what the change feed
+// said of it.
+func situation(t *testing.T, s *Store, v Vehicle, sit string, ch *SGAChange) BatchResult {
+	t.Helper()
+	v.Situation = sit
+	b := Batch{Clients: []Client{client(v.ClientSGACode, "MARIA", "12345678909")}, Vehicles: []Vehicle{v}}
+	if ch != nil {
+		b.Changes = map[int64]SGAChange{v.SGACode: *ch}
+	}
+	res, err := s.Apply(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func pending(t *testing.T, s *Store) []Proposal {
+	t.Helper()
+	ps, err := s.Proposals(ProposalFilter{Status: ProposalPending}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+func TestRemovalAndReinstallationLife(t *testing.T) {
+	ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	s := openTest(t, "", Options{Now: ck.now})
+	seedImportable(t, s)
+	imp, err := s.Import(1, []int64{10, 11}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v10 := vehicle(10, 1, "AAA1A11", "ATIVO")
+	v11 := vehicle(11, 1, "AAA1A12", "ATIVO")
+
+	// A vehicle without a contract changes and nothing is proposed.
+	situation(t, s, vehicle(20, 2, "BBB2B22", "ATIVO"), "CANCELADO", nil)
+	if ps := pending(t, s); len(ps) != 0 {
+		t.Fatalf("proposals for a vehicle without a contract: %+v", ps)
+	}
+
+	// Cancelled in SGA: one Retirada, with who and when from the feed, however often the
+	// same state is applied again.
+	when := time.Date(2026, 11, 1, 17, 30, 0, 0, time.UTC)
+	ch := &SGAChange{Field: "codigo_situacao", Before: "ATIVO", After: "CANCELADO", At: when, By: "JOANA SGA"}
+	if res := situation(t, s, v10, "CANCELADO", ch); res.Proposals != 1 {
+		t.Fatalf("proposals made = %d, want 1", res.Proposals)
+	}
+	situation(t, s, v10, "CANCELADO", ch)
+	situation(t, s, v10, "INATIVO", nil) // still gone: no second removal
+	ps := pending(t, s)
+	if len(ps) != 1 || ps[0].Kind != OrderKindRemoval || ps[0].Cause.Motive != MotiveCancellation ||
+		ps[0].Cause.ChangedBy != "JOANA SGA" || !ps[0].Cause.ChangedAt.Equal(when) ||
+		ps[0].Cause.Before != "ATIVO" || ps[0].Cause.After != "CANCELADO" || ps[0].Contract != imp[0].Contract.Number {
+		t.Fatalf("proposals = %+v", ps)
+	}
+
+	// INADIMPLENTE marks the contract and proposes nothing (the default rule)...
+	situation(t, s, v11, "INADIMPLENTE", nil)
+	c11, _, _ := s.Contract(imp[1].Contract.Number)
+	if !c11.Delinquent || len(pending(t, s)) != 1 {
+		t.Fatalf("delinquent %v, %d pending", c11.Delinquent, len(pending(t, s)))
+	}
+	// ...and a vehicle back to ATIVO before anyone decided withdraws its removal.
+	situation(t, s, v11, "ATIVO", nil)
+	if c11, _, _ = s.Contract(imp[1].Contract.Number); c11.Delinquent {
+		t.Fatal("still delinquent once ATIVO")
+	}
+	situation(t, s, v11, "CANCELADO", nil)
+	situation(t, s, v11, "ATIVO", nil)
+	all, _ := s.Proposals(ProposalFilter{}, 0)
+	if len(all) != 2 || all[0].Status != ProposalWithdrawn || all[0].VehicleSGACode != 11 {
+		t.Fatalf("after a cancel and a reactivation: %+v", all)
+	}
+
+	// Generating the removal; a second accept of the same proposal is refused.
+	orders, err := s.AcceptProposals([]uint64{ps[0].ID}, cli)
+	if err != nil || len(orders) != 1 || orders[0].Kind != OrderKindRemoval || orders[0].Status != OrderStatusOpen {
+		t.Fatalf("accept: %+v, %v", orders, err)
+	}
+	if _, err := s.AcceptProposals([]uint64{ps[0].ID}, cli); !errors.Is(err, ErrNotPending) {
+		t.Fatalf("second accept: %v", err)
+	}
+	number := orders[0].Number
+
+	// Its life: a contact attempt, scheduled, started, finished; steps out of order refused.
+	if _, err := s.AdvanceOrder(number, OrderStep{To: OrderStatusRunning}, cli); !errors.Is(err, ErrBadStep) {
+		t.Fatalf("start before scheduling: %v", err)
+	}
+	if _, err := s.AdvanceOrder(number, OrderStep{Attempt: &ContactAttempt{Outcome: "Sem resposta"}}, cli); err != nil {
+		t.Fatal(err)
+	}
+	visit := &Visit{At: time.Date(2026, 11, 5, 14, 0, 0, 0, time.UTC), Technician: "Carlos"}
+	if _, err := s.AdvanceOrder(number, OrderStep{To: OrderStatusScheduled, Visit: visit,
+		Attempt: &ContactAttempt{Outcome: "Agendado"}}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AdvanceOrder(number, OrderStep{To: OrderStatusRunning}, cli); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.AdvanceOrder(number, OrderStep{To: OrderStatusDone}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	life := o.Life()
+	if len(life) != 4 || life[1].Status != OrderStatusScheduled || life[3].Status != OrderStatusDone || len(o.Attempts) != 2 {
+		t.Fatalf("life = %+v, attempts %+v", life, o.Attempts)
+	}
+	if _, err := s.AdvanceOrder(number, OrderStep{To: OrderStatusCancelled, Note: "x"}, cli); !errors.Is(err, ErrBadStep) {
+		t.Fatalf("cancel a finished order: %v", err)
+	}
+	c10, _, _ := s.Contract(imp[0].Contract.Number)
+	if c10.State() != ContractClosed || len(c10.Orders) != 1 {
+		t.Fatalf("contract after its removal: %+v", c10)
+	}
+
+	// Back to ATIVO after the removal: a Reinstalação; dismissing needs a reason.
+	situation(t, s, v10, "ATIVO", nil)
+	ps = pending(t, s)
+	if len(ps) != 1 || ps[0].Kind != OrderKindReinstallation || ps[0].Cause.Motive != MotiveReactivation {
+		t.Fatalf("after reactivation: %+v", ps)
+	}
+	if err := s.DismissProposals([]uint64{ps[0].ID}, " ", cli); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("dismiss without a reason: %v", err)
+	}
+	if err := s.DismissProposals([]uint64{ps[0].ID}, "cliente não quer", cli); err != nil {
+		t.Fatal(err)
+	}
+	if len(pending(t, s)) != 0 {
+		t.Fatal("dismissed proposal still pending")
+	}
+
+	// The audit has every step taken, none refused.
+	log, _ := s.AuditLog(0, 0)
+	steps := 0
+	for _, e := range log {
+		if e.Action == ActionOrderChanged || e.Action == ActionProposalAccepted || e.Action == ActionProposalDismissed {
+			steps++
+		}
+	}
+	if steps != 6 {
+		t.Fatalf("%d audit entries of orders and proposals, want 6", steps)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+}
+
+func TestLeavingTheListProposesARemoval(t *testing.T) {
+	ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	s := openTest(t, "", Options{Now: ck.now})
+	seedImportable(t, s)
+	if _, err := s.Import(1, []int64{10}, cli); err != nil {
+		t.Fatal(err)
+	}
+	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
+	// The run sees every vehicle but 10.
+	if _, err := s.Apply(Batch{RunID: run.ID, Clients: []Client{client(1, "MARIA", "12345678909"), client(2, "JOSE", "98765432100")},
+		Vehicles: []Vehicle{vehicle(11, 1, "AAA1A12", "ATIVO"), vehicle(12, 1, "AAA1A13", "CANCELADO"), vehicle(20, 2, "BBB2B22", "ATIVO")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkGone([]uint64{run.ID}, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	ps := pending(t, s)
+	if len(ps) != 1 || ps[0].Cause.Motive != MotiveLeftList || ps[0].VehicleSGACode != 10 {
+		t.Fatalf("proposals = %+v", ps)
+	}
+	r, _ := s.Run(run.ID)
+	if r.Counts.Proposals != 1 {
+		t.Fatalf("run counts %d proposals", r.Counts.Proposals)
+	}
+}
+
+func TestRulesReclassify(t *testing.T) {
+	s := openTest(t, "", Options{})
+	seedImportable(t, s)
+	if _, err := s.Import(1, []int64{10}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRules(Rules{Situations: map[string]string{"suspenso": ClassGone}, RemoveOnDefault: true}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRules(Rules{Situations: map[string]string{"X": "nope"}}, cli); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad class: %v", err)
+	}
+	situation(t, s, vehicle(10, 1, "AAA1A11", "ATIVO"), "SUSPENSO", nil)
+	if ps := pending(t, s); len(ps) != 1 || ps[0].Cause.Motive != MotiveOther {
+		t.Fatalf("proposals = %+v", ps)
+	}
+}
