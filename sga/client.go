@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -150,6 +151,7 @@ type Client struct {
 	limiter *rate.Limiter
 	auth    tokenCache
 	routes  syncRoutes
+	sent    atomic.Int64 // requests sent, retries and logins included
 
 	life   context.Context // ends with Close; bounds logins that outlive their first caller
 	cancel context.CancelFunc
@@ -166,6 +168,9 @@ func New(cfg Config) *Client {
 	c := &Client{cfg: cfg, limiter: lim, life: life, cancel: cancel}
 	return c
 }
+
+// Requests returns how many requests the client has sent to SGA, retries included.
+func (c *Client) Requests() int64 { return c.sent.Load() }
 
 // Close stops any login still running for callers that gave up. Calls made after Close fail.
 func (c *Client) Close() { c.cancel() }
@@ -278,6 +283,7 @@ func (c *Client) once(ctx context.Context, r request, token string, attempt int)
 		}
 		return nil, fmt.Errorf("sga %s: pacing: %w", r.route, err)
 	}
+	c.sent.Add(1)
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 

@@ -170,3 +170,29 @@ func FuzzMoneyRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeChanges(f *testing.F) {
+	addReplies(f)
+	for _, s := range []string{
+		`[{"codigo_alteracao":"1","codigo_veiculo":55012,"placa":"ABC1D23","nome_campo_tabela":"codigo_situacao","valor_anterior":"1","valor_posterior":"3","data_alteracao":"2020-10-24T00:00:00-0300","codigo_usuario_alteracao":"7","nome_usuario_alteracao":"X"}]`,
+		`[{"codigo_alteracao":2,"codigo_associado":"10234","cpf_associado":"12345678909","nome_campo_tabela":"email","valor_anterior":null,"valor_posterior":"a@b","data_alteracao":"2020-10-24","hora_alteracao":"10:15:00"}]`,
+		`{"alteracoes":[{"codigo_alteracao":"x"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := decodeChanges("listar/alteracao-veiculos", body)
+		if err != nil {
+			return
+		}
+		if n := arrayLen(body); n >= 0 && len(p.Changes)+len(p.Bad) != n {
+			t.Fatalf("%d elements, %d decoded + %d bad", n, len(p.Changes), len(p.Bad))
+		}
+		for _, c := range p.Changes {
+			if c.Code <= 0 {
+				t.Fatalf("a change without its key: %+v", c)
+			}
+			_ = c.At() // never panics, whatever the date
+		}
+	})
+}

@@ -17,11 +17,15 @@ type ChurnReport struct {
 	SituationsChanged []int64 // vehicle codes
 	VehiclesAdded     []int64
 	MembersAdded      []int64
+	PlatesChanged     []int64 // vehicle codes
+	ProductsRemoved   []int64 // vehicle codes that lost the supplier's products
+	EmailsChanged     []int64 // member codes
 }
 
 func (r ChurnReport) String() string {
-	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added",
-		r.Round, len(r.SituationsChanged), len(r.VehiclesAdded), len(r.MembersAdded))
+	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added, %d plates changed, %d vehicles without our products, %d e-mails changed",
+		r.Round, len(r.SituationsChanged), len(r.VehiclesAdded), len(r.MembersAdded), len(r.PlatesChanged),
+		len(r.ProductsRemoved), len(r.EmailsChanged))
 }
 
 // Churn applies one round of changes: about 0.5% of the vehicles change situação, 0.2% more
@@ -34,12 +38,13 @@ func (s *Sim) Churn() ChurnReport {
 	r := rand.New(rand.NewPCG(s.opts.Seed, uint64(s.gen)))
 	nv, nm := len(s.d.vehicles), len(s.d.members)
 	for range max(1, nv/200) {
-		v := &s.d.vehicles[r.IntN(nv)]
+		vi := r.IntN(nv)
+		v := &s.d.vehicles[vi]
 		next := s.opts.Situations[r.IntN(len(s.opts.Situations))].Code
 		if next == v.situation {
 			continue
 		}
-		v.situation = next
+		s.setSituation(vi, next)
 		rep.SituationsChanged = append(rep.SituationsChanged, v.code)
 	}
 	for range max(1, nv/500) {
@@ -49,6 +54,31 @@ func (s *Sim) Churn() ChurnReport {
 	for range max(1, nm/1000) {
 		mi := s.d.addMember(r, 1+r.IntN(2))
 		rep.MembersAdded = append(rep.MembersAdded, s.d.members[mi].code)
+	}
+	// Then, at a tenth of the situações' rate each: a plate converted to Mercosul, a member who
+	// drops our service (the supplier's products leave the vehicle), an e-mail changed.
+	for range max(1, nv/2000) {
+		vi := r.IntN(nv)
+		if old := s.d.vehicles[vi].plate; len(old) == 7 && old[4] >= '0' && old[4] <= '9' {
+			s.setPlate(vi, old[:4]+string(rune('A'+old[4]-'0'))+old[5:])
+			if s.d.vehicles[vi].plate != old {
+				rep.PlatesChanged = append(rep.PlatesChanged, s.d.vehicles[vi].code)
+			}
+		}
+	}
+	for range max(1, nv/2000) {
+		vi := r.IntN(nv)
+		if len(s.d.supplierProducts(&s.d.vehicles[vi])) > 0 {
+			s.dropSupplier(vi)
+			rep.ProductsRemoved = append(rep.ProductsRemoved, s.d.vehicles[vi].code)
+		}
+	}
+	for range max(1, nm/2000) {
+		m := &s.d.members[r.IntN(nm)]
+		email := fmt.Sprintf("novo.%d.%d@example.com", m.code, s.gen)
+		s.logChange(0, m.code, "email", m.email, email)
+		m.email = email
+		rep.EmailsChanged = append(rep.EmailsChanged, m.code)
 	}
 	s.rebuildSyncList()
 	return rep
@@ -82,7 +112,7 @@ func (s *Sim) SetSituation(vehicleCode int64, situation int) error {
 	if !found {
 		return fmt.Errorf("no vehicle %d", vehicleCode)
 	}
-	s.d.vehicles[vi].situation = situation
+	s.setSituation(vi, situation)
 	return nil
 }
 

@@ -43,6 +43,10 @@ func match(method, path string) (string, apiKind, handler, []string) {
 		return RouteListVehicles, apiManual, listVehicles, nil
 	case is(get, "veiculo", "listar-veiculo-produto") && (n == 3 || n == 5):
 		return RouteProductVehicles, apiManual, productVehicles, seg[2:]
+	case is(post, "listar", "alteracao-veiculos") && (n == 2 || n == 3 && seg[2] == ""):
+		return RouteVehicleChanges, apiManual, vehicleChanges, nil
+	case is(post, "listar", "alteracao-associados") && (n == 2 || n == 3 && seg[2] == ""):
+		return RouteMemberChanges, apiManual, memberChanges, nil
 	case is(get, "buscar", "produtos-fornecedor-sincronismo") && n == 2:
 		return RouteSyncProducts, apiSync, syncProducts, nil
 	case is(get, "sincronismo-produto-fornecedor-paginado", "listar", "pagina") && n == 4:

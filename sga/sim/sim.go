@@ -117,6 +117,9 @@ type Sim struct {
 	sync []int // indexes of the vehicles in the supplier-sync listing
 	gen  int   // churn rounds so far
 
+	changes   []change // the change log, oldest first (changes.go)
+	changeSeq int64
+
 	authMu   sync.Mutex
 	tokens   map[string]string // user token -> user
 	current  map[string]string // user -> its one valid token

@@ -386,3 +386,43 @@ func TestCloseReleasesHangs(t *testing.T) {
 		t.Fatal("Close did not release a hung request")
 	}
 }
+
+func TestChangeFeedRefusesLongWindowsAndRepeatsOverlaps(t *testing.T) {
+	now := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
+	s := mustNew(t, Options{Seed: 3, Now: func() time.Time { return now }})
+	tok := userToken(t, s)
+	v := s.Vehicles()[0]
+	if err := s.SetSituation(v.Code, 1+v.Situation%5); err != nil {
+		t.Fatal(err)
+	}
+	code, b := call(t, s, "POST", "listar/alteracao-veiculos", tok, `{"data_inicial":"01/11/2026","data_final":"08/11/2026","campos":["codigo_situacao"]}`)
+	if code != http.StatusNotAcceptable || !strings.Contains(string(b), "7 dias") || !strings.Contains(string(b), `"mensagem"`) {
+		t.Fatalf("eight days: %d %s", code, b)
+	}
+	code, b = call(t, s, "POST", "listar/alteracao-veiculos", tok, `{"data_inicial":"01/11/2026","data_final":"03/11/2026"}`)
+	if code != http.StatusNotAcceptable || !strings.Contains(string(b), "campos") {
+		t.Fatalf("without campos: %d %s", code, b)
+	}
+	var first, second []map[string]any
+	for i, body := range []string{
+		`{"data_inicial":"28/10/2026","data_final":"03/11/2026","campos":["codigo_situacao"]}`,
+		`{"data_inicial":"03/11/2026","data_final":"09/11/2026","campos":["codigo_situacao","placa"]}`,
+	} {
+		code, b = call(t, s, "POST", "listar/alteracao-veiculos/", tok, body)
+		out := &first
+		if i == 1 {
+			out = &second
+		}
+		if code != http.StatusOK || json.Unmarshal(b, out) != nil || len(*out) != 1 {
+			t.Fatalf("window %d: %d %s", i, code, b)
+		}
+	}
+	if first[0]["codigo_alteracao"] != second[0]["codigo_alteracao"] || first[0]["data_alteracao"] != "2026-11-03T06:00:00-0300" {
+		t.Fatalf("overlap: %v / %v", first[0], second[0])
+	}
+	// Only the fields asked for: none changed its plate, and the empty window says [].
+	code, b = call(t, s, "POST", "listar/alteracao-veiculos", tok, `{"data_inicial":"03/11/2026","data_final":"03/11/2026","campos":["placa"]}`)
+	if code != http.StatusOK || strings.TrimSpace(string(b)) != "[]" {
+		t.Fatalf("plate only: %d %s", code, b)
+	}
+}
