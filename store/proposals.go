@@ -306,10 +306,8 @@ func (r *reactor) propose(tx txn, kind string, old, v Vehicle, c Contract) error
 		cause.Motive = motiveOf(v.Situation)
 	}
 	if ch, ok := r.changes[v.SGACode]; ok && !v.Gone {
+		// Before is what ponte knew; SGA's last change may start from a state in between.
 		cause.ChangedAt, cause.ChangedBy = ch.At, ch.By
-		if ch.Before != "" {
-			cause.Before = ch.Before
-		}
 	}
 	id, err := nextSeq(tx, keyProposal)
 	if err != nil {

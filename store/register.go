@@ -131,6 +131,11 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 				return err
 			}
 		}
+		// The vehicles' index entries go first: a client's situação is read from them.
+		if err := tx.flush(); err != nil {
+			return err
+		}
+		tx.pending = &indexWrites{}
 		for _, c := range b.Clients {
 			count := &res
 			if b.Counted[c.SGACode] {

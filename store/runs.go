@@ -52,7 +52,11 @@ type Run struct {
 	Resumes     uint64    `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
 	// FellBack: SGA refused the Sincronismo SGA token, and the run read with the manual
 	// credentials instead.
-	FellBack   bool       `json:"fell_back,omitempty"`
+	FellBack bool `json:"fell_back,omitempty"`
+	// Note says why a run read in full when the change feed was asked for (in English), and
+	// NoteCode the same as a code the console translates.
+	Note       string     `json:"note,omitempty"`
+	NoteCode   string     `json:"note_code,omitempty"`
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason,omitempty"`      // why it failed or was cancelled, in English
 	ReasonCode string     `json:"reason_code,omitempty"` // the same as a code the console translates
@@ -385,15 +389,15 @@ func (s *Store) Checkpoint() (Checkpoint, bool, error) {
 
 // Schedule is the daily automatic sync.
 type Schedule struct {
-	Enabled   bool      `json:"enabled"`
-	TimeOfDay string    `json:"time_of_day"` // "03:00", local time
+	Enabled   bool   `json:"enabled"`
+	TimeOfDay string `json:"time_of_day"` // "03:00", local time
 	// FullDay is the weekday the daily sync reads SGA's whole listing; the other days it reads
 	// the change feed (when it can). Default Sunday.
-	FullDay time.Weekday `json:"full_day,omitempty"`
-	LastRun   time.Time `json:"last_run,omitzero"`
-	NextRun   time.Time `json:"next_run,omitzero"`
-	ChangedBy string    `json:"changed_by,omitempty"`
-	ChangedAt time.Time `json:"changed_at,omitzero"`
+	FullDay   time.Weekday `json:"full_day,omitempty"`
+	LastRun   time.Time    `json:"last_run,omitzero"`
+	NextRun   time.Time    `json:"next_run,omitzero"`
+	ChangedBy string       `json:"changed_by,omitempty"`
+	ChangedAt time.Time    `json:"changed_at,omitzero"`
 }
 
 // DefaultTimeOfDay is when the daily sync runs unless set otherwise.

@@ -89,7 +89,9 @@ type Request struct {
 	// Association names the association to sync, by short name; empty: the only one there is.
 	Association string
 	CPF         string
-	By          store.Actor
+	// Mode is how a run reads SGA: ModeFull (the default), ModeIncremental or ModeAuto.
+	Mode string
+	By   store.Actor
 	// BaseURL overrides the stored SGA URL for this run (ponte --sga-url).
 	BaseURL string
 	daily   bool // set by EnableDaily: a run that works turns the daily sync on
@@ -433,6 +435,11 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 	if req.CPF != "" {
 		return r.syncClient(ctx)
 	}
+	incremental, why := r.plan(req.Mode)
+	if incremental {
+		return r.syncIncremental(ctx)
+	}
+	r.note = why
 	return r.syncFull(ctx)
 }
 

@@ -51,6 +51,28 @@ type runner struct {
 	fatal     error
 	// allVehicles: keep vehicles without our product too (a client's own sync), as Foreign.
 	allVehicles bool
+
+	note         note             // why a run reads in full when an incremental one was asked for
+	sent0        int64            // the client's request count when the run started
+	listingTotal int              // the supplier listing's record count, as SGA gave it
+	spans        map[int][2]int64 // each page's lowest and highest vehicle code
+	maxCode      int64
+}
+
+// note is why a run is not what was asked: in English, and as a code the console translates.
+type note struct{ code, text string }
+
+// span records a page's lowest and highest vehicle code, and the newest code seen.
+func (r *runner) span(res pageResult) {
+	if len(res.records) == 0 {
+		return
+	}
+	lo, hi := res.records[0].vehicle.SGACode, res.records[0].vehicle.SGACode
+	for _, rec := range res.records {
+		lo, hi = min(lo, rec.vehicle.SGACode), max(hi, rec.vehicle.SGACode)
+	}
+	r.spans[res.page] = [2]int64{lo, hi}
+	r.maxCode = max(r.maxCode, hi)
 }
 
 // pageResult is one page as a worker fetched it.
@@ -72,6 +94,7 @@ type record struct {
 // reset readies the writer's state for a run.
 func (r *runner) reset() {
 	r.done, r.failed, r.pending = map[int]bool{}, map[int]string{}, map[int64]store.Client{}
+	r.spans = map[int][2]int64{}
 	r.active, r.counted = map[int64]bool{}, map[int64]bool{}
 }
 
@@ -114,13 +137,21 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 			}
 		}
 	}
-	if r.run, err = r.st.StartRun(store.Run{Kind: store.RunFull, Source: source, Resumes: resumes}, r.req.By); err != nil {
+	run := store.Run{Kind: store.RunFull, Source: source, Resumes: resumes, Note: r.note.text, NoteCode: r.note.code}
+	if r.run, err = r.st.StartRun(run, r.req.By); err != nil {
 		return store.Run{}, err
 	}
+	r.sent0 = r.client.Requests()
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunFull, Source: source,
-		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done)}
+		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done), NoteCode: r.note.code}
 	r.publish(func(*Progress) {})
+	return r.readFull(ctx, source, priority)
+}
 
+// readFull reads the whole listing into the run started, marks what it did not see as gone,
+// and records where the change feed may take over.
+func (r *runner) readFull(ctx context.Context, source string, priority []int) (store.Run, error) {
+	var err error
 	if err := r.checkConfig(source); err != nil {
 		return r.finish(store.StatusFailed, err)
 	}
@@ -178,7 +209,34 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 		return r.finish(store.StatusFailed, err)
 	}
 	r.publish(func(p *Progress) { p.Changed += gone })
+	if err := r.recordListing(source); err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
 	return r.finish(store.StatusSucceeded, nil)
+}
+
+// recordListing writes, after a full read that saw every page, where the change feed takes
+// over: from this run's start, with the listing's count, its newest code and whether it came
+// in code order. A read that continued an interrupted one did not see every page's codes: it
+// records no count, and the next daily run reads in full again.
+func (r *runner) recordListing(source string) error {
+	fs := store.FeedState{Cursor: r.run.StartedAt, LastFull: r.run.StartedAt}
+	if source == store.SourceSync && r.carried == 0 && len(r.spans) > 0 {
+		fs.ListingTotal, fs.MaxCode, fs.Ordered = r.listingTotal, r.maxCode, r.ordered()
+	}
+	_, err := r.st.Apply(store.Batch{Feed: &fs})
+	return err
+}
+
+// ordered reports whether every page's codes came after the previous page's.
+func (r *runner) ordered() bool {
+	pages := slices.Sorted(maps.Keys(r.spans))
+	for i := 1; i < len(pages); i++ {
+		if r.spans[pages[i-1]][1] >= r.spans[pages[i]][0] {
+			return false
+		}
+	}
+	return true
 }
 
 // canFallBack reports whether a supplier-listing read that failed with err can be done again
@@ -310,6 +368,8 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	if code == ReasonCredentials && r.prog.Source == store.SourceSync {
 		code = ReasonSyncToken // the token was what SGA refused
 	}
+	sent := int(r.client.Requests() - r.sent0)
+	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.Requests = sent })
 	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
 	if err != nil {
 		run = r.run
@@ -353,6 +413,7 @@ func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
 			rest = append(rest, p)
 		}
 	}
+	r.listingTotal = pc.Records
 	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.PagesTotal = pc.Pages })
 	r.publish(func(p *Progress) { p.PagesTotal, p.Phase = pc.Pages, PhaseReading })
 	// The pages that failed last time go first, all of them, before any other.
@@ -455,6 +516,7 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 		r.errs = append(r.errs, store.RunError{Page: res.page, Kind: errorKind(res.err),
 			Reason: sga.ErrorMessage(res.err), At: r.e.opt.Now().UTC()}) // SGA's own words, if any
 	} else {
+		r.span(res)
 		for _, rec := range res.records {
 			if !rec.ours {
 				if !r.allVehicles {

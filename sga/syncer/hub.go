@@ -22,9 +22,10 @@ type Progress struct {
 	Association string // the short name of the association syncing
 	Running     bool
 	RunID       uint64
-	Kind        string // store.RunFull or store.RunClient
+	Kind        string // store.RunFull, store.RunIncremental or store.RunClient
 	Source      string // store.SourceSync or store.SourceManual
 	FellBack    bool   // SGA refused the sync token; the run reads with the manual credentials
+	NoteCode    string // why a run reads in full when the change feed was asked for (Note*)
 	Client      string // the CPF, for a client run
 	StartedBy   string
 	StartedAt   time.Time

@@ -170,7 +170,7 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 	if now.Before(sc.NextRun) {
 		return sc.NextRun.Sub(now), nil
 	}
-	switch err := e.Start(Request{Association: a.Slug, By: scheduleActor}); {
+	switch err := e.Start(Request{Association: a.Slug, Mode: ModeAuto, By: scheduleActor}); {
 	case errors.Is(err, ErrBusy):
 		e.opt.Logger.Info("daily sync due, but a sync is running; it counts for today", "association", a.Slug)
 	case err != nil:

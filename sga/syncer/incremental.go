@@ -1,0 +1,396 @@
+package syncer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ponte/sga"
+	"ponte/store"
+)
+
+// The incremental sync reads SGA's change feeds since the last run instead of the whole
+// listing. It applies what changed (situação, plate, chassis, member; a member's name, CPF,
+// e-mail, city, state) to the vehicles and members we keep, straight from the feed's values.
+// The feed says nothing of products, so the supplier listing's record count tells the rest:
+// unchanged, nothing entered or left it; grown, and the listing in code order, the new
+// vehicles are on its last pages, read from the end; anything else (a vehicle that lost our
+// product, one that gained it), and the run reads the listing in full, saying why.
+
+// Modes a run can be asked for.
+const (
+	ModeFull        = ""            // read the whole listing
+	ModeIncremental = "incremental" // read the change feed, or the whole listing when it cannot
+	ModeAuto        = "auto"        // the daily sync's choice: in full on the full day, else as ModeIncremental
+)
+
+// Overlap is how many days before its cursor an incremental run reads the feed again: SGA
+// records some changes late, and a change read twice is applied once.
+const Overlap = 3
+
+// FullEvery is the longest an association goes without a full read.
+const FullEvery = 8 * 24 * time.Hour
+
+// Why a run read in full when the feed was asked for, as Run.NoteCode says it.
+const (
+	NoteFullDay      = "full_day"      // the association's weekly full read
+	NoteNoFull       = "no_full"       // no full read yet, or too long ago: the feed starts after one
+	NoteNeedsBoth    = "needs_both"    // the feed needs the manual credentials and the sync token
+	NoteFeedDenied   = "feed_denied"   // the change-feed routes are not enabled for the token
+	NoteListingMoved = "listing_moved" // the listing's count changed in a way the feed does not explain
+)
+
+// plan says how a run asked for in mode reads, and why not incrementally when it cannot.
+func (r *runner) plan(mode string) (incremental bool, why note) {
+	if mode == ModeFull || r.req.CPF != "" {
+		return false, note{}
+	}
+	sc, err := r.st.Schedule()
+	if err != nil {
+		return false, note{}
+	}
+	now := r.e.opt.Now()
+	fs, err := r.st.Feed()
+	switch {
+	case err != nil:
+		return false, note{}
+	case mode == ModeAuto && now.In(sga.Brasilia).Weekday() == sc.FullDay:
+		return false, note{NoteFullDay, "today is the association's weekly full read"}
+	case r.in.SyncToken == "" || !r.client.Credentials().HasManual():
+		return false, note{NoteNeedsBoth, "the change feed needs the manual credentials (usuário, senha, chave API) and the Sincronismo SGA token"}
+	case fs.LastFull.IsZero() || fs.ListingTotal == 0 || now.Sub(fs.LastFull) > FullEvery:
+		return false, note{NoteNoFull, "the change feed starts after a full read of the whole listing, at least weekly"}
+	}
+	return true, note{}
+}
+
+// syncIncremental is one incremental run. Nothing is written until everything is read: a run
+// that fails or turns into a full read leaves the store as it was.
+func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
+	fs, err := r.st.Feed()
+	if err != nil {
+		return store.Run{}, err
+	}
+	r.reset()
+	if r.run, err = r.st.StartRun(store.Run{Kind: store.RunIncremental, Source: store.SourceSync}, r.req.By); err != nil {
+		return store.Run{}, err
+	}
+	r.sent0 = r.client.Requests()
+	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunIncremental, Source: store.SourceSync,
+		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting}
+	r.publish(func(*Progress) {})
+	if err := r.checkConfig(store.SourceSync); err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+
+	feed, err := r.readFeeds(ctx, fs)
+	switch {
+	case errors.Is(err, sga.ErrRouteNotAllowed):
+		return r.readInFull(ctx, note{NoteFeedDenied, "the change-feed routes (listar/alteracao-veiculos, listar/alteracao-associados) are not enabled for the token in SGA's Gerenciar APIs"})
+	case ctx.Err() != nil:
+		return r.finish(store.StatusCancelled, nil)
+	case err != nil && isFatal(err):
+		return r.finish(store.StatusFailed, fatalReason(err))
+	case err != nil:
+		return r.finish(store.StatusFailed, err)
+	}
+	r.publish(func(p *Progress) { p.Phase = PhaseReading })
+	fresh, total, why, err := r.readNewVehicles(ctx, fs)
+	switch {
+	case ctx.Err() != nil:
+		return r.finish(store.StatusCancelled, nil)
+	case err != nil && isFatal(err):
+		return r.finish(store.StatusFailed, fatalReason(err))
+	case err != nil:
+		return r.finish(store.StatusFailed, err)
+	case why.code != "":
+		return r.readInFull(ctx, why)
+	}
+
+	b, err := r.feedBatch(ctx, feed, fresh)
+	switch {
+	case ctx.Err() != nil:
+		return r.finish(store.StatusCancelled, nil)
+	case err != nil && isFatal(err):
+		return r.finish(store.StatusFailed, fatalReason(err))
+	case err != nil:
+		return r.finish(store.StatusFailed, err)
+	}
+	next := fs
+	next.Cursor, next.ListingTotal = r.run.StartedAt, total
+	for _, rec := range fresh {
+		next.MaxCode = max(next.MaxCode, rec.vehicle.SGACode)
+	}
+	b.Feed = &next
+	res, err := r.st.Apply(b)
+	if err != nil {
+		return r.finish(store.StatusFailed, fmt.Errorf("write the changes: %w", err))
+	}
+	run, err := r.st.Run(r.run.ID)
+	if err == nil {
+		_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.Changes = len(feed.vehicles) + len(feed.members) })
+		r.publish(func(p *Progress) {
+			p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
+			p.Changed += res.SituationsChanged
+			p.PagesDone, p.PagesTotal = 1, 1
+		})
+	}
+	return r.finish(store.StatusSucceeded, nil)
+}
+
+// readInFull turns the run into a full read of the listing, saying why.
+func (r *runner) readInFull(ctx context.Context, why note) (store.Run, error) {
+	r.log.Info("incremental sync reads the whole listing", "run", r.run.ID, "why", why.text)
+	r.note = why
+	if err := r.st.UpdateRun(r.run.ID, func(run *store.Run) {
+		run.Kind, run.Note, run.NoteCode = store.RunFull, why.text, why.code
+	}); err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+	r.reset()
+	r.publish(func(p *Progress) { p.Kind, p.NoteCode, p.Phase = store.RunFull, why.code, PhaseCounting })
+	return r.readFull(ctx, store.SourceSync, nil)
+}
+
+// feedRead is what the change feeds said, each change once, in SGA's order.
+type feedRead struct {
+	vehicles, members []sga.Change
+	situations        map[int]string // code -> description
+}
+
+// readFeeds reads both feeds from the cursor, less the overlap, to today, in windows SGA
+// accepts, and the situação table their codes need.
+func (r *runner) readFeeds(ctx context.Context, fs store.FeedState) (feedRead, error) {
+	out := feedRead{situations: map[int]string{}}
+	var sits []sga.Situation
+	if err := r.gated(ctx, func() (err error) { sits, err = r.client.Situations(ctx); return err }); err != nil {
+		return out, fmt.Errorf("read the situação table: %w", err)
+	}
+	for _, s := range sits {
+		out.situations[int(s.Code)] = strings.ToUpper(strings.TrimSpace(string(s.Description)))
+	}
+	from := fs.Cursor.AddDate(0, 0, -Overlap)
+	seen := map[int64]bool{}
+	for _, w := range sga.ChangeWindows(from, r.e.opt.Now()) {
+		for _, vehicles := range []bool{true, false} {
+			var page sga.ChangePage
+			err := r.gated(ctx, func() (err error) {
+				if vehicles {
+					page, err = r.client.VehicleChanges(ctx, w)
+				} else {
+					page, err = r.client.MemberChanges(ctx, w)
+				}
+				return err
+			})
+			if err != nil {
+				return out, err
+			}
+			for _, b := range page.Bad {
+				r.errs = append(r.errs, store.RunError{Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})
+			}
+			for _, ch := range page.Changes {
+				key := int64(ch.Code)
+				if !vehicles {
+					key = -key // the two feeds number their changes apart
+				}
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				if vehicles {
+					out.vehicles = append(out.vehicles, ch)
+				} else {
+					out.members = append(out.members, ch)
+				}
+			}
+		}
+	}
+	byCode := func(a, b sga.Change) int { return cmp.Compare(a.Code, b.Code) }
+	slices.SortFunc(out.vehicles, byCode)
+	slices.SortFunc(out.members, byCode)
+	return out, nil
+}
+
+// readNewVehicles compares the supplier listing's count with the last run's. Grown, with the
+// listing in code order, it reads the last pages for the vehicles newer than any seen; when
+// they account for the growth, they are returned with the count. Otherwise why says the run
+// must read in full.
+func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh []record, total int, why note, err error) {
+	var pc sga.PageCount
+	if err := r.gated(ctx, func() (err error) { pc, err = r.client.SyncPageCount(ctx); return err }); err != nil {
+		return nil, 0, note{}, fmt.Errorf("read the page count: %w", err)
+	}
+	moved := func(found int) note {
+		return note{NoteListingMoved, fmt.Sprintf("SGA's listing went from %d to %d records, %d of them new vehicles; the rest (products linked or unlinked) the change feed does not show",
+			fs.ListingTotal, pc.Records, found)}
+	}
+	switch {
+	case pc.Records == fs.ListingTotal:
+		return nil, pc.Records, note{}, nil
+	case pc.Records < fs.ListingTotal || !fs.Ordered || pc.Records == 0:
+		return nil, 0, moved(0), nil
+	}
+	newer := 0
+	for page := pc.Pages; page >= 1; page-- {
+		res := r.fetchSyncPage(ctx, page)
+		if res.err != nil {
+			return nil, 0, note{}, res.err
+		}
+		if len(res.bad) > 0 {
+			return nil, 0, moved(newer), nil // a damaged page: only a full read can tell
+		}
+		oldest := int64(0)
+		for _, rec := range res.records {
+			if rec.vehicle.SGACode > fs.MaxCode {
+				newer++
+				if rec.ours {
+					fresh = append(fresh, rec)
+				}
+			}
+			if oldest == 0 || rec.vehicle.SGACode < oldest {
+				oldest = rec.vehicle.SGACode
+			}
+		}
+		if oldest != 0 && oldest <= fs.MaxCode {
+			break
+		}
+	}
+	if fs.ListingTotal+newer != pc.Records {
+		return nil, 0, moved(newer), nil
+	}
+	return fresh, pc.Records, note{}, nil
+}
+
+// feedBatch applies the feeds to the vehicles and members we keep, and adds the new vehicles.
+func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (store.Batch, error) {
+	b := store.Batch{RunID: r.run.ID, Changes: map[int64]store.SGAChange{}, Errors: r.errs}
+	vehicles := map[int64]*store.Vehicle{}
+	clients := map[int64]*store.Client{}
+	var order []int64
+	client := func(code int64) (*store.Client, error) {
+		if c, ok := clients[code]; ok {
+			return c, nil
+		}
+		c, err := r.st.ClientByCode(code)
+		if errors.Is(err, store.ErrNotFound) {
+			var m sga.Member
+			if err := r.gated(ctx, func() (err error) { m, err = r.client.MemberByCode(ctx, code); return err }); err != nil {
+				return nil, fmt.Errorf("member %d: %w", code, err)
+			}
+			c = store.Client{SGACode: code, CPF: string(m.CPF), Name: string(m.Name), Email: string(m.Email),
+				Phone: string(m.Mobile), City: string(m.City), State: string(m.State)}
+		} else if err != nil {
+			return nil, err
+		}
+		c.Situation = "" // from its vehicles, once they are written
+		clients[code] = &c
+		return &c, nil
+	}
+	for _, ch := range feed.vehicles {
+		code := int64(ch.VehicleCode)
+		v, ok := vehicles[code]
+		if !ok {
+			stored, err := r.st.VehicleByCode(code)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // not a vehicle of ours
+			}
+			if err != nil {
+				return b, err
+			}
+			if stored.Gone || stored.Foreign {
+				continue // out of the listing: the count says if it comes back
+			}
+			v = &stored.Vehicle
+			vehicles[code] = v
+			order = append(order, code)
+		}
+		after := strings.TrimSpace(string(ch.After))
+		switch string(ch.Field) {
+		case "codigo_situacao":
+			n, err := strconv.Atoi(after)
+			if err != nil {
+				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+					Reason: fmt.Sprintf("codigo_situacao %q is not a number", after), At: r.e.opt.Now().UTC()})
+				continue
+			}
+			if feed.situations[n] == "" {
+				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+					Reason: fmt.Sprintf("codigo_situacao %d is not in SGA's situação table", n), At: r.e.opt.Now().UTC()})
+				continue
+			}
+			before, _ := strconv.Atoi(strings.TrimSpace(string(ch.Before)))
+			v.SituationCode, v.Situation = n, feed.situations[n]
+			b.Changes[code] = store.SGAChange{Field: "codigo_situacao", Before: feed.situations[before],
+				After: v.Situation, At: ch.At().UTC(), By: string(ch.UserName)}
+		case "placa":
+			v.Plate = after
+		case "chassi":
+			v.Chassis = after
+		case "codigo_associado":
+			n, err := strconv.ParseInt(after, 10, 64)
+			if err != nil || n <= 0 {
+				continue
+			}
+			if _, err := client(v.ClientSGACode); err != nil {
+				return b, err
+			}
+			v.ClientSGACode = n
+		}
+		if _, err := client(v.ClientSGACode); err != nil {
+			return b, err
+		}
+	}
+	for _, ch := range feed.members {
+		code := int64(ch.MemberCode)
+		if _, err := r.st.ClientByCode(code); errors.Is(err, store.ErrNotFound) {
+			continue // not a member of ours
+		} else if err != nil {
+			return b, err
+		}
+		c, err := client(code)
+		if err != nil {
+			return b, err
+		}
+		after := strings.TrimSpace(string(ch.After))
+		switch string(ch.Field) {
+		case "nome":
+			c.Name = after
+		case "cpf":
+			c.CPF = after
+		case "email":
+			c.Email = after
+		case "cidade":
+			c.City = after
+		case "estado":
+			c.State = after
+		case "telefone_celular", "ddd_celular":
+			var m sga.Member
+			if err := r.gated(ctx, func() (err error) { m, err = r.client.MemberByCode(ctx, code); return err }); err != nil {
+				return b, fmt.Errorf("member %d: %w", code, err)
+			}
+			c.Phone = string(m.Mobile)
+		}
+	}
+	for _, code := range order {
+		b.Vehicles = append(b.Vehicles, *vehicles[code])
+	}
+	for _, rec := range fresh {
+		b.Vehicles = append(b.Vehicles, rec.vehicle)
+		if _, ok := clients[rec.client.SGACode]; !ok {
+			c := rec.client
+			c.Situation = ""
+			clients[c.SGACode] = &c
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(clients)) {
+		b.Clients = append(b.Clients, *clients[code])
+	}
+	b.Errors = r.errs
+	return b, nil
+}

@@ -1,0 +1,251 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"ponte/sga"
+	"ponte/sga/sim"
+	"ponte/store"
+)
+
+// weekClock is the one clock of a simulated week: SGA's change log and both engines read it.
+type weekClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *weekClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *weekClock) next(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// twin is a store and its engine, on the week's simulator.
+type twin struct {
+	st  *store.Store
+	eng *Engine
+}
+
+func newTwin(t *testing.T, s *sim.Sim, url string, ck *weekClock) *twin {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true, Now: ck.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := s.Credentials()
+	if _, err := st.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
+		APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, maria); err != nil {
+		t.Fatal(err)
+	}
+	eng := New(st, quick(Options{Now: ck.now}))
+	t.Cleanup(func() { eng.Close(); st.Close() })
+	return &twin{st: st, eng: eng}
+}
+
+func (w *twin) sync(t *testing.T, mode string) store.Run {
+	t.Helper()
+	run, err := w.eng.Run(context.Background(), Request{Mode: mode, By: maria})
+	if err != nil {
+		t.Fatalf("%s sync: %v", mode, err)
+	}
+	if run.Status != store.StatusSucceeded {
+		t.Fatalf("%s sync ended %s: %s", mode, run.Status, run.Reason)
+	}
+	return run
+}
+
+// contents is what a store keeps of SGA, without the times it learnt it: every vehicle the
+// simulator ever had and every member of them.
+func contents(t *testing.T, st *store.Store, s *sim.Sim) (vehicles, clients map[int64]string) {
+	t.Helper()
+	vehicles, clients = map[int64]string{}, map[int64]string{}
+	members := map[int64]bool{}
+	for _, sv := range s.Vehicles() {
+		members[sv.MemberCode] = true
+		v, err := st.VehicleByCode(sv.Code)
+		if err != nil {
+			continue
+		}
+		vehicles[sv.Code] = fmt.Sprintf("client %d plate %s chassis %s renavam %s %s %s %s %d/%d sit %d %s prev %s products %v foreign %v gone %v",
+			v.ClientSGACode, v.Plate, v.Chassis, v.Renavam, v.Brand, v.Model, v.Color, v.YearMade, v.YearModel,
+			v.SituationCode, v.Situation, v.PrevSituation, v.Products, v.Foreign, v.Gone)
+	}
+	for code := range members {
+		c, err := st.ClientByCode(code)
+		if err != nil {
+			continue
+		}
+		clients[code] = fmt.Sprintf("%s cpf %s %s %s %s/%s %s", c.Name, c.CPF, c.Email, c.Phone, c.City, c.State, c.Situation)
+	}
+	return vehicles, clients
+}
+
+// proposals is each store's pending proposals as vehicle -> kind and motive.
+func proposals(t *testing.T, st *store.Store) map[int64]string {
+	t.Helper()
+	ps, err := st.Proposals(store.ProposalFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]string{}
+	for _, p := range ps {
+		key := p.VehicleSGACode
+		if _, twice := out[key]; twice && p.Status == store.ProposalPending {
+			t.Errorf("vehicle %d has more than one proposal pending", key)
+		}
+		out[key] += fmt.Sprintf("[%s %s %s %s→%s]", p.Kind, p.Status, p.Cause.Motive, p.Cause.Before, p.Cause.After)
+	}
+	return out
+}
+
+func sameMaps(t *testing.T, what string, got, want map[int64]string) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if got[k] != want[k] {
+			t.Errorf("%s %d:\n incremental %q\n full        %q", what, k, got[k], want[k])
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s %d only in the incremental store: %q", what, k, got[k])
+		}
+	}
+}
+
+// TestAWeekOfIncrementalSyncs syncs a week of SGA's churn daily two ways: one store reads the
+// change feed, the other the whole listing. Every day they must hold the same, and propose
+// the same orders, once.
+func TestAWeekOfIncrementalSyncs(t *testing.T) {
+	ck := &weekClock{t: time.Date(2026, 11, 1, 4, 0, 0, 0, sga.Brasilia)} // a Sunday
+	s, err := sim.New(sim.Options{Seed: 41, Members: 800, PageSize: 100, Now: ck.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { s.Close(); srv.Close() })
+	url := srv.URL + sim.BasePath
+	inc, full := newTwin(t, s, url, ck), newTwin(t, s, url, ck)
+
+	// Day 0: both read everything, and import the same twenty vehicles.
+	if r := inc.sync(t, ModeAuto); r.Kind != store.RunFull || r.NoteCode != NoteFullDay {
+		t.Fatalf("day 0: %s run, note %q", r.Kind, r.NoteCode)
+	}
+	full.sync(t, ModeFull)
+	var imported []int64
+	byClient := map[int64][]int64{}
+	for _, v := range s.Vehicles() {
+		if len(imported) < 20 && v.Situation == 1 && slices.Contains(v.Products, s.Credentials().ProductCode) {
+			if sv, err := inc.st.VehicleByCode(v.Code); err == nil && sv.Active() {
+				imported = append(imported, v.Code)
+				byClient[v.MemberCode] = append(byClient[v.MemberCode], v.Code)
+			}
+		}
+	}
+	for client, vs := range byClient {
+		for _, w := range []*twin{inc, full} {
+			if _, err := w.st.Import(client, vs, maria); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	// What happens each day, and how the incremental store must have read it.
+	days := []struct {
+		churn func()
+		kind  string
+	}{
+		1: {func() { // a contracted vehicle cancelled, another defaulting, a plate converted
+			must(t, s.SetSituation(imported[0], 3))
+			must(t, s.SetSituation(imported[1], 2))
+			must(t, s.SetPlate(imported[2], "PNT1E23"))
+		}, store.RunIncremental},
+		2: {func() { // new vehicles of a known member and of a new one, an e-mail
+			_, err := s.AddVehicle(s.Vehicles()[10].MemberCode)
+			must(t, err)
+			s.AddMember(2)
+			must(t, s.SetMemberEmail(s.Vehicles()[12].MemberCode, "trocou@example.com"))
+		}, store.RunIncremental},
+		3: {func() { // the cancelled one comes back before anyone decided; another contracted one is cancelled twice over
+			must(t, s.SetSituation(imported[0], 1))
+			must(t, s.SetSituation(imported[3], 4))
+			must(t, s.SetSituation(imported[3], 3))
+		}, store.RunIncremental},
+		4: {func() { // a member drops our service: only the listing's count shows it
+			must(t, s.DropSupplier(imported[4]))
+		}, store.RunFull},
+		5: {func() { s.Churn() }, store.RunFull}, // a whole round: a dropped product among it
+		6: {func() { // back to ATIVO from INADIMPLENTE, and a quiet day otherwise
+			must(t, s.SetSituation(imported[1], 1))
+		}, store.RunIncremental},
+	}
+	for day := 1; day < len(days); day++ {
+		ck.next(24 * time.Hour)
+		days[day].churn()
+		ck.next(time.Hour) // the changes are an hour old when the runs read them
+		r := inc.sync(t, ModeAuto)
+		if r.Kind != days[day].kind {
+			t.Fatalf("day %d: a %s run (%s), want %s", day, r.Kind, r.Note, days[day].kind)
+		}
+		rf := full.sync(t, ModeFull)
+		// The share shrinks with the fleet (BenchmarkIncremental measures it at 75,000
+		// vehicles); here, with 11 pages, it is only fewer.
+		if r.Kind == store.RunIncremental && r.Counts.Requests >= rf.Counts.Requests {
+			t.Errorf("day %d: the incremental run made %d requests, the full %d", day, r.Counts.Requests, rf.Counts.Requests)
+		}
+		iv, ic := contents(t, inc.st, s)
+		fv, fc := contents(t, full.st, s)
+		sameMaps(t, fmt.Sprintf("day %d vehicle", day), iv, fv)
+		sameMaps(t, fmt.Sprintf("day %d client", day), ic, fc)
+		sameMaps(t, fmt.Sprintf("day %d proposal of vehicle", day), proposals(t, inc.st), proposals(t, full.st))
+		if t.Failed() {
+			t.FailNow()
+		}
+		if day == 3 {
+			// The same day again: the feed repeats itself, and nothing is proposed twice.
+			before := proposals(t, inc.st)
+			inc.sync(t, ModeIncremental)
+			sameMaps(t, "day 3 again, proposal of vehicle", proposals(t, inc.st), before)
+		}
+		ck.next(-time.Hour)
+	}
+
+	// What the week proposed, in the incremental store: the cancellation withdrawn when the
+	// vehicle came back, the vehicle cancelled twice over once, the dropped one once; the
+	// defaulting one marked its contract and proposed nothing.
+	got := proposals(t, inc.st)
+	want := map[int64]string{
+		imported[0]: "[Retirada superada Cancelamento ATIVO→CANCELADO]",
+		imported[3]: "[Retirada pendente Cancelamento ATIVO→CANCELADO]",
+		imported[4]: "[Retirada pendente Fora da lista do SGA ATIVO→fora da lista]",
+	}
+	for code, w := range want {
+		if got[code] != w {
+			t.Errorf("vehicle %d: proposals %q, want %q", code, got[code], w)
+		}
+	}
+	ps, _ := inc.st.Proposals(store.ProposalFilter{Status: store.ProposalPending}, 0)
+	for _, p := range ps {
+		if p.VehicleSGACode == imported[3] && (p.Cause.ChangedBy == "" || p.Cause.ChangedAt.IsZero()) {
+			t.Errorf("the feed's author and time are missing: %+v", p.Cause)
+		}
+	}
+	if err := inc.st.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
