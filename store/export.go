@@ -69,7 +69,7 @@ func samePath(a, b string) bool {
 }
 
 // ExportKinds are what Export can write.
-var ExportKinds = []string{"clients", "vehicles", "contracts", "orders", "runs", "audit"}
+var ExportKinds = []string{"clients", "vehicles", "contracts", "orders", "proposals", "runs", "audit"}
 
 // Export writes every record of a kind, as JSON lines or CSV (with a header), with stable
 // snake_case field names, from one read transaction.
@@ -158,14 +158,27 @@ func cols(names ...string) []column {
 var exportColumns = map[string][]column{
 	"clients":   cols("association", "sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
 	"vehicles":  cols("association", "sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
-	"contracts": cols("association", "number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by"),
-	"orders":    cols("association", "number", "contract_number", "vehicle_sga_code", "client_sga_code", "kind", "status", "created_at", "created_by"),
-	"runs":      cols("association", "id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles", "errors", "reason"),
+	"contracts": cols("association", "number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by",
+		"status", "delinquent", "orders"),
+	"orders": cols("association", "number", "contract_number", "vehicle_sga_code", "client_sga_code", "plate", "kind", "status",
+		"created_at", "created_by", "motive", "cause", "proposal", "visit_at", "technician", "attempts", "cancel_reason", "history"),
+	"proposals": cols("association", "id", "kind", "status", "vehicle_sga_code", "client_sga_code", "plate", "contract",
+		"motive", "field", "before", "after", "changed_at", "changed_by", "detected_at", "run", "decided_at", "decided_by", "note", "order"),
+	"runs": cols("association", "id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles",
+		"errors", "requests", "proposals", "reason", "note"),
 	"audit":     cols("association", "id", "at", "who", "from", "action", "details"),
 }
 
 var exportBucket = map[string][]byte{"clients": bClients, "vehicles": bVehicles, "contracts": bContracts,
-	"orders": bOrders, "runs": bRuns, "audit": bAudit}
+	"orders": bOrders, "proposals": bProposals, "runs": bRuns, "audit": bAudit}
+
+// orNil is a time for an export row: nil (empty, null) when zero.
+func orNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
 
 // slugsByID maps every association's ID to its short name.
 func slugsByID(tx txn) (map[uint64]string, error) {
@@ -208,7 +221,35 @@ func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
 		row = map[string]any{"id": r.ID, "kind": r.Kind, "source": r.Source, "status": r.Status,
 			"started_by": r.StartedBy, "started_at": r.StartedAt, "finished_at": finished,
 			"clients": r.Counts.Clients(), "vehicles": r.Counts.Vehicles(), "errors": r.ErrorCount, "reason": r.Reason,
-			"association": tx.assocID()}
+			"requests": r.Counts.Requests, "proposals": r.Counts.Proposals, "note": r.Note, "association": tx.assocID()}
+	case "orders":
+		var o Order
+		if err := json.Unmarshal(v, &o); err != nil {
+			return nil, err
+		}
+		row = map[string]any{"association": o.Association, "number": o.Number, "contract_number": o.ContractNumber,
+			"vehicle_sga_code": o.VehicleSGACode, "client_sga_code": o.ClientSGACode, "plate": o.Plate, "kind": o.Kind,
+			"status": o.Status, "created_at": o.CreatedAt, "created_by": o.CreatedBy, "history": o.Life(),
+			"attempts": o.Attempts, "cancel_reason": o.CancelReason, "proposal": o.Proposal}
+		if o.Attempts == nil {
+			row["attempts"] = []ContactAttempt{}
+		}
+		if o.Cause != nil {
+			row["motive"], row["cause"] = o.Cause.Motive, o.Cause
+		}
+		if o.Visit != nil {
+			row["visit_at"], row["technician"] = o.Visit.At, o.Visit.Technician
+		}
+	case "proposals":
+		var p Proposal
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, err
+		}
+		row = map[string]any{"association": p.Association, "id": p.ID, "kind": p.Kind, "status": p.Status,
+			"vehicle_sga_code": p.VehicleSGACode, "client_sga_code": p.ClientSGACode, "plate": p.Plate, "contract": p.Contract,
+			"motive": p.Cause.Motive, "field": p.Cause.Field, "before": p.Cause.Before, "after": p.Cause.After,
+			"changed_at": orNil(p.Cause.ChangedAt), "changed_by": p.Cause.ChangedBy, "detected_at": p.DetectedAt, "run": p.Run,
+			"decided_at": orNil(p.DecidedAt), "decided_by": p.DecidedBy, "note": p.Note, "order": p.Order}
 	default:
 		if err := json.Unmarshal(v, &row); err != nil {
 			return nil, err
@@ -218,6 +259,17 @@ func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
 			keep[c.name] = row[c.name]
 		}
 		row = keep
+		if kind == "contracts" {
+			if row["status"] == nil {
+				row["status"] = ContractActive
+			}
+			if row["delinquent"] == nil {
+				row["delinquent"] = false
+			}
+			if row["orders"] == nil {
+				row["orders"] = []any{}
+			}
+		}
 		if id, ok := row["association"].(float64); ok { // contracts and orders name theirs by ID
 			row["association"] = uint64(id)
 		} else { // a client is its association's
@@ -240,7 +292,13 @@ func csvValue(v any) string {
 		return x.Format(time.RFC3339)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
+	case bool, int, int64, uint64:
 		return fmt.Sprint(x)
+	default: // lists and objects (an order's history, a contract's orders): as JSON in the cell
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
 	}
 }

@@ -150,7 +150,7 @@ func (a *app) root() *cobra.Command {
 		},
 	})
 	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
-		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.associationCmd(), a.simCmd(), manCmd())
+		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.pendingCmd(), a.orderCmd(), a.associationCmd(), a.simCmd(), manCmd())
 	return root
 }
 

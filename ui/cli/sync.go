@@ -21,6 +21,7 @@ import (
 func (a *app) syncCmd() *cobra.Command {
 	var (
 		cpf                string
+		mode               string
 		asJSON, quiet, all bool
 		o                  syncer.Options
 	)
@@ -44,6 +45,16 @@ func (a *app) syncCmd() *cobra.Command {
 			if o.MaxConcurrent < 1 || o.MaxConcurrent > 64 {
 				return usagef("--parallel must be from 1 to 64")
 			}
+			switch mode {
+			case "full":
+				mode = syncer.ModeFull
+			case syncer.ModeIncremental, syncer.ModeAuto:
+			default:
+				return usagef("--mode must be full, incremental or auto, not %q", mode)
+			}
+			if cpf != "" && mode != syncer.ModeFull {
+				return usagef("--client syncs one client in full: not with --mode %s", mode)
+			}
 			if all && (cpf != "" || a.association() != "") {
 				return usagef("--all syncs every association's clients: not with --client or --association")
 			}
@@ -63,7 +74,7 @@ func (a *app) syncCmd() *cobra.Command {
 			limitMemory()
 			return a.writeStore(func(s *store.Store) error {
 				if all {
-					return a.syncAll(cmd, s, o, progress, asJSON, quiet)
+					return a.syncAll(cmd, s, o, mode, progress, asJSON, quiet)
 				}
 				in, err := a.in(s)
 				if err != nil {
@@ -82,7 +93,7 @@ func (a *app) syncCmd() *cobra.Command {
 						}
 					}
 				}()
-				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, By: actor(), BaseURL: a.baseURL()})
+				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: actor(), BaseURL: a.baseURL()})
 				unsubscribe()
 				<-shown
 				if progress != nil {
@@ -119,6 +130,8 @@ func (a *app) syncCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print the run as JSON on stdout instead of its summary line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
 	f.BoolVar(&all, "all", false, "sync every enabled association")
+	f.StringVar(&mode, "mode", "full", "full: read SGA's whole listing; incremental: read SGA's change feed since the last run "+
+		"(in full when it cannot, saying why); auto: as the daily sync, in full on the association's full day")
 	f.IntVar(&o.MaxConcurrent, "parallel", 4, "with --all, how many associations sync at once (the rest wait their turn)")
 	f.IntVar(&o.Workers, "workers", 4, "pages fetched at once in one association")
 	f.Float64Var(&o.Rate, "rate", 4, "the most SGA requests per second (0: no limit)")
@@ -131,7 +144,7 @@ func (a *app) syncCmd() *cobra.Command {
 
 // syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
 // a line on stderr as it comes and its summary on stdout (JSON: an array of the runs).
-func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, progress *progress, asJSON, quiet bool) error {
+func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, mode string, progress *progress, asJSON, quiet bool) error {
 	assocs, err := s.Associations()
 	if err != nil {
 		return err
@@ -155,7 +168,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, prog
 	results := make(chan result)
 	for _, slug := range slugs {
 		go func() {
-			run, err := eng.Run(cmd.Context(), syncer.Request{Association: slug, By: actor(), BaseURL: a.baseURL()})
+			run, err := eng.Run(cmd.Context(), syncer.Request{Association: slug, Mode: mode, By: actor(), BaseURL: a.baseURL()})
 			results <- result{slug, run, err}
 		}()
 	}
@@ -224,6 +237,18 @@ func runSummary(r store.Run) string {
 	took := r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond)
 	s := fmt.Sprintf("run %d %s in %s: %d clients, %d vehicles (%d new, %d updated), %d changed situação, %d left the list, %d errors",
 		r.ID, r.Status, took, c.Clients(), c.Vehicles(), c.VehiclesCreated, c.VehiclesUpdated, c.SituationsChanged, c.VehiclesGone, r.ErrorCount)
+	if r.Kind == store.RunIncremental {
+		s += fmt.Sprintf(", %d changes from SGA's change feed", c.Changes)
+	}
+	if c.Requests > 0 {
+		s += fmt.Sprintf(", %d SGA requests", c.Requests)
+	}
+	if c.Proposals > 0 {
+		s += fmt.Sprintf(", %d orders proposed (ponte pending list)", c.Proposals)
+	}
+	if r.Note != "" {
+		s += " (read in full: " + r.Note + ")"
+	}
 	if r.Resumes != 0 {
 		s += fmt.Sprintf(" (continued run %d from its checkpoint)", r.Resumes)
 	}

@@ -1,0 +1,391 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ponte/store"
+)
+
+// pendingCmd lists, accepts and dismisses the orders ponte proposes from SGA's changes.
+func (a *app) pendingCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "pending",
+		Short: "The removal and reinstallation orders ponte proposes from SGA's changes",
+		Long: "When SGA cancels, inactivates or excludes a vehicle that has a contract, or it leaves SGA's\n" +
+			"list, ponte proposes a removal order (Retirada); when such a vehicle comes back to ATIVO after\n" +
+			"its removal was done, a reinstallation (Reinstalação). A proposal never becomes an order by\n" +
+			"itself: accept it to generate its order, or dismiss it with a reason.",
+	})
+	var (
+		all    bool
+		kind   string
+		asJSON bool
+	)
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List the proposals waiting for a decision (--all: every one, decided too)",
+		Example: "  ponte pending list\n  ponte pending list --all --json | jq '.[] | select(.kind==\"Retirada\")'",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if kind != "" && !slices.Contains([]string{store.OrderKindRemoval, store.OrderKindReinstallation}, kind) {
+				return usagef("--kind must be %s or %s", store.OrderKindRemoval, store.OrderKindReinstallation)
+			}
+			return a.readStore(func(s *store.Store) error {
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
+				}
+				f := store.ProposalFilter{Status: store.ProposalPending, Kind: kind}
+				if all {
+					f.Status = ""
+				}
+				ps, err := s.Proposals(f, 0)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
+				for _, p := range ps {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, p.Status,
+						p.Plate, p.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After, when(p.Cause.ChangedAt), p.Cause.ChangedBy)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				if len(ps) == 0 {
+					fmt.Fprintln(cmd.ErrOrStderr(), "no proposals")
+				}
+				return nil
+			})
+		},
+	}
+	list.Flags().BoolVar(&all, "all", false, "every proposal, decided ones too")
+	list.Flags().StringVar(&kind, "kind", "", "only Retirada or Reinstalação")
+	list.Flags().BoolVar(&asJSON, "json", false, "print the proposals as a JSON array")
+
+	var acceptJSON bool
+	accept := &cobra.Command{
+		Use:     "accept ID...",
+		Short:   "Generate the orders of proposals (all or nothing)",
+		Example: "  ponte pending accept 12 13\n  ponte pending accept $(ponte pending list --json | jq -r '.[].id')",
+		Args:    proposalIDs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, _ := parseIDs(args)
+			return a.writeStore(func(s *store.Store) error {
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
+				}
+				orders, err := s.AcceptProposals(ids, actor())
+				if err != nil {
+					return err
+				}
+				if acceptJSON {
+					return writeJSON(cmd.OutOrStdout(), ordersJSON(orders))
+				}
+				for _, o := range orders {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s %s %s for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
+				}
+				return nil
+			})
+		},
+	}
+	accept.Flags().BoolVar(&acceptJSON, "json", false, "print the orders generated as a JSON array")
+
+	var reason string
+	var dismissJSON bool
+	dismiss := &cobra.Command{
+		Use:     "dismiss ID... --reason TEXT",
+		Short:   "Dismiss proposals without an order, saying why",
+		Example: "  ponte pending dismiss 12 --reason \"rastreador já retirado pela associação\"",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := proposalIDs(cmd, args); err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("dismiss needs --reason TEXT")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ids, _ := parseIDs(args)
+			return a.writeStore(func(s *store.Store) error {
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
+				}
+				if err := s.DismissProposals(ids, reason, actor()); err != nil {
+					return err
+				}
+				if dismissJSON {
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"dismissed": ids, "reason": strings.TrimSpace(reason)})
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "dismissed %d proposals\n", len(ids))
+				return nil
+			})
+		},
+	}
+	dismiss.Flags().StringVar(&reason, "reason", "", "why no order is needed (required)")
+	dismiss.Flags().BoolVar(&dismissJSON, "json", false, "print what was dismissed as JSON")
+	cmd.AddCommand(list, accept, dismiss)
+	return cmd
+}
+
+func proposalIDs(_ *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usagef("name the proposals by ID (ponte pending list shows them)")
+	}
+	if _, bad := parseIDs(args); bad != "" {
+		return usagef("%q is not a proposal ID", bad)
+	}
+	return nil
+}
+
+func parseIDs(args []string) ([]uint64, string) {
+	var ids []uint64
+	for _, a := range args {
+		id, err := strconv.ParseUint(a, 10, 64)
+		if err != nil || id == 0 {
+			return nil, a
+		}
+		ids = append(ids, id)
+	}
+	return ids, ""
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// proposalJSON is a proposal as --json prints it: its association by name.
+type proposalJSON struct {
+	store.Proposal
+	AssociationSlug string `json:"association_slug"`
+}
+
+func proposalsJSON(ps []store.Proposal) []proposalJSON {
+	out := make([]proposalJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, proposalJSON{Proposal: p, AssociationSlug: p.AssociationSlug})
+	}
+	return out
+}
+
+// orderJSON is an order as --json prints it: its life always included.
+type orderJSON struct {
+	store.Order
+	Life []store.OrderEvent `json:"history"`
+}
+
+func ordersJSON(os []store.Order) []orderJSON {
+	out := make([]orderJSON, 0, len(os))
+	for _, o := range os {
+		out = append(out, orderJSON{Order: o, Life: o.Life()})
+	}
+	return out
+}
+
+// orderCmd shows a service order and moves it through its life.
+func (a *app) orderCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:   "order",
+		Short: "Show a service order and move it through its life",
+		Long: "A service order goes Aberta → Agendada (date and time, technician, contact attempts) →\n" +
+			"Em execução → Concluída, or Cancelada with a reason. Each step records who and when, in the\n" +
+			"order and in the audit. A Retirada Concluída closes its contract (Encerrado); a Reinstalação\n" +
+			"Concluída opens it again.",
+	})
+	var showJSON bool
+	show := &cobra.Command{
+		Use:     "show NUMBER",
+		Short:   "Show an order, its contract and its life",
+		Example: "  ponte order show OS-2026-000042\n  ponte order show OS-2026-000042 --json | jq -r .status",
+		Args:    orderNumber,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.readStore(func(s *store.Store) error {
+				s, err := a.inNamedOrAll(s)
+				if err != nil {
+					return err
+				}
+				o, c, err := s.Order(args[0])
+				if err != nil {
+					return err
+				}
+				if showJSON {
+					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
+				}
+				showOrder(cmd.OutOrStdout(), o, c)
+				return nil
+			})
+		},
+	}
+	show.Flags().BoolVar(&showJSON, "json", false, "print the order as JSON, with its history")
+
+	step := func(use, short, example string, flags func(*cobra.Command, *store.OrderStep) func() error) *cobra.Command {
+		var st store.OrderStep
+		var asJSON bool
+		var check func() error
+		c := &cobra.Command{
+			Use:     use,
+			Short:   short,
+			Example: example,
+			Args: func(cmd *cobra.Command, args []string) error {
+				if err := orderNumber(cmd, args); err != nil {
+					return err
+				}
+				return check()
+			},
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return a.writeStore(func(s *store.Store) error {
+					s, err := a.inNamedOrAll(s)
+					if err != nil {
+						return err
+					}
+					o, err := s.AdvanceOrder(args[0], st, actor())
+					if err != nil {
+						return err
+					}
+					if asJSON {
+						return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "%s %s: %s\n", o.Number, o.Kind, o.Status)
+					return nil
+				})
+			},
+		}
+		check = flags(c, &st)
+		c.Flags().BoolVar(&asJSON, "json", false, "print the order as JSON, with its history")
+		return c
+	}
+	schedule := step("schedule NUMBER --at \"DD/MM/YYYY HH:MM\" --technician NAME",
+		"Schedule an order's visit (again, to reschedule)",
+		"  ponte order schedule OS-2026-000042 --at \"05/12/2026 14:00\" --technician \"Carlos Souza\" --contact Agendado",
+		func(c *cobra.Command, st *store.OrderStep) func() error {
+			var at, tech, contact, note string
+			c.Flags().StringVar(&at, "at", "", "the visit's date and time, DD/MM/YYYY HH:MM, local time (required)")
+			c.Flags().StringVar(&tech, "technician", "", "who goes (required)")
+			c.Flags().StringVar(&contact, "contact", "", "record the contact attempt that agreed it: "+strings.Join(store.ContactOutcomes, ", "))
+			c.Flags().StringVar(&note, "note", "", "a note for the history")
+			return func() error {
+				t, err := time.ParseInLocation("02/01/2006 15:04", strings.TrimSpace(at), time.Local)
+				if err != nil {
+					return usagef("--at %q: want DD/MM/YYYY HH:MM", at)
+				}
+				if strings.TrimSpace(tech) == "" {
+					return usagef("schedule needs --technician NAME")
+				}
+				st.To, st.Visit, st.Note = store.OrderStatusScheduled, &store.Visit{At: t, Technician: tech}, note
+				if contact != "" {
+					if !slices.Contains(store.ContactOutcomes, contact) {
+						return usagef("--contact must be one of: %s", strings.Join(store.ContactOutcomes, ", "))
+					}
+					st.Attempt = &store.ContactAttempt{Outcome: contact}
+				}
+				return nil
+			}
+		})
+	attempt := step("contact NUMBER --outcome OUTCOME",
+		"Record a contact attempt with the member",
+		"  ponte order contact OS-2026-000042 --outcome \"Sem resposta\" --note \"caixa postal\"",
+		func(c *cobra.Command, st *store.OrderStep) func() error {
+			var outcome, note string
+			c.Flags().StringVar(&outcome, "outcome", "", "how it went: "+strings.Join(store.ContactOutcomes, ", ")+" (required)")
+			c.Flags().StringVar(&note, "note", "", "a note")
+			return func() error {
+				if !slices.Contains(store.ContactOutcomes, outcome) {
+					return usagef("--outcome must be one of: %s", strings.Join(store.ContactOutcomes, ", "))
+				}
+				st.Attempt = &store.ContactAttempt{Outcome: outcome, Note: note}
+				return nil
+			}
+		})
+	start := step("start NUMBER", "The technician started the work (Em execução)",
+		"  ponte order start OS-2026-000042",
+		func(c *cobra.Command, st *store.OrderStep) func() error {
+			return func() error { st.To = store.OrderStatusRunning; return nil }
+		})
+	finish := step("finish NUMBER", "The work is done (Concluída); a Retirada closes its contract",
+		"  ponte order finish OS-2026-000042 --note \"rastreador recolhido, IMEI 35...\"",
+		func(c *cobra.Command, st *store.OrderStep) func() error {
+			var note string
+			c.Flags().StringVar(&note, "note", "", "a note for the history")
+			return func() error { st.To, st.Note = store.OrderStatusDone, note; return nil }
+		})
+	cancel := step("cancel NUMBER --reason TEXT", "Cancel an order, saying why",
+		"  ponte order cancel OS-2026-000042 --reason \"associado reativou antes da visita\"",
+		func(c *cobra.Command, st *store.OrderStep) func() error {
+			var reason string
+			c.Flags().StringVar(&reason, "reason", "", "the motivo (required)")
+			return func() error {
+				if strings.TrimSpace(reason) == "" {
+					return usagef("cancel needs --reason TEXT")
+				}
+				st.To, st.Note = store.OrderStatusCancelled, reason
+				return nil
+			}
+		})
+	cmd.AddCommand(show, schedule, attempt, start, finish, cancel)
+	return cmd
+}
+
+func orderNumber(_ *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usagef("name one order by its number, like OS-2026-000042")
+	}
+	if !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(args[0])), "OS-") {
+		return usagef("%q is not an order number (OS-YYYY-NNNNNN)", args[0])
+	}
+	return nil
+}
+
+// showOrder prints an order, its contract, why it exists, its visit and its life.
+func showOrder(w io.Writer, o store.Order, c store.Contract) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "order\t%s\n", o.Number)
+	fmt.Fprintf(tw, "kind\t%s\n", o.Kind)
+	fmt.Fprintf(tw, "status\t%s\n", o.Status)
+	fmt.Fprintf(tw, "contract\t%s (%s)\n", o.ContractNumber, c.State())
+	fmt.Fprintf(tw, "vehicle\t%d %s, client %d\n", o.VehicleSGACode, o.Plate, o.ClientSGACode)
+	if o.Cause != nil {
+		by := ""
+		if o.Cause.ChangedBy != "" {
+			by = " by " + o.Cause.ChangedBy + " in SGA"
+		}
+		fmt.Fprintf(tw, "why\t%s: %s %s → %s, %s%s\n", o.Cause.Motive, o.Cause.Field, o.Cause.Before, o.Cause.After, when(o.Cause.ChangedAt), by)
+	}
+	if o.Visit != nil {
+		fmt.Fprintf(tw, "visit\t%s, %s\n", o.Visit.At.Local().Format("2006-01-02 15:04"), o.Visit.Technician)
+	}
+	if o.CancelReason != "" {
+		fmt.Fprintf(tw, "cancelled\t%s\n", o.CancelReason)
+	}
+	_ = tw.Flush()
+	if len(o.Attempts) > 0 {
+		fmt.Fprintln(w, "\ncontact attempts:")
+		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for i, at := range o.Attempts {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", i+1, when(at.At), at.By, at.Outcome, at.Note)
+		}
+		_ = tw.Flush()
+	}
+	fmt.Fprintln(w, "\nhistory:")
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, e := range o.Life() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, e.Note)
+	}
+	_ = tw.Flush()
+}

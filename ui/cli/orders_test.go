@@ -1,0 +1,126 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"ponte/store"
+	"ponte/ui/cli"
+)
+
+// A cancellation in SGA becomes a Retirada proposal, an order, a visit, and a closed contract,
+// all from the command line.
+func TestRemovalFromTheCommandLine(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	decode := func(v any, args ...string) {
+		t.Helper()
+		code, out, errOut := ponte(args...)
+		if code != cli.ExitOK {
+			t.Fatalf("ponte %s: exit %d %q", strings.Join(args, " "), code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), v); err != nil {
+			t.Fatalf("ponte %s: not JSON: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	v := ourVehicle(t, sm)
+	var imported []struct{ Contract, Order string }
+	decode(&imported, "import", v.Plate, "--client", v.MemberCPF, "--json")
+
+	if err := sm.SetSituation(v.Code, 3); err != nil { // CANCELADO
+		t.Fatal(err)
+	}
+	code, out, errOut := ponte("sync", "--rate", "0")
+	if code != cli.ExitOK || !strings.Contains(out, "1 orders proposed (ponte pending list)") {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	var pending []struct {
+		ID    uint64
+		Kind  string
+		Plate string
+		Cause store.Cause
+	}
+	decode(&pending, "pending", "list", "--json")
+	if len(pending) != 1 || pending[0].Kind != store.OrderKindRemoval || pending[0].Plate != v.Plate ||
+		pending[0].Cause.Before != "ATIVO" || pending[0].Cause.After != "CANCELADO" {
+		t.Fatalf("pending list: %+v", pending)
+	}
+	code, out, _ = ponte("pending", "list")
+	if code != cli.ExitOK || !strings.Contains(out, "Retirada") || !strings.Contains(out, "ATIVO → CANCELADO") {
+		t.Fatalf("pending list: %d %q", code, out)
+	}
+	id := strings.TrimSpace(strings.Fields(strings.Split(out, "\n")[1])[0])
+
+	var orders []struct{ Number, Kind, Status string }
+	decode(&orders, "pending", "accept", id, "--json")
+	if len(orders) != 1 || orders[0].Kind != store.OrderKindRemoval || orders[0].Status != store.OrderStatusOpen {
+		t.Fatalf("accept: %+v", orders)
+	}
+	os := orders[0].Number
+	if code, _, errOut := ponte("pending", "accept", id); code != cli.ExitFailure || !strings.Contains(errOut, "already decided") {
+		t.Fatalf("second accept: %d %q", code, errOut)
+	}
+
+	// Usage mistakes, each exit 2 and nothing written.
+	for _, args := range [][]string{
+		{"order", "schedule", os, "--at", "amanhã", "--technician", "Carlos"},
+		{"order", "schedule", os, "--at", "05/12/2026 14:00"},
+		{"order", "cancel", os},
+		{"order", "contact", os, "--outcome", "talvez"},
+		{"order", "show", "CT-2026-000001"},
+		{"pending", "dismiss", id},
+		{"pending", "accept", "x"},
+		{"sync", "--mode", "sometimes"},
+	} {
+		if code, _, errOut := ponte(args...); code != cli.ExitUsage {
+			t.Errorf("ponte %s: exit %d %q, want 2", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if code, _, errOut := ponte("order", "start", os); code != cli.ExitFailure || !strings.Contains(errOut, "is Aberta and cannot become Em execução") {
+		t.Fatalf("start an order not scheduled: %d %q", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"order", "contact", os, "--outcome", "Sem resposta", "--note", "caixa postal"},
+		{"order", "schedule", os, "--at", "05/12/2026 14:00", "--technician", "Carlos Souza", "--contact", "Agendado"},
+		{"order", "start", os},
+		{"order", "finish", os, "--note", "rastreador recolhido"},
+	} {
+		if code, _, errOut := ponte(args...); code != cli.ExitOK {
+			t.Fatalf("ponte %s: %d %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+	var shown struct {
+		Status   string
+		Visit    store.Visit
+		Attempts []store.ContactAttempt
+		History  []store.OrderEvent
+	}
+	decode(&shown, "order", "show", os, "--json")
+	if shown.Status != store.OrderStatusDone || shown.Visit.Technician != "Carlos Souza" || len(shown.Attempts) != 2 ||
+		len(shown.History) != 4 || shown.History[3].Status != store.OrderStatusDone {
+		t.Fatalf("order show: %+v", shown)
+	}
+	code, out, _ = ponte("order", "show", os)
+	if code != cli.ExitOK || !strings.Contains(out, "Encerrado") || !strings.Contains(out, "Cancelamento: codigo_situacao ATIVO → CANCELADO") {
+		t.Fatalf("order show: %q", out)
+	}
+	code, out, _ = ponte("export", "contracts")
+	if code != cli.ExitOK || !strings.Contains(out, `"status":"Encerrado"`) || !strings.Contains(out, `"orders":["`+os+`"]`) {
+		t.Fatalf("export contracts: %q", out)
+	}
+	code, out, _ = ponte("export", "orders", "--format", "csv")
+	if code != cli.ExitOK || !strings.Contains(out, "Retirada,Concluída") || !strings.Contains(out, `""status"":""Em execução""`) {
+		t.Fatalf("export orders: %q", out)
+	}
+	code, out, _ = ponte("export", "proposals")
+	if code != cli.ExitOK || !strings.Contains(out, `"status":"gerada"`) || !strings.Contains(out, `"order":"`+os+`"`) {
+		t.Fatalf("export proposals: %q", out)
+	}
+	code, out, _ = ponte("export", "audit")
+	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 4 || !strings.Contains(out, `"action":"proposal.accepted"`) {
+		t.Fatalf("export audit: %q", out)
+	}
+}
