@@ -426,7 +426,7 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		if err != nil {
 			return err
 		}
-		changed := !found || old.Enabled != sc.Enabled || old.TimeOfDay != sc.TimeOfDay
+		changed := !found || old.Enabled != sc.Enabled || old.TimeOfDay != sc.TimeOfDay || old.FullDay != sc.FullDay
 		if changed {
 			sc.ChangedBy, sc.ChangedAt = a.Who, now
 		} else {
@@ -442,7 +442,7 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		if sc.Enabled {
 			state = "on"
 		}
-		return appendAudit(tx, now, a, ActionScheduleChanged, fmt.Sprintf("daily sync %s at %s", state, sc.TimeOfDay))
+		return appendAudit(tx, now, a, ActionScheduleChanged, fmt.Sprintf("daily sync %s at %s, in full on %s", state, sc.TimeOfDay, sc.FullDay))
 	})
 }
 

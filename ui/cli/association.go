@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -93,7 +95,7 @@ func (a *app) associationCmd() *cobra.Command {
 			"vehicles. Commands that work in one take --association NAME (or PONTE_ASSOCIATION) when the\n" +
 			"database has more than one.",
 	})
-	cmd.AddCommand(a.associationAddCmd(), a.associationListCmd(), a.associationShowCmd(), a.associationSetCmd(),
+	cmd.AddCommand(a.associationAddCmd(), a.associationListCmd(), a.associationShowCmd(), a.associationSetCmd(), a.associationRulesCmd(),
 		a.associationEnableCmd("disable", false), a.associationEnableCmd("enable", true))
 	return cmd
 }
@@ -310,6 +312,111 @@ func (a *app) associationSetCmd() *cobra.Command {
 	cmd.Flags().StringVar(&slug, "slug", "", "a new short name")
 	cmd.Flags().StringVar(&name, "name", "", "a new display name")
 	cmd.Flags().StringVar(&cnpj, "cnpj", "", "its CNPJ (empty: none)")
+	return cmd
+}
+
+// weekdays are the days --full-day takes, in Portuguese or English.
+var weekdays = map[string]time.Weekday{
+	"domingo": time.Sunday, "segunda": time.Monday, "terca": time.Tuesday, "terça": time.Tuesday, "quarta": time.Wednesday,
+	"quinta": time.Thursday, "sexta": time.Friday, "sabado": time.Saturday, "sábado": time.Saturday,
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+func (a *app) associationRulesCmd() *cobra.Command {
+	var (
+		fullDay    string
+		situations []string
+		onDefault  bool
+		asJSON     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "rules NAME",
+		Short: "Show or set how an association's situações are read, and its weekly full sync's day",
+		Long: "Show or set an association's rules. ponte reads a situação from its description: ATIVO...\n" +
+			"is active; CANCELADO, INATIVO, EXCLUÍDO and the like mean the tracker must come back (saida);\n" +
+			"INADIMPLENTE marks the contract (inadimplente); anything else asks for nothing (outra).\n" +
+			"--situation DESCRIPTION=CLASS overrides that for one description (CLASS: ativo, saida,\n" +
+			"inadimplente, outra); --remove-on-default proposes a removal for INADIMPLENTE too.\n" +
+			"--full-day is the weekday the daily sync reads SGA's whole listing (default domingo);\n" +
+			"the other days it reads SGA's change feed when it can.",
+		Example: "  ponte association rules protecao-sul\n" +
+			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado",
+		Args: exactArgs(1, "the association's short name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			day, dayOK := weekdays[strings.ToLower(strings.TrimSpace(fullDay))]
+			if changed(f, "full-day") && !dayOK {
+				return usagef("--full-day %q: name a weekday (domingo, segunda, ... or sunday, monday, ...)", fullDay)
+			}
+			patch := map[string]string{}
+			for _, s := range situations {
+				desc, class, ok := strings.Cut(s, "=")
+				if !ok || strings.TrimSpace(desc) == "" {
+					return usagef("--situation %q: want DESCRIPTION=CLASS", s)
+				}
+				patch[desc] = strings.TrimSpace(class)
+			}
+			set := changed(f, "full-day") || changed(f, "situation") || changed(f, "remove-on-default")
+			open := a.readStore
+			if set {
+				open = a.writeStore
+			}
+			return open(func(s *store.Store) error {
+				in, err := a.inNamed(s, args[0])
+				if err != nil {
+					return err
+				}
+				rules, err := in.Rules()
+				if err != nil {
+					return err
+				}
+				sc, err := in.Schedule()
+				if err != nil {
+					return err
+				}
+				if set {
+					if rules.Situations == nil {
+						rules.Situations = map[string]string{}
+					}
+					maps.Copy(rules.Situations, patch)
+					if changed(f, "remove-on-default") {
+						rules.RemoveOnDefault = onDefault
+					}
+					if changed(f, "situation") || changed(f, "remove-on-default") {
+						if err := in.SetRules(rules, actor()); errors.Is(err, store.ErrInvalid) {
+							return usageError{err}
+						} else if err != nil {
+							return err
+						}
+						if rules, err = in.Rules(); err != nil {
+							return err
+						}
+					}
+					if dayOK {
+						sc.FullDay = day
+						if err := in.SetSchedule(sc, actor()); err != nil {
+							return err
+						}
+					}
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations,
+						"remove_on_default": rules.RemoveOnDefault, "full_day": sc.FullDay.String()})
+				}
+				out := cmd.OutOrStdout()
+				fmt.Fprintf(out, "full sync on: %s\nremoval on INADIMPLENTE: %v\n", sc.FullDay, rules.RemoveOnDefault)
+				for _, d := range slices.Sorted(maps.Keys(rules.Situations)) {
+					fmt.Fprintf(out, "situação %s: %s\n", d, rules.Situations[d])
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&fullDay, "full-day", "", "the weekday of the weekly full sync")
+	cmd.Flags().StringArrayVar(&situations, "situation", nil, "DESCRIPTION=CLASS, repeatable")
+	cmd.Flags().BoolVar(&onDefault, "remove-on-default", false, "propose a removal when a vehicle becomes INADIMPLENTE")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules as JSON")
 	return cmd
 }
 
