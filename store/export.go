@@ -156,8 +156,8 @@ func cols(names ...string) []column {
 
 // Every kind's first column is the association a record belongs to, by its short name.
 var exportColumns = map[string][]column{
-	"clients":   cols("association", "sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
-	"vehicles":  cols("association", "sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
+	"clients":  cols("association", "sga_code", "cpf", "name", "situation", "email", "phone", "city", "state", "first_seen", "updated_at"),
+	"vehicles": cols("association", "sga_code", "client_sga_code", "plate", "chassis", "model", "brand", "year_model", "situation", "gone", "contract_number", "updated_at"),
 	"contracts": cols("association", "number", "client_sga_code", "vehicle_sga_code", "plate", "order_number", "created_at", "created_by",
 		"status", "delinquent", "orders"),
 	"orders": cols("association", "number", "contract_number", "vehicle_sga_code", "client_sga_code", "plate", "kind", "status",
@@ -166,7 +166,7 @@ var exportColumns = map[string][]column{
 		"motive", "field", "before", "after", "changed_at", "changed_by", "detected_at", "run", "decided_at", "decided_by", "note", "order"),
 	"runs": cols("association", "id", "kind", "source", "status", "started_by", "started_at", "finished_at", "clients", "vehicles",
 		"errors", "requests", "proposals", "reason", "note"),
-	"audit":     cols("association", "id", "at", "who", "from", "action", "details"),
+	"audit": cols("association", "id", "at", "who", "from", "action", "details"),
 }
 
 var exportBucket = map[string][]byte{"clients": bClients, "vehicles": bVehicles, "contracts": bContracts,

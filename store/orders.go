@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -220,20 +221,64 @@ type OrderFilter struct {
 	Status string
 }
 
-// FilterOrders lists service orders newest first that match f, up to limit (0: all).
-func (s *Store) FilterOrders(f OrderFilter, limit int) ([]Order, error) {
-	all, err := s.Orders(f.Query, 0)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, o := range all {
-		if (f.Kind == "" || o.Kind == f.Kind) && (f.Status == "" || o.Status == f.Status) {
-			out = append(out, o)
-			if limit > 0 && len(out) == limit {
-				break
-			}
+// OrderView is an order with what a list shows beside it: its contract's state and its
+// client's name.
+type OrderView struct {
+	Order
+	ContractState string
+	Delinquent    bool
+	ClientName    string // "" when the client is no longer in the register
+}
+
+// OrderViews lists orders newest first that match f, each with its contract's state and its
+// client's name, from one read transaction, up to limit (0: all): the store's association's,
+// or, seen from none, those of every association it may see.
+func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
+	q := foldKey(f.Query)
+	var out []OrderView
+	err := s.view(func(tx txn) error {
+		out = out[:0]
+		contracts := tx.Bucket(bContracts)
+		type who struct {
+			assoc uint64
+			code  int64
 		}
-	}
-	return out, nil
+		names := map[who]string{}
+		c := tx.Bucket(bOrders).Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			var ov OrderView
+			if err := json.Unmarshal(v, &ov.Order); err != nil {
+				return fmt.Errorf("order %s: %w", k, err)
+			}
+			if !s.shows(ov.Association) || (f.Kind != "" && ov.Kind != f.Kind) || (f.Status != "" && ov.Status != f.Status) {
+				continue
+			}
+			var ct Contract
+			if _, err := getJSON(contracts, []byte(ov.ContractNumber), &ct); err != nil {
+				return err
+			}
+			ov.ContractState, ov.Delinquent = ct.State(), ct.Delinquent
+			w := who{ov.Association, ov.ClientSGACode}
+			name, ok := names[w]
+			if !ok {
+				var cl Client
+				at, err := tx.in(ov.Association)
+				if err != nil {
+					return err
+				}
+				if _, err := getJSON(at.Bucket(bClients), i64(ov.ClientSGACode), &cl); err != nil {
+					return err
+				}
+				name, names[w] = cl.Name, cl.Name
+			}
+			ov.ClientName = name
+			if q != "" && !strings.Contains(foldKey(fmt.Sprintf("%s %s %s %s %s %s %d %d %s", ov.Number, ov.ContractNumber, ov.Plate,
+				ov.Kind, ov.Status, ov.ContractState, ov.ClientSGACode, ov.VehicleSGACode, name)), q) {
+				continue
+			}
+			out = append(out, ov)
+		}
+		return nil
+	})
+	return out, err
 }

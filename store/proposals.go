@@ -396,7 +396,7 @@ func (s *Store) AcceptProposals(ids []uint64, a Actor) ([]Order, error) {
 			o := Order{Number: number, Association: p.Association, ContractNumber: c.Number, ClientSGACode: p.ClientSGACode,
 				VehicleSGACode: p.VehicleSGACode, Plate: p.Plate, Kind: p.Kind, Status: OrderStatusOpen, CreatedAt: now,
 				CreatedBy: a.Who, Cause: &p.Cause, Proposal: p.ID,
-				History: []OrderEvent{{At: now, By: a.Who, Status: OrderStatusOpen, Note: fmt.Sprintf("proposta %d", p.ID)}}}
+				History: []OrderEvent{{At: now, By: a.Who, Status: OrderStatusOpen}}}
 			if err := putJSON(tx.Bucket(bOrders), []byte(number), o); err != nil {
 				return err
 			}

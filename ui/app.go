@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,7 +130,7 @@ func New(svc Services, s Session, opts ...Option) *Model {
 
 // newPages are the header's pages, in the order their number keys name them.
 func newPages(c *common) []page {
-	return []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c), newAssocsPage(c)}
+	return []page{newIntegrationPage(c), newAdminsPage(c), newClientsPage(c), newContractsPage(c), newAssocsPage(c), newPendingPage(c)}
 }
 
 // Page numbers the root opens by itself.
@@ -369,9 +370,18 @@ func (m *Model) updateKeys() {
 	typing := m.pages[m.active].Typing() || m.picker != nil
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
-	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil)
+	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], "x"))
 	m.keys.Help.SetEnabled(!typing)
 	m.keys.Quit.SetEnabled(!typing)
+}
+
+// claimer is a page that takes some of the root's keys for its own while it shows something
+// that uses them (x dismisses on Pendências, cancels an order on an open order).
+type claimer interface{ Claims() []string }
+
+func claims(p page, k string) bool {
+	c, ok := p.(claimer)
+	return ok && slices.Contains(c.Claims(), k)
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -524,11 +534,20 @@ func (m *Model) Screen() string {
 	return b.String()
 }
 
-// header is the pages' tabs.
+// header is the pages' tabs; on a narrow terminal the tabs not in front go by short names.
 func (m *Model) header() string {
 	labels := make([]string, len(m.pages))
+	total := len(m.pages) + 1
 	for i, p := range m.pages {
 		labels[i] = fmt.Sprintf("%d %s", i+1, p.Title())
+		total += textWidth(labels[i])
+	}
+	if total > m.c.width-2 {
+		for i, p := range m.pages {
+			if short, ok := shortTitles[p.Title()]; ok && i != m.active {
+				labels[i] = fmt.Sprintf("%d %s", i+1, short)
+			}
+		}
 	}
 	return tabs(m.c.styles, labels, m.active, m.c.width-2)
 }

@@ -59,13 +59,13 @@ func TestPickerSwitchesEveryPage(t *testing.T) {
 	c := openOn(t, svc, 100, 30)
 	c.waitFor("Associação: Proteção Sul")
 	c.press("4")
-	c.waitFor("CT-2026-000001")
+	c.waitFor("OS-2026-000001")
 	c.press("ctrl+a")
 	c.waitFor("Trocar de associação")
 	c.typeText("norte")
 	c.waitGone("Vale de Minas")
 	c.press("enter")
-	c.waitFor("Associação: Norte Seguro (norte-seguro)", "[4 Contratos e OS]", "Nenhum contrato ainda")
+	c.waitFor("Associação: Norte Seguro (norte-seguro)", "[4 Contratos e OS]", "Nenhuma ordem de serviço ainda")
 	c.press("3")
 	c.waitFor("MARIA NORTE DE SOUZA")
 	if s := c.screen(); strings.Contains(s, "MARIA DA SILVA") {
@@ -201,7 +201,7 @@ func TestOperatorSeesOnlyTheirAssociation(t *testing.T) {
 		t.Fatalf("the operator's Clientes:\n%s", s)
 	}
 	c.press("4")
-	c.waitFor("Nenhum contrato ainda") // Proteção Sul's contract is not theirs
+	c.waitFor("Nenhuma ordem de serviço ainda") // Proteção Sul's contract is not theirs
 	c.press("2")
 	s = c.waitFor("Ana Lima")
 	if strings.Contains(s, "Maria Souza") {
@@ -246,7 +246,7 @@ func TestAnswersFromBeforeASwitchAreDropped(t *testing.T) {
 	c := openOn(t, svc, 100, 30)
 	c.waitFor("Associação: Proteção Sul")
 	c.press("4")
-	c.waitFor("CT-2026-000001")
+	c.waitFor("OS-2026-000001")
 	c.drain()
 	_, held := c.m.Update(keyPress("enter")) // open the contract; its answer is held back
 	if held == nil {
@@ -257,10 +257,10 @@ func TestAnswersFromBeforeASwitchAreDropped(t *testing.T) {
 	c.typeText("norte")
 	c.waitGone("Vale de Minas")
 	c.press("enter")
-	c.waitFor("Associação: Norte Seguro", "Nenhum contrato ainda")
+	c.waitFor("Associação: Norte Seguro", "Nenhuma ordem de serviço ainda")
 	c.handle(held()) // the answer arrives now
 	c.drain()
-	if s := c.screen(); strings.Contains(s, "CT-2026-000001") || !strings.Contains(s, "Nenhum contrato ainda") {
+	if s := c.screen(); strings.Contains(s, "OS-2026-000001") || !strings.Contains(s, "Nenhuma ordem de serviço ainda") {
 		t.Fatalf("Proteção Sul's contract opened on Norte Seguro:\n%s", s)
 	}
 }

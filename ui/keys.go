@@ -26,7 +26,7 @@ type KeyMap struct {
 // DefaultKeys returns a new key map.
 func DefaultKeys() KeyMap {
 	return KeyMap{
-		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "páginas")),
+		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1-6", "páginas")),
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "próximo campo")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "campo anterior")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "acima")),

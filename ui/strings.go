@@ -16,6 +16,83 @@ const (
 	tPageClients     = "Clientes"
 	tPageContracts   = "Contratos e OS"
 	tPageAssocs      = "Associações"
+	tPagePending     = "Pendências"
+
+	// Pendências: the orders proposed from SGA's changes.
+	tNoPending         = "Nenhuma pendência: nenhum veículo com contrato mudou no SGA de um jeito que peça uma ordem."
+	tMotive            = "Motivo"
+	tChange            = "Mudança no SGA"
+	tWhen              = "Quando"
+	tChangedBy         = "Por (SGA)"
+	tGenerate          = "gerar ordens"
+	tDismiss           = "descartar"
+	tShowAll           = "ver todas as associações"
+	tShowOne           = "ver só a atual"
+	tPendingAll        = "Pendências de todas as associações (%d)."
+	tConfirmGenerate   = "Gerar %s: %s? (s/n)"
+	tGenerated         = "Ordens geradas: %s."
+	tDismissTitle      = "Descartar %s"
+	tDismissHint       = "Saem da lista sem gerar ordem; o motivo fica registrado."
+	tDismissButton     = "Descartar"
+	tReasonRequired    = "informe o motivo"
+	tDismissedOne      = "%d pendência descartada."
+	tDismissedMany     = "%d pendências descartadas."
+	tPendingOne        = "%d pendência"
+	tPendingMany       = "%d pendências"
+	tAlreadyDecided    = "Alguém já decidiu uma destas pendências; a lista foi atualizada."
+	tChangeText        = "%s → %s"
+	tCauseText         = "%s: %s %s → %s"
+	tCauseWhenBy       = "%s, por %s"
+	tInSGA             = "Mudou no SGA"
+	tFieldSituation    = "situação"
+	tFieldList         = "lista do SGA"
+	tKindCount         = "%d %s"
+	tContractActive    = "Ativo"
+	tContractDefaulted = "Inadimplente"
+
+	// Contratos e OS: the orders, and one order's life.
+	tOrderShort        = "OS"
+	tNoOrders          = "Nenhuma ordem de serviço ainda. Importe veículos em Clientes."
+	tNoOrdersFiltered  = "Nenhuma ordem de serviço com este filtro."
+	tFilterKind        = "filtrar tipo"
+	tFilterStatus      = "filtrar status"
+	tFilterDefaulted   = "só inadimplentes"
+	tFilterNote        = "  Tipo: %s · Status: %s"
+	tFilterDefaultNote = " · só inadimplentes"
+	tAll               = "todos"
+	tSchedule          = "agendar"
+	tContact           = "tentativa de contato"
+	tStart             = "iniciar execução"
+	tFinish            = "concluir"
+	tCancelOrder       = "cancelar OS"
+	tScheduleTitle     = "Agendar %s"
+	tScheduleHint      = "Data e hora da visita e quem vai. Agendar de novo remarca."
+	tScheduleButton    = "Agendar"
+	tDate              = "Data"
+	tHour              = "Hora"
+	tTechnician        = "Técnico"
+	tDatePlaceholder   = "DD/MM/AAAA"
+	tHourPlaceholder   = "HH:MM"
+	tBadDate           = "data inválida; use DD/MM/AAAA"
+	tNeedTechnician    = "informe o técnico"
+	tCancelTitle       = "Cancelar %s"
+	tCancelHint        = "A ordem é cancelada e sai da fila de trabalho; o motivo fica no histórico."
+	tCancelButton      = "Cancelar OS"
+	tContactTitle      = "Resultado do contato com o associado"
+	tContactHint       = "1-%d registra · esc volta"
+	tConfirmStart      = "Iniciar a execução de %s? (s/n)"
+	tConfirmFinish     = "Concluir %s? (s/n)"
+	tConfirmFinishOut  = "Concluir %s? O contrato %s será encerrado. (s/n)"
+	tOrderMoved        = "%s: %s."
+	tContactSaved      = "Tentativa de contato registrada: %s."
+	tBadStep           = "%s está %s e não pode ir para %s."
+	tVisit             = "Visita"
+	tCancelledBecause  = "Cancelada por"
+	tAttempts          = "Tentativas de contato"
+	tHistory           = "Histórico"
+	tNoAttempts        = "nenhuma"
+	tHistoryLine       = "%s  %s, por %s"
+	tVisitText         = "%s, %s"
 
 	// Associations.
 	tAssociation         = "Associação"
@@ -397,3 +474,11 @@ Cadastro para uso automático
   7. Em "Dados enviados ao fornecedor", verifique se todos os itens estão habilitados.
   8. Clique em "Salvar", volte à aba "Principal" e copie o token exposto.
   9. Cole-o no campo "Sincronismo SGA" e clique em "Atualizar Token".`
+
+// shortTitles are the pages' names where the header has no room for the whole.
+var shortTitles = map[string]string{
+	tPageIntegration: "Integração",
+	tPageAdmins:      "Admin.",
+	tPageContracts:   "Contratos",
+	tPageAssocs:      "Assoc.",
+}

@@ -146,7 +146,7 @@ func TestTickRulesAndImport(t *testing.T) {
 		t.Fatalf("%d contracts after Importar, want 3", len(cs))
 	}
 	c.press("esc", "4")
-	c.waitFor("CT-2026-000003")
+	c.waitFor("OS-2026-000003")
 }
 
 // a with nothing that can be ticked says why.
@@ -165,7 +165,7 @@ func TestPagesShowWhatOtherSessionsChanged(t *testing.T) {
 	svc := fixture(t)
 	c := newConsole(t, svc, 100, 30)
 	c.press("4")
-	c.waitFor("CT-2026-000001")
+	c.waitFor("OS-2026-000001")
 	// Another session imports a vehicle and renames the SGA user.
 	other := store.Actor{Who: "joao", From: "ssh 10.0.0.2:5555"}
 	if _, err := svc.Store.Import(1, []int64{10}, other); err != nil {
@@ -176,7 +176,7 @@ func TestPagesShowWhatOtherSessionsChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.press("1", "4")
-	c.waitFor("CT-2026-000002")
+	c.waitFor("OS-2026-000002")
 	c.press("1")
 	c.waitFor("outro.usuario")
 	// An unsaved edit survives a reload; an unedited field takes the other session's value.
@@ -326,8 +326,8 @@ func TestScreens(t *testing.T) {
 			{"clients", []string{"3", "=MARIA DA SILVA"}},
 			{"client_vehicles", []string{"3", "=MARIA DA SILVA", "down", "down", "enter", "=ABC1D23", "a", "=│  2 selecionados"}},
 			{"client_data", []string{"3", "=MARIA DA SILVA", "down", "down", "enter", "=ABC1D23", "tab", "=Código SGA"}},
-			{"contracts", []string{"4", "=CT-2026-000001"}},
-			{"contract_detail", []string{"4", "=CT-2026-000001", "enter", "=Instalação"}},
+			{"contracts", []string{"4", "=OS-2026-000001"}},
+			{"contract_detail", []string{"4", "=OS-2026-000001", "enter", "=Histórico"}},
 			{"import_confirm", []string{"3", "=MARIA DA SILVA", "down", "down", "enter", "=ABC1D23", "a", "i", "=Confirmar? (s/n)"}},
 			{"run_errors", []string{"2", "=Maria Souza", "enter", "=27/11/2026 09:30", "enter", "=Nenhum erro."}},
 			{"full_help", []string{"3", "=MARIA DA SILVA", "?", "=pgdn"}},
@@ -424,8 +424,8 @@ func TestContractsShowAndFindTheClientName(t *testing.T) {
 	c.waitFor("MARIA DA SILVA", "JOSÉ D'ÁVILA")
 	c.press("/")
 	c.typeText("jose")
-	c.waitFor("CT-2026-000002")
-	c.waitGone("CT-2026-000001")
+	c.waitFor("OS-2026-000002")
+	c.waitGone("OS-2026-000001")
 }
 
 // d and h change the schedule line at once.

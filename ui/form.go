@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+// form is a few labelled text fields and a button: tab and the arrows move between fields,
+// enter goes to the next field and, on the last, submits; esc closes it. submit checks the
+// values and returns, per field, what is wrong with it (nil: nothing), and the command that
+// does the work when all are right.
+type form struct {
+	c      *common
+	title  string
+	hint   string
+	button string
+	labels []string
+	inputs []*textinput.Model
+	errs   []string
+	at     int
+	submit func(values []string) (errs []string, run tea.Cmd)
+}
+
+// field is one of a form's fields: its label, its length limit and what it shows empty.
+type field struct {
+	label       string
+	limit       int
+	placeholder string
+	value       string
+}
+
+func newForm(c *common, title, hint, button string, submit func([]string) ([]string, tea.Cmd), fields ...field) *form {
+	f := &form{c: c, title: title, hint: hint, button: button, submit: submit}
+	for _, fd := range fields {
+		in := c.newInput()
+		in.CharLimit = fd.limit
+		in.SetWidth(min(fd.limit+1, 40))
+		in.Prompt = ""
+		in.Placeholder = fd.placeholder
+		in.SetValue(fd.value)
+		f.labels = append(f.labels, fd.label)
+		f.inputs = append(f.inputs, in)
+	}
+	f.errs = make([]string, len(f.inputs))
+	return f
+}
+
+// focus puts the cursor in the current field.
+func (f *form) focus() tea.Cmd {
+	for i, in := range f.inputs {
+		if i != f.at {
+			in.Blur()
+		}
+	}
+	return f.inputs[f.at].Focus()
+}
+
+// key handles a key; closed reports that the form is done (esc, or submitted and accepted).
+func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
+	k := f.c.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		return nil, true
+	case key.Matches(msg, k.Next), msg.String() == "down": // not j and k: they are text here
+		f.at = (f.at + 1) % len(f.inputs)
+		return f.focus(), false
+	case key.Matches(msg, k.Prev), msg.String() == "up":
+		f.at = (f.at + len(f.inputs) - 1) % len(f.inputs)
+		return f.focus(), false
+	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):
+		if f.at < len(f.inputs)-1 && key.Matches(msg, k.Accept) {
+			f.at++
+			return f.focus(), false
+		}
+		values := make([]string, len(f.inputs))
+		for i, in := range f.inputs {
+			values[i] = strings.TrimSpace(in.Value())
+		}
+		errs, run := f.submit(values)
+		f.errs = make([]string, len(f.inputs))
+		copy(f.errs, errs)
+		for i, e := range f.errs {
+			if e != "" {
+				f.at = i
+				return f.focus(), false
+			}
+		}
+		return run, true
+	}
+	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
+	return cmd, false
+}
+
+func (f *form) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
+	return cmd
+}
+
+// Help is what the footer offers while the form is open.
+func (f *form) Help() []key.Binding {
+	k := f.c.keys
+	return []key.Binding{k.Next, k.Accept, k.Back}
+}
+
+func (f *form) View(width int) string {
+	st := f.c.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render(f.title) + "\n")
+	if f.hint != "" {
+		b.WriteString(st.Hint.Render(cell(f.hint, width)) + "\n")
+	}
+	b.WriteString("\n")
+	labelWidth := 10
+	for _, l := range f.labels {
+		labelWidth = max(labelWidth, textWidth(l)+2)
+	}
+	for i, in := range f.inputs {
+		mark := markNone
+		if i == f.at {
+			mark = markCursor
+		}
+		line := mark + st.Label.Render(cell(f.labels[i], labelWidth)) + in.View()
+		if f.errs[i] != "" {
+			line += "  " + st.Error.Render(f.errs[i])
+		}
+		b.WriteString(cell(line, width) + "\n")
+	}
+	b.WriteString("\n" + button(st, f.button, f.at == len(f.inputs)-1))
+	return b.String()
+}

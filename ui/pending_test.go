@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"ponte/store"
+	"ponte/ui/uitest"
+)
+
+// withProposals is the fixture once SGA cancelled the imported JKL0M12 (the change feed
+// naming who) and inactivated ABC1D23, imported too: two removals wait on Pendências.
+func withProposals(t *testing.T) Services {
+	t.Helper()
+	svc := fixture(t)
+	st := svc.Store
+	if _, err := st.Import(1, []int64{10}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	v13, _ := st.VehicleByCode(13)
+	v10, _ := st.VehicleByCode(10)
+	v13.Situation, v10.Situation = "CANCELADO", "INATIVO"
+	when := time.Date(2026, 11, 27, 8, 12, 0, 0, time.UTC)
+	if _, err := st.Apply(store.Batch{
+		Clients:  []store.Client{{SGACode: 1, Name: "MARIA DA SILVA", CPF: "12345678909", City: "BELO HORIZONTE", State: "MG", Situation: "ATIVO"}},
+		Vehicles: []store.Vehicle{v13.Vehicle, v10.Vehicle},
+		Changes: map[int64]store.SGAChange{13: {Field: "codigo_situacao", Before: "ATIVO", After: "CANCELADO", At: when,
+			By: "JOANA ATENDIMENTO"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// Pendências → a Retirada generated, the other dismissed → the order scheduled, started and
+// finished → its contract Encerrado; goldens of the page and of the order's life.
+func TestPendingAndAnOrdersLife(t *testing.T) {
+	svc := withProposals(t)
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("2 pendências", "JOANA ATENDIMENTO", "Cancelamento", "Inativação", "ATIVO → CANCELADO")
+	t.Run("pending", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
+
+	// The cancelled one (newest first: ABC1D23 was applied after JKL0M12, same batch, so
+	// the list shows JKL0M12 second).
+	c.press("down", "space")
+	c.waitFor("[x]", "1 selecionado")
+	c.press("g")
+	c.waitFor("Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
+	c.press("s")
+	c.waitFor("Ordens geradas: OS-2026-000003.")
+	c.waitFor("1 pendência")
+
+	// The other is dismissed, with a reason the form insists on.
+	c.press("x")
+	c.waitFor("Descartar 1 pendência")
+	c.press("enter")
+	c.waitFor("informe o motivo")
+	c.typeText("rastreador já retirado pela associação")
+	c.press("enter")
+	c.waitFor("1 pendência descartada.", "Nenhuma pendência")
+
+	// Contratos e OS, filtered to removals: the order, and its life.
+	c.press("4")
+	c.waitFor("OS-2026-000003", "OS-2026-000002")
+	c.press("f", "f")
+	c.waitFor("Tipo: Retirada")
+	c.waitGone("OS-2026-000002")
+	c.press("enter")
+	c.waitFor("Ordem de serviço OS-2026-000003", "Cancelamento: situação ATIVO → CANCELADO", "27/11/2026 08:12, por JOANA ATENDIMENTO")
+	c.press("e")
+	c.waitGone("Iniciar") // not offered before scheduling: nothing asked
+	c.press("c")
+	c.waitFor("Resultado do contato com o associado")
+	c.press("2")
+	c.waitFor("Tentativa de contato registrada: Sem resposta.")
+	c.press("a")
+	c.waitFor("Agendar OS-2026-000003")
+	c.typeText("31/02/2026")
+	c.press("enter")
+	c.typeText("14:00")
+	c.press("enter", "enter")
+	c.waitFor("data inválida; use DD/MM/AAAA", "informe o técnico")
+	c.press("ctrl+u") // the first field in error has the cursor
+	c.typeText("05/12/2026")
+	c.press("enter", "enter")
+	c.typeText("Carlos Souza")
+	c.press("enter")
+	c.waitFor("OS-2026-000003: Agendada.", "05/12/2026 14:00, Carlos Souza")
+	c.press("e")
+	c.waitFor("Iniciar a execução de OS-2026-000003? (s/n)")
+	c.press("s")
+	c.waitFor("OS-2026-000003: Em execução.")
+	c.press("f")
+	c.waitFor("Concluir OS-2026-000003? O contrato CT-2026-000001 será encerrado. (s/n)")
+	c.press("s")
+	c.waitFor("OS-2026-000003: Concluída.", "CT-2026-000001 · Encerrado")
+	t.Run("order_done", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) }) // the order's whole life
+	c.press("x")
+	c.waitFor("OS-2026-000003: Concluída.") // a finished order cannot be cancelled: x does nothing
+	c.press("esc")
+	c.waitFor("Encerrado", "Tipo: Retirada")
+
+	o, ct, err := svc.Store.Order("OS-2026-000003")
+	if err != nil || o.Status != store.OrderStatusDone || ct.State() != store.ContractClosed || len(o.Life()) != 4 ||
+		o.Visit == nil || o.Visit.Technician != "Carlos Souza" || len(o.Attempts) != 1 {
+		t.Fatalf("the order in the store: %+v, %+v, %v", o, ct, err)
+	}
+}
