@@ -442,7 +442,11 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		if sc.Enabled {
 			state = "on"
 		}
-		return appendAudit(tx, now, a, ActionScheduleChanged, fmt.Sprintf("daily sync %s at %s, in full on %s", state, sc.TimeOfDay, sc.FullDay))
+		details := fmt.Sprintf("daily sync %s at %s", state, sc.TimeOfDay)
+		if sc.FullDay != time.Sunday {
+			details += ", in full on " + sc.FullDay.String()
+		}
+		return appendAudit(tx, now, a, ActionScheduleChanged, details)
 	})
 }
 

@@ -373,7 +373,7 @@ func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
 	a.waitFor(t, "Integração SGA")
 	b.waitFor(t, "Integração SGA")
 	b.keys("4")
-	b.waitFor(t, "CT-2026-000001")
+	b.waitFor(t, "OS-2026-000001")
 	// Maria's two vehicles that can be imported, from session a.
 	a.keys("3", "/")
 	a.keys(strings.Split("maria da", "")...)
@@ -385,7 +385,7 @@ func TestServeImportInOneSessionShowsInAnother(t *testing.T) {
 	a.waitFor(t, "CT-2026-000003")
 	// Session b sees them when it comes back to Contratos e OS.
 	b.keys("1", "4")
-	b.waitFor(t, "CT-2026-000003")
+	b.waitFor(t, "OS-2026-000003")
 	cs, _ := e.svc.Store.Contracts("", 0)
 	if len(cs) != 3 || cs[0].CreatedBy != "maria" {
 		t.Fatalf("contracts: %+v", cs)
