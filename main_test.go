@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -379,5 +380,119 @@ func TestNoCharmV1InTheBinary(t *testing.T) {
 				t.Errorf("ponte builds in %s", pkg)
 			}
 		}
+	}
+}
+
+// TestRemovalWalk drives the console in tmux through a removal's whole life: SGA cancels an
+// imported vehicle → the sync proposes a Retirada on Pendências → generated → scheduled →
+// started → finished → its contract Encerrado.
+func TestRemovalWalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the console in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	s, err := sim.New(sim.Options{Seed: 5, Members: 120, PageSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	cr := s.Credentials()
+	dir := t.TempDir()
+	bin, db := ponteBinary(t), filepath.Join(dir, "ponte.db")
+	ponte := func(env []string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ponte %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	ponte([]string{"PONTE_SGA_PASSWORD=" + cr.Password, "PONTE_SGA_API_KEY=" + cr.APIKey}, "config", "set",
+		"--sga-url", srv.URL+sim.BasePath, "--user", cr.User, "--product-code", cr.ProductCode)
+	ponte(nil, "sync", "--rate", "0", "-q")
+	ponte(nil, "admin", "add", "--login", "maria", "--name", "Maria")
+	var v sim.VehicleInfo
+	for _, x := range s.Vehicles() {
+		if x.Plate != "" && x.Situation == 1 && slices.Contains(x.Products, cr.ProductCode) {
+			v = x
+			break
+		}
+	}
+	ponte(nil, "import", v.Plate, "--client", v.MemberCPF)
+	if err := s.SetSituation(v.Code, 3); err != nil { // SGA cancels it
+		t.Fatal(err)
+	}
+
+	session := fmt.Sprintf("ponte-removal-%d", os.Getpid())
+	cmd := fmt.Sprintf("%s --db %s; echo PONTE-EXITED=$?; sleep 30", bin, db)
+	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	defer exec.Command(tmux, "kill-session", "-t", session).Run()
+	screen := func() string {
+		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
+		return string(out)
+	}
+	named := map[string]bool{"Enter": true, "Tab": true, "Escape": true, "Space": true}
+	send := func(keys ...string) {
+		for _, k := range keys {
+			args := []string{"send-keys", "-t", session, "-l", k}
+			if named[k] {
+				args = []string{"send-keys", "-t", session, k}
+			}
+			_ = exec.Command(tmux, args...).Run()
+			time.Sleep(150 * time.Millisecond)
+		}
+	}
+	waitFor := func(step string, texts ...string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			sc, all := screen(), true
+			for _, text := range texts {
+				all = all && strings.Contains(sc, text)
+			}
+			if all {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("%s: %q never appeared; the screen:\n%s", step, texts, screen())
+	}
+
+	waitFor("the console opens", "Cadastro para uso manual")
+	send("2", "Enter", "s")
+	waitFor("the sync starts", "Sincronismo iniciado")
+	waitFor("the sync ends", "Sincronismo concluído")
+	send("6")
+	waitFor("the proposal", "Retirada", v.Plate, "Cancelamento", "ATIVO → CANCELADO")
+	send("Space", "g")
+	waitFor("the confirmation", "Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
+	send("s")
+	waitFor("generated", "Ordens geradas: OS-")
+	send("4", "f", "f")
+	waitFor("the removals", "Tipo: Retirada", v.Plate)
+	send("Enter")
+	waitFor("the order", "Histórico", "Cancelamento: situação ATIVO → CANCELADO")
+	send("a", "05/12/2030", "Enter", "14:00", "Enter", "Carlos Souza", "Enter")
+	waitFor("scheduled", "Agendada.", "05/12/2030 14:00, Carlos Souza")
+	send("e")
+	waitFor("start?", "Iniciar a execução")
+	send("s")
+	waitFor("started", "Em execução.")
+	send("f")
+	waitFor("finish?", "será encerrado. (s/n)")
+	send("s")
+	waitFor("finished", "Concluída.", "· Encerrado")
+	send("Escape", "q")
+	waitFor("the console quits", "PONTE-EXITED=0")
+	if out := ponte(nil, "export", "contracts"); !strings.Contains(out, `"status":"Encerrado"`) {
+		t.Fatalf("export contracts: %s", out)
 	}
 }
