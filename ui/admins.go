@@ -191,7 +191,7 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
 		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
 	}, runList: newTable(c,
-		column{"#", 5}, column{tStatus, 0}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
+		column{"#", 5}, column{tStatus, 0}, column{tRunKind, 10}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
 }
 
 func (v *adminView) Init() tea.Cmd { return v.load() }
@@ -240,7 +240,7 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 			v.runs, v.schedule = msg.runs, msg.schedule
 			rows := make([]row, len(v.runs))
 			for i, r := range v.runs {
-				rows[i] = row{cells: []string{fmt.Sprint(r.ID), runStatus(r), r.StartedAt.Local().Format("02/01/2006 15:04"),
+				rows[i] = row{cells: []string{fmt.Sprint(r.ID), runStatus(r), runKindText(r.Kind), r.StartedAt.Local().Format("02/01/2006 15:04"),
 					fmt.Sprint(r.Counts.Clients()), fmt.Sprint(r.Counts.Vehicles()), fmt.Sprint(r.ErrorCount)}}
 			}
 			v.runList.SetRows(rows)
@@ -399,6 +399,7 @@ func (v *adminView) View() string {
 	daily := tDailyOff
 	if v.schedule.Enabled {
 		daily = fmt.Sprintf(tDailyOn, v.schedule.TimeOfDay, v.schedule.NextRun.Local().Format("02/01 15:04"))
+		daily += fmt.Sprintf(tDailyFull, weekdayText(v.schedule.FullDay))
 	}
 	b.WriteString(st.Label.Render(tDaily+": ") + daily)
 	if v.editing {
@@ -451,6 +452,9 @@ func (v *adminView) progressField() string {
 	if p.FellBack {
 		out += "\n" + st.Warning.Render(cell(tFellBack, v.width))
 	}
+	if why := noteText(p.NoteCode); why != "" {
+		out += "\n" + st.Hint.Render(cell(fmt.Sprintf(tReadInFull, why), v.width))
+	}
 	if !p.Running && p.ReasonCode != "" && p.ReasonCode != "cancelled" {
 		out += "\n" + st.Warning.Render(cell(reasonText(p.ReasonCode), v.width))
 	}
@@ -468,6 +472,12 @@ func (v *adminView) runErrors() string {
 	}
 	if r.FellBack {
 		b.WriteString(st.Warning.Render(tFellBack) + "\n")
+	}
+	if why := noteText(r.NoteCode); why != "" {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadInFull, why)) + "\n")
+	}
+	if r.Kind == store.RunIncremental {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tIncrementalRead, r.Counts.Changes, r.Counts.Requests)) + "\n")
 	}
 	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
 		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"ponte/sga/syncer"
 )
@@ -201,6 +202,10 @@ const (
 	tDaily           = "Sincronismo diário"
 	tDailyOn         = "ligado, às %s (próximo: %s)"
 	tDailyOff        = "desligado"
+	tDailyFull       = "; completo: %s"
+	tRunKind         = "Leitura"
+	tReadInFull      = "Leitura completa: %s."
+	tIncrementalRead = "Leu %d alterações do SGA em %d consultas."
 	tLastRuns        = "Últimas execuções"
 	tNoRuns          = "Nenhuma execução ainda."
 	tRunErrors       = "Erros da execução %d"
@@ -481,4 +486,39 @@ var shortTitles = map[string]string{
 	tPageAdmins:      "Admin.",
 	tPageContracts:   "Contratos",
 	tPageAssocs:      "Assoc.",
+}
+
+// runKindText names how a run read SGA.
+func runKindText(kind string) string {
+	switch kind {
+	case "full":
+		return "completa"
+	case "incremental":
+		return "alterações"
+	case "client":
+		return "cliente"
+	}
+	return kind
+}
+
+// weekdayText is a weekday's name.
+func weekdayText(d time.Weekday) string {
+	return [...]string{"domingo", "segunda", "terça", "quarta", "quinta", "sexta", "sábado"}[d]
+}
+
+// noteText says why a run read SGA's whole listing when the change feed was asked for.
+func noteText(code string) string {
+	switch code {
+	case syncer.NoteFullDay:
+		return "hoje é o dia da leitura completa desta associação"
+	case syncer.NoteNoFull:
+		return "as alterações só são lidas depois de uma leitura completa, ao menos semanal"
+	case syncer.NoteNeedsBoth:
+		return "ler as alterações exige o cadastro para uso manual e o token de Sincronismo SGA"
+	case syncer.NoteFeedDenied:
+		return "as rotas de alterações não estão liberadas para o token em Gerenciar APIs do SGA"
+	case syncer.NoteListingMoved:
+		return "veículos entraram ou saíram da lista do SGA sem aparecer nas alterações"
+	}
+	return ""
 }
