@@ -110,3 +110,22 @@ func TestPendingAndAnOrdersLife(t *testing.T) {
 		t.Fatalf("the order in the store: %+v, %+v, %v", o, ct, err)
 	}
 }
+
+// At 80×24, Pendências and an order keep what matters: kind, plate, motive, the change.
+func TestPendingAt80x24(t *testing.T) {
+	svc := withProposals(t)
+	if _, err := svc.Store.AcceptProposals([]uint64{1}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 80, 24)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("1 pendência", "ATIVO → INATIVO")
+	t.Run("pending", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
+	c.press("4")
+	c.waitFor("OS-2026-000003")
+	t.Run("orders", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
+	c.press("enter")
+	c.waitFor("Histórico")
+	t.Run("order", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
+}
