@@ -219,61 +219,6 @@ func (s *Store) Contracts(query string, limit int) ([]Contract, error) {
 	})
 }
 
-// ContractView is a contract with its service order's status, for lists.
-type ContractView struct {
-	Contract
-	OrderStatus string
-	ClientName  string // "" when the client is no longer in the register
-}
-
-// ContractViews lists contracts like Contracts, each with its order's status, from one read
-// transaction: a list never shows a contract without the state of its order.
-func (s *Store) ContractViews(query string, limit int) ([]ContractView, error) {
-	q := foldKey(query)
-	var out []ContractView
-	err := s.view(func(tx txn) error {
-		orders := tx.Bucket(bOrders)
-		type client struct {
-			assoc uint64
-			code  int64
-		}
-		names := map[client]string{} // a client's contracts sit together: read each name once
-		c := tx.Bucket(bContracts).Cursor()
-		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-			var cv ContractView
-			if err := json.Unmarshal(v, &cv.Contract); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if !s.shows(cv.Association) {
-				continue
-			}
-			var o Order
-			if _, err := getJSON(orders, []byte(cv.OrderNumber), &o); err != nil {
-				return err
-			}
-			cv.OrderStatus = o.Status
-			who := client{cv.Association, cv.ClientSGACode}
-			name, ok := names[who]
-			if !ok {
-				var cl Client
-				if at, err := tx.in(cv.Association); err != nil {
-					return err
-				} else if _, err := getJSON(at.Bucket(bClients), i64(cv.ClientSGACode), &cl); err != nil {
-					return err
-				}
-				name, names[who] = cl.Name, cl.Name
-			}
-			cv.ClientName = name
-			text := fmt.Sprintf("%s %s %s %s %d %d %s", cv.Number, cv.OrderNumber, cv.Plate, o.Status, cv.ClientSGACode, cv.VehicleSGACode, name)
-			if q == "" || strings.Contains(foldKey(text), q) {
-				out = append(out, cv)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 // Orders lists service orders newest first, filtered like Contracts.
 func (s *Store) Orders(query string, limit int) ([]Order, error) {
 	return list(s, bOrders, query, limit, func(o Order) uint64 { return o.Association }, func(o Order) string {

@@ -512,9 +512,13 @@ func TestImport(t *testing.T) {
 	if os, _ := s.Orders("os-2027", 0); len(os) != 1 {
 		t.Errorf("filter orders: %+v", os)
 	}
-	views, err := s.ContractViews("aberta", 0)
-	if err != nil || len(views) != 3 || views[0].OrderStatus != OrderStatusOpen || views[0].Number != "CT-2027-000001" {
-		t.Errorf("contract views: %+v, %v", views, err)
+	views, err := s.OrderViews(OrderFilter{Query: "aberta maria"}, 0)
+	if err != nil || len(views) != 2 || views[0].Status != OrderStatusOpen || views[0].Number != "OS-2026-000002" ||
+		views[0].ClientName != "MARIA" || views[0].ContractState != ContractActive {
+		t.Errorf("order views: %+v, %v", views, err)
+	}
+	if views, _ := s.OrderViews(OrderFilter{Kind: OrderKindRemoval}, 0); len(views) != 0 {
+		t.Errorf("removals: %+v", views)
 	}
 	if c, o, err := s.Contract("ct-2026-000002"); err != nil || o.ContractNumber != c.Number {
 		t.Errorf("contract: %+v %+v %v", c, o, err)
