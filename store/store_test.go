@@ -512,7 +512,7 @@ func TestImport(t *testing.T) {
 	if os, _ := s.Orders("os-2027", 0); len(os) != 1 {
 		t.Errorf("filter orders: %+v", os)
 	}
-	views, err := s.OrderViews(OrderFilter{Query: "aberta maria"}, 0)
+	views, err := s.OrderViews(OrderFilter{Query: "maria"}, 0)
 	if err != nil || len(views) != 2 || views[0].Status != OrderStatusOpen || views[0].Number != "OS-2026-000002" ||
 		views[0].ClientName != "MARIA" || views[0].ContractState != ContractActive {
 		t.Errorf("order views: %+v, %v", views, err)
