@@ -248,9 +248,9 @@ func demoWalk(t *testing.T, env string) {
 	waitFor("the import", "Ação realizada com sucesso! Gerados")
 	year := time.Now().Year()
 	send("Escape", "4")
-	waitFor("Contratos e OS", fmt.Sprintf("CT-%d-000002", year))
-	if !strings.Contains(screen(), fmt.Sprintf("CT-%d-000001", year)) {
-		t.Fatalf("Contratos e OS lacks the first contract:\n%s", screen())
+	waitFor("Contratos e OS", fmt.Sprintf("OS-%d-000002", year))
+	if !strings.Contains(screen(), fmt.Sprintf("OS-%d-000001", year)) {
+		t.Fatalf("Contratos e OS lacks the first order:\n%s", screen())
 	}
 	send("q")
 	waitFor("the console quits", "PONTE-EXITED=0")

@@ -62,7 +62,7 @@ var (
 // columnsFor picks the columns for a width.
 func columnsFor(width int) []column {
 	switch {
-	case width >= 120:
+	case width >= 110:
 		return orderColumnsWide
 	case width >= 96:
 		return orderColumns
