@@ -196,3 +196,18 @@ func FuzzDecodeChanges(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChangeAt reads a change's date and time in whatever SGA sends: never a panic, and any
+// time it reads within the four-digit years its layouts allow.
+func FuzzChangeAt(f *testing.F) {
+	for _, c := range [][2]string{{"2020-10-24T08:30:00-0300", ""}, {"2020-10-24", "08:30:00"}, {"24/10/2020", "08:30"},
+		{"2020-10-24 08:30:00", ""}, {"", ""}, {"0000-00-00", "99:99"}, {"2020-13-45", "x"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, date, hour string) {
+		at := Change{Date: Text(date), Time: Text(hour)}.At()
+		if !at.IsZero() && (at.Year() < -1 || at.Year() > 10000) {
+			t.Fatalf("%q %q read as %v", date, hour, at)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -196,5 +197,54 @@ func TestRulesReclassify(t *testing.T) {
 	situation(t, s, vehicle(10, 1, "AAA1A11", "ATIVO"), "SUSPENSO", nil)
 	if ps := pending(t, s); len(ps) != 1 || ps[0].Cause.Motive != MotiveOther {
 		t.Fatalf("proposals = %+v", ps)
+	}
+}
+
+// An operator sees, accepts and works the proposals and orders of their associations only.
+func TestOperatorsProposalsAndOrders(t *testing.T) {
+	s := openTest(t, "", Options{})
+	norte, _ := s.AddAssociation(Association{Slug: "norte"}, cli)
+	for _, slug := range []string{"principal", "norte"} {
+		in, _ := s.In(slug)
+		seedImportable(t, in)
+		if _, err := in.Import(1, []int64{10}, cli); err != nil {
+			t.Fatal(err)
+		}
+		situation(t, in, vehicle(10, 1, "AAA1A11", "ATIVO"), "CANCELADO", nil)
+	}
+	op, err := s.AddAdmin(Admin{Login: "ana", Name: "Ana", Role: RoleOperator, Associations: []uint64{norte.ID}}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.As(op)
+	mine, _ := v.Proposals(ProposalFilter{}, 0)
+	all, _ := s.Proposals(ProposalFilter{}, 0)
+	if len(all) != 2 || len(mine) != 1 || mine[0].Association != norte.ID || mine[0].AssociationSlug != "norte" {
+		t.Fatalf("proposals: operator %+v, supervisor %+v", mine, all)
+	}
+	var theirs uint64
+	for _, p := range all {
+		if p.Association != norte.ID {
+			theirs = p.ID
+		}
+	}
+	if _, err := v.AcceptProposals([]uint64{theirs}, Actor{Who: "ana"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("accept another association's proposal: %v", err)
+	}
+	if err := v.DismissProposals([]uint64{theirs}, "x", Actor{Who: "ana"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("dismiss another association's proposal: %v", err)
+	}
+	orders, err := v.AcceptProposals([]uint64{mine[0].ID}, Actor{Who: "ana"})
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("accept their own: %+v %v", orders, err)
+	}
+	if _, err := v.AdvanceOrder(orders[0].Number, OrderStep{To: OrderStatusCancelled, Note: "teste"}, Actor{Who: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AdvanceOrder("OS-"+fmt.Sprint(time.Now().Year())+"-000001", OrderStep{To: OrderStatusCancelled, Note: "x"}, Actor{Who: "ana"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("another association's order: %v", err)
+	}
+	if err := v.SetRules(Rules{RemoveOnDefault: true}, Actor{Who: "ana"}); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("an operator sets rules: %v", err)
 	}
 }
