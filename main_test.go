@@ -177,38 +177,9 @@ func demoWalk(t *testing.T, env string) {
 		t.Fatal("the demo data has no member with exactly two ATIVO vehicles of ours")
 	}
 
-	session := fmt.Sprintf("ponte-e2e-%d-%d", os.Getpid(), len(env))
 	cmd := fmt.Sprintf("%s %s --db %s demo --latency 5ms; echo PONTE-EXITED=$?; sleep 30", env, bin, db)
-	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	defer exec.Command(tmux, "kill-session", "-t", session).Run()
-	screen := func() string {
-		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
-		return string(out)
-	}
-	named := map[string]bool{"Enter": true, "Tab": true, "Escape": true, "C-s": true}
-	send := func(keys ...string) { // key names as keys, anything else as literal text
-		for _, k := range keys {
-			args := []string{"send-keys", "-t", session, "-l", k}
-			if named[k] {
-				args = []string{"send-keys", "-t", session, k}
-			}
-			_ = exec.Command(tmux, args...).Run()
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	waitFor := func(step, text string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			if strings.Contains(screen(), text) {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("%s: %q never appeared; the screen:\n%s", step, text, screen())
-	}
+	c := startTmux(t, tmux, fmt.Sprintf("ponte-e2e-%d-%d", os.Getpid(), len(env)), 120, 35, cmd)
+	screen, send, waitFor, session := c.screen, c.send, c.waitFor, c.name
 
 	waitFor("the console opens", "Cadastro para uso manual")
 	send("Tab", "Tab", cr.Password, "Tab", cr.APIKey, "C-s")
@@ -258,6 +229,58 @@ func demoWalk(t *testing.T, env string) {
 	if err != nil || strings.Count(string(out), "\n") != 2 || !strings.Contains(string(out), fmt.Sprintf("CT-%d-000002", year)) {
 		t.Fatalf("export contracts: %v %q", err, out)
 	}
+}
+
+// tmuxConsole is a command running in a tmux session of its own, driven as a person would.
+type tmuxConsole struct {
+	t          *testing.T
+	tmux, name string
+}
+
+// startTmux runs cmd in a new detached tmux session w×h, killed when the test ends.
+func startTmux(t *testing.T, tmux, name string, w, h int, cmd string) *tmuxConsole {
+	t.Helper()
+	if out, err := exec.Command(tmux, "new-session", "-d", "-s", name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command(tmux, "kill-session", "-t", name).Run() })
+	return &tmuxConsole{t: t, tmux: tmux, name: name}
+}
+
+func (c *tmuxConsole) screen() string {
+	out, _ := exec.Command(c.tmux, "capture-pane", "-p", "-t", c.name).Output()
+	return string(out)
+}
+
+// send types keys one after the other: tmux's names for the named ones, the rest as text.
+func (c *tmuxConsole) send(keys ...string) {
+	named := map[string]bool{"Enter": true, "Tab": true, "Escape": true, "C-s": true, "Space": true}
+	for _, k := range keys {
+		args := []string{"send-keys", "-t", c.name, "-l", k}
+		if named[k] {
+			args = []string{"send-keys", "-t", c.name, k}
+		}
+		_ = exec.Command(c.tmux, args...).Run()
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+// waitFor waits up to 30 s for the screen to show every one of texts, and fails the test
+// with the screen when it does not.
+func (c *tmuxConsole) waitFor(step string, texts ...string) {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		sc, all := c.screen(), true
+		for _, text := range texts {
+			all = all && strings.Contains(sc, text)
+		}
+		if all {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatalf("%s: %q never appeared; the screen:\n%s", step, texts, c.screen())
 }
 
 // markedRow is the screen's row that carries the cursor marker.
@@ -429,42 +452,9 @@ func TestRemovalWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	session := fmt.Sprintf("ponte-removal-%d", os.Getpid())
 	cmd := fmt.Sprintf("%s --db %s; echo PONTE-EXITED=$?; sleep 30", bin, db)
-	if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	defer exec.Command(tmux, "kill-session", "-t", session).Run()
-	screen := func() string {
-		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
-		return string(out)
-	}
-	named := map[string]bool{"Enter": true, "Tab": true, "Escape": true, "Space": true}
-	send := func(keys ...string) {
-		for _, k := range keys {
-			args := []string{"send-keys", "-t", session, "-l", k}
-			if named[k] {
-				args = []string{"send-keys", "-t", session, k}
-			}
-			_ = exec.Command(tmux, args...).Run()
-			time.Sleep(150 * time.Millisecond)
-		}
-	}
-	waitFor := func(step string, texts ...string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			sc, all := screen(), true
-			for _, text := range texts {
-				all = all && strings.Contains(sc, text)
-			}
-			if all {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("%s: %q never appeared; the screen:\n%s", step, texts, screen())
-	}
+	c := startTmux(t, tmux, fmt.Sprintf("ponte-removal-%d", os.Getpid()), 120, 35, cmd)
+	send, waitFor := c.send, c.waitFor
 
 	waitFor("the console opens", "Cadastro para uso manual")
 	send("2", "Enter", "s")

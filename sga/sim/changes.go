@@ -57,13 +57,22 @@ func (s *Sim) setSituation(vi, situation int) {
 	v.situation = situation
 }
 
+// vehicle finds a vehicle's index by its code; the caller holds s.mu.
+func (s *Sim) vehicle(code int64) (int, error) {
+	vi, found := s.d.vehicleByCode[code]
+	if !found {
+		return 0, fmt.Errorf("no vehicle %d", code)
+	}
+	return vi, nil
+}
+
 // SetPlate changes a vehicle's plate (a Mercosul conversion, say), logged as SGA would.
 func (s *Sim) SetPlate(vehicleCode int64, plate string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	vi, found := s.d.vehicleByCode[vehicleCode]
-	if !found {
-		return fmt.Errorf("no vehicle %d", vehicleCode)
+	vi, err := s.vehicle(vehicleCode)
+	if err != nil {
+		return err
 	}
 	s.setPlate(vi, sga.NormalizePlate(plate))
 	return nil
@@ -89,9 +98,9 @@ func (s *Sim) setPlate(vi int, plate string) {
 func (s *Sim) DropSupplier(vehicleCode int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	vi, found := s.d.vehicleByCode[vehicleCode]
-	if !found {
-		return fmt.Errorf("no vehicle %d", vehicleCode)
+	vi, err := s.vehicle(vehicleCode)
+	if err != nil {
+		return err
 	}
 	s.dropSupplier(vi)
 	s.rebuildSyncList()

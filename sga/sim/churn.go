@@ -108,9 +108,9 @@ func (s *Sim) SetSituation(vehicleCode int64, situation int) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	vi, found := s.d.vehicleByCode[vehicleCode]
-	if !found {
-		return fmt.Errorf("no vehicle %d", vehicleCode)
+	vi, err := s.vehicle(vehicleCode)
+	if err != nil {
+		return err
 	}
 	s.setSituation(vi, situation)
 	return nil

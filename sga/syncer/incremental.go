@@ -90,37 +90,23 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 	}
 
 	feed, err := r.readFeeds(ctx, fs)
-	switch {
-	case errors.Is(err, sga.ErrRouteNotAllowed):
+	if errors.Is(err, sga.ErrRouteNotAllowed) {
 		return r.readInFull(ctx, note{NoteFeedDenied, "the change-feed routes (listar/alteracao-veiculos, listar/alteracao-associados) are not enabled for the token in SGA's Gerenciar APIs"})
-	case ctx.Err() != nil:
-		return r.finish(store.StatusCancelled, nil)
-	case err != nil && isFatal(err):
-		return r.finish(store.StatusFailed, fatalReason(err))
-	case err != nil:
-		return r.finish(store.StatusFailed, err)
+	}
+	if err != nil || ctx.Err() != nil {
+		return r.stop(ctx, err)
 	}
 	r.publish(func(p *Progress) { p.Phase = PhaseReading })
 	fresh, total, why, err := r.readNewVehicles(ctx, fs)
-	switch {
-	case ctx.Err() != nil:
-		return r.finish(store.StatusCancelled, nil)
-	case err != nil && isFatal(err):
-		return r.finish(store.StatusFailed, fatalReason(err))
-	case err != nil:
-		return r.finish(store.StatusFailed, err)
-	case why.code != "":
+	if err != nil || ctx.Err() != nil {
+		return r.stop(ctx, err)
+	}
+	if why.code != "" {
 		return r.readInFull(ctx, why)
 	}
-
 	b, err := r.feedBatch(ctx, feed, fresh)
-	switch {
-	case ctx.Err() != nil:
-		return r.finish(store.StatusCancelled, nil)
-	case err != nil && isFatal(err):
-		return r.finish(store.StatusFailed, fatalReason(err))
-	case err != nil:
-		return r.finish(store.StatusFailed, err)
+	if err != nil || ctx.Err() != nil {
+		return r.stop(ctx, err)
 	}
 	next := fs
 	next.Cursor, next.ListingTotal = r.run.StartedAt, total
@@ -142,6 +128,17 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 		})
 	}
 	return r.finish(store.StatusSucceeded, nil)
+}
+
+// stop ends a run that was cancelled, or whose step failed with err.
+func (r *runner) stop(ctx context.Context, err error) (store.Run, error) {
+	switch {
+	case ctx.Err() != nil:
+		return r.finish(store.StatusCancelled, nil)
+	case isFatal(err):
+		return r.finish(store.StatusFailed, fatalReason(err))
+	}
+	return r.finish(store.StatusFailed, err)
 }
 
 // readInFull turns the run into a full read of the listing, saying why.

@@ -64,6 +64,29 @@ func (a *app) inNamedOrAll(s *store.Store) (*store.Store, error) {
 	return a.in(s)
 }
 
+// readNamedOrAll is readStore seen from the command's association when one is named, else
+// from every association.
+func (a *app) readNamedOrAll(fn func(*store.Store) error) error {
+	return a.readStore(func(s *store.Store) error {
+		s, err := a.inNamedOrAll(s)
+		if err != nil {
+			return err
+		}
+		return fn(s)
+	})
+}
+
+// writeNamedOrAll is readNamedOrAll for commands that write.
+func (a *app) writeNamedOrAll(fn func(*store.Store) error) error {
+	return a.writeStore(func(s *store.Store) error {
+		s, err := a.inNamedOrAll(s)
+		if err != nil {
+			return err
+		}
+		return fn(s)
+	})
+}
+
 // writeIn is writeStore seen from the command's association.
 func (a *app) writeIn(fn func(*store.Store) error) error {
 	return a.writeStore(func(s *store.Store) error {

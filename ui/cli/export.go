@@ -29,11 +29,7 @@ func (a *app) exportCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.readNamedOrAll(func(s *store.Store) error {
 				w := bufio.NewWriter(cmd.OutOrStdout())
 				if _, err := s.Export(args[0], format, w); err != nil {
 					return err

@@ -38,11 +38,7 @@ func (a *app) pendingCmd() *cobra.Command {
 			if kind != "" && !slices.Contains([]string{store.OrderKindRemoval, store.OrderKindReinstallation}, kind) {
 				return usagef("--kind must be %s or %s", store.OrderKindRemoval, store.OrderKindReinstallation)
 			}
-			return a.readStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.readNamedOrAll(func(s *store.Store) error {
 				f := store.ProposalFilter{Status: store.ProposalPending, Kind: kind}
 				if all {
 					f.Status = ""
@@ -82,11 +78,7 @@ func (a *app) pendingCmd() *cobra.Command {
 		Args:    proposalIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, _ := parseIDs(args)
-			return a.writeStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.writeNamedOrAll(func(s *store.Store) error {
 				orders, err := s.AcceptProposals(ids, actor())
 				if err != nil {
 					return err
@@ -120,11 +112,7 @@ func (a *app) pendingCmd() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, _ := parseIDs(args)
-			return a.writeStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.writeNamedOrAll(func(s *store.Store) error {
 				if err := s.DismissProposals(ids, reason, actor()); err != nil {
 					return err
 				}
@@ -216,11 +204,7 @@ func (a *app) orderCmd() *cobra.Command {
 		Example: "  ponte order show OS-2026-000042\n  ponte order show OS-2026-000042 --json | jq -r .status",
 		Args:    orderNumber,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.readNamedOrAll(func(s *store.Store) error {
 				o, c, err := s.Order(args[0])
 				if err != nil {
 					return err
@@ -250,11 +234,7 @@ func (a *app) orderCmd() *cobra.Command {
 				return check()
 			},
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return a.writeStore(func(s *store.Store) error {
-					s, err := a.inNamedOrAll(s)
-					if err != nil {
-						return err
-					}
+				return a.writeNamedOrAll(func(s *store.Store) error {
 					o, err := s.AdvanceOrder(args[0], st, actor())
 					if err != nil {
 						return err

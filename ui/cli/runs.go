@@ -37,11 +37,7 @@ func (a *app) runsCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readStore(func(s *store.Store) error {
-				s, err := a.inNamedOrAll(s)
-				if err != nil {
-					return err
-				}
+			return a.readNamedOrAll(func(s *store.Store) error {
 				if len(args) == 1 {
 					id, _ := strconv.ParseUint(args[0], 10, 64)
 					r, err := s.Run(id)
