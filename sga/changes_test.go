@@ -99,3 +99,18 @@ func TestChangeDates(t *testing.T) {
 		}
 	}
 }
+
+// The change feeds are optional routes: denied, the connection test still passes, and says so.
+func TestFeedRoutesAreOptionalInTheTest(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 7, DeniedRoutes: []string{sim.RouteVehicleChanges}}, nil)
+	rep := h.client.Test(context.Background())
+	found := false
+	for _, r := range rep.Results {
+		if r.Route == "listar/alteracao-veiculos" {
+			found = r.Status == sga.ProbeNotAllowed && r.Optional
+		}
+	}
+	if !found || !rep.OK() || !rep.ManualOK() {
+		t.Fatalf("report: ok %v, manual ok %v, %+v", rep.OK(), rep.ManualOK(), rep.Results)
+	}
+}

@@ -44,6 +44,9 @@ type ProbeResult struct {
 	Err     error         // why it failed, when Status is ProbeFailed or ProbeNotAllowed
 	Took    time.Duration //
 	Skipped string        // why it was skipped
+	// Optional: ponte works without the route (the change feeds: without them the daily sync
+	// reads everything); its failure does not fail the test.
+	Optional bool
 }
 
 // Report is the result of a connection test: one line per route ponte needs.
@@ -55,6 +58,9 @@ type Report struct {
 func (r Report) OK() bool {
 	tried := false
 	for _, res := range r.Results {
+		if res.Optional && res.Status != ProbeOK {
+			continue
+		}
 		switch res.Status {
 		case ProbeOK:
 			tried = true
@@ -74,7 +80,7 @@ func (r Report) SyncOK() bool { return r.apiOK("sync") }
 func (r Report) apiOK(api string) bool {
 	seen := false
 	for _, res := range r.Results {
-		if res.API != api {
+		if res.API != api || (res.Optional && res.Status != ProbeOK) {
 			continue
 		}
 		if res.Status != ProbeOK {
@@ -143,7 +149,7 @@ func (c *Client) CheckProduct(ctx context.Context, code string) error {
 func (c *Client) Test(ctx context.Context) Report {
 	var rep Report
 	add := func(route, api string, start time.Time, err error) {
-		res := ProbeResult{Route: route, API: api, Took: time.Since(start)}
+		res := ProbeResult{Route: route, API: api, Took: time.Since(start), Optional: optionalRoutes[route]}
 		switch {
 		case err == nil, errors.Is(err, ErrNotFound):
 			res.Status = ProbeOK
@@ -157,7 +163,7 @@ func (c *Client) Test(ctx context.Context) Report {
 		rep.Results = append(rep.Results, res)
 	}
 	skip := func(route, api, why string) {
-		rep.Results = append(rep.Results, ProbeResult{Route: route, API: api, Status: ProbeSkipped, Skipped: why})
+		rep.Results = append(rep.Results, ProbeResult{Route: route, API: api, Status: ProbeSkipped, Skipped: why, Optional: optionalRoutes[route]})
 	}
 
 	manual := []string{
@@ -167,6 +173,8 @@ func (c *Client) Test(ctx context.Context) Report {
 		"associado/buscar/{valor}/{buscar_por}",
 		"veiculo/buscar/{valor}/{tipo}",
 		"produto-vinculado-veiculo/listar/{codigoOuPlaca}",
+		"listar/alteracao-veiculos",
+		"listar/alteracao-associados",
 	}
 	cr := c.cfg.Credentials
 	switch {
@@ -263,4 +271,16 @@ func (c *Client) probeManual(ctx context.Context, add func(string, string, time.
 	start = time.Now()
 	_, err = c.LinkedProducts(ctx, vehicleCode)
 	add("produto-vinculado-veiculo/listar/{codigoOuPlaca}", "manual", start, err)
+
+	// The change feeds, for today: optional, the daily sync reads everything without them.
+	today := ChangeQuery{From: time.Now(), To: time.Now()}
+	start = time.Now()
+	_, err = c.VehicleChanges(ctx, today)
+	add("listar/alteracao-veiculos", "manual", start, err)
+	start = time.Now()
+	_, err = c.MemberChanges(ctx, today)
+	add("listar/alteracao-associados", "manual", start, err)
 }
+
+// optionalRoutes are the routes ponte works without.
+var optionalRoutes = map[string]bool{"listar/alteracao-veiculos": true, "listar/alteracao-associados": true}

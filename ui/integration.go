@@ -233,6 +233,8 @@ func headline(checks []syncer.RouteCheck) (string, bool) {
 	var login, token, denied, failed bool
 	for _, c := range checks {
 		switch {
+		case c.Optional && !c.Refused:
+			// Without the change feeds the daily sync reads everything: said on the route's line.
 		case c.Refused && c.API == "sync":
 			token = true
 		case c.Refused:
@@ -567,12 +569,16 @@ func (p *integrationPage) checksView() string {
 			mark, text, style = "✗", tTokenRefused, st.Error
 		case c.Refused:
 			mark, text, style = "✗", tLoginRefused, st.Error
+		case c.Denied && c.Optional:
+			mark, text, style = "·", tRouteDeniedOptional, st.Warning
 		case c.Denied:
 			mark, text, style = "✗", tRouteDenied, st.Error
 		case c.Skipped && refused[c.API]:
 			mark, text, style = "·", tSkippedRefused, st.Hint
 		case c.Skipped:
 			mark, text, style = "·", tSkippedUnset, st.Hint
+		case !c.OK && c.Optional:
+			mark, text, style = "·", tRouteFailedOptional, st.Warning
 		case !c.OK:
 			mark, text, style = "✗", tRouteFailed, st.Error
 		}

@@ -249,3 +249,51 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Where SGA does not let the token read the change feeds, the connection test says so without
+// failing, and an incremental run reads in full, saying why.
+func TestFeedNotAllowedReadsInFull(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 3, DeniedRoutes: []string{sim.RouteVehicleChanges, sim.RouteMemberChanges}}, Options{}, false, nil)
+	in, err := e.store.Integration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := 0
+	for _, c := range e.eng.Probe(context.Background(), in, true, true, "") {
+		switch {
+		case c.Optional && c.Denied:
+			denied++
+		case !c.OK:
+			t.Errorf("route %s failed: %+v", c.Route, c)
+		}
+	}
+	if denied != 2 {
+		t.Fatalf("%d optional routes denied, want the two feeds", denied)
+	}
+	if r, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || r.Kind != store.RunFull {
+		t.Fatalf("full: %+v %v", r, err)
+	}
+	r, err := e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || r.Status != store.StatusSucceeded || r.Kind != store.RunFull || r.NoteCode != NoteFeedDenied || r.Note == "" {
+		t.Fatalf("incremental without the feed: %+v %v", r, err)
+	}
+}
+
+// Without the sync token (the listing's count), or before any full read, an incremental run
+// reads in full and says why.
+func TestIncrementalNeedsAFullReadAndBothCredentials(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 3}, Options{}, true, nil)
+	r, err := e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || r.Kind != store.RunFull || r.NoteCode != NoteNeedsBoth {
+		t.Fatalf("manual only: %+v %v", r, err)
+	}
+	e = newEnv(t, sim.Options{Seed: 3}, Options{}, false, nil)
+	r, err = e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || r.Kind != store.RunFull || r.NoteCode != NoteNoFull {
+		t.Fatalf("no full read yet: %+v %v", r, err)
+	}
+	r, err = e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || r.Kind != store.RunIncremental || r.Counts.Requests == 0 {
+		t.Fatalf("after a full read: %+v %v", r, err)
+	}
+}

@@ -18,7 +18,9 @@ type RouteCheck struct {
 	Skipped bool // not tried
 	// Refused: SGA refused the credentials (the manual login) or the Sincronismo SGA token.
 	Refused bool
-	Message string // SGA's own text, or the cause
+	// Optional: ponte works without the route (the change feeds); its failure is a note.
+	Optional bool
+	Message  string // SGA's own text, or the cause
 
 	// ProductCode is set on the line that checks the Código do Produto against SGA's
 	// catalogue; KnownProducts then lists the codes SGA has ("12 (RASTREADOR)") when it does
@@ -48,7 +50,7 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 			continue
 		}
 		rc := RouteCheck{API: r.API, Route: r.Route, OK: r.Status == sga.ProbeOK,
-			Denied: r.Status == sga.ProbeNotAllowed, Skipped: r.Status == sga.ProbeSkipped, Message: r.Skipped}
+			Denied: r.Status == sga.ProbeNotAllowed, Skipped: r.Status == sga.ProbeSkipped, Message: r.Skipped, Optional: r.Optional}
 		if r.Err != nil {
 			rc.Message = message(r.Err)
 			rc.Refused = errors.Is(r.Err, sga.ErrUnauthorized)

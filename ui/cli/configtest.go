@@ -126,10 +126,13 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 		case r.Err != nil:
 			line.Detail = r.Err.Error()
 		}
+		if r.Optional && r.Status != sga.ProbeOK && r.Status != sga.ProbeSkipped {
+			line.Detail = "optional: without it the daily sync reads SGA's whole listing every day; " + line.Detail
+		}
 		rep.Routes = append(rep.Routes, line)
 		refusedManual = refusedManual || (r.API == "manual" && errors.Is(r.Err, sga.ErrUnauthorized))
 		refusedSync = refusedSync || (r.API == "sync" && errors.Is(r.Err, sga.ErrUnauthorized))
-		notAllowed = notAllowed || r.Status == sga.ProbeNotAllowed
+		notAllowed = notAllowed || (r.Status == sga.ProbeNotAllowed && !r.Optional)
 	}
 	rep.Product = probeLine{API: "product", Route: "codigo_produto " + in.ProductCode, Status: "ok"}
 	switch {
