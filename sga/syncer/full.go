@@ -59,22 +59,6 @@ type runner struct {
 	maxCode      int64
 }
 
-// note is why a run is not what was asked: in English, and as a code the console translates.
-type note struct{ code, text string }
-
-// span records a page's lowest and highest vehicle code, and the newest code seen.
-func (r *runner) span(res pageResult) {
-	if len(res.records) == 0 {
-		return
-	}
-	lo, hi := res.records[0].vehicle.SGACode, res.records[0].vehicle.SGACode
-	for _, rec := range res.records {
-		lo, hi = min(lo, rec.vehicle.SGACode), max(hi, rec.vehicle.SGACode)
-	}
-	r.spans[res.page] = [2]int64{lo, hi}
-	r.maxCode = max(r.maxCode, hi)
-}
-
 // pageResult is one page as a worker fetched it.
 type pageResult struct {
 	page    int
@@ -213,30 +197,6 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 		return r.finish(store.StatusFailed, err)
 	}
 	return r.finish(store.StatusSucceeded, nil)
-}
-
-// recordListing writes, after a full read that saw every page, where the change feed takes
-// over: from this run's start, with the listing's count, its newest code and whether it came
-// in code order. A read that continued an interrupted one did not see every page's codes: it
-// records no count, and the next daily run reads in full again.
-func (r *runner) recordListing(source string) error {
-	fs := store.FeedState{Cursor: r.run.StartedAt, LastFull: r.run.StartedAt}
-	if source == store.SourceSync && r.carried == 0 && len(r.spans) > 0 {
-		fs.ListingTotal, fs.MaxCode, fs.Ordered = r.listingTotal, r.maxCode, r.ordered()
-	}
-	_, err := r.st.Apply(store.Batch{Feed: &fs})
-	return err
-}
-
-// ordered reports whether every page's codes came after the previous page's.
-func (r *runner) ordered() bool {
-	pages := slices.Sorted(maps.Keys(r.spans))
-	for i := 1; i < len(pages); i++ {
-		if r.spans[pages[i-1]][1] >= r.spans[pages[i]][0] {
-			return false
-		}
-	}
-	return true
 }
 
 // canFallBack reports whether a supplier-listing read that failed with err can be done again
