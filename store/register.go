@@ -142,7 +142,11 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 				count = &BatchResult{}
 			}
 			if c.Situation != "ATIVO" {
-				c.Situation = clientSituation(tx, c)
+				sit, err := clientSituation(tx, c)
+				if err != nil {
+					return err
+				}
+				c.Situation = sit
 			}
 			if err := upsertClient(tx, c, now, count); err != nil {
 				return err
@@ -179,7 +183,7 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 // clientSituation is a client's situação from its vehicles of ours that SGA still lists (the
 // batch's written first): ATIVO if any is, else that of the newest one. A client with none
 // keeps what it was given.
-func clientSituation(tx txn, c Client) string {
+func clientSituation(tx txn, c Client) (string, error) {
 	cur := tx.Bucket(bVehicleClient).Cursor()
 	prefix := i64(c.SGACode)
 	newest := ""
@@ -189,18 +193,21 @@ func clientSituation(tx txn, c Client) string {
 			Foreign   bool   `json:"foreign"`
 			Gone      bool   `json:"gone"`
 		}
-		if found, err := getJSON(tx.Bucket(bVehicles), k[8:], &v); err != nil || !found || v.Foreign || v.Gone {
+		found, err := getJSON(tx.Bucket(bVehicles), k[8:], &v)
+		switch {
+		case err != nil:
+			return "", err
+		case !found || v.Foreign || v.Gone:
 			continue
-		}
-		if v.Situation == "ATIVO" {
-			return "ATIVO"
+		case v.Situation == "ATIVO":
+			return "ATIVO", nil
 		}
 		newest = v.Situation
 	}
 	if newest == "" {
-		return c.Situation
+		return c.Situation, nil
 	}
-	return newest
+	return newest, nil
 }
 
 func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {

@@ -22,7 +22,7 @@ type contractsPage struct {
 	seq    int
 	kind   string // "" every kind
 	status string // "" every status
-	defaul bool   // only orders of contracts marked INADIMPLENTE
+	defaulting bool   // only orders of contracts marked INADIMPLENTE
 	keys   contractsKeys
 	open   *orderView
 	width  int
@@ -94,10 +94,10 @@ func (p *contractsPage) load() tea.Cmd {
 	p.seq++
 	seq, st := p.seq, p.c.st
 	f := store.OrderFilter{Query: p.list.Query(), Kind: p.kind, Status: p.status}
-	defaul := p.defaul
+	defaulting := p.defaulting
 	return func() tea.Msg {
 		os, err := st.OrderViews(f, 0)
-		if defaul {
+		if defaulting {
 			os = slices.DeleteFunc(os, func(o store.OrderView) bool { return !o.Delinquent })
 		}
 		if len(os) > 1000 {
@@ -218,7 +218,7 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 				p.status = cycle(store.OrderStatuses, p.status)
 				return p.load()
 			case key.Matches(msg, k.Defaulted):
-				p.defaul = !p.defaul
+				p.defaulting = !p.defaulting
 				return p.load()
 			}
 		}
@@ -274,11 +274,11 @@ func (p *contractsPage) View() string {
 		status = tAll
 	}
 	note := fmt.Sprintf(tFilterNote, kind, status)
-	if p.defaul {
+	if p.defaulting {
 		note += tFilterDefaultNote
 	}
 	empty := tNoOrders
-	if p.kind != "" || p.status != "" || p.defaul {
+	if p.kind != "" || p.status != "" || p.defaulting {
 		empty = tNoOrdersFiltered
 	}
 	return p.list.View(empty, p.c.styles.Hint.Render(note))
