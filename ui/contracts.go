@@ -16,17 +16,17 @@ import (
 // contractsPage is "Contratos e OS": the service orders, newest first, each with its contract,
 // filtered by kind, status and defaulting contracts; enter opens an order and its life.
 type contractsPage struct {
-	c      *common
-	orders []store.OrderView
-	list   *listView
-	seq    int
-	kind   string // "" every kind
-	status string // "" every status
+	c          *common
+	orders     []store.OrderView
+	list       *listView
+	seq        int
+	kind       string // "" every kind
+	status     string // "" every status
 	defaulting bool   // only orders of contracts marked INADIMPLENTE
-	keys   contractsKeys
-	open   *orderView
-	width  int
-	height int
+	keys       contractsKeys
+	open       *orderView
+	width      int
+	height     int
 }
 
 type contractsKeys struct {
