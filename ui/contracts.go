@@ -203,11 +203,12 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		return p.act(p.list.Paste(msg))
 	case tea.KeyPressMsg:
 		if p.open != nil {
-			if p.open.key(msg) {
+			cmd, back := p.open.key(msg)
+			if back {
 				p.open = nil
 				return p.load()
 			}
-			return p.open.cmd
+			return cmd
 		}
 		if !p.list.Typing() {
 			switch k := p.keys; {
@@ -294,7 +295,6 @@ type orderView struct {
 	form     *form
 	choosing bool // the contact attempt's outcome, by its number
 	keys     orderKeys
-	cmd      tea.Cmd // what the last key asked for
 }
 
 type orderKeys struct {
@@ -389,34 +389,29 @@ func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
 	return tea.Batch(say, changed)
 }
 
-// key handles a key; back reports that the view is closed. The command to run is left in cmd.
-func (v *orderView) key(msg tea.KeyPressMsg) (back bool) {
-	v.cmd = nil
+// key handles a key: the command it asks for, and whether the view is to close.
+func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 	if v.form != nil {
 		cmd, closed := v.form.key(msg)
 		if closed {
 			v.form = nil
 		}
-		v.cmd = cmd
-		return false
+		return cmd, false
 	}
 	if v.choosing {
-		if key.Matches(msg, v.c.keys.Back) {
-			v.choosing = false
-			return false
-		}
 		if len(msg.Text) == 1 && msg.Text[0] >= '1' && int(msg.Text[0]-'0') <= len(store.ContactOutcomes) {
 			v.choosing = false
 			outcome := store.ContactOutcomes[msg.Text[0]-'1']
-			v.cmd = v.step(store.OrderStep{Attempt: &store.ContactAttempt{Outcome: outcome}})
+			return v.step(store.OrderStep{Attempt: &store.ContactAttempt{Outcome: outcome}}), false
 		}
-		return false
+		v.choosing = !key.Matches(msg, v.c.keys.Back)
+		return nil, false
 	}
 	v.updateKeys()
 	k, o := v.keys, v.order
 	switch {
 	case key.Matches(msg, v.c.keys.Back):
-		return true
+		return nil, true
 	case key.Matches(msg, k.Schedule):
 		date, hour, tech := "", "", ""
 		if o.Visit != nil {
@@ -427,17 +422,17 @@ func (v *orderView) key(msg tea.KeyPressMsg) (back bool) {
 			field{label: tDate, limit: 10, placeholder: tDatePlaceholder, value: date},
 			field{label: tHour, limit: 5, placeholder: tHourPlaceholder, value: hour},
 			field{label: tTechnician, limit: 60, value: tech})
-		v.cmd = v.form.focus()
+		return v.form.focus(), false
 	case key.Matches(msg, k.Contact):
 		v.choosing = true
 	case key.Matches(msg, k.Start):
-		v.cmd = ask(fmt.Sprintf(tConfirmStart, o.Number), v.step(store.OrderStep{To: store.OrderStatusRunning}))
+		return ask(fmt.Sprintf(tConfirmStart, o.Number), v.step(store.OrderStep{To: store.OrderStatusRunning})), false
 	case key.Matches(msg, k.Finish):
 		q := fmt.Sprintf(tConfirmFinish, o.Number)
 		if o.Kind == store.OrderKindRemoval {
 			q = fmt.Sprintf(tConfirmFinishOut, o.Number, o.ContractNumber)
 		}
-		v.cmd = ask(q, v.step(store.OrderStep{To: store.OrderStatusDone}))
+		return ask(q, v.step(store.OrderStep{To: store.OrderStatusDone})), false
 	case key.Matches(msg, k.Cancel):
 		v.form = newForm(v.c, fmt.Sprintf(tCancelTitle, o.Number), tCancelHint, tCancelButton, func(vals []string) ([]string, tea.Cmd) {
 			if vals[0] == "" {
@@ -445,9 +440,9 @@ func (v *orderView) key(msg tea.KeyPressMsg) (back bool) {
 			}
 			return nil, v.step(store.OrderStep{To: store.OrderStatusCancelled, Note: vals[0]})
 		}, field{label: tReason, limit: 200})
-		v.cmd = v.form.focus()
+		return v.form.focus(), false
 	}
-	return false
+	return nil, false
 }
 
 // schedule checks the scheduling form and schedules.
