@@ -248,3 +248,22 @@ func TestOperatorsProposalsAndOrders(t *testing.T) {
 		t.Fatalf("an operator sets rules: %v", err)
 	}
 }
+
+// A phone is kept as its digits: the supplier listing's DDD and number apart and the member
+// lookup's "(31)98888-0000" are the same phone, not a change.
+func TestPhonesAreDigits(t *testing.T) {
+	s := openTest(t, "", Options{})
+	c := client(1, "MARIA", "12345678909")
+	c.Phone = "31" + "98888-0000"
+	if _, err := s.Apply(Batch{Clients: []Client{c}}); err != nil {
+		t.Fatal(err)
+	}
+	c.Phone = "(31)98888-0000"
+	res, err := s.Apply(Batch{Clients: []Client{c}})
+	if err != nil || res.ClientsUnchanged != 1 {
+		t.Fatalf("the same phone written otherwise: %+v %v", res, err)
+	}
+	if got, _ := s.ClientByCode(1); got.Phone != "31988880000" {
+		t.Fatalf("phone = %q", got.Phone)
+	}
+}

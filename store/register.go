@@ -211,7 +211,7 @@ func clientSituation(tx txn, c Client) (string, error) {
 }
 
 func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
-	c.CPF = digitsOnly(c.CPF)
+	c.CPF, c.Phone = digitsOnly(c.CPF), digitsOnly(c.Phone) // "(31) 98888-0000" and "31" + "98888-0000" alike
 	c.Name = strings.TrimSpace(c.Name)
 	b := tx.Bucket(bClients)
 	key := i64(c.SGACode)
