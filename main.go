@@ -5,8 +5,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"ponte/ui/cli"
@@ -32,6 +34,28 @@ func main() {
 			}
 		}
 	}()
+	stopProfile := profile(os.Getenv("PONTE_CPUPROFILE"))
 	code := cli.Execute(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Hangup: hangups})
+	stopProfile()
 	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole command to path, when set (PONTE_CPUPROFILE: how
+// the README's performance figures were found). It returns what stops and writes it.
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ponte: PONTE_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
