@@ -39,6 +39,24 @@ func legacyDB(t *testing.T, path string, version int, fill func(tx txn) error) {
 	}
 }
 
+// legacyClient and legacyVehicle write a client and a vehicle as schemas before 7 did: JSON,
+// with their index entries.
+func legacyClient(tx txn, c Client, now time.Time) error {
+	c.FirstSeen, c.UpdatedAt = now, now
+	if err := putJSON(tx.Bucket(bClients), i64(c.SGACode), c); err != nil {
+		return err
+	}
+	return indexClient(tx, c)
+}
+
+func legacyVehicle(tx txn, v Vehicle, run uint64, now time.Time) error {
+	v.FirstSeen, v.UpdatedAt = now, now
+	if err := putJSON(tx.Bucket(bVehicles), i64(v.SGACode), v); err != nil {
+		return err
+	}
+	return indexVehicle(tx, v, run)
+}
+
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -60,14 +78,13 @@ func TestMigrationFromSchema4IntoOneAssociation(t *testing.T) {
 		if err := putJSON(tx.Bucket(bSettings), keyIntegration, rec); err != nil {
 			return err
 		}
-		var res BatchResult
 		for _, c := range []Client{client(1, "MARIA DA SILVA", "12345678909"), client(2, "JOSE", "98765432100")} {
-			if err := upsertClient(tx, c, now, &res); err != nil {
+			if err := legacyClient(tx, c, now); err != nil {
 				return err
 			}
 		}
 		for _, v := range []Vehicle{vehicle(10, 1, "ABC1D23", "ATIVO"), vehicle(11, 2, "XYZ9876", "ATIVO")} {
-			if err := upsertVehicle(tx, &reactor{}, v, 3, now, &res); err != nil {
+			if err := legacyVehicle(tx, v, 3, now); err != nil {
 				return err
 			}
 		}

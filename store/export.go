@@ -193,9 +193,17 @@ func slugsByID(tx txn) (map[uint64]string, error) {
 func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
 	var row map[string]any
 	switch kind {
+	case "clients":
+		var c Client
+		if err := decodeClient(v, &c); err != nil {
+			return nil, err
+		}
+		row = map[string]any{"sga_code": c.SGACode, "cpf": c.CPF, "name": c.Name, "situation": c.Situation,
+			"email": c.Email, "phone": c.Phone, "city": c.City, "state": c.State, "first_seen": c.FirstSeen,
+			"updated_at": c.UpdatedAt, "association": tx.assocID()}
 	case "vehicles":
 		var ve Vehicle
-		if err := json.Unmarshal(v, &ve); err != nil {
+		if err := decodeVehicle(v, &ve); err != nil {
 			return nil, err
 		}
 		row = map[string]any{"sga_code": ve.SGACode, "client_sga_code": ve.ClientSGACode, "plate": ve.Plate,
@@ -270,10 +278,8 @@ func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
 				row["orders"] = []any{}
 			}
 		}
-		if id, ok := row["association"].(float64); ok { // contracts and orders name theirs by ID
+		if id, ok := row["association"].(float64); ok { // contracts name theirs by ID
 			row["association"] = uint64(id)
-		} else { // a client is its association's
-			row["association"] = tx.assocID()
 		}
 	}
 	return row, nil

@@ -59,7 +59,7 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 		alreadyGone := 0
 		for _, k := range keys {
 			var v Vehicle
-			if _, err := getJSON(b, k, &v); err != nil {
+			if _, err := getVehicle(b, k, &v); err != nil {
 				return err
 			}
 			if v.Foreign && client == 0 {
@@ -82,7 +82,7 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 		for _, v := range gone {
 			old := v
 			v.Gone, v.GoneAt, v.GoneSituation, v.UpdatedAt = true, now, v.Situation, now
-			if err := putJSON(b, i64(v.SGACode), v); err != nil {
+			if err := putVehicle(b, i64(v.SGACode), v); err != nil {
 				return err
 			}
 			if err := rx.react(tx, old, v); err != nil {

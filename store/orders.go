@@ -266,7 +266,7 @@ func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
 				if err != nil {
 					return err
 				}
-				if _, err := getJSON(at.Bucket(bClients), i64(ov.ClientSGACode), &cl); err != nil {
+				if _, err := getClient(at.Bucket(bClients), i64(ov.ClientSGACode), &cl); err != nil {
 					return err
 				}
 				name, names[w] = cl.Name, cl.Name

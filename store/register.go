@@ -188,12 +188,8 @@ func clientSituation(tx txn, c Client) (string, error) {
 	prefix := i64(c.SGACode)
 	newest := ""
 	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		var v struct {
-			Situation string `json:"situation"`
-			Foreign   bool   `json:"foreign"`
-			Gone      bool   `json:"gone"`
-		}
-		found, err := getJSON(tx.Bucket(bVehicles), k[8:], &v)
+		var v Vehicle
+		found, err := getVehicle(tx.Bucket(bVehicles), k[8:], &v)
 		switch {
 		case err != nil:
 			return "", err
@@ -216,7 +212,7 @@ func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
 	b := tx.Bucket(bClients)
 	key := i64(c.SGACode)
 	var old Client
-	found, err := getJSON(b, key, &old)
+	found, err := getClient(b, key, &old)
 	if err != nil {
 		return err
 	}
@@ -234,7 +230,7 @@ func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
 			return err
 		}
 	}
-	if err := putJSON(b, key, c); err != nil {
+	if err := putClient(b, key, c); err != nil {
 		return err
 	}
 	return indexClient(tx, c)
@@ -294,14 +290,14 @@ func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, re
 	b := tx.Bucket(bVehicles)
 	key := i64(v.SGACode)
 	var old Vehicle
-	found, err := getJSON(b, key, &old)
+	found, err := getVehicle(b, key, &old)
 	if err != nil {
 		return err
 	}
 	if !found {
 		v.FirstSeen, v.UpdatedAt = now, now
 		res.VehiclesCreated++
-		if err := putJSON(b, key, v); err != nil {
+		if err := putVehicle(b, key, v); err != nil {
 			return err
 		}
 		return indexVehicle(tx, v, run)
@@ -332,7 +328,7 @@ func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, re
 			}
 		}
 	}
-	if err := putJSON(b, key, v); err != nil {
+	if err := putVehicle(b, key, v); err != nil {
 		return err
 	}
 	if old.Plate == v.Plate && old.Chassis == v.Chassis && old.ClientSGACode == v.ClientSGACode {
@@ -379,7 +375,13 @@ func unindexVehicle(tx txn, v Vehicle) error {
 // ClientByCode returns one client.
 func (s *Store) ClientByCode(code int64) (Client, error) {
 	var c Client
-	err := s.getOne(bClients, i64(code), &c, fmt.Sprintf("client %d", code))
+	err := s.view(func(tx txn) error {
+		found, err := getClient(tx.Bucket(bClients), i64(code), &c)
+		if err == nil && !found {
+			return fmt.Errorf("client %d: %w", code, ErrNotFound)
+		}
+		return err
+	})
 	return c, err
 }
 
@@ -460,7 +462,7 @@ func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
 
 func vehicleView(tx txn, key []byte) (VehicleView, error) {
 	var v VehicleView
-	found, err := getJSON(tx.Bucket(bVehicles), key, &v.Vehicle)
+	found, err := getVehicle(tx.Bucket(bVehicles), key, &v.Vehicle)
 	if err != nil {
 		return v, err
 	}

@@ -45,7 +45,7 @@ func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
 				break
 			}
 			var cl Client
-			found, err := getJSON(clients, k[len(k)-8:], &cl)
+			found, err := getClient(clients, k[len(k)-8:], &cl)
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 				c := tx.Bucket(bVehiclePlate).Cursor()
 				for k, _ := c.Seek([]byte(plate)); k != nil && bytes.HasPrefix(k, []byte(plate)); k, _ = c.Next() {
 					var v Vehicle
-					found, err := getJSON(vehicles, k[len(k)-8:], &v)
+					found, err := getVehicle(vehicles, k[len(k)-8:], &v)
 					if err != nil {
 						return err
 					}
@@ -133,7 +133,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 		b := tx.Bucket(bClients)
 		for _, code := range codes {
 			var cl Client
-			found, err := getJSON(b, code, &cl)
+			found, err := getClient(b, code, &cl)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,7 +53,7 @@ func (e *InUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 6
+const schemaVersion = 7
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: the buckets of schema 1, brought forward below
@@ -104,6 +105,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	6: recodeRecords,
 }
 
 var (
@@ -194,7 +196,7 @@ func Open(path string, o Options) (*Store, error) {
 	var db *bolt.DB
 	err = guarded(path, func() (err error) {
 		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
-			FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly})
+			FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly, InitialMmapSize: initialMmap(o.ReadOnly)})
 		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
@@ -224,6 +226,17 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// initialMmap is the address space a writable database is mapped with from the start (the file
+// grows within it): bbolt maps a growing file again at each doubling, which copies every key
+// and value the writing transaction holds and waits for every reader. Virtual memory only; a
+// 32-bit build keeps bbolt's default.
+func initialMmap(readOnly bool) int {
+	if readOnly || strconv.IntSize < 64 {
+		return 0
+	}
+	return 1 << 30
 }
 
 // prepare checks what the file holds and, when writable, brings it to this build's schema and

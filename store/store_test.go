@@ -83,10 +83,10 @@ func TestMigrationFromSchema1(t *testing.T) {
 	// What schema 1 wrote: last_run inside the vehicle record, an empty client index value.
 	legacyDB(t, path, 1, func(tx txn) error {
 		now := time.Now().UTC()
-		if err := upsertClient(tx, client(1, "A B", "1"), now, &BatchResult{}); err != nil {
+		if err := legacyClient(tx, client(1, "A B", "1"), now); err != nil {
 			return err
 		}
-		if err := upsertVehicle(tx, &reactor{}, vehicle(10, 1, "AAA1111", "ATIVO"), 0, now, &BatchResult{}); err != nil {
+		if err := legacyVehicle(tx, vehicle(10, 1, "AAA1111", "ATIVO"), 0, now); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bVehicleClient).Put(clientVehicleKey(1, 10), nil); err != nil {

@@ -52,7 +52,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 	cpf, wordIdx := tx.Bucket(bClientCPF), tx.Bucket(bClientWord)
 	_ = clients.ForEach(func(k, v []byte) error {
 		var c Client
-		if err := json.Unmarshal(v, &c); err != nil {
+		if err := decodeClient(v, &c); err != nil {
 			bad("client %x: %v", k, err)
 			return nil
 		}
@@ -76,7 +76,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 				return nil
 			}
 			var c Client
-			found, err := getJSON(clients, k[len(k)-8:], &c)
+			found, err := getClient(clients, k[len(k)-8:], &c)
 			if !found || err != nil {
 				bad("%s %q: no client %d", name, k[:len(k)-9], int64(binary.BigEndian.Uint64(k[len(k)-8:])))
 				return nil
@@ -104,7 +104,7 @@ func verifyVehicles(tx txn, bad func(string, ...any)) {
 	plates, chassis, byClient := tx.Bucket(bVehiclePlate), tx.Bucket(bVehicleChs), tx.Bucket(bVehicleClient)
 	_ = vehicles.ForEach(func(k, v []byte) error {
 		var ve Vehicle
-		if err := json.Unmarshal(v, &ve); err != nil {
+		if err := decodeVehicle(v, &ve); err != nil {
 			bad("vehicle %x: %v", k, err)
 			return nil
 		}
@@ -130,7 +130,7 @@ func verifyVehicles(tx txn, bad func(string, ...any)) {
 				bad("%s: short key %x", idx.name, k)
 				return nil
 			}
-			if found, err := getJSON(vehicles, k[len(k)-8:], &v); !found || err != nil || idx.field(v) != string(k[:len(k)-9]) {
+			if found, err := getVehicle(vehicles, k[len(k)-8:], &v); !found || err != nil || idx.field(v) != string(k[:len(k)-9]) {
 				bad("%s %q does not resolve to its vehicle", idx.name, k[:len(k)-9])
 			}
 			return nil
@@ -138,7 +138,7 @@ func verifyVehicles(tx txn, bad func(string, ...any)) {
 	}
 	_ = byClient.ForEach(func(k, _ []byte) error {
 		var v Vehicle
-		if found, err := getJSON(vehicles, k[8:], &v); !found || err != nil || !bytes.Equal(i64(v.ClientSGACode), k[:8]) {
+		if found, err := getVehicle(vehicles, k[8:], &v); !found || err != nil || !bytes.Equal(i64(v.ClientSGACode), k[:8]) {
 			bad("client index %x does not resolve to its vehicle", k)
 		}
 		return nil
