@@ -288,25 +288,28 @@ func (p *Products) UnmarshalJSON(b []byte) error {
 			out = append(out, Product{Code: strings.TrimSpace(code), Name: string(name)})
 		}
 	case '[':
-		var raw []json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return fmt.Errorf("produtos: %w", err)
-		}
-		for i, r := range raw {
-			r = bytes.TrimSpace(r)
-			if len(r) > 0 && r[0] == '{' {
+		// The common shape, once per record of every page: walked by the scanner, not by
+		// encoding/json's reflection.
+		i := 0
+		err := eachElement(b, func(r []byte) error {
+			defer func() { i++ }()
+			if r[0] == '{' {
 				var o productObject
-				if err := json.Unmarshal(r, &o); err != nil {
+				if err := decodeRecord(r, &o); err != nil {
 					return fmt.Errorf("produtos[%d]: %w", i, err)
 				}
 				out = append(out, o.product())
-				continue
+				return nil
 			}
 			var code Text
-			if err := json.Unmarshal(r, &code); err != nil {
+			if err := code.UnmarshalJSON(r); err != nil {
 				return fmt.Errorf("produtos[%d]: %w", i, err)
 			}
 			out = append(out, Product{Code: string(code)})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("produtos: %w", err)
 		}
 	default:
 		return fmt.Errorf("produtos: want a map or a list, got %s", describe(b))
