@@ -268,24 +268,30 @@ func (p *Products) UnmarshalJSON(b []byte) error {
 	var out Products
 	switch b[0] {
 	case '{':
-		var m map[string]Text
-		if err := json.Unmarshal(b, &m); err != nil {
-			// A map whose values are objects: {"12": {"descricao": "..."}}.
-			var mo map[string]productObject
-			if err2 := json.Unmarshal(b, &mo); err2 != nil {
-				return fmt.Errorf("produtos: %w", err)
-			}
-			for code, o := range mo {
+		// {"12": "RASTREADOR"} (the supplier-sync listing's shape), or {"12": {"descricao": ...}}.
+		err := eachMember(b, func(key, r []byte) error {
+			code := strings.TrimSpace(keyName(key))
+			if r[0] == '{' {
+				var o productObject
+				if err := decodeRecord(r, &o); err != nil {
+					return fmt.Errorf("%s: %w", code, err)
+				}
 				pr := o.product()
 				if pr.Code == "" {
 					pr.Code = code
 				}
 				out = append(out, pr)
+				return nil
 			}
-			break
-		}
-		for code, name := range m {
-			out = append(out, Product{Code: strings.TrimSpace(code), Name: string(name)})
+			var name Text
+			if err := name.UnmarshalJSON(r); err != nil {
+				return fmt.Errorf("%s: %w", code, err)
+			}
+			out = append(out, Product{Code: code, Name: string(name)})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("produtos: %w", err)
 		}
 	case '[':
 		// The common shape, once per record of every page: walked by the scanner, not by
