@@ -32,6 +32,25 @@ func (w *indexWrites) add(bucket []byte, op indexOp) {
 	w.buckets = append(w.buckets, []indexOp{op})
 }
 
+// indexBuffer is an empty indexWrites, its slices kept from an earlier batch: a batch holds
+// tens of thousands of entries, and growing their slices again each time is most of what
+// buffering them costs.
+func (s *Store) indexBuffer() *indexWrites {
+	if w, ok := s.buffers.Get().(*indexWrites); ok {
+		return w
+	}
+	return &indexWrites{}
+}
+
+// reuse gives a buffer back once its transaction is over (flushed, committed or not).
+func (s *Store) reuse(w *indexWrites) {
+	for i := range w.buckets {
+		clear(w.buckets[i]) // drop the keys, so that they can be collected
+		w.buckets[i] = w.buckets[i][:0]
+	}
+	s.buffers.Put(w)
+}
+
 // put writes an index entry now, or at flush when the transaction holds them back.
 func (t txn) put(bucket, key, value []byte) error {
 	if t.pending != nil {

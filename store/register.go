@@ -121,7 +121,8 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 	var res BatchResult
 	err := s.update(func(tx txn) error {
 		res = BatchResult{}
-		tx.pending = &indexWrites{} // the batch's index entries, written in key order at the end
+		tx.pending = s.indexBuffer() // the batch's index entries, written in key order at the end
+		defer s.reuse(tx.pending)
 		rx, err := newReactor(tx, b.Changes, b.RunID, now)
 		if err != nil {
 			return err
@@ -135,7 +136,8 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 		if err := tx.flush(); err != nil {
 			return err
 		}
-		tx.pending = &indexWrites{}
+		tx.pending = s.indexBuffer()
+		defer s.reuse(tx.pending)
 		for _, c := range b.Clients {
 			count := &res
 			if b.Counted[c.SGACode] {
@@ -236,8 +238,12 @@ func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
 	return indexClient(tx, c)
 }
 
+// Index keys are built in one allocation each: tens of thousands of them make a batch.
+
 func clientWordKey(word string, code int64) []byte {
-	return append(append([]byte(word), 0), i64(code)...)
+	k := make([]byte, 0, len(word)+9)
+	k = append(append(k, word...), 0)
+	return binary.BigEndian.AppendUint64(k, uint64(code))
 }
 
 func indexClient(tx txn, c Client) error {
@@ -340,9 +346,17 @@ func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, re
 	return indexVehicle(tx, v, run)
 }
 
-func pairKey(a []byte, code int64) []byte { return append(append(a[:len(a):len(a)], 0), i64(code)...) }
+func pairKey(a []byte, code int64) []byte {
+	k := make([]byte, 0, len(a)+9)
+	k = append(append(k, a...), 0)
+	return binary.BigEndian.AppendUint64(k, uint64(code))
+}
 
-func clientVehicleKey(client, vehicle int64) []byte { return append(i64(client), i64(vehicle)...) }
+func clientVehicleKey(client, vehicle int64) []byte {
+	k := make([]byte, 0, 16)
+	k = binary.BigEndian.AppendUint64(k, uint64(client))
+	return binary.BigEndian.AppendUint64(k, uint64(vehicle))
+}
 
 func indexVehicle(tx txn, v Vehicle, run uint64) error {
 	if v.Plate != "" {

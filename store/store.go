@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -164,6 +165,7 @@ type Store struct {
 	assoc    *Association    // the association it is seen from (In); nil: none
 	access   map[uint64]bool // the associations its administrator may see (As); nil: all
 	who      uint64          // that administrator's ID
+	buffers  *sync.Pool      // of *indexWrites, shared by the views of one database (In, As)
 }
 
 // Open opens the database at path, or creates it (a new file 0600 in a new directory 0700)
@@ -206,7 +208,7 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly}
+	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly, buffers: &sync.Pool{}}
 	if err := s.prepare(); err != nil {
 		db.Close()
 		return nil, err
