@@ -297,3 +297,23 @@ func TestIncrementalNeedsAFullReadAndBothCredentials(t *testing.T) {
 		t.Fatalf("after a full read: %+v %v", r, err)
 	}
 }
+
+// A new association's first read, in many small batches, leaves every client found by its CPF.
+func TestFirstSyncIsSearchable(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 9}, Options{BatchVehicles: 100}, false, nil)
+	if r, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || r.Status != store.StatusSucceeded {
+		t.Fatalf("first sync: %+v %v", r, err)
+	}
+	if err := e.store.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := e.store.SearchClients("", 1_000_000)
+	if len(page.Clients) == 0 {
+		t.Fatal("no client listed")
+	}
+	for _, c := range page.Clients[:min(20, len(page.Clients))] {
+		if found, _ := e.store.SearchClients(c.CPF, 5); len(found.Clients) != 1 || found.Clients[0].SGACode != c.SGACode {
+			t.Errorf("CPF %s: %+v", c.CPF, found.Clients)
+		}
+	}
+}
