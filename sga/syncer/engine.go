@@ -21,6 +21,9 @@ import (
 // ErrBusy: a sync is already running; the caller is told instead of starting a second.
 var ErrBusy = errors.New("a sync is already running")
 
+// DefaultMaxConcurrent is how many associations sync at once unless Options say otherwise.
+const DefaultMaxConcurrent = 4
+
 // Options tune an Engine. Zero values take the defaults named on each field.
 type Options struct {
 	Workers       int           // pages fetched at once in one association; default 4
@@ -50,7 +53,7 @@ func (o *Options) defaults() {
 		o.Workers = 4
 	}
 	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 4
+		o.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if o.BatchVehicles <= 0 {
 		o.BatchVehicles = 5000

@@ -71,7 +71,11 @@ func (a *app) syncCmd() *cobra.Command {
 					progress.note(fmt.Sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
 				}
 			}
-			limitMemory()
+			syncs := 1
+			if all {
+				syncs = o.MaxConcurrent
+			}
+			limitMemory(syncs)
 			return a.writeStore(func(s *store.Store) error {
 				if all {
 					return a.syncAll(cmd, s, o, mode, progress, asJSON, quiet)
