@@ -1,9 +1,13 @@
 package store
 
 import (
+	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestCodecRoundTrips(t *testing.T) {
@@ -60,4 +64,57 @@ func FuzzDecodeRecords(f *testing.F) {
 		var c Client
 		_ = decodeClient(b, &c)
 	})
+}
+
+// A schema-6 database's JSON clients and vehicles are recoded on its first writable open, and
+// read back the same.
+func TestMigrationRecodesRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ponte.db")
+	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	c := client(1, "MARIA DA SILVA", "12345678909")
+	c.FirstSeen, c.UpdatedAt, c.Phone = at, at, "31988880000"
+	v := vehicle(10, 1, "ABC1D23", "CANCELADO")
+	v.FirstSeen, v.UpdatedAt, v.Gone, v.GoneAt, v.PrevSituation = at, at, true, at, "ATIVO"
+	legacyDB(t, path, 6, func(tx txn) error {
+		var data *bolt.Bucket
+		if err := tx.Tx.Bucket(bAssocData).ForEach(func(k, _ []byte) error {
+			data = tx.Tx.Bucket(bAssocData).Bucket(k)
+			return nil
+		}); err != nil || data == nil {
+			return fmt.Errorf("no association: %v", err)
+		}
+		at := txn{Tx: tx.Tx, data: data, assoc: &Association{}}
+		if err := putJSON(data.Bucket(bClients), i64(1), c); err != nil {
+			return err
+		}
+		if err := indexClient(at, c); err != nil {
+			return err
+		}
+		if err := putJSON(data.Bucket(bVehicles), i64(10), v); err != nil {
+			return err
+		}
+		return indexVehicle(at, v, 0)
+	})
+	s := openTest(t, path, Options{})
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	gotC, err := s.ClientByCode(1)
+	if err != nil || !reflect.DeepEqual(gotC, c) {
+		t.Fatalf("client: %+v, %v; want %+v", gotC, err, c)
+	}
+	gotV, err := s.VehicleByCode(10)
+	if err != nil || !reflect.DeepEqual(gotV.Vehicle, v) {
+		t.Fatalf("vehicle: %+v, %v; want %+v", gotV.Vehicle, err, v)
+	}
+	if err := s.view(func(tx txn) error {
+		for _, b := range [][]byte{bClients, bVehicles} {
+			if raw := tx.Bucket(b).Get(i64(map[string]int64{"clients": 1, "vehicles": 10}[string(b)])); len(raw) == 0 || raw[0] != recordV1 {
+				return fmt.Errorf("%s still JSON: %q", b, raw)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
