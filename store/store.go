@@ -331,17 +331,6 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	return true, nil
 }
 
-// getOne reads one record in its own read transaction; a missing one is ErrNotFound.
-func (s *Store) getOne(bucket, key []byte, v any, what string) error {
-	return s.view(func(tx txn) error {
-		found, err := getJSON(tx.Bucket(bucket), key, v)
-		if err == nil && !found {
-			return fmt.Errorf("%s: %w", what, ErrNotFound)
-		}
-		return err
-	})
-}
-
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
