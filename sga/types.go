@@ -116,33 +116,27 @@ type ProductVehicle struct {
 // the supplier's products it carries. Which fields come depends on the association's
 // "Dados enviados ao fornecedor" settings, so every field may be empty.
 type SyncRecord struct {
+	// The listing carries more (FIPE code and value, vehicle type, model code, RG, birth date,
+	// cooperative, regional, volunteer): ponte keeps none of it, so the scanner skips those
+	// keys instead of parsing a value per field per record.
 	VehicleCode Int      `json:"codigo_veiculo"`
 	Plate       Text     `json:"placa"`
 	Chassis     Text     `json:"chassi"`
 	Renavam     Text     `json:"renavam"`
 	YearMade    Int      `json:"ano_fabricacao"`
 	YearModel   Int      `json:"ano_modelo"`
-	FipeValue   Money    `json:"valor_fipe"`
-	FipeCode    Text     `json:"codigo_fipe"`
-	Type        Text     `json:"descricao_tipo_veiculo"`
 	Brand       Text     `json:"descricao_marca"`
-	ModelCode   Int      `json:"codigo_modelo"`
 	Model       Text     `json:"descricao_modelo"`
 	Color       Text     `json:"descricao_cor"`
 	MemberCode  Int      `json:"codigo_associado"`
 	MemberName  Text     `json:"nome_associado"`
 	CPF         Text     `json:"cpf"`
-	RG          Text     `json:"rg"`
-	BirthDate   Date     `json:"data_nascimento"`
 	MobileDDD   Text     `json:"ddd_celular"`
 	Mobile      Text     `json:"telefone_celular"`
 	Phone       Text     `json:"telefone"`
 	Email       Text     `json:"email"`
 	City        Text     `json:"cidade"`
 	State       Text     `json:"estado"`
-	Cooperative Text     `json:"nome_cooperativa"`
-	Regional    Text     `json:"nome_regional"`
-	Volunteer   Text     `json:"nome_voluntario"`
 	Situation   Int      `json:"codigo_situacao"`
 	SituationDs Text     `json:"descricao_situacao"`
 	Products    Products `json:"produtos"`
