@@ -264,8 +264,9 @@ func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
 
 func indexClientWords(tx txn, c Client) error {
 	text := searchText(c)
+	value := []byte(text) // one copy for all the words: bbolt never changes a value it is given
 	for _, w := range words(text) {
-		if err := tx.put(bClientWord, clientWordKey(w, c.SGACode), []byte(text)); err != nil {
+		if err := tx.put(bClientWord, clientWordKey(w, c.SGACode), value); err != nil {
 			return err
 		}
 	}
