@@ -194,31 +194,27 @@ func decodeClient(b []byte, c *Client) error {
 	return d.end()
 }
 
-// getVehicle reads a stored vehicle; found is false when there is none.
-func getVehicle(b *bolt.Bucket, key []byte, v *Vehicle) (found bool, err error) {
+// getRecord reads a stored record with its decoder; found is false when there is none.
+func getRecord[T any](b *bolt.Bucket, key []byte, v *T, decode func([]byte, *T) error, what string) (found bool, err error) {
 	data := b.Get(key)
 	if data == nil {
 		return false, nil
 	}
-	if err := decodeVehicle(data, v); err != nil {
-		return true, fmt.Errorf("vehicle %x: %w", key, err)
+	if err := decode(data, v); err != nil {
+		return true, fmt.Errorf("%s %x: %w", what, key, err)
 	}
 	return true, nil
+}
+
+func getVehicle(b *bolt.Bucket, key []byte, v *Vehicle) (bool, error) {
+	return getRecord(b, key, v, decodeVehicle, "vehicle")
+}
+
+func getClient(b *bolt.Bucket, key []byte, c *Client) (bool, error) {
+	return getRecord(b, key, c, decodeClient, "client")
 }
 
 func putVehicle(b *bolt.Bucket, key []byte, v Vehicle) error { return b.Put(key, encodeVehicle(v)) }
-
-// getClient reads a stored client; found is false when there is none.
-func getClient(b *bolt.Bucket, key []byte, c *Client) (found bool, err error) {
-	data := b.Get(key)
-	if data == nil {
-		return false, nil
-	}
-	if err := decodeClient(data, c); err != nil {
-		return true, fmt.Errorf("client %x: %w", key, err)
-	}
-	return true, nil
-}
 
 func putClient(b *bolt.Bucket, key []byte, c Client) error { return b.Put(key, encodeClient(c)) }
 
