@@ -20,7 +20,7 @@ const (
 	tPagePending     = "Pendências"
 
 	// Pendências: the orders proposed from SGA's changes.
-	tNoPending         = "Nenhuma pendência: nenhum veículo com contrato mudou no SGA de um jeito que peça uma ordem."
+	tNoPending         = "Nenhuma pendência: nenhum veículo com contrato pede retirada ou reinstalação."
 	tMotive            = "Motivo"
 	tChange            = "Mudança no SGA"
 	tWhen              = "Quando"
