@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -128,4 +129,68 @@ func TestPendingAt80x24(t *testing.T) {
 	c.press("enter")
 	c.waitFor("Histórico")
 	t.Run("order", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
+}
+
+// i shows only the orders of contracts SGA has INADIMPLENTE.
+func TestDefaultingFilter(t *testing.T) {
+	svc := fixture(t)
+	st := svc.Store
+	if _, err := st.Import(1, []int64{10}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := st.VehicleByCode(10)
+	v.Situation = "INADIMPLENTE"
+	if _, err := st.Apply(store.Batch{Clients: []store.Client{{SGACode: 1, Name: "MARIA DA SILVA", CPF: "12345678909"}},
+		Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("4")
+	c.waitFor("OS-2026-000001", "OS-2026-000002", "Inadimplente")
+	c.press("i")
+	c.waitFor("só inadimplentes")
+	c.waitGone("OS-2026-000001")
+	if s := c.screen(); !strings.Contains(s, "OS-2026-000002") || !strings.Contains(s, "ABC1D23") {
+		t.Fatalf("the defaulting contract's order is not listed:\n%s", s)
+	}
+	c.press("i")
+	c.waitFor("OS-2026-000001")
+}
+
+// t on Pendências shows every association's proposals, with an Associação column; an
+// operator sees only theirs.
+func TestPendingOfEveryAssociation(t *testing.T) {
+	f := uitest.New(t)
+	ana := f.Many(t)
+	svc := Services{Store: f.Store, Engine: f.Engine, Now: f.Now}
+	for _, slug := range []string{"principal", "norte-seguro"} {
+		in, err := f.Store.In(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.Import(1, []int64{10}, uitest.Maria); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := in.VehicleByCode(10)
+		v.Situation = "CANCELADO"
+		cl, _ := in.ClientByCode(1)
+		if _, err := in.Apply(store.Batch{Clients: []store.Client{cl}, Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := openOn(t, svc, 110, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("6")
+	c.waitFor("1 pendência", "ABC1D23")
+	c.press("t")
+	c.waitFor("Pendências de todas as associações (3)", "norte-seguro", "principal", "NOR1A23")
+	// Ana, operator of norte-seguro, sees its one whatever she asks.
+	op := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: ana.Login}, Admin: &ana}, 110, 30)
+	op.waitFor("Associação: Norte Seguro")
+	op.press("6")
+	op.waitFor("1 pendência", "NOR1A23")
+	if s := op.screen(); strings.Contains(s, "ABC1D23") {
+		t.Fatalf("an operator sees another association's proposal:\n%s", s)
+	}
 }

@@ -124,3 +124,46 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		t.Fatalf("export audit: %q", out)
 	}
 }
+
+// association rules: a situação the association reads its own way, the full day, and their
+// mistakes.
+func TestAssociationRules(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	for _, args := range [][]string{
+		{"association", "rules", "principal", "--situation", "PENDENTE=talvez"},
+		{"association", "rules", "principal", "--situation", "=saida"},
+		{"association", "rules", "principal", "--full-day", "feriado"},
+	} {
+		if code, _, errOut := ponte(args...); code != cli.ExitUsage {
+			t.Errorf("ponte %s: exit %d %q, want 2", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if code, _, errOut := ponte("association", "rules", "principal", "--situation", "pendente=saida", "--full-day", "sábado"); code != cli.ExitOK {
+		t.Fatalf("set rules: %d %q", code, errOut)
+	}
+	var rules struct {
+		Situations map[string]string
+		FullDay    string `json:"full_day"`
+	}
+	code, out, _ := ponte("association", "rules", "principal", "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &rules) != nil || rules.Situations["PENDENTE"] != "saida" || rules.FullDay != "Saturday" {
+		t.Fatalf("rules: %d %q", code, out)
+	}
+	// PENDENTE (5) now means the tracker comes back: an imported vehicle set so is proposed.
+	v := ourVehicle(t, sm)
+	if code, _, errOut := ponte("import", v.Plate, "--client", v.MemberCPF); code != cli.ExitOK {
+		t.Fatalf("import: %q", errOut)
+	}
+	if err := sm.SetSituation(v.Code, 5); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK || !strings.Contains(out, "1 orders proposed") {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := ponte("pending", "list"); code != cli.ExitOK || !strings.Contains(out, "ATIVO → PENDENTE") {
+		t.Fatalf("pending list: %q", out)
+	}
+}
