@@ -375,6 +375,10 @@ func (m *Model) updateKeys() {
 	m.keys.Quit.SetEnabled(!typing)
 }
 
+// ticker is a page whose ticked rows the status bar counts while it is in front, read when the
+// bar is drawn: a count sent by message could arrive after a newer one.
+type ticker interface{ Ticked() int }
+
 // claimer is a page that takes some of the root's keys for its own while it shows something
 // that uses them (x dismisses on Pendências, cancels an order on an open order).
 type claimer interface{ Claims() []string }

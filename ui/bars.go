@@ -50,8 +50,12 @@ func (m *Model) statusView() string {
 		}
 		parts = append(parts, st.StatusKey.Render(count))
 	}
-	if m.ticked > 0 {
-		parts = append(parts, st.StatusKey.Render(plural(m.ticked, tTickedOne, tTickedMany)))
+	ticked := m.ticked
+	if t, ok := m.pages[m.active].(ticker); ok {
+		ticked = t.Ticked()
+	}
+	if ticked > 0 {
+		parts = append(parts, st.StatusKey.Render(plural(ticked, tTickedOne, tTickedMany)))
 	}
 	if m.toastText != "" {
 		mark, style := "✓ ", st.Success

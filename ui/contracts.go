@@ -25,6 +25,7 @@ type contractsPage struct {
 	defaulting bool   // only orders of contracts marked INADIMPLENTE
 	keys       contractsKeys
 	open       *orderView
+	oseq       int // the newest reading of an order; older answers are dropped
 	width      int
 	height     int
 }
@@ -40,6 +41,8 @@ type (
 		err    error
 	}
 	orderOpenedMsg struct {
+		seq      int  // the newest reading of an order wins
+		open     bool // asked to open it (else a reload of the order in view)
 		order    store.Order
 		contract store.Contract
 		client   string
@@ -85,7 +88,7 @@ func (p *contractsPage) Init() tea.Cmd { return p.load() }
 
 func (p *contractsPage) Activate() tea.Cmd {
 	if p.open != nil {
-		return tea.Batch(p.load(), p.open.reload())
+		return tea.Batch(p.load(), p.reloadOrder())
 	}
 	return p.load()
 }
@@ -177,6 +180,9 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		p.rows()
 		return nil
 	case orderOpenedMsg:
+		if msg.seq != p.oseq || (!msg.open && p.open == nil) {
+			return nil // overtaken by a newer reading, or the order was closed meanwhile
+		}
 		if msg.err != nil {
 			p.c.svc.Logger.Error("open order", "err", msg.err)
 			return toast(false, "%s", tLoadFailed)
@@ -188,14 +194,18 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case dataChangedMsg:
 		if p.open != nil {
-			return tea.Batch(p.load(), p.open.reload())
+			return tea.Batch(p.load(), p.reloadOrder())
 		}
 		return p.load()
 	case orderMovedMsg:
-		if p.open != nil {
-			return p.open.moved(msg)
+		if p.open == nil {
+			return nil
 		}
-		return nil
+		p.oseq++ // a reading asked before the step would show the order as it was
+		if msg.err != nil {
+			return tea.Batch(p.open.moved(msg), p.reloadOrder())
+		}
+		return p.open.moved(msg)
 	case tea.PasteMsg:
 		if p.open != nil {
 			return p.open.paste(msg)
@@ -258,7 +268,8 @@ func (p *contractsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	case listQuery:
 		return tea.Batch(cmd, p.load())
 	case listOpen:
-		return loadOrder(p.c.st, p.orders[p.list.Cursor()].Number)
+		p.oseq++
+		return loadOrder(p.c.st, p.orders[p.list.Cursor()].Number, p.oseq, true)
 	}
 	return cmd
 }
@@ -312,20 +323,24 @@ func newOrderView(c *common) *orderView {
 }
 
 // reload reads the order again: another session may have moved it.
-func (v *orderView) reload() tea.Cmd { return loadOrder(v.c.st, v.order.Number) }
+// reloadOrder reads the order in view again: another session may have moved it.
+func (p *contractsPage) reloadOrder() tea.Cmd {
+	p.oseq++
+	return loadOrder(p.c.st, p.open.order.Number, p.oseq, false)
+}
 
 // loadOrder reads an order, its contract and its client's name.
-func loadOrder(st *store.Store, number string) tea.Cmd {
+func loadOrder(st *store.Store, number string, seq int, open bool) tea.Cmd {
 	return func() tea.Msg {
 		o, c, err := st.Order(number)
 		if err != nil {
-			return orderOpenedMsg{err: err}
+			return orderOpenedMsg{seq: seq, open: open, err: err}
 		}
 		var name string
 		if cl, err := st.ClientByCode(o.ClientSGACode); err == nil {
 			name = cl.Name
 		}
-		return orderOpenedMsg{order: o, contract: c, client: name}
+		return orderOpenedMsg{seq: seq, open: open, order: o, contract: c, client: name}
 	}
 }
 
@@ -376,7 +391,7 @@ func (v *orderView) step(s store.OrderStep) tea.Cmd {
 func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
 	if msg.err != nil {
 		if errors.Is(msg.err, store.ErrBadStep) {
-			return tea.Batch(toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To), v.reload())
+			return toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To)
 		}
 		v.c.svc.Logger.Error("order step", "order", v.order.Number, "err", msg.err)
 		return toast(false, "%s", tSaveFailed)

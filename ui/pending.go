@@ -159,7 +159,7 @@ func (p *pendingPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.ticked = live
 		p.rows()
-		return p.tickedCount()
+		return nil
 	case ordersGeneratedMsg:
 		if msg.err != nil {
 			return tea.Batch(p.failed(msg.err), p.load())
@@ -222,7 +222,7 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			p.table.SetCursor(p.table.Cursor() + 1)
 			p.rows()
 		}
-		return p.tickedCount()
+		return nil
 	case key.Matches(msg, k.TickAll):
 		if len(p.ticked) == len(p.proposals) {
 			p.ticked = map[uint64]bool{}
@@ -232,7 +232,7 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		p.rows()
-		return p.tickedCount()
+		return nil
 	case key.Matches(msg, k.Generate):
 		chosen := p.chosen()
 		if len(chosen) == 0 {
@@ -294,10 +294,8 @@ func (p *pendingPage) current() (store.Proposal, bool) {
 	return p.proposals[p.table.Cursor()], true
 }
 
-func (p *pendingPage) tickedCount() tea.Cmd {
-	n := len(p.ticked)
-	return func() tea.Msg { return tickedMsg(n) }
-}
+// Ticked is how many proposals are ticked, for the status bar.
+func (p *pendingPage) Ticked() int { return len(p.ticked) }
 
 func idsOf(ps []store.Proposal) []uint64 {
 	ids := make([]uint64, len(ps))

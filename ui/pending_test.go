@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"ponte/store"
@@ -192,5 +193,64 @@ func TestPendingOfEveryAssociation(t *testing.T) {
 	op.waitFor("1 pendência", "NOR1A23")
 	if s := op.screen(); strings.Contains(s, "ABC1D23") {
 		t.Fatalf("an operator sees another association's proposal:\n%s", s)
+	}
+}
+
+// A reading of an order asked before a step and answered after it does not put the order back
+// as it was; nor does one answered after the order was closed open it again.
+func TestStaleOrderReadingsAreDropped(t *testing.T) {
+	svc := fixture(t)
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("4")
+	c.waitFor("OS-2026-000001")
+	c.press("enter")
+	c.waitFor("Ordem de serviço OS-2026-000001", "Aberta")
+	c.drain()
+	// Another session's change makes this one read the order again: the reading runs now, its
+	// answer is held back.
+	_, held := c.m.Update(dataChangedMsg{})
+	var stale []tea.Msg
+	var run func(tea.Msg)
+	run = func(m tea.Msg) {
+		if b, ok := m.(tea.BatchMsg); ok {
+			for _, cmd := range b {
+				if cmd != nil {
+					run(cmd())
+				}
+			}
+			return
+		}
+		stale = append(stale, m)
+	}
+	run(held())
+	c.press("a")
+	c.waitFor("Agendar OS-2026-000001")
+	c.typeText("05/12/2026")
+	c.press("enter")
+	c.typeText("14:00")
+	c.press("enter")
+	c.typeText("Carlos")
+	c.press("enter")
+	c.waitFor("OS-2026-000001: Agendada.", "Status            Agendada")
+	for _, m := range stale {
+		c.handle(m)
+	}
+	c.drain()
+	if s := c.screen(); !strings.Contains(s, "Status            Agendada") {
+		t.Fatalf("a stale reading put the order back:\n%s", s)
+	}
+	// Closed, then a late reading arrives: the list stays.
+	_, held = c.m.Update(dataChangedMsg{})
+	stale = nil
+	run(held())
+	c.press("esc")
+	c.waitFor("Buscar: /")
+	for _, m := range stale {
+		c.handle(m)
+	}
+	c.drain()
+	if s := c.screen(); strings.Contains(s, "Ordem de serviço OS-2026-000001") {
+		t.Fatalf("a late reading opened the order again:\n%s", s)
 	}
 }
