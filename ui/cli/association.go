@@ -64,50 +64,31 @@ func (a *app) inNamedOrAll(s *store.Store) (*store.Store, error) {
 	return a.in(s)
 }
 
+// seen opens the store with open and hands fn the view of it that see makes.
+func seen(open func(func(*store.Store) error) error, see func(*store.Store) (*store.Store, error), fn func(*store.Store) error) error {
+	return open(func(s *store.Store) error {
+		v, err := see(s)
+		if err != nil {
+			return err
+		}
+		return fn(v)
+	})
+}
+
 // readNamedOrAll is readStore seen from the command's association when one is named, else
-// from every association.
+// from every association; writeNamedOrAll the same for commands that write.
 func (a *app) readNamedOrAll(fn func(*store.Store) error) error {
-	return a.readStore(func(s *store.Store) error {
-		s, err := a.inNamedOrAll(s)
-		if err != nil {
-			return err
-		}
-		return fn(s)
-	})
+	return seen(a.readStore, a.inNamedOrAll, fn)
 }
 
-// writeNamedOrAll is readNamedOrAll for commands that write.
 func (a *app) writeNamedOrAll(fn func(*store.Store) error) error {
-	return a.writeStore(func(s *store.Store) error {
-		s, err := a.inNamedOrAll(s)
-		if err != nil {
-			return err
-		}
-		return fn(s)
-	})
+	return seen(a.writeStore, a.inNamedOrAll, fn)
 }
 
-// writeIn is writeStore seen from the command's association.
-func (a *app) writeIn(fn func(*store.Store) error) error {
-	return a.writeStore(func(s *store.Store) error {
-		in, err := a.in(s)
-		if err != nil {
-			return err
-		}
-		return fn(in)
-	})
-}
+// readIn and writeIn are readStore and writeStore seen from the command's association.
+func (a *app) readIn(fn func(*store.Store) error) error { return seen(a.readStore, a.in, fn) }
 
-// readIn is readStore seen from the command's association.
-func (a *app) readIn(fn func(*store.Store) error) error {
-	return a.readStore(func(s *store.Store) error {
-		in, err := a.in(s)
-		if err != nil {
-			return err
-		}
-		return fn(in)
-	})
-}
+func (a *app) writeIn(fn func(*store.Store) error) error { return seen(a.writeStore, a.in, fn) }
 
 func (a *app) associationCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
