@@ -227,39 +227,6 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// headline is what a save's connection test means for the operator: the field to fix when
-// SGA refused the credentials or the token, the routes to enable when they are not enabled.
-func headline(checks []syncer.RouteCheck) (string, bool) {
-	var login, token, denied, failed bool
-	for _, c := range checks {
-		switch {
-		case c.Optional && !c.Refused:
-			// Without the change feeds the daily sync reads everything: said on the route's line.
-		case c.Refused && c.API == "sync":
-			token = true
-		case c.Refused:
-			login = true
-		case c.Denied:
-			denied = true
-		case !c.OK && !c.Skipped:
-			failed = true
-		}
-	}
-	switch {
-	case login && token:
-		return tBadLogin + " " + tBadSyncToken, false
-	case login:
-		return tBadLogin, false
-	case token:
-		return tBadSyncToken, false
-	case denied:
-		return tSavedWarn, false
-	case failed:
-		return tSavedFailed, false
-	}
-	return tSuccess, true
-}
-
 func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	p.updateKeys()
 	k := p.keys
@@ -548,55 +515,6 @@ func (p *integrationPage) form() string {
 			style = st.Warning
 		}
 		b.WriteString(style.Render(cell(p.message, p.width)) + "\n")
-	}
-	return b.String()
-}
-
-// checksView is the connection test, route by route.
-func (p *integrationPage) checksView() string {
-	st := p.c.styles
-	refused := map[string]bool{}
-	for _, c := range p.checks {
-		if c.Refused {
-			refused[c.API] = true
-		}
-	}
-	var b strings.Builder
-	for _, c := range p.checks {
-		mark, text, style := "✓", tRouteOK, st.Success
-		switch {
-		case c.Refused && c.API == "sync":
-			mark, text, style = "✗", tTokenRefused, st.Error
-		case c.Refused:
-			mark, text, style = "✗", tLoginRefused, st.Error
-		case c.Denied && c.Optional:
-			mark, text, style = "·", tRouteDeniedOptional, st.Warning
-		case c.Denied:
-			mark, text, style = "✗", tRouteDenied, st.Error
-		case c.Skipped && refused[c.API]:
-			mark, text, style = "·", tSkippedRefused, st.Hint
-		case c.Skipped:
-			mark, text, style = "·", tSkippedUnset, st.Hint
-		case !c.OK && c.Optional:
-			mark, text, style = "·", tRouteFailedOptional, st.Warning
-		case !c.OK:
-			mark, text, style = "✗", tRouteFailed, st.Error
-		}
-		what := c.Route
-		if c.ProductCode != "" {
-			what = fmt.Sprintf(tProductCheck, c.ProductCode)
-		}
-		if c.UnknownProduct {
-			text = tUnknownProduct
-			if len(c.KnownProducts) > 0 {
-				text += fmt.Sprintf(tKnownProducts, strings.Join(c.KnownProducts, ", "))
-			}
-		}
-		line := fmt.Sprintf("  %s %s: %s", mark, what, text)
-		if c.Message != "" && !c.OK && !c.Skipped && !c.Refused {
-			line += " (" + c.Message + ")" // SGA's own text
-		}
-		b.WriteString(style.Render(cell(line, p.width)) + "\n")
 	}
 	return b.String()
 }
