@@ -2,8 +2,9 @@ package ui
 
 import (
 	"fmt"
-	"ponte/sga/syncer"
 	"strings"
+
+	"ponte/sga/syncer"
 )
 
 // headline is what a save's connection test means for the operator: the field to fix when
