@@ -233,42 +233,36 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		p.rows()
 		return nil
-	case key.Matches(msg, k.Generate):
-		chosen := p.chosen()
-		if len(chosen) == 0 {
-			return nil
-		}
-		ids := idsOf(chosen)
-		st, actor := p.c.base, p.c.actor
-		return ask(fmt.Sprintf(tConfirmGenerate, plural(len(chosen), tOrderOne, tOrderMany), kindsOf(chosen)), func() tea.Msg {
-			orders, err := st.AcceptProposals(ids, actor)
-			return ordersGeneratedMsg{orders, err}
-		})
-	case key.Matches(msg, k.Dismiss):
-		chosen := p.chosen()
-		if len(chosen) == 0 {
-			return nil
-		}
-		ids := idsOf(chosen)
-		st, actor := p.c.base, p.c.actor
-		p.dismiss = newForm(p.c, fmt.Sprintf(tDismissTitle, plural(len(chosen), tPendingOne, tPendingMany)), tDismissHint, tDismissButton,
-			func(v []string) ([]string, tea.Cmd) {
-				if v[0] == "" {
-					return []string{tReasonRequired}, nil
-				}
-				return nil, func() tea.Msg {
-					return proposalsDismissedMsg{len(ids), st.DismissProposals(ids, v[0], actor)}
-				}
-			}, field{label: tReason, limit: 200})
-		return p.dismiss.focus()
 	case key.Matches(msg, k.All):
 		p.all = !p.all
 		p.ticked = map[uint64]bool{}
 		p.rows()
 		return p.load()
 	}
-	p.table.Update(msg)
-	return nil
+	if !key.Matches(msg, k.Generate, k.Dismiss) {
+		p.table.Update(msg)
+		return nil
+	}
+	// g and x are offered only while proposals are listed: they act on the ticked ones, else
+	// the one under the cursor.
+	chosen, st, actor := p.chosen(), p.c.base, p.c.actor
+	ids := idsOf(chosen)
+	if key.Matches(msg, k.Generate) {
+		return ask(fmt.Sprintf(tConfirmGenerate, plural(len(chosen), tOrderOne, tOrderMany), kindsOf(chosen)), func() tea.Msg {
+			orders, err := st.AcceptProposals(ids, actor)
+			return ordersGeneratedMsg{orders, err}
+		})
+	}
+	p.dismiss = newForm(p.c, fmt.Sprintf(tDismissTitle, plural(len(chosen), tPendingOne, tPendingMany)), tDismissHint, tDismissButton,
+		func(v []string) ([]string, tea.Cmd) {
+			if v[0] == "" {
+				return []string{tReasonRequired}, nil
+			}
+			return nil, func() tea.Msg {
+				return proposalsDismissedMsg{len(ids), st.DismissProposals(ids, v[0], actor)}
+			}
+		}, field{label: tReason, limit: 200})
+	return p.dismiss.focus()
 }
 
 // chosen are the ticked proposals, or the one under the cursor when none is ticked.
