@@ -41,8 +41,6 @@ type (
 	clearToastMsg struct{ id int }
 	// dataChangedMsg tells the page in front to reload: a sync ended, or an import was made.
 	dataChangedMsg struct{}
-	// tickedMsg carries how many vehicles are ticked, for the status bar.
-	tickedMsg int
 	// askMsg asks the operator a yes/no question in the status bar; yes runs if they agree.
 	askMsg struct {
 		question string
@@ -96,7 +94,6 @@ type Model struct {
 	body, footer string
 	drawn        bool
 	footerFor    [2]bool // asking, running: the root's part of the footer
-	ticked       int
 	asking       *askMsg
 	toastText    string
 	toastOK      bool
@@ -201,7 +198,7 @@ var spinFrames = [...]string{"|", "/", "-", "\\"}
 // Update routes messages: size and progress to everyone, keys to the active page.
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
-	case heartbeatMsg, toastMsg, clearToastMsg, tickedMsg, askMsg, cancelledMsg, pickerLoadedMsg:
+	case heartbeatMsg, toastMsg, clearToastMsg, askMsg, cancelledMsg, pickerLoadedMsg:
 		// the root's own: the page's drawing stands
 	case progressMsg, activityMsg:
 		if w, ok := m.pages[m.active].(interface{ watchesProgress() bool }); ok && w.watchesProgress() {
@@ -273,9 +270,6 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, toast(false, "%s", tNothingToCancel)
 		}
 		return m, toast(true, "%s", tCancelling)
-	case tickedMsg:
-		m.ticked = int(msg)
-		return m, nil
 	case ShutdownMsg:
 		m.toastID++
 		m.toastText, m.toastOK = tShuttingDown, false
@@ -376,7 +370,8 @@ func (m *Model) updateKeys() {
 }
 
 // ticker is a page whose ticked rows the status bar counts while it is in front, read when the
-// bar is drawn: a count sent by message could arrive after a newer one.
+// bar is drawn: a count sent by message could arrive after a newer one (a load's after a
+// key's).
 type ticker interface{ Ticked() int }
 
 // claimer is a page that takes some of the root's keys for its own while it shows something

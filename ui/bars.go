@@ -50,7 +50,7 @@ func (m *Model) statusView() string {
 		}
 		parts = append(parts, st.StatusKey.Render(count))
 	}
-	ticked := m.ticked
+	ticked := 0
 	if t, ok := m.pages[m.active].(ticker); ok {
 		ticked = t.Ticked()
 	}

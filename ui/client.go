@@ -134,7 +134,7 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		v.rows()
-		return v.tickedCmd()
+		return nil
 	case importedMsg:
 		v.busy = false
 		if msg.err != nil {
@@ -143,7 +143,7 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.imported, v.ticked = msg.imported, map[int64]bool{}
 		v.message, v.ok = tImported, true
-		return tea.Batch(v.load(), v.tickedCmd(), toast(true, "%s", tSuccess), func() tea.Msg { return dataChangedMsg{} })
+		return tea.Batch(v.load(), toast(true, "%s", tSuccess), func() tea.Msg { return dataChangedMsg{} })
 	case clientSyncMsg:
 		if msg.err != nil {
 			v.syncing = false
@@ -220,7 +220,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 			v.ticked[ve.SGACode] = true
 		}
 		v.rows()
-		return v.tickedCmd()
+		return nil
 	case key.Matches(msg, k.TickAll):
 		all, any := true, false
 		var reasons []string
@@ -247,7 +247,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		v.rows()
-		return v.tickedCmd()
+		return nil
 	case key.Matches(msg, k.Import):
 		if len(v.ticked) == 0 {
 			return toast(false, "%s", tNothingTicked)
@@ -262,10 +262,8 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *clientView) tickedCmd() tea.Cmd {
-	n := len(v.ticked)
-	return func() tea.Msg { return tickedMsg(n) }
-}
+// Ticked is how many vehicles are ticked, for the status bar.
+func (v *clientView) Ticked() int { return len(v.ticked) }
 
 func (v *clientView) index(code int64) int {
 	for i, ve := range v.vehicles {

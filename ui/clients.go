@@ -128,6 +128,14 @@ func (p *clientsPage) SetSize(w, h int) {
 	}
 }
 
+// Ticked is how many of the open client's vehicles are ticked, for the status bar.
+func (p *clientsPage) Ticked() int {
+	if p.open == nil {
+		return 0
+	}
+	return p.open.Ticked()
+}
+
 func (p *clientsPage) Typing() bool {
 	if p.open != nil {
 		return p.open.Typing()
@@ -189,7 +197,7 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		if p.open != nil {
 			if key.Matches(msg, p.c.keys.Back) {
 				p.open = nil
-				return func() tea.Msg { return tickedMsg(0) }
+				return nil
 			}
 			return p.open.Update(msg)
 		}

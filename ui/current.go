@@ -45,7 +45,7 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	if msg.open != nil {
 		m.active = pageClients
 	}
-	m.asking, m.ticked, m.drawn = nil, 0, false
+	m.asking, m.drawn = nil, false
 	m.resize()
 	cmds := []tea.Cmd{toast(true, tAssocNowCurrent, msg.assoc.Label())}
 	if m.c.svc.Engine != nil {
