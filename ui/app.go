@@ -233,13 +233,24 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case switchMsg:
 		return m, m.switchTo(msg)
 	case pickerLoadedMsg:
+		if m.picker == nil {
+			return m, nil // closed before its list was read
+		}
+		chosen, ok := m.picker.set(msg)
+		if !ok {
+			return m, nil // opened again since
+		}
+		m.drawn = false
 		if msg.err != nil {
 			m.c.svc.Logger.Error("list associations", "err", msg.err)
+			m.closePicker()
 			return m, toast(false, "%s", tLoadFailed)
 		}
-		m.picker = m.pickerInput
-		m.drawn = false
-		return m, m.picker.set(msg.all)
+		if chosen != nil {
+			m.closePicker()
+			return m, m.choose(*chosen)
+		}
+		return m, nil
 	case heartbeatMsg:
 		if !m.progress.Running {
 			return m, nil
@@ -392,12 +403,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.drawn = false
 		chosen, closed, cmd := m.picker.key(msg)
 		if closed {
-			m.picker = nil
-			m.pickerInput.input.Blur()
+			m.closePicker()
 		}
-		if chosen != nil && chosen.ID != m.c.assoc.ID {
-			a := *chosen
-			return tea.Batch(cmd, func() tea.Msg { return switchMsg{assoc: a, page: -1} })
+		if chosen != nil {
+			return tea.Batch(cmd, m.choose(*chosen))
 		}
 		return cmd
 	}
@@ -443,7 +452,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		eng, actor, slug := m.c.svc.Engine, m.c.actor, m.c.assoc.Slug
 		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(slug, actor)} })
 	case key.Matches(msg, k.Association):
-		return m.pickerInput.load()
+		m.picker = m.pickerInput
+		m.drawn = false
+		return m.picker.open()
 	case key.Matches(msg, k.Pages):
 		next := int(msg.Text[0] - '1')
 		if next == m.active {
@@ -454,6 +465,19 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.pages[next].Activate()
 	}
 	return p.Update(msg)
+}
+
+// choose makes a the current association, on the page in front.
+func (m *Model) choose(a store.Association) tea.Cmd {
+	if a.ID == m.c.assoc.ID {
+		return nil
+	}
+	return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
+}
+
+func (m *Model) closePicker() {
+	m.picker = nil
+	m.pickerInput.input.Blur()
 }
 
 func (m *Model) quit() tea.Msg {

@@ -37,7 +37,7 @@ func TestAssociationScreens(t *testing.T) {
 		}{
 			{"associations", []string{"5", "=3 associações"}},
 			{"picker", []string{"ctrl+a", "=Trocar de associação", "=Vale de Minas"}},
-			{"picker_filtered", []string{"ctrl+a", "=Trocar de associação", "n", "o", "r", "=Buscar: nor"}},
+			{"picker_filtered", []string{"ctrl+a", "=Trocar de associação", "n", "o", "r", "=Buscar: nor", "=Norte Seguro"}},
 			{"clients_all", []string{"3", "=MARIA DA SILVA", "t", "=Buscando em todas", "=MARIA NORTE"}},
 			{"association_add", []string{"5", "=3 associações", "n", "=Nova associação"}},
 		} {
@@ -78,6 +78,31 @@ func TestPickerSwitchesEveryPage(t *testing.T) {
 	}
 	c.press("ctrl+a", "esc")
 	c.waitGone("Trocar de associação")
+}
+
+// What is typed into the picker before its list is read is not lost to the page behind it:
+// ctrl+a, "norte" and enter at once land in Norte Seguro; ctrl+a and esc at once leave no
+// picker open.
+func TestPickerTakesKeysBeforeItsList(t *testing.T) {
+	svc, _ := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.waitFor("Associação: Proteção Sul")
+	c.press("4")
+	c.waitFor("OS-2026-000001")
+	c.rush("ctrl+a", "n", "o", "r", "t", "e", "enter")
+	s := c.waitFor("Associação: Norte Seguro (norte-seguro)", "[4 Contratos e OS]")
+	if strings.Contains(s, "Trocar de associação") {
+		t.Fatalf("the picker is still open:\n%s", s)
+	}
+	c.rush("ctrl+a", "esc")
+	c.press("ctrl+a")
+	c.waitFor("Trocar de associação", "Vale de Minas")
+	c.rush("esc")
+	c.press("3")
+	s = c.waitFor("MARIA NORTE DE SOUZA")
+	if strings.Contains(s, "Trocar de associação") {
+		t.Fatalf("a picker closed at once opened when its list came:\n%s", s)
+	}
 }
 
 // markedLine is the screen's line holding mark.
@@ -191,7 +216,12 @@ func TestOperatorSeesOnlyTheirAssociation(t *testing.T) {
 		}
 	}
 	c.press("ctrl+a")
-	s = c.waitFor("Trocar de associação", "Norte Seguro")
+	s = c.waitUntil("the picker's list", func(s string) bool {
+		return strings.Contains(s, "Trocar de associação") && !strings.Contains(s, "Carregando…")
+	})
+	if !strings.Contains(cursorLine(s), "Norte Seguro") {
+		t.Fatalf("the picker does not offer the operator's association:\n%s", s)
+	}
 	if strings.Contains(s, "Proteção Sul") || strings.Contains(s, "Vale de Minas") {
 		t.Fatalf("the picker offers another association:\n%s", s)
 	}

@@ -396,16 +396,22 @@ func (f *assocForm) View(width int) string {
 	return b.String()
 }
 
-// picker is ctrl+a: the associations the administrator may see, filtered as they type.
+// picker is ctrl+a: the associations the administrator may see, filtered as they type. It
+// opens at once, so that what is typed before the list is read lands in its field; the list
+// fills in when read.
 type picker struct {
-	c      *common
-	input  *textinput.Model
-	all    []store.Association
-	shown  []store.Association
-	cursor int
+	c       *common
+	input   *textinput.Model
+	all     []store.Association
+	shown   []store.Association
+	cursor  int
+	seq     int  // the newest reading's number: an older one's answer is dropped
+	loading bool // the list of this opening is not read yet
+	enter   bool // enter was pressed while loading: the list, once read, chooses
 }
 
 type pickerLoadedMsg struct {
+	seq int
 	all []store.Association
 	err error
 }
@@ -417,25 +423,41 @@ func newPicker(c *common) *picker {
 	return &picker{c: c, input: in}
 }
 
-// load reads the associations to pick from.
-func (p *picker) load() tea.Cmd {
-	st := p.c.base
-	return func() tea.Msg {
+// open empties the field, focuses it and reads the associations again.
+func (p *picker) open() tea.Cmd {
+	p.seq++
+	p.loading, p.enter = true, false
+	p.all, p.shown, p.cursor = nil, nil, 0
+	p.input.SetValue("")
+	st, seq := p.c.base, p.seq
+	return tea.Batch(p.input.Focus(), func() tea.Msg {
 		all, err := st.Associations()
-		return pickerLoadedMsg{all, err}
-	}
+		return pickerLoadedMsg{seq, all, err}
+	})
 }
 
-func (p *picker) set(all []store.Association) tea.Cmd {
-	p.all = all
-	p.input.SetValue("")
+// set takes a reading's list; it reports false for an older opening's. With nothing typed
+// yet the cursor starts on the current association. When enter was pressed before the list
+// came, it chooses the first that matches what was typed.
+func (p *picker) set(msg pickerLoadedMsg) (chosen *store.Association, ok bool) {
+	if msg.seq != p.seq {
+		return nil, false
+	}
+	p.loading = false
+	p.all = msg.all
 	p.filter()
-	for i, a := range p.shown {
-		if a.ID == p.c.assoc.ID {
-			p.cursor = i
+	if p.input.Value() == "" {
+		for i, a := range p.shown {
+			if a.ID == p.c.assoc.ID {
+				p.cursor = i
+			}
 		}
 	}
-	return p.input.Focus()
+	if p.enter && len(p.shown) > 0 {
+		a := p.shown[p.cursor]
+		return &a, true
+	}
+	return nil, true
 }
 
 // filter keeps the associations whose short name or name holds what was typed (case and
@@ -458,6 +480,10 @@ func (p *picker) key(msg tea.KeyPressMsg) (chosen *store.Association, closed boo
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Association):
 		return nil, true, nil
 	case key.Matches(msg, k.Open):
+		if p.loading {
+			p.enter = true
+			return nil, false, nil
+		}
 		if len(p.shown) == 0 {
 			return nil, false, nil
 		}
@@ -491,7 +517,10 @@ func (p *picker) paste(msg tea.PasteMsg) tea.Cmd {
 func (p *picker) View(width, height int) string {
 	st := p.c.styles
 	lines := []string{st.Title.Render(tPickerTitle), st.Hint.Render(tPickerHint), "", p.input.View(), ""}
-	if len(p.shown) == 0 {
+	switch {
+	case p.loading:
+		lines = append(lines, st.Hint.Render(tLoading))
+	case len(p.shown) == 0:
 		lines = append(lines, st.Hint.Render(fmt.Sprintf(tPickerNone, p.input.Value())))
 	}
 	room := max(1, height-len(lines))

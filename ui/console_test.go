@@ -107,6 +107,21 @@ func (c *console) press(names ...string) {
 	}
 }
 
+// rush sends keys without first handling what earlier commands returned: a person faster
+// than the console's readings.
+func (c *console) rush(names ...string) {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if r := []rune(n); len(r) == 1 {
+			c.handle(tea.KeyPressMsg{Code: r[0], Text: n})
+			continue
+		}
+		c.handle(keyPress(n))
+	}
+}
+
 // typeText types text one character at a time.
 func (c *console) typeText(text string) {
 	for _, r := range text {

@@ -175,8 +175,10 @@ func TestClientSyncListsEveryVehicle(t *testing.T) {
 	c.press("3", "/")
 	c.typeText(other.MemberCPF)
 	c.press("enter")
+	// The results of a prefix of the CPF may still be on screen: wait for the client itself.
 	c.waitUntil("one client", func(sc string) bool {
-		return strings.Contains(sc, "Buscar: "+other.MemberCPF) && strings.Count(sc, "› ") == 1 && !strings.Contains(sc, "MARIA DA SILVA")
+		return strings.Contains(sc, "Buscar: "+other.MemberCPF) && strings.Count(sc, "› ") == 1 &&
+			strings.Contains(cursorLine(sc), formatCPF(other.MemberCPF))
 	})
 	c.press("enter")
 	s1 := c.waitFor("Importação de Veículos SGA]", "Produto", "s busca no SGA todos os deste cliente")
