@@ -105,11 +105,15 @@ func TestBinarySignalsAndVersion(t *testing.T) {
 		return func() bool { b, _ := os.ReadFile(logFile); return strings.Contains(string(b), text) }
 	}
 	cmd, _ := start(func(string) bool { return hasLog("serving the console over ssh")() }, "serve", "--db", filepath.Join(dir, "ponte.db"), "--listen", "127.0.0.1:0", "--log", logFile)
-	// While serve holds the database, another command exits 4 and says to stop serve.
+	// While serve holds the database, another command exits 4 and names the ssh command line
+	// that runs it through the server, on the port it listens on.
 	held := exec.Command(bin, "export", "clients", "--db", filepath.Join(dir, "ponte.db"))
 	out, _ = held.CombinedOutput()
+	b, _ := os.ReadFile(logFile)
+	port := regexp.MustCompile(`addr=127\.0\.0\.1:(\d+)`).FindStringSubmatch(string(b))
 	if held.ProcessState.ExitCode() != 4 || !strings.Contains(string(out), fmt.Sprintf("in use by process %d (", cmd.Process.Pid)) ||
-		!strings.Contains(string(out), "ponte serve holds it while it runs: stop it first") {
+		port == nil || !strings.Contains(string(out), "ponte serve holds it while it runs: run the command through it") ||
+		!strings.Contains(string(out), "ssh -p "+port[1]+" localhost export clients\n") {
 		t.Fatalf("export beside serve: exit %d\n%s", held.ProcessState.ExitCode(), out)
 	}
 	if err := os.Rename(logFile, logFile+".1"); err != nil { // what logrotate does
@@ -387,6 +391,25 @@ func TestServeWithOpenSSH(t *testing.T) {
 	server = serve()
 	open("yes")
 	waitFor("Cadastro para uso manual")
+	_ = exec.Command(tmux, "kill-session", "-t", session).Run()
+
+	// Commands through OpenSSH, typed in a shell: their output, exit statuses and a backup
+	// redirected to a file as a cron job would.
+	ssh := sshBin + " " + strings.Join(sshArgs("maria", "yes", "127.0.0.1"), " ")
+	copyDB := filepath.Join(dir, "copy.db")
+	shell := startTmux(t, tmux, session+"-cmds", 120, 30, "sh")
+	shell.send(ssh+" admin list; echo LIST=$?", "Enter")
+	shell.waitFor("admin list over ssh", "maria", "LIST=0")
+	shell.send("umask 077; "+ssh+" backup > "+copyDB+"; echo BACKUP=$?", "Enter")
+	shell.waitFor("backup over ssh", "bytes written", "BACKUP=0")
+	shell.send(ssh+" serve; echo SERVE=$?", "Enter")
+	shell.waitFor("serve over ssh", "serve is not available over SSH", "SERVE=2")
+	shell.send(ssh+" export nonsense; echo EXPORT=$?", "Enter")
+	shell.waitFor("a usage mistake over ssh", "EXPORT=2")
+	out, err := exec.Command(bin, "--db", copyDB, "export", "audit").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"details":"backup"`) || !strings.Contains(string(out), `"who":"maria"`) {
+		t.Fatalf("the backup does not read, or lacks the audit of the commands: %v\n%s", err, out)
+	}
 }
 
 // Nothing of Charm's v1 is built in: Bubble Tea v1's init() asks the terminal its background

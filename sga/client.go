@@ -62,6 +62,9 @@ type Config struct {
 	// OnRetry, when set, is told of each failed attempt that will be tried again, before the
 	// wait: a command line shows it instead of staying silent through the backoff.
 	OnRetry func(Retry)
+	// OnRequest, when set, is told of every request sent (retries and logins included) once
+	// it has its answer: its route template and its error, nil for a 2xx reply. See Outcome.
+	OnRequest func(route string, err error)
 
 	HTTPClient *http.Client // default: a client with sane connection pooling
 	Logger     *slog.Logger // default: discard
@@ -231,6 +234,9 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 			token = c.cfg.Credentials.SyncToken
 		}
 		body, err := c.once(ctx, r, token, attempt)
+		if c.cfg.OnRequest != nil {
+			c.cfg.OnRequest(r.route, err)
+		}
 		if err == nil {
 			return body, nil
 		}

@@ -39,6 +39,31 @@ var (
 	ErrInvalidResponse = errors.New("invalid response")
 )
 
+// Outcome names how a request ended, for metrics: "ok" for nil, the kind of an *Error
+// ("unauthorized", "blocked", "route_not_allowed", "not_found", "access_hours",
+// "rate_limited", "transient", "invalid_response"), "cancelled" when the caller gave up, and
+// "error" for anything else.
+func Outcome(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &e):
+		if name, ok := outcomes[e.Kind]; ok {
+			return name
+		}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "cancelled"
+	}
+	return "error"
+}
+
+var outcomes = map[error]string{
+	ErrUnauthorized: "unauthorized", ErrBlocked: "blocked", ErrRouteNotAllowed: "route_not_allowed",
+	ErrNotFound: "not_found", ErrAccessHours: "access_hours", ErrRateLimited: "rate_limited",
+	ErrTransient: "transient", ErrInvalidResponse: "invalid_response",
+}
+
 // BlockRetryHint is how long SGA's extraction block is said to last.
 const BlockRetryHint = time.Hour
 

@@ -27,6 +27,8 @@ const (
 	ActionProposalAccepted    = "proposal.accepted"
 	ActionProposalDismissed   = "proposal.dismissed"
 	ActionOrderChanged        = "order.changed"
+	ActionRemoteCommand       = "ssh.command" // a command run inside ponte serve over SSH
+	ActionBackup              = "backup"
 )
 
 // AuditEntry is one line of the append-only audit log.

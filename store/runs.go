@@ -469,3 +469,47 @@ func (s *Store) SyncState(limit int) ([]Run, Schedule, error) {
 	})
 	return runs, sc, err
 }
+
+// SyncState is where an association's syncs stand, for monitoring: its newest run of the
+// whole association (full or incremental; a client's run is not one) and when the newest of
+// those that finished (succeeded or partial) ended.
+type SyncState struct {
+	Association Association
+	Last        *Run      // nil: never synced
+	LastSuccess time.Time // zero: none finished among the newest stateScan
+}
+
+// stateScan bounds how far back SyncStates looks for a finished run.
+const stateScan = 1000
+
+// SyncStates reports every association the store may see, by short name, from one read.
+func (s *Store) SyncStates() ([]SyncState, error) {
+	var out []SyncState
+	err := s.view(func(tx txn) error {
+		out = out[:0]
+		return s.eachVisible(tx, func(t txn) error {
+			st := SyncState{Association: *t.assoc}
+			c, n := t.Bucket(bRuns).Cursor(), 0
+			for k, v := c.Last(); k != nil && n < stateScan && (st.Last == nil || st.LastSuccess.IsZero()); k, v = c.Prev() {
+				n++
+				var r Run
+				if err := json.Unmarshal(v, &r); err != nil {
+					return fmt.Errorf("run %x: %w", k, err)
+				}
+				if r.Kind == RunClient {
+					continue
+				}
+				r.Association = t.assoc.Slug
+				if st.Last == nil {
+					st.Last = &r
+				}
+				if r.Status == StatusSucceeded || r.Status == StatusPartial {
+					st.LastSuccess = r.FinishedAt
+				}
+			}
+			out = append(out, st)
+			return nil
+		})
+	})
+	return out, err
+}

@@ -35,12 +35,13 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 }
 
-// block extends the pause after a blocked request, unless another worker already did.
-func (g *gate) block(first, ceiling time.Duration) time.Time {
+// block extends the pause after a blocked request, unless another worker already did; fresh
+// says this call began the pause.
+func (g *gate) block(first, ceiling time.Duration) (until time.Time, fresh bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if time.Now().Before(g.until) {
-		return g.until
+		return g.until, false
 	}
 	if g.backoff == 0 {
 		g.backoff = first
@@ -48,7 +49,7 @@ func (g *gate) block(first, ceiling time.Duration) time.Time {
 		g.backoff = min(g.backoff*2, ceiling)
 	}
 	g.until = time.Now().Add(g.backoff)
-	return g.until
+	return g.until, true
 }
 
 func (g *gate) clear() {
@@ -70,8 +71,15 @@ func (r *runner) gated(ctx context.Context, call func() error) error {
 			}
 			return err
 		}
-		until := r.gate.block(r.e.opt.BlockProbe, r.e.opt.BlockProbeMax)
+		until, fresh := r.gate.block(r.e.opt.BlockProbe, r.e.opt.BlockProbeMax)
+		if !fresh {
+			r.publish(func(p *Progress) { p.Phase, p.PausedUntil = PhasePaused, until })
+			continue
+		}
 		r.log.Warn("SGA blocked the token for data extraction; pausing", "until", until.Format(time.TimeOnly))
+		if on := r.e.opt.OnPause; on != nil {
+			on(r.l.now().assoc.Slug)
+		}
 		r.publish(func(p *Progress) { p.Phase, p.PausedUntil = PhasePaused, until })
 	}
 }

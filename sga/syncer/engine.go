@@ -46,6 +46,11 @@ type Options struct {
 	RetryBase, RetryMax time.Duration
 	// OnRetry is told of each SGA request that failed and will be tried again.
 	OnRetry func(sga.Retry)
+	// OnRequest is told of every SGA request a sync or a probe sent, once answered (see
+	// sga.Outcome); OnPause of every pause for SGA's extraction block. Both are for metrics:
+	// they must be quick and safe for concurrent use. association is "" for a probe.
+	OnRequest func(association, route string, err error)
+	OnPause   func(association string)
 }
 
 func (o *Options) defaults() {
@@ -117,6 +122,10 @@ type Engine struct {
 	mu     sync.Mutex
 	lanes  map[uint64]*lane
 	wakeup chan struct{} // a schedule changed
+
+	started   atomic.Bool                // StartSchedule was called
+	scheduled atomic.Bool                // the schedule's loop is running
+	tickErr   atomic.Pointer[tickFailed] // its last tick's failure; nil once one works
 }
 
 // lane is one association's side of the engine: its hub and its run.
@@ -410,6 +419,26 @@ func (e *Engine) Close() {
 	e.activity.Close()
 }
 
+// Health says whether the engine works: nil, or why not (closed; its daily schedule
+// stopped, or failing to read the associations).
+func (e *Engine) Health() error {
+	switch {
+	case e.life.Err() != nil:
+		return errors.New("the sync engine is closed")
+	case e.started.Load() && !e.scheduled.Load():
+		return errors.New("the daily schedule has stopped")
+	}
+	if f := e.tickErr.Load(); f != nil {
+		return fmt.Errorf("the daily schedule failed at %s: %w", f.at.Format(time.RFC3339), f.err)
+	}
+	return nil
+}
+
+type tickFailed struct {
+	at  time.Time
+	err error
+}
+
 // cancelledBy says who cancelled an association's current run.
 func (e *Engine) cancelledBy(l *lane) store.Actor {
 	e.mu.Lock()
@@ -432,7 +461,7 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 		in.SGAURL = req.BaseURL
 	}
 	log := e.opt.Logger.With("association", at.assoc.Slug)
-	client := e.newClient(in, log)
+	client := e.newClient(in, log, at.assoc.Slug)
 	defer client.Close()
 	r := &runner{e: e, l: l, log: log, st: at.st, client: client, in: in, req: req, start: e.opt.Now()}
 	if req.CPF != "" {
@@ -457,7 +486,12 @@ func (e *Engine) finishUnstarted(l *lane, req Request, err error) {
 		StartedBy: req.By.Who, Client: req.CPF})
 }
 
-func (e *Engine) newClient(in store.Integration, logger *slog.Logger) *sga.Client {
+// newClient is the SGA client of one run (association its short name) or of a probe ("").
+func (e *Engine) newClient(in store.Integration, logger *slog.Logger, association string) *sga.Client {
+	var observe func(string, error)
+	if on := e.opt.OnRequest; on != nil {
+		observe = func(route string, err error) { on(association, route, err) }
+	}
 	return sga.New(sga.Config{
 		BaseURL: in.SGAURL,
 		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey,
@@ -469,5 +503,6 @@ func (e *Engine) newClient(in store.Integration, logger *slog.Logger) *sga.Clien
 		RetryMax:          e.opt.RetryMax,
 		Logger:            logger,
 		OnRetry:           e.opt.OnRetry,
+		OnRequest:         observe,
 	})
 }

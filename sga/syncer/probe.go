@@ -42,7 +42,7 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 	if !sync {
 		in.SyncToken = ""
 	}
-	c := e.newClient(in, e.opt.Logger)
+	c := e.newClient(in, e.opt.Logger, "")
 	defer c.Close()
 	var out []RouteCheck
 	for _, r := range c.Test(ctx).Results {

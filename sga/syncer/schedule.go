@@ -103,15 +103,21 @@ func (e *Engine) wake() {
 
 // StartSchedule runs every association's daily schedule until Close.
 func (e *Engine) StartSchedule() {
+	e.started.Store(true)
+	e.scheduled.Store(true)
 	e.wg.Go(e.scheduleLoop)
 }
 
 func (e *Engine) scheduleLoop() {
+	defer e.scheduled.Store(false)
 	for {
 		wait, err := e.scheduleTick()
 		if err != nil {
 			e.opt.Logger.Error("daily sync schedule", "err", err)
+			e.tickErr.Store(&tickFailed{at: e.opt.Now(), err: err})
 			wait = min(wait, time.Minute)
+		} else {
+			e.tickErr.Store(nil)
 		}
 		t := time.NewTimer(wait)
 		select {

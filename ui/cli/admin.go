@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,7 +46,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 			}
 			var keys []store.SSHKey
 			for _, f := range keyFiles {
-				data, err := os.ReadFile(f)
+				data, err := a.readInput(cmd, f)
 				if err != nil {
 					return fmt.Errorf("read SSH key: %w", err)
 				}
@@ -62,7 +61,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, actor())
+				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, a.actor())
 				if err != nil {
 					return err
 				}
@@ -79,10 +78,12 @@ func (a *app) adminAddCmd() *cobra.Command {
 	f.StringVar(&login, "login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
 	f.StringVar(&name, "name", "", "full name")
 	f.StringVar(&email, "email", "", "e-mail")
-	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub); repeat for several")
+	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub), - for stdin; repeat for several")
 	f.StringVar(&role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")
 	f.StringSliceVar(&assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
-	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins: adds each key to its administrator")
+	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins, - for stdin: adds each key to its administrator")
+	localFile(f, "ssh-key")
+	localFile(f, "authorized-keys")
 	return cmd
 }
 
@@ -133,7 +134,7 @@ func (a *app) adminSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				ad, err := s.SetAdminAccess(args[0], role, ids, actor())
+				ad, err := s.SetAdminAccess(args[0], role, ids, a.actor())
 				if err != nil {
 					return err
 				}
@@ -155,7 +156,7 @@ func (a *app) adminSetCmd() *cobra.Command {
 // names. Every line is checked first: one that cannot be read, or names no administrator,
 // stops the whole file.
 func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
-	data, err := os.ReadFile(path)
+	data, err := a.readInput(cmd, path)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
 			}
 		}
 		for _, en := range entries {
-			if err := s.AddAdminKey(en.login, en.key, actor()); err != nil {
+			if err := s.AddAdminKey(en.login, en.key, a.actor()); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)

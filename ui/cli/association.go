@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -22,7 +21,7 @@ func (a *app) association() string {
 	if a.assoc != "" {
 		return a.assoc
 	}
-	return os.Getenv("PONTE_ASSOCIATION")
+	return a.getenv("PONTE_ASSOCIATION")
 }
 
 // in resolves the command's association in s: the one named, or the only one. Naming none
@@ -116,7 +115,7 @@ func (a *app) associationAddCmd() *cobra.Command {
 		Args:    exactArgs(1, "the short name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.writeStore(func(s *store.Store) error {
-				added, err := s.AddAssociation(store.Association{Slug: args[0], Name: name, CNPJ: cnpj}, actor())
+				added, err := s.AddAssociation(store.Association{Slug: args[0], Name: name, CNPJ: cnpj}, a.actor())
 				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
 					return usageError{err}
 				}
@@ -301,7 +300,7 @@ func (a *app) associationSetCmd() *cobra.Command {
 				if _, err := a.inNamed(s, args[0]); err != nil {
 					return err
 				}
-				got, err := s.UpdateAssociation(args[0], p, actor())
+				got, err := s.UpdateAssociation(args[0], p, a.actor())
 				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
 					return usageError{err}
 				}
@@ -388,7 +387,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 						rules.RemoveOnDefault = onDefault
 					}
 					if changed(f, "situation") || changed(f, "remove-on-default") {
-						if err := in.SetRules(rules, actor()); errors.Is(err, store.ErrInvalid) {
+						if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
 							return usageError{err}
 						} else if err != nil {
 							return err
@@ -399,7 +398,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 					}
 					if dayOK {
 						sc.FullDay = day
-						if err := in.SetSchedule(sc, actor()); err != nil {
+						if err := in.SetSchedule(sc, a.actor()); err != nil {
 							return err
 						}
 					}
@@ -438,7 +437,7 @@ func (a *app) associationEnableCmd(verb string, enable bool) *cobra.Command {
 				if _, err := a.inNamed(s, args[0]); err != nil {
 					return err
 				}
-				got, err := s.SetAssociationEnabled(args[0], enable, actor())
+				got, err := s.SetAssociationEnabled(args[0], enable, a.actor())
 				if err != nil {
 					return err
 				}

@@ -13,14 +13,29 @@ import (
 func (a *app) backupCmd() *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "backup FILE",
-		Short: "Write a consistent copy of the database to FILE",
-		Long: "Write a consistent copy of the database to FILE. FILE must not exist, unless --force; it is\n" +
-			"never the database, its key or the SSH host key. The copy's secrets open only with the\n" +
-			"database's key file (or PONTE_SECRET_KEY): keep a copy of that key apart.",
-		Example: "  ponte backup /var/backups/ponte-$(date +%F).db",
-		Args:    exactArgs(1, "one FILE"),
+		Use:   "backup FILE|-",
+		Short: "Write a consistent copy of the database to FILE, or to stdout (-)",
+		Long: "Write a consistent copy of the database to FILE, or with - to stdout, taken in one read\n" +
+			"transaction while syncs and imports go on. FILE must not exist, unless --force; it is never the\n" +
+			"database, its key or the SSH host key. Over SSH (supervisors only) the copy always goes to\n" +
+			"stdout: ssh -p PORT host backup > ponte.db. The copy's secrets open only with the database's\n" +
+			"key file (or PONTE_SECRET_KEY): keep a copy of that key apart.",
+		Example: "  ponte backup /var/backups/ponte-$(date +%F).db\n" +
+			"  ponte backup - | gzip > ponte.db.gz\n" +
+			"  ssh -p 2222 host backup > ponte-$(date +%F).db",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if a.host != nil {
+				if len(args) > 1 || len(args) == 1 && args[0] != "-" {
+					return usagef("over SSH the backup goes to stdout: ssh -p PORT host backup > FILE")
+				}
+				return nil
+			}
+			return exactArgs(1, "one FILE, or - for stdout")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.host != nil || args[0] == "-" {
+				return a.backupTo(cmd)
+			}
 			file := args[0]
 			return a.readStore(func(s *store.Store) error {
 				n, err := s.BackupFile(file, force, HostKeyPath(s.Path()))
@@ -38,4 +53,25 @@ func (a *app) backupCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace FILE if it is an existing regular file")
 	return cmd
+}
+
+// backupTo streams the copy to stdout, never to a terminal; the audit records it.
+func (a *app) backupTo(cmd *cobra.Command) error {
+	out := cmd.OutOrStdout()
+	if isTerminal(out) {
+		return usagef("backup - writes the database to stdout, which is a terminal here: redirect it to a file")
+	}
+	return a.readStore(func(s *store.Store) error {
+		n, err := s.Backup(out)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if a.host == nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
+				n, store.KeyPath(s.Path()))
+			return nil
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)
+		return s.Audit(a.actor(), store.ActionBackup, fmt.Sprintf("%d bytes to the client", n))
+	})
 }

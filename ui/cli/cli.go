@@ -58,9 +58,16 @@ func (i Interrupted) status() int {
 
 // Execute runs one command line and returns its exit status.
 func Execute(ctx context.Context, args []string, env Env) int {
+	status, _ := execute(ctx, args, env, nil)
+	return status
+}
+
+// execute runs one command line, here or (h set) inside ponte serve, and returns its exit
+// status and the command it named ("" for none).
+func execute(ctx context.Context, args []string, env Env, h *host) (int, string) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	a := &app{env: env, stop: cancel}
+	a := &app{env: env, stop: cancel, host: h, args: args}
 	root := a.root()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
@@ -72,9 +79,9 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	err := fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError))
 	var sig Interrupted
 	if errors.As(context.Cause(ctx), &sig) {
-		return sig.status()
+		return sig.status(), a.ran
 	}
-	return exitStatus(err)
+	return exitStatus(err), a.ran
 }
 
 // app is one command line's state: the global flags and the streams every command shares.
@@ -84,6 +91,9 @@ type app struct {
 	db     string // --db
 	sgaURL string // --sga-url
 	assoc  string // --association
+	args   []string
+	host   *host  // set when the command runs inside ponte serve
+	ran    string // the command the line named, once known ("export", "order show")
 
 	mu       sync.Mutex
 	onHangup func() // set by ponte serve; otherwise a hangup stops the command
@@ -126,6 +136,10 @@ func (a *app) root() *cobra.Command {
 		Args:              a.noCommand,
 		RunE:              a.runConsole,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.ran = strings.TrimPrefix(cmd.CommandPath(), "ponte ")
+			return a.guard(cmd, args)
+		},
 	}
 	root.Flags().Bool("mouse", false, "let the console use the mouse (the wheel scrolls lists); it stops the terminal's own text selection")
 	g := root.PersistentFlags()
@@ -268,7 +282,7 @@ func (a *app) dbPath() string {
 	if a.db != "" {
 		return a.db
 	}
-	if p := os.Getenv("PONTE_DB"); p != "" {
+	if p := a.getenv("PONTE_DB"); p != "" {
 		return p
 	}
 	return DefaultDBPath()
@@ -280,7 +294,7 @@ func (a *app) baseURL() string {
 	if a.sgaURL != "" {
 		return a.sgaURL
 	}
-	return os.Getenv("PONTE_SGA_URL")
+	return a.getenv("PONTE_SGA_URL")
 }
 
 // DefaultDBPath is ponte.db in the user's data directory.
@@ -313,12 +327,15 @@ func (a *app) readStore(fn func(*store.Store) error) error {
 }
 
 func (a *app) openStore(o store.Options, fn func(*store.Store) error) error {
+	if a.host != nil {
+		return fn(a.host.store) // the server's, open while it serves
+	}
 	s, err := store.Open(a.dbPath(), o)
 	if errors.Is(err, store.ErrNoDatabase) {
 		return fmt.Errorf("%w\nname the database with --db or PONTE_DB, or make it: ponte config set creates it", err)
 	}
 	if err != nil {
-		return inUseHint(err)
+		return a.inUseHint(err)
 	}
 	err = fn(s)
 	if cerr := s.Close(); err == nil {
@@ -327,8 +344,8 @@ func (a *app) openStore(o store.Options, fn func(*store.Store) error) error {
 	return err
 }
 
-// actor is who runs a command: the system user, from the command line.
-func actor() store.Actor {
+// localActor is who runs a command on this machine: the system user, from the command line.
+func localActor() store.Actor {
 	who := "unknown"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		who = u.Username

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	neturl "net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,8 +88,8 @@ func (a *app) configSetCmd() *cobra.Command {
 						return usagef("read the %s from stdin: no line left", f.name)
 					}
 					v = line
-				case f.secret && os.Getenv(f.env) != "":
-					v = os.Getenv(f.env)
+				case f.secret && a.getenv(f.env) != "":
+					v = a.getenv(f.env)
 				case !f.secret && changed(cmd.Flags(), f.name):
 					v, _ = cmd.Flags().GetString(f.name)
 				default:
@@ -111,7 +110,7 @@ func (a *app) configSetCmd() *cobra.Command {
 						return err
 					}
 				}
-				changed, err := s.SetIntegration(p, actor())
+				changed, err := s.SetIntegration(p, a.actor())
 				if err != nil {
 					return err
 				}
@@ -209,7 +208,7 @@ func (a *app) configUnsetCmd() *cobra.Command {
 				}
 			}
 			return a.writeIn(func(s *store.Store) error {
-				cleared, err := s.UnsetIntegration(fields, actor())
+				cleared, err := s.UnsetIntegration(fields, a.actor())
 				if err != nil {
 					return err
 				}

@@ -40,7 +40,7 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 				return err
 			}
 		}
-		return console(cmd.Context(), cmd, s, actor(), a.association(), a.baseURL(), mouse)
+		return console(cmd.Context(), cmd, s, a.actor(), a.association(), a.baseURL(), mouse)
 	})
 }
 

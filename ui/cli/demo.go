@@ -67,7 +67,7 @@ func (a *app) demoCmd() *cobra.Command {
 			}
 			s, err := store.Open(path, store.Options{})
 			if err != nil {
-				return inUseHint(err)
+				return a.inUseHint(err)
 			}
 			defer s.Close()
 			who := store.Actor{Who: "demo", From: "demo"}

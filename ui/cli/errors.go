@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"ponte/sga"
@@ -27,21 +28,70 @@ func unreachableHint(url string) string {
 	return fmt.Sprintf("no reply from SGA at %s: check the URL (--sga-url, or ponte config set --sga-url) and the network", url)
 }
 
-// inUseHint adds to a database-in-use error what to do: stop the holder, which it names when
-// the system tells.
-func inUseHint(err error) error {
+// inUseHint adds to a database-in-use error what to do. Held by ponte serve, the same
+// command runs through it over SSH, and the hint spells that command line out; held by
+// another command, wait for it or stop it (the PID, when the system tells).
+func (a *app) inUseHint(err error) error {
 	var e *store.InUseError
 	if !errors.As(err, &e) {
 		return err
 	}
 	switch {
 	case strings.Contains(" "+e.Command+" ", " serve "):
-		return fmt.Errorf("%w\nponte serve holds it while it runs: stop it first (kill -INT %d, or systemctl stop ponte), "+
-			"or work in the console it serves over SSH", err, e.PID)
+		listen := listenOf(e.Command)
+		if addr, pid, ok := readServing(e.Path); ok && pid == e.PID {
+			listen = addr
+		}
+		return fmt.Errorf("%w\nponte serve holds it while it runs: run the command through it, as an administrator with a key:\n  %s",
+			err, sshLine(listen, a.args))
 	case e.PID != 0:
 		return fmt.Errorf("%w\nwait for it to end, or stop it (kill -INT %d)", err, e.PID)
 	}
 	return fmt.Errorf("%w\nwait for the other ponte to end, or stop it", err)
+}
+
+// listenOf is the --listen of a ponte serve command line, or serve's default.
+func listenOf(serving string) string {
+	listen := defaultListen
+	fields := strings.Fields(serving)
+	for i, f := range fields {
+		if v, ok := strings.CutPrefix(f, "--listen="); ok {
+			listen = v
+		} else if f == "--listen" && i+1 < len(fields) {
+			listen = fields[i+1]
+		}
+	}
+	return listen
+}
+
+// sshLine is the ssh command line that runs args inside the ponte serve listening on listen,
+// on this machine. --db, which names the server's database here, is left out.
+func sshLine(listen string, args []string) string {
+	port := "PORT"
+	if _, p, err := net.SplitHostPort(listen); err == nil && p != "" && p != "0" {
+		port = p
+	}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--db" && i+1 < len(args):
+			i++
+		case strings.HasPrefix(args[i], "--db="):
+		default:
+			rest = append(rest, shellQuote(args[i]))
+		}
+	}
+	return strings.TrimSpace("ssh -p " + port + " localhost " + strings.Join(rest, " "))
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(w string) string {
+	if w != "" && strings.IndexFunc(w, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,@+%", r))
+	}) < 0 {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // runError is a run that failed, as the command's error: its reason and, where the user can

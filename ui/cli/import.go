@@ -69,7 +69,7 @@ func (a *app) importCmd() *cobra.Command {
 				case len(refused) > 0 && len(codes) > 0:
 					err = s.CheckImport(c.SGACode, codes)
 				case len(refused) == 0:
-					imported, err = s.Import(c.SGACode, codes, actor())
+					imported, err = s.Import(c.SGACode, codes, a.actor())
 				}
 				if err != nil {
 					refused = append(refused, joined(err)...)

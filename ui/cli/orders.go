@@ -79,7 +79,7 @@ func (a *app) pendingCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, _ := parseIDs(args)
 			return a.writeNamedOrAll(func(s *store.Store) error {
-				orders, err := s.AcceptProposals(ids, actor())
+				orders, err := s.AcceptProposals(ids, a.actor())
 				if err != nil {
 					return err
 				}
@@ -113,7 +113,7 @@ func (a *app) pendingCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, _ := parseIDs(args)
 			return a.writeNamedOrAll(func(s *store.Store) error {
-				if err := s.DismissProposals(ids, reason, actor()); err != nil {
+				if err := s.DismissProposals(ids, reason, a.actor()); err != nil {
 					return err
 				}
 				if dismissJSON {
@@ -235,7 +235,7 @@ func (a *app) orderCmd() *cobra.Command {
 			},
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return a.writeNamedOrAll(func(s *store.Store) error {
-					o, err := s.AdvanceOrder(args[0], st, actor())
+					o, err := s.AdvanceOrder(args[0], st, a.actor())
 					if err != nil {
 						return err
 					}

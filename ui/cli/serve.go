@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,17 +29,24 @@ import (
 // log file, for logrotate.
 func (a *app) serveCmd() *cobra.Command {
 	var (
-		listen, hostKey, logFile string
-		o                        uissh.Options
+		listen, hostKey, logFile, metricsAt, logFormat string
+		o                                              uissh.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console over SSH to the administrators' keys",
 		Long: "Serve the console over SSH to the administrators' keys (ponte admin add --ssh-key).\n\n" +
+			"A session that names a command (ssh -p PORT host COMMAND ARGS) runs it inside the server, as\n" +
+			"the key's administrator, in their associations and role: export, backup (to stdout), sync,\n" +
+			"import, runs, pending, order, association, admin and config. Each is in the audit.\n\n" +
+			"--metrics-listen serves Prometheus metrics on /metrics and a health check on /healthz; a bare\n" +
+			"port (:9464) listens on 127.0.0.1 only.\n\n" +
 			"SIGINT and SIGTERM stop it cleanly: every session is told, a running sync stops at its\n" +
 			"checkpoint, and the next one continues it. SIGHUP reopens the --log file.",
-		Example: "  ponte serve --listen 0.0.0.0:2222 --log /var/log/ponte.log\n" +
-			"  ssh -p 2222 -t operador@host",
+		Example: "  ponte serve --listen 0.0.0.0:2222 --log /var/log/ponte.log --metrics-listen :9464\n" +
+			"  ssh -p 2222 -t operador@host\n" +
+			"  ssh -p 2222 host export vehicles --format csv > vehicles.csv\n" +
+			"  ssh -p 2222 host backup > ponte-$(date +%F).db",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := &reopener{path: logFile, w: cmd.ErrOrStderr()}
@@ -43,7 +54,20 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer out.Close()
-			logger := slog.New(slog.NewTextHandler(out, nil))
+			var handler slog.Handler
+			switch logFormat {
+			case "logfmt":
+				handler = slog.NewTextHandler(out, nil)
+			case "json":
+				handler = slog.NewJSONHandler(out, nil)
+			default:
+				return usagef("--log-format must be logfmt or json, not %q", logFormat)
+			}
+			metricsAddr, err := metricsAddress(metricsAt)
+			if err != nil {
+				return err
+			}
+			logger := slog.New(handler)
 			a.handleHangups(func() {
 				if err := out.open(); err != nil {
 					logger.Error("SIGHUP: the log could not be reopened; still writing to the old file", "err", err)
@@ -61,17 +85,33 @@ func (a *app) serveCmd() *cobra.Command {
 					hostKey = HostKeyPath(s.Path())
 				}
 				o.HostKeyPath = hostKey
-				eng := syncer.New(s, syncer.Options{Logger: logger})
+				metrics := uissh.NewMetrics()
+				eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
 				defer eng.Close() // after the sessions: a running sync stops at its checkpoint
 				eng.StartSchedule()
+				o.Commands = Commands(s, eng, logger)
+				o.Metrics = metrics
 				srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o)
 				if err != nil {
 					return err
 				}
+				metrics.Watch(s, eng, srv)
 				ln, err := net.Listen("tcp", listen)
 				if err != nil {
 					return fmt.Errorf("listen on %s: %w", listen, err)
 				}
+				if metricsAddr != "" {
+					stop, err := serveMetrics(metricsAddr, metrics.Handler(s, eng), logger)
+					if err != nil {
+						ln.Close()
+						return err
+					}
+					defer stop()
+				}
+				if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
+					logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
+				}
+				defer removeServing(s.Path())
 				logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", hostKey, "db", s.Path(), "version", Version())
 				served := make(chan error, 1)
 				go func() { served <- srv.Serve(ln) }()
@@ -89,7 +129,7 @@ func (a *app) serveCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", "127.0.0.1:2222", "address to listen on")
+	f.StringVar(&listen, "listen", defaultListen, "address to listen on")
 	f.StringVar(&hostKey, "host-key", "", "the server's SSH key, made on first start (default: ponte_host_ed25519 beside the database)")
 	f.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
@@ -98,6 +138,8 @@ func (a *app) serveCmd() *cobra.Command {
 	f.IntVar(&o.MaxPendingPerAddr, "max-pending-per-addr", 8, "connections from one address waiting to authenticate at once")
 	f.DurationVar(&o.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this")
 	f.StringVar(&logFile, "log", "", "append the log to this file instead of stderr; SIGHUP reopens it")
+	f.StringVar(&logFormat, "log-format", "logfmt", "the log's lines: logfmt or json")
+	f.StringVar(&metricsAt, "metrics-listen", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on this address; :PORT is 127.0.0.1:PORT")
 	return cmd
 }
 
@@ -152,4 +194,81 @@ func (r *reopener) Close() error {
 	err := r.f.Close()
 	r.f = nil
 	return err
+}
+
+// defaultListen is where ponte serve listens unless --listen says otherwise.
+const defaultListen = "127.0.0.1:2222"
+
+// servingPath is the note beside the database that says where the ponte serve holding it
+// listens, so that a command that finds the database held can name the ssh line to use.
+func servingPath(db string) string { return db + ".serving" }
+
+type serving struct {
+	PID  int    `json:"pid"`
+	Addr string `json:"addr"`
+}
+
+func writeServing(db, addr string) error {
+	b, err := json.Marshal(serving{PID: os.Getpid(), Addr: addr})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(servingPath(db), append(b, '\n'), 0o600)
+}
+
+func removeServing(db string) { _ = os.Remove(servingPath(db)) }
+
+// readServing reads the note of the server holding db: its address and PID.
+func readServing(db string) (addr string, pid int, ok bool) {
+	b, err := os.ReadFile(servingPath(db))
+	if err != nil {
+		return "", 0, false
+	}
+	var s serving
+	if json.Unmarshal(b, &s) != nil || s.Addr == "" {
+		return "", 0, false
+	}
+	return s.Addr, s.PID, true
+}
+
+// metricsAddress is where --metrics-listen asks to listen: "" for nowhere, a bare port on
+// 127.0.0.1; metrics are for the monitoring host, not the world, unless a host is named.
+func metricsAddress(flag string) (string, error) {
+	if flag == "" {
+		return "", nil
+	}
+	if !strings.Contains(flag, ":") {
+		flag = ":" + flag
+	}
+	host, port, err := net.SplitHostPort(flag)
+	if err != nil || port == "" {
+		return "", usagef("--metrics-listen must be HOST:PORT or :PORT, not %q", flag)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// serveMetrics serves h on addr until the returned stop is called.
+func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", "err", err)
+		}
+	}()
+	logger.Info("serving metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
 }

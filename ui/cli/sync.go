@@ -71,22 +71,30 @@ func (a *app) syncCmd() *cobra.Command {
 					progress.note(fmt.Sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
 				}
 			}
-			syncs := 1
-			if all {
-				syncs = o.MaxConcurrent
-			}
-			limitMemory(syncs)
-			return a.writeStore(func(s *store.Store) error {
+			if a.host != nil {
+				for _, name := range engineFlags {
+					if changed(cmd.Flags(), name) {
+						return usagef("--%s is the server's setting: over SSH a sync runs with the server's engine", name)
+					}
+				}
+			} else {
+				syncs := 1
 				if all {
-					return a.syncAll(cmd, s, o, mode, progress, asJSON, quiet)
+					syncs = o.MaxConcurrent
+				}
+				limitMemory(syncs)
+			}
+			return a.writeStore(func(s *store.Store) error {
+				eng, done := a.engine(s, o)
+				defer done()
+				if all {
+					return a.syncAll(cmd, s, eng, o.MaxConcurrent, mode, progress, asJSON, quiet)
 				}
 				in, err := a.in(s)
 				if err != nil {
 					return err
 				}
 				here, _ := in.Current()
-				eng := syncer.New(s, o)
-				defer eng.Close()
 				updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
 				shown := make(chan struct{})
 				go func() {
@@ -97,7 +105,7 @@ func (a *app) syncCmd() *cobra.Command {
 						}
 					}
 				}()
-				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: actor(), BaseURL: a.baseURL()})
+				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: a.actor(), BaseURL: a.baseURL()})
 				unsubscribe()
 				<-shown
 				if progress != nil {
@@ -148,7 +156,7 @@ func (a *app) syncCmd() *cobra.Command {
 
 // syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
 // a line on stderr as it comes and its summary on stdout (JSON: an array of the runs).
-func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, mode string, progress *progress, asJSON, quiet bool) error {
+func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, parallel int, mode string, progress *progress, asJSON, quiet bool) error {
 	assocs, err := s.Associations()
 	if err != nil {
 		return err
@@ -162,8 +170,6 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, mode
 	if len(slugs) == 0 {
 		return errors.New("no enabled association to sync: add one with ponte association add, or enable one")
 	}
-	eng := syncer.New(s, o)
-	defer eng.Close()
 	type result struct {
 		slug string
 		run  store.Run
@@ -172,12 +178,12 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, mode
 	results := make(chan result)
 	for _, slug := range slugs {
 		go func() {
-			run, err := eng.Run(cmd.Context(), syncer.Request{Association: slug, Mode: mode, By: actor(), BaseURL: a.baseURL()})
+			run, err := eng.Run(cmd.Context(), syncer.Request{Association: slug, Mode: mode, By: a.actor(), BaseURL: a.baseURL()})
 			results <- result{slug, run, err}
 		}()
 	}
 	if progress != nil {
-		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), o.MaxConcurrent))
+		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), parallel))
 	}
 	var runs []store.Run
 	failed, partial := 0, 0
@@ -223,6 +229,20 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, o syncer.Options, mode
 		return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("%d of %d associations partial", partial, len(slugs))}
 	}
 	return nil
+}
+
+// engineFlags are sync's flags that tune its own engine: over SSH the server's engine runs
+// the sync, with the server's settings.
+var engineFlags = []string{"parallel", "workers", "rate", "timeout", "batch", "max-gone"}
+
+// engine is what runs the command's syncs: over SSH the server's, which its consoles watch;
+// here one of its own on s, closed by done.
+func (a *app) engine(s *store.Store, o syncer.Options) (eng *syncer.Engine, done func()) {
+	if a.host != nil {
+		return a.host.engine, func() {}
+	}
+	eng = syncer.New(s, o)
+	return eng, eng.Close
 }
 
 // urlOf is the SGA URL this command uses: --sga-url, else the stored one.

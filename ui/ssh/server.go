@@ -41,11 +41,29 @@ type Options struct {
 	// Commands runs what a client asks for instead of the console (ssh host COMMAND ARGS).
 	// Without it such a session is refused.
 	Commands CommandHandler
+	// Metrics, when set, counts the sessions and the commands.
+	Metrics *Metrics
 }
 
-// CommandHandler runs one command line for an administrator, with the session's streams, and
-// returns its exit status. It ends when ctx does: the session closed or the server stops.
-type CommandHandler func(ctx context.Context, admin store.Admin, args []string, stdio Stdio) int
+// CommandHandler runs one command line for an administrator, with the session's streams. It
+// ends when ctx does: the client went away or the server stops.
+type CommandHandler func(ctx context.Context, c Command) Result
+
+// Command is one command line a client sent: who, from where, and with what.
+type Command struct {
+	Admin store.Admin
+	Addr  string   // the client's address
+	Args  []string // the command line, without the program's name
+	Env   []string // the environment the client sent (KEY=VALUE)
+	Stdio
+}
+
+// Result is how a command ended: its exit status, and the command it was ("export",
+// "order show"; "" when the line named none), for the metrics.
+type Result struct {
+	Status  int
+	Command string
+}
 
 // Stdio is a command's standard streams.
 type Stdio struct {
@@ -245,9 +263,17 @@ func (s *Server) command(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, ui.SayNoCommands)
 			return
 		}
-		s.log.Info("ssh command", "login", admin.Login, "command", args[0])
-		code := s.opt.Commands(sess.Context(), admin, args, Stdio{In: sess, Out: sess, Err: sess.Stderr()})
-		_ = sess.Exit(code)
+		start := time.Now()
+		addr := sess.RemoteAddr().String()
+		s.log.Info("ssh command", "login", admin.Login, "addr", addr, "command", args[0])
+		res := s.opt.Commands(sess.Context(), Command{Admin: admin, Addr: addr, Args: args, Env: sess.Environ(),
+			Stdio: Stdio{In: sess, Out: sess, Err: sess.Stderr()}})
+		s.log.Info("ssh command ended", "login", admin.Login, "addr", addr, "command", res.Command, "status", res.Status,
+			"duration", time.Since(start).Round(time.Millisecond))
+		if s.opt.Metrics != nil {
+			s.opt.Metrics.command(res.Command, res.Status)
+		}
+		_ = sess.Exit(res.Status)
 	}
 }
 

@@ -432,11 +432,11 @@ func TestServeHandsCommandsToItsHandler(t *testing.T) {
 		login string
 		args  []string
 	}
-	handler := func(_ context.Context, admin store.Admin, args []string, stdio Stdio) int {
-		got.login, got.args = admin.Login, args
-		fmt.Fprintln(stdio.Out, "saída")
-		fmt.Fprintln(stdio.Err, "aviso")
-		return 3
+	handler := func(_ context.Context, c Command) Result {
+		got.login, got.args = c.Admin.Login, c.Args
+		fmt.Fprintln(c.Out, "saída")
+		fmt.Fprintln(c.Err, "aviso")
+		return Result{Status: 3, Command: "export"}
 	}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{Commands: handler})
 	_, sess := e.session()

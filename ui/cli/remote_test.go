@@ -1,0 +1,427 @@
+package cli_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	charmlog "charm.land/log/v2"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	bolt "go.etcd.io/bbolt"
+	gossh "golang.org/x/crypto/ssh"
+
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
+	"ponte/store"
+	"ponte/ui"
+	"ponte/ui/cli"
+	uissh "ponte/ui/ssh"
+)
+
+// served is a ponte serve in the test: a synced database with a second association
+// (norte-seguro, one client), maria a supervisor and ana an operator of norte-seguro only,
+// each with a key; commands run through cli.Commands.
+type served struct {
+	t       *testing.T
+	st      *store.Store
+	eng     *syncer.Engine
+	srv     *uissh.Server
+	metrics *uissh.Metrics
+	sim     *sim.Sim
+	addr    string
+	keys    map[string]gossh.Signer
+}
+
+func serveSynced(t *testing.T, members int) *served {
+	t.Helper()
+	charmlog.SetLevel(charmlog.FatalLevel)
+	db, sm, _ := syncedDB(t, members)
+	st, err := store.Open(db, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	by := store.Actor{Who: "test", From: "test"}
+	if _, err := st.AddAssociation(store.Association{Slug: "norte-seguro", Name: "Norte Seguro"}, by); err != nil {
+		t.Fatal(err)
+	}
+	norte, _ := st.In("norte-seguro")
+	run, _ := norte.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync}, by)
+	if _, err := norte.Apply(store.Batch{RunID: run.ID,
+		Clients:  []store.Client{{SGACode: 1, Name: "MARIA NORTE DE SOUZA", CPF: "52998224725", Situation: "ATIVO"}},
+		Vehicles: []store.Vehicle{{SGACode: 10, ClientSGACode: 1, Plate: "NOR1A23", Model: "ONIX", Situation: "ATIVO", Products: []string{"19"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := norte.FinishRun(run.ID, store.StatusSucceeded, "", "", by); err != nil {
+		t.Fatal(err)
+	}
+	nid, _ := st.Association("norte-seguro")
+	s := &served{t: t, st: st, sim: sm, keys: map[string]gossh.Signer{}, metrics: uissh.NewMetrics()}
+	for _, ad := range []store.Admin{{Login: "maria", Name: "Maria Souza"},
+		{Login: "ana", Name: "Ana Lima", Role: store.RoleOperator, Associations: []uint64{nid.ID}}} {
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		signer, _ := gossh.NewSignerFromKey(priv)
+		ad.Keys = []store.SSHKey{{Fingerprint: gossh.FingerprintSHA256(signer.PublicKey()), Line: "test"}}
+		if _, err := st.AddAdmin(ad, by); err != nil {
+			t.Fatal(err)
+		}
+		s.keys[ad.Login] = signer
+	}
+	s.eng = syncer.New(st, syncer.Options{Rate: -1, OnRequest: s.metrics.SGARequest, OnPause: s.metrics.Paused})
+	t.Cleanup(s.eng.Close)
+	s.srv, err = uissh.New(ui.Services{Store: st, Engine: s.eng}, uissh.Options{HostKeyPath: filepath.Join(t.TempDir(), "hk"),
+		Commands: cli.Commands(st, s.eng, discard()), Metrics: s.metrics})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.metrics.Watch(st, s.eng, s.srv)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	done := make(chan struct{})
+	go func() { _ = s.srv.Serve(ln); close(done) }()
+	t.Cleanup(func() { s.srv.Shutdown(2 * time.Second); <-done })
+	return s
+}
+
+// session opens an SSH session as who.
+func (s *served) session(who string) (*gossh.Client, *gossh.Session) {
+	s.t.Helper()
+	c, err := gossh.Dial("tcp", s.addr, &gossh.ClientConfig{User: who, Auth: []gossh.AuthMethod{gossh.PublicKeys(s.keys[who])},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { c.Close() })
+	return c, sess
+}
+
+// ssh runs a command line as who, with stdin, and returns its exit status, stdout and stderr.
+func (s *served) ssh(who, stdin, line string) (int, string, string) {
+	s.t.Helper()
+	c, sess := s.session(who)
+	defer c.Close()
+	var out, errOut bytes.Buffer
+	sess.Stdin, sess.Stdout, sess.Stderr = strings.NewReader(stdin), &out, &errOut
+	done := make(chan error, 1)
+	go func() { done <- sess.Run(line) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		s.t.Fatalf("ssh %s %q: no end after 60 s; stderr so far: %s", who, line, errOut.String())
+	}
+	var exit *gossh.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String(), errOut.String()
+	case errors.As(err, &exit):
+		return exit.ExitStatus(), out.String(), errOut.String()
+	}
+	s.t.Fatalf("ssh %s %q: %v", who, line, err)
+	return 0, "", ""
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// Every command the issue names, as a supervisor and as an operator: what each may do, what
+// each is refused, and that an operator never sees another association's records.
+func TestCommandsOverSSH(t *testing.T) {
+	s := serveSynced(t, 30)
+	type want struct {
+		status      int
+		out, errOut string // each must be in stdout and stderr
+		notOut      string // must not be in stdout
+	}
+	for _, tc := range []struct {
+		who, stdin, line string
+		want
+	}{
+		{"maria", "", "association list", want{status: 0, out: "norte-seguro"}},
+		{"ana", "", "association list", want{status: 0, out: "norte-seguro", notOut: "principal"}},
+		{"ana", "", "export vehicles", want{status: 0, out: "NOR1A23", notOut: `"association":"principal"`}},
+		{"maria", "", "export vehicles --format csv", want{status: 0, out: "principal,"}},
+		{"ana", "", "runs --json", want{status: 0, out: "norte-seguro", notOut: "principal"}},
+		{"ana", "", "--association principal runs", want{status: 2, errOut: "no association \"principal\""}},
+		{"ana", "", "pending list", want{status: 0}},
+		{"ana", "", "order show OS-2026-000001", want{status: 1, errOut: "not found"}},
+		{"maria", "", "admin list", want{status: 0, out: "ana"}},
+		{"ana", "", "admin list", want{status: 1, errOut: "admin list is for supervisors"}},
+		{"ana", "ssh-ed25519 AAAA x\n", "admin add --login joao --name Joao --ssh-key -", want{status: 1, errOut: "for supervisors"}},
+		{"maria", "", "admin add --login joao --name Joao --ssh-key /etc/passwd", want{status: 2, errOut: "over SSH give it on stdin"}},
+		{"maria", "", "--association principal config show", want{status: 0, out: "password", notOut: "senha-nova-99"}},
+		{"ana", "x\n", "--association norte-seguro config set --password-stdin", want{status: 1, errOut: "config set is for supervisors"}},
+		{"maria", "senha-nova-99\n", "--association principal config set --user nova --password-stdin", want{status: 0}},
+		{"maria", "", "--association principal config show", want{status: 0, out: "nova", notOut: "senha-nova-99"}},
+		{"maria", "", "serve", want{status: 2, errOut: "serve is not available over SSH"}},
+		{"maria", "", "demo", want{status: 2, errOut: "demo is not available over SSH"}},
+		{"maria", "", "sga-sim", want{status: 2, errOut: "sga-sim is not available over SSH"}},
+		{"maria", "", "--mouse", want{status: 2, errOut: "connect without a command"}},
+		{"maria", "", "--db /tmp/other.db export clients", want{status: 2, errOut: "--db is for commands on the server's machine"}},
+		{"maria", "", "backup /tmp/copy.db", want{status: 2, errOut: "over SSH the backup goes to stdout"}},
+		{"ana", "", "backup", want{status: 1, errOut: "backup is for supervisors"}},
+		{"ana", "", "--sga-url http://127.0.0.1:1/ sync", want{status: 1, errOut: "--sga-url is for supervisors"}},
+		{"maria", "", "sync --association principal --workers 9", want{status: 2, errOut: "--workers is the server's setting"}},
+		{"maria", "", "nonsense", want{status: 2, errOut: "unknown command"}},
+	} {
+		code, out, errOut := s.ssh(tc.who, tc.stdin, tc.line)
+		if code != tc.status || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.errOut) ||
+			(tc.notOut != "" && strings.Contains(out, tc.notOut)) {
+			t.Errorf("%s: ssh host %s: exit %d (want %d)\nstdout: %s\nstderr: %s", tc.who, tc.line, code, tc.status, out, errOut)
+		}
+	}
+	// config set took its secret from stdin: the store has it, no output shows it.
+	in, _ := s.st.In("principal")
+	if got, _ := in.Integration(); got.Password != "senha-nova-99" || got.User != "nova" {
+		t.Errorf("config set over SSH stored user %q", got.User)
+	}
+	// Every command is in the audit, with the administrator and the address.
+	code, out, _ := s.ssh("maria", "", "export audit")
+	if code != 0 {
+		t.Fatal("export audit failed")
+	}
+	for _, want := range [][]string{
+		{`"action":"ssh.command"`, `"details":"admin list"`, `"who":"ana"`, `"from":"ssh 127.0.0.1:`},
+		{`"action":"ssh.command"`, `"details":"--association principal config set --user nova --password-stdin"`, `"who":"maria"`},
+		{`"action":"settings.changed"`, `"who":"maria"`, `"from":"ssh 127.0.0.1:`},
+	} {
+		if !slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool {
+			return !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(l, w) })
+		}) {
+			t.Errorf("the audit has no line with %q:\n%s", want, tail(out, 3000))
+		}
+	}
+}
+
+// A sync over SSH shows its progress on stderr and its summary on stdout, exits as locally,
+// and is the server's: its consoles see it. A client that goes away cancels it.
+func TestSyncOverSSH(t *testing.T) {
+	s := serveSynced(t, 400)
+	code, out, errOut := s.ssh("maria", "", "sync --association principal")
+	if code != 0 || !strings.Contains(out, "succeeded") || !strings.Contains(errOut, "pages") {
+		t.Fatalf("sync over ssh: exit %d\n%s\n%s", code, out, errOut)
+	}
+	runs, _ := s.st.Runs(1)
+	if len(runs) == 0 || runs[0].StartedBy != "maria" {
+		t.Fatalf("the run is not maria's: %+v", runs)
+	}
+
+	s.sim.SetFaults(sim.Faults{Latency: 200 * time.Millisecond})
+	c, sess := s.session("maria")
+	var stderr syncBuffer
+	sess.Stderr = &stderr
+	if err := sess.Start("sync --association principal"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the sync running", func() bool { return s.eng.Running("principal") })
+	c.Close() // the client goes away
+	waitUntil(t, "the sync stopped", func() bool { return !s.eng.Running("principal") })
+	runs, _ = s.st.Runs(1)
+	if runs[0].Status != store.StatusCancelled {
+		t.Fatalf("after the client left, the run is %s, want cancelled", runs[0].Status)
+	}
+}
+
+// ssh host backup, taken while a sync writes, is a database bbolt's check accepts and
+// ponte reads.
+func TestBackupOverSSHDuringASync(t *testing.T) {
+	s := serveSynced(t, 300)
+	s.sim.SetFaults(sim.Faults{Latency: 30 * time.Millisecond})
+	if err := s.eng.Start(syncer.Request{Association: "principal", By: store.Actor{Who: "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the sync running", func() bool { return s.eng.Running("principal") })
+	code, out, errOut := s.ssh("maria", "", "backup")
+	if code != 0 || !strings.Contains(errOut, "bytes written") {
+		t.Fatalf("backup: exit %d: %s", code, errOut)
+	}
+	if !s.eng.Running("principal") {
+		t.Log("the sync ended before the backup did: the backup was not taken during it")
+	}
+	file := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(file, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatalf("bbolt check: %v", err)
+	}
+	code, vehicles, errOut := run2(file, "export", "vehicles")
+	if code != 0 || strings.Count(vehicles, "\n") < 10 {
+		t.Fatalf("export from the backup: exit %d %s", code, errOut)
+	}
+	waitUntil(t, "the sync to end", func() bool { return !s.eng.Running("principal") })
+}
+
+// /metrics during and after a sync, parsed as Prometheus parses it; /healthz.
+func TestMetricsDuringAndAfterASync(t *testing.T) {
+	s := serveSynced(t, 300)
+	web := httptest.NewServer(s.metrics.Handler(s.st, s.eng))
+	defer web.Close()
+	scrape := func() map[string]*family {
+		t.Helper()
+		resp, err := http.Get(web.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
+		if err != nil {
+			t.Fatalf("the metrics do not parse: %v", err)
+		}
+		out := map[string]*family{}
+		for name, f := range families {
+			out[name] = &family{f}
+		}
+		return out
+	}
+	s.sim.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
+	if code, _, _ := s.ssh("maria", "", "runs"); code != 0 {
+		t.Fatal("runs over ssh failed")
+	}
+	if err := s.eng.Start(syncer.Request{Association: "principal", By: store.Actor{Who: "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the sync running", func() bool { return s.eng.Running("principal") })
+	m := scrape()
+	if v := m["ponte_sync_running"].value("association", "principal"); v != 1 {
+		t.Errorf("ponte_sync_running during the sync: %v", v)
+	}
+	if v := m["ponte_sync_last_run_status"].value("association", "principal", "status", "running"); v != 1 {
+		t.Errorf("the last run's status during the sync is not running: %v", v)
+	}
+	waitUntil(t, "the sync to end", func() bool { return !s.eng.Running("principal") })
+	m = scrape()
+	for _, c := range []struct {
+		name   string
+		labels []string
+		ok     func(float64) bool
+	}{
+		{"ponte_sync_running", []string{"association", "principal"}, func(v float64) bool { return v == 0 }},
+		{"ponte_sync_last_run_status", []string{"association", "principal", "status", "succeeded"}, func(v float64) bool { return v == 1 }},
+		{"ponte_sync_last_run_vehicles", []string{"association", "principal"}, func(v float64) bool { return v > 100 }},
+		{"ponte_sync_last_run_errors", []string{"association", "principal"}, func(v float64) bool { return v == 0 }},
+		{"ponte_sync_last_run_duration_seconds", []string{"association", "principal"}, func(v float64) bool { return v > 0 }},
+		{"ponte_sync_last_success_timestamp_seconds", []string{"association", "principal"},
+			func(v float64) bool { return time.Since(time.Unix(int64(v), 0)) < time.Hour }},
+		{"ponte_sync_last_success_timestamp_seconds", []string{"association", "norte-seguro"}, func(v float64) bool { return v > 0 }},
+		{"ponte_association_enabled", []string{"association", "norte-seguro"}, func(v float64) bool { return v == 1 }},
+		{"ponte_sga_requests_total", []string{"route", "sincronismo-produto-fornecedor-paginado/listar/pagina/{numero_pagina}", "outcome", "ok"},
+			func(v float64) bool { return v > 1 }},
+		{"ponte_ssh_commands_total", []string{"command", "runs", "status", "0"}, func(v float64) bool { return v == 1 }},
+		{"ponte_ssh_sessions_open", nil, func(v float64) bool { return v == 0 }},
+	} {
+		if v := m[c.name].value(c.labels...); !c.ok(v) {
+			t.Errorf("%s%v = %v", c.name, c.labels, v)
+		}
+	}
+	resp, err := http.Get(web.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || health["status"] != "ok" {
+		t.Fatalf("/healthz: %d %v", resp.StatusCode, health)
+	}
+	s.eng.Close()
+	resp, err = http.Get(web.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/healthz with the engine closed: %d", resp.StatusCode)
+	}
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30 s for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// family is one metric family as parsed.
+type family struct{ f *dto.MetricFamily }
+
+// value is the sample whose labels hold every name=value pair given; -1 when none.
+func (d *family) value(pairs ...string) float64 {
+	if d == nil {
+		return -1
+	}
+next:
+	for _, m := range d.f.GetMetric() {
+		have := map[string]string{}
+		for _, l := range m.GetLabel() {
+			have[l.GetName()] = l.GetValue()
+		}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if have[pairs[i]] != pairs[i+1] {
+				continue next
+			}
+		}
+		switch {
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue()
+		case m.Counter != nil:
+			return m.GetCounter().GetValue()
+		}
+	}
+	return -1
+}
