@@ -95,14 +95,16 @@ func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
 		}
 	}
 	n := 0
-	emit := func(row map[string]any) error {
+	var rec []string
+	emit := func(row exportRow) error {
 		n++
 		if cw == nil {
 			return enc.Encode(row)
 		}
-		rec := make([]string, len(cols))
-		for i, c := range cols {
-			rec[i] = csvValue(row[c.name])
+		m := row.fields()
+		rec = rec[:0]
+		for _, c := range cols {
+			rec = append(rec, csvValue(m[c.name]))
 		}
 		return cw.Write(rec)
 	}
@@ -111,17 +113,37 @@ func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
 		if err != nil {
 			return err
 		}
+		var (
+			vr vehicleRow // reused: a row is written before the next is read
+			cr clientRow
+		)
 		each := func(tx txn) error {
 			return tx.Bucket(exportBucket[kind]).ForEach(func(k, v []byte) error {
-				row, err := exportRow(tx, kind, k, v)
-				if err != nil || row == nil {
-					return err
+				var row exportRow
+				var id uint64
+				switch kind {
+				case "vehicles":
+					if err := vr.read(tx, k, v); err != nil {
+						return err
+					}
+					row, id = &vr, tx.assocID()
+				case "clients":
+					if err := cr.read(v); err != nil {
+						return err
+					}
+					row, id = &cr, tx.assocID()
+				default:
+					m, err := exportMap(kind, tx, v)
+					if err != nil || m == nil {
+						return err
+					}
+					id, _ = m["association"].(uint64)
+					row = m
 				}
-				id, _ := row["association"].(uint64)
 				if !s.shows(id) {
 					return nil
 				}
-				row["association"] = slugs[id]
+				row.setAssociation(slugs[id])
 				return emit(row)
 			})
 		}
@@ -190,26 +212,89 @@ func slugsByID(tx txn) (map[uint64]string, error) {
 	return out, err
 }
 
-func exportRow(tx txn, kind string, k, v []byte) (map[string]any, error) {
-	var row map[string]any
+// exportRow is one record as written: a map for most kinds; for the big ones (clients,
+// vehicles) a struct, cheaper to encode, whose JSON fields are in the map's (sorted) order, so
+// both write the same bytes.
+type exportRow interface {
+	setAssociation(slug string)
+	fields() map[string]any // by column name, for CSV
+}
+
+type rowMap map[string]any
+
+func (m rowMap) setAssociation(slug string) { m["association"] = slug }
+func (m rowMap) fields() map[string]any     { return m }
+
+type vehicleRow struct {
+	Association    string    `json:"association"`
+	Brand          string    `json:"brand"`
+	Chassis        string    `json:"chassis"`
+	ClientSGACode  int64     `json:"client_sga_code"`
+	ContractNumber string    `json:"contract_number"`
+	Gone           bool      `json:"gone"`
+	Model          string    `json:"model"`
+	Plate          string    `json:"plate"`
+	SGACode        int64     `json:"sga_code"`
+	Situation      string    `json:"situation"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	YearModel      int       `json:"year_model"`
+}
+
+func (r *vehicleRow) read(tx txn, k, v []byte) error {
+	var ve Vehicle
+	if err := decodeVehicle(v, &ve); err != nil {
+		return err
+	}
+	*r = vehicleRow{Brand: ve.Brand, Chassis: ve.Chassis, ClientSGACode: ve.ClientSGACode,
+		ContractNumber: string(tx.Bucket(bContractVeh).Get(assocKey(tx.assocID(), k))), Gone: ve.Gone, Model: ve.Model,
+		Plate: ve.Plate, SGACode: ve.SGACode, Situation: ve.Situation, UpdatedAt: ve.UpdatedAt, YearModel: ve.YearModel}
+	return nil
+}
+
+func (r *vehicleRow) setAssociation(slug string) { r.Association = slug }
+
+func (r *vehicleRow) fields() map[string]any {
+	return map[string]any{"association": r.Association, "sga_code": r.SGACode, "client_sga_code": r.ClientSGACode,
+		"plate": r.Plate, "chassis": r.Chassis, "model": r.Model, "brand": r.Brand, "year_model": r.YearModel,
+		"situation": r.Situation, "gone": r.Gone, "contract_number": r.ContractNumber, "updated_at": r.UpdatedAt}
+}
+
+type clientRow struct {
+	Association string    `json:"association"`
+	City        string    `json:"city"`
+	CPF         string    `json:"cpf"`
+	Email       string    `json:"email"`
+	FirstSeen   time.Time `json:"first_seen"`
+	Name        string    `json:"name"`
+	Phone       string    `json:"phone"`
+	SGACode     int64     `json:"sga_code"`
+	Situation   string    `json:"situation"`
+	State       string    `json:"state"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func (r *clientRow) read(v []byte) error {
+	var c Client
+	if err := decodeClient(v, &c); err != nil {
+		return err
+	}
+	*r = clientRow{CPF: c.CPF, City: c.City, Email: c.Email, FirstSeen: c.FirstSeen, Name: c.Name, Phone: c.Phone,
+		SGACode: c.SGACode, Situation: c.Situation, State: c.State, UpdatedAt: c.UpdatedAt}
+	return nil
+}
+
+func (r *clientRow) setAssociation(slug string) { r.Association = slug }
+
+func (r *clientRow) fields() map[string]any {
+	return map[string]any{"association": r.Association, "sga_code": r.SGACode, "cpf": r.CPF, "name": r.Name,
+		"situation": r.Situation, "email": r.Email, "phone": r.Phone, "city": r.City, "state": r.State,
+		"first_seen": r.FirstSeen, "updated_at": r.UpdatedAt}
+}
+
+// exportMap is a record of the smaller kinds as a row by column name; nil to leave it out.
+func exportMap(kind string, tx txn, v []byte) (rowMap, error) {
+	var row rowMap
 	switch kind {
-	case "clients":
-		var c Client
-		if err := decodeClient(v, &c); err != nil {
-			return nil, err
-		}
-		row = map[string]any{"sga_code": c.SGACode, "cpf": c.CPF, "name": c.Name, "situation": c.Situation,
-			"email": c.Email, "phone": c.Phone, "city": c.City, "state": c.State, "first_seen": c.FirstSeen,
-			"updated_at": c.UpdatedAt, "association": tx.assocID()}
-	case "vehicles":
-		var ve Vehicle
-		if err := decodeVehicle(v, &ve); err != nil {
-			return nil, err
-		}
-		row = map[string]any{"sga_code": ve.SGACode, "client_sga_code": ve.ClientSGACode, "plate": ve.Plate,
-			"chassis": ve.Chassis, "model": ve.Model, "brand": ve.Brand, "year_model": ve.YearModel,
-			"situation": ve.Situation, "gone": ve.Gone, "contract_number": string(tx.Bucket(bContractVeh).Get(assocKey(tx.assocID(), k))),
-			"updated_at": ve.UpdatedAt, "association": tx.assocID()}
 	case "audit":
 		var e AuditEntry
 		if err := json.Unmarshal(v, &e); err != nil {

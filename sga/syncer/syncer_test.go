@@ -1,8 +1,12 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -777,4 +781,49 @@ func TestManualListingWhosePagesAllFailEnds(t *testing.T) {
 	if n := listings.Load(); n != 5*2*2 {
 		t.Fatalf("%d listing requests, want 20", n)
 	}
+}
+
+// Every line a sync logs, the SGA client's included, names its association; with a JSON
+// handler each is one object.
+func TestEverySyncLogLineNamesItsAssociation(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := newEnv(t, sim.Options{Seed: 4, Members: 200}, Options{Logger: logger}, false, nil)
+	if err := e.sim.SetFaults(sim.Faults{Fail5xx: 0.2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eng.Run(t.Context(), Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	retries := 0
+	for _, l := range lines {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(l), &entry); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if entry["association"] != "principal" {
+			t.Errorf("a line without its association: %s", l)
+		}
+		if entry["msg"] == "sga retry" {
+			retries++
+		}
+	}
+	if len(lines) < 3 || retries == 0 {
+		t.Fatalf("%d lines, %d retries: the test saw too little", len(lines), retries)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

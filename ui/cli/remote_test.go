@@ -2,10 +2,12 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -424,4 +427,57 @@ next:
 		}
 	}
 	return -1
+}
+
+// ponte serve --log-format json --metrics-listen: every log line is a JSON object, the
+// metrics and /healthz answer on the address it logs, a bare port binds to localhost, and a
+// bad format is a usage mistake.
+func TestServeLogsJSONAndServesMetrics(t *testing.T) {
+	if code, _, errOut := run2(fixtureDB(t), "serve", "--log-format", "yaml"); code != cli.ExitUsage || !strings.Contains(errOut, "--log-format must be logfmt or json") {
+		t.Fatalf("--log-format yaml: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run2(fixtureDB(t), "serve", "--metrics-listen", "a:b:c"); code != cli.ExitUsage {
+		t.Fatalf("--metrics-listen a:b:c: exit %d %s", code, errOut)
+	}
+	dir := t.TempDir()
+	db, logFile := fixtureDB(t), filepath.Join(dir, "ponte.log")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	exited := make(chan int, 1)
+	go func() {
+		exited <- cli.Execute(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--log", logFile, "--log-format", "json",
+			"--metrics-listen", ":0", "--host-key", filepath.Join(dir, "hk")}, cli.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard})
+	}()
+	waitFile(t, logFile, "serving the console over ssh")
+	b, _ := os.ReadFile(logFile)
+	var addr string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
+		}
+		if entry["msg"] == "serving metrics" {
+			addr, _ = entry["addr"].(string)
+		}
+	}
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Fatalf("metrics on %q, want 127.0.0.1:PORT:\n%s", addr, b)
+	}
+	for path, want := range map[string]string{"/healthz": `{"status":"ok"}`, "/metrics": "ponte_association_enabled{association=\"principal\"} 1"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d\n%s", path, resp.StatusCode, tail(string(body), 1500))
+		}
+	}
+	cancel(cli.Interrupted{Signal: syscall.SIGTERM})
+	if code := within(t, 15*time.Second, "serve after SIGTERM", exited); code != 143 {
+		t.Fatalf("serve after SIGTERM: exit %d", code)
+	}
+	if _, err := os.Stat(db + ".serving"); !os.IsNotExist(err) {
+		t.Errorf("the note of where serve listened outlived it: %v", err)
+	}
 }
