@@ -76,7 +76,20 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	done := make(chan struct{})
 	defer close(done)
 	go a.watchHangups(done)
-	err := fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError))
+	var err error
+	if h == nil {
+		err = fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError))
+	} else {
+		// Inside ponte serve, fang is left out: for help and errors it asks the process's own
+		// terminal (the server's, when it runs in one) for its background colour. The client's
+		// streams are never a terminal here, so cobra's plain help and plain errors are what
+		// fang would have written to them.
+		root.SilenceUsage, root.SilenceErrors = true, true
+		root.Version = Version()
+		if err = root.ExecuteContext(ctx); err != nil {
+			a.showError(env.Stderr, fang.Styles{}, err)
+		}
+	}
 	var sig Interrupted
 	if errors.As(context.Cause(ctx), &sig) {
 		return sig.status(), a.ran

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -140,7 +139,7 @@ func BenchmarkExportsOverSSH(b *testing.B) {
 		b.ReportMetric(underLoad.Seconds(), "sync-loaded-s")
 	}
 	vehicles, _ := st.Overview()
-	b.Log(fmt.Sprintf("%d vehicles in the store", vehicles[0].Vehicles))
+	b.Logf("%d vehicles in the store", vehicles[0].Vehicles)
 }
 
 type countingWriter struct{ n int64 }

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -232,8 +231,6 @@ func TestSyncOverSSH(t *testing.T) {
 
 	s.sim.SetFaults(sim.Faults{Latency: 200 * time.Millisecond})
 	c, sess := s.session("maria")
-	var stderr syncBuffer
-	sess.Stderr = &stderr
 	if err := sess.Start("sync --association principal"); err != nil {
 		t.Fatal(err)
 	}
@@ -387,17 +384,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
 }
 
 // family is one metric family as parsed.

@@ -88,3 +88,29 @@ func TestProgressOnADumbTerminal(t *testing.T) {
 		t.Fatalf("TERM=dumb: %q", got)
 	}
 }
+
+// A command over SSH never touches the server's own terminal: with ponte serve's stdin and
+// stdout on one, a remote command's help and error write nothing there (no colour query), and the
+// client gets plain text.
+func TestRemoteCommandsLeaveTheServersTerminalAlone(t *testing.T) {
+	s := serveSynced(t, 10)
+	tty, pty := openPTY(t, 80)
+	saved, savedIn := os.Stdout, os.Stdin
+	os.Stdout, os.Stdin = tty, tty
+	t.Cleanup(func() { os.Stdout, os.Stdin = saved, savedIn })
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() { defer close(read); _, _ = io.Copy(&got, pty) }()
+	for _, line := range []string{"nonsense", "export --help", "export kinds", "runs"} {
+		code, out, errOut := s.ssh("maria", "", line)
+		if strings.Contains(out+errOut, "\x1b") || code == 0 && out == "" {
+			t.Errorf("ssh host %s: exit %d, styled or empty:\n%q\n%q", line, code, out, errOut)
+		}
+	}
+	os.Stdout, os.Stdin = saved, savedIn
+	tty.Close()
+	within(t, 10e9, "the server terminal's output", read)
+	if got.Len() > 0 {
+		t.Fatalf("remote commands wrote to the server's terminal: %q", got.String())
+	}
+}
