@@ -462,7 +462,7 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 		in.SGAURL = req.BaseURL
 	}
 	log := e.opt.Logger.With("association", at.assoc.Slug)
-	log.Info("sync starting", "by", req.By.Who, "mode", cmp.Or(req.Mode, ModeFull), "client", req.CPF != "")
+	log.Info("sync starting", "by", req.By.Who, "mode", cmp.Or(req.Mode, "full"), "client", req.CPF != "")
 	client := e.newClient(in, log, at.assoc.Slug)
 	defer client.Close()
 	r := &runner{e: e, l: l, log: log, st: at.st, client: client, in: in, req: req, start: e.opt.Now()}

@@ -70,6 +70,9 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	a := &app{env: env, stop: cancel, host: h, args: args}
 	root := a.root()
 	root.SetArgs(args)
+	if c, _, err := root.Find(args); err == nil && c != root {
+		a.ran = strings.TrimPrefix(c.CommandPath(), "ponte ") // known even when its arguments are refused
+	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)

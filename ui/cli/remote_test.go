@@ -311,6 +311,9 @@ func TestMetricsDuringAndAfterASync(t *testing.T) {
 	if code, _, _ := s.ssh("maria", "", "runs"); code != 0 {
 		t.Fatal("runs over ssh failed")
 	}
+	if code, _, _ := s.ssh("maria", "", "export nothing"); code != cli.ExitUsage {
+		t.Fatal("export nothing over ssh did not exit 2")
+	}
 	if err := s.eng.Start(syncer.Request{Association: "principal", By: store.Actor{Who: "test"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -341,6 +344,7 @@ func TestMetricsDuringAndAfterASync(t *testing.T) {
 		{"ponte_sga_requests_total", []string{"route", "sincronismo-produto-fornecedor-paginado/listar/pagina/{numero_pagina}", "outcome", "ok"},
 			func(v float64) bool { return v > 1 }},
 		{"ponte_ssh_commands_total", []string{"command", "runs", "status", "0"}, func(v float64) bool { return v == 1 }},
+		{"ponte_ssh_commands_total", []string{"command", "export", "status", "2"}, func(v float64) bool { return v == 1 }},
 		{"ponte_ssh_sessions_open", nil, func(v float64) bool { return v == 0 }},
 	} {
 		if v := m[c.name].value(c.labels...); !c.ok(v) {
