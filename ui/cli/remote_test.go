@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -151,6 +152,18 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // each is refused, and that an operator never sees another association's records.
 func TestCommandsOverSSH(t *testing.T) {
 	s := serveSynced(t, 30)
+	in, _ := s.st.In("principal")
+	var free store.VehicleView
+	for _, v := range s.sim.Vehicles() {
+		if ve, err := in.VehicleByCode(v.Code); err == nil && ve.Active() && !ve.Foreign && ve.ContractNumber == "" {
+			free = ve
+			break
+		}
+	}
+	if free.SGACode == 0 {
+		t.Fatal("no vehicle to import")
+	}
+	importLine := fmt.Sprintf("--association principal import --client %d %d", free.ClientSGACode, free.SGACode)
 	type want struct {
 		status      int
 		out, errOut string // each must be in stdout and stderr
@@ -168,6 +181,11 @@ func TestCommandsOverSSH(t *testing.T) {
 		{"ana", "", "--association principal runs", want{status: 2, errOut: "no association \"principal\""}},
 		{"ana", "", "pending list", want{status: 0}},
 		{"ana", "", "order show OS-2026-000001", want{status: 1, errOut: "not found"}},
+		{"ana", "", importLine, want{status: 2, errOut: "no association \"principal\""}},
+		{"maria", "", importLine + " --json", want{status: 0, out: `"contract": "CT-`}},
+		{"maria", "", importLine, want{status: 1, errOut: "contract"}},
+		{"maria", "", "--association principal config test", want{status: 0, out: "ok"}},
+		{"ana", "", "sync --all", want{status: 1, out: "norte-seguro:", notOut: "principal"}},
 		{"maria", "", "admin list", want{status: 0, out: "ana"}},
 		{"ana", "", "admin list", want{status: 1, errOut: "admin list is for supervisors"}},
 		{"ana", "ssh-ed25519 AAAA x\n", "admin add --login joao --name Joao --ssh-key -", want{status: 1, errOut: "for supervisors"}},
@@ -194,7 +212,6 @@ func TestCommandsOverSSH(t *testing.T) {
 		}
 	}
 	// config set took its secret from stdin: the store has it, no output shows it.
-	in, _ := s.st.In("principal")
 	if got, _ := in.Integration(); got.Password != "senha-nova-99" || got.User != "nova" {
 		t.Errorf("config set over SSH stored user %q", got.User)
 	}
