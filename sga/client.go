@@ -155,6 +155,7 @@ type Client struct {
 	auth    tokenCache
 	routes  syncRoutes
 	sent    atomic.Int64 // requests sent, retries and logins included
+	bodies  bodies       // reply buffers that decoded pages give back
 
 	life   context.Context // ends with Close; bounds logins that outlive their first caller
 	cancel context.CancelFunc
@@ -168,7 +169,7 @@ func New(cfg Config) *Client {
 		lim = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), cfg.Burst)
 	}
 	life, cancel := context.WithCancel(context.Background())
-	c := &Client{cfg: cfg, limiter: lim, life: life, cancel: cancel}
+	c := &Client{cfg: cfg, limiter: lim, life: life, cancel: cancel, bodies: make(bodies, 4)}
 	return c
 }
 
@@ -324,7 +325,7 @@ func (c *Client) once(ctx context.Context, r request, token string, attempt int)
 		return nil, transportError(r.route, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := c.bodies.read(io.LimitReader(resp.Body, maxBody+1), resp.ContentLength)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

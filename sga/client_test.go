@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -641,5 +642,32 @@ func TestConnectionTestStopsWhereNothingAnswers(t *testing.T) {
 	}
 	if failed != 1 || skipped != 3 {
 		t.Fatalf("%d failed and %d skipped, want 1 and 3: %+v", failed, skipped, rep.Results)
+	}
+}
+
+// Pages read one after another reuse the reply buffer: what an earlier page decoded is not
+// touched by the later reads (its records hold copies), and equals a fresh client's reading.
+func TestReusedBuffersLeaveDecodedPagesAlone(t *testing.T) {
+	h := newHarness(t, sim.Options{Seed: 9, Members: 400, PageSize: 50}, nil)
+	ctx := t.Context()
+	first, err := h.client.SyncPage(ctx, 1)
+	if err != nil || len(first.Records) == 0 {
+		t.Fatal(err)
+	}
+	kept := fmt.Sprintf("%+v", first.Records)
+	for n := 2; n <= 6; n++ {
+		if _, err := h.client.SyncPage(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := fmt.Sprintf("%+v", first.Records); got != kept {
+		t.Fatal("page 1's records changed while later pages were read")
+	}
+	fresh, err := h.newClient(nil).SyncPage(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%+v", fresh.Records); got != kept {
+		t.Fatal("page 1 read by a fresh client differs")
 	}
 }

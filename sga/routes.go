@@ -375,6 +375,7 @@ func (c *Client) SyncPage(ctx context.Context, n int) (SyncPage, error) {
 	if err != nil {
 		return SyncPage{}, invalid(c.syncPrefix()+"/{numero_pagina}", err)
 	}
+	c.bodies.give(body) // the records hold copies of what they read
 	p.Number = n
 	return p, nil
 }

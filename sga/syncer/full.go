@@ -371,7 +371,7 @@ func (r *runner) fetchSyncPage(ctx context.Context, n int) pageResult {
 			}
 			return pageResult{page: n, err: err}
 		}
-		res := pageResult{page: n, bad: p.Bad}
+		res := pageResult{page: n, bad: p.Bad, records: make([]record, 0, len(p.Records))}
 		for _, rec := range p.Records {
 			res.records = append(res.records, fromSyncRecord(rec, r.in.ProductCode))
 		}
@@ -501,7 +501,8 @@ func (r *runner) flush(force bool) error {
 	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
 		Errors: r.errs, Checkpoint: cp, Counted: counted, PagesDone: len(r.done) - r.carried}
 	slices.SortFunc(b.Clients, func(a, c store.Client) int { return cmp.Compare(a.SGACode, c.SGACode) })
-	r.pending, r.vehicles, r.errs = map[int64]store.Client{}, nil, nil
+	// The next batch's room, the size this one reached: the batch itself goes to the committer.
+	r.pending, r.vehicles, r.errs = make(map[int64]store.Client, len(b.Clients)), make([]store.Vehicle, 0, cap(b.Vehicles)), nil
 	r.commits <- b
 	r.progress()
 	return nil
