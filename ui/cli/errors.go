@@ -65,11 +65,17 @@ func listenOf(serving string) string {
 }
 
 // sshLine is the ssh command line that runs args inside the ponte serve listening on listen,
-// on this machine. --db, which names the server's database here, is left out.
+// on this machine: localhost, unless it listens on one other address. --db, which names the
+// server's database here, is left out.
 func sshLine(listen string, args []string) string {
-	port := "PORT"
-	if _, p, err := net.SplitHostPort(listen); err == nil && p != "" && p != "0" {
-		port = p
+	port, host := "PORT", "localhost"
+	if h, p, err := net.SplitHostPort(listen); err == nil {
+		if p != "" && p != "0" {
+			port = p
+		}
+		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+			host = h // it listens on that address only
+		}
 	}
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -81,7 +87,7 @@ func sshLine(listen string, args []string) string {
 			rest = append(rest, shellQuote(args[i]))
 		}
 	}
-	return strings.TrimSpace("ssh -p " + port + " localhost " + strings.Join(rest, " "))
+	return strings.TrimSpace("ssh -p " + port + " " + host + " " + strings.Join(rest, " "))
 }
 
 // shellQuote quotes a word for a POSIX shell when it needs it.

@@ -1,0 +1,28 @@
+package cli
+
+import "testing"
+
+func TestSSHLine(t *testing.T) {
+	for _, tc := range []struct {
+		listen string
+		args   []string
+		want   string
+	}{
+		{"127.0.0.1:2222", []string{"export", "clients"}, "ssh -p 2222 localhost export clients"},
+		{"0.0.0.0:2299", []string{"--db", "/srv/p.db", "--association", "norte", "runs"}, "ssh -p 2299 localhost --association norte runs"},
+		{"10.1.2.3:22", []string{"--db=/srv/p.db", "export", "vehicles", "--format", "csv"}, "ssh -p 22 10.1.2.3 export vehicles --format csv"},
+		{"[::]:2222", []string{"pending", "dismiss", "1", "--reason", "já retirado"}, "ssh -p 2222 localhost pending dismiss 1 --reason 'já retirado'"},
+		{"127.0.0.1:0", []string{"runs"}, "ssh -p PORT localhost runs"},
+		{"x", []string{"order", "show", "it's"}, `ssh -p PORT localhost order show 'it'\''s'`},
+	} {
+		if got := sshLine(tc.listen, tc.args); got != tc.want {
+			t.Errorf("sshLine(%q, %q) = %q, want %q", tc.listen, tc.args, got, tc.want)
+		}
+	}
+	if got := listenOf("/usr/bin/ponte --db x serve --listen=0.0.0.0:2299 --log y"); got != "0.0.0.0:2299" {
+		t.Errorf("listenOf: %q", got)
+	}
+	if got := listenOf("ponte serve"); got != defaultListen {
+		t.Errorf("listenOf without --listen: %q", got)
+	}
+}
