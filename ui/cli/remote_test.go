@@ -241,20 +241,25 @@ func TestSyncOverSSH(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "succeeded") || !strings.Contains(errOut, "pages") {
 		t.Fatalf("sync over ssh: exit %d\n%s\n%s", code, out, errOut)
 	}
-	runs, _ := s.st.Runs(1)
+	principal, _ := s.st.In("principal")
+	runs, _ := principal.Runs(1)
 	if len(runs) == 0 || runs[0].StartedBy != "maria" {
 		t.Fatalf("the run is not maria's: %+v", runs)
 	}
 
-	s.sim.SetFaults(sim.Faults{Latency: 200 * time.Millisecond})
+	s.sim.SetFaults(sim.Faults{Latency: 2 * time.Second}) // it cannot end before the client leaves
 	c, sess := s.session("maria")
 	if err := sess.Start("sync --association principal"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the sync running", func() bool { return s.eng.Running("principal") })
+	first := runs[0].ID
+	waitUntil(t, "the run recorded", func() bool {
+		runs, _ := principal.Runs(1)
+		return len(runs) == 1 && runs[0].ID != first && runs[0].Status == store.StatusRunning
+	})
 	c.Close() // the client goes away
 	waitUntil(t, "the sync stopped", func() bool { return !s.eng.Running("principal") })
-	runs, _ = s.st.Runs(1)
+	runs, _ = principal.Runs(1)
 	if runs[0].Status != store.StatusCancelled {
 		t.Fatalf("after the client left, the run is %s, want cancelled", runs[0].Status)
 	}
@@ -328,18 +333,24 @@ func TestMetricsDuringAndAfterASync(t *testing.T) {
 		}
 		return out
 	}
-	s.sim.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
 	if code, _, _ := s.ssh("maria", "", "runs"); code != 0 {
 		t.Fatal("runs over ssh failed")
 	}
 	if code, _, _ := s.ssh("maria", "", "export nothing"); code != cli.ExitUsage {
 		t.Fatal("export nothing over ssh did not exit 2")
 	}
+	// Every request takes a second while the sync is scraped, so it runs at least that long.
+	s.sim.SetFaults(sim.Faults{Latency: time.Second})
 	if err := s.eng.Start(syncer.Request{Association: "principal", By: store.Actor{Who: "test"}}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the sync running", func() bool { return s.eng.Running("principal") })
+	principal, _ := s.st.In("principal")
+	waitUntil(t, "the run recorded", func() bool {
+		runs, _ := principal.Runs(1)
+		return len(runs) == 1 && runs[0].Status == store.StatusRunning
+	})
 	m := scrape()
+	s.sim.SetFaults(sim.Faults{})
 	if v := m["ponte_sync_running"].value("association", "principal"); v != 1 {
 		t.Errorf("ponte_sync_running during the sync: %v", v)
 	}
