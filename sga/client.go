@@ -341,7 +341,7 @@ func (c *Client) once(ctx context.Context, r request, token string, attempt int)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, classify(r.route, resp.StatusCode, resp.Header, data)
 	}
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return nil, &Error{Kind: ErrInvalidResponse, Route: r.route, Status: resp.StatusCode,
 			Err: fmt.Errorf("reply is not JSON (%d bytes)", len(data))}
 	}

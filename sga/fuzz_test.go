@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -208,6 +209,25 @@ func FuzzChangeAt(f *testing.F) {
 		at := Change{Date: Text(date), Time: Text(hour)}.At()
 		if !at.IsZero() && (at.Year() < -1 || at.Year() > 10000) {
 			t.Fatalf("%q %q read as %v", date, hour, at)
+		}
+	})
+}
+
+// FuzzValidJSON holds validJSON to encoding/json.Valid's answer on every input.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{
+		``, ` `, `null`, `nul`, `nulll`, `true`, `false`, `tru`, `0`, `-0`, `01`, `-`, `1.`, `1.5`, `.5`, `1e`, `1e+`, `1E-7`,
+		`2.5e10`, `-12.5E+3`, `"a"`, `"\u00e9"`, `"\u00g9"`, `"\x"`, `"\/\b\f\n\r\t\"\\"`, "\"\x01\"", "\"\xff\xfe\"",
+		`"unterminated`, `[]`, `[ ]`, `[1,]`, `[,1]`, `[1 2]`, `[1,2]`, `{}`, `{"a":1}`, `{"a" : [1, {"b": null}] }`,
+		`{"a":1,}`, `{"a"}`, `{a:1}`, `{"a":1 "b":2}`, `[[[]]]`, `[[[]]`, `]`, `1 1`, " \t\n\r{}\r\n", `{"a":[}`,
+		strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+		`{"registros":[{"codigo_veiculo":"55012","placa":"ABC1D23","produtos":[{"codigo":19}]}],"total":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, encoding/json.Valid says %v", b, got, want)
 		}
 	})
 }

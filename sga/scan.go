@@ -15,7 +15,7 @@ import (
 // again per record, and calls every field's UnmarshalJSON through reflection; on a 5,000-record
 // page that is three times too slow. Here a list is walked once, each record's keys are looked
 // up in a table built once per type from its json tags, and each value is parsed in place.
-// Bodies reach these functions only after json.Valid (Client.once checks every reply), so the
+// Bodies reach these functions only after validJSON (Client.once checks every reply), so the
 // scanner needs to be safe on any input, not to diagnose it.
 
 var errSyntax = errors.New("malformed JSON")

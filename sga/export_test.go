@@ -1,0 +1,4 @@
+package sga
+
+// ValidJSON is validJSON, for the benchmarks outside the package.
+var ValidJSON = validJSON
