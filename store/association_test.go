@@ -408,3 +408,49 @@ func TestBatchIndexesKeepTheLastWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A changed client moves only the index entries its change touches, and every search finds
+// it by what it is now and never by what it was: a situação and an e-mail, then the CPF, then
+// the name, then the city, each alone.
+func TestAChangedClientMovesOnlyItsChangedEntries(t *testing.T) {
+	s := openTest(t, "", Options{})
+	c := client(1, "ANA PRIMEIRA", "12345678909")
+	c.City = "RECIFE"
+	apply := func(c Client) {
+		t.Helper()
+		if _, err := s.Apply(Batch{Clients: []Client{c}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Verify(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finds := func(want map[string]bool) {
+		t.Helper()
+		for q, found := range want {
+			p, err := s.SearchClients(q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(p.Clients) == 1; got != found {
+				t.Errorf("search %q found the client: %v, want %v", q, got, found)
+			}
+		}
+	}
+	apply(c)
+	c.Situation, c.Email = "INADIMPLENTE", "ana@example.com"
+	apply(c)
+	finds(map[string]bool{"ana": true, "primeira": true, "recife": true, "123.456.789-09": true})
+	c.CPF = "98765432100"
+	apply(c)
+	finds(map[string]bool{"987.654": true, "123.456": false, "ana": true})
+	c.Name = "ANA SEGUNDA"
+	apply(c)
+	finds(map[string]bool{"segunda": true, "primeira": false, "ana seg": true, "recife": true})
+	if p, _ := s.ListClients("", 10); len(p.Clients) != 1 || p.Clients[0].Name != "ANA SEGUNDA" {
+		t.Errorf("the name list: %+v", p.Clients)
+	}
+	c.City = "OLINDA"
+	apply(c)
+	finds(map[string]bool{"olinda": true, "recife": false, "segunda olinda": true, "987": true})
+}

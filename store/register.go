@@ -228,14 +228,49 @@ func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
 	default:
 		c.FirstSeen, c.UpdatedAt = old.FirstSeen, now
 		res.ClientsUpdated++
-		if err := unindexClient(tx, old); err != nil {
+		if err := putClient(b, key, c); err != nil {
 			return err
 		}
+		return reindexClient(tx, old, c)
 	}
 	if err := putClient(b, key, c); err != nil {
 		return err
 	}
 	return indexClient(tx, c)
+}
+
+// reindexClient moves a changed client's index entries, only those whose key or value
+// changed: most updates (a situação, an e-mail, a phone) touch none.
+func reindexClient(tx txn, old, c Client) error {
+	if old.CPF != c.CPF {
+		if old.CPF != "" {
+			if err := tx.del(bClientCPF, clientWordKey(old.CPF, old.SGACode)); err != nil {
+				return err
+			}
+		}
+		if c.CPF != "" {
+			if err := tx.put(bClientCPF, clientWordKey(c.CPF, c.SGACode), nil); err != nil {
+				return err
+			}
+		}
+	}
+	if before, after := foldKey(old.Name), foldKey(c.Name); before != after {
+		if err := tx.del(bClientName, clientWordKey(before, old.SGACode)); err != nil {
+			return err
+		}
+		if err := tx.put(bClientName, clientWordKey(after, c.SGACode), nil); err != nil {
+			return err
+		}
+	}
+	if searchText(old) == searchText(c) {
+		return nil // the same words, with the same text as their value
+	}
+	for _, w := range words(searchText(old)) {
+		if err := tx.del(bClientWord, clientWordKey(w, old.SGACode)); err != nil {
+			return err
+		}
+	}
+	return indexClientWords(tx, c)
 }
 
 // Index keys are built in one allocation each: tens of thousands of them make a batch.
@@ -267,24 +302,6 @@ func indexClientWords(tx txn, c Client) error {
 	value := []byte(text) // one copy for all the words: bbolt never changes a value it is given
 	for _, w := range words(text) {
 		if err := tx.put(bClientWord, clientWordKey(w, c.SGACode), value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func unindexClient(tx txn, c Client) error {
-	if c.CPF != "" {
-		if err := tx.del(bClientCPF, clientWordKey(c.CPF, c.SGACode)); err != nil {
-			return err
-		}
-	}
-	folded := foldKey(c.Name)
-	if err := tx.del(bClientName, clientWordKey(folded, c.SGACode)); err != nil {
-		return err
-	}
-	for _, w := range words(searchText(c)) {
-		if err := tx.del(bClientWord, clientWordKey(w, c.SGACode)); err != nil {
 			return err
 		}
 	}
