@@ -310,13 +310,19 @@ func TestServeWithOpenSSH(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin, db := ponteBinary(t), filepath.Join(dir, "ponte.db")
-	for _, k := range []string{"maria", "stranger"} {
+	for _, k := range []string{"maria", "ana", "stranger"} {
 		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", k, "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v %s", err, out)
 		}
 	}
-	if out, err := exec.Command(bin, "--db", db, "admin", "add", "--login", "maria", "--name", "Maria", "--ssh-key", filepath.Join(dir, "maria.pub")).CombinedOutput(); err != nil {
-		t.Fatalf("admin add: %v %s", err, out)
+	for _, args := range [][]string{
+		{"admin", "add", "--login", "maria", "--name", "Maria", "--ssh-key", filepath.Join(dir, "maria.pub")},
+		{"association", "add", "norte-seguro", "--name", "Norte Seguro"},
+		{"admin", "add", "--login", "ana", "--name", "Ana", "--role", "operator", "--associations", "norte-seguro", "--ssh-key", filepath.Join(dir, "ana.pub")},
+	} {
+		if out, err := exec.Command(bin, append([]string{"--db", db}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v %s", strings.Join(args, " "), err, out)
+		}
 	}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
@@ -406,6 +412,15 @@ func TestServeWithOpenSSH(t *testing.T) {
 	shell.waitFor("serve over ssh", "serve is not available over SSH", "SERVE=2")
 	shell.send(ssh+" export nonsense; echo EXPORT=$?", "Enter")
 	shell.waitFor("a usage mistake over ssh", "EXPORT=2")
+	// The operator, with her own key: her association only, and no backup.
+	asAna := sshBin + " " + strings.Join(sshArgs("ana", "yes", "127.0.0.1"), " ")
+	shell.send("clear; "+asAna+" association list; echo ANALIST=$?", "Enter")
+	shell.waitFor("association list as an operator", "norte-seguro", "ANALIST=0")
+	if sc := shell.screen(); strings.Contains(sc, "principal") {
+		t.Fatalf("the operator sees another association:\n%s", sc)
+	}
+	shell.send(asAna+" backup > /dev/null; echo ANABACKUP=$?", "Enter")
+	shell.waitFor("backup as an operator", "backup is for supervisors", "ANABACKUP=1")
 	out, err := exec.Command(bin, "--db", copyDB, "export", "audit").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"details":"backup"`) || !strings.Contains(string(out), `"who":"maria"`) {
 		t.Fatalf("the backup does not read, or lacks the audit of the commands: %v\n%s", err, out)
