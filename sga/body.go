@@ -2,8 +2,9 @@ package sga
 
 import "io"
 
-// bodies keeps a few reply buffers for the next replies: a supplier-sync page is megabytes,
-// and reading each into a new, doubling buffer was most of what a sync allocated. A decoder
+// bodies keeps a few reply buffers for the next replies: a listing page (supplier-sync or
+// listar/veiculo) is megabytes, and reading each into a new, doubling buffer was most of what
+// a sync allocated. A decoder
 // gives a buffer back (give) only once nothing it decoded points into it; the decoded records
 // copy their strings. Buffers above keptBody are left to the collector.
 type bodies chan []byte

@@ -647,27 +647,42 @@ func TestConnectionTestStopsWhereNothingAnswers(t *testing.T) {
 
 // Pages read one after another reuse the reply buffer: what an earlier page decoded is not
 // touched by the later reads (its records hold copies), and equals a fresh client's reading.
+// Both listings that give their buffers back: the supplier-sync pages and listar/veiculo.
 func TestReusedBuffersLeaveDecodedPagesAlone(t *testing.T) {
 	h := newHarness(t, sim.Options{Seed: 9, Members: 400, PageSize: 50}, nil)
 	ctx := t.Context()
-	first, err := h.client.SyncPage(ctx, 1)
-	if err != nil || len(first.Records) == 0 {
-		t.Fatal(err)
-	}
-	kept := fmt.Sprintf("%+v", first.Records)
-	for n := 2; n <= 6; n++ {
-		if _, err := h.client.SyncPage(ctx, n); err != nil {
-			t.Fatal(err)
+	for name, page := range map[string]func(c *sga.Client, n int) (any, error){
+		"supplier-sync": func(c *sga.Client, n int) (any, error) {
+			p, err := c.SyncPage(ctx, n)
+			return p.Records, err
+		},
+		"listar/veiculo": func(c *sga.Client, n int) (any, error) {
+			p, err := c.ListVehicles(ctx, sga.ListVehiclesQuery{Situation: 1, Start: n - 1, PageSize: 40})
+			return p.Vehicles, err
+		},
+	} {
+		first, err := page(h.client, 1)
+		if err != nil {
+			t.Fatal(name, err)
 		}
-	}
-	if got := fmt.Sprintf("%+v", first.Records); got != kept {
-		t.Fatal("page 1's records changed while later pages were read")
-	}
-	fresh, err := h.newClient(nil).SyncPage(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := fmt.Sprintf("%+v", fresh.Records); got != kept {
-		t.Fatal("page 1 read by a fresh client differs")
+		kept := fmt.Sprintf("%+v", first)
+		if len(kept) < 1000 {
+			t.Fatalf("%s: page 1 is almost empty: %s", name, kept)
+		}
+		for n := 2; n <= 6; n++ {
+			if _, err := page(h.client, n); err != nil {
+				t.Fatal(name, err)
+			}
+		}
+		if got := fmt.Sprintf("%+v", first); got != kept {
+			t.Fatalf("%s: page 1's records changed while later pages were read", name)
+		}
+		fresh, err := page(h.newClient(nil), 1)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		if got := fmt.Sprintf("%+v", fresh); got != kept {
+			t.Fatalf("%s: page 1 read by a fresh client differs", name)
+		}
 	}
 }

@@ -177,7 +177,11 @@ func (c *Client) ListVehicles(ctx context.Context, q ListVehiclesQuery) (Vehicle
 	if err != nil {
 		return VehiclePage{}, err
 	}
-	return decodeVehiclePage(body)
+	p, err := decodeVehiclePage(body)
+	if err == nil {
+		c.bodies.give(body) // the vehicles hold copies of what they read
+	}
+	return p, err
 }
 
 func decodeVehiclePage(body []byte) (VehiclePage, error) {
