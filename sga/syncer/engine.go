@@ -373,6 +373,9 @@ func cancelLocked(a *active, by store.Actor) {
 	a.cancel()
 }
 
+// MaxConcurrent is how many associations sync at once.
+func (e *Engine) MaxConcurrent() int { return e.opt.MaxConcurrent }
+
 // Running reports whether an association has a sync going (queued included).
 func (e *Engine) Running(ref string) bool {
 	l, err := e.lane(ref)

@@ -71,7 +71,7 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	root := a.root()
 	root.SetArgs(args)
 	if c, _, err := root.Find(args); err == nil && c != root {
-		a.ran = strings.TrimPrefix(c.CommandPath(), "ponte ") // known even when its arguments are refused
+		a.ran = strings.TrimPrefix(c.CommandPath(), "ponte ") // before cobra runs it: named even when its arguments are refused
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
@@ -109,7 +109,7 @@ type app struct {
 	assoc  string // --association
 	args   []string
 	host   *host  // set when the command runs inside ponte serve
-	ran    string // the command the line named, once known ("export", "order show")
+	ran    string // the command the line names ("export", "order show"), "" for none
 
 	mu       sync.Mutex
 	onHangup func() // set by ponte serve; otherwise a hangup stops the command
@@ -152,10 +152,7 @@ func (a *app) root() *cobra.Command {
 		Args:              a.noCommand,
 		RunE:              a.runConsole,
 		ValidArgsFunction: cobra.NoFileCompletions,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			a.ran = strings.TrimPrefix(cmd.CommandPath(), "ponte ")
-			return a.guard(cmd, args)
-		},
+		PersistentPreRunE: a.guard,
 	}
 	root.Flags().Bool("mouse", false, "let the console use the mouse (the wheel scrolls lists); it stops the terminal's own text selection")
 	g := root.PersistentFlags()

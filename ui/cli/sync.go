@@ -88,7 +88,7 @@ func (a *app) syncCmd() *cobra.Command {
 				eng, done := a.engine(s, o)
 				defer done()
 				if all {
-					return a.syncAll(cmd, s, eng, o.MaxConcurrent, mode, progress, asJSON, quiet)
+					return a.syncAll(cmd, s, eng, mode, progress, asJSON, quiet)
 				}
 				in, err := a.in(s)
 				if err != nil {
@@ -156,7 +156,7 @@ func (a *app) syncCmd() *cobra.Command {
 
 // syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
 // a line on stderr as it comes and its summary on stdout (JSON: an array of the runs).
-func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, parallel int, mode string, progress *progress, asJSON, quiet bool) error {
+func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mode string, progress *progress, asJSON, quiet bool) error {
 	assocs, err := s.Associations()
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, pa
 		}()
 	}
 	if progress != nil {
-		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), parallel))
+		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), eng.MaxConcurrent()))
 	}
 	var runs []store.Run
 	failed, partial := 0, 0
