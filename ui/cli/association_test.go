@@ -133,6 +133,9 @@ func TestSyncAll(t *testing.T) {
 	if strings.Contains(out, "principal") {
 		t.Errorf("the disabled association synced:\n%s", out)
 	}
+	if !strings.Contains(errOut, "syncing 3 associations, 2 at once") {
+		t.Errorf("the progress does not say how many at once:\n%s", errOut)
+	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		ok := strings.Contains(line, " succeeded ")
 		if strings.HasPrefix(line, "charlie") == ok {

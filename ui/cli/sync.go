@@ -183,7 +183,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		}()
 	}
 	if progress != nil {
-		progress.note(fmt.Sprintf("syncing %d associations, %d at once", len(slugs), eng.MaxConcurrent()))
+		progress.note(fmt.Sprintf("syncing %d %s, %d at once", len(slugs), map[bool]string{true: "association", false: "associations"}[len(slugs) == 1], eng.MaxConcurrent()))
 	}
 	var runs []store.Run
 	failed, partial := 0, 0
