@@ -482,7 +482,7 @@ type SyncState struct {
 // stateScan bounds how far back SyncStates looks for a finished run.
 const stateScan = 1000
 
-// SyncStates reports every association the store may see, by short name, from one read.
+// SyncStates reports every association the store may see, from one read.
 func (s *Store) SyncStates() ([]SyncState, error) {
 	var out []SyncState
 	err := s.view(func(tx txn) error {

@@ -761,3 +761,42 @@ func TestUnsetIntegration(t *testing.T) {
 		t.Fatalf("clearing an empty field: %v, %v", again, err)
 	}
 }
+
+// SyncStates reports each association's newest run of the whole association and the end of
+// its newest finished one: a client's run counts as neither, a failed run is the last but not
+// a success, a partial one is a success.
+func TestSyncStates(t *testing.T) {
+	s := openTest(t, "", Options{})
+	by := Actor{Who: "test"}
+	run := func(kind, status string) Run {
+		t.Helper()
+		r, err := s.StartRun(Run{Kind: kind, Source: SourceSync}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status == StatusRunning {
+			return r
+		}
+		r, err = s.FinishRun(r.ID, status, "", "", by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	states, err := s.SyncStates()
+	if err != nil || len(states) != 1 || states[0].Last != nil || !states[0].LastSuccess.IsZero() {
+		t.Fatalf("never synced: %+v %v", states, err)
+	}
+	partial := run(RunFull, StatusPartial)
+	run(RunIncremental, StatusFailed)
+	run(RunClient, StatusSucceeded)
+	states, _ = s.SyncStates()
+	if st := states[0]; st.Last == nil || st.Last.Status != StatusFailed || !st.LastSuccess.Equal(partial.FinishedAt) {
+		t.Fatalf("after a partial, a failed and a client run: %+v", st)
+	}
+	running := run(RunFull, StatusRunning)
+	states, _ = s.SyncStates()
+	if st := states[0]; st.Last.ID != running.ID || st.Last.Association != "principal" || !st.LastSuccess.Equal(partial.FinishedAt) {
+		t.Fatalf("with a run going: %+v", st)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"ponte/sga"
 	"ponte/sga/sim"
 	"ponte/store"
 )
@@ -309,9 +310,22 @@ func TestPartialRunThenFailedPagesFirst(t *testing.T) {
 	}
 }
 
+// A block pauses the run and it continues; the metrics hooks hear of every blocked reply
+// (OnRequest) and of each pause once, however many workers met it (OnPause).
 func TestBlockPausesAndContinues(t *testing.T) {
+	var pauses, blocked atomic.Int64
 	e := newEnv(t, sim.Options{Seed: 7, Faults: sim.Faults{BlockAfter: 4, BlockWindow: 10 * time.Second, BlockFor: 300 * time.Millisecond}},
-		Options{BlockProbe: 100 * time.Millisecond, BlockProbeMax: 200 * time.Millisecond}, false, nil)
+		Options{BlockProbe: 100 * time.Millisecond, BlockProbeMax: 200 * time.Millisecond,
+			OnPause: func(a string) {
+				if a == "principal" {
+					pauses.Add(1)
+				}
+			},
+			OnRequest: func(a, _ string, err error) {
+				if a == "principal" && sga.Outcome(err) == "blocked" {
+					blocked.Add(1)
+				}
+			}}, false, nil)
 	updates, unsubscribe := e.eng.Hub("").Subscribe()
 	paused := make(chan bool, 1)
 	go func() {
@@ -328,6 +342,10 @@ func TestBlockPausesAndContinues(t *testing.T) {
 	}
 	if e.sim.Stats().Blocks == 0 || !<-paused {
 		t.Fatalf("no block happened or none was shown (blocks %d)", e.sim.Stats().Blocks)
+	}
+	t.Logf("%d pauses, %d blocked replies", pauses.Load(), blocked.Load())
+	if p, b := pauses.Load(), blocked.Load(); p < 1 || p > b {
+		t.Fatalf("%d pauses for %d blocked replies", p, b)
 	}
 	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
 		t.Fatalf("stored %d, want %d", len(got), len(want))
@@ -826,4 +844,31 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// Health is nil while the engine and its schedule work, says so when the schedule cannot
+// read the associations, and when the engine is closed.
+func TestHealth(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 1, Members: 10}, Options{}, false, nil)
+	e.eng.StartSchedule()
+	if err := e.eng.Health(); err != nil {
+		t.Fatalf("a working engine: %v", err)
+	}
+	broken := New(e.store, Options{})
+	e.store.Close() // the first tick cannot read the associations
+	broken.StartSchedule()
+	deadline := time.Now().Add(10 * time.Second)
+	for broken.Health() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("a schedule that cannot read the store is still healthy after 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := broken.Health(); !strings.Contains(err.Error(), "the daily schedule failed") {
+		t.Fatalf("health: %v", err)
+	}
+	broken.Close()
+	if err := broken.Health(); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("a closed engine: %v", err)
+	}
 }
