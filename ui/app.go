@@ -85,9 +85,8 @@ type Model struct {
 	activity        <-chan syncer.Progress
 	unsubActivity   func()
 	running, queued int
-	picker          *picker // ctrl+a, while open
+	picker          *picker // ctrl+a, kept between openings
 	epoch           int     // bumped by each switch of association (see Update)
-	pickerInput     *picker // the picker, kept between openings
 	frame           int     // the status bar's spinner: it turns with each progress, and once a second
 	// What the active page drew last, kept while nothing it shows can have changed: a
 	// server redraws fifty sessions several times a second for the status bar alone.
@@ -112,7 +111,7 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m := &Model{c: c, keys: DefaultKeys(), help: help.New()}
 	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
 	m.restyle()
-	m.pickerInput = newPicker(c)
+	m.picker = newPicker(c)
 	m.pages = newPages(c)
 	if svc.Engine != nil {
 		m.subscribe()
@@ -233,7 +232,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case switchMsg:
 		return m, m.switchTo(msg)
 	case pickerLoadedMsg:
-		if m.picker == nil {
+		if !m.picker.isOpen {
 			return m, nil // closed before its list was read
 		}
 		chosen, ok := m.picker.set(msg)
@@ -243,11 +242,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.drawn = false
 		if msg.err != nil {
 			m.c.svc.Logger.Error("list associations", "err", msg.err)
-			m.closePicker()
+			m.picker.close()
 			return m, toast(false, "%s", tLoadFailed)
 		}
 		if chosen != nil {
-			m.closePicker()
+			m.picker.close()
 			return m, m.choose(*chosen)
 		}
 		return m, nil
@@ -301,7 +300,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
-		if m.picker != nil {
+		if m.picker.isOpen {
 			m.drawn = false
 			return m, m.picker.paste(msg)
 		}
@@ -372,7 +371,7 @@ func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 
 // updateKeys sets the root's bindings, enabled as the session's state allows.
 func (m *Model) updateKeys() {
-	typing := m.pages[m.active].Typing() || m.picker != nil
+	typing := m.pages[m.active].Typing() || m.picker.isOpen
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
 	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], "x"))
@@ -399,11 +398,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.Close()
 		return tea.Quit
 	}
-	if m.picker != nil {
+	if m.picker.isOpen {
 		m.drawn = false
 		chosen, closed, cmd := m.picker.key(msg)
 		if closed {
-			m.closePicker()
+			m.picker.close()
 		}
 		if chosen != nil {
 			return tea.Batch(cmd, m.choose(*chosen))
@@ -452,7 +451,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		eng, actor, slug := m.c.svc.Engine, m.c.actor, m.c.assoc.Slug
 		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(slug, actor)} })
 	case key.Matches(msg, k.Association):
-		m.picker = m.pickerInput
 		m.drawn = false
 		return m.picker.open()
 	case key.Matches(msg, k.Pages):
@@ -473,11 +471,6 @@ func (m *Model) choose(a store.Association) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
-}
-
-func (m *Model) closePicker() {
-	m.picker = nil
-	m.pickerInput.input.Blur()
 }
 
 func (m *Model) quit() tea.Msg {
@@ -527,7 +520,7 @@ func (m *Model) Screen() string {
 	lines = append(lines, m.header(), m.assocLine())
 	root := [2]bool{m.asking != nil, m.progress.Running}
 	if !m.drawn || root != m.footerFor {
-		if m.picker != nil {
+		if m.picker.isOpen {
 			m.body = m.picker.View(m.c.width-2, h)
 		} else {
 			m.body = m.pages[m.active].View()

@@ -405,6 +405,7 @@ type picker struct {
 	all     []store.Association
 	shown   []store.Association
 	cursor  int
+	isOpen  bool // on screen, taking the keys
 	seq     int  // the newest reading's number: an older one's answer is dropped
 	loading bool // the list of this opening is not read yet
 	enter   bool // enter was pressed while loading: the list, once read, chooses
@@ -426,7 +427,7 @@ func newPicker(c *common) *picker {
 // open empties the field, focuses it and reads the associations again.
 func (p *picker) open() tea.Cmd {
 	p.seq++
-	p.loading, p.enter = true, false
+	p.isOpen, p.loading, p.enter = true, true, false
 	p.all, p.shown, p.cursor = nil, nil, 0
 	p.input.SetValue("")
 	st, seq := p.c.base, p.seq
@@ -434,6 +435,12 @@ func (p *picker) open() tea.Cmd {
 		all, err := st.Associations()
 		return pickerLoadedMsg{seq, all, err}
 	})
+}
+
+// close takes the picker off the screen.
+func (p *picker) close() {
+	p.isOpen = false
+	p.input.Blur()
 }
 
 // set takes a reading's list; it reports false for an older opening's. With nothing typed

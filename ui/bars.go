@@ -79,7 +79,7 @@ func (m *Model) helpView() string {
 		m.help.SetWidth(width)
 		return m.help.ShortHelpView([]key.Binding{k.Yes, k.No, k.Quit})
 	}
-	if m.picker != nil {
+	if m.picker.isOpen {
 		m.help.SetWidth(width)
 		c := m.c.keys
 		return m.help.ShortHelpView([]key.Binding{c.Open, c.Back})

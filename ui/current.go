@@ -37,7 +37,7 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	}
 	m.epoch++                   // what the old pages asked for is dropped when it comes back
 	m.c.inputs = m.c.inputs[:0] // the old pages' fields go with them
-	m.c.inputs = append(m.c.inputs, m.pickerInput.input)
+	m.c.inputs = append(m.c.inputs, m.picker.input)
 	m.pages = newPages(m.c)
 	if msg.page >= 0 {
 		m.active = msg.page
