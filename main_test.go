@@ -420,7 +420,7 @@ func TestServeWithOpenSSH(t *testing.T) {
 		t.Fatalf("the operator sees another association:\n%s", sc)
 	}
 	shell.send(asAna+" backup > /dev/null; echo ANABACKUP=$?", "Enter")
-	shell.waitFor("backup as an operator", "backup is for supervisors", "ANABACKUP=1")
+	shell.waitFor("backup as an operator", "it is for supervisors", "ANABACKUP=1")
 	out, err := exec.Command(bin, "--db", copyDB, "export", "audit").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"details":"backup"`) || !strings.Contains(string(out), `"who":"maria"`) {
 		t.Fatalf("the backup does not read, or lacks the audit of the commands: %v\n%s", err, out)

@@ -350,6 +350,10 @@ func TestOperatorSeesOnlyTheirAssociations(t *testing.T) {
 	if _, err := v.SetAssociationEnabled("norte", false, cli); !errors.Is(err, ErrForbidden) {
 		t.Errorf("an operator disabling: %v", err)
 	}
+	out.Reset()
+	if n, err := v.Backup(&out); !errors.Is(err, ErrForbidden) || n != 0 || out.Len() != 0 {
+		t.Errorf("an operator's backup of every association: %d bytes, %v", out.Len(), err)
+	}
 	if a, err := s.SetAdminAccess("ana", RoleOperator, []uint64{norte.ID, 1}, cli); err != nil || len(a.Associations) != 2 {
 		t.Errorf("a supervisor gave ana principal too: %+v, %v", a, err)
 	} else if assocs, _ := s.As(a).Associations(); len(assocs) != 2 {

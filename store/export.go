@@ -15,8 +15,12 @@ import (
 )
 
 // Backup writes a consistent copy of the database to w from one read transaction: it does not
-// stop readers or writers.
+// stop readers or writers. The copy holds every association, so a store limited to an
+// operator (As) refuses it.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	if !s.supervisor() {
+		return 0, fmt.Errorf("a backup holds every association: it is for supervisors: %w", ErrForbidden)
+	}
 	var n int64
 	err := s.view(func(tx txn) error {
 		var err error

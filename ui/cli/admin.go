@@ -52,6 +52,9 @@ func (a *app) adminAddCmd() *cobra.Command {
 				}
 				k, err := uissh.ParseKey(data)
 				if err != nil {
+					if f == "-" {
+						f = "stdin"
+					}
 					return fmt.Errorf("%s is not an SSH public key: %w", f, err)
 				}
 				keys = append(keys, k)

@@ -58,9 +58,10 @@ var localOnly = map[string]string{
 	"man":     "man writes a manual page; run ponte man on your own machine",
 }
 
-// supervisorsOnly are the commands that only a supervisor may run over SSH: they hold or
-// change every association's data.
-var supervisorsOnly = map[string]bool{"backup": true, "admin list": true, "admin add": true, "admin set": true, "config set": true, "config unset": true}
+// supervisorsOnly are the commands that only a supervisor may run over SSH beyond what the
+// store refuses an operator itself (backups, administrators' and integrations' changes): the
+// list of administrators, which locally shows an operator their own profile.
+var supervisorsOnly = map[string]bool{"admin list": true}
 
 // guard is the root's check, over SSH, before any command runs: the local-only commands and
 // flags are refused, and those for supervisors refused to operators.

@@ -163,6 +163,9 @@ func TestCommandsOverSSH(t *testing.T) {
 	if free.SGACode == 0 {
 		t.Fatal("no vehicle to import")
 	}
+	_, joaoKey, _ := ed25519.GenerateKey(rand.Reader)
+	joaoSigner, _ := gossh.NewSignerFromKey(joaoKey)
+	joaoPub := string(gossh.MarshalAuthorizedKey(joaoSigner.PublicKey()))
 	importLine := fmt.Sprintf("--association principal import --client %d %d", free.ClientSGACode, free.SGACode)
 	type want struct {
 		status      int
@@ -188,10 +191,12 @@ func TestCommandsOverSSH(t *testing.T) {
 		{"ana", "", "sync --all", want{status: 1, out: "norte-seguro:", errOut: "syncing 1 association, 4 at once", notOut: "principal"}},
 		{"maria", "", "admin list", want{status: 0, out: "ana"}},
 		{"ana", "", "admin list", want{status: 1, errOut: "admin list is for supervisors"}},
-		{"ana", "ssh-ed25519 AAAA x\n", "admin add --login joao --name Joao --ssh-key -", want{status: 1, errOut: "for supervisors"}},
+		{"ana", joaoPub, "admin add --login joao --name Joao --ssh-key -", want{status: 1, errOut: "adding administrators is for supervisors"}},
+		{"maria", "not a key\n", "admin add --login joao --name Joao --ssh-key -", want{status: 1, errOut: "stdin is not an SSH public key"}},
+		{"maria", joaoPub, "admin add --login joao --name Joao --ssh-key -", want{status: 0, out: "with 1 key"}},
 		{"maria", "", "admin add --login joao --name Joao --ssh-key /etc/passwd", want{status: 2, errOut: "over SSH give it on stdin"}},
 		{"maria", "", "--association principal config show", want{status: 0, out: "password", notOut: "senha-nova-99"}},
-		{"ana", "x\n", "--association norte-seguro config set --password-stdin", want{status: 1, errOut: "config set is for supervisors"}},
+		{"ana", "x\n", "--association norte-seguro config set --password-stdin", want{status: 1, errOut: "changing an integration is for supervisors"}},
 		{"maria", "senha-nova-99\n", "--association principal config set --user nova --password-stdin", want{status: 0}},
 		{"maria", "", "--association principal config show", want{status: 0, out: "nova", notOut: "senha-nova-99"}},
 		{"maria", "", "serve", want{status: 2, errOut: "serve is not available over SSH"}},
@@ -200,7 +205,7 @@ func TestCommandsOverSSH(t *testing.T) {
 		{"maria", "", "--mouse", want{status: 2, errOut: "connect without a command"}},
 		{"maria", "", "--db /tmp/other.db export clients", want{status: 2, errOut: "--db is for commands on the server's machine"}},
 		{"maria", "", "backup /tmp/copy.db", want{status: 2, errOut: "over SSH the backup goes to stdout"}},
-		{"ana", "", "backup", want{status: 1, errOut: "backup is for supervisors"}},
+		{"ana", "", "backup", want{status: 1, errOut: "a backup holds every association: it is for supervisors"}},
 		{"ana", "", "--sga-url http://127.0.0.1:1/ sync", want{status: 1, errOut: "--sga-url is for supervisors"}},
 		{"maria", "", "sync --association principal --workers 9", want{status: 2, errOut: "--workers is the server's setting"}},
 		{"maria", "", "nonsense", want{status: 2, errOut: "unknown command"}},
