@@ -9,15 +9,19 @@ import "io"
 // copy their strings. Buffers above keptBody are left to the collector.
 type bodies chan []byte
 
-const keptBody = 32 << 20
+// Buffers from smallBody to keptBody are kept: a small reply (a login, a page count) gets a
+// buffer of its own and leaves the kept ones to the pages.
+const smallBody, keptBody = 64 << 10, 32 << 20
 
 // read reads r to its end into a kept buffer, or a new one sized from size (a reply's
 // Content-Length; -1 when unknown).
 func (b bodies) read(r io.Reader, size int64) ([]byte, error) {
 	var buf []byte
-	select {
-	case buf = <-b:
-	default:
+	if size < 0 || size >= smallBody {
+		select {
+		case buf = <-b:
+		default:
+		}
 	}
 	if size > 0 && int64(cap(buf)) < size+1 && size < maxBody {
 		buf = make([]byte, 0, size+1) // +1: the read that finds the end
@@ -43,7 +47,7 @@ func (b bodies) read(r io.Reader, size int64) ([]byte, error) {
 
 // give hands a buffer back once nothing points into it.
 func (b bodies) give(buf []byte) {
-	if cap(buf) == 0 || cap(buf) > keptBody {
+	if cap(buf) < smallBody || cap(buf) > keptBody {
 		return
 	}
 	select {
