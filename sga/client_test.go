@@ -649,7 +649,7 @@ func TestConnectionTestStopsWhereNothingAnswers(t *testing.T) {
 // touched by the later reads (its records hold copies), and equals a fresh client's reading.
 // Both listings that give their buffers back: the supplier-sync pages and listar/veiculo.
 func TestReusedBuffersLeaveDecodedPagesAlone(t *testing.T) {
-	h := newHarness(t, sim.Options{Seed: 9, Members: 400, PageSize: 50}, nil)
+	h := newHarness(t, sim.Options{Seed: 9, Members: 2000, PageSize: 300}, nil) // pages above smallBody, so their buffers are kept
 	ctx := t.Context()
 	for name, page := range map[string]func(c *sga.Client, n int) (any, error){
 		"supplier-sync": func(c *sga.Client, n int) (any, error) {
@@ -657,7 +657,7 @@ func TestReusedBuffersLeaveDecodedPagesAlone(t *testing.T) {
 			return p.Records, err
 		},
 		"listar/veiculo": func(c *sga.Client, n int) (any, error) {
-			p, err := c.ListVehicles(ctx, sga.ListVehiclesQuery{Situation: 1, Start: n - 1, PageSize: 40})
+			p, err := c.ListVehicles(ctx, sga.ListVehiclesQuery{Situation: 1, Start: n - 1, PageSize: 300})
 			return p.Vehicles, err
 		},
 	} {
