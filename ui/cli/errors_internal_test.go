@@ -26,3 +26,16 @@ func TestSSHLine(t *testing.T) {
 		t.Errorf("listenOf without --listen: %q", got)
 	}
 }
+
+func TestMetricsAddress(t *testing.T) {
+	for flag, want := range map[string]string{"": "", "9464": "127.0.0.1:9464", ":9464": "127.0.0.1:9464",
+		"0.0.0.0:9464": "0.0.0.0:9464", "[::1]:9464": "[::1]:9464", "a:b:c": "error", "host:": "error"} {
+		got, err := metricsAddress(flag)
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("metricsAddress(%q) = %q, want %q", flag, got, want)
+		}
+	}
+}
