@@ -464,6 +464,18 @@ func eachAssociation(tx *bolt.Tx, fn func(t txn) error) error {
 	})
 }
 
+// eachDataBucket calls fn with each association's data bucket and its key, for migrations that
+// rewrite what every association holds.
+func eachDataBucket(tx *bolt.Tx, fn func(id []byte, b *bolt.Bucket) error) error {
+	data := tx.Bucket(bAssocData)
+	return data.ForEach(func(id, _ []byte) error {
+		if b := data.Bucket(id); b != nil {
+			return fn(id, b)
+		}
+		return nil
+	})
+}
+
 // Slugify makes a short name from any text: lower case, accents dropped, runs of anything
 // else one '-', at most 32 characters.
 func Slugify(text string) string {

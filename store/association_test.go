@@ -39,6 +39,19 @@ func legacyDB(t *testing.T, path string, version int, fill func(tx txn) error) {
 	}
 }
 
+// legacyData is the data bucket of a legacy database's one association.
+func legacyData(tx txn) (*bolt.Bucket, error) {
+	var data *bolt.Bucket
+	err := eachDataBucket(tx.Tx, func(_ []byte, b *bolt.Bucket) error {
+		data = b
+		return nil
+	})
+	if err == nil && data == nil {
+		err = errors.New("no association")
+	}
+	return data, err
+}
+
 // legacyClient and legacyVehicle write a client and a vehicle as schemas before 7 did: JSON,
 // with their index entries.
 func legacyClient(tx txn, c Client, now time.Time) error {

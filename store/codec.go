@@ -221,12 +221,7 @@ func putClient(b *bolt.Bucket, key []byte, c Client) error { return b.Put(key, e
 // recodeRecords is migration 6: every association's clients and vehicles from JSON to the
 // compact encoding.
 func recodeRecords(tx *bolt.Tx) error {
-	data := tx.Bucket(bAssocData)
-	return data.ForEach(func(id, _ []byte) error {
-		b := data.Bucket(id)
-		if b == nil {
-			return nil
-		}
+	return eachDataBucket(tx, func(id []byte, b *bolt.Bucket) error {
 		if err := recode(b.Bucket(bClients), func(v []byte) ([]byte, error) {
 			var c Client
 			err := json.Unmarshal(v, &c)

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 func TestCodecRoundTrips(t *testing.T) {
@@ -76,12 +74,9 @@ func TestMigrationRecodesRecords(t *testing.T) {
 	v := vehicle(10, 1, "ABC1D23", "CANCELADO")
 	v.FirstSeen, v.UpdatedAt, v.Gone, v.GoneAt, v.PrevSituation = at, at, true, at, "ATIVO"
 	legacyDB(t, path, 6, func(tx txn) error {
-		var data *bolt.Bucket
-		if err := tx.Tx.Bucket(bAssocData).ForEach(func(k, _ []byte) error {
-			data = tx.Tx.Bucket(bAssocData).Bucket(k)
-			return nil
-		}); err != nil || data == nil {
-			return fmt.Errorf("no association: %v", err)
+		data, err := legacyData(tx)
+		if err != nil {
+			return err
 		}
 		at := txn{Tx: tx.Tx, data: data, assoc: &Association{}}
 		if err := putJSON(data.Bucket(bClients), i64(1), c); err != nil {

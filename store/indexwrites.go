@@ -86,6 +86,12 @@ func (t *txn) flush() error {
 			return cmp.Or(bytes.Compare(ops[a].key, ops[b].key), cmp.Compare(a, b))
 		})
 		b := t.Bucket(name)
+		if bytes.Equal(name, bClientWord) {
+			if err := mergeWords(b, ops, order); err != nil {
+				return err
+			}
+			continue
+		}
 		for j, at := range order {
 			op := ops[at]
 			if j+1 < len(order) && bytes.Equal(ops[order[j+1]].key, op.key) {

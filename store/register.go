@@ -262,15 +262,22 @@ func reindexClient(tx txn, old, c Client) error {
 			return err
 		}
 	}
-	if searchText(old) == searchText(c) {
-		return nil // the same words, with the same text as their value
-	}
-	for _, w := range words(searchText(old)) {
-		if err := tx.del(bClientWord, clientWordKey(w, old.SGACode)); err != nil {
-			return err
+	before, after := words(searchText(old)), words(searchText(c))
+	for _, w := range before {
+		if !slices.Contains(after, w) {
+			if err := tx.delWord(w, old.SGACode); err != nil {
+				return err
+			}
 		}
 	}
-	return indexClientWords(tx, c)
+	for _, w := range after {
+		if !slices.Contains(before, w) {
+			if err := tx.addWord(w, c.SGACode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Index keys are built in one allocation each: tens of thousands of them make a batch.
@@ -298,10 +305,8 @@ func indexClient(tx txn, c Client) error {
 func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
 
 func indexClientWords(tx txn, c Client) error {
-	text := searchText(c)
-	value := []byte(text) // one copy for all the words: bbolt never changes a value it is given
-	for _, w := range words(text) {
-		if err := tx.put(bClientWord, clientWordKey(w, c.SGACode), value); err != nil {
+	for _, w := range words(searchText(c)) {
+		if err := tx.addWord(w, c.SGACode); err != nil {
 			return err
 		}
 	}

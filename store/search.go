@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -115,19 +116,8 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 					}
 				}
 			}
-			terms := words(folded)
-			seek := terms[0]
-			for _, t := range terms {
-				if len(t) > len(seek) {
-					seek = t
-				}
-			}
-			c := tx.Bucket(bClientWord).Cursor()
-			prefix := []byte(seek)
-			for k, name := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, name = c.Next() {
-				if matchesAll(string(name), terms) && !add(k[len(k)-8:]) {
-					break
-				}
+			if err := searchWords(tx, words(folded), add); err != nil {
+				return err
 			}
 		}
 		b := tx.Bucket(bClients)
@@ -183,6 +173,69 @@ func (s *Store) SearchAll(query string, limit int) (ClientsPage, error) {
 	}
 	return page, nil
 }
+
+// searchWords calls add with the clients that have, for each term, a word starting with it,
+// until add returns false. The term whose words list the fewest clients is walked, in word
+// order; each other term is checked against its set of clients when that set is small, else
+// against the client's own name and city.
+func searchWords(tx txn, terms []string, add func(code []byte) bool) error {
+	idx := tx.Bucket(bClientWord)
+	counts := make([]int, len(terms))
+	walk := 0
+	for i, t := range terms {
+		counts[i] = prefixCount(idx, []byte(t))
+		if counts[i] == 0 {
+			return nil // no client has a word starting with it
+		}
+		if counts[i] < counts[walk] {
+			walk = i
+		}
+	}
+	var sets [][]uint64 // the other terms' clients, when few
+	var wide []string   // the other terms, when many: checked on the client's text
+	for i, t := range terms {
+		switch {
+		case i == walk:
+		case counts[i] <= maxTermSet:
+			sets = append(sets, prefixCodes(idx, []byte(t)))
+		default:
+			wide = append(wide, t)
+		}
+	}
+	clients := tx.Bucket(bClients)
+	matches := func(code []byte) (bool, error) {
+		n := binary.BigEndian.Uint64(code)
+		for _, set := range sets {
+			if _, ok := slices.BinarySearch(set, n); !ok {
+				return false, nil
+			}
+		}
+		if len(wide) == 0 {
+			return true, nil
+		}
+		var c Client
+		found, err := getClient(clients, code, &c)
+		return found && matchesAll(searchText(c), wide), err
+	}
+	prefix := []byte(terms[walk])
+	c := idx.Cursor()
+	for k, list := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, list = c.Next() {
+		for ; len(list) >= codeSize; list = list[codeSize:] {
+			ok, err := matches(list[:codeSize])
+			if err != nil {
+				return err
+			}
+			if ok && !add(list[:codeSize]) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// maxTermSet is how many clients a search term's words may list for the term to be checked
+// against their set; a term with more is checked on each candidate's text instead.
+const maxTermSet = 8192
 
 // looksLikePlate reports whether a normalized query could be (the start of) a plate: one word
 // of at least three characters with a letter and a digit.

@@ -54,7 +54,7 @@ func (e *InUseError) Is(err error) bool { return err == ErrInUse }
 
 // schemaVersion is what this build writes. migrations[i] takes a database from version i to
 // i+1; a new bucket or a reshaped record adds one.
-const schemaVersion = 7
+const schemaVersion = 8
 
 var migrations = []func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { // a new database: the buckets of schema 1, brought forward below
@@ -107,6 +107,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		return nil
 	},
 	6: recodeRecords,
+	7: rebuildWordIndexes, // one key per word, its clients' codes as the value
 }
 
 var (

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 			bad("client %d: no name index entry", c.SGACode)
 		}
 		for _, w := range words(searchText(c)) {
-			if wordIdx.Get(clientWordKey(w, c.SGACode)) == nil {
+			if !hasCode(wordIdx.Get([]byte(w)), c.SGACode) {
 				bad("client %d: no index entry for word %q", c.SGACode, w)
 			}
 		}
@@ -89,13 +90,28 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 	}
 	each(tx.Bucket(bClientName), "name list", func(key string, c Client) bool { return key == foldKey(c.Name) })
 	each(cpf, "CPF index", func(key string, c Client) bool { return key == c.CPF })
-	each(wordIdx, "word index", func(key string, c Client) bool {
-		for _, w := range words(searchText(c)) {
-			if w == key {
-				return true
-			}
+	_ = wordIdx.ForEach(func(word, list []byte) error {
+		if len(list) == 0 || len(list)%codeSize != 0 {
+			bad("word index %q: a list of %d bytes", word, len(list))
+			return nil
 		}
-		return false
+		var prev []byte
+		eachCode(list, func(code []byte) bool {
+			if prev != nil && bytes.Compare(prev, code) >= 0 {
+				bad("word index %q: codes out of order at %d", word, int64(binary.BigEndian.Uint64(code)))
+			}
+			prev = code
+			var c Client
+			found, err := getClient(clients, code, &c)
+			switch {
+			case !found || err != nil:
+				bad("word index %q: no client %d", word, int64(binary.BigEndian.Uint64(code)))
+			case !slices.Contains(words(searchText(c)), string(word)):
+				bad("word index %q: client %d does not match", word, c.SGACode)
+			}
+			return true
+		})
+		return nil
 	})
 }
 
