@@ -187,8 +187,8 @@ func FuzzInspect(f *testing.F) {
 	}
 	s.Close()
 	data, _ := os.ReadFile(good)
-	f.Add(data[:8192])
-	f.Add(data[:4096])
+	f.Add(data[:2*pageSize])
+	f.Add(data[:pageSize])
 	f.Add([]byte("SQLite format 3\x00"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -199,7 +199,7 @@ func Open(path string, o Options) (*Store, error) {
 	var db *bolt.DB
 	err = guarded(path, func() (err error) {
 		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoSync: o.NoSync,
-			FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly, InitialMmapSize: initialMmap(o.ReadOnly)})
+			PageSize: pageSize, FreelistType: bolt.FreelistMapType, ReadOnly: o.ReadOnly, InitialMmapSize: initialMmap(o.ReadOnly)})
 		return err
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
@@ -230,6 +230,13 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// pageSize is a new database's page size; a file keeps the one it was made with. A full sync's
+// index keys (CPF, name, plate, chassis, client) arrive in random order, so each batch
+// rewrites nearly every leaf of those indexes: with pages of 32 KiB instead of the system's
+// 4 KiB there are an eighth as many pages to read into nodes, split and write, one write call
+// each, and a full sync of 62,000 associados costs 10 to 18% less CPU (see the README).
+const pageSize = 32 << 10
 
 // initialMmap is the address space a writable database is mapped with from the start (the file
 // grows within it): bbolt maps a growing file again at each doubling, which copies every key

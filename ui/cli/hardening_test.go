@@ -55,6 +55,7 @@ func TestReadOnlyCommandsOnACutDatabase(t *testing.T) {
 	}
 	var used int64
 	_ = db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil })
+	page := int64(db.Info().PageSize) // the cuts after one meta page and after both
 	db.Close()
 	data, err := os.ReadFile(good)
 	if err != nil {
@@ -65,7 +66,7 @@ func TestReadOnlyCommandsOnACutDatabase(t *testing.T) {
 		commands = append(commands, []string{"export", kind})
 	}
 	dir := t.TempDir()
-	for _, at := range []int64{0, 100, 4096, 8192, used / 4, used / 2, used - 4096} {
+	for _, at := range []int64{0, 100, page, 2 * page, used / 4, used / 2, used - page} {
 		cut := filepath.Join(dir, "cut.db")
 		if err := os.WriteFile(cut, data[:at], 0o600); err != nil {
 			t.Fatal(err)
