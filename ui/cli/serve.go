@@ -79,7 +79,7 @@ func (a *app) serveCmd() *cobra.Command {
 			// wish logs every session that a client closes as an error, in its own format;
 			// ponte's structured log already records each disconnect.
 			charmlog.SetLevel(charmlog.FatalLevel)
-			limitMemory(syncer.DefaultMaxConcurrent)
+			tuneGC(syncer.DefaultMaxConcurrent)
 			return a.writeStore(func(s *store.Store) error {
 				if hostKey == "" {
 					hostKey = HostKeyPath(s.Path())

@@ -82,7 +82,7 @@ func (a *app) syncCmd() *cobra.Command {
 				if all {
 					syncs = o.MaxConcurrent
 				}
-				limitMemory(syncs)
+				tuneGC(syncs)
 			}
 			return a.writeStore(func(s *store.Store) error {
 				eng, done := a.engine(s, o)
