@@ -362,25 +362,52 @@ func (c *Client) SyncPageCount(ctx context.Context) (PageCount, error) {
 
 // SyncPage reads page n (1-based) of the supplier-sync listing. A page past the end is empty.
 func (c *Client) SyncPage(ctx context.Context, n int) (SyncPage, error) {
+	reply, err := c.FetchSyncPage(ctx, n)
+	if err != nil {
+		return SyncPage{}, err
+	}
+	return reply.Decode()
+}
+
+// SyncReply is a supplier-sync page as SGA sent it, checked as JSON but not decoded yet: the
+// request is over, so a pool's worker can send its next one while the page is decoded.
+type SyncReply struct {
+	c    *Client
+	n    int
+	body []byte // nil: a page past the end
+}
+
+// FetchSyncPage reads page n (1-based) of the supplier-sync listing; its Decode gives the
+// records. SyncPage is both.
+func (c *Client) FetchSyncPage(ctx context.Context, n int) (SyncReply, error) {
 	if n < 1 {
-		return SyncPage{}, fmt.Errorf("sga: supplier-sync pages start at 1, not %d", n)
+		return SyncReply{}, fmt.Errorf("sga: supplier-sync pages start at 1, not %d", n)
 	}
 	if err := c.checkSync(syncPrefix + "/{numero_pagina}"); err != nil {
-		return SyncPage{}, err
+		return SyncReply{}, err
 	}
 	body, err := c.syncGet(ctx, strconv.Itoa(n))
 	if errors.Is(err, ErrNotFound) {
-		return SyncPage{Number: n}, nil
+		return SyncReply{c: c, n: n}, nil
 	}
 	if err != nil {
-		return SyncPage{}, err
+		return SyncReply{}, err
 	}
-	p, err := decodeSyncPage(body)
+	return SyncReply{c: c, n: n, body: body}, nil
+}
+
+// Decode reads the page's records, and gives the reply's buffer back to the client for its
+// next read: call it once.
+func (r SyncReply) Decode() (SyncPage, error) {
+	if r.body == nil {
+		return SyncPage{Number: r.n}, nil
+	}
+	p, err := decodeSyncPage(r.body)
 	if err != nil {
-		return SyncPage{}, invalid(c.syncPrefix()+"/{numero_pagina}", err)
+		return SyncPage{}, invalid(r.c.syncPrefix()+"/{numero_pagina}", err)
 	}
-	c.bodies.give(body) // the records hold copies of what they read
-	p.Number = n
+	r.c.bodies.give(r.body) // the records hold copies of what they read
+	p.Number = r.n
 	return p, nil
 }
 

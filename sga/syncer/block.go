@@ -58,13 +58,20 @@ func (g *gate) clear() {
 	g.mu.Unlock()
 }
 
-// gated runs one SGA call behind the gate, waiting out extraction blocks.
+// gated runs one SGA call behind the gate, waiting out extraction blocks, in one of the run's
+// request slots: whatever runs it, no more than opt.Workers requests are in flight.
 func (r *runner) gated(ctx context.Context, call func() error) error {
 	for {
 		if err := r.gate.wait(ctx); err != nil {
 			return err
 		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		err := call()
+		<-r.slots
 		if !errors.Is(err, sga.ErrBlocked) {
 			if err == nil {
 				r.gate.clear()

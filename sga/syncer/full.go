@@ -28,6 +28,7 @@ type runner struct {
 	start  time.Time
 	run    store.Run
 	gate   gate
+	slots  chan struct{} // a request in flight holds one: at most opt.Workers at once
 
 	mu   sync.Mutex // guards prog: workers publish pauses, the writer everything else
 	prog Progress
@@ -313,6 +314,10 @@ func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
 	return r.pool(ctx, rest, r.fetchSyncPage)
 }
 
+// decoders is how many of a pool's workers may be decoding while the others' requests fill
+// every slot.
+const decoders = 2
+
 // pool fetches pages with the engine's workers and hands every result to the writer, here.
 func (r *runner) pool(ctx context.Context, pages []int, fetch func(context.Context, int) pageResult) error {
 	fctx, cancel := context.WithCancel(ctx)
@@ -331,7 +336,9 @@ func (r *runner) pool(ctx context.Context, pages []int, fetch func(context.Conte
 		}
 	})
 	var workers sync.WaitGroup
-	for range r.e.opt.Workers {
+	// More workers than requests in flight (gated holds those to opt.Workers): a worker
+	// decoding the page it read leaves its request slot to one that is not.
+	for range r.e.opt.Workers + decoders {
 		workers.Go(func() {
 			for p := range jobs {
 				res := fetch(fctx, p)
@@ -363,8 +370,12 @@ func (r *runner) pool(ctx context.Context, pages []int, fetch func(context.Conte
 func (r *runner) fetchSyncPage(ctx context.Context, n int) pageResult {
 	var best pageResult
 	for attempt := 0; attempt <= r.e.opt.PageRetries; attempt++ {
+		var reply sga.SyncReply
+		err := r.gated(ctx, func() (err error) { reply, err = r.client.FetchSyncPage(ctx, n); return err })
 		var p sga.SyncPage
-		err := r.gated(ctx, func() (err error) { p, err = r.client.SyncPage(ctx, n); return err })
+		if err == nil {
+			p, err = reply.Decode() // out of gated: the next request need not wait for it
+		}
 		if err != nil {
 			if attempt > 0 {
 				return best // keep what the earlier read got

@@ -872,3 +872,30 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("a closed engine: %v", err)
 	}
 }
+
+// A pool has more workers than requests in flight, so that one decoding a page leaves its
+// slot to another; SGA still never sees more than Workers requests at once.
+func TestRequestsInFlightNeverExceedWorkers(t *testing.T) {
+	var now, most atomic.Int64
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := now.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(5 * time.Millisecond) // long enough for the others to come in
+			next.ServeHTTP(w, r)
+			now.Add(-1)
+		})
+	}
+	e := newEnv(t, sim.Options{Seed: 7, Members: 1500}, Options{Workers: 3}, false, count)
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	if got := most.Load(); got > 3 || got < 2 {
+		t.Fatalf("at most %d requests in flight at once, want 2 or 3 (3 workers)", got)
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("stored %d, want %d", len(got), len(want))
+	}
+}
