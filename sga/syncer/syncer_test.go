@@ -882,7 +882,11 @@ func TestRequestsInFlightNeverExceedWorkers(t *testing.T) {
 			n := now.Add(1)
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
-			time.Sleep(5 * time.Millisecond) // long enough for the others to come in
+			// Hold each request until another is in flight (the page count, alone, gives up
+			// after a while): the pool's overlap does not depend on the machine's speed.
+			for wait := time.Now(); now.Load() < 2 && time.Since(wait) < 500*time.Millisecond; {
+				time.Sleep(time.Millisecond)
+			}
 			next.ServeHTTP(w, r)
 			now.Add(-1)
 		})
