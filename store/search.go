@@ -220,12 +220,12 @@ func searchWords(tx txn, terms []string, add func(code []byte) bool) error {
 	prefix := []byte(terms[walk])
 	c := idx.Cursor()
 	for k, list := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, list = c.Next() {
-		for ; len(list) >= codeSize; list = list[codeSize:] {
-			ok, err := matches(list[:codeSize])
+		for code := range codes(list) {
+			ok, err := matches(code)
 			if err != nil {
 				return err
 			}
-			if ok && !add(list[:codeSize]) {
+			if ok && !add(code) {
 				return nil
 			}
 		}

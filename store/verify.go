@@ -96,7 +96,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 			return nil
 		}
 		var prev []byte
-		eachCode(list, func(code []byte) bool {
+		for code := range codes(list) {
 			if prev != nil && bytes.Compare(prev, code) >= 0 {
 				bad("word index %q: codes out of order at %d", word, int64(binary.BigEndian.Uint64(code)))
 			}
@@ -109,8 +109,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 			case !slices.Contains(words(searchText(c)), string(word)):
 				bad("word index %q: client %d does not match", word, c.SGACode)
 			}
-			return true
-		})
+		}
 		return nil
 	})
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -90,45 +92,36 @@ func mergeList(old []byte, ops []indexOp, order []int32) []byte {
 	return append(out, old...)
 }
 
-// eachCode calls fn with each code of a word's list, in order, until fn returns false.
-func eachCode(list []byte, fn func(code []byte) bool) bool {
-	for ; len(list) >= codeSize; list = list[codeSize:] {
-		if !fn(list[:codeSize]) {
-			return false
+// codes yields each code of a word's list, in order.
+func codes(list []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for ; len(list) >= codeSize; list = list[codeSize:] {
+			if !yield(list[:codeSize]) {
+				return
+			}
 		}
 	}
-	return true
 }
 
 // hasCode reports whether a word's list holds the code.
 func hasCode(list []byte, code int64) bool {
-	lo, hi := 0, len(list)/codeSize
-	want := uint64(code)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		switch got := binary.BigEndian.Uint64(list[mid*codeSize:]); {
-		case got == want:
-			return true
-		case got < want:
-			lo = mid + 1
-		default:
-			hi = mid
-		}
-	}
-	return false
+	n, want := len(list)/codeSize, uint64(code)
+	at := func(i int) uint64 { return binary.BigEndian.Uint64(list[i*codeSize:]) }
+	i := sort.Search(n, func(i int) bool { return at(i) >= want })
+	return i < n && at(i) == want
 }
 
 // prefixCodes is the set of clients with a word starting with prefix, as sorted codes.
 func prefixCodes(b *bolt.Bucket, prefix []byte) []uint64 {
-	var codes []uint64
+	var set []uint64
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		for ; len(v) >= codeSize; v = v[codeSize:] {
-			codes = append(codes, binary.BigEndian.Uint64(v))
+		for code := range codes(v) {
+			set = append(set, binary.BigEndian.Uint64(code))
 		}
 	}
-	slices.Sort(codes)
-	return slices.Compact(codes)
+	slices.Sort(set)
+	return slices.Compact(set)
 }
 
 // prefixCount is how many list entries the words starting with prefix hold: what reading

@@ -11,10 +11,9 @@ import (
 
 func codesOf(list []byte) []int64 {
 	var out []int64
-	eachCode(list, func(code []byte) bool {
+	for code := range codes(list) {
 		out = append(out, int64(binary.BigEndian.Uint64(code)))
-		return true
-	})
+	}
 	return out
 }
 
@@ -157,15 +156,16 @@ func TestMigrationListsEachWordOnce(t *testing.T) {
 	}
 }
 
-// Verify finds a word list that is not a list of codes, one out of order, and one naming a
-// client without that word.
+// Verify finds a word list that is not a list of codes, one out of order, one naming a
+// client without that word, and one leaving out a client who has it.
 func TestVerifyChecksWordLists(t *testing.T) {
 	for name, list := range map[string][]byte{
-		"a list of 5 bytes":  {1, 2, 3, 4, 5},
-		"codes out of order": listOf(2, 1),
-		"does not match":     listOf(1, 2),
-		"no client 9":        listOf(1, 9),
-		"a list of 0 bytes":  {},
+		"a list of 5 bytes":       {1, 2, 3, 4, 5},
+		"codes out of order":      listOf(2, 1),
+		"does not match":          listOf(1, 2),
+		"no client 9":             listOf(1, 9),
+		"a list of 0 bytes":       {},
+		"no index entry for word": listOf(2), // client 1, MARIA SILVA, left out
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := openTest(t, "", Options{NoSync: true})
