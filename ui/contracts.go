@@ -224,12 +224,15 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 			switch k := p.keys; {
 			case key.Matches(msg, k.Kind):
 				p.kind = cycle(store.OrderKinds, p.kind)
+				p.list.Restart()
 				return p.load()
 			case key.Matches(msg, k.Status):
 				p.status = cycle(store.OrderStatuses, p.status)
+				p.list.Restart()
 				return p.load()
 			case key.Matches(msg, k.Defaulted):
 				p.defaulting = !p.defaulting
+				p.list.Restart()
 				return p.load()
 			}
 		}

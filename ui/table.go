@@ -202,8 +202,14 @@ func (l *listView) Help() []key.Binding {
 	return []key.Binding{l.keys.Filter, l.keys.Open, l.keys.Clear}
 }
 
-// Key handles a key: typing in the search, or the list's own keys and movement.
+// Key handles a key: typing in the search, or the list's own keys and movement. A key that
+// changes the query starts the list again at its first row: the old cursor row belongs to
+// the old results.
 func (l *listView) Key(msg tea.KeyPressMsg) (listAction, tea.Cmd) {
+	return l.restartOnQuery(l.key(msg))
+}
+
+func (l *listView) key(msg tea.KeyPressMsg) (listAction, tea.Cmd) {
 	if l.search.typing {
 		changed, cmd := l.search.Key(msg)
 		if changed {
@@ -237,10 +243,22 @@ func (l *listView) Paste(msg tea.PasteMsg) (listAction, tea.Cmd) {
 		return listNothing, nil
 	}
 	if changed, cmd := l.search.Paste(msg); changed {
-		return listQuery, cmd
+		return l.restartOnQuery(listQuery, cmd)
 	}
 	return listNothing, nil
 }
+
+// restartOnQuery starts the list again when the query changed.
+func (l *listView) restartOnQuery(a listAction, cmd tea.Cmd) (listAction, tea.Cmd) {
+	if a == listQuery {
+		l.Restart()
+	}
+	return a, cmd
+}
+
+// Restart puts the cursor on the first row, for a new search: what a page's own filter
+// changes is a new search too.
+func (l *listView) Restart() { l.table.SetCursor(0) }
 
 // View is the search line (with note after it), then the table, or what to say when nothing
 // is listed: empty with no query, "Nenhum resultado" with one.
