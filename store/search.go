@@ -64,9 +64,10 @@ func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
 // case-insensitive. A query of digits (with or without the CPF mask) matches CPFs that start
 // with them; words match clients whose name or city has words starting with each of them
 // ("mar sil" finds MARIA DA SILVA, "belo hor" the clients of BELO HORIZONTE); a query with
-// letters and digits also finds the owners of the plates that start with it ("ABC1D", "abc-1d23"). An empty query lists
-// clients by name (ListClients pages through them). At most limit results, sorted by name;
-// More says whether there were others.
+// letters and digits, or of three letters, also finds the owners of the plates that start
+// with it ("ABC", "ABC1D", "abc-1d23"). An empty query lists clients by name (ListClients
+// pages through them). At most limit results, sorted by name; More says whether there were
+// others.
 func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 	if limit <= 0 {
 		limit = 50
@@ -238,7 +239,9 @@ func searchWords(tx txn, terms []string, add func(code []byte) bool) error {
 const maxTermSet = 8192
 
 // looksLikePlate reports whether a normalized query could be (the start of) a plate: one word
-// of at least three characters with a letter and a digit.
+// of at least three characters that is either a plate's first three letters, or has a letter
+// and a digit. Every plate, old or Mercosul, starts with three letters, so those alone are
+// the most natural start to type.
 func looksLikePlate(p string) bool {
 	if len(p) < 3 {
 		return false
@@ -254,7 +257,7 @@ func looksLikePlate(p string) bool {
 			return false
 		}
 	}
-	return letter && digit
+	return letter && (digit || len(p) == 3)
 }
 
 // matchesAll reports whether every term starts some word of the folded name.

@@ -391,6 +391,11 @@ func TestSearchClients(t *testing.T) {
 		{"abc-1d23", "1"},
 		{"abc1", "3,1"},
 		{"xyz9", "2"},
+		{"abc", "3,1"}, // a plate starts with three letters: they find it without a digit
+		{"XYZ", "2"},
+		{"xyz-", "2"},
+		{"xy", ""},
+		{"abcd", ""},
 	} {
 		if got := names(tt.q, 10); got != tt.want {
 			t.Errorf("search %q = %q, want %q", tt.q, got, tt.want)
