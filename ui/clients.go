@@ -49,7 +49,7 @@ const wideAll = 96
 
 func newClientsPage(c *common) *clientsPage {
 	list := newListView(c, clientColumns...)
-	list.search.input.Placeholder = tClientSearchHint
+	list.search.SetHint(tClientSearchHint)
 	return &clientsPage{c: c, list: list, toggle: c.keys.AllAssocs}
 }
 

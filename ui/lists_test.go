@@ -51,3 +51,17 @@ func TestNewSearchStartsAtTheFirstRow(t *testing.T) {
 		t.Fatalf("a new filter kept the old cursor row: %q\n%s", l, c.screen())
 	}
 }
+
+// The empty search says what it searches, whole; three letters find a plate's owner.
+func TestSearchHintAndAPlatesLetters(t *testing.T) {
+	c := open(t)
+	c.press("3")
+	c.waitFor("MARIA DA SILVA")
+	c.press("/")
+	c.waitFor("Buscar: " + tClientSearchHint)
+	c.typeText("xyz")
+	c.waitFor("Buscar: xyz", "JOSÉ D'ÁVILA")
+	c.waitGone("MARIA DA SILVA")
+	c.press("backspace", "backspace", "backspace")
+	c.waitFor("Buscar: "+tClientSearchHint, "MARIA DA SILVA")
+}

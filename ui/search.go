@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // searchBox is a list page's "/" search: a text field that, while focused, takes every key.
@@ -24,6 +25,23 @@ func newSearchBox(c *common) searchBox {
 
 func (s *searchBox) Value() string { return s.input.Value() }
 
+// SetHint sets what the empty field says it searches ("nome, CPF, placa ou cidade").
+func (s *searchBox) SetHint(h string) {
+	s.input.Placeholder = h
+	s.fit()
+}
+
+// fit sizes the field for what it shows: a text field with no width cuts its placeholder to
+// one letter, and one with a width pads and scrolls its text. So the empty field is as wide
+// as its hint, and a field with text has no width (the text is never longer than the limit).
+func (s *searchBox) fit() {
+	if s.input.Value() == "" {
+		s.input.SetWidth(lipgloss.Width(s.input.Placeholder))
+		return
+	}
+	s.input.SetWidth(0)
+}
+
 // Start focuses an empty field; it reports whether a query was dropped.
 func (s *searchBox) Start() (bool, tea.Cmd) {
 	s.typing = true
@@ -34,6 +52,7 @@ func (s *searchBox) Start() (bool, tea.Cmd) {
 func (s *searchBox) Clear() bool {
 	had := s.input.Value() != ""
 	s.input.SetValue("")
+	s.fit()
 	return had
 }
 
@@ -53,19 +72,22 @@ func (s *searchBox) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		s.input.Blur()
 		return s.Clear(), nil
 	}
+	return s.update(msg)
+}
+
+// update gives the field a key or a paste, and fits it to what it then holds. The field has
+// no width while it takes the text, so that it never scrolls it.
+func (s *searchBox) update(msg tea.Msg) (bool, tea.Cmd) {
 	before := s.input.Value()
+	s.input.SetWidth(0)
 	var cmd tea.Cmd
 	*s.input, cmd = s.input.Update(msg)
+	s.fit()
 	return s.input.Value() != before, cmd
 }
 
 // Paste takes pasted text into the field while typing.
-func (s *searchBox) Paste(msg tea.PasteMsg) (bool, tea.Cmd) {
-	before := s.input.Value()
-	var cmd tea.Cmd
-	*s.input, cmd = s.input.Update(msg)
-	return s.input.Value() != before, cmd
-}
+func (s *searchBox) Paste(msg tea.PasteMsg) (bool, tea.Cmd) { return s.update(msg) }
 
 // View is the field while it is used, else a hint of its key.
 func (s *searchBox) View() string {
