@@ -72,7 +72,6 @@ func (m *Model) statusView() string {
 // always ends with "? ajuda · q sair" (and "x" while a sync runs); when it is too narrow,
 // the page's keys give way first.
 func (m *Model) helpView() string {
-	p := m.pages[m.active]
 	k := m.keys
 	width := m.c.width - 2
 	if m.asking != nil {
@@ -84,11 +83,11 @@ func (m *Model) helpView() string {
 		c := m.c.keys
 		return m.help.ShortHelpView([]key.Binding{c.Open, c.Back})
 	}
-	pageKeys := append(p.Help(), k.Pages, k.Association)
+	groups := m.helpGroups()
+	pageKeys := groups[0]
 	if m.fullHelp {
-		c := m.c.keys
 		m.help.SetWidth(width)
-		return m.help.FullHelpView([][]key.Binding{pageKeys, {c.Up, c.Down, c.PageUp, c.PageDown, c.Home, c.End}, {k.Cancel, k.Help, k.Quit}})
+		return m.help.FullHelpView(groups)
 	}
 	m.help.SetWidth(0)
 	cancel := k.Cancel // x works on every page; the footer offers it while a sync runs

@@ -188,6 +188,8 @@ func keyPress(name string) tea.KeyPressMsg {
 		"up":        {Code: tea.KeyUp},
 		"pgdown":    {Code: tea.KeyPgDown},
 		"pgup":      {Code: tea.KeyPgUp},
+		"home":      {Code: tea.KeyHome},
+		"end":       {Code: tea.KeyEnd},
 		"space":     {Code: tea.KeySpace, Text: " "},
 		"backspace": {Code: tea.KeyBackspace},
 	}

@@ -1,6 +1,10 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap is every binding of the console, as the footer names them. Each page keeps its own
 // copy of the bindings it uses and sets their enabled state from its state in one place (its
@@ -63,4 +67,74 @@ func DefaultKeys() KeyMap {
 		Yes:         key.NewBinding(key.WithKeys("s", "y", "enter"), key.WithHelp("s", "confirmar")),
 		No:          key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
 	}
+}
+
+// moveKeys are the bindings that move a list's cursor. A page whose own keys take some of
+// theirs gives its list a copy without them (yield): one key has one meaning on a page, and
+// the footer names it once.
+type moveKeys struct{ Up, Down, PageUp, PageDown, Home, End key.Binding }
+
+func (k KeyMap) moves() moveKeys {
+	return moveKeys{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+func (m moveKeys) list() []key.Binding {
+	return []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Home, m.End}
+}
+
+// yield is the movement keys without the keys that taken bind; a binding left with no key is
+// disabled, one that lost some is named by those it kept ("home" for início when g is taken).
+func (m moveKeys) yield(taken ...key.Binding) moveKeys {
+	drop := map[string]bool{}
+	for _, b := range taken {
+		for _, k := range b.Keys() {
+			drop[k] = true
+		}
+	}
+	without := func(b key.Binding) key.Binding {
+		var kept, names []string
+		for _, k := range b.Keys() {
+			if !drop[k] {
+				kept = append(kept, k)
+				names = append(names, keyName(k))
+			}
+		}
+		switch {
+		case len(kept) == len(b.Keys()):
+			return b
+		case len(kept) == 0:
+			return key.NewBinding(key.WithDisabled())
+		}
+		return key.NewBinding(key.WithKeys(kept...), key.WithHelp(strings.Join(names, "/"), b.Help().Desc))
+	}
+	return moveKeys{without(m.Up), without(m.Down), without(m.PageUp), without(m.PageDown), without(m.Home), without(m.End)}
+}
+
+// keyName is how the footer writes a key.
+func keyName(k string) string {
+	switch k {
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
+	case "pgdown":
+		return "pgdn"
+	}
+	return k
+}
+
+// mover is a page whose list moves by keys of its own (its movement keys yielded some to the
+// page's): the full help names those.
+type mover interface{ Moves() []key.Binding }
+
+// helpGroups is every binding the footer offers now, in its three groups: the page's (with
+// the pages and the association picker), the movement keys the page's list answers, and the
+// root's. Each key is in one binding at most: the footer and the handlers read the same ones.
+func (m *Model) helpGroups() [][]key.Binding {
+	p, k := m.pages[m.active], m.keys
+	moves := m.c.keys.moves().list()
+	if mv, ok := p.(mover); ok {
+		moves = mv.Moves()
+	}
+	return [][]key.Binding{append(p.Help(), k.Pages, k.Association), moves, {k.Cancel, k.Help, k.Quit}}
 }

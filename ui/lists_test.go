@@ -65,3 +65,69 @@ func TestSearchHintAndAPlatesLetters(t *testing.T) {
 	c.press("backspace", "backspace", "backspace")
 	c.waitFor("Buscar: "+tClientSearchHint, "MARIA DA SILVA")
 }
+
+// Every page, and what opens from its lists, binds each key once: the footer's help never
+// names one key for two things.
+func TestNoKeyIsBoundTwiceOnAPage(t *testing.T) {
+	c := newConsole(t, withProposals(t), 120, 35)
+	c.waitFor("integracao", "Último: concluído")
+	check := func(where string) {
+		t.Helper()
+		c.drain()
+		bound := map[string]string{}
+		for _, group := range c.m.helpGroups() {
+			for _, b := range group {
+				if !b.Enabled() {
+					continue
+				}
+				for _, k := range b.Keys() {
+					if other, ok := bound[k]; ok && other != b.Help().Desc {
+						t.Errorf("%s: %q is both %q and %q", where, k, other, b.Help().Desc)
+					}
+					bound[k] = b.Help().Desc
+				}
+			}
+		}
+	}
+	check("Integração SGA")
+	for _, s := range []struct {
+		where string
+		steps []string
+	}{
+		{"Administradores", []string{"2", "=Maria Souza"}},
+		{"a profile", []string{"enter", "=Andamento de importação SGA"}},
+		{"a profile's other tab", []string{"tab"}},
+		{"Clientes", []string{"esc", "3", "=MARIA DA SILVA"}},
+		{"a client's vehicles", []string{"enter", "=Importação de Veículos SGA"}},
+		{"a client's data", []string{"tab"}},
+		{"Contratos e OS", []string{"esc", "4", "=OS-2026-000002"}},
+		{"an order", []string{"enter", "=Ordem de serviço"}},
+		{"Associações", []string{"esc", "5", "=principal"}},
+		{"Pendências", []string{"6", "=2 pendências"}},
+	} {
+		c.steps(s.steps...)
+		check(s.where)
+	}
+}
+
+// On Pendências g is gerar ordens, and início is home: the help says so, and each does it.
+func TestPendingGIsGenerateAndHomeIsTheTop(t *testing.T) {
+	c := newConsole(t, withProposals(t), 120, 35)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("2 pendências")
+	c.press("?")
+	s := c.waitFor("gerar ordens", "início")
+	if words := strings.Join(strings.Fields(s), " "); !strings.Contains(words, "g gerar ordens") ||
+		!strings.Contains(words, "home início") || strings.Contains(words, "g início") {
+		t.Fatalf("the help does not say g gerar ordens, home início:\n%s", s)
+	}
+	c.press("?", "down")
+	first := cursorLine(c.screen())
+	c.press("home")
+	if cursorLine(c.screen()) == first {
+		t.Fatalf("home did not move to the first row:\n%s", c.screen())
+	}
+	c.press("g")
+	c.waitFor("Gerar 1 ordem de serviço")
+}

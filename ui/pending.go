@@ -76,14 +76,20 @@ func (p *pendingPage) shown() map[int]bool {
 }
 
 func newPendingPage(c *common) *pendingPage {
-	return &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: pendingKeys{
+	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: pendingKeys{
 		Tick:     c.keys.Tick,
 		TickAll:  c.keys.TickAll,
 		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", tGenerate)),
 		Dismiss:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tDismiss)),
 		All:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tShowAll)),
 	}}
+	k := p.keys
+	p.table.Yield(k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All) // g is gerar ordens here; home is início
+	return p
 }
+
+// Moves is the keys that move the list: início is home only, g generates.
+func (p *pendingPage) Moves() []key.Binding { return p.table.Moves() }
 
 func (p *pendingPage) Title() string { return tPagePending }
 

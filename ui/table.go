@@ -24,6 +24,7 @@ type row struct {
 // renders only the rows in view, so a list of tens of thousands costs what the screen shows.
 type table struct {
 	c      *common
+	keys   moveKeys
 	cols   []column
 	rows   []row
 	cursor int
@@ -32,7 +33,15 @@ type table struct {
 	height int // rows in view, header excluded
 }
 
-func newTable(c *common, cols ...column) *table { return &table{c: c, cols: cols} }
+func newTable(c *common, cols ...column) *table {
+	return &table{c: c, keys: c.keys.moves(), cols: cols}
+}
+
+// Yield leaves to the page the keys its own bindings take: the cursor moves by the others.
+func (t *table) Yield(taken ...key.Binding) { t.keys = t.c.keys.moves().yield(taken...) }
+
+// Moves is the keys that move the cursor, for the footer.
+func (t *table) Moves() []key.Binding { return t.keys.list() }
 
 func (t *table) SetSize(w, h int) {
 	t.width, t.height = w, max(1, h-1)
@@ -64,7 +73,7 @@ func (t *table) clamp() {
 
 // Update moves the cursor; it reports whether it used the key.
 func (t *table) Update(msg tea.KeyPressMsg) bool {
-	k := t.c.keys
+	k := t.keys
 	switch {
 	case key.Matches(msg, k.Up):
 		t.cursor--
