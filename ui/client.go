@@ -212,13 +212,9 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Tick):
 		ve := v.vehicles[v.table.Cursor()]
 		if reason := v.why(ve); reason != "" {
-			return toast(false, "%s: %s", plateOf(ve), reason)
+			return toast(false, "%s: %s", plateOf(ve), reason) // the cursor stays on the row the reason is about
 		}
-		if v.ticked[ve.SGACode] {
-			delete(v.ticked, ve.SGACode)
-		} else {
-			v.ticked[ve.SGACode] = true
-		}
+		toggle(v.table, v.ticked, ve.SGACode)
 		v.rows()
 		return nil
 	case key.Matches(msg, k.TickAll):

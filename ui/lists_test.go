@@ -131,3 +131,28 @@ func TestPendingGIsGenerateAndHomeIsTheTop(t *testing.T) {
 	c.press("g")
 	c.waitFor("Gerar 1 ordem de serviço")
 }
+
+// space ticks the row and moves to the next one, on Importação de Veículos SGA as on
+// Pendências; on a row that cannot be ticked it says why and stays.
+func TestSpaceTicksAndMovesDown(t *testing.T) {
+	c := open(t)
+	openVehicles(c) // ABC1D23, DEF4G56, GHI7J89 (CANCELADO), JKL0M12
+	c.press("space")
+	s := c.waitFor("1 selecionado")
+	if l := cursorLine(s); !strings.Contains(l, "DEF4G56") {
+		t.Fatalf("space on a vehicle did not move down: %q\n%s", l, s)
+	}
+	c.press("space", "space")
+	s = c.waitFor("2 selecionados", "GHI7J89: não está ATIVO no SGA (CANCELADO)")
+	if l := cursorLine(s); !strings.Contains(l, "GHI7J89") {
+		t.Fatalf("space on a vehicle that cannot be ticked moved: %q\n%s", l, s)
+	}
+	c = newConsole(t, withProposals(t), 100, 30)
+	c.press("6")
+	c.waitFor("2 pendências")
+	c.press("space")
+	s = c.waitFor("[x]", "1 selecionado")
+	if l := cursorLine(s); strings.Contains(l, "[x]") {
+		t.Fatalf("space on a proposal did not move down: %q\n%s", l, s)
+	}
+}

@@ -221,11 +221,7 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Tick):
 		if pr, ok := p.current(); ok {
-			p.ticked[pr.ID] = !p.ticked[pr.ID]
-			if !p.ticked[pr.ID] {
-				delete(p.ticked, pr.ID)
-			}
-			p.table.SetCursor(p.table.Cursor() + 1)
+			toggle(p.table, p.ticked, pr.ID)
 			p.rows()
 		}
 		return nil

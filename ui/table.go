@@ -60,6 +60,17 @@ func (t *table) SetCursor(i int) {
 	t.clamp()
 }
 
+// toggle ticks the row with key k, or unticks it, and moves the cursor to the next row: what
+// space does on every list with boxes, so that space after space ticks rows in turn.
+func toggle[K comparable](t *table, ticked map[K]bool, k K) {
+	if ticked[k] {
+		delete(ticked, k)
+	} else {
+		ticked[k] = true
+	}
+	t.SetCursor(t.Cursor() + 1)
+}
+
 func (t *table) clamp() {
 	t.cursor = max(0, min(t.cursor, len(t.rows)-1))
 	if t.cursor < t.offset {
