@@ -142,6 +142,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// Without a terminal the demo writes nothing: it says so before it opens the database (with no
+// controlling terminal and stdin not one, the console would have nothing to read keys from).
+func TestDemoWithoutATerminalWritesNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new.db")
+	cmd := exec.Command(ponteBinary(t), "--db", db, "demo", "--members", "10", "--latency", "0")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "the console needs a terminal") {
+		t.Fatalf("demo without a terminal: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("demo without a terminal made %s: %v", db, err)
+	}
+}
+
 // TestDemoEndToEnd runs ponte demo in tmux at 120x35 and walks the guide as an operator would:
 // in colour, and with NO_COLOR=1, where the cursor row's "›" must show which row is current.
 func TestDemoEndToEnd(t *testing.T) {

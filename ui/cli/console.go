@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"ponte/sga/syncer"
@@ -78,4 +81,18 @@ func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.
 		return nil // stopped by a signal: the exit status says which
 	}
 	return err
+}
+
+// needTerminal refuses to start the console where it has no terminal to read keys from: it
+// reads them from stdin, or from the process's terminal when stdin is not one (a caller that
+// gives its own input, a test, needs none). Commands call it before they write anything.
+func needTerminal(cmd *cobra.Command) error {
+	if cmd.InOrStdin() != os.Stdin || runtime.GOOS == "windows" || term.IsTerminal(os.Stdin.Fd()) {
+		return nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return fmt.Errorf("the console needs a terminal, and this process has none (%w): run it from one, or over ssh with ponte serve", err)
+	}
+	return tty.Close()
 }

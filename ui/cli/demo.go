@@ -8,6 +8,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,14 +22,17 @@ import (
 // as --latency says, one whose SGA fails about 5% of its answers with 5xx, one slow (200 ms a
 // request), so that the picker, the search across associations and failures that stay in
 // their association all show at once.
-var demoAssociations = []struct {
-	slug, name string
-	seed       uint64 // added to --seed
-	faults     func(latency time.Duration) sim.Faults
-}{
+var demoAssociations = []demoAssociation{
 	{"protecao-sul", "Proteção Sul", 0, func(l time.Duration) sim.Faults { return sim.Faults{Latency: l} }},
 	{"norte-seguro", "Norte Seguro", 1, func(l time.Duration) sim.Faults { return sim.Faults{Latency: l, Fail5xx: 0.05} }},
 	{"vale-minas", "Vale de Minas", 2, func(time.Duration) sim.Faults { return sim.Faults{Latency: 200 * time.Millisecond} }},
+}
+
+// demoAssociation is one of the demo's associations and how its simulator behaves.
+type demoAssociation struct {
+	slug, name string
+	seed       uint64 // added to --seed
+	faults     func(latency time.Duration) sim.Faults
 }
 
 // demoCmd starts three simulators in-process, a database with a demo administrator and three
@@ -49,31 +53,18 @@ func (a *app) demoCmd() *cobra.Command {
 			"protecao-sul (--latency per request), norte-seguro (about 5% of answers fail with 5xx) and\n" +
 			"vale-minas (200 ms per request).\n\n" +
 			"Without --db the demo uses a temporary database, removed when it ends. With --db PATH it uses\n" +
-			"PATH, and refuses one whose SGA integrations are real (not a demo's) unless --force.",
+			"PATH if PATH is new or a demo's; one that holds anything else (another association, an\n" +
+			"administrator, a real SGA integration) is refused before anything is written, naming what it\n" +
+			"holds, unless --force, which first says what the demo adds to it.",
 		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := a.db
-			if path == "" {
-				path = os.Getenv("PONTE_DB")
-			}
-			if path == "" {
-				dir, err := os.MkdirTemp("", "ponte-demo-")
-				if err != nil {
-					return err
+			sims := make([]demoSim, 0, len(demoAssociations))
+			defer func() {
+				for _, d := range sims {
+					d.stop()
 				}
-				defer os.RemoveAll(dir)
-				path = filepath.Join(dir, "ponte.db")
-			}
-			s, err := store.Open(path, store.Options{})
-			if err != nil {
-				return a.inUseHint(err)
-			}
-			defer s.Close()
-			who := store.Actor{Who: "demo", From: "demo"}
-			if err := renameFresh(s, demoAssociations[0].slug, demoAssociations[0].name, who); err != nil {
-				return err
-			}
+			}()
 			for _, d := range demoAssociations {
 				sm, err := sim.New(sim.Options{Seed: seed + d.seed, Members: members, PageSize: 50, Faults: d.faults(latency)})
 				if err != nil {
@@ -83,15 +74,60 @@ func (a *app) demoCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				defer stop()
-				if err := demoAssociation(s, d.slug, d.name, url, sm.Credentials(), force, who); err != nil {
-					return err
-				}
+				cr := sm.Credentials()
+				cr.URL = url
+				sims = append(sims, demoSim{sm, cr, stop})
 			}
-			if _, err := s.AdminByLogin("demo"); errors.Is(err, store.ErrNotFound) {
-				if _, err := s.AddAdmin(store.Admin{Login: "demo", Name: "Operador Demo", Email: "demo@example.com"}, who); err != nil {
+			// Nothing is written before the console is sure to open and the database is known
+			// to be a demo's (or new).
+			if err := needTerminal(cmd); err != nil {
+				return err
+			}
+			path := a.db
+			if path == "" {
+				path = a.getenv("PONTE_DB")
+			}
+			if path == "" {
+				dir, err := os.MkdirTemp("", "ponte-demo-")
+				if err != nil {
 					return err
 				}
+				defer os.RemoveAll(dir)
+				path = filepath.Join(dir, "ponte.db")
+			}
+			// The decision is made on the database opened read-only: a writable open alone
+			// changes its file. It is made again once writable, on what is there then.
+			user := sims[0].cr.User
+			if ro, err := store.Open(path, store.Options{ReadOnly: true}); err == nil {
+				plan, err := planDemo(ro, user)
+				ro.Close()
+				if err == nil {
+					err = plan.refusal(path, force)
+				}
+				if err != nil {
+					return err
+				}
+			} else if !errors.Is(err, store.ErrNoDatabase) {
+				return a.inUseHint(err)
+			}
+			s, err := store.Open(path, store.Options{})
+			if err != nil {
+				return a.inUseHint(err)
+			}
+			defer s.Close()
+			plan, err := planDemo(s, user)
+			if err == nil {
+				err = plan.refusal(path, force)
+			}
+			if err != nil {
+				return err
+			}
+			if len(plan.foreign) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "ponte demo: --force: %s holds data that is not a demo's; adding to it %s\n", path, plan.adds())
+			}
+			who := store.Actor{Who: "demo", From: "demo"}
+			if err := plan.apply(s, sims, who); err != nil {
+				return err
 			}
 			first := demoAssociations[0].slug
 			if name := a.association(); name != "" {
@@ -104,7 +140,7 @@ func (a *app) demoCmd() *cobra.Command {
 	f.IntVar(&members, "members", 300, "associados in each simulator (10 to 100000)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the first simulator's data (the others take the next ones)")
 	f.DurationVar(&latency, "latency", 40*time.Millisecond, "latency of each request to the first two simulators")
-	f.BoolVar(&force, "force", false, "with --db: replace the database's SGA integrations with the simulators' even if they are real")
+	f.BoolVar(&force, "force", false, "with --db: add the demo to a database that holds more than a demo's data")
 	f.BoolVar(&mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists)")
 	return cmd
 }
@@ -123,58 +159,166 @@ func serveSim(sm *sim.Sim) (string, func(), error) {
 	return "http://" + ln.Addr().String() + sim.BasePath, stop, nil
 }
 
-// renameFresh gives a new database's one association, "principal" with nothing in it yet,
-// the demo's first name: the demo then has its three associations and no empty fourth.
-func renameFresh(s *store.Store, slug, name string, who store.Actor) error {
-	all, err := s.Overview()
-	if err != nil || len(all) != 1 || all[0].Slug != "principal" || all[0].Clients > 0 || all[0].LastRun != nil {
-		return err
-	}
-	in, err := s.In("principal")
-	if err != nil {
-		return err
-	}
-	if st, err := in.IntegrationState(); err != nil || st != (store.IntegrationState{}) {
-		return err
-	}
-	_, err = s.UpdateAssociation("principal", store.AssociationPatch{Slug: &slug, Name: &name}, who)
-	return err
+// demoSim is one of the demo's simulators, served: its credentials (URL included), and how
+// to stop it.
+type demoSim struct {
+	sm   *sim.Sim
+	cr   sim.Credentials
+	stop func()
 }
 
-// demoAssociation makes (or finds) one of the demo's associations and points its integration
-// at its simulator. A fresh database's "principal" becomes the first; an integration that is
-// not a demo's is refused unless force.
-func demoAssociation(s *store.Store, slug, name, url string, cr sim.Credentials, force bool, who store.Actor) error {
-	in, err := s.In(slug)
-	if errors.Is(err, store.ErrNotFound) {
-		if _, err := s.AddAssociation(store.Association{Slug: slug, Name: name}, who); err != nil {
+// demoPlan is what the demo writes into a database, decided from what the database holds
+// before anything is written.
+type demoPlan struct {
+	rename  bool     // the new database's empty "principal" becomes the first association
+	add     []string // demo associations to add, by short name
+	replace []string // demo associations whose integration is not a demo's (written only with --force)
+	admin   bool     // the administrator "demo" is added
+	foreign []string // what the database holds that no demo wrote, one line each
+}
+
+// planDemo reads what the database holds against what the demo writes: its three
+// associations, each integration pointed at its simulator (user is the simulators' user), and
+// the administrator "demo". A new database's empty "principal" is renamed, not kept beside
+// them. Any other association, a demo association whose integration is real, and any other
+// administrator are foreign: the database is not a demo's.
+func planDemo(s *store.Store, user string) (demoPlan, error) {
+	var p demoPlan
+	all, err := s.Overview()
+	if err != nil {
+		return p, err
+	}
+	have := map[string]bool{}
+	for _, a := range all {
+		in, err := s.In(a.Slug)
+		if err != nil {
+			return p, err
+		}
+		cur, err := in.Integration()
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", a.Slug, err)
+		}
+		demo := slices.ContainsFunc(demoAssociations, func(d demoAssociation) bool { return d.slug == a.Slug })
+		switch {
+		case demo:
+			have[a.Slug] = true
+			if !isDemoIntegration(cur, user) {
+				p.replace = append(p.replace, a.Slug)
+				p.foreign = append(p.foreign, describeAssociation(a, cur))
+			}
+		case len(all) == 1 && a.Slug == "principal" && a.Clients == 0 && a.LastRun == nil && emptyIntegration(cur):
+			p.rename, have[demoAssociations[0].slug] = true, true
+		default:
+			p.foreign = append(p.foreign, describeAssociation(a, cur))
+		}
+	}
+	for _, d := range demoAssociations {
+		if !have[d.slug] {
+			p.add = append(p.add, d.slug)
+		}
+	}
+	admins, err := s.Admins()
+	if err != nil {
+		return p, err
+	}
+	p.admin = true
+	for _, ad := range admins {
+		if ad.Login == demoAdmin.Login {
+			p.admin = false
+			continue
+		}
+		p.foreign = append(p.foreign, fmt.Sprintf("administrator %q (%s, %s)", ad.Login, ad.Name, ad.Role))
+	}
+	return p, nil
+}
+
+// describeAssociation is one line on an association that is not a demo's.
+func describeAssociation(a store.AssociationSummary, in store.Integration) string {
+	sga := "no SGA integration"
+	if !emptyIntegration(in) {
+		sga = fmt.Sprintf("SGA integration %s, user %q", in.SGAURL, in.User)
+	}
+	return fmt.Sprintf("association %s (%s): clients %d, contracts %d, %s", a.Slug, a.Name, a.Clients, a.Contracts, sga)
+}
+
+// refusal is the error that refuses a database holding what no demo wrote, unless force.
+func (p demoPlan) refusal(path string, force bool) error {
+	if len(p.foreign) == 0 || force {
+		return nil
+	}
+	return fmt.Errorf("%s is not a demo's database; it holds:\n  %s\nwith --force the demo adds to it %s.\n"+
+		"Run the demo without --db (it then uses a temporary database), or add --force",
+		path, strings.Join(p.foreign, "\n  "), p.adds())
+}
+
+// adds says what the demo writes, for the refusal and for --force.
+func (p demoPlan) adds() string {
+	var parts []string
+	if p.rename {
+		parts = append(parts, "its empty principal renamed "+demoAssociations[0].slug)
+	}
+	if len(p.add) > 0 {
+		parts = append(parts, "the associations "+strings.Join(p.add, ", ")+" (each with its simulator's SGA integration)")
+	}
+	if len(p.replace) > 0 {
+		parts = append(parts, "the simulators' SGA integrations in place of the real ones of "+strings.Join(p.replace, ", ")+
+			" (their passwords are lost)")
+	}
+	if p.admin {
+		parts = append(parts, fmt.Sprintf("the supervisor %q", demoAdmin.Login))
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// demoAdmin is the administrator the demo adds.
+var demoAdmin = store.Admin{Login: "demo", Name: "Operador Demo", Email: "demo@example.com"}
+
+// apply writes the plan: the associations, each integration pointed at its simulator, and the
+// demo's administrator.
+func (p demoPlan) apply(s *store.Store, sims []demoSim, who store.Actor) error {
+	first := demoAssociations[0]
+	if p.rename {
+		if _, err := s.UpdateAssociation("principal", store.AssociationPatch{Slug: &first.slug, Name: &first.name}, who); err != nil {
 			return err
 		}
-		in, err = s.In(slug)
 	}
-	if err != nil {
-		return err
-	}
-	if !force {
-		cur, err := in.Integration()
+	for i, d := range demoAssociations {
+		if slices.Contains(p.add, d.slug) {
+			if _, err := s.AddAssociation(store.Association{Slug: d.slug, Name: d.name}, who); err != nil {
+				return err
+			}
+		}
+		in, err := s.In(d.slug)
 		if err != nil {
 			return err
 		}
-		if !isDemoIntegration(cur, cr) {
-			return fmt.Errorf("%s holds a real SGA integration for %s (%s, user %q): the demo would replace it with the "+
-				"simulator's and lose its password; run the demo without --db, or add --force", s.Path(), slug, cur.SGAURL, cur.User)
+		cr := sims[i].cr
+		if _, err := in.SetIntegration(store.IntegrationPatch{SGAURL: &cr.URL, User: &cr.User, Password: &cr.Password,
+			APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, who); err != nil {
+			return err
 		}
 	}
-	_, err = in.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
-		APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, who)
-	return err
+	if p.admin {
+		if _, err := s.AddAdmin(demoAdmin, who); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emptyIntegration reports whether no field of an integration is set.
+func emptyIntegration(in store.Integration) bool {
+	return in.SGAURL == "" && in.User == "" && in.Password == "" && in.APIKey == "" && in.SyncToken == "" && in.ProductCode == ""
 }
 
 // isDemoIntegration reports whether an integration is empty or one a demo wrote: the
-// simulator's user at the simulator's path on a loopback address (the port and, with another
+// simulators' user at the simulator's path on a loopback address (the port and, with another
 // seed, the secrets differ from demo to demo).
-func isDemoIntegration(in store.Integration, cr sim.Credentials) bool {
-	if in.SGAURL == "" && in.User == "" && in.Password == "" && in.APIKey == "" && in.SyncToken == "" && in.ProductCode == "" {
+func isDemoIntegration(in store.Integration, user string) bool {
+	if emptyIntegration(in) {
 		return true
 	}
 	u, err := neturl.Parse(in.SGAURL)
@@ -182,5 +326,5 @@ func isDemoIntegration(in store.Integration, cr sim.Credentials) bool {
 		return false
 	}
 	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback() && strings.HasSuffix(u.Path, sim.BasePath) && in.User == cr.User
+	return ip != nil && ip.IsLoopback() && strings.HasSuffix(u.Path, sim.BasePath) && in.User == user
 }

@@ -296,24 +296,6 @@ func TestConfigTestDeadline(t *testing.T) {
 	}
 }
 
-// demo --db keeps a database's real integration unless --force.
-func TestDemoKeepsARealIntegration(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "prod.db")
-	t.Setenv("PONTE_SGA_PASSWORD", "a-real-password")
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", "https://sga.example.com/api/sga/v2", "--user", "admin.real"); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
-	t.Setenv("PONTE_SGA_PASSWORD", "")
-	code, _, errOut := run2(db, "demo", "--members", "10", "--latency", "0")
-	if code != cli.ExitFailure || !strings.Contains(errOut, "holds a real SGA integration") {
-		t.Fatalf("demo over a real integration: %d %q", code, errOut)
-	}
-	code, out, _ := run2(db, "config", "show")
-	if code != cli.ExitOK || !strings.Contains(out, "admin.real") || !strings.Contains(out, "sga.example.com") {
-		t.Fatalf("the integration changed: %q", out)
-	}
-}
-
 // A value saved before settings were checked is printed quoted, never raw: the terminal would
 // obey a control character in it.
 func TestConfigShowQuotesOldControlCharacters(t *testing.T) {
