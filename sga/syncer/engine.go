@@ -179,15 +179,13 @@ func New(st *store.Store, o Options) *Engine {
 // finished is the progress of a run that is over: all its pages when it read the listing to
 // the end, else the pages it read.
 func finished(r store.Run, a store.Association) Progress {
-	done := r.Counts.PagesDone
-	if r.Status == store.StatusSucceeded || r.Status == store.StatusPartial {
-		done = r.Counts.PagesTotal
-	}
-	return Progress{Association: a.Slug, RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
-		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: done, PagesTotal: r.Counts.PagesTotal,
+	p := Progress{Association: a.Slug, RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
+		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: r.Counts.PagesDone, PagesTotal: r.Counts.PagesTotal,
 		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
 		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
 		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
+	p.PagesDone = p.endPages()
+	return p
 }
 
 // lane finds an association's lane, made on first use; ref is a short name, or empty for the

@@ -3,6 +3,8 @@ package syncer
 import (
 	"sync"
 	"time"
+
+	"ponte/store"
 )
 
 // Phases of a run, as Progress.Phase names them.
@@ -44,9 +46,27 @@ type Progress struct {
 	ReasonCode string // why, as a Reason* code (the console)
 }
 
-// Fraction is how far the run is, from 0 to 1, when the total is known.
+// readToEnd reports whether the run is over having read all it set out to read: it succeeded,
+// or ended partial (some pages in error, every page asked for).
+func (p Progress) readToEnd() bool {
+	return !p.Running && p.Phase == PhaseDone && (p.Status == store.StatusSucceeded || p.Status == store.StatusPartial)
+}
+
+// endPages is the pages done to show: all of them for a run read to its end.
+func (p Progress) endPages() int {
+	if p.readToEnd() {
+		return max(p.PagesDone, p.PagesTotal)
+	}
+	return p.PagesDone
+}
+
+// Fraction is how far the run is, from 0 to 1: 1 for a run read to its end (even when the
+// listing it read gave no page count), else the pages done over the total, when known.
 func (p Progress) Fraction() float64 {
-	if p.PagesTotal <= 0 {
+	switch {
+	case p.readToEnd():
+		return 1
+	case p.PagesTotal <= 0:
 		return 0
 	}
 	return min(1, float64(p.PagesDone)/float64(p.PagesTotal))

@@ -317,3 +317,36 @@ func TestFirstSyncIsSearchable(t *testing.T) {
 		}
 	}
 }
+
+// A run read to its end ends at 100% with every page done, whichever way it read: a full
+// read, an incremental one (one step, no pages of its own), one that fell back to the manual
+// listing (which gives no page count).
+func TestARunReadToItsEndIsAllDone(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 3}, Options{}, false, nil)
+	ended := func(what string, r store.Run, err error) {
+		t.Helper()
+		p := e.eng.Hub("").Latest()
+		if err != nil || r.Status != store.StatusSucceeded || p.RunID != r.ID || p.Running {
+			t.Fatalf("%s: %+v %v; progress %+v", what, r, err, p)
+		}
+		if p.Fraction() != 1 || p.PagesDone != p.PagesTotal && p.PagesTotal > 0 {
+			t.Fatalf("%s: ended at %.0f%%, pages %d/%d", what, p.Fraction()*100, p.PagesDone, p.PagesTotal)
+		}
+	}
+	r, err := e.eng.Run(context.Background(), Request{By: maria})
+	ended("full", r, err)
+	r, err = e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if r.Kind != store.RunIncremental {
+		t.Fatalf("not an incremental run: %+v", r)
+	}
+	ended("incremental", r, err)
+	bad := "token-revogado"
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{SyncToken: &bad}, maria); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.eng.Run(context.Background(), Request{By: maria})
+	if !r.FellBack {
+		t.Fatalf("did not fall back: %+v", r)
+	}
+	ended("fallen back", r, err)
+}
