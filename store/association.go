@@ -525,7 +525,7 @@ func validCNPJ(d string) bool {
 type AssociationSummary struct {
 	Association
 	Clients, Vehicles, Contracts int
-	LastRun                      *Run // nil: never synced
+	LastRun                      *Run // its last sync, full or incremental (nil: never synced)
 	Schedule                     Schedule
 }
 
@@ -546,14 +546,11 @@ func (s *Store) Overview() ([]AssociationSummary, error) {
 			for k, _ := byVehicle.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = byVehicle.Next() {
 				sum.Contracts++
 			}
-			if _, v := t.Bucket(bRuns).Cursor().Last(); v != nil {
-				var r Run
-				if err := json.Unmarshal(v, &r); err != nil {
-					return fmt.Errorf("%s: last run: %w", t.assoc.Slug, err)
-				}
-				r.Association = t.assoc.Slug
-				sum.LastRun = &r
+			last, err := lastAssociationRun(t)
+			if err != nil {
+				return fmt.Errorf("%s: last run: %w", t.assoc.Slug, err)
 			}
+			sum.LastRun = last
 			if _, err := getJSON(t.Bucket(bSync), keySchedule, &sum.Schedule); err != nil {
 				return err
 			}

@@ -82,6 +82,14 @@ type RunCounts struct {
 	Changes           int `json:"changes,omitempty"`   // change-feed records read (incremental)
 }
 
+// AssociationKind reports whether a run of this kind stands for its association's sync state:
+// a full or an incremental run does; a client's own run reads one client and says nothing of
+// the rest, so it is never the association's "last sync". Every reader asks this.
+func AssociationKind(kind string) bool { return kind != RunClient }
+
+// OfAssociation reports whether the run stands for its association's sync state.
+func (r Run) OfAssociation() bool { return AssociationKind(r.Kind) }
+
 // Clients and Vehicles are what the run read.
 func (c RunCounts) Clients() int  { return c.ClientsCreated + c.ClientsUpdated + c.ClientsUnchanged }
 func (c RunCounts) Vehicles() int { return c.VehiclesCreated + c.VehiclesUpdated + c.VehiclesUnchanged }
@@ -489,27 +497,58 @@ func (s *Store) SyncStates() ([]SyncState, error) {
 		out = out[:0]
 		return s.eachVisible(tx, func(t txn) error {
 			st := SyncState{Association: *t.assoc}
-			c, n := t.Bucket(bRuns).Cursor(), 0
-			for k, v := c.Last(); k != nil && n < stateScan && (st.Last == nil || st.LastSuccess.IsZero()); k, v = c.Prev() {
-				n++
-				var r Run
-				if err := json.Unmarshal(v, &r); err != nil {
-					return fmt.Errorf("run %x: %w", k, err)
-				}
-				if r.Kind == RunClient {
-					continue
-				}
-				r.Association = t.assoc.Slug
+			err := associationRuns(t, func(r Run) bool {
 				if st.Last == nil {
 					st.Last = &r
 				}
 				if r.Status == StatusSucceeded || r.Status == StatusPartial {
 					st.LastSuccess = r.FinishedAt
 				}
-			}
+				return st.LastSuccess.IsZero()
+			})
 			out = append(out, st)
-			return nil
+			return err
 		})
 	})
 	return out, err
+}
+
+// associationRuns calls fn with the runs that stand for t's association (OfAssociation),
+// newest first, among its newest stateScan runs, until fn returns false.
+func associationRuns(t txn, fn func(Run) bool) error {
+	c, n := t.Bucket(bRuns).Cursor(), 0
+	for k, v := c.Last(); k != nil && n < stateScan; k, v = c.Prev() {
+		n++
+		var r Run
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("run %x: %w", k, err)
+		}
+		if !r.OfAssociation() {
+			continue
+		}
+		r.Association = t.assoc.Slug
+		if !fn(r) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// lastAssociationRun is t's association's newest run that stands for it (nil: none).
+func lastAssociationRun(t txn) (*Run, error) {
+	var last *Run
+	err := associationRuns(t, func(r Run) bool { last = &r; return false })
+	return last, err
+}
+
+// LastRun returns the association's last sync: its newest full or incremental run (nil:
+// never synced). A client's own run is not one.
+func (s *Store) LastRun() (*Run, error) {
+	var last *Run
+	err := s.view(func(tx txn) error {
+		var err error
+		last, err = lastAssociationRun(tx)
+		return err
+	})
+	return last, err
 }

@@ -767,8 +767,8 @@ func TestUnsetIntegration(t *testing.T) {
 	}
 }
 
-// SyncStates reports each association's newest run of the whole association and the end of
-// its newest finished one: a client's run counts as neither, a failed run is the last but not
+// SyncStates, Overview and LastRun report each association's newest run of the whole
+// association, and SyncStates the end of its newest finished one: a client's run counts as neither, a failed run is the last but not
 // a success, a partial one is a success.
 func TestSyncStates(t *testing.T) {
 	s := openTest(t, "", Options{})
@@ -798,6 +798,14 @@ func TestSyncStates(t *testing.T) {
 	states, _ = s.SyncStates()
 	if st := states[0]; st.Last == nil || st.Last.Status != StatusFailed || !st.LastSuccess.Equal(partial.FinishedAt) {
 		t.Fatalf("after a partial, a failed and a client run: %+v", st)
+	}
+	// Every reader of the association's last sync agrees: the client's run is none.
+	sums, err := s.Overview()
+	if err != nil || len(sums) != 1 || sums[0].LastRun == nil || sums[0].LastRun.ID != states[0].Last.ID {
+		t.Fatalf("Overview's last run: %+v %v, want run %d", sums, err, states[0].Last.ID)
+	}
+	if last, err := s.LastRun(); err != nil || last == nil || last.ID != states[0].Last.ID {
+		t.Fatalf("LastRun: %+v %v, want run %d", last, err, states[0].Last.ID)
 	}
 	running := run(RunFull, StatusRunning)
 	states, _ = s.SyncStates()

@@ -418,10 +418,25 @@ func (v *adminView) View() string {
 	return b.String()
 }
 
+// standing is the association's sync state, which the profile's Andamento shows: the run of
+// the whole association going or just ended, else its last one as the store keeps it. A
+// client's own run is not it (store.AssociationKind); the client's page tells that one.
+func (v *adminView) standing() syncer.Progress {
+	if p := v.progress; p.OfAssociation() {
+		return p
+	}
+	for _, r := range v.runs {
+		if r.OfAssociation() {
+			return syncer.Ended(r)
+		}
+	}
+	return syncer.Progress{Phase: syncer.PhaseIdle}
+}
+
 // progressField is "Andamento de importação SGA": a bar and what the engine reports.
 func (v *adminView) progressField() string {
 	st := v.c.styles
-	p := v.progress
+	p := v.standing()
 	const width = 40
 	filled := int(p.Fraction() * width)
 	bar := st.BarFull.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", width-filled))

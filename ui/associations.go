@@ -220,8 +220,9 @@ func (p *assocsPage) rows() {
 				last += " · " + plural(r.ErrorCount, tErrorOne, tErrorMany)
 			}
 		}
-		if eng := p.c.svc.Engine; eng != nil { // a sync going says how far it is instead
+		if eng := p.c.svc.Engine; eng != nil { // a sync of the association going says how far it is instead
 			switch pr := eng.Hub(s.Slug).Latest(); {
+			case !pr.OfAssociation(): // a client's own sync is not the association's state
 			case pr.Running && pr.Phase == syncer.PhaseQueued:
 				last = tAssocQueued
 			case pr.Running && pr.Phase == syncer.PhasePaused:

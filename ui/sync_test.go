@@ -172,15 +172,7 @@ func TestClientSyncListsEveryVehicle(t *testing.T) {
 		t.Fatal("the simulator has no member with vehicles of ours and others")
 	}
 	c := newConsole(t, svc, 120, 35)
-	c.press("3", "/")
-	c.typeText(other.MemberCPF)
-	c.press("enter")
-	// The results of a prefix of the CPF may still be on screen: wait for the client itself.
-	c.waitUntil("one client", func(sc string) bool {
-		return strings.Contains(sc, "Buscar: "+other.MemberCPF) && strings.Count(sc, "› ") == 1 &&
-			strings.Contains(cursorLine(sc), formatCPF(other.MemberCPF))
-	})
-	c.press("enter")
+	openByCPF(c, other.MemberCPF)
 	s1 := c.waitFor("Importação de Veículos SGA]", "Produto", "s busca no SGA todos os deste cliente")
 	if strings.Contains(s1, other.Plate) {
 		t.Fatalf("a vehicle without our product before the client's sync:\n%s", s1)
@@ -210,5 +202,65 @@ func TestSessionEndEndsItsCommands(t *testing.T) {
 	c.waitGone("Salvando e testando")
 	if took := time.Since(start); took > 15*time.Second {
 		t.Fatalf("the test went on %s after the session ended", took)
+	}
+}
+
+// openByCPF finds a client on Clientes by CPF and opens its page.
+func openByCPF(c *console, cpf string) {
+	c.t.Helper()
+	c.press("3", "/")
+	c.typeText(cpf)
+	c.press("enter")
+	// The results of a prefix of the CPF may still be on screen: wait for the client itself.
+	c.waitUntil("one client", func(sc string) bool {
+		return strings.Contains(sc, "Buscar: "+cpf) && strings.Count(sc, "› ") == 1 &&
+			strings.Contains(cursorLine(sc), formatCPF(cpf))
+	})
+	c.press("enter")
+}
+
+// openSimClient opens the page of a client of s with a vehicle of ours, which a full sync
+// brought in, and returns that vehicle.
+func openSimClient(t *testing.T, c *console, s *sim.Sim) sim.VehicleInfo {
+	t.Helper()
+	ours := s.Credentials().ProductCode
+	var v sim.VehicleInfo
+	for _, x := range s.Vehicles() {
+		if slices.Contains(x.Products, ours) && (v.Code == 0 || x.Code < v.Code) {
+			v = x
+		}
+	}
+	openByCPF(c, v.MemberCPF)
+	c.waitFor("Importação de Veículos SGA]", "Sincronizar Ativos SGA (s)", v.Plate)
+	return v
+}
+
+// A client's own sync that fails (a wrong Senha, no token to fall back to) is not the
+// association's last sync: Associações and the profile's Andamento still show the good full
+// run; the failure is said on the client's page.
+func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
+	svc, s := simServices(t, sim.Options{Seed: 8, Members: 40}, false, nil)
+	if _, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria}); err != nil {
+		t.Fatal(err)
+	}
+	wrong := "senha-errada"
+	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{Password: &wrong}, maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 120, 35)
+	openSimClient(t, c, s)
+	c.press("s")
+	c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
+	c.press("5")
+	out := c.waitFor("1 associação", "Principal")
+	if row := cursorLine(out); strings.Contains(row, "falhou") || !strings.Contains(row, "concluído 27/11") {
+		t.Fatalf("Associações shows the client's sync as the association's:\n%s", out)
+	}
+	openProfile(c)
+	out = c.waitFor("› 3     falhou", "Andamento de importação SGA")
+	_, field, _ := strings.Cut(out, "Andamento de importação SGA")
+	field, _, _ = strings.Cut(field, "Último:") // the status bar tells the client's sync
+	if !strings.Contains(field, "100%") || !strings.Contains(field, "concluído ·") || strings.Contains(field, "falhou") {
+		t.Fatalf("the Andamento shows the client's sync over the full run:\n%s", out)
 	}
 }

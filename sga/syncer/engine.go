@@ -106,6 +106,15 @@ type Request struct {
 	daily   bool // set by EnableDaily: a run that works turns the daily sync on
 }
 
+// kind is the kind of run the request makes, as far as it is known before the run starts: a
+// client's, or "" (full or incremental, which the run decides).
+func (r Request) kind() string {
+	if r.CPF != "" {
+		return store.RunClient
+	}
+	return ""
+}
+
 // Engine runs syncs against the store: one at a time in each association, up to
 // Options.MaxConcurrent associations at once, the rest queued in the order they asked. Each
 // association has its own SGA client, pacing, extraction-block state and progress hub, so one
@@ -176,11 +185,12 @@ func New(st *store.Store, o Options) *Engine {
 		activity: NewHub(), lanes: map[uint64]*lane{}, wakeup: make(chan struct{}, 1)}
 }
 
-// finished is the progress of a run that is over: all its pages when it read the listing to
-// the end, else the pages it read.
-func finished(r store.Run, a store.Association) Progress {
-	p := Progress{Association: a.Slug, RunID: r.ID, Kind: r.Kind, Source: r.Source, Client: r.Client, StartedBy: r.StartedBy,
-		StartedAt: r.StartedAt, Phase: PhaseDone, PagesDone: r.Counts.PagesDone, PagesTotal: r.Counts.PagesTotal,
+// Ended is the progress of a run that is over, as its record tells it: all its pages when it
+// read the listing to the end, else the pages it read.
+func Ended(r store.Run) Progress {
+	p := Progress{Association: r.Association, RunID: r.ID, Kind: r.Kind, Source: r.Source, FellBack: r.FellBack,
+		NoteCode: r.NoteCode, Client: r.Client, StartedBy: r.StartedBy, StartedAt: r.StartedAt, Phase: PhaseDone,
+		PagesDone: r.Counts.PagesDone, PagesTotal: r.Counts.PagesTotal,
 		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
 		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
 		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
@@ -220,9 +230,11 @@ func (e *Engine) lane(ref string) (*lane, error) {
 	l := &lane{hub: NewHub()}
 	l.at.Store(&laneAt{assoc: a, st: st})
 	l.hub.Publish(Progress{Association: a.Slug, Phase: PhaseIdle})
-	// Every screen shows how the last sync went before the engine runs another.
-	if runs, err := st.Runs(1); err == nil && len(runs) == 1 && runs[0].Status != store.StatusRunning {
-		l.hub.Publish(finished(runs[0], a))
+	// Every screen shows how the association's last sync went before the engine runs another.
+	if last, err := st.LastRun(); err == nil && last != nil && last.Status != store.StatusRunning {
+		p := Ended(*last)
+		p.Association = a.Slug
+		l.hub.Publish(p)
 	}
 	e.lanes[a.ID] = l
 	return l, nil
@@ -292,7 +304,7 @@ func (e *Engine) start(req Request) (*active, error) {
 	ctx, cancel := context.WithCancel(e.life)
 	a := &active{cancel: cancel, done: make(chan struct{})}
 	l.cur = a
-	e.publish(l, Progress{Running: true, Phase: PhaseQueued, StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
+	e.publish(l, Progress{Running: true, Phase: PhaseQueued, Kind: req.kind(), StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
 	e.wg.Go(func() {
 		defer cancel()
 		a.run, a.err = e.queued(ctx, l, req)
@@ -317,12 +329,12 @@ func (e *Engine) queued(ctx context.Context, l *lane, req Request) (store.Run, e
 			<-e.slots
 		}
 		by := e.cancelledBy(l)
-		e.publish(l, Progress{Phase: PhaseDone, Status: store.StatusCancelled, ReasonCode: ReasonCancelled,
+		e.publish(l, Progress{Phase: PhaseDone, Kind: req.kind(), Status: store.StatusCancelled, ReasonCode: ReasonCancelled,
 			Reason: "cancelled by " + by.Who + " before it started", StartedBy: req.By.Who, Client: req.CPF})
 		return store.Run{}, context.Canceled
 	}
 	defer func() { <-e.slots }()
-	e.publish(l, Progress{Running: true, Phase: PhaseStarting, StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
+	e.publish(l, Progress{Running: true, Phase: PhaseStarting, Kind: req.kind(), StartedBy: req.By.Who, Client: req.CPF, StartedAt: e.opt.Now()})
 	return e.execute(ctx, l, req)
 }
 
@@ -486,7 +498,7 @@ func (e *Engine) finishUnstarted(l *lane, req Request, err error) {
 		code = ReasonNoKey
 	}
 	e.opt.Logger.Error("sync could not start", "association", l.now().assoc.Slug, "err", err)
-	e.publish(l, Progress{Phase: PhaseDone, Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
+	e.publish(l, Progress{Phase: PhaseDone, Kind: req.kind(), Status: store.StatusFailed, Reason: err.Error(), ReasonCode: code,
 		StartedBy: req.By.Who, Client: req.CPF})
 }
 

@@ -46,6 +46,10 @@ type Progress struct {
 	ReasonCode string // why, as a Reason* code (the console)
 }
 
+// OfAssociation reports whether the progress is of a run that stands for its association's
+// sync state (store.AssociationKind): not a client's own run.
+func (p Progress) OfAssociation() bool { return store.AssociationKind(p.Kind) }
+
 // readToEnd reports whether the run is over having read all it set out to read: it succeeded,
 // or ended partial (some pages in error, every page asked for).
 func (p Progress) readToEnd() bool {
