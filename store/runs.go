@@ -50,8 +50,9 @@ type Run struct {
 	FinishedAt  time.Time `json:"finished_at,omitzero"`
 	UpdatedAt   time.Time `json:"updated_at,omitzero"` // its last write: when it last made progress
 	Resumes     uint64    `json:"resumes,omitempty"`   // the interrupted run whose checkpoint it continued
-	// FellBack: SGA refused the Sincronismo SGA token, and the run read with the manual
-	// credentials instead.
+	// FellBack: SGA refused the credentials the run first read with, and it read with the
+	// others (Source) instead: a full run prefers the Sincronismo SGA token, a client's the
+	// manual credentials.
 	FellBack bool `json:"fell_back,omitempty"`
 	// Note says why a run read in full when the change feed was asked for (in English), and
 	// NoteCode the same as a code the console translates.

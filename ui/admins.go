@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -464,8 +465,8 @@ func (v *adminView) progressField() string {
 		facts = append(facts, fmt.Sprintf(tRate, p.Rate))
 	}
 	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(strings.Join(facts, " · "), v.width)
-	if p.FellBack {
-		out += "\n" + st.Warning.Render(cell(tFellBack, v.width))
+	if p.FellBack { // whole: it says what to do
+		out += "\n" + st.Warning.Render(ansi.Wordwrap(fellBackText(p.Source), max(1, v.width), ""))
 	}
 	if why := noteText(p.NoteCode); why != "" {
 		out += "\n" + st.Hint.Render(cell(fmt.Sprintf(tReadInFull, why), v.width))
@@ -486,7 +487,7 @@ func (v *adminView) runErrors() string {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tResumes, r.Resumes)) + "\n")
 	}
 	if r.FellBack {
-		b.WriteString(st.Warning.Render(tFellBack) + "\n")
+		b.WriteString(st.Warning.Render(fellBackText(r.Source)) + "\n")
 	}
 	if why := noteText(r.NoteCode); why != "" {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadInFull, why)) + "\n")

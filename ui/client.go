@@ -188,8 +188,11 @@ func (v *clientView) clientSyncEnded(p syncer.Progress) tea.Cmd {
 		if err != nil {
 			return toastMsg{false, tLoadFailed}
 		}
-		found := plural(r.Counts.Vehicles(), tFoundOne, tFoundMany)
-		return toastMsg{true, fmt.Sprintf(tClientSyncDone, found, plural(r.Counts.VehiclesCreated, tNewOne, tNewMany))}
+		found, fresh := plural(r.Counts.Vehicles(), tFoundOne, tFoundMany), plural(r.Counts.VehiclesCreated, tNewOne, tNewMany)
+		if r.FellBack {
+			return toastMsg{true, fmt.Sprintf(tClientSyncWarn, found, fresh, fellBackWarning(r.Source, true))}
+		}
+		return toastMsg{true, fmt.Sprintf(tClientSyncDone, found, fresh)}
 	}
 }
 

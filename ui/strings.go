@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ponte/sga/syncer"
+	"ponte/store"
 )
 
 // Every text the console shows, in Brazilian Portuguese, in one place: the guide's labels
@@ -220,6 +221,11 @@ const (
 	tEditTime        = "Horário (HH:MM)"
 	tScrollErrors    = "rolar"
 	tFellBack        = "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso manual. Gere um token novo em Fornecedor > Configurar Sincronismo."
+	tFellBackManual  = "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token do Sincronismo SGA. Corrija-o em Integração SGA."
+	tWarnToken       = "token do Sincronismo SGA recusado; lido com o cadastro para uso manual"
+	tWarnTokenShort  = "token do Sincronismo SGA recusado"
+	tWarnManual      = "login manual recusado; lido com o token do Sincronismo SGA"
+	tWarnManualShort = "login manual recusado"
 	tReadBefore      = "Leu %d de %d páginas antes de parar."
 	tErrorsNotKept   = "… e mais %d erros não guardados"
 	tBadTime         = "horário inválido; use HH:MM"
@@ -256,6 +262,7 @@ const (
 	tNothingTicked   = "Marque ao menos um veículo com espaço (ou todos com a)."
 	tNothingTickable = "Nenhum veículo pode ser marcado: %s."
 	tClientSyncDone  = "%s, %s."
+	tClientSyncWarn  = "%s, %s; com aviso: %s."
 	tFoundOne        = "%d veículo encontrado no SGA"
 	tFoundMany       = "%d veículos encontrados no SGA"
 	tNewOne          = "%d novo"
@@ -375,6 +382,28 @@ func reasonText(code string) string {
 		return ""
 	}
 	return "erro inesperado; veja o log"
+}
+
+// fellBackText is what the profile says of a run that fell back from the credentials SGA
+// refused to the others, by the source it read with.
+func fellBackText(source string) string {
+	if source == store.SourceSync {
+		return tFellBackManual
+	}
+	return tFellBack
+}
+
+// fellBackWarning is the same as a warning in a line: long, or short where room is tight.
+func fellBackWarning(source string, short bool) string {
+	switch {
+	case source == store.SourceSync && short:
+		return tWarnManualShort
+	case source == store.SourceSync:
+		return tWarnManual
+	case short:
+		return tWarnTokenShort
+	}
+	return tWarnToken
 }
 
 // plural picks the singular or plural form for n ("1 cliente", "2 clientes").

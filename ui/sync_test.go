@@ -235,11 +235,11 @@ func openSimClient(t *testing.T, c *console, s *sim.Sim) sim.VehicleInfo {
 	return v
 }
 
-// A client's own sync that fails (a wrong Senha, no token to fall back to) is not the
-// association's last sync: Associações and the profile's Andamento still show the good full
-// run; the failure is said on the client's page.
-func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
-	svc, s := simServices(t, sim.Options{Seed: 8, Members: 40}, false, nil)
+// clientSyncWithAWrongSenha runs a good full sync, saves a wrong Senha, and presses s on a
+// client's page: with the sync token set too when token is.
+func clientSyncWithAWrongSenha(t *testing.T, token bool) *console {
+	t.Helper()
+	svc, s := simServices(t, sim.Options{Seed: 8, Members: 40}, token, nil)
 	if _, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria}); err != nil {
 		t.Fatal(err)
 	}
@@ -250,6 +250,14 @@ func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
 	c := newConsole(t, svc, 120, 35)
 	openSimClient(t, c, s)
 	c.press("s")
+	return c
+}
+
+// A client's own sync that fails (a wrong Senha, no token to fall back to) is not the
+// association's last sync: Associações and the profile's Andamento still show the good full
+// run; the failure is said on the client's page.
+func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
+	c := clientSyncWithAWrongSenha(t, false)
 	c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
 	c.press("5")
 	out := c.waitFor("1 associação", "Principal")
@@ -263,4 +271,14 @@ func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
 	if !strings.Contains(field, "100%") || !strings.Contains(field, "concluído ·") || strings.Contains(field, "falhou") {
 		t.Fatalf("the Andamento shows the client's sync over the full run:\n%s", out)
 	}
+}
+
+// A client's own s whose manual login SGA refuses reads with the Sincronismo SGA token, as
+// the full sync falls back the other way, and says so on the client's page.
+func TestClientSyncFallsBackToTheToken(t *testing.T) {
+	c := clientSyncWithAWrongSenha(t, true)
+	c.waitFor("encontrado", "no SGA", "com aviso: login manual recusado.")
+	openProfile(c)
+	c.press("enter")
+	c.waitFor("Erros da execução 3", "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token")
 }

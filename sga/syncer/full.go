@@ -145,14 +145,10 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 	r.startCommitter()
 	if source == store.SourceSync {
 		err = r.readSyncListing(ctx, priority)
-		if r.canFallBack(ctx, err) {
-			// SGA refused the Sincronismo SGA token, and the manual credentials exist: the
-			// run reads with them, and says so. Nothing of the supplier listing was read.
-			r.log.Warn("SGA refused the Sincronismo SGA token; reading with the manual credentials", "run", r.run.ID, "err", err)
-			source = store.SourceManual
-			_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Source, run.FellBack = source, true })
-			r.publish(func(p *Progress) { p.Source, p.FellBack, p.PagesDone, p.PagesTotal = source, true, 0, 0 })
-			r.failed, r.fatal = map[int]string{}, nil
+		if next := r.fallBack(ctx, source, err); next != "" {
+			// Nothing of the supplier listing was read; the manual listing has no page count.
+			source = next
+			r.publish(func(p *Progress) { p.PagesDone, p.PagesTotal = 0, 0 })
 			err = r.readManualListing(ctx)
 		}
 	} else {
@@ -200,13 +196,27 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 	return r.finish(store.StatusSucceeded, nil)
 }
 
-// canFallBack reports whether a supplier-listing read that failed with err can be done again
-// with the manual credentials: SGA refused the token before any page was read, and the
-// manual credentials are set.
-func (r *runner) canFallBack(ctx context.Context, err error) bool {
-	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
+// fallBack is the one rule of falling back from one set of credentials to the other: when SGA
+// refused those the run read with (source) before anything was read, with err or as the run's
+// fatal error, and the other source's credentials are set, the run reads with those instead,
+// and says so. It returns the source to read with, or "" when the run cannot fall back.
+func (r *runner) fallBack(ctx context.Context, source string, err error) string {
 	refused := errors.Is(err, sga.ErrUnauthorized) || (err == nil && errors.Is(r.fatal, sga.ErrUnauthorized))
-	return refused && ctx.Err() == nil && creds.HasManual() && r.carried == 0 && len(r.done) == 0
+	if !refused || ctx.Err() != nil || r.carried != 0 || len(r.done) != 0 {
+		return ""
+	}
+	next, set := store.SourceManual, sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}.HasManual()
+	if source == store.SourceManual {
+		next, set = store.SourceSync, r.in.SyncToken != ""
+	}
+	if !set {
+		return ""
+	}
+	r.log.Warn("SGA refused the credentials; reading with the others", "run", r.run.ID, "refused", source, "reading", next, "err", cmp.Or(err, r.fatal))
+	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Source, run.FellBack = next, true })
+	r.publish(func(p *Progress) { p.Source, p.FellBack = next, true })
+	r.failed, r.fatal = map[int]string{}, nil
+	return next
 }
 
 // resumedChain lists the runs whose reading this one completes: itself, the run it resumed,

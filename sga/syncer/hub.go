@@ -26,7 +26,7 @@ type Progress struct {
 	RunID       uint64
 	Kind        string // store.RunFull, store.RunIncremental or store.RunClient
 	Source      string // store.SourceSync or store.SourceManual
-	FellBack    bool   // SGA refused the sync token; the run reads with the manual credentials
+	FellBack    bool   // SGA refused the credentials the run read with first; it reads with Source's
 	NoteCode    string // why a run reads in full when the change feed was asked for (Note*)
 	Client      string // the CPF, for a client run
 	StartedBy   string

@@ -140,7 +140,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 // syncClient syncs one client's vehicles by CPF. With the manual credentials it reads the
 // member, each of its vehicles and each vehicle's products: every vehicle the client has in
 // SGA, those without our product kept as Foreign (listed, never imported). With only the sync
-// token, the supplier-sync lookup, which lists ours alone.
+// token, or when SGA refuses the manual login, the supplier-sync lookup, which lists ours alone.
 func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	cpf := sga.OnlyDigits(r.req.CPF)
 	source := store.SourceSync
@@ -163,15 +163,11 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	if err := r.checkConfig(source); err != nil {
 		return r.finish(store.StatusFailed, err)
 	}
-	res := pageResult{page: 1}
-	if source == store.SourceSync {
-		var recs []sga.SyncRecord
-		res.err = r.gated(ctx, func() (err error) { recs, res.bad, err = r.client.SyncLookup(ctx, "cpf", cpf); return err })
-		for _, rec := range recs {
-			res.records = append(res.records, fromSyncRecord(rec, r.in.ProductCode))
-		}
-	} else {
-		res.records, res.bad, res.err = r.readMemberManually(ctx, cpf)
+	res := r.readClient(ctx, source, cpf)
+	if next := r.fallBack(ctx, source, res.err); next != "" {
+		source = next
+		r.allVehicles = source == store.SourceManual
+		res = r.readClient(ctx, source, cpf)
 	}
 	if errors.Is(res.err, sga.ErrNotFound) {
 		return r.finish(store.StatusFailed, fmt.Errorf("%w (%s)", errNotFound, cpf))
@@ -216,6 +212,21 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	}
 	r.publish(func(p *Progress) { p.PagesDone = 1 })
 	return r.finish(store.StatusSucceeded, nil)
+}
+
+// readClient reads one client's vehicles by CPF with the credentials of source.
+func (r *runner) readClient(ctx context.Context, source, cpf string) pageResult {
+	res := pageResult{page: 1}
+	if source == store.SourceSync {
+		var recs []sga.SyncRecord
+		res.err = r.gated(ctx, func() (err error) { recs, res.bad, err = r.client.SyncLookup(ctx, "cpf", cpf); return err })
+		for _, rec := range recs {
+			res.records = append(res.records, fromSyncRecord(rec, r.in.ProductCode))
+		}
+		return res
+	}
+	res.records, res.bad, res.err = r.readMemberManually(ctx, cpf)
+	return res
 }
 
 // readMemberManually reads a member and its vehicles through the manual API.

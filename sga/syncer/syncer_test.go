@@ -734,6 +734,42 @@ func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
 	}
 }
 
+// A client's own sync whose manual login SGA refuses (a wrong Senha) falls back to the
+// Sincronismo SGA token's lookup by CPF, as a full sync falls back the other way, and says
+// so; without a token, it fails naming the login.
+func TestClientSyncFallsBackToTheToken(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	var v sim.VehicleInfo
+	for _, x := range e.sim.Vehicles() {
+		if slices.Contains(x.Products, e.creds.ProductCode) && (v.Code == 0 || x.Code < v.Code) {
+			v = x
+		}
+	}
+	wrong := "senha-errada"
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{Password: &wrong}, maria); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.eng.Run(context.Background(), Request{CPF: v.MemberCPF, By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || !run.FellBack || run.Source != store.SourceSync || run.Counts.Vehicles() == 0 {
+		t.Fatalf("run = %+v, %v; want succeeded with the sync token", run, err)
+	}
+	if p := e.eng.Hub("").Latest(); !p.FellBack || p.Source != store.SourceSync {
+		t.Fatalf("progress does not say it fell back: %+v", p)
+	}
+	if _, err := e.store.VehicleByCode(v.Code); err != nil {
+		t.Fatalf("vehicle %d not stored: %v", v.Code, err)
+	}
+
+	e = newEnv(t, sim.Options{Seed: 8}, Options{}, true, nil)
+	if _, err := e.store.SetIntegration(store.IntegrationPatch{Password: &wrong}, maria); err != nil {
+		t.Fatal(err)
+	}
+	run, _ = e.eng.Run(context.Background(), Request{CPF: v.MemberCPF, By: maria})
+	if run.Status != store.StatusFailed || run.ReasonCode != ReasonCredentials || run.FellBack {
+		t.Fatalf("without a token: %+v, want failed with %s", run, ReasonCredentials)
+	}
+}
+
 // The daily sync is on by the time the end of the run that turned it on is published: a
 // console that reloads on that end shows it on.
 func TestEnableDailyIsOnWhenTheEndIsPublished(t *testing.T) {
