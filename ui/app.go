@@ -290,6 +290,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// sync's end costs each session one read, not four.
 		return m, m.pages[m.active].Update(msg)
 	case tea.KeyPressMsg:
+		m.dropToast()
 		return m, m.key(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Button {

@@ -68,6 +68,12 @@ func (m *Model) statusView() string {
 	return cell(line, m.c.width-2)
 }
 
+// dropToast takes the last action's result off the status bar when the operator presses a
+// key: what they do next is a new action, and its own result, if any, comes after the key. A
+// result left on the bar would sit beside the next action's ("✗ Marque ao menos um veículo"
+// after a ticked them all).
+func (m *Model) dropToast() { m.toastText = "" }
+
 // helpView is the footer: the keys that work now, or all of them with ?. The short line
 // always ends with "? ajuda · q sair" (and "x" while a sync runs); when it is too narrow,
 // the page's keys give way first.

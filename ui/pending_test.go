@@ -101,8 +101,11 @@ func TestPendingAndAnOrdersLife(t *testing.T) {
 	c.press("s")
 	c.waitFor("OS-2026-000003: Concluída.", "CT-2026-000001 · Encerrado")
 	t.Run("order_done", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) }) // the order's whole life
+	// A finished order cannot be cancelled: x does nothing.
 	c.press("x")
-	c.waitFor("OS-2026-000003: Concluída.") // a finished order cannot be cancelled: x does nothing
+	if s := c.waitFor("Status            Concluída", "CT-2026-000001 · Encerrado"); strings.Contains(s, "(s/n)") {
+		t.Fatalf("x on a finished order asked something:\n%s", s)
+	}
 	c.press("esc")
 	c.waitFor("Encerrado", "Tipo: Retirada")
 
