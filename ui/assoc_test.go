@@ -171,7 +171,12 @@ func TestAddAssociationInTheConsole(t *testing.T) {
 	c.waitFor("CNPJ inválido")
 	c.press("ctrl+u")
 	c.press("ctrl+s")
-	c.waitFor("[1 Integração SGA]", "Associação: Água Limpa Proteção (agua-limpa)", "Cadastro para uso manual")
+	// It says it was created, not that it is the current one.
+	s := c.waitFor("[1 Integração SGA]", "Associação: Água Limpa Proteção (agua-limpa)", "Cadastro para uso manual",
+		"✓ Associação criada: Água Limpa Proteção. Preencha a Integração SGA dela.")
+	if strings.Contains(s, "Associação atual") {
+		t.Fatalf("the creation was told as a switch:\n%s", s)
+	}
 	in, err := svc.Store.In("agua-limpa")
 	if err != nil {
 		t.Fatal(err)

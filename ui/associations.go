@@ -21,6 +21,7 @@ type (
 		assoc store.Association
 		page  int
 		open  *store.Client // a client to open on Clientes once switched
+		say   string        // the status bar's word once switched; empty: "Associação atual: ..."
 	}
 	// activityMsg: some association's sync moved (the status bar's count, the Associações
 	// page's progress column).
@@ -140,8 +141,8 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.adding = nil
-		return tea.Batch(p.load(), toast(true, tAssocAdded, msg.assoc.Label()),
-			func() tea.Msg { return switchMsg{assoc: msg.assoc, page: 0} })
+		say := fmt.Sprintf(tAssocAdded, msg.assoc.Label())
+		return tea.Batch(p.load(), func() tea.Msg { return switchMsg{assoc: msg.assoc, page: 0, say: say} })
 	case assocToggledMsg:
 		if msg.err != nil {
 			if errors.Is(msg.err, store.ErrForbidden) {

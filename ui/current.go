@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -47,7 +48,11 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	}
 	m.asking, m.drawn = nil, false
 	m.resize()
-	cmds := []tea.Cmd{toast(true, tAssocNowCurrent, msg.assoc.Label())}
+	say := msg.say
+	if say == "" {
+		say = fmt.Sprintf(tAssocNowCurrent, msg.assoc.Label())
+	}
+	cmds := []tea.Cmd{toast(true, "%s", say)}
 	if m.c.svc.Engine != nil {
 		m.subscribe()
 		cmds = append(cmds, m.waitProgress())

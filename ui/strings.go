@@ -122,7 +122,7 @@ const (
 	tAssocSlugExample    = "ex.: protecao-sul"
 	tAssocAdd            = "Nova associação"
 	tAssocAddHint        = "Nome curto: letras minúsculas, dígitos e '-' (usado na linha de comando). CNPJ opcional."
-	tAssocAdded          = "Associação %s criada: preencha a Integração SGA dela."
+	tAssocAdded          = "Associação criada: %s. Preencha a Integração SGA dela."
 	tAssocNowCurrent     = "Associação atual: %s."
 	tConfirmDisable      = "Desativar a associação %s? Ela deixa de sincronizar; os dados ficam. (s/n)"
 	tConfirmEnable       = "Reativar a associação %s? (s/n)"
