@@ -144,13 +144,21 @@ func TestSearchAllOpensTheClientInItsAssociation(t *testing.T) {
 	c.waitGone("MARIA DA SILVA")
 }
 
-// A supervisor adds an association on Associações: it opens on its Integração SGA.
-func TestAddAssociationInTheConsole(t *testing.T) {
+// openAssocForm is a supervisor's console on the fixture of three associations, its form
+// "Nova associação" open.
+func openAssocForm(t *testing.T) (Services, *console) {
+	t.Helper()
 	svc, _ := many(t)
 	c := openOn(t, svc, 100, 30)
 	c.waitFor("Associação: Proteção Sul")
 	c.press("5", "n")
 	c.waitFor("Nova associação")
+	return svc, c
+}
+
+// A supervisor adds an association on Associações: it opens on its Integração SGA.
+func TestAddAssociationInTheConsole(t *testing.T) {
+	svc, c := openAssocForm(t)
 	c.typeText("Norte Seguro")
 	c.press("ctrl+s")
 	c.waitFor("só a-z, 0-9 e '-' (até 32)")
@@ -160,7 +168,7 @@ func TestAddAssociationInTheConsole(t *testing.T) {
 	c.typeText("Outra")
 	c.press("ctrl+s")
 	c.waitFor("já existe uma com esse nome curto")
-	c.press("shift+tab", "ctrl+u")
+	c.press("ctrl+u")           // the refused field has the cursor
 	c.typeText("agua-limpa-jk") // j and k are letters in a field, not moves
 	c.press("backspace", "backspace", "backspace")
 	c.press("tab", "ctrl+u")

@@ -105,7 +105,7 @@ func (p *assocsPage) updateKeys() {
 
 func (p *assocsPage) Help() []key.Binding {
 	if p.adding != nil {
-		return []key.Binding{p.c.keys.Next, p.c.keys.Accept, p.c.keys.Back}
+		return p.adding.Help()
 	}
 	p.updateKeys()
 	return []key.Binding{p.keys.Use, p.keys.New, p.keys.Enable}
@@ -136,7 +136,7 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 	case assocAddedMsg:
 		if msg.err != nil {
 			if p.adding != nil {
-				p.adding.fail(msg.err)
+				return p.adding.fail(msg.err)
 			}
 			return nil
 		}
@@ -158,7 +158,11 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(p.load(), toast(true, text, msg.assoc.Label()))
 	case tea.KeyPressMsg:
 		if p.adding != nil {
-			return p.adding.key(msg, func() { p.adding = nil })
+			cmd, closed := p.adding.key(msg)
+			if closed {
+				p.adding = nil
+			}
+			return cmd
 		}
 		return p.key(msg)
 	case tea.PasteMsg:
@@ -274,128 +278,57 @@ func shortStatus(status string) string {
 	return statusText(status)
 }
 
-// assocForm is "Nova associação": short name, name and CNPJ.
-type assocForm struct {
-	c      *common
-	inputs []*textinput.Model
-	labels []string
-	at     int
-	errs   []string
-}
+// assocForm is "Nova associação": short name, name and CNPJ. The store checks them: the form
+// stays open until it answers, and a refusal marks its field.
+type assocForm struct{ *form }
+
+// The association form's fields.
+const (
+	afSlug = iota
+	afName
+	afCNPJ
+)
 
 func newAssocForm(c *common) *assocForm {
-	f := &assocForm{c: c, labels: []string{tAssocSlug, tAssocName, tAssocCNPJ}}
-	for i, limit := range []int{32, 120, 18} {
-		in := c.newInput()
-		in.CharLimit = limit
-		in.SetWidth(34)
-		in.Prompt = ""
-		if i == 0 {
-			in.Placeholder = tAssocSlugExample
-		}
-		f.inputs = append(f.inputs, in)
-	}
-	f.errs = make([]string, len(f.inputs))
+	f := &assocForm{}
+	f.form = newForm(c, tAssocAdd, tAssocAddHint, tSave, f.submit,
+		field{label: tAssocSlug, limit: 32, placeholder: tAssocSlugExample}, field{label: tAssocName, limit: 120},
+		field{label: tAssocCNPJ, limit: 18})
+	f.waits = true
 	return f
 }
 
-func (f *assocForm) focus() tea.Cmd {
-	for i, in := range f.inputs {
-		if i == f.at {
-			continue
-		}
-		in.Blur()
-	}
-	return f.inputs[f.at].Focus()
-}
-
-// key handles a key in the form; done closes it.
-func (f *assocForm) key(msg tea.KeyPressMsg, done func()) tea.Cmd {
-	k := f.c.keys
-	switch {
-	case key.Matches(msg, k.Back):
-		done()
-		return nil
-	case key.Matches(msg, k.Next), msg.String() == "down": // not j and k: they are text here
-		f.at = (f.at + 1) % len(f.inputs)
-		return f.focus()
-	case key.Matches(msg, k.Prev), msg.String() == "up":
-		f.at = (f.at + len(f.inputs) - 1) % len(f.inputs)
-		return f.focus()
-	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):
-		if f.at < len(f.inputs)-1 && key.Matches(msg, k.Accept) {
-			f.at++
-			return f.focus()
-		}
-		return f.save()
-	}
-	var cmd tea.Cmd
-	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
-	return cmd
-}
-
-func (f *assocForm) paste(msg tea.PasteMsg) tea.Cmd {
-	var cmd tea.Cmd
-	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
-	return cmd
-}
-
-func (f *assocForm) save() tea.Cmd {
-	for i := range f.errs {
-		f.errs[i] = ""
-	}
-	a := store.Association{Slug: strings.TrimSpace(f.inputs[0].Value()), Name: strings.TrimSpace(f.inputs[1].Value()),
-		CNPJ: strings.TrimSpace(f.inputs[2].Value())}
+func (f *assocForm) submit(values []string) ([]string, tea.Cmd) {
+	a := store.Association{Slug: values[afSlug], Name: values[afName], CNPJ: values[afCNPJ]}
 	if a.Slug == "" {
 		a.Slug = store.Slugify(a.Name)
 	}
 	st, actor := f.c.base, f.c.actor
-	return func() tea.Msg {
+	return nil, func() tea.Msg {
 		a, err := st.AddAssociation(a, actor)
 		return assocAddedMsg{a, err}
 	}
 }
 
 // fail shows why the store refused the association, on its field.
-func (f *assocForm) fail(err error) {
+func (f *assocForm) fail(err error) tea.Cmd {
 	var fe *store.FieldError
 	switch {
 	case errors.As(err, &fe):
-		f.errs[1] = settingProblem(err)
+		return f.form.fail(afName, settingProblem(err))
 	case errors.Is(err, store.ErrForbidden):
-		f.errs[0] = tOnlySupervisors
+		return f.form.fail(afSlug, tOnlySupervisors)
 	case errors.Is(err, store.ErrDuplicate):
-		f.errs[0] = tAssocDuplicate
+		return f.form.fail(afSlug, tAssocDuplicate)
 	case strings.Contains(err.Error(), "CNPJ"):
-		f.errs[2] = tAssocBadCNPJ
+		return f.form.fail(afCNPJ, tAssocBadCNPJ)
 	case errors.Is(err, store.ErrInvalid) && strings.HasPrefix(err.Error(), "name"):
-		f.errs[1] = fmt.Sprintf(tTooLong, 120)
+		return f.form.fail(afName, fmt.Sprintf(tTooLong, 120))
 	case errors.Is(err, store.ErrInvalid):
-		f.errs[0] = tAssocBadSlug
-	default:
-		f.c.svc.Logger.Error("add association", "err", err)
-		f.errs[0] = tSaveFailed
+		return f.form.fail(afSlug, tAssocBadSlug)
 	}
-}
-
-func (f *assocForm) View(width int) string {
-	st := f.c.styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render(tAssocAdd) + "\n")
-	b.WriteString(st.Hint.Render(cell(tAssocAddHint, width)) + "\n\n")
-	for i, in := range f.inputs {
-		mark := markNone
-		if i == f.at {
-			mark = markCursor
-		}
-		line := mark + st.Label.Render(cell(f.labels[i], 12)) + in.View()
-		if f.errs[i] != "" {
-			line += "  " + st.Error.Render(f.errs[i])
-		}
-		b.WriteString(cell(line, width) + "\n")
-	}
-	b.WriteString("\n" + button(st, tSave, f.at == len(f.inputs)-1))
-	return b.String()
+	f.c.svc.Logger.Error("add association", "err", err)
+	return f.form.fail(afSlug, tSaveFailed)
 }
 
 // picker is ctrl+a: the associations the administrator may see, filtered as they type. It

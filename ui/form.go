@@ -8,10 +8,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// form is a few labelled text fields and a button: tab and the arrows move between fields,
-// enter goes to the next field and, on the last, submits; esc closes it. submit checks the
-// values and returns, per field, what is wrong with it (nil: nothing), and the command that
-// does the work when all are right.
+// form is a few labelled text fields and a button: tab and the arrows move between the
+// fields and the button, enter goes to the next field and, on the last field or the button,
+// submits; esc closes it. submit checks the values and returns, per field, what is wrong with
+// it (nil: nothing), and the command that does the work when all are right.
 type form struct {
 	c      *common
 	title  string
@@ -20,8 +20,11 @@ type form struct {
 	labels []string
 	inputs []*textinput.Model
 	errs   []string
-	at     int
+	at     int // the field with the cursor; len(inputs): the button
 	submit func(values []string) (errs []string, run tea.Cmd)
+	// waits: a submit leaves the form open, for its owner to close on the answer or to mark
+	// the field it refused (fail).
+	waits bool
 }
 
 // field is one of a form's fields: its label, its length limit and what it shows empty.
@@ -48,14 +51,26 @@ func newForm(c *common, title, hint, button string, submit func([]string) ([]str
 	return f
 }
 
-// focus puts the cursor in the current field.
+// focus puts the cursor in the current field (none on the button).
 func (f *form) focus() tea.Cmd {
 	for i, in := range f.inputs {
 		if i != f.at {
 			in.Blur()
 		}
 	}
+	if f.onButton() {
+		return nil
+	}
 	return f.inputs[f.at].Focus()
+}
+
+func (f *form) onButton() bool { return f.at == len(f.inputs) }
+
+// fail marks field i with msg, for a refusal that came after the submit, and puts the cursor
+// there.
+func (f *form) fail(i int, msg string) tea.Cmd {
+	f.errs[i], f.at = msg, i
+	return f.focus()
 }
 
 // key handles a key; closed reports that the form is done (esc, or submitted and accepted).
@@ -65,10 +80,10 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 	case key.Matches(msg, k.Back):
 		return nil, true
 	case key.Matches(msg, k.Next), msg.String() == "down": // not j and k: they are text here
-		f.at = (f.at + 1) % len(f.inputs)
+		f.at = (f.at + 1) % (len(f.inputs) + 1)
 		return f.focus(), false
 	case key.Matches(msg, k.Prev), msg.String() == "up":
-		f.at = (f.at + len(f.inputs) - 1) % len(f.inputs)
+		f.at = (f.at + len(f.inputs)) % (len(f.inputs) + 1)
 		return f.focus(), false
 	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):
 		if f.at < len(f.inputs)-1 && key.Matches(msg, k.Accept) {
@@ -88,13 +103,19 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 				return f.focus(), false
 			}
 		}
-		return run, true
+		return run, !f.waits
+	}
+	if f.onButton() {
+		return nil, false // the button takes no text
 	}
 	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
 	return cmd, false
 }
 
 func (f *form) paste(msg tea.PasteMsg) tea.Cmd {
+	if f.onButton() {
+		return nil
+	}
 	var cmd tea.Cmd
 	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
 	return cmd
@@ -129,6 +150,6 @@ func (f *form) View(width int) string {
 		}
 		b.WriteString(cell(line, width) + "\n")
 	}
-	b.WriteString("\n" + button(st, f.button, f.at == len(f.inputs)-1))
+	b.WriteString("\n" + button(st, f.button, f.onButton()))
 	return b.String()
 }
