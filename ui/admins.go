@@ -207,7 +207,7 @@ func (v *adminView) load() tea.Cmd {
 
 func (v *adminView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.runList.SetSize(w, max(3, h-14))
+	v.runList.SetSize(w, max(3, h-15))
 	v.errors.SetSize(w, max(3, h-6))
 }
 
@@ -397,17 +397,15 @@ func (v *adminView) View() string {
 	if v.runOpen != nil {
 		return b.String() + v.errors.View()
 	}
-	daily := tDailyOff
-	if v.schedule.Enabled {
-		daily = fmt.Sprintf(tDailyOn, v.schedule.TimeOfDay, v.schedule.NextRun.Local().Format("02/01 15:04"))
-		daily += fmt.Sprintf(tDailyFull, weekdayText(v.schedule.FullDay))
-	}
-	b.WriteString(st.Label.Render(tDaily+": ") + daily)
+	b.WriteString(st.Label.Render(tDaily+": ") + v.dailyLine())
 	if v.editing {
 		b.WriteString("  " + st.LabelFocus.Render(tEditTime+": ") + v.timeIn.View())
 		if v.timeErr != "" {
 			b.WriteString("  " + st.Error.Render("✗ "+v.timeErr))
 		}
+	}
+	if late := lateBy(v.schedule); late >= time.Minute {
+		b.WriteString("\n" + st.Hint.Render(cell(fmt.Sprintf(tDailySpread, int(late.Minutes())), v.width)))
 	}
 	b.WriteString("\n\n" + st.Title.Render(tLastRuns) + "\n")
 	if len(v.runs) == 0 {
@@ -529,3 +527,31 @@ func (v *adminView) runErrors() string {
 
 // watchesProgress reports whether the page shows the sync's progress now: a profile does.
 func (p *adminsPage) watchesProgress() bool { return p.open != nil }
+
+// dailyLine is the daily sync's state: when on, its time and next run; when off, the time it
+// keeps for when it is turned on (h changes it either way).
+func (v *adminView) dailyLine() string {
+	sc := v.schedule
+	switch {
+	case sc.Enabled:
+		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04")) + fmt.Sprintf(tDailyFull, weekdayText(sc.FullDay))
+	case sc.TimeOfDay != "":
+		return fmt.Sprintf(tDailyOffAt, sc.TimeOfDay)
+	}
+	return tDailyOff
+}
+
+// lateBy is how long after its time of day the next daily run starts: each association's
+// spread (syncer.Spread), which the line's "próximo" shows and the hint under it explains.
+func lateBy(sc store.Schedule) time.Duration {
+	at, err := time.Parse("15:04", sc.TimeOfDay)
+	if !sc.Enabled || err != nil || sc.NextRun.IsZero() {
+		return 0
+	}
+	next := sc.NextRun.Local()
+	due := time.Date(next.Year(), next.Month(), next.Day(), at.Hour(), at.Minute(), 0, 0, next.Location())
+	if late := next.Sub(due); late > 0 && late < time.Hour {
+		return late
+	}
+	return 0
+}

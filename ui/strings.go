@@ -205,6 +205,8 @@ const (
 	tDaily           = "Sincronismo diário"
 	tDailyOn         = "ligado, às %s (próximo: %s)"
 	tDailyOff        = "desligado"
+	tDailyOffAt      = "desligado (horário: %s, ao ligar com d)"
+	tDailySpread     = "O próximo começa %d min depois do horário: cada associação tem o seu atraso, para que não comecem todas ao mesmo tempo."
 	tDailyFull       = "; completo: %s"
 	tRunKind         = "Leitura"
 	tReadInFull      = "Leitura completa: %s."

@@ -428,19 +428,23 @@ func TestContractsShowAndFindTheClientName(t *testing.T) {
 	c.waitGone("OS-2026-000001")
 }
 
-// d and h change the schedule line at once.
+// d and h change the schedule line at once. Off, it shows the time h keeps; on, it says why
+// the next run is a few minutes after it (each association's spread).
 func TestScheduleLineUpdatesAtOnce(t *testing.T) {
 	c := open(t)
 	openProfile(c)
 	c.waitFor("Sincronismo diário: ligado, às 03:00")
 	c.press("d")
-	c.waitFor("Sincronismo diário: desligado", "Ação realizada com sucesso!")
-	c.press("d")
-	c.waitFor("Sincronismo diário: ligado, às 03:00")
+	c.waitFor("Sincronismo diário: desligado (horário: 03:00, ao ligar com d)", "Ação realizada com sucesso!")
 	c.press("h", "ctrl+u")
 	c.typeText("04:15")
 	c.press("enter")
-	c.waitFor("Sincronismo diário: ligado, às 04:15")
+	c.waitFor("Sincronismo diário: desligado (horário: 04:15, ao ligar com d)")
+	c.press("d")
+	late := syncer.Spread("principal")
+	next := time.Date(2026, 11, 28, 4, 15, 0, 0, time.UTC).Add(late)
+	c.waitFor("Sincronismo diário: ligado, às 04:15 (próximo: "+next.Format("02/01 15:04")+")",
+		fmt.Sprintf("O próximo começa %d min depois do horário: cada associação tem o seu atraso", int(late.Minutes())))
 }
 
 // A run that continued another says so in the list; a cancelled one says what it read.
