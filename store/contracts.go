@@ -26,7 +26,8 @@ type Contract struct {
 	OrderNumber    string    `json:"order_number"`    // the installation order
 	CreatedAt      time.Time `json:"created_at"`
 	CreatedBy      string    `json:"created_by"`
-	// Status is "" while the contract runs, ContractClosed once its Retirada is done.
+	// Status is "" while the contract runs, ContractClosed once its Retirada is done or its
+	// Instalação was cancelled closing it.
 	Status   string    `json:"status,omitempty"`
 	StatusAt time.Time `json:"status_at,omitzero"`
 	StatusBy string    `json:"status_by,omitempty"`

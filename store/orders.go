@@ -18,7 +18,8 @@ const (
 	OrderStatusDone      = "Concluída"
 	OrderStatusCancelled = "Cancelada"
 
-	// ContractClosed is a contract whose tracker was taken back: its Retirada is Concluída.
+	// ContractClosed is a contract whose tracker was taken back (its Retirada is Concluída), or
+	// whose Instalação was cancelled and the contract closed with it.
 	ContractClosed = "Encerrado"
 	ContractActive = "Ativo"
 )
@@ -35,6 +36,9 @@ type OrderEvent struct {
 	By     string    `json:"by"`
 	Status string    `json:"status"`
 	Note   string    `json:"note,omitempty"`
+	// Contract is, on an Instalação's cancel, the state its contract was left in: Ativo
+	// (kept) or Encerrado (closed).
+	Contract string `json:"contract,omitempty"`
 }
 
 // ContactAttempt is one call or message to the member to agree on a visit.
@@ -75,13 +79,121 @@ func (o Order) Life() []OrderEvent { return slices.Clone(o.history()) }
 type OrderStep struct {
 	// To is the status the order moves to; empty records a contact attempt only.
 	To      string
-	Visit   *Visit          // for Agendada: required
+	Visit   *Visit          // for Agendada: required, not in the past
 	Attempt *ContactAttempt // a contact attempt to record (At and By are filled)
 	Note    string          // for Cancelada: the reason, required
+	// Contract is, for Cancelada, what becomes of the contract: KeepContract or CloseContract,
+	// required where CancelDecidesContract says so and refused elsewhere.
+	Contract string
 }
 
-// ErrBadStep: the order cannot take this step from where it is. The error says from where.
-var ErrBadStep = fmt.Errorf("the order cannot take this step: %w", ErrInvalid)
+// What cancelling an Instalação does to its contract (OrderStep.Contract).
+const (
+	KeepContract  = "keep"  // it stays Ativo
+	CloseContract = "close" // it becomes Encerrado
+)
+
+// Why a step is refused; each matches ErrInvalid, and the error's text says what to do.
+var (
+	// ErrBadStep: the order cannot take this step from where it is.
+	ErrBadStep = fmt.Errorf("the order cannot take this step: %w", ErrInvalid)
+	// ErrPastVisit: the visit asked for is before the store's clock.
+	ErrPastVisit = fmt.Errorf("the visit is in the past: %w", ErrInvalid)
+	// ErrContractDecision: a cancel without the decision on the contract it needs, or with
+	// one it has no room for.
+	ErrContractDecision = fmt.Errorf("cancelling this order needs a decision on its contract: %w", ErrInvalid)
+)
+
+// refusal is a refused request whose text says it all: it matches its sentinel without
+// repeating the sentinel's words ("...: invalid").
+type refusal struct {
+	text string
+	is   error
+}
+
+func (r *refusal) Error() string { return r.text }
+func (r *refusal) Unwrap() error { return r.is }
+
+func refuse(is error, format string, args ...any) error {
+	return &refusal{text: fmt.Sprintf(format, args...), is: is}
+}
+
+// badStep says why an order in status from cannot move to status to ("": a contact attempt),
+// and what comes first.
+func badStep(number, from, to string) error {
+	why := fmt.Sprintf("it cannot become %q", to)
+	switch {
+	case from == OrderStatusDone:
+		why = "a finished order does not change"
+	case from == OrderStatusCancelled:
+		why = "a cancelled order does not change"
+	case to == "":
+		why = "contact attempts are for orders not yet started"
+	case from == OrderStatusOpen && to == OrderStatusRunning:
+		why = "schedule it before starting"
+	case from == OrderStatusOpen && to == OrderStatusDone:
+		why = "schedule and start it before finishing"
+	case from == OrderStatusScheduled && to == OrderStatusDone:
+		why = "start it before finishing"
+	case from == OrderStatusRunning && to == OrderStatusScheduled:
+		why = "the work has started: it cannot be rescheduled"
+	}
+	return refuse(ErrBadStep, "order %s is %q: %s", number, from, why)
+}
+
+// visitLayout is how a visit's date and time are read and written, in local time.
+const visitLayout = "02/01/2006 15:04"
+
+// CheckVisit refuses a visit in the past by the store's clock: another day, or an earlier
+// hour today. The current minute is not past (visits are set to the minute). A visit that has
+// passed is rescheduled to one to come.
+func (s *Store) CheckVisit(at time.Time) error {
+	return checkVisit(at, s.now())
+}
+
+func checkVisit(at, now time.Time) error {
+	if at.Before(now.Truncate(time.Minute)) {
+		return refuse(ErrPastVisit, "visit %s is in the past (now %s): choose a later date and time",
+			at.Local().Format(visitLayout), now.Local().Format(visitLayout))
+	}
+	return nil
+}
+
+// CancelDecidesContract reports whether cancelling o needs a decision on its contract c: an
+// Instalação whose contract is Ativo, for its tracker never went in; the contract may stay for
+// another attempt or close. A Retirada's contract stays Ativo (the tracker stays in the
+// vehicle), a Reinstalação's Encerrado (it never went back in): nothing to decide.
+func CancelDecidesContract(o Order, c Contract) bool {
+	return o.Kind == OrderKindInstallation && c.State() == ContractActive
+}
+
+// cancelContract does to the cancelled order's contract what step decides, in the caller's
+// transaction, and returns the contract's state when a decision was made ("" when none was
+// needed).
+func cancelContract(tx txn, o Order, decision string, now time.Time, a Actor) (string, error) {
+	var c Contract
+	if _, err := getJSON(tx.Bucket(bContracts), []byte(o.ContractNumber), &c); err != nil {
+		return "", err
+	}
+	if !CancelDecidesContract(o, c) {
+		if decision != "" {
+			return "", refuse(ErrContractDecision, "order %s is a %q: cancelling it leaves contract %s %q; "+
+				"only an Instalação's cancel decides its contract", o.Number, o.Kind, o.ContractNumber, c.State())
+		}
+		return "", nil
+	}
+	switch decision {
+	case KeepContract:
+		return ContractActive, nil
+	case CloseContract:
+		c.Status, c.StatusAt, c.StatusBy = ContractClosed, now, a.Who
+		return ContractClosed, putJSON(tx.Bucket(bContracts), []byte(c.Number), c)
+	case "":
+		return "", refuse(ErrContractDecision, "order %s is an %q: say whether its contract %s stays %q (%s) or becomes %q (%s)",
+			o.Number, o.Kind, o.ContractNumber, ContractActive, KeepContract, ContractClosed, CloseContract)
+	}
+	return "", refuse(ErrInvalid, "contract decision %q: want %s or %s", decision, KeepContract, CloseContract)
+}
 
 // next lists the statuses each status may move to.
 var next = map[string][]string{
@@ -116,7 +228,7 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 		var detail []string
 		if step.Attempt != nil {
 			if OrderFinal(o.Status) || o.Status == OrderStatusRunning {
-				return fmt.Errorf("order %s is %s: contact attempts are for orders not yet started: %w", number, o.Status, ErrBadStep)
+				return badStep(number, o.Status, "")
 			}
 			if !slices.Contains(ContactOutcomes, step.Attempt.Outcome) {
 				return fmt.Errorf("contact outcome %q: want one of %s: %w", step.Attempt.Outcome, strings.Join(ContactOutcomes, ", "), ErrInvalid)
@@ -128,26 +240,44 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 		}
 		if step.To != "" {
 			if !CanStep(o.Status, step.To) {
-				return fmt.Errorf("order %s is %s and cannot become %s: %w", number, o.Status, step.To, ErrBadStep)
+				return badStep(number, o.Status, step.To)
+			}
+			if step.Contract != "" && step.To != OrderStatusCancelled {
+				return refuse(ErrContractDecision, "a decision on the contract belongs to a cancel, not to %q", step.To)
 			}
 			note := strings.TrimSpace(step.Note)
+			event := OrderEvent{At: now, By: a.Who, Status: step.To}
+			var contract string
 			switch step.To {
 			case OrderStatusScheduled:
 				if step.Visit == nil || step.Visit.At.IsZero() || strings.TrimSpace(step.Visit.Technician) == "" {
 					return fmt.Errorf("scheduling needs a date and time and a technician: %w", ErrInvalid)
 				}
+				if err := checkVisit(step.Visit.At, now); err != nil {
+					return err
+				}
 				v := Visit{At: step.Visit.At.UTC(), Technician: strings.TrimSpace(step.Visit.Technician)}
 				o.Visit = &v
-				note = strings.TrimSpace(fmt.Sprintf("%s, %s %s", v.At.Local().Format("02/01/2006 15:04"), v.Technician, note))
+				note = strings.TrimSpace(fmt.Sprintf("%s, %s %s", v.At.Local().Format(visitLayout), v.Technician, note))
 			case OrderStatusCancelled:
 				if note == "" {
 					return fmt.Errorf("cancelling needs a reason: %w", ErrInvalid)
 				}
 				o.CancelReason = note
+				if event.Contract, err = cancelContract(at, o, step.Contract, now, a); err != nil {
+					return err
+				}
+				switch event.Contract {
+				case ContractActive:
+					contract = "; contract " + o.ContractNumber + " kept " + ContractActive
+				case ContractClosed:
+					contract = "; contract " + o.ContractNumber + " " + ContractClosed
+				}
 			}
 			o.Status = step.To
-			o.History = append(o.History, OrderEvent{At: now, By: a.Who, Status: step.To, Note: note})
-			detail = append(detail, step.To+optional(note))
+			event.Note = note
+			o.History = append(o.History, event)
+			detail = append(detail, step.To+optional(note)+contract)
 			if step.To == OrderStatusDone {
 				if err := orderDone(at, o, now, a); err != nil {
 					return err

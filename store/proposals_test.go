@@ -33,13 +33,7 @@ func pending(t *testing.T, s *Store) []Proposal {
 }
 
 func TestRemovalAndReinstallationLife(t *testing.T) {
-	ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	s := openTest(t, "", Options{Now: ck.now})
-	seedImportable(t, s)
-	imp, err := s.Import(1, []int64{10, 11}, cli)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, imp := imported(t, &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, 10, 11)
 	v10 := vehicle(10, 1, "AAA1A11", "ATIVO")
 	v11 := vehicle(11, 1, "AAA1A12", "ATIVO")
 
