@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -195,7 +196,8 @@ func (a *app) orderCmd() *cobra.Command {
 		Long: "A service order goes Aberta → Agendada (date and time, technician, contact attempts) →\n" +
 			"Em execução → Concluída, or Cancelada with a reason. Each step records who and when, in the\n" +
 			"order and in the audit. A Retirada Concluída closes its contract (Encerrado); a Reinstalação\n" +
-			"Concluída opens it again.",
+			"Concluída opens it again. Cancelling an Instalação says whether its contract stays Ativo or\n" +
+			"closes with it (--contract keep|close). A visit is never in the past.",
 	})
 	var showJSON bool
 	show := &cobra.Command{
@@ -236,13 +238,24 @@ func (a *app) orderCmd() *cobra.Command {
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return a.writeNamedOrAll(func(s *store.Store) error {
 					o, err := s.AdvanceOrder(args[0], st, a.actor())
-					if err != nil {
+					switch {
+					case errors.Is(err, store.ErrContractDecision) && st.Contract == "":
+						return usagef("%w\ncancel it with --contract %s or --contract %s", err, store.KeepContract, store.CloseContract)
+					case errors.Is(err, store.ErrContractDecision):
+						return usagef("%w\ncancel it without --contract", err)
+					case errors.Is(err, store.ErrPastVisit):
+						return usageError{err}
+					case err != nil:
 						return err
 					}
 					if asJSON {
 						return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "%s %s: %s\n", o.Number, o.Kind, o.Status)
+					fmt.Fprintf(cmd.OutOrStdout(), "order %s (%s) is now %q", o.Number, o.Kind, o.Status)
+					if last := o.Life()[len(o.Life())-1]; last.Contract != "" {
+						fmt.Fprintf(cmd.OutOrStdout(), "; %s", contractLeft(o, last))
+					}
+					fmt.Fprintln(cmd.OutOrStdout())
 					return nil
 				})
 			},
@@ -253,7 +266,7 @@ func (a *app) orderCmd() *cobra.Command {
 	}
 	schedule := step("schedule NUMBER --at \"DD/MM/YYYY HH:MM\" --technician NAME",
 		"Schedule an order's visit (again, to reschedule)",
-		"  ponte order schedule OS-2026-000042 --at \"05/12/2026 14:00\" --technician \"Carlos Souza\" --contact Agendado",
+		"  ponte order schedule OS-2026-000042 --at \"05/03/2027 14:00\" --technician \"Carlos Souza\" --contact Agendado",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var at, tech, contact, note string
 			c.Flags().StringVar(&at, "at", "", "the visit's date and time, DD/MM/YYYY HH:MM, local time (required)")
@@ -305,16 +318,23 @@ func (a *app) orderCmd() *cobra.Command {
 			c.Flags().StringVar(&note, "note", "", "a note for the history")
 			return func() error { st.To, st.Note = store.OrderStatusDone, note; return nil }
 		})
-	cancel := step("cancel NUMBER --reason TEXT", "Cancel an order, saying why",
-		"  ponte order cancel OS-2026-000042 --reason \"associado reativou antes da visita\"",
+	cancel := step("cancel NUMBER --reason TEXT [--contract keep|close]",
+		"Cancel an order, saying why; an Instalação's says what becomes of its contract",
+		"  ponte order cancel OS-2026-000042 --reason \"associado reativou antes da visita\"\n"+
+			"  ponte order cancel OS-2026-000001 --reason \"associado desistiu\" --contract close",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
-			var reason string
+			var reason, contract string
 			c.Flags().StringVar(&reason, "reason", "", "the motivo (required)")
+			c.Flags().StringVar(&contract, "contract", "", "for an Instalação whose contract is Ativo (required there, refused elsewhere): "+
+				store.KeepContract+" (it stays Ativo) or "+store.CloseContract+" (it becomes Encerrado)")
 			return func() error {
 				if strings.TrimSpace(reason) == "" {
 					return usagef("cancel needs --reason TEXT")
 				}
-				st.To, st.Note = store.OrderStatusCancelled, reason
+				if contract != "" && contract != store.KeepContract && contract != store.CloseContract {
+					return usagef("--contract %q: want %s or %s", contract, store.KeepContract, store.CloseContract)
+				}
+				st.To, st.Note, st.Contract = store.OrderStatusCancelled, reason, contract
 				return nil
 			}
 		})
@@ -365,7 +385,19 @@ func showOrder(w io.Writer, o store.Order, c store.Contract) {
 	fmt.Fprintln(w, "\nhistory:")
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, e := range o.Life() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, e.Note)
+		note := e.Note
+		if e.Contract != "" {
+			note = strings.TrimPrefix(note+"; "+contractLeft(o, e), "; ")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, note)
 	}
 	_ = tw.Flush()
+}
+
+// contractLeft says what a cancel decided for the order's contract.
+func contractLeft(o store.Order, e store.OrderEvent) string {
+	if e.Contract == store.ContractActive {
+		return fmt.Sprintf("contract %s kept %q", o.ContractNumber, e.Contract)
+	}
+	return fmt.Sprintf("contract %s is now %q", o.ContractNumber, e.Contract)
 }

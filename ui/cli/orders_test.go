@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"ponte/store"
 	"ponte/ui/cli"
@@ -64,11 +65,14 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		t.Fatalf("second accept: %d %q", code, errOut)
 	}
 
-	// Usage mistakes, each exit 2 and nothing written.
+	// Usage mistakes, each exit 2 and nothing written (the steps below start from Aberta).
+	visit := time.Now().AddDate(0, 0, 7).Format("02/01/2006") + " 14:00"
 	for _, args := range [][]string{
 		{"order", "schedule", os, "--at", "amanhã", "--technician", "Carlos"},
-		{"order", "schedule", os, "--at", "05/12/2026 14:00"},
+		{"order", "schedule", os, "--at", visit},
+		{"order", "schedule", os, "--at", "01/01/2020 10:00", "--technician", "Carlos"},
 		{"order", "cancel", os},
+		{"order", "cancel", os, "--reason", "x", "--contract", "close"}, // a Retirada's contract is not decided here
 		{"order", "contact", os, "--outcome", "talvez"},
 		{"order", "show", "CT-2026-000001"},
 		{"pending", "dismiss", id},
@@ -79,12 +83,21 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 			t.Errorf("ponte %s: exit %d %q, want 2", strings.Join(args, " "), code, errOut)
 		}
 	}
-	if code, _, errOut := ponte("order", "start", os); code != cli.ExitFailure || !strings.Contains(errOut, "is Aberta and cannot become Em execução") {
+	if code, _, errOut := ponte("order", "start", os); code != cli.ExitFailure ||
+		errOut != "ponte: order "+os+` is "Aberta": schedule it before starting`+"\n" {
 		t.Fatalf("start an order not scheduled: %d %q", code, errOut)
+	}
+	if code, _, errOut := ponte("order", "schedule", os, "--at", "01/01/2020 10:00", "--technician", "Carlos"); !strings.Contains(errOut,
+		"ponte: visit 01/01/2020 10:00 is in the past (now ") || strings.Contains(errOut, "invalid") {
+		t.Fatalf("a visit in the past: %d %q", code, errOut)
+	}
+	if code, _, errOut := ponte("order", "cancel", os, "--reason", "x", "--contract", "close"); !strings.Contains(errOut,
+		`is a "Retirada": cancelling it leaves contract`) || !strings.Contains(errOut, "cancel it without --contract") {
+		t.Fatalf("cancel a Retirada deciding its contract: %d %q", code, errOut)
 	}
 	for _, args := range [][]string{
 		{"order", "contact", os, "--outcome", "Sem resposta", "--note", "caixa postal"},
-		{"order", "schedule", os, "--at", "05/12/2026 14:00", "--technician", "Carlos Souza", "--contact", "Agendado"},
+		{"order", "schedule", os, "--at", visit, "--technician", "Carlos Souza", "--contact", "Agendado"},
 		{"order", "start", os},
 		{"order", "finish", os, "--note", "rastreador recolhido"},
 	} {
@@ -121,6 +134,48 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	}
 	code, out, _ = ponte("export", "audit")
 	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 4 || !strings.Contains(out, `"action":"proposal.accepted"`) {
+		t.Fatalf("export audit: %q", out)
+	}
+}
+
+// Cancelling an Instalação from the command line says what becomes of its contract: a
+// usage error until --contract keep or close says it, then both in one step.
+func TestCancelAnInstallationFromTheCommandLine(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	v := ourVehicle(t, sm)
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	var imported []struct{ Contract, Order string }
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	os, ct := imported[0].Order, imported[0].Contract
+
+	code, _, errOut = ponte("order", "cancel", os, "--reason", "associado desistiu")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "ponte: order "+os+` is an "Instalação": say whether its contract `+ct+
+		` stays "Ativo" (keep) or becomes "Encerrado" (close)`) || !strings.Contains(errOut, "cancel it with --contract keep or --contract close") {
+		t.Fatalf("cancel without --contract: %d %q", code, errOut)
+	}
+	if code, _, errOut := ponte("order", "cancel", os, "--reason", "x", "--contract", "maybe"); code != cli.ExitUsage ||
+		!strings.Contains(errOut, `--contract "maybe": want keep or close`) {
+		t.Fatalf("--contract maybe: %d %q", code, errOut)
+	}
+	if code, out, _ := ponte("order", "show", os); code != cli.ExitOK || !strings.Contains(out, "Aberta") || !strings.Contains(out, "(Ativo)") {
+		t.Fatalf("refused cancels wrote: %q", out)
+	}
+
+	code, out, errOut = ponte("order", "cancel", os, "--reason", "associado desistiu", "--contract", "close")
+	if code != cli.ExitOK || out != "order "+os+` (Instalação) is now "Cancelada"; contract `+ct+` is now "Encerrado"`+"\n" {
+		t.Fatalf("cancel --contract close: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = ponte("order", "show", os)
+	if code != cli.ExitOK || !strings.Contains(out, ct+" (Encerrado)") || !strings.Contains(out, `associado desistiu; contract `+ct+` is now "Encerrado"`) {
+		t.Fatalf("order show: %q", out)
+	}
+	code, out, _ = ponte("export", "audit")
+	if code != cli.ExitOK || !strings.Contains(out, "Cancelada (associado desistiu); contract "+ct+" Encerrado") {
 		t.Fatalf("export audit: %q", out)
 	}
 }
