@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ponte/store"
+)
+
+// orderView is one service order: its contract, why it exists, its visit, contact attempts
+// and life, with the keys that move it on.
+type orderView struct {
+	c        *common
+	order    store.Order
+	contract store.Contract
+	client   string
+	form     *form
+	choosing bool // the contact attempt's outcome, by its number
+	keys     orderKeys
+}
+
+type orderKeys struct {
+	Schedule, Contact, Start, Finish, Cancel key.Binding
+}
+
+func newOrderView(c *common) *orderView {
+	return &orderView{c: c, keys: orderKeys{
+		Schedule: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
+		Contact:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
+		Start:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
+		Finish:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
+		Cancel:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
+	}}
+}
+
+func (v *orderView) show(msg orderOpenedMsg) {
+	v.order, v.contract, v.client = msg.order, msg.contract, msg.client
+}
+
+func (v *orderView) Typing() bool { return v.form != nil || v.choosing }
+
+func (v *orderView) updateKeys() {
+	s := v.order.Status
+	v.keys.Schedule.SetEnabled(store.CanStep(s, store.OrderStatusScheduled))
+	v.keys.Contact.SetEnabled(s == store.OrderStatusOpen || s == store.OrderStatusScheduled)
+	v.keys.Start.SetEnabled(store.CanStep(s, store.OrderStatusRunning))
+	v.keys.Finish.SetEnabled(store.CanStep(s, store.OrderStatusDone))
+	v.keys.Cancel.SetEnabled(store.CanStep(s, store.OrderStatusCancelled))
+}
+
+func (v *orderView) Help() []key.Binding {
+	if v.form != nil {
+		return v.form.Help()
+	}
+	if v.choosing {
+		return []key.Binding{v.c.keys.Back}
+	}
+	v.updateKeys()
+	k := v.keys
+	return []key.Binding{k.Schedule, k.Contact, k.Start, k.Finish, k.Cancel, v.c.keys.Back}
+}
+
+func (v *orderView) paste(msg tea.PasteMsg) tea.Cmd {
+	if v.form != nil {
+		return v.form.paste(msg)
+	}
+	return nil
+}
+
+// step moves the order in a command.
+func (v *orderView) step(s store.OrderStep) tea.Cmd {
+	number, st, actor := v.order.Number, v.c.st, v.c.actor
+	return func() tea.Msg {
+		o, err := st.AdvanceOrder(number, s, actor)
+		return orderMovedMsg{order: o, step: s, err: err}
+	}
+}
+
+// moved shows what a step did.
+func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
+	if msg.err != nil {
+		if errors.Is(msg.err, store.ErrBadStep) {
+			return toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To)
+		}
+		v.c.svc.Logger.Error("order step", "order", v.order.Number, "err", msg.err)
+		return toast(false, "%s", tSaveFailed)
+	}
+	v.order = msg.order // the step's answer is the order as it is now
+	say := toast(true, tOrderMoved, msg.order.Number, msg.order.Status)
+	if msg.step.To == "" && msg.step.Attempt != nil {
+		say = toast(true, tContactSaved, msg.step.Attempt.Outcome)
+	}
+	return tea.Batch(say, changed)
+}
+
+// key handles a key: the command it asks for, and whether the view is to close.
+func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
+	if v.form != nil {
+		cmd, closed := v.form.key(msg)
+		if closed {
+			v.form = nil
+		}
+		return cmd, false
+	}
+	if v.choosing {
+		if len(msg.Text) == 1 && msg.Text[0] >= '1' && int(msg.Text[0]-'0') <= len(store.ContactOutcomes) {
+			v.choosing = false
+			outcome := store.ContactOutcomes[msg.Text[0]-'1']
+			return v.step(store.OrderStep{Attempt: &store.ContactAttempt{Outcome: outcome}}), false
+		}
+		v.choosing = !key.Matches(msg, v.c.keys.Back)
+		return nil, false
+	}
+	v.updateKeys()
+	k, o := v.keys, v.order
+	switch {
+	case key.Matches(msg, v.c.keys.Back):
+		return nil, true
+	case key.Matches(msg, k.Schedule):
+		date, hour, tech := "", "", ""
+		if o.Visit != nil {
+			at := o.Visit.At.Local()
+			date, hour, tech = at.Format("02/01/2006"), at.Format("15:04"), o.Visit.Technician
+		}
+		v.form = newForm(v.c, fmt.Sprintf(tScheduleTitle, o.Number), tScheduleHint, tScheduleButton, v.schedule,
+			field{label: tDate, limit: 10, placeholder: tDatePlaceholder, value: date},
+			field{label: tHour, limit: 5, placeholder: tHourPlaceholder, value: hour},
+			field{label: tTechnician, limit: 60, value: tech})
+		return v.form.focus(), false
+	case key.Matches(msg, k.Contact):
+		v.choosing = true
+	case key.Matches(msg, k.Start):
+		return ask(fmt.Sprintf(tConfirmStart, o.Number), v.step(store.OrderStep{To: store.OrderStatusRunning})), false
+	case key.Matches(msg, k.Finish):
+		q := fmt.Sprintf(tConfirmFinish, o.Number)
+		if o.Kind == store.OrderKindRemoval {
+			q = fmt.Sprintf(tConfirmFinishOut, o.Number, o.ContractNumber)
+		}
+		return ask(q, v.step(store.OrderStep{To: store.OrderStatusDone})), false
+	case key.Matches(msg, k.Cancel):
+		v.form = newForm(v.c, fmt.Sprintf(tCancelTitle, o.Number), tCancelHint, tCancelButton, func(vals []string) ([]string, tea.Cmd) {
+			if vals[0] == "" {
+				return []string{tReasonRequired}, nil
+			}
+			return nil, v.step(store.OrderStep{To: store.OrderStatusCancelled, Note: vals[0]})
+		}, field{label: tReason, limit: 200})
+		return v.form.focus(), false
+	}
+	return nil, false
+}
+
+// schedule checks the scheduling form and schedules.
+func (v *orderView) schedule(vals []string) ([]string, tea.Cmd) {
+	errs := make([]string, 3)
+	day, errDay := time.ParseInLocation("02/01/2006", vals[0], time.Local)
+	hour, errHour := time.Parse("15:04", vals[1])
+	if errDay != nil {
+		errs[0] = tBadDate
+	}
+	if errHour != nil {
+		errs[1] = tBadTime
+	}
+	if vals[2] == "" {
+		errs[2] = tNeedTechnician
+	}
+	if errDay != nil || errHour != nil || vals[2] == "" {
+		return errs, nil
+	}
+	at := day.Add(time.Duration(hour.Hour())*time.Hour + time.Duration(hour.Minute())*time.Minute)
+	return nil, v.step(store.OrderStep{To: store.OrderStatusScheduled, Visit: &store.Visit{At: at, Technician: vals[2]}})
+}
+
+func (v *orderView) View(width int) string {
+	if v.form != nil {
+		return v.form.View(width)
+	}
+	st := v.c.styles
+	o, c := v.order, v.contract
+	var b strings.Builder
+	b.WriteString(st.Title.Render(tOrder+" "+o.Number) + "\n\n")
+	pairs := [][2]string{{tKind, o.Kind}, {tStatus, o.Status},
+		{tContract, o.ContractNumber + " · " + contractState(c.State(), c.Delinquent)},
+		{tClient, fmt.Sprintf("%s (%s %d)", clientName(v.client, o.ClientSGACode), tSGACode, o.ClientSGACode)},
+		{tVehicle, fmt.Sprintf("%s (%s %d)", o.Plate, tSGACode, o.VehicleSGACode)}}
+	if o.Cause != nil {
+		pairs = append(pairs, [2]string{tMotive, causeText(*o.Cause)})
+		if when := causeWhen(*o.Cause); when != "" {
+			pairs = append(pairs, [2]string{tInSGA, when})
+		}
+	}
+	if o.Visit != nil {
+		pairs = append(pairs, [2]string{tVisit, fmt.Sprintf(tVisitText, o.Visit.At.Local().Format("02/01/2006 15:04"), o.Visit.Technician)})
+	}
+	if o.CancelReason != "" {
+		pairs = append(pairs, [2]string{tCancelledBecause, o.CancelReason})
+	}
+	b.WriteString(fields(st, 18, width, pairs))
+	if v.choosing {
+		b.WriteString("\n" + st.Title.Render(tContactTitle) + "\n")
+		for i, out := range store.ContactOutcomes {
+			b.WriteString(fmt.Sprintf("  %d  %s\n", i+1, out))
+		}
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tContactHint, len(store.ContactOutcomes))) + "\n")
+		return b.String()
+	}
+	b.WriteString("\n" + st.Label.Render(tAttempts) + "\n")
+	if len(o.Attempts) == 0 {
+		b.WriteString(st.Hint.Render("  "+tNoAttempts) + "\n")
+	}
+	for _, a := range o.Attempts {
+		line := fmt.Sprintf("  %s  %s, %s", a.At.Local().Format("02/01/2006 15:04"), a.Outcome, a.By)
+		if a.Note != "" {
+			line += " · " + a.Note
+		}
+		b.WriteString(cell(line, width) + "\n")
+	}
+	b.WriteString("\n" + st.Label.Render(tHistory) + "\n")
+	for _, e := range o.Life() {
+		line := "  " + fmt.Sprintf(tHistoryLine, e.At.Local().Format("02/01/2006 15:04"), e.Status, e.By)
+		if e.Note != "" {
+			line += " · " + e.Note
+		}
+		b.WriteString(cell(line, width) + "\n")
+	}
+	return b.String()
+}
