@@ -136,14 +136,16 @@ func (s *sealer) open(field string, sealed []byte) (string, error) {
 	return string(plain), nil
 }
 
-// Mask shows a secret as dots and, when it is long enough that they reveal little, its last
-// four characters: "••••••••3f9a". Short secrets show no character at all.
-func Mask(secret string) string {
+// Mask shows a stored secret of the integration field (FieldPassword, FieldAPIKey,
+// FieldSyncToken) as dots, the one rule the command line and the console both print: a password
+// shows nothing of itself; a key or token long enough that they reveal little shows its last
+// four characters, so that an operator can tell which one is stored ("••••••••3f9a").
+func Mask(field, secret string) string {
 	n := utf8.RuneCountInString(secret)
 	switch {
 	case n == 0:
 		return ""
-	case n < 12:
+	case n < 12 || field == FieldPassword:
 		return "••••••••"
 	default:
 		r := []rune(secret)

@@ -222,9 +222,13 @@ func TestSealedFieldsDoNotSwap(t *testing.T) {
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{"": "", "abc": "••••••••", "12345678901": "••••••••",
 		"abcdefghijkl3f9a": "••••••••3f9a", "çãõéíóúâêôàüÇ": "••••••••ôàüÇ"} {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		if got := Mask(FieldAPIKey, in); got != want {
+			t.Errorf("Mask(api key %q) = %q, want %q", in, got, want)
 		}
+	}
+	// A password shows nothing of itself, however long.
+	if got := Mask(FieldPassword, "abcdefghijkl3f9a"); got != "••••••••" {
+		t.Errorf("Mask(password) = %q, want dots only", got)
 	}
 }
 

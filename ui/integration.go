@@ -187,11 +187,7 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 			}
 			p.inputs[f].Placeholder = ""
 			if secret != "" {
-				masked := store.Mask(secret)
-				if f == fPassword {
-					masked = "••••••••" // a password shows nothing of itself
-				}
-				p.inputs[f].Placeholder = masked + " (" + tKeepSecret + ")"
+				p.inputs[f].Placeholder = store.Mask(fieldName[f], secret) + " (" + tKeepSecret + ")"
 			}
 		}
 		return nil

@@ -255,6 +255,16 @@ func TestConfigSyncImport(t *testing.T) {
 			t.Fatalf("config show printed a secret: %q", out)
 		}
 	}
+	// A password shows nothing of itself, as in the console; a key shows its last four.
+	for _, line := range strings.Split(out, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) > 1 && fields[0] == "password" && fields[1] != "••••••••" {
+			t.Errorf("config show printed part of the password: %q", line)
+		}
+	}
+	if !strings.Contains(out, "••••••••"+cr.APIKey[len(cr.APIKey)-4:]) {
+		t.Errorf("config show does not end the API key with its last four: %q", out)
+	}
 	code, out, _ = ponte("config", "test")
 	if code != cli.ExitOK || strings.Count(out, " ok ") < 10 {
 		t.Fatalf("config test: %d\n%s", code, out)

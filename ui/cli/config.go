@@ -253,7 +253,7 @@ func (a *app) configShowCmd() *cobra.Command {
 					sf := shownField{Value: v, Set: v != ""}
 					switch {
 					case f.secret:
-						sf.Value = store.Mask(v)
+						sf.Value = store.Mask(f.field, v)
 					case f.field == store.FieldSGAURL && v == "":
 						sf.Value = sga.DefaultBaseURL
 					case f.field == store.FieldSGAURL:
