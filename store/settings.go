@@ -66,6 +66,10 @@ type IntegrationState struct {
 	ProductCode string
 	Manual      bool // Usuário, Senha and Chave API are all set
 	Sync        bool // the Sincronismo SGA token is set
+	// Configured: some field is set. An association nobody has begun to configure (a new
+	// database's "principal") has nothing to sync, which is no failure; one begun and left
+	// short of a field is, and its sync says which field is missing.
+	Configured bool
 }
 
 // IntegrationState reads the integration's state. It needs no secrets' key.
@@ -76,7 +80,8 @@ func (s *Store) IntegrationState() (IntegrationState, error) {
 		return err
 	})
 	return IntegrationState{ProductCode: rec.ProductCode, Manual: rec.User != "" && len(rec.Password) > 0 && len(rec.APIKey) > 0,
-		Sync: len(rec.SyncToken) > 0}, err
+		Sync: len(rec.SyncToken) > 0, Configured: rec.SGAURL != "" || rec.User != "" || rec.ProductCode != "" ||
+			len(rec.Password) > 0 || len(rec.APIKey) > 0 || len(rec.SyncToken) > 0}, err
 }
 
 // Integration returns the integration settings, secrets opened.

@@ -713,10 +713,13 @@ func TestIntegrationStateNeedsNoKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ponte.db")
 	s := openTest(t, path, Options{})
 	user, pw, code := "integracao", "s3nha-secreta-123", "19"
+	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{}) {
+		t.Fatalf("nothing set: %+v, %v", st, err)
+	}
 	if _, err := s.SetIntegration(IntegrationPatch{User: &user, Password: &pw, ProductCode: &code}, cli); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19"}) {
+	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19", Configured: true}) {
 		t.Fatalf("without the Chave API: %+v, %v", st, err)
 	}
 	key, tok := "chave", "token"
@@ -731,7 +734,7 @@ func TestIntegrationStateNeedsNoKey(t *testing.T) {
 	if _, err := s.Integration(); err == nil {
 		t.Fatal("the secrets opened without their key")
 	}
-	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19", Manual: true, Sync: true}) {
+	if st, err := s.IntegrationState(); err != nil || st != (IntegrationState{ProductCode: "19", Manual: true, Sync: true, Configured: true}) {
 		t.Fatalf("without the key file: %+v, %v", st, err)
 	}
 }

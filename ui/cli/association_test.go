@@ -167,6 +167,40 @@ func TestSyncAll(t *testing.T) {
 	}
 }
 
+// sync --all skips, with a line, an association nobody has configured (a new database's
+// untouched "principal"), so that a scheduled sync --all does not fail for it; one begun and
+// left short of a field still fails, and a database with nothing configured says so.
+func TestSyncAllSkipsTheUnconfigured(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+	if code, _, errOut := ponte("association", "add", "alfa"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	if code, out, errOut := ponte("sync", "--all"); code != cli.ExitFailure || !strings.Contains(errOut, "none of alfa, principal is configured") {
+		t.Fatalf("sync --all with nothing configured: %d %q %q", code, out, errOut)
+	}
+	s, url := simServer(t, sim.Options{Seed: 3, Members: 30, PageSize: 20}, nil)
+	cr := s.Credentials()
+	if code, _, errOut := ponteIn(cr.SyncToken, "--db", db, "-a", "alfa", "config", "set", "--sga-url", url, "--product-code", cr.ProductCode, "--sync-token-stdin"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := ponte("sync", "--all", "--rate", "0")
+	if code != cli.ExitOK || !strings.Contains(out, "principal: skipped: not configured (set it with ponte --association principal config set ...)") ||
+		!strings.Contains(out, "alfa: run 1 succeeded") {
+		t.Fatalf("sync --all beside an untouched principal: %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "syncing 1 association") {
+		t.Errorf("the progress counts the skipped association: %q", errOut)
+	}
+	if code, _, errOut := ponte("-a", "principal", "config", "set", "--sga-url", url); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	code, out, errOut = ponte("sync", "--all", "--rate", "0")
+	if code != cli.ExitFailure || !strings.Contains(out, "principal: run") || !strings.Contains(out, "Código do Produto is not set") {
+		t.Fatalf("sync --all beside a principal begun and left short: %d\n%s\n%s", code, out, errOut)
+	}
+}
+
 // admin add --role operator --associations: the operator's associations, by short name.
 func TestAdminRoles(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ponte.db")

@@ -161,11 +161,27 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 	if err != nil {
 		return err
 	}
-	var slugs []string
+	var slugs, skipped []string
 	for _, x := range assocs {
-		if !x.Disabled {
-			slugs = append(slugs, x.Slug)
+		if x.Disabled {
+			continue
 		}
+		in, err := s.In(x.Slug)
+		if err != nil {
+			return err
+		}
+		st, err := in.IntegrationState()
+		if err != nil {
+			return err
+		}
+		if !st.Configured {
+			skipped = append(skipped, x.Slug)
+			continue
+		}
+		slugs = append(slugs, x.Slug)
+	}
+	if len(slugs) == 0 && len(skipped) > 0 {
+		return fmt.Errorf("no association to sync: none of %s is configured; set one with ponte --association %s config set ...", strings.Join(skipped, ", "), skipped[0])
 	}
 	if len(slugs) == 0 {
 		return errors.New("no enabled association to sync: add one with ponte association add, or enable one")
@@ -188,6 +204,15 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 	var runs []store.Run
 	failed, partial := 0, 0
 	out := cmd.OutOrStdout()
+	for _, slug := range skipped {
+		line := fmt.Sprintf("%s: skipped: not configured (set it with ponte --association %s config set ...)", slug, slug)
+		if progress != nil {
+			progress.note(line)
+		}
+		if !asJSON && !quiet {
+			fmt.Fprintln(out, line)
+		}
+	}
 	for range slugs {
 		r := <-results
 		line := r.slug + ": "
