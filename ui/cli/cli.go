@@ -81,7 +81,10 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	go a.watchHangups(done)
 	var err error
 	if h == nil {
-		err = fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError))
+		restore := keepFangFromAsking()
+		err = fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError),
+			fang.WithColorSchemeFunc(a.colorScheme))
+		restore()
 	} else {
 		// Inside ponte serve, fang is left out: for help and errors it asks the process's own
 		// terminal (the server's, when it runs in one) for its background colour. The client's
@@ -110,6 +113,7 @@ type app struct {
 	args   []string
 	host   *host  // set when the command runs inside ponte serve
 	ran    string // the command the line names ("export", "order show"), "" for none
+	bg     background
 
 	mu       sync.Mutex
 	onHangup func() // set by ponte serve; otherwise a hangup stops the command

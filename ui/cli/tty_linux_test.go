@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -95,9 +96,7 @@ func TestProgressOnADumbTerminal(t *testing.T) {
 func TestRemoteCommandsLeaveTheServersTerminalAlone(t *testing.T) {
 	s := serveSynced(t, 10)
 	tty, pty := openPTY(t, 80)
-	saved, savedIn := os.Stdout, os.Stdin
-	os.Stdout, os.Stdin = tty, tty
-	t.Cleanup(func() { os.Stdout, os.Stdin = saved, savedIn })
+	restore := onProcessTerminal(t, tty)
 	var got bytes.Buffer
 	read := make(chan struct{})
 	go func() { defer close(read); _, _ = io.Copy(&got, pty) }()
@@ -107,10 +106,110 @@ func TestRemoteCommandsLeaveTheServersTerminalAlone(t *testing.T) {
 			t.Errorf("ssh host %s: exit %d, styled or empty:\n%q\n%q", line, code, out, errOut)
 		}
 	}
-	os.Stdout, os.Stdin = saved, savedIn
+	restore()
 	tty.Close()
 	within(t, 10e9, "the server terminal's output", read)
 	if got.Len() > 0 {
 		t.Fatalf("remote commands wrote to the server's terminal: %q", got.String())
+	}
+}
+
+// onProcessTerminal makes tty the process's own stdin and stdout, where fang and lipgloss look
+// for a terminal, until the returned func or the test's end puts them back.
+func onProcessTerminal(t *testing.T, tty *os.File) (restore func()) {
+	saved, savedIn := os.Stdout, os.Stdin
+	os.Stdout, os.Stdin = tty, tty
+	var once sync.Once
+	restore = func() { once.Do(func() { os.Stdout, os.Stdin = saved, savedIn }) }
+	t.Cleanup(restore)
+	return restore
+}
+
+// onSilentTerminal runs a command line in this process with its streams, and the process's own
+// stdin and stdout, on a terminal that never answers a query; it returns the exit status and
+// what the terminal received. It fails loudly if the command does not end.
+func onSilentTerminal(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	t.Setenv("TERM", "xterm-256color")
+	tty, pty := openPTY(t, 100)
+	restore := onProcessTerminal(t, tty)
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() { defer close(read); _, _ = io.Copy(&got, pty) }()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- cli.Execute(context.Background(), args, cli.Env{Stdin: tty, Stdout: tty, Stderr: tty})
+	}()
+	code := within(t, 60e9, "ponte "+strings.Join(args, " ")+" on a terminal that never answers", exited)
+	restore()
+	tty.Close()
+	within(t, 10e9, "the terminal's output", read)
+	return code, got.String()
+}
+
+// Help and a mistyped command's error print on a terminal that never answers queries: the
+// background colour is asked once, fenced by the device attributes and a short wait (fang's own
+// query asked twice and waited two seconds for each), and not at all where it cannot matter.
+func TestHelpOnATerminalThatNeverAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		noColor bool
+		code    int
+		want    string
+		queries int
+	}{
+		{[]string{"--help"}, false, cli.ExitOK, "USAGE", 1},
+		{[]string{"nonsense"}, false, cli.ExitUsage, "unknown command", 1},
+		{[]string{"--help"}, true, cli.ExitOK, "USAGE", 0},
+	} {
+		if tc.noColor {
+			t.Setenv("NO_COLOR", "1")
+		}
+		code, got := onSilentTerminal(t, tc.args...)
+		if code != tc.code || !strings.Contains(got, tc.want) {
+			t.Errorf("ponte %s: exit %d, the terminal got %q", strings.Join(tc.args, " "), code, got)
+		}
+		if n := strings.Count(got, ansi.RequestBackgroundColor); n != tc.queries {
+			t.Errorf("ponte %s (NO_COLOR %v): the background asked %d times, want %d: %q", strings.Join(tc.args, " "), tc.noColor, n, tc.queries, got)
+		}
+	}
+}
+
+// The console draws its screen on a terminal that never answers its background query: it
+// asks without waiting, in dark shades until an answer comes; and it reads its keys from the
+// terminal it was given (q quits).
+func TestConsoleOnATerminalThatNeverAnswers(t *testing.T) {
+	db := fixtureDB(t)
+	t.Setenv("TERM", "xterm-256color")
+	tty, pty := openPTY(t, 120)
+	onProcessTerminal(t, tty)
+	var mu sync.Mutex
+	var got bytes.Buffer
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := pty.Read(buf)
+			mu.Lock()
+			got.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- cli.Execute(context.Background(), []string{"--db", db}, cli.Env{Stdin: tty, Stdout: tty, Stderr: tty})
+	}()
+	waitUntil(t, "the console's first screen on a terminal that never answers", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(got.String(), "Clientes")
+	})
+	if _, err := pty.WriteString("q"); err != nil {
+		t.Fatal(err)
+	}
+	if code := within(t, 30e9, "the console after q", exited); code != cli.ExitOK {
+		t.Fatalf("the console exited %d", code)
 	}
 }
