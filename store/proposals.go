@@ -343,7 +343,17 @@ type ProposalFilter struct {
 func (s *Store) Proposals(f ProposalFilter, limit int) ([]Proposal, error) {
 	var out []Proposal
 	err := s.view(func(tx txn) error {
-		out = out[:0]
+		var err error
+		out, err = s.proposals(tx, f, limit)
+		return err
+	})
+	return out, err
+}
+
+// proposals is Proposals inside a read transaction.
+func (s *Store) proposals(tx txn, f ProposalFilter, limit int) ([]Proposal, error) {
+	var out []Proposal
+	err := func() error {
 		slugs := map[uint64]string{}
 		c := tx.Bucket(bProposals).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
@@ -366,7 +376,7 @@ func (s *Store) Proposals(f ProposalFilter, limit int) ([]Proposal, error) {
 			out = append(out, p)
 		}
 		return nil
-	})
+	}()
 	return out, err
 }
 

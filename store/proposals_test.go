@@ -261,3 +261,30 @@ func TestPhonesAreDigits(t *testing.T) {
 		t.Fatalf("phone = %q", got.Phone)
 	}
 }
+
+// ProposalViews gives each proposal its client, vehicle and contract, and the kind of the run
+// that found the change.
+func TestProposalViews(t *testing.T) {
+	s := openTest(t, "", Options{})
+	seedImportable(t, s)
+	imp, err := s.Import(1, []int64{10}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
+	v := vehicle(10, 1, "AAA1A11", "CANCELADO")
+	c := client(1, "MARIA", "12345678909")
+	c.Phone = "31988880000"
+	if _, err := s.Apply(Batch{RunID: run.ID, Clients: []Client{c}, Vehicles: []Vehicle{v}}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := s.ProposalViews(ProposalFilter{Status: ProposalPending}, 0)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("ProposalViews = %+v, %v", vs, err)
+	}
+	pv := vs[0]
+	if pv.Client.Name != "MARIA" || pv.Client.Phone != "31988880000" || pv.Vehicle.Plate != "AAA1A11" ||
+		pv.Contract.Number != imp[0].Contract.Number || pv.RunKind != RunFull || pv.AssociationSlug == "" {
+		t.Fatalf("the view: %+v", pv)
+	}
+}
