@@ -330,6 +330,15 @@ func plateOf(ve store.VehicleView) string {
 	return ve.Chassis
 }
 
+// productsText is a vehicle's products with ours first, so that a cut list still shows
+// whether it is there: "19,1,2,3,4".
+func productsText(products []string, ours string) string {
+	if i := slices.Index(products, ours); i > 0 {
+		products = append([]string{ours}, slices.Delete(slices.Clone(products), i, i+1)...)
+	}
+	return strings.Join(products, ",")
+}
+
 func (v *clientView) rows() {
 	rows := make([]row, len(v.vehicles))
 	for i, ve := range v.vehicles {
@@ -348,7 +357,7 @@ func (v *clientView) rows() {
 		if ve.Gone {
 			sit = tWhyGone
 		}
-		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, strings.Join(ve.Products, ","), ve.ContractNumber},
+		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, productsText(ve.Products, v.product), ve.ContractNumber},
 			disabled: v.why(ve) != ""}
 	}
 	v.table.SetRows(rows)

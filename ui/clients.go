@@ -37,15 +37,11 @@ type clientsLoadedMsg struct {
 type openClientMsg struct{ client store.Client }
 
 // The list's columns: one association's clients, or every association's with their own (the
-// city gives way on narrow terminals).
+// city gives way first on narrow terminals).
 var (
-	clientColumns       = []column{{tName, 0}, {tCPF, 14}, {tCity, 22}, {tSituation, 12}}
-	clientAllColumns    = []column{{tName, 0}, {tAssociation, 16}, {tCPF, 14}, {tCity, 18}, {tSituation, 10}}
-	clientAllColumnsNoC = []column{{tName, 0}, {tAssociation, 16}, {tCPF, 14}, {tSituation, 10}}
+	clientColumns    = []column{{tName, 0}, {tCPF, 14}, {tCity, 22}, {tSituation, 12}}
+	clientAllColumns = []column{{tName, 0}, {tAssociation, 16}, {tCPF, 14}, {tCity, 18}, {tSituation, 12}}
 )
-
-// wideAll is the width from which the list of every association's clients shows the city.
-const wideAll = 96
 
 func newClientsPage(c *common) *clientsPage {
 	list := newListView(c, clientColumns...)
@@ -86,13 +82,12 @@ func (p *clientsPage) find() tea.Cmd {
 
 // columns sets the list's columns for what it lists and the page's width.
 func (p *clientsPage) columns() {
-	switch {
-	case !p.all:
-		p.list.SetColumns(clientColumns...)
-	case p.width >= wideAll:
+	if p.all {
 		p.list.SetColumns(clientAllColumns...)
-	default:
-		p.list.SetColumns(clientAllColumnsNoC...)
+		p.list.table.GiveWay(tCity)
+	} else {
+		p.list.SetColumns(clientColumns...)
+		p.list.table.GiveWay()
 	}
 }
 
@@ -101,26 +96,16 @@ func (p *clientsPage) rows() {
 	rows := make([]row, len(p.page.Clients))
 	for i, c := range p.page.Clients {
 		city := c.City + "/" + c.State
-		switch {
-		case !p.all:
-			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
-		case p.width >= wideAll:
+		if p.all {
 			rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), city, c.Situation}}
-		default:
-			rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), c.Situation}}
+		} else {
+			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
 		}
 	}
 	p.list.SetRows(rows)
 }
 
 func (p *clientsPage) SetSize(w, h int) {
-	if p.all && (w >= wideAll) != (p.width >= wideAll) {
-		p.width = w
-		cursor := p.list.Cursor()
-		p.columns()
-		p.rows()
-		p.list.table.SetCursor(cursor)
-	}
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 	if p.open != nil {

@@ -52,26 +52,14 @@ type (
 	}
 )
 
-// The list's columns by the width they have: the contract's number and the date give way first.
-var (
-	orderColumnsWide   = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tContract, 14}, {tSituation, 12}, {tPlate, 7}, {tClient, 0}, {tCreatedAt, 10}}
-	orderColumns       = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tSituation, 12}, {tPlate, 7}, {tClient, 0}, {tCreatedAt, 10}}
-	orderColumnsNarrow = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tSituation, 12}, {tPlate, 7}, {tClient, 0}}
-)
-
-// columnsFor picks the columns for a width.
-func columnsFor(width int) []column {
-	switch {
-	case width >= 110:
-		return orderColumnsWide
-	case width >= 96:
-		return orderColumns
-	}
-	return orderColumnsNarrow
-}
+// The list's columns: when the width is short, the date gives way first (the order's and the
+// contract's numbers are never cut: they are what an operator reads out).
+var orderColumns = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tContract, 14}, {tSituation, 12}, {tPlate, 7}, {tClient, 0}, {tCreatedAt, 10}}
 
 func newContractsPage(c *common) *contractsPage {
-	return &contractsPage{c: c, list: newListView(c, orderColumnsNarrow...),
+	list := newListView(c, orderColumns...)
+	list.table.GiveWay(tCreatedAt)
+	return &contractsPage{c: c, list: list,
 		keys: contractsKeys{
 			Kind:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFilterKind)),
 			Status:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tFilterStatus)),
@@ -108,30 +96,16 @@ func (p *contractsPage) load() tea.Cmd {
 }
 
 func (p *contractsPage) SetSize(w, h int) {
-	if len(columnsFor(w)) != len(columnsFor(p.width)) || p.width == 0 {
-		cursor := p.list.Cursor()
-		p.list.SetColumns(columnsFor(w)...)
-		p.width = w
-		p.rows()
-		p.list.table.SetCursor(cursor)
-	}
 	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
 }
 
-// rows lists the orders in the columns the width allows.
+// rows lists the orders.
 func (p *contractsPage) rows() {
-	cols := columnsFor(p.width)
 	rows := make([]row, len(p.orders))
 	for i, o := range p.orders {
-		cells := []string{o.Number, o.Kind, o.Status}
-		if len(cols) == len(orderColumnsWide) {
-			cells = append(cells, o.ContractNumber)
-		}
-		cells = append(cells, contractState(o.ContractState, o.Delinquent), o.Plate, clientName(o.ClientName, o.ClientSGACode))
-		if len(cols) > len(orderColumnsNarrow) {
-			cells = append(cells, o.CreatedAt.Local().Format("02/01/2006"))
-		}
+		cells := []string{o.Number, o.Kind, o.Status, o.ContractNumber, contractState(o.ContractState, o.Delinquent), o.Plate,
+			clientName(o.ClientName, o.ClientSGACode), o.CreatedAt.Local().Format("02/01/2006")}
 		rows[i] = row{cells: cells, disabled: store.OrderFinal(o.Status)}
 	}
 	p.list.SetRows(rows)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"ponte/store"
 	"ponte/ui/uitest"
 )
 
@@ -155,4 +156,31 @@ func TestSpaceTicksAndMovesDown(t *testing.T) {
 	if l := cursorLine(s); strings.Contains(l, "[x]") {
 		t.Fatalf("space on a proposal did not move down: %q\n%s", l, s)
 	}
+}
+
+// A table shares its width by what its cells hold: at 80 columns Contratos e OS keeps the
+// contract's number, the search of every association keeps INADIMPLENTE whole, and a
+// vehicle's products start with ours beside a model that needs little room.
+func TestTablesShareTheirWidth(t *testing.T) {
+	c := newConsole(t, fixture(t), 80, 24)
+	c.press("4")
+	c.waitFor("OS-2026-000001", "CT-2026-000001")
+
+	svc, _ := many(t)
+	c = openOn(t, svc, 80, 24)
+	c.press("3")
+	c.waitFor("ANA SOUZA")
+	c.press("t")
+	c.waitFor("ANA SOUZA", "MARIANA VALE", "INADIMPLENTE")
+
+	svc = fixture(t)
+	v, _ := svc.Store.VehicleByCode(11)
+	v.Products = []string{"1", "2", "3", "4", "7", "19", "22"}
+	if _, err := svc.Store.Apply(store.Batch{Clients: []store.Client{{SGACode: 1, Name: "MARIA DA SILVA", CPF: "12345678909"}},
+		Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+		t.Fatal(err)
+	}
+	c = newConsole(t, svc, 100, 30)
+	openVehicles(c)
+	c.waitFor("DEF4G56", "19,1,2,3,4,7,22")
 }

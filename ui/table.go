@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -31,6 +32,11 @@ type table struct {
 	offset int
 	width  int
 	height int // rows in view, header excluded
+	// giveWay is the order in which columns give way on a narrow screen (GiveWay).
+	giveWay []string
+	// measured is what need found for the rows and measuredCols; nil: not yet measured.
+	measured     []int
+	measuredCols []column
 }
 
 func newTable(c *common, cols ...column) *table {
@@ -49,7 +55,7 @@ func (t *table) SetSize(w, h int) {
 }
 
 func (t *table) SetRows(rows []row) {
-	t.rows = rows
+	t.rows, t.measured = rows, nil
 	t.clamp()
 }
 
@@ -105,20 +111,132 @@ func (t *table) Update(msg tea.KeyPressMsg) bool {
 	return true
 }
 
+// widths shares the table's width among its columns, from what their cells hold: a column
+// takes its declared width, or more when a cell needs it, and the column of width 0 takes what
+// is left. When that is too wide, the page's optional columns give way (GiveWay), columns give
+// back the room their cells do not use, then the longest texts are cut (never below a
+// column's declared width, or flexFloor for the one of width 0); when even that is too wide,
+// columns give way whole from the right, the column of width 0 last. A hidden column's width
+// is 0.
 func (t *table) widths() []int {
-	w := make([]int, len(t.cols))
-	used, flex := 0, -1
+	n := len(t.cols)
+	need := t.need()
+	pref, want, floor := make([]int, n), make([]int, n), make([]int, n)
 	for i, c := range t.cols {
-		w[i] = c.width
-		if c.width == 0 {
-			flex = i
+		want[i] = need[i]
+		switch {
+		case c.width == 0:
+			pref[i], floor[i] = want[i], min(want[i], flexFloor)
+		default:
+			pref[i], floor[i] = max(c.width, want[i]), min(c.width, want[i])
 		}
-		used += c.width + 1
 	}
-	if flex >= 0 {
-		w[flex] = max(4, t.width-len(markNone)-used)
+	avail := t.width - len(markNone)
+	shown := make([]bool, n)
+	for i := range shown {
+		shown[i] = true
+	}
+	total := func(v []int) int {
+		sum, cols := 0, 0
+		for i, x := range v {
+			if shown[i] {
+				sum, cols = sum+x, cols+1
+			}
+		}
+		return sum + max(0, cols-1)
+	}
+	for _, title := range t.giveWay { // the optional columns go before any text is cut
+		if i := slices.IndexFunc(t.cols, func(c column) bool { return c.title == title }); i >= 0 && total(want) > avail {
+			shown[i] = false
+		}
+	}
+	for total(floor) > avail {
+		i := t.nextToGo(shown)
+		if i < 0 {
+			break
+		}
+		shown[i] = false
+	}
+	w := make([]int, n)
+	switch {
+	case total(pref) <= avail:
+		copy(w, pref)
+	case total(want) <= avail: // every text whole; the room left pads the columns in turn
+		copy(w, want)
+		for i, room := 0, avail-total(w); i < n && room > 0; i++ {
+			add := min(room, pref[i]-w[i])
+			w[i], room = w[i]+add, room-add
+		}
+	default: // cut the longest texts to one level, as high as fits
+		level := slices.Max(want)
+		for ; level > 0; level-- {
+			for i := range w {
+				w[i] = min(want[i], max(floor[i], level))
+			}
+			if total(w) <= avail {
+				break
+			}
+		}
+	}
+	for i := range w {
+		if !shown[i] {
+			w[i] = 0
+		}
+	}
+	if flex := slices.IndexFunc(t.cols, func(c column) bool { return c.width == 0 }); flex >= 0 && shown[flex] {
+		w[flex] += max(0, avail-total(w))
 	}
 	return w
+}
+
+// flexFloor is the narrowest the column of width 0 gets before columns give way.
+const flexFloor = 10
+
+// GiveWay names, in order, the optional columns: on a screen too narrow for every text whole,
+// they give way before any text is cut.
+func (t *table) GiveWay(titles ...string) { t.giveWay = titles }
+
+// nextToGo is the shown column that gives way next, from the right, or -1 when one is left.
+func (t *table) nextToGo(shown []bool) int {
+	if count(shown) <= 1 {
+		return -1
+	}
+	for pass := 0; pass < 2; pass++ { // the column of width 0 last
+		for i := len(t.cols) - 1; i >= 0; i-- {
+			if shown[i] && (pass == 1 || t.cols[i].width != 0) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func count(shown []bool) int {
+	n := 0
+	for _, s := range shown {
+		if s {
+			n++
+		}
+	}
+	return n
+}
+
+// need is how wide each column's title and cells are, measured once per rows and columns.
+func (t *table) need() []int {
+	if t.measured != nil && slices.Equal(t.measuredCols, t.cols) {
+		return t.measured
+	}
+	need := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		need[i] = textWidth(c.title)
+	}
+	for _, r := range t.rows {
+		for i := range min(len(r.cells), len(need)) {
+			need[i] = max(need[i], textWidth(r.cells[i]))
+		}
+	}
+	t.measured, t.measuredCols = need, slices.Clone(t.cols)
+	return need
 }
 
 func (t *table) View() string {
@@ -127,20 +245,25 @@ func (t *table) View() string {
 	var b strings.Builder
 	var head []string
 	for i, c := range t.cols {
-		head = append(head, cell(c.title, w[i]))
+		if w[i] > 0 {
+			head = append(head, cell(c.title, w[i]))
+		}
 	}
-	// Narrow screens cut the rightmost columns rather than overflow.
 	b.WriteString(markNone + st.Header.Render(cell(strings.Join(head, " "), t.width-len(markNone))))
 	end := min(len(t.rows), t.offset+t.height)
+	cells := make([]string, 0, len(t.cols))
 	for i := t.offset; i < end; i++ {
 		r := t.rows[i]
-		cells := make([]string, len(t.cols))
+		cells = cells[:0]
 		for j := range t.cols {
+			if w[j] == 0 {
+				continue
+			}
 			text := ""
 			if j < len(r.cells) {
 				text = r.cells[j]
 			}
-			cells[j] = cell(text, w[j])
+			cells = append(cells, cell(text, w[j]))
 		}
 		line := cell(strings.Join(cells, " "), t.width-len(markNone))
 		switch {
