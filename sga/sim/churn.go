@@ -30,7 +30,12 @@ func (r ChurnReport) String() string {
 
 // Churn applies one round of changes: about 0.5% of the vehicles change situação, 0.2% more
 // vehicles appear on existing members, and 0.1% more members join, each at least one.
-func (s *Sim) Churn() ChurnReport {
+func (s *Sim) Churn() ChurnReport { return s.ChurnSparing(nil) }
+
+// ChurnSparing is Churn leaving alone the vehicles spare names, by code (the round's other
+// changes stay as Churn's): the demo changes those itself, one at a time, so that each
+// change is one an operator can follow.
+func (s *Sim) ChurnSparing(spare map[int64]bool) ChurnReport {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
@@ -41,7 +46,7 @@ func (s *Sim) Churn() ChurnReport {
 		vi := r.IntN(nv)
 		v := &s.d.vehicles[vi]
 		next := s.opts.Situations[r.IntN(len(s.opts.Situations))].Code
-		if next == v.situation {
+		if next == v.situation || spare[v.code] {
 			continue
 		}
 		s.setSituation(vi, next)
@@ -59,7 +64,7 @@ func (s *Sim) Churn() ChurnReport {
 	// drops our service (the supplier's products leave the vehicle), an e-mail changed.
 	for range max(1, nv/2000) {
 		vi := r.IntN(nv)
-		if old := s.d.vehicles[vi].plate; len(old) == 7 && old[4] >= '0' && old[4] <= '9' {
+		if old := s.d.vehicles[vi].plate; !spare[s.d.vehicles[vi].code] && len(old) == 7 && old[4] >= '0' && old[4] <= '9' {
 			s.setPlate(vi, old[:4]+string(rune('A'+old[4]-'0'))+old[5:])
 			if s.d.vehicles[vi].plate != old {
 				rep.PlatesChanged = append(rep.PlatesChanged, s.d.vehicles[vi].code)
@@ -68,7 +73,7 @@ func (s *Sim) Churn() ChurnReport {
 	}
 	for range max(1, nv/2000) {
 		vi := r.IntN(nv)
-		if len(s.d.supplierProducts(&s.d.vehicles[vi])) > 0 {
+		if !spare[s.d.vehicles[vi].code] && len(s.d.supplierProducts(&s.d.vehicles[vi])) > 0 {
 			s.dropSupplier(vi)
 			rep.ProductsRemoved = append(rep.ProductsRemoved, s.d.vehicles[vi].code)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -297,6 +298,30 @@ func TestMalformedDamagesOneRecordOrTheBody(t *testing.T) {
 	}
 	if records == 0 || bodies == 0 {
 		t.Fatalf("%d damaged records, %d damaged bodies: want both kinds", records, bodies)
+	}
+}
+
+// ChurnSparing leaves the spared vehicles as they were through rounds that change others.
+func TestChurnSparing(t *testing.T) {
+	s := mustNew(t, Options{Seed: 5, Members: 200})
+	before := s.Vehicles()
+	spare := map[int64]bool{}
+	for _, v := range before {
+		spare[v.Code] = true
+	}
+	changed := 0
+	for range 20 {
+		rep := s.ChurnSparing(spare)
+		changed += len(rep.VehiclesAdded) + len(rep.MembersAdded)
+		for _, code := range slices.Concat(rep.SituationsChanged, rep.PlatesChanged, rep.ProductsRemoved) {
+			if spare[code] {
+				t.Fatalf("a round changed spared vehicle %d: %v", code, rep)
+			}
+		}
+	}
+	after := s.Vehicles()
+	if changed == 0 || !reflect.DeepEqual(after[:len(before)], before) {
+		t.Fatalf("spared vehicles changed, or nothing else did (%d added)", changed)
 	}
 }
 
