@@ -165,13 +165,7 @@ func TestDemoEndToEnd(t *testing.T) {
 }
 
 func demoWalk(t *testing.T, env string) {
-	if testing.Short() {
-		t.Skip("drives the console in tmux")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (.ci/run installs it)")
-	}
+	tmux := needTmux(t)
 	dir := t.TempDir()
 	bin, db := ponteBinary(t), filepath.Join(dir, "demo.db")
 	// The demo's simulator is seeded: the same data and credentials as this one.
@@ -196,7 +190,8 @@ func demoWalk(t *testing.T, env string) {
 		t.Fatal("the demo data has no member with exactly two ATIVO vehicles of ours")
 	}
 
-	cmd := fmt.Sprintf("%s %s --db %s demo --latency 5ms; echo PONTE-EXITED=$?; sleep 30", env, bin, db)
+	// The guide's walk, on SGAs that hold still (TestDemoChurn has them change).
+	cmd := fmt.Sprintf("%s %s --db %s demo --latency 5ms --churn 0; echo PONTE-EXITED=$?; sleep 30", env, bin, db)
 	c := startTmux(t, tmux, fmt.Sprintf("ponte-e2e-%d-%d", os.Getpid(), len(env)), 120, 35, cmd)
 	screen, send, waitFor, session := c.screen, c.send, c.waitFor, c.name
 
@@ -248,6 +243,94 @@ func demoWalk(t *testing.T, env string) {
 	if err != nil || strings.Count(string(out), "\n") != 2 || !strings.Contains(string(out), fmt.Sprintf("CT-%d-000002", year)) {
 		t.Fatalf("export contracts: %v %q", err, out)
 	}
+}
+
+// TestDemoChurn has the demo's SGA change under a contract: the first screen names the file
+// with the simulators' credentials; after a first sync and an import, the demo cancels the
+// imported vehicle in its SGA and an incremental sync proposes a Retirada; once that removal
+// is done, the vehicle comes back to ATIVO and a Reinstalação is proposed.
+func TestDemoChurn(t *testing.T) {
+	tmux := needTmux(t)
+	s, _ := sim.New(sim.Options{Seed: 1, Members: 300, PageSize: 50}) // the demo's first simulator's data
+	cr := s.Credentials()
+	var v sim.VehicleInfo
+	for _, x := range s.Vehicles() {
+		if x.Plate != "" && x.Situation == 1 && slices.Contains(x.Products, cr.ProductCode) {
+			v = x
+			break
+		}
+	}
+	bin, db := ponteBinary(t), filepath.Join(t.TempDir(), "demo.db")
+	demo := func(name, flags string) *tmuxConsole {
+		cmd := fmt.Sprintf("%s --db %s demo --latency 5ms %s; echo PONTE-EXITED=$?; sleep 30", bin, db, flags)
+		c := startTmux(t, tmux, fmt.Sprintf("ponte-churn-%s-%d", name, os.Getpid()), 120, 35, cmd)
+		c.waitFor("the console opens", "Cadastro para uso manual", "credenciais-sga.jsonl")
+		return c
+	}
+
+	// A first sync, with the SGA still; the credentials' file holds what the form masks.
+	c := demo("first", "--churn 0")
+	file := regexp.MustCompile(`\S*credenciais-sga\.jsonl`).FindString(c.screen())
+	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), `"senha":"`+cr.Password+`"`) {
+		t.Fatalf("the credentials named on the first screen (%q): %v\n%s", file, err, b)
+	}
+	c.send("2", "Enter", "s")
+	c.waitFor("the sync ends", "Último: concluído")
+	c.send("q")
+	c.waitFor("the console quits", "PONTE-EXITED=0")
+	if out, err := exec.Command(bin, "--db", db, "--association", "protecao-sul", "import", v.Plate, "--client", v.MemberCPF).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+
+	// The demo again, its SGA changing every second.
+	c = demo("churn", "--churn 1s")
+	c.waitFor("the churn is told", "muda a cada 1 s")
+	c.send("6")
+	c.waitFor("the removal proposed", "Retirada", v.Plate)
+	c.doRemoval(v.Plate)
+	c.send("Escape", "6")
+	c.waitFor("the reinstallation proposed", "Reinstalação", v.Plate, "Reativação")
+	c.send("q")
+	c.waitFor("the console quits", "PONTE-EXITED=0")
+}
+
+// needTmux is the tmux a test that drives the console runs it in; it skips the test in short
+// mode and where tmux is missing.
+func needTmux(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives the console in tmux")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	return tmux
+}
+
+// doRemoval takes the Retirada under Pendências' cursor, for plate, through generation,
+// scheduling, start and finish; the console stays on the finished order. why is what the order
+// says of its cause, when the test knows it.
+func (c *tmuxConsole) doRemoval(plate string, why ...string) {
+	c.t.Helper()
+	c.send("Space", "g")
+	c.waitFor("the confirmation", "Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
+	c.send("s")
+	c.waitFor("generated", "Ordens geradas: OS-")
+	c.send("4", "f", "f")
+	c.waitFor("the removals", "Tipo: Retirada", plate)
+	c.send("Enter")
+	c.waitFor("the order", append([]string{"Histórico"}, why...)...)
+	c.send("a", "05/12/2030", "Enter", "14:00", "Enter", "Carlos Souza", "Enter")
+	c.waitFor("scheduled", "Agendada.", "05/12/2030 14:00, Carlos Souza")
+	c.send("e")
+	c.waitFor("start?", "Iniciar a execução")
+	c.send("s")
+	c.waitFor("started", "Em execução.")
+	c.send("f")
+	c.waitFor("finish?", "será encerrado. (s/n)")
+	c.send("s")
+	c.waitFor("finished", "Concluída.", "· Encerrado")
 }
 
 // tmuxConsole is a command running in a tmux session of its own, driven as a person would.
@@ -463,13 +546,7 @@ func TestNoCharmV1InTheBinary(t *testing.T) {
 // imported vehicle → the sync proposes a Retirada on Pendências → generated → scheduled →
 // started → finished → its contract Encerrado.
 func TestRemovalWalk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the console in tmux")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (.ci/run installs it)")
-	}
+	tmux := needTmux(t)
 	s, err := sim.New(sim.Options{Seed: 5, Members: 120, PageSize: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -515,24 +592,7 @@ func TestRemovalWalk(t *testing.T) {
 	waitFor("the sync ends", "Sincronismo concluído")
 	send("6")
 	waitFor("the proposal", "Retirada", v.Plate, "Cancelamento", "ATIVO → CANCELADO")
-	send("Space", "g")
-	waitFor("the confirmation", "Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
-	send("s")
-	waitFor("generated", "Ordens geradas: OS-")
-	send("4", "f", "f")
-	waitFor("the removals", "Tipo: Retirada", v.Plate)
-	send("Enter")
-	waitFor("the order", "Histórico", "Cancelamento: situação ATIVO → CANCELADO")
-	send("a", "05/12/2030", "Enter", "14:00", "Enter", "Carlos Souza", "Enter")
-	waitFor("scheduled", "Agendada.", "05/12/2030 14:00, Carlos Souza")
-	send("e")
-	waitFor("start?", "Iniciar a execução")
-	send("s")
-	waitFor("started", "Em execução.")
-	send("f")
-	waitFor("finish?", "será encerrado. (s/n)")
-	send("s")
-	waitFor("finished", "Concluída.", "· Encerrado")
+	c.doRemoval(v.Plate, "Cancelamento: situação ATIVO → CANCELADO")
 	send("Escape", "q")
 	waitFor("the console quits", "PONTE-EXITED=0")
 	if out := ponte(nil, "export", "contracts"); !strings.Contains(out, `"status":"Encerrado"`) {

@@ -58,6 +58,7 @@ type common struct {
 	inputs []*textinput.Model // restyled when the terminal reports its background
 	width  int
 	height int
+	demo   *demoNote // ponte demo's note on the first screen; nil outside the demo
 }
 
 func newCommon(svc Services, s Session) *common {

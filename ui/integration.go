@@ -460,7 +460,7 @@ func (p *integrationPage) layout(form string) {
 func (p *integrationPage) View() string {
 	form := p.form()
 	if !p.showing {
-		return form + p.checksView()
+		return form + p.checksView() + p.c.demoView(p.width)
 	}
 	p.layout(form)
 	return form + p.c.styles.Box.Render(p.guide.View())

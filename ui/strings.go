@@ -20,6 +20,12 @@ const (
 	tPageAssocs      = "Associações"
 	tPagePending     = "Pendências"
 
+	// ponte demo's note on the first screen.
+	tDemoCredentials = "Demonstração: as credenciais de cada simulador já estão salvas aqui; " +
+		"para digitá-las no formulário, estão no arquivo:"
+	tDemoChurn = "Depois do primeiro sincronismo, o SGA simulado muda a cada %s (um veículo com contrato " +
+		"é cancelado, ou volta a ATIVO) e um sincronismo incremental lê a mudança: veja Pendências."
+
 	// Pendências: the orders proposed from SGA's changes.
 	tNoPending         = "Nenhuma pendência: nenhum veículo com contrato pede retirada ou reinstalação."
 	tMotive            = "Motivo"

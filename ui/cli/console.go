@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -54,16 +55,29 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 				return err
 			}
 		}
-		return console(cmd.Context(), cmd, s, a.actor(), a.association(), a.baseURL(), mouse)
+		return console(cmd.Context(), cmd, s, a.actor(), a.association(), a.baseURL(), mouse, consoleExtra{})
 	})
 }
 
+// consoleExtra is what a command adds to the console: options, and work that runs beside it
+// with its engine until the console ends (the demo's changing SGAs).
+type consoleExtra struct {
+	options []ui.Option
+	beside  func(ctx context.Context, eng *syncer.Engine)
+}
+
 // console runs the console on the command's terminal until the operator quits or ctx ends.
-func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, assoc, sgaURL string, mouse bool) error {
+func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, assoc, sgaURL string, mouse bool, extra consoleExtra) error {
 	eng := syncer.New(s, syncer.Options{})
 	defer eng.Close()
 	eng.StartSchedule()
-	var opts []ui.Option
+	if extra.beside != nil {
+		besideCtx, stop := context.WithCancel(ctx)
+		var beside sync.WaitGroup
+		beside.Go(func() { extra.beside(besideCtx, eng) })
+		defer func() { stop(); beside.Wait() }()
+	}
+	opts := extra.options
 	if mouse {
 		opts = append(opts, ui.WithMouse())
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -15,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"ponte/sga/sim"
+	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/ui"
 )
 
 // demoAssociations are the demo's three associations, each on a simulator of its own: one
@@ -43,6 +46,7 @@ func (a *app) demoCmd() *cobra.Command {
 		members int
 		seed    uint64
 		latency time.Duration
+		churn   time.Duration
 		force   bool
 		mouse   bool
 	)
@@ -55,10 +59,20 @@ func (a *app) demoCmd() *cobra.Command {
 			"Without --db the demo uses a temporary database, removed when it ends. With --db PATH it uses\n" +
 			"PATH if PATH is new or a demo's; one that holds anything else (another association, an\n" +
 			"administrator, a real SGA integration) is refused before anything is written, naming what it\n" +
-			"holds, unless --force, which first says what the demo adds to it.",
-		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms",
+			"holds, unless --force, which first says what the demo adds to it.\n\n" +
+			"After an association's first sync, its simulated SGA changes every --churn (20s): one vehicle\n" +
+			"the association holds a contract for is cancelled (or, once its removal is done, comes back to\n" +
+			"ATIVO), and every third time the simulator changes the rest of its register instead. The\n" +
+			"demo starts an incremental sync after each change, which reads it from SGA's change\n" +
+			"feed: a vehicle imported shows its removal on Pendências within a minute. (The daily sync\n" +
+			"alone would read the feed once a day.) The first screen names the file that holds the\n" +
+			"simulators' credentials, to type into the form.",
+		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms\n  ponte demo --churn 5s",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if churn != 0 && churn < time.Second {
+				return usagef("--churn must be 0 (never) or at least 1s, not %s", churn)
+			}
 			sims := make([]demoSim, 0, len(demoAssociations))
 			defer func() {
 				for _, d := range sims {
@@ -83,16 +97,18 @@ func (a *app) demoCmd() *cobra.Command {
 			if err := needTerminal(cmd); err != nil {
 				return err
 			}
+			// The temporary directory holds the simulators' credentials, and the database
+			// unless --db names one.
+			dir, err := os.MkdirTemp("", "ponte-demo-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
 			path := a.db
 			if path == "" {
 				path = a.getenv("PONTE_DB")
 			}
 			if path == "" {
-				dir, err := os.MkdirTemp("", "ponte-demo-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(dir)
 				path = filepath.Join(dir, "ponte.db")
 			}
 			// The decision is made on the database opened read-only: a writable open alone
@@ -133,13 +149,22 @@ func (a *app) demoCmd() *cobra.Command {
 			if name := a.association(); name != "" {
 				first = name
 			}
-			return console(cmd.Context(), cmd, s, who, first, "", mouse)
+			creds, err := demoCredentials(dir, sims)
+			if err != nil {
+				return err
+			}
+			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, churn)}}
+			if churn > 0 {
+				extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, churn, who) }
+			}
+			return console(cmd.Context(), cmd, s, who, first, "", mouse, extra)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&members, "members", 300, "associados in each simulator (10 to 100000)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the first simulator's data (the others take the next ones)")
 	f.DurationVar(&latency, "latency", 40*time.Millisecond, "latency of each request to the first two simulators")
+	f.DurationVar(&churn, "churn", defaultDemoChurn, "after an association's first sync, change its SGA this often and sync incrementally (0: never)")
 	f.BoolVar(&force, "force", false, "with --db: add the demo to a database that holds more than a demo's data")
 	f.BoolVar(&mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists)")
 	return cmd

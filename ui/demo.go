@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+)
+
+// demoNote is what the first screen says in ponte demo: where the simulators' credentials
+// are (the form shows them masked, and they are written nowhere else), and how often the
+// simulated SGAs change.
+type demoNote struct {
+	credentials string        // the file that holds them
+	churn       time.Duration // 0: the simulated SGAs never change
+}
+
+// WithDemo tells the console it runs ponte demo: credentials is the file that holds the
+// simulators' credentials, churn how often the simulated SGAs change (0: never).
+func WithDemo(credentials string, churn time.Duration) Option {
+	return func(m *Model) { m.c.demo = &demoNote{credentials: credentials, churn: churn} }
+}
+
+// demoView is the demo's note at the bottom of the integration page, wrapped to width, the
+// file's path on a line of its own (wrapping would cut it at a hyphen); empty outside the demo.
+func (c *common) demoView(width int) string {
+	if c.demo == nil {
+		return ""
+	}
+	st := c.styles.Hint.Width(max(20, width))
+	out := "\n" + st.Render(tDemoCredentials) + "\n" + c.styles.Hint.Render("  "+c.demo.credentials) + "\n"
+	if c.demo.churn > 0 {
+		out += st.Render(fmt.Sprintf(tDemoChurn, secondsText(c.demo.churn))) + "\n"
+	}
+	return out
+}
+
+// secondsText says a duration in whole seconds, as "20 s" or "1 min 30 s".
+func secondsText(d time.Duration) string {
+	s := int(d.Round(time.Second) / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%d s", max(1, s))
+	case s%60 == 0:
+		return fmt.Sprintf("%d min", s/60)
+	}
+	return fmt.Sprintf("%d min %d s", s/60, s%60)
+}
