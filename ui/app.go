@@ -361,7 +361,7 @@ func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 	}
 	switch p.Status {
 	case store.StatusSucceeded:
-		return toast(true, tSyncDone, statusCounts(p.Clients, p.Vehicles))
+		return toast(true, "%s", doneText(p, m.c.width-4)) // the bar's room, less "✓ "
 	case store.StatusCancelled:
 		return toast(false, tSyncCancelled, pagesRead(p))
 	case "":

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
-	"ponte/sga/syncer"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+
+	"ponte/sga/syncer"
+	"ponte/store"
 )
 
 // The root's two bars at the bottom: the status bar (the sync, the count of syncs, the
@@ -21,6 +23,7 @@ func (m *Model) statusView() string {
 	}
 	p := m.progress
 	var sync string
+	var shorter []string        // the sync's part said in fewer words, shortest last
 	detail := m.toastText == "" // a message takes the room of the sync's details
 	switch {
 	case p.Running && p.Phase == syncer.PhasePaused:
@@ -38,7 +41,8 @@ func (m *Model) statusView() string {
 		}
 		sync = st.StatusKey.Render(s)
 	case p.Status != "":
-		sync = fmt.Sprintf(tRunStatus, statusText(p.Status))
+		forms := lastRunForms(p)
+		sync, shorter = forms[0], forms[1:]
 	default:
 		sync = tIdle
 	}
@@ -64,8 +68,54 @@ func (m *Model) statusView() string {
 		}
 		parts = append(parts, style.Render(mark+m.toastText))
 	}
-	line := strings.Join(parts, st.Status.Render("  │  "))
-	return cell(line, m.c.width-2)
+	sep, room := st.Status.Render("  │  "), m.c.width-2
+	line := strings.Join(parts, sep)
+	for _, s := range shorter {
+		if textWidth(line) <= room {
+			break
+		}
+		parts[0] = s
+		line = strings.Join(parts, sep)
+	}
+	if textWidth(line) > room && m.toastText != "" && !p.Running {
+		line = strings.Join(parts[1:], sep) // the message says more than the last run's status
+	}
+	return cell(line, room)
+}
+
+// lastRunForms is the status bar's word on the last run, longest first: "Último: concluído",
+// and a run that fell back to the other credentials says so, in fewer words as room asks.
+func lastRunForms(p syncer.Progress) []string {
+	status := statusText(p.Status)
+	if !warned(p) {
+		return []string{fmt.Sprintf(tRunStatus, status)}
+	}
+	return []string{fmt.Sprintf(tRunStatusWarn, status, fellBackWarning(p.Source, false)),
+		fmt.Sprintf(tRunStatusWarn, status, fellBackWarning(p.Source, true)), fmt.Sprintf(tRunStatusWarned, status)}
+}
+
+// warned reports whether a run that ended well ended with a warning to tell: it read with
+// other credentials than SGA refused.
+func warned(p syncer.Progress) bool {
+	return p.FellBack && (p.Status == store.StatusSucceeded || p.Status == store.StatusPartial)
+}
+
+// doneText tells that a run ended well in at most room columns: its counts, and its warning
+// (shortened, then the counts dropped, as room asks).
+func doneText(p syncer.Progress, room int) string {
+	counts := statusCounts(p.Clients, p.Vehicles)
+	if !warned(p) {
+		return fmt.Sprintf(tSyncDone, counts)
+	}
+	forms := []string{fmt.Sprintf(tSyncDoneWarn, counts, fellBackWarning(p.Source, false)),
+		fmt.Sprintf(tSyncDoneWarnOf, fellBackWarning(p.Source, false)),
+		fmt.Sprintf(tSyncDoneWarnOf, fellBackWarning(p.Source, true))}
+	for _, f := range forms {
+		if textWidth(f) <= room {
+			return f
+		}
+	}
+	return tSyncDoneWarned
 }
 
 // dropToast takes the last action's result off the status bar when the operator presses a

@@ -332,6 +332,11 @@ const (
 
 	// A sync's end, its cancel, and quitting during one.
 	tSyncDone        = "Sincronismo concluído: %s."
+	tSyncDoneWarn    = "Sincronismo concluído: %s; com aviso: %s."
+	tSyncDoneWarnOf  = "Sincronismo concluído, com aviso: %s."
+	tSyncDoneWarned  = "Sincronismo concluído, com aviso."
+	tRunStatusWarn   = "Último: %s, com aviso: %s"
+	tRunStatusWarned = "Último: %s, com aviso"
 	tSyncCancelled   = "Sincronismo cancelado após %s."
 	tSyncEnded       = "Sincronismo %s: %s"
 	tConfirmCancel   = "Cancelar o sincronismo em andamento? (s/n)"

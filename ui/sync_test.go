@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -80,15 +81,44 @@ func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 }
 
 // A refused Sincronismo SGA token, with working manual credentials: the run reads with them
-// and the console says so.
+// and the console says so where it cannot be missed: the run's end in the status bar says it
+// ended with a warning, whole at 120 columns and shorter at 80, never cut; the status bar
+// keeps saying it (a session opened after the run shows it too); the profile's Andamento
+// gives the whole warning and shows the finished run at 100%.
 func TestRefusedTokenFallsBackAndSaysSo(t *testing.T) {
-	bad := "token-revogado"
-	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
-	c := newConsole(t, svc, 100, 30)
-	openProfile(c)
-	c.waitFor("27/11/2026 09:30")
-	c.press("s")
-	c.waitFor("✓ Sincronismo concluído", "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso manual")
+	for _, size := range [][2]int{{120, 35}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			bad := "token-revogado"
+			svc, _ := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
+			c := newConsole(t, svc, size[0], size[1])
+			openProfile(c)
+			c.waitFor("27/11/2026 09:30")
+			c.press("s")
+			said := "✓ Sincronismo concluído, com aviso: token do Sincronismo SGA recusado"
+			if size[0] >= 120 {
+				said += "; lido com o cadastro para uso manual."
+			}
+			out := c.waitFor(said, "O SGA recusou o token do Sincronismo SGA; lido com o cadastro para uso",
+				"Configurar Sincronismo.", "100%")
+			fits(t, c, "the end of a run that fell back", size[0], size[1])
+			if bar := statusLine(out); strings.Contains(bar, "…") {
+				t.Fatalf("the status bar is cut: %q", bar)
+			}
+			last := "Último: concluído, com aviso: token do Sincronismo SGA recusado"
+			if size[0] >= 120 {
+				last += "; lido com o cadastro para uso manual"
+			}
+			other := newConsole(t, svc, size[0], size[1])
+			other.waitFor(last)
+			fits(t, other, "a session opened after it", size[0], size[1])
+		})
+	}
+}
+
+// statusLine is the screen's status bar: the line above the footer.
+func statusLine(screen string) string {
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	return lines[max(0, len(lines)-2)]
 }
 
 // Salvar with a wrong Senha names the fields to fix, in Portuguese only.
