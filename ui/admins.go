@@ -440,29 +440,32 @@ func (v *adminView) progressField() string {
 	filled := int(p.Fraction() * width)
 	bar := st.BarFull.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", width-filled))
 	line := fmt.Sprintf("%s %3.0f%%", bar, p.Fraction()*100)
-	var facts []string
+	var state string
 	switch {
 	case p.Running && p.Phase == syncer.PhasePaused:
-		facts = append(facts, st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05"))))
+		state = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
 	case p.Running:
-		facts = append(facts, tSyncing)
+		state = tSyncing
 	case p.Status != "":
-		facts = append(facts, statusText(p.Status))
+		state = statusText(p.Status)
 	default:
-		facts = append(facts, tIdle)
+		state = tIdle
 	}
+	// What gives way first at a narrow width: the rate, then what changed, the pages, the ETA.
+	facts := []fact{{long: state}}
 	if p.Running && p.ETA > 0 {
-		facts = append(facts, fmt.Sprintf(tETA, p.ETA.Round(time.Second)))
+		facts = append(facts, fact{long: fmt.Sprintf(tETA, p.ETA.Round(time.Second)), rank: 3})
 	}
 	if p.PagesTotal > 0 {
-		facts = append(facts, fmt.Sprintf(tPages, p.PagesDone, p.PagesTotal))
+		facts = append(facts, fact{long: fmt.Sprintf(tPages, p.PagesDone, p.PagesTotal), rank: 4})
 	}
-	facts = append(facts, statusCounts(p.Clients, p.Vehicles), plural(p.Changed, tChangedOne, tChangedMany),
-		plural(p.Errors, tErrorOne, tErrorMany))
+	facts = append(facts, fact{long: statusCounts(p.Clients, p.Vehicles), rank: 1},
+		fact{long: plural(p.Changed, tChangedOne, tChangedMany), short: plural(p.Changed, tChangedShortOne, tChangedShortMany), rank: 5},
+		fact{long: plural(p.Errors, tErrorOne, tErrorMany), rank: 2})
 	if p.Running && p.Rate > 0 {
-		facts = append(facts, fmt.Sprintf(tRate, p.Rate))
+		facts = append(facts, fact{long: fmt.Sprintf(tRate, p.Rate), rank: 6})
 	}
-	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(strings.Join(facts, " · "), v.width)
+	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(fitFacts(facts, " · ", v.width), v.width)
 	if p.FellBack { // whole: it says what to do
 		out += "\n" + st.Warning.Render(ansi.Wordwrap(fellBackText(p.Source), max(1, v.width), ""))
 	}

@@ -22,65 +22,67 @@ func (m *Model) statusView() string {
 		return cell(st.Warning.Render(m.asking.question), m.c.width-2)
 	}
 	p := m.progress
-	var sync string
-	var shorter []string        // the sync's part said in fewer words, shortest last
-	detail := m.toastText == "" // a message takes the room of the sync's details
-	switch {
-	case p.Running && p.Phase == syncer.PhasePaused:
-		sync = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
-	case p.Running:
-		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
-		if p.PagesTotal > 0 {
-			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
-		}
-		if detail || m.c.width >= 120 {
-			s += " · " + statusCounts(p.Clients, p.Vehicles)
-			if p.StartedBy != "" {
-				s += " · " + fmt.Sprintf(tStartedBy, p.StartedBy)
-			}
-		}
-		sync = st.StatusKey.Render(s)
-	case p.Status != "":
-		forms := lastRunForms(p)
-		sync, shorter = forms[0], forms[1:]
-	default:
-		sync = tIdle
-	}
-	parts := []string{sync}
+	var rest []string // the status bar's parts after the sync's
 	if others := m.running + m.queued; others > 0 && (others > 1 || !p.Running) {
 		count := plural(m.running, tSyncsRunningOne, tSyncsRunningMany)
 		if m.queued > 0 {
 			count += ", " + fmt.Sprintf(tSyncsQueued, m.queued)
 		}
-		parts = append(parts, st.StatusKey.Render(count))
+		rest = append(rest, st.StatusKey.Render(count))
 	}
 	ticked := 0
 	if t, ok := m.pages[m.active].(ticker); ok {
 		ticked = t.Ticked()
 	}
 	if ticked > 0 {
-		parts = append(parts, st.StatusKey.Render(plural(ticked, tTickedOne, tTickedMany)))
+		rest = append(rest, st.StatusKey.Render(plural(ticked, tTickedOne, tTickedMany)))
 	}
 	if m.toastText != "" {
 		mark, style := "✓ ", st.Success
 		if !m.toastOK {
 			mark, style = "✗ ", st.Error
 		}
-		parts = append(parts, style.Render(mark+m.toastText))
+		rest = append(rest, style.Render(mark+m.toastText))
 	}
 	sep, room := st.Status.Render("  │  "), m.c.width-2
-	line := strings.Join(parts, sep)
-	for _, s := range shorter {
-		if textWidth(line) <= room {
-			break
+	left := room // what the sync's part may take beside the rest
+	if len(rest) > 0 {
+		left -= textWidth(strings.Join(rest, sep)) + textWidth(sep)
+	}
+	var sync string
+	switch {
+	case p.Running && p.Phase == syncer.PhasePaused:
+		sync = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
+	case p.Running:
+		// A message or a narrow bar takes the room of the sync's details first.
+		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
+		if p.PagesTotal > 0 {
+			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
 		}
-		parts[0] = s
-		line = strings.Join(parts, sep)
+		facts := []fact{{long: s}, {long: statusCounts(p.Clients, p.Vehicles), rank: 1}}
+		if p.StartedBy != "" {
+			facts = append(facts, fact{long: fmt.Sprintf(tStartedBy, p.StartedBy), rank: 2})
+		}
+		sync = st.StatusKey.Render(fitFacts(facts, " · ", max(textWidth(s), left)))
+	case p.Status != "":
+		forms := lastRunForms(p)
+		sync = forms[len(forms)-1]
+		for _, f := range forms {
+			if textWidth(f) <= left {
+				sync = f
+				break
+			}
+		}
+		if textWidth(sync) > left && m.toastText != "" {
+			sync = "" // the message says more than the last run's status
+		}
+	default:
+		sync = tIdle
 	}
-	if textWidth(line) > room && m.toastText != "" && !p.Running {
-		line = strings.Join(parts[1:], sep) // the message says more than the last run's status
+	if sync != "" {
+		rest = append([]string{sync}, rest...)
 	}
-	return cell(line, room)
+	return cell(strings.Join(rest, sep), room)
 }
 
 // lastRunForms is the status bar's word on the last run, longest first: "Último: concluído",

@@ -149,6 +149,44 @@ func (s *scroller) View() string {
 	return s.vp.View() + "\n" + st.Hint.Render(more)
 }
 
+// fact is one piece of a line that gives way when room is short: its words, shorter ones
+// (short; empty: the same), and its rank (0 always stays; the highest gives way first).
+type fact struct {
+	long, short string
+	rank        int
+}
+
+// fitFacts joins facts with sep in at most width cells: every fact in its long words, else in
+// its short ones, else without the highest-ranked facts, one rank at a time; the rank-0
+// facts are cut as cell cuts when even they do not fit.
+func fitFacts(facts []fact, sep string, width int) string {
+	top := 0
+	for _, f := range facts {
+		top = max(top, f.rank)
+	}
+	join := func(below int, short bool) string {
+		var kept []string
+		for _, f := range facts {
+			text := f.long
+			if short && f.short != "" {
+				text = f.short
+			}
+			if f.rank < below && text != "" {
+				kept = append(kept, text)
+			}
+		}
+		return strings.Join(kept, sep)
+	}
+	for below := top + 1; below >= 1; below-- {
+		for _, short := range []bool{false, true} {
+			if line := join(below, short); textWidth(line) <= width {
+				return line
+			}
+		}
+	}
+	return strings.TrimRight(cell(join(1, true), width), " ")
+}
+
 // cell fits text to exactly width cells, with an ellipsis when it is cut.
 func cell(text string, width int) string {
 	if width <= 0 {

@@ -304,6 +304,8 @@ const (
 	tVehicleMany      = "%d veículos"
 	tChangedOne       = "%d veículo mudou de situação"
 	tChangedMany      = "%d veículos mudaram de situação"
+	tChangedShortOne  = "%d mudou de situação"
+	tChangedShortMany = "%d mudaram de situação"
 	tErrorOne         = "%d erro"
 	tErrorMany        = "%d erros"
 	tRate             = "%.0f veículos/s"

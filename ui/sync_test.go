@@ -312,3 +312,30 @@ func TestClientSyncFallsBackToTheToken(t *testing.T) {
 	c.press("enter")
 	c.waitFor("Erros da execução 3", "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token")
 }
+
+// A running sync's lines fit at 120 and 80 columns, beside the message that it started: the
+// profile's Andamento and the status bar give way detail by detail, never cut.
+func TestProgressLinesFitWhileASyncRuns(t *testing.T) {
+	for _, size := range [][2]int{{120, 35}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			svc, _ := simServices(t, sim.Options{Seed: 5, Members: 6000, PageSize: 50, Faults: sim.Faults{Latency: 300 * time.Millisecond}}, true, nil)
+			c := newConsole(t, svc, size[0], size[1])
+			openProfile(c)
+			c.waitFor("27/11/2026 09:30")
+			c.press("s")
+			out := c.waitFor("Sincronismo iniciado", "Sincronizando ·", "faltam ")
+			fits(t, c, "a profile during a sync", size[0], size[1])
+			_, field, _ := strings.Cut(out, "Andamento de importação SGA")
+			lines := strings.Split(strings.TrimRight(field, "\n"), "\n")
+			for _, line := range lines[:len(lines)-1] { // the footer's "…" says keys gave way
+				if strings.Contains(line, "…") {
+					t.Fatalf("a line is cut: %q\n%s", line, out)
+				}
+			}
+			if bar := statusLine(out); !strings.Contains(bar, "Sincronizando") {
+				t.Fatalf("the status bar lost the sync: %q", bar)
+			}
+			svc.Engine.Cancel("", maria)
+		})
+	}
+}
