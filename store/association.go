@@ -245,6 +245,11 @@ func (s *Store) sees(id uint64) bool { return s.access == nil || s.access[id] }
 // supervisor reports whether the store is not limited to an operator's associations.
 func (s *Store) supervisor() bool { return s.access == nil }
 
+// Supervises reports whether the store's administrator is a supervisor, who may change
+// integrations and add associations and administrators: the store refuses those to anyone
+// else (ErrForbidden), and screens ask it so as to offer only what will be accepted.
+func (s *Store) Supervises() bool { return s.supervisor() }
+
 // Association finds one the store may see, by slug or number.
 func (s *Store) Association(ref string) (Association, error) {
 	ref = strings.ToLower(strings.TrimSpace(ref))

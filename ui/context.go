@@ -118,8 +118,8 @@ func (c *common) setAssociation(a store.Association) bool {
 }
 
 // supervisor reports whether the session's administrator may change integrations and add
-// associations.
-func (c *common) supervisor() bool { return c.admin == nil || c.admin.Supervisor() }
+// associations: the store's rule, which it enforces.
+func (c *common) supervisor() bool { return c.base == nil || c.base.Supervises() }
 
 // setDark restyles the session for the background its terminal reported.
 func (c *common) setDark(dark bool) {

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"ponte/store"
 )
 
 // A result on the status bar goes with the next key: "Marque ao menos um veículo" does not
@@ -37,4 +39,22 @@ func TestAssociationFormTabReachesTheButton(t *testing.T) {
 	c.typeText("x") // the button takes no text
 	c.press("enter")
 	c.waitFor("Associação: Água Limpa (agua-limpa)", "✓ Associação criada: Água Limpa.")
+}
+
+// To an operator the Integração SGA form is read-only, and says so: tab enters no field, the
+// footer offers no Salvar, and ctrl+s says why nothing is saved.
+func TestIntegrationFormIsReadOnlyToAnOperator(t *testing.T) {
+	svc, ana := many(t)
+	c := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: "ana", From: "test"}, Admin: &ana}, 100, 30)
+	s := c.waitFor("Associação: Norte Seguro", "Somente leitura: só supervisores alteram a Integração SGA.")
+	if strings.Contains(s, "Salvar") || strings.Contains(s, "Atualizar Token") || strings.Contains(s, "próximo campo") {
+		t.Fatalf("the form offers an operator what the store refuses:\n%s", s)
+	}
+	c.press("tab")
+	c.typeText("77")
+	if s := c.screen(); cursorLine(s) != "" || strings.Contains(s, "77") {
+		t.Fatalf("a field took the focus or the text:\n%s", s)
+	}
+	c.press("ctrl+s")
+	c.waitFor("✗ Só supervisores podem fazer isso.")
 }

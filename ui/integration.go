@@ -143,16 +143,20 @@ func (p *integrationPage) Typing() bool {
 	return isInput
 }
 
-// updateKeys is the one place the page's bindings are enabled from its state.
+// updateKeys is the one place the page's bindings are enabled from its state. To an
+// operator the form is read-only: nothing moves into it or saves it.
 func (p *integrationPage) updateKeys() {
 	k := &p.keys
-	k.Save.SetEnabled(!p.busy)
-	k.Press.SetEnabled(!p.busy && (p.focus == fSave || p.focus == fUpdateToken))
+	edits := p.c.supervisor()
+	k.Next.SetEnabled(edits)
+	k.Prev.SetEnabled(edits)
+	k.Save.SetEnabled(edits && !p.busy)
+	k.Press.SetEnabled(edits && !p.busy && (p.focus == fSave || p.focus == fUpdateToken))
 	k.Back.SetEnabled(p.focus != fNone)
-	k.Down.SetEnabled(p.focus == fNone)
+	k.Down.SetEnabled(edits && p.focus == fNone)
 	k.FieldUp.SetEnabled(p.focus != fNone)
 	k.FieldDown.SetEnabled(p.focus != fNone)
-	k.Advance.SetEnabled(p.focus != fSave && p.focus != fUpdateToken)
+	k.Advance.SetEnabled(edits && p.focus != fSave && p.focus != fUpdateToken)
 	k.Scroll.SetEnabled(p.showing && p.guide.Scrollable())
 	if p.showing {
 		k.Guide.SetHelp("ctrl+g", tGuideHide)
@@ -242,6 +246,8 @@ func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.setFocus((p.focus - 1 + nFields) % nFields)
 	case key.Matches(msg, k.Save):
 		return p.save()
+	case !p.c.supervisor() && key.Matches(msg, p.c.keys.Save):
+		return p.refuse() // the form is read-only to them: ctrl+s says why
 	case key.Matches(msg, k.Press):
 		if p.focus == fSave {
 			return p.save()
@@ -493,15 +499,23 @@ func (p *integrationPage) form() string {
 		}
 		b.WriteString(line + "\n")
 	}
+	edits := p.c.supervisor()
+	if !edits {
+		b.WriteString(st.Warning.Render(cell(tReadOnlyIntegration, p.width)) + "\n")
+	}
 	b.WriteString(st.Title.Render(tManualSection) + "\n")
 	field(fUser, tUser)
 	field(fPassword, tPassword)
 	field(fAPIKey, tAPIKey)
 	field(fProduct, tProductCode)
-	buttonLine(fSave, tSave, fUser, fPassword, fAPIKey, fProduct)
+	if edits {
+		buttonLine(fSave, tSave, fUser, fPassword, fAPIKey, fProduct)
+	}
 	b.WriteString(st.Title.Render(tAutoSection) + "\n")
 	field(fSyncToken, tSyncToken)
-	buttonLine(fUpdateToken, tUpdateToken, fSyncToken)
+	if edits {
+		buttonLine(fUpdateToken, tUpdateToken, fSyncToken)
+	}
 	if p.message != "" {
 		style := st.Success
 		switch {

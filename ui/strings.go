@@ -135,6 +135,7 @@ const (
 	tAssocDisabledOK     = "Associação %s desativada."
 	tAssocEnabledOK      = "Associação %s reativada."
 	tOnlySupervisors     = "Só supervisores podem fazer isso."
+	tReadOnlyIntegration = "Somente leitura: só supervisores alteram a Integração SGA."
 	tAssocDuplicate      = "já existe uma com esse nome curto"
 	tAssocBadSlug        = "só a-z, 0-9 e '-' (até 32)"
 	tAssocBadCNPJ        = "CNPJ inválido"
