@@ -21,20 +21,25 @@ type orderView struct {
 	client   string
 	form     *form
 	choosing bool // the contact attempt's outcome, by its number
+	deciding bool // an Instalação's cancel: what becomes of its contract
+	reason   string
 	keys     orderKeys
 }
 
 type orderKeys struct {
 	Schedule, Contact, Start, Finish, Cancel key.Binding
+	CloseContract, KeepContract              key.Binding
 }
 
 func newOrderView(c *common) *orderView {
 	return &orderView{c: c, keys: orderKeys{
-		Schedule: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
-		Contact:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
-		Start:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
-		Finish:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
-		Cancel:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
+		Schedule:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
+		Contact:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
+		Start:         key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
+		Finish:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
+		Cancel:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
+		CloseContract: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tCloseContract)),
+		KeepContract:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tKeepContract)),
 	}}
 }
 
@@ -42,7 +47,7 @@ func (v *orderView) show(msg orderOpenedMsg) {
 	v.order, v.contract, v.client = msg.order, msg.contract, msg.client
 }
 
-func (v *orderView) Typing() bool { return v.form != nil || v.choosing }
+func (v *orderView) Typing() bool { return v.form != nil || v.choosing || v.deciding }
 
 func (v *orderView) updateKeys() {
 	s := v.order.Status
@@ -59,6 +64,9 @@ func (v *orderView) Help() []key.Binding {
 	}
 	if v.choosing {
 		return []key.Binding{v.c.keys.Back}
+	}
+	if v.deciding {
+		return []key.Binding{v.keys.CloseContract, v.keys.KeepContract, v.c.keys.Back}
 	}
 	v.updateKeys()
 	k := v.keys
@@ -83,19 +91,72 @@ func (v *orderView) step(s store.OrderStep) tea.Cmd {
 
 // moved shows what a step did.
 func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
-	if msg.err != nil {
-		if errors.Is(msg.err, store.ErrBadStep) {
-			return toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To)
-		}
+	switch {
+	case errors.Is(msg.err, store.ErrBadStep):
+		return toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To)
+	case errors.Is(msg.err, store.ErrPastVisit):
+		return toast(false, tPastVisitRefused, v.order.Number)
+	case errors.Is(msg.err, store.ErrContractDecision):
+		return toast(false, tContractChanged, v.order.ContractNumber, v.order.Number)
+	case msg.err != nil:
 		v.c.svc.Logger.Error("order step", "order", v.order.Number, "err", msg.err)
 		return toast(false, "%s", tSaveFailed)
 	}
 	v.order = msg.order // the step's answer is the order as it is now
 	say := toast(true, tOrderMoved, msg.order.Number, msg.order.Status)
+	life := msg.order.Life()
+	if left := contractLeft(msg.order, life[len(life)-1]); left != "" {
+		say = toast(true, tMovedContract, msg.order.Number, msg.order.Status, left)
+	}
 	if msg.step.To == "" && msg.step.Attempt != nil {
 		say = toast(true, tContactSaved, msg.step.Attempt.Outcome)
 	}
 	return tea.Batch(say, changed)
+}
+
+// contractLeft says what a cancel decided for the order's contract; "" when it decided nothing.
+func contractLeft(o store.Order, e store.OrderEvent) string {
+	switch e.Contract {
+	case store.ContractActive:
+		return fmt.Sprintf(tContractKept, o.ContractNumber)
+	case store.ContractClosed:
+		return fmt.Sprintf(tContractClosedBy, o.ContractNumber)
+	}
+	return ""
+}
+
+// cancelForm asks the cancel's motivo (reason filled in when the operator comes back to it);
+// an Instalação's cancel then asks what becomes of its contract.
+func (v *orderView) cancelForm(reason string) tea.Cmd {
+	v.form = newForm(v.c, fmt.Sprintf(tCancelTitle, v.order.Number), tCancelHint, tCancelButton, func(vals []string) ([]string, tea.Cmd) {
+		if vals[0] == "" {
+			return []string{tReasonRequired}, nil
+		}
+		if store.CancelDecidesContract(v.order, v.contract) {
+			v.deciding, v.reason = true, vals[0]
+			return nil, nil
+		}
+		return nil, v.step(store.OrderStep{To: store.OrderStatusCancelled, Note: vals[0]})
+	}, field{label: tReason, limit: 200, value: reason})
+	return v.form.focus()
+}
+
+// decide takes the operator's answer about the contract of the Instalação being cancelled.
+func (v *orderView) decide(msg tea.KeyPressMsg) tea.Cmd {
+	step := store.OrderStep{To: store.OrderStatusCancelled, Note: v.reason}
+	switch {
+	case key.Matches(msg, v.keys.CloseContract):
+		step.Contract = store.CloseContract
+	case key.Matches(msg, v.keys.KeepContract):
+		step.Contract = store.KeepContract
+	case key.Matches(msg, v.c.keys.Back):
+		v.deciding = false
+		return v.cancelForm(v.reason)
+	default:
+		return nil
+	}
+	v.deciding = false
+	return v.step(step)
 }
 
 // key handles a key: the command it asks for, and whether the view is to close.
@@ -106,6 +167,9 @@ func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 			v.form = nil
 		}
 		return cmd, false
+	}
+	if v.deciding {
+		return v.decide(msg), false
 	}
 	if v.choosing {
 		if len(msg.Text) == 1 && msg.Text[0] >= '1' && int(msg.Text[0]-'0') <= len(store.ContactOutcomes) {
@@ -143,13 +207,7 @@ func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 		}
 		return ask(q, v.step(store.OrderStep{To: store.OrderStatusDone})), false
 	case key.Matches(msg, k.Cancel):
-		v.form = newForm(v.c, fmt.Sprintf(tCancelTitle, o.Number), tCancelHint, tCancelButton, func(vals []string) ([]string, tea.Cmd) {
-			if vals[0] == "" {
-				return []string{tReasonRequired}, nil
-			}
-			return nil, v.step(store.OrderStep{To: store.OrderStatusCancelled, Note: vals[0]})
-		}, field{label: tReason, limit: 200})
-		return v.form.focus(), false
+		return v.cancelForm(""), false
 	}
 	return nil, false
 }
@@ -172,6 +230,15 @@ func (v *orderView) schedule(vals []string) ([]string, tea.Cmd) {
 		return errs, nil
 	}
 	at := day.Add(time.Duration(hour.Hour())*time.Hour + time.Duration(hour.Minute())*time.Minute)
+	if err := v.c.st.CheckVisit(at); err != nil {
+		now := v.c.svc.Now().Local()
+		if y, m, d := now.Date(); day.Equal(time.Date(y, m, d, 0, 0, 0, 0, time.Local)) {
+			errs[1] = fmt.Sprintf(tPastHour, now.Format("15:04")) // today: the hour is what passed
+		} else {
+			errs[0] = fmt.Sprintf(tPastDate, now.Format("02/01/2006"))
+		}
+		return errs, nil
+	}
 	return nil, v.step(store.OrderStep{To: store.OrderStatusScheduled, Visit: &store.Visit{At: at, Technician: vals[2]}})
 }
 
@@ -200,6 +267,13 @@ func (v *orderView) View(width int) string {
 		pairs = append(pairs, [2]string{tCancelledBecause, o.CancelReason})
 	}
 	b.WriteString(fields(st, 18, width, pairs))
+	if v.deciding {
+		b.WriteString("\n" + st.Title.Render(fmt.Sprintf(tCancelTitle, o.Number)) + "\n")
+		b.WriteString(cell("  "+tReason+": "+v.reason, width) + "\n\n")
+		b.WriteString("  " + fmt.Sprintf(tCloseContractAsk, o.ContractNumber) + "\n")
+		b.WriteString(st.Hint.Render(cell("  "+tCloseContractHint, width)) + "\n")
+		return b.String()
+	}
 	if v.choosing {
 		b.WriteString("\n" + st.Title.Render(tContactTitle) + "\n")
 		for i, out := range store.ContactOutcomes {
@@ -222,8 +296,10 @@ func (v *orderView) View(width int) string {
 	b.WriteString("\n" + st.Label.Render(tHistory) + "\n")
 	for _, e := range o.Life() {
 		line := "  " + fmt.Sprintf(tHistoryLine, e.At.Local().Format("02/01/2006 15:04"), e.Status, e.By)
-		if e.Note != "" {
-			line += " · " + e.Note
+		for _, note := range []string{e.Note, contractLeft(o, e)} {
+			if note != "" {
+				line += " · " + note
+			}
 		}
 		b.WriteString(cell(line, width) + "\n")
 	}

@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"testing"
+
+	"ponte/store"
+	"ponte/ui/uitest"
+)
+
+// Cancelling an Instalação asks, after the motivo, whether its contract closes: s closes it,
+// n keeps it Ativo, esc goes back to the motivo as typed. A Retirada's cancel asks nothing.
+func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
+	svc := withProposals(t) // OS-2026-000001 and -000002 are Instalações, CT-2026-000001 and -000002
+	if _, err := svc.Store.AcceptProposals([]uint64{2}, uitest.Maria); err != nil {
+		t.Fatal(err) // OS-2026-000003: the Retirada of CT-2026-000002
+	}
+	c := newConsole(t, svc, 100, 30)
+	c.steps("=Último: concluído", "4", "=OS-2026-000003", "down", "down", "enter", "=CT-2026-000001 · Ativo", "x", "=Cancelar OS-2026-000001")
+	c.typeText("associado desistiu")
+	c.steps("enter", "=Motivo: associado desistiu", "=Encerrar o contrato CT-2026-000001? (s/n)", "=n o mantém Ativo",
+		"esc", "=Cancelar OS") // back to the motivo, as typed
+	c.waitGone("Encerrar o contrato")
+	c.steps("=associado desistiu", "enter", "=Encerrar o contrato CT-2026-000001? (s/n)", "s",
+		"=OS-2026-000001: Cancelada; contrato CT-2026-000001 encerrado.", "=CT-2026-000001 · Encerrado",
+		"=Cancelada, por maria · associado desistiu · contrato CT-2026-000001 encerrado")
+	o, ct, err := svc.Store.Order("OS-2026-000001")
+	if err != nil || o.Status != store.OrderStatusCancelled || ct.State() != store.ContractClosed {
+		t.Fatalf("in the store: %s, contract %s, %v", o.Status, ct.State(), err)
+	}
+
+	c.steps("esc", "up", "enter", "=Ordem de serviço OS-2026-000002", "=Tipo              Instalação", "x")
+	c.typeText("duplicada")
+	c.steps("enter", "=Encerrar o contrato CT-2026-000002? (s/n)", "n",
+		"=OS-2026-000002: Cancelada; contrato CT-2026-000002 mantido Ativo.", "=CT-2026-000002 · Ativo")
+	if _, ct, _ := svc.Store.Order("OS-2026-000002"); ct.State() != store.ContractActive {
+		t.Fatalf("kept contract: %s", ct.State())
+	}
+
+	c.steps("esc", "up", "enter", "=Ordem de serviço OS-2026-000003", "=Tipo              Retirada", "x")
+	c.typeText("associado regularizou")
+	c.steps("enter", "=OS-2026-000003: Cancelada.", "=CT-2026-000002 · Ativo")
+}
+
+// A visit in the past is refused in the form, which keeps what was typed: an earlier day at
+// the date, an earlier hour today at the hour.
+func TestAVisitInThePastIsRefused(t *testing.T) {
+	c := newConsole(t, fixture(t), 100, 30) // the fixture's clock: 27/11/2026 09:30
+	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter", "=Ordem de serviço OS-2026-000001", "a")
+	for _, field := range []string{"01/01/2020", "14:00", "Carlos Souza"} {
+		c.typeText(field)
+		c.press("enter")
+	}
+	c.steps("=já passou (hoje é 27/11/2026)", "=Carlos Souza", "ctrl+u")
+	c.typeText("27/11/2026") // today, an earlier hour
+	c.press("enter", "ctrl+u")
+	c.typeText("09:00")
+	c.steps("enter", "enter", "=já passou (agora são 09:30)", "ctrl+u")
+	c.waitGone("hoje é")
+	c.typeText("10:00")
+	c.steps("enter", "enter", "=OS-2026-000001: Agendada.", "=27/11/2026 10:00, Carlos Souza")
+}
