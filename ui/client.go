@@ -252,8 +252,7 @@ func (v *clientView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return toast(false, "%s", tNothingTicked)
 		}
 		n, client := len(v.ticked), v.client.SGACode
-		return ask(fmt.Sprintf(tConfirmImport, plural(n, tContractOne, tContractMany), plural(n, tOrderOne, tOrderMany)),
-			func() tea.Msg { return confirmedImportMsg{client} })
+		return ask(plural(n, tImportAskOne, tImportAskMany), func() tea.Msg { return confirmedImportMsg{client} })
 	}
 	if v.tab == 1 {
 		v.table.Update(msg)

@@ -269,9 +269,8 @@ const (
 	tWhyImported     = "já importado: contrato %s"
 	tWhyNotActive    = "não está ATIVO no SGA (%s)"
 	tWhyGone         = "saiu da lista do SGA"
-	tConfirmImport   = "Serão gerados %s e %s. Confirmar? (s/n)"
-	tContractOne     = "%d contrato"
-	tContractMany    = "%d contratos"
+	tImportAskOne    = "Será gerado %[1]d contrato e %[1]d ordem de serviço. Confirmar? (s/n)"
+	tImportAskMany   = "Serão gerados %[1]d contratos e %[1]d ordens de serviço. Confirmar? (s/n)"
 	tOrderOne        = "%d ordem de serviço"
 	tOrderMany       = "%d ordens de serviço"
 	tImported        = "Ação realizada com sucesso! Gerados:"
@@ -309,7 +308,9 @@ const (
 	tSyncing          = "Sincronizando"
 	tPausedUntil      = "SGA bloqueou as consultas; retomando às %s"
 	tPages            = "páginas %d/%d"
-	tPagesOf          = "%d de %d páginas"
+	tPagesOf          = "%d de %s"
+	tPageOne          = "%d página"
+	tPageMany         = "%d páginas"
 	tClientOne        = "%d cliente"
 	tClientMany       = "%d clientes"
 	tVehicleOne       = "%d veículo"
@@ -433,7 +434,8 @@ func fellBackWarning(source string, short bool) string {
 	return tWarnToken
 }
 
-// plural picks the singular or plural form for n ("1 cliente", "2 clientes").
+// plural picks the singular or plural form for n ("1 cliente", "2 clientes"), each a format
+// of n alone (%[1]d says n twice: "1 contrato e 1 ordem de serviço").
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf(one, n)
@@ -449,7 +451,7 @@ func statusCounts(clients, vehicles int) string {
 // pagesRead is how far a run got: "33 de 524 páginas".
 func pagesRead(p syncer.Progress) string {
 	if p.PagesTotal > 0 {
-		return fmt.Sprintf(tPagesOf, p.PagesDone, p.PagesTotal)
+		return fmt.Sprintf(tPagesOf, p.PagesDone, plural(p.PagesTotal, tPageOne, tPageMany))
 	}
 	return statusCounts(p.Clients, p.Vehicles)
 }
