@@ -494,13 +494,13 @@ func (v *adminView) runErrors() string {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadInFull, why)) + "\n")
 	}
 	if r.Kind == store.RunIncremental {
-		b.WriteString(st.Hint.Render(fmt.Sprintf(tIncrementalRead, r.Counts.Changes, r.Counts.Requests)) + "\n")
+		b.WriteString(st.Hint.Render(incrementalRead(r.Counts.Changes, r.Counts.Requests)) + "\n")
 	}
 	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
 		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")
 	}
 	if r.Status == store.StatusCancelled || r.Status == store.StatusInterrupted {
-		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadBefore, r.Counts.PagesDone, r.Counts.PagesTotal)) + "\n")
+		b.WriteString(st.Hint.Render(readBefore(r.Counts.PagesDone, r.Counts.PagesTotal)) + "\n")
 	}
 	if len(r.Errors) == 0 {
 		if r.ReasonCode == "" || r.ReasonCode == "cancelled" {
@@ -523,7 +523,7 @@ func (v *adminView) runErrors() string {
 		b.WriteString(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, detail) + "\n")
 	}
 	if r.ErrorCount > len(r.Errors) {
-		b.WriteString(st.Hint.Render(fmt.Sprintf(tErrorsNotKept, r.ErrorCount-len(r.Errors))))
+		b.WriteString(st.Hint.Render(plural(r.ErrorCount-len(r.Errors), tNotKeptOne, tNotKeptMany)))
 	}
 	return b.String()
 }

@@ -228,7 +228,11 @@ const (
 	tDailyFull       = "; completo: %s"
 	tRunKind         = "Leitura"
 	tReadInFull      = "Leitura completa: %s."
-	tIncrementalRead = "Leu %d alterações do SGA em %d consultas."
+	tIncrementalRead = "Leu %s do SGA em %s."
+	tChangeOne       = "%d alteração"
+	tChangeMany      = "%d alterações"
+	tQueryOne        = "%d consulta"
+	tQueryMany       = "%d consultas"
 	tLastRuns        = "Últimas execuções"
 	tNoRuns          = "Nenhuma execução ainda."
 	tRunErrors       = "Erros da execução %d"
@@ -246,8 +250,9 @@ const (
 	tWarnTokenShort  = "token do Sincronismo SGA recusado"
 	tWarnManual      = "login manual recusado; lido com o token do Sincronismo SGA"
 	tWarnManualShort = "login manual recusado"
-	tReadBefore      = "Leu %d de %d páginas antes de parar."
-	tErrorsNotKept   = "… e mais %d erros não guardados"
+	tReadBefore      = "Leu %s antes de parar."
+	tNotKeptOne      = "… e mais %d erro não guardado"
+	tNotKeptMany     = "… e mais %d erros não guardados"
 	tBadTime         = "horário inválido; use HH:MM"
 
 	// Clients.
@@ -454,6 +459,17 @@ func pagesRead(p syncer.Progress) string {
 		return fmt.Sprintf(tPagesOf, p.PagesDone, plural(p.PagesTotal, tPageOne, tPageMany))
 	}
 	return statusCounts(p.Clients, p.Vehicles)
+}
+
+// incrementalRead is what a run read from the change feed: "Leu 1 alteração do SGA em 2
+// consultas."
+func incrementalRead(changes, requests int) string {
+	return fmt.Sprintf(tIncrementalRead, plural(changes, tChangeOne, tChangeMany), plural(requests, tQueryOne, tQueryMany))
+}
+
+// readBefore is how far a stopped run got: "Leu 0 de 1 página antes de parar."
+func readBefore(done, total int) string {
+	return fmt.Sprintf(tReadBefore, fmt.Sprintf(tPagesOf, done, plural(total, tPageOne, tPageMany)))
 }
 
 // formatPhone writes a Brazilian phone number as people read it: "(27) 96455-2158",

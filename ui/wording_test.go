@@ -33,3 +33,18 @@ func TestPagesReadAgreeInNumber(t *testing.T) {
 		}
 	}
 }
+
+// The profile's run summary agrees with its counts.
+func TestRunSummaryAgreesInNumber(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{incrementalRead(1, 1), "Leu 1 alteração do SGA em 1 consulta."},
+		{incrementalRead(0, 2), "Leu 0 alterações do SGA em 2 consultas."},
+		{readBefore(0, 1), "Leu 0 de 1 página antes de parar."},
+		{readBefore(40, 524), "Leu 40 de 524 páginas antes de parar."},
+		{plural(1, tNotKeptOne, tNotKeptMany), "… e mais 1 erro não guardado"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+}
