@@ -105,7 +105,7 @@ func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
 	v.order = msg.order // the step's answer is the order as it is now
 	say := toast(true, tOrderMoved, msg.order.Number, msg.order.Status)
 	life := msg.order.Life()
-	if left := contractLeft(msg.order, life[len(life)-1]); left != "" {
+	if left := contractLeft(life[len(life)-1]); left != "" {
 		say = toast(true, tMovedContract, msg.order.Number, msg.order.Status, left)
 	}
 	if msg.step.To == "" && msg.step.Attempt != nil {
@@ -114,13 +114,14 @@ func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
 	return tea.Batch(say, changed)
 }
 
-// contractLeft says what a cancel decided for the order's contract; "" when it decided nothing.
-func contractLeft(o store.Order, e store.OrderEvent) string {
+// contractLeft says what a cancel decided for the order's contract (the view names it above);
+// "" when it decided nothing.
+func contractLeft(e store.OrderEvent) string {
 	switch e.Contract {
 	case store.ContractActive:
-		return fmt.Sprintf(tContractKept, o.ContractNumber)
+		return tContractKept
 	case store.ContractClosed:
-		return fmt.Sprintf(tContractClosedBy, o.ContractNumber)
+		return tContractClosedBy
 	}
 	return ""
 }
@@ -296,7 +297,7 @@ func (v *orderView) View(width int) string {
 	b.WriteString("\n" + st.Label.Render(tHistory) + "\n")
 	for _, e := range o.Life() {
 		line := "  " + fmt.Sprintf(tHistoryLine, e.At.Local().Format("02/01/2006 15:04"), e.Status, e.By)
-		for _, note := range []string{e.Note, contractLeft(o, e)} {
+		for _, note := range []string{e.Note, contractLeft(e)} {
 			if note != "" {
 				line += " · " + note
 			}

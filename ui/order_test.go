@@ -21,8 +21,8 @@ func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
 		"esc", "=Cancelar OS") // back to the motivo, as typed
 	c.waitGone("Encerrar o contrato")
 	c.steps("=associado desistiu", "enter", "=Encerrar o contrato CT-2026-000001? (s/n)", "s",
-		"=OS-2026-000001: Cancelada; contrato CT-2026-000001 encerrado.", "=CT-2026-000001 · Encerrado",
-		"=Cancelada, por maria · associado desistiu · contrato CT-2026-000001 encerrado")
+		"=OS-2026-000001: Cancelada; contrato encerrado.", "=CT-2026-000001 · Encerrado",
+		"=Cancelada, por maria · associado desistiu · contrato encerrado")
 	o, ct, err := svc.Store.Order("OS-2026-000001")
 	if err != nil || o.Status != store.OrderStatusCancelled || ct.State() != store.ContractClosed {
 		t.Fatalf("in the store: %s, contract %s, %v", o.Status, ct.State(), err)
@@ -31,7 +31,7 @@ func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
 	c.steps("esc", "up", "enter", "=Ordem de serviço OS-2026-000002", "=Tipo              Instalação", "x")
 	c.typeText("duplicada")
 	c.steps("enter", "=Encerrar o contrato CT-2026-000002? (s/n)", "n",
-		"=OS-2026-000002: Cancelada; contrato CT-2026-000002 mantido Ativo.", "=CT-2026-000002 · Ativo")
+		"=OS-2026-000002: Cancelada; contrato mantido Ativo.", "=CT-2026-000002 · Ativo")
 	if _, ct, _ := svc.Store.Order("OS-2026-000002"); ct.State() != store.ContractActive {
 		t.Fatalf("kept contract: %s", ct.State())
 	}
