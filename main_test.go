@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -401,54 +399,12 @@ func TestServeWithOpenSSH(t *testing.T) {
 		t.Skip("runs ponte serve and ssh")
 	}
 	tmux, errT := exec.LookPath("tmux")
-	sshBin, errS := exec.LookPath("ssh")
-	keygen, errK := exec.LookPath("ssh-keygen")
-	if errT != nil || errS != nil || errK != nil {
+	if errT != nil {
 		t.Skip("tmux and the OpenSSH client are needed (.ci/run installs them)")
 	}
-	dir := t.TempDir()
-	bin, db := ponteBinary(t), filepath.Join(dir, "ponte.db")
-	for _, k := range []string{"maria", "ana", "stranger"} {
-		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", k, "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
-			t.Fatalf("ssh-keygen: %v %s", err, out)
-		}
-	}
-	for _, args := range [][]string{
-		{"admin", "add", "--login", "maria", "--name", "Maria", "--ssh-key", filepath.Join(dir, "maria.pub")},
-		{"association", "add", "norte-seguro", "--name", "Norte Seguro"},
-		{"admin", "add", "--login", "ana", "--name", "Ana", "--role", "operator", "--associations", "norte-seguro", "--ssh-key", filepath.Join(dir, "ana.pub")},
-	} {
-		if out, err := exec.Command(bin, append([]string{"--db", db}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v %s", strings.Join(args, " "), err, out)
-		}
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	serve := func() *exec.Cmd {
-		cmd := exec.Command(bin, "--db", db, "serve", "--listen", "127.0.0.1:"+port)
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for range 100 { // listening?
-			if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
-				c.Close()
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		return cmd
-	}
-	stop := func(cmd *exec.Cmd) {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}
-	known := filepath.Join(dir, "known_hosts")
-	sshArgs := func(key string, strict string, extra ...string) []string {
-		return append([]string{"-p", port, "-i", filepath.Join(dir, key), "-o", "IdentitiesOnly=yes",
-			"-o", "StrictHostKeyChecking=" + strict, "-o", "UserKnownHostsFile=" + known, "-o", "BatchMode=yes"}, extra...)
-	}
+	srv := newSSHServer(t)
+	bin, dir, sshBin, sshArgs := srv.bin, srv.dir, srv.ssh, srv.args
+	serve, stop := srv.serve, srv.stop
 
 	server := serve()
 	defer func() { stop(server) }() // the server running at the end, after the restart too

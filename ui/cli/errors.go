@@ -66,7 +66,8 @@ func listenOf(serving string) string {
 
 // sshLine is the ssh command line that runs args inside the ponte serve listening on listen,
 // on this machine: localhost, unless it listens on one other address. --db, which names the
-// server's database here, is left out.
+// server's database here, is left out; a line that begins with a flag gets "--" before it, which
+// ends OpenSSH's own options.
 func sshLine(listen string, args []string) string {
 	port, host := "PORT", "localhost"
 	if h, p, err := net.SplitHostPort(listen); err == nil {
@@ -86,6 +87,9 @@ func sshLine(listen string, args []string) string {
 		default:
 			rest = append(rest, shellQuote(args[i]))
 		}
+	}
+	if len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+		rest = append([]string{"--"}, rest...) // OpenSSH reads options after the host too
 	}
 	return strings.TrimSpace("ssh -p " + port + " " + host + " " + strings.Join(rest, " "))
 }

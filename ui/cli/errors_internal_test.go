@@ -9,7 +9,7 @@ func TestSSHLine(t *testing.T) {
 		want   string
 	}{
 		{"127.0.0.1:2222", []string{"export", "clients"}, "ssh -p 2222 localhost export clients"},
-		{"0.0.0.0:2299", []string{"--db", "/srv/p.db", "--association", "norte", "runs"}, "ssh -p 2299 localhost --association norte runs"},
+		{"0.0.0.0:2299", []string{"--db", "/srv/p.db", "--association", "norte", "runs"}, "ssh -p 2299 localhost -- --association norte runs"},
 		{"10.1.2.3:22", []string{"--db=/srv/p.db", "export", "vehicles", "--format", "csv"}, "ssh -p 22 10.1.2.3 export vehicles --format csv"},
 		{"[::]:2222", []string{"pending", "dismiss", "1", "--reason", "já retirado"}, "ssh -p 2222 localhost pending dismiss 1 --reason 'já retirado'"},
 		{"127.0.0.1:0", []string{"runs"}, "ssh -p PORT localhost runs"},

@@ -9,8 +9,10 @@ import (
 )
 
 // tree is the command tree as Execute runs it, with cobra's completion and help commands.
-func tree() *cobra.Command {
-	root := (&app{}).root()
+func tree() *cobra.Command { return (&app{}).tree() }
+
+func (a *app) tree() *cobra.Command {
+	root := a.root()
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	return root
@@ -21,6 +23,38 @@ func tree() *cobra.Command {
 func CommandPaths() []string {
 	var out []string
 	walk(tree(), func(c *cobra.Command) { out = append(out, c.CommandPath()) })
+	return out
+}
+
+// Check parses a command line with the tree, here or (overSSH) as ponte serve would run it,
+// without running anything: an unknown command or flag, a flag's bad value, or arguments the
+// command refuses is its error. The README's examples are held to it.
+func Check(args []string, overSSH bool) error {
+	a := &app{}
+	if overSSH {
+		a.host = &host{}
+	}
+	root := a.tree()
+	cmd, rest, err := root.Find(args)
+	if err != nil {
+		return err
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		return fmt.Errorf("%s: %w", cmd.CommandPath(), err)
+	}
+	return cmd.ValidateArgs(cmd.Flags().Args())
+}
+
+// Examples lists the example lines of every command's help, as help prints them.
+func Examples() []string {
+	var out []string
+	walk(tree(), func(c *cobra.Command) {
+		for _, l := range strings.Split(c.Example, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+	})
 	return out
 }
 
