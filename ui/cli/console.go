@@ -84,8 +84,10 @@ func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.
 	m := ui.New(ui.Services{Store: s, Engine: eng, SGAURL: sgaURL}, ui.Session{Actor: who, Association: assoc, Context: ctx}, opts...)
 	defer m.Close()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if in := cmd.InOrStdin(); in != os.Stdin {
-		popts = append(popts, tea.WithInput(in))
+	// esc answers at once (see ui.Input). A stdin that is not a terminal is left to Bubble
+	// Tea, which then reads the process's terminal itself.
+	if in := cmd.InOrStdin(); in != os.Stdin || term.IsTerminal(os.Stdin.Fd()) {
+		popts = append(popts, tea.WithInput(ui.Input(in)))
 	}
 	if out := cmd.OutOrStdout(); out != os.Stdout {
 		popts = append(popts, tea.WithOutput(out))

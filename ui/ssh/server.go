@@ -299,6 +299,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// and the environment it sent (NO_COLOR included); TERM=dumb gets plain text.
 	opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler(),
 		tea.WithColorProfile(sessionProfile(sess)))
+	if sess.EmulatedPty() {
+		opts = append(opts, tea.WithInput(ui.Input(sess))) // esc answers at once (see ui.Input)
+	}
 	p := tea.NewProgram(m, opts...)
 	ss := &sshSession{program: p, model: m}
 	sess.Context().SetValue(ctxSession, ss)
