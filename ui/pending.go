@@ -221,8 +221,9 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Tick):
 		if pr, ok := p.current(); ok {
+			i := p.table.Cursor()
 			toggle(p.table, p.ticked, pr.ID)
-			p.rows()
+			p.box(i)
 		}
 		return nil
 	case key.Matches(msg, k.TickAll):
@@ -233,7 +234,9 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 				p.ticked[pr.ID] = true
 			}
 		}
-		p.rows()
+		for i := range p.proposals {
+			p.box(i)
+		}
 		return nil
 	case key.Matches(msg, k.All):
 		p.all = !p.all
@@ -330,10 +333,7 @@ func (p *pendingPage) rows() {
 	p.table.cols = cols
 	rows := make([]row, len(p.proposals))
 	for i, pr := range p.proposals {
-		box := "[ ]"
-		if p.ticked[pr.ID] {
-			box = "[x]"
-		}
+		box := tickBox(p.ticked[pr.ID])
 		when := "-"
 		if !pr.Cause.ChangedAt.IsZero() {
 			when = pr.Cause.ChangedAt.Local().Format("02/01 15:04")
@@ -352,6 +352,17 @@ func (p *pendingPage) rows() {
 		rows[i] = row{cells: cells}
 	}
 	p.table.SetRows(rows)
+}
+
+// box redraws the tick box of row i, the first cell: a tick changes nothing else, and laying
+// every row out again cost each space 2.5 ms a thousand proposals.
+func (p *pendingPage) box(i int) { p.table.rows[i].cells[0] = tickBox(p.ticked[p.proposals[i].ID]) }
+
+func tickBox(ticked bool) string {
+	if ticked {
+		return "[x]"
+	}
+	return "[ ]"
 }
 
 func (p *pendingPage) View() string {
