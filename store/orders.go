@@ -167,7 +167,7 @@ func CancelDecidesContract(o Order, c Contract) bool {
 	return o.Kind == OrderKindInstallation && c.State() == ContractActive
 }
 
-// cancelContract does to the cancelled order's contract what step decides, in the caller's
+// cancelContract does to the cancelled order's contract what decision says, in the caller's
 // transaction, and returns the contract's state when a decision was made ("" when none was
 // needed).
 func cancelContract(tx txn, o Order, decision string, now time.Time, a Actor) (string, error) {
@@ -226,6 +226,9 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 		}
 		o.History = o.history()
 		var detail []string
+		if step.Contract != "" && step.To != OrderStatusCancelled {
+			return refuse(ErrContractDecision, "a decision on the contract belongs to a cancel, not to %q", step.To)
+		}
 		if step.Attempt != nil {
 			if OrderFinal(o.Status) || o.Status == OrderStatusRunning {
 				return badStep(number, o.Status, "")
@@ -241,9 +244,6 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 		if step.To != "" {
 			if !CanStep(o.Status, step.To) {
 				return badStep(number, o.Status, step.To)
-			}
-			if step.Contract != "" && step.To != OrderStatusCancelled {
-				return refuse(ErrContractDecision, "a decision on the contract belongs to a cancel, not to %q", step.To)
 			}
 			note := strings.TrimSpace(step.Note)
 			event := OrderEvent{At: now, By: a.Who, Status: step.To}

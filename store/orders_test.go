@@ -40,6 +40,11 @@ func TestCancellingAnInstallationDecidesItsContract(t *testing.T) {
 		t.Fatalf("an unknown decision: %v", err)
 	}
 
+	aside := OrderStep{Attempt: &ContactAttempt{Outcome: "Sem resposta"}, Contract: CloseContract}
+	if _, err := s.AdvanceOrder(closing, aside, cli); !errors.Is(err, ErrContractDecision) {
+		t.Fatalf("a decision on the contract beside a contact attempt: %v", err)
+	}
+
 	step := cancel
 	step.Contract = CloseContract
 	o, err := s.AdvanceOrder(closing, step, cli)
