@@ -35,7 +35,7 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := ponte("sync", "--rate", "0")
-	if code != cli.ExitOK || !strings.Contains(out, "1 orders proposed (ponte pending list)") {
+	if code != cli.ExitOK || !strings.Contains(out, "1 order proposed (ponte pending list)") {
 		t.Fatalf("sync: %d %q %q", code, out, errOut)
 	}
 	var pending []struct {
@@ -215,7 +215,7 @@ func TestAssociationRules(t *testing.T) {
 	if err := sm.SetSituation(v.Code, 5); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK || !strings.Contains(out, "1 orders proposed") {
+	if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK || !strings.Contains(out, "1 order proposed") {
 		t.Fatalf("sync: %d %q %q", code, out, errOut)
 	}
 	if code, out, _ := ponte("pending", "list"); code != cli.ExitOK || !strings.Contains(out, "ATIVO → PENDENTE") {

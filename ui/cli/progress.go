@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"ponte/sga/syncer"
+	"ponte/store"
 )
 
 // progress shows one sync's progress on stderr. On a terminal it is one line redrawn in place,
@@ -116,9 +117,9 @@ func progressLine(u syncer.Progress, width int, bar bool) string {
 		{fmt.Sprintf("%3.0f%% %s", u.Fraction()*100, u.Phase), 0},
 		{pausedText(u), 0},
 		{fmt.Sprintf("pages %d/%d", u.PagesDone, u.PagesTotal), 4},
-		{fmt.Sprintf("%d clients", u.Clients), 5},
-		{fmt.Sprintf("%d vehicles", u.Vehicles), 1},
-		{fmt.Sprintf("%d errors", u.Errors), 2},
+		{plural(u.Clients, "client", "clients"), 5},
+		{plural(u.Vehicles, "vehicle", "vehicles"), 1},
+		{plural(u.Errors, "error", "errors"), 2},
 		{rateText(u), 7},
 		{etaText(u), 3},
 	}
@@ -182,9 +183,13 @@ func etaText(u syncer.Progress) string {
 	return u.ETA.Round(time.Second).String() + " left"
 }
 
+// statusText is a run's end: "(succeeded)", or "(cancelled by maria)", saying who.
 func statusText(u syncer.Progress) string {
-	if u.Running || u.Status == "" {
+	switch {
+	case u.Running || u.Status == "":
 		return ""
+	case u.Status == store.StatusCancelled && u.Reason != "":
+		return "(" + u.Reason + ")"
 	}
 	return "(" + u.Status + ")"
 }

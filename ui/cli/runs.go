@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -66,7 +67,7 @@ func (a *app) runsCmd() *cobra.Command {
 				fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
 				for _, r := range runs {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, r.Status, r.Kind,
-						r.StartedAt.Local().Format("2006-01-02 15:04"), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, r.Reason)
+						r.StartedAt.Local().Format("2006-01-02 15:04"), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
 				}
 				return tw.Flush()
 			})
@@ -82,6 +83,30 @@ func took(r store.Run) string {
 		return "-"
 	}
 	return r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond).String()
+}
+
+// runNotes is what a run says of itself beyond its counts, for its summary and the REASON
+// column: why it ended as it did, that it read with other credentials than SGA refused, why
+// it read in full, which run it continued.
+func runNotes(r store.Run) string {
+	var notes []string
+	if r.Reason != "" {
+		notes = append(notes, r.Reason)
+	}
+	if r.FellBack {
+		refused, used := "the Sincronismo SGA token", "the manual credentials"
+		if r.Source == store.SourceSync {
+			refused, used = "the manual login", "the Sincronismo SGA token"
+		}
+		notes = append(notes, "fell back: SGA refused "+refused+"; read with "+used)
+	}
+	if r.Note != "" {
+		notes = append(notes, "read in full: "+r.Note)
+	}
+	if r.Resumes != 0 {
+		notes = append(notes, fmt.Sprintf("continued run %d from its checkpoint", r.Resumes))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // showRun prints one run: its summary, then each error it kept.

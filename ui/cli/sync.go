@@ -199,7 +199,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		}()
 	}
 	if progress != nil {
-		progress.note(fmt.Sprintf("syncing %d %s, %d at once", len(slugs), map[bool]string{true: "association", false: "associations"}[len(slugs) == 1], eng.MaxConcurrent()))
+		progress.note(fmt.Sprintf("syncing %s, %d at once", plural(len(slugs), "association", "associations"), eng.MaxConcurrent()))
 	}
 	var runs []store.Run
 	failed, partial := 0, 0
@@ -283,26 +283,20 @@ func (a *app) urlOf(s *store.Store) string {
 
 func runSummary(r store.Run) string {
 	c := r.Counts
-	took := r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond)
-	s := fmt.Sprintf("run %d %s in %s: %d clients, %d vehicles (%d new, %d updated), %d changed situação, %d left the list, %d errors",
-		r.ID, r.Status, took, c.Clients(), c.Vehicles(), c.VehiclesCreated, c.VehiclesUpdated, c.SituationsChanged, c.VehiclesGone, r.ErrorCount)
+	s := fmt.Sprintf(`run %d %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, r.ID, r.Status, took(r),
+		plural(c.Clients(), "client", "clients"), plural(c.Vehicles(), "vehicle", "vehicles"), c.VehiclesCreated, c.VehiclesUpdated,
+		c.SituationsChanged, c.VehiclesGone, plural(r.ErrorCount, "error", "errors"))
 	if r.Kind == store.RunIncremental {
-		s += fmt.Sprintf(", %d changes from SGA's change feed", c.Changes)
+		s += ", " + plural(c.Changes, "change", "changes") + " from SGA's change feed"
 	}
 	if c.Requests > 0 {
-		s += fmt.Sprintf(", %d SGA requests", c.Requests)
+		s += ", " + plural(c.Requests, "SGA request", "SGA requests")
 	}
 	if c.Proposals > 0 {
-		s += fmt.Sprintf(", %d orders proposed (ponte pending list)", c.Proposals)
+		s += ", " + plural(c.Proposals, "order", "orders") + " proposed (ponte pending list)"
 	}
-	if r.Note != "" {
-		s += " (read in full: " + r.Note + ")"
-	}
-	if r.Resumes != 0 {
-		s += fmt.Sprintf(" (continued run %d from its checkpoint)", r.Resumes)
-	}
-	if r.Reason != "" {
-		s += "; " + r.Reason
+	if why := runNotes(r); why != "" {
+		s += "; " + why
 	}
 	return s
 }
