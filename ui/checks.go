@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,8 +11,9 @@ import (
 // headline is what a save's connection test means for the operator: the field to fix when
 // SGA refused the credentials or the token, the routes to enable when they are not enabled.
 func headline(checks []syncer.RouteCheck) (string, bool) {
-	var login, token, denied, failed bool
+	var login, token, denied, failed, answered bool
 	for _, c := range checks {
+		answered = answered || c.OK || c.Refused || c.Denied || c.UnknownProduct
 		switch {
 		case c.Optional && !c.Refused:
 			// Without the change feeds the daily sync reads everything: said on the route's line.
@@ -34,10 +36,25 @@ func headline(checks []syncer.RouteCheck) (string, bool) {
 		return tBadSyncToken, false
 	case denied:
 		return tSavedWarn, false
+	case failed && !answered:
+		return tSavedUntested, false
 	case failed:
 		return tSavedFailed, false
 	}
 	return tSuccess, true
+}
+
+// refusedText is why Salvar or Atualizar Token saved nothing: SGA refused what was typed
+// (syncer.Vet), and what was stored before stays.
+func refusedText(err error) string {
+	var said []string
+	if errors.Is(err, syncer.ErrLoginRefused) {
+		said = append(said, tLoginNotSaved)
+	}
+	if errors.Is(err, syncer.ErrTokenRefused) {
+		said = append(said, tTokenNotSaved)
+	}
+	return tNotSaved + strings.Join(said, " ")
 }
 
 // checksView is the connection test, route by route.

@@ -58,3 +58,22 @@ func TestIntegrationFormIsReadOnlyToAnOperator(t *testing.T) {
 	c.press("ctrl+s")
 	c.waitFor("✗ Só supervisores podem fazer isso.")
 }
+
+// When SGA does not answer at all, Salvar saves what it could not test, and says so.
+func TestSalvarWithNoReplySavesAndSaysUntested(t *testing.T) {
+	svc := fixture(t)
+	dead := "http://127.0.0.1:1/api/sga/v2"
+	key := "chave-api-1"
+	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{SGAURL: &dead, APIKey: &key}, maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 100, 30)
+	c.waitFor("integracao")
+	c.press("tab", "tab")
+	c.typeText("senha-nova")
+	c.press("ctrl+s")
+	c.waitFor("Salvo sem testar: o SGA não respondeu")
+	if in, _ := svc.Store.Integration(); in.Password != "senha-nova" {
+		t.Fatal("the password was not saved")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -70,6 +71,8 @@ type (
 		// unknownProduct: nothing was saved, SGA has no such product; known lists its codes.
 		unknownProduct bool
 		known          []string
+		// refused: nothing was saved, SGA refused the login or the token (syncer.Vet's error).
+		refused error
 	}
 )
 
@@ -205,6 +208,10 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 			if len(msg.known) > 0 {
 				p.message += fmt.Sprintf(tKnownProducts, strings.Join(msg.known, ", "))
 			}
+			return toast(false, "%s", p.message)
+		case msg.refused != nil:
+			// The edits stay in the form, marked unsaved: the operator corrects them.
+			p.message, p.ok = refusedText(msg.refused), false
 			return toast(false, "%s", p.message)
 		case errors.Is(msg.err, store.ErrForbidden):
 			p.message, p.ok = tOnlySupervisors, false
@@ -359,8 +366,8 @@ func (p *integrationPage) validate(f int) bool {
 	return false
 }
 
-// save is "Salvar": the manual fields, saved, then tested route by route. A failed test still
-// saves, with a warning.
+// save is "Salvar": the manual fields, tested, saved, then tested route by route. What SGA
+// refuses is not saved (see run).
 func (p *integrationPage) save() tea.Cmd {
 	if p.busy {
 		return nil
@@ -427,18 +434,21 @@ func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string
 	p.busy, p.message, p.ok, p.checks = true, tTesting, true, nil
 	st, eng, actor, url, stored, life := p.c.st, p.c.svc.Engine, p.c.actor, p.c.svc.SGAURL, p.stored, p.c.ctx
 	return func() tea.Msg {
-		// A product code SGA does not have would make every vehicle look gone: refused, as
-		// ponte config set refuses it. When SGA cannot be asked, the test below says why.
-		if patch.ProductCode != nil && *patch.ProductCode != stored.ProductCode && eng != nil {
-			in := stored.Patched(patch)
-			if url != "" {
-				in.SGAURL = url
-			}
+		// Tested before it is saved, as ponte config set does: credentials or a token SGA
+		// refuses, or a product code it does not have (every vehicle would look gone), are
+		// not saved, and the stored ones stay. When SGA cannot be asked, it is saved, and the
+		// test below says so.
+		if eng != nil {
 			ctx, cancel := context.WithTimeout(life, 30*time.Second)
-			known, err := syncer.CheckProduct(ctx, in)
+			known, err := syncer.Vet(ctx, stored, patch, url)
 			cancel()
-			if errors.Is(err, syncer.ErrUnknownProduct) {
+			switch {
+			case errors.Is(err, syncer.ErrUnknownProduct):
 				return integrationSavedMsg{unknownProduct: true, known: known}
+			case errors.Is(err, syncer.ErrLoginRefused), errors.Is(err, syncer.ErrTokenRefused):
+				return integrationSavedMsg{refused: err}
+			case life.Err() != nil: // the session ended during the test: nothing untested is saved
+				return integrationSavedMsg{err: life.Err()}
 			}
 		}
 		if _, err := st.SetIntegration(patch, actor); err != nil {
@@ -524,7 +534,7 @@ func (p *integrationPage) form() string {
 		case !p.ok:
 			style = st.Warning
 		}
-		b.WriteString(style.Render(cell(p.message, p.width)) + "\n")
+		b.WriteString(style.Render(ansi.Wrap(p.message, max(1, p.width), "")) + "\n")
 	}
 	return b.String()
 }

@@ -121,28 +121,44 @@ func statusLine(screen string) string {
 	return lines[max(0, len(lines)-2)]
 }
 
-// Salvar with a wrong Senha names the fields to fix, in Portuguese only.
-func TestCredentialFailuresNameTheField(t *testing.T) {
-	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, false, nil)
+// Salvar with a Senha SGA refuses saves nothing: the stored credentials stay, the edit stays
+// in the form marked unsaved, and the headline says it was not saved, in Portuguese only.
+// Atualizar Token with a token SGA refuses does the same, and keeps an unsaved Usuário.
+func TestRefusedCredentialsAreNotSaved(t *testing.T) {
+	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, nil)
 	c := newConsole(t, svc, 120, 40)
 	c.waitFor(s.Credentials().User)
 	c.press("tab", "tab")
 	c.typeText("senha-errada")
 	c.press("ctrl+s")
-	out := c.waitFor("Usuário ou Senha incorretos: o SGA recusou o login", "não testada: o login foi recusado")
-	if strings.Contains(out, "login failed") || strings.Contains(out, "Gerenciar APIs") {
-		t.Fatalf("English or the wrong hint on screen:\n%s", out)
+	out := c.waitFor("Não salvo: o SGA recusou o login com esse Usuário, Senha e Chave API; o cadastro salvo antes continua valendo.",
+		"Senha *", "* alterado, não salvo")
+	if strings.Contains(out, "login failed") || strings.Contains(out, "Gerenciar APIs") || strings.Contains(out, "Ação realizada") {
+		t.Fatalf("English, the wrong hint or a success on screen:\n%s", out)
 	}
-	// Atualizar Token with a token SGA refuses names the token, and keeps an unsaved Usuário.
+	if in, _ := svc.Store.Integration(); in.Password != s.Credentials().Password {
+		t.Fatal("the refused password was saved over the good one")
+	}
 	c.press("esc", "tab", "ctrl+u")
 	c.typeText("outro.usuario")
 	c.press("tab", "tab", "tab", "tab", "tab")
 	c.typeText("token-errado")
 	c.press("tab", "enter")
-	out = c.waitFor("Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo")
+	out = c.waitFor("Não salvo: o SGA recusou esse token do Sincronismo SGA; o salvo antes continua valendo.")
 	if !strings.Contains(out, "outro.usuario") {
 		t.Fatalf("Atualizar Token reverted the unsaved Usuário:\n%s", out)
 	}
+	if in, _ := svc.Store.Integration(); in.SyncToken != s.Credentials().SyncToken || in.User != s.Credentials().User {
+		t.Fatal("the refused token, or the unsaved Usuário, was saved")
+	}
+	// The right password, typed over the wrong one, saves and tests.
+	c.press("esc", "tab", "ctrl+u")
+	c.typeText(s.Credentials().User)
+	c.press("tab", "ctrl+u")
+	c.typeText(s.Credentials().Password)
+	c.press("ctrl+s")
+	c.waitFor("Ação realizada com sucesso!")
+	c.waitGone("Senha *")
 }
 
 // x cancels the running sync from any page, after a confirmation; q during a sync asks first.
@@ -226,10 +242,10 @@ func TestSessionEndEndsItsCommands(t *testing.T) {
 	c := newConsole(t, svc, 100, 30)
 	c.waitFor("integracao")
 	c.press("ctrl+s")
-	c.waitFor("Salvando e testando")
+	c.waitFor("Testando com o SGA")
 	start := time.Now()
 	c.m.Close()
-	c.waitGone("Salvando e testando")
+	c.waitGone("Testando com o SGA")
 	if took := time.Since(start); took > 15*time.Second {
 		t.Fatalf("the test went on %s after the session ended", took)
 	}

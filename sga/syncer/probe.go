@@ -3,7 +3,6 @@ package syncer
 import (
 	"context"
 	"errors"
-	"time"
 
 	"ponte/sga"
 	"ponte/store"
@@ -79,17 +78,6 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 
 // ErrUnknownProduct: SGA has no product with the integration's Código do Produto.
 var ErrUnknownProduct = sga.ErrUnknownProduct
-
-// CheckProduct asks SGA, with the integration in (as it will be saved), whether its Código do
-// Produto is one of SGA's products. When SGA says no, the error is ErrUnknownProduct and known
-// lists the codes SGA has ("19 (RASTREADOR)"), when it listed them. Any other error means SGA
-// could not be asked.
-func CheckProduct(ctx context.Context, in store.Integration) (known []string, err error) {
-	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: 15 * time.Second, MaxRetries: 1,
-		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken}})
-	defer c.Close()
-	return checkProduct(ctx, c, in.ProductCode)
-}
 
 func checkProduct(ctx context.Context, c *sga.Client, code string) (known []string, err error) {
 	err = c.CheckProduct(ctx, code)

@@ -235,16 +235,29 @@ func TestUnreachableSaysWhereAndRetriesAloud(t *testing.T) {
 	}
 }
 
-// A wrong password exits 5 and says how to set it again, not that routes need enabling.
+// A wrong password exits 5 and says how to set it again, not that routes need enabling:
+// config set saves nothing of it; one SGA refuses later (changed there) fails the test and
+// the sync the same way.
 func TestWrongPasswordSaysHowToSetIt(t *testing.T) {
 	sm, url := simServer(t, sim.Options{Seed: 4, Members: 20}, nil)
 	cr := sm.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	code, _, errOut := ponteIn("senha-errada\n"+cr.APIKey+"\n", "--db", db, "config", "set", "--sga-url", url, "--user", cr.User,
 		"--product-code", cr.ProductCode, "--password-stdin", "--api-key-stdin")
+	if code != cli.ExitRefused || !strings.Contains(errOut, "SGA refused the login") || !strings.Contains(errOut, "nothing was saved") ||
+		!strings.Contains(errOut, "ponte config set --user USER --password-stdin") {
+		t.Fatalf("config set with a wrong password: %d %s", code, errOut)
+	}
+	if _, show, _ := ponteIn("", "--db", db, "config", "show"); !strings.Contains(show, "password      (not set)") {
+		t.Fatalf("the refused password was saved:\n%s", show)
+	}
+	code, _, errOut = ponteIn(cr.Password+"\n"+cr.APIKey+"\n", "--db", db, "config", "set", "--sga-url", url, "--user", cr.User,
+		"--product-code", cr.ProductCode, "--password-stdin", "--api-key-stdin")
 	if code != cli.ExitOK {
 		t.Fatalf("config set: %d %s", code, errOut)
 	}
+	wrong := "senha-errada"
+	setStale(t, db, "", store.IntegrationPatch{Password: &wrong})
 	code, out, errOut := ponteIn("", "--db", db, "config", "test")
 	if code != cli.ExitRefused || !strings.Contains(errOut, "SGA refused the Usuário or Senha: set them again with ponte config set --user USER --password-stdin") ||
 		strings.Contains(errOut, "Gerenciar APIs") {

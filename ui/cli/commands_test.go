@@ -334,8 +334,8 @@ func TestSyncExitStatus(t *testing.T) {
 	if code, out, _ := run2(db, "sync", "--rate", "0"); code != cli.ExitPartial || !strings.Contains(out, "partial") {
 		t.Fatalf("a sync with a failing page exited %d: %q", code, out)
 	}
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "wrong-token")
-	_, _, _ = run2(db, "config", "set")
+	wrong := "wrong-token" // revoked in SGA since
+	setStale(t, db, "", store.IntegrationPatch{SyncToken: &wrong})
 	// Refused credentials exit 5 and say how to set them again.
 	if code, _, errOut := run2(db, "sync", "--rate", "0"); code != cli.ExitRefused || !strings.Contains(errOut, "SGA refused the credentials") ||
 		!strings.Contains(errOut, "ponte config set --sync-token-stdin") {

@@ -69,7 +69,8 @@ func (a *app) configSetCmd() *cobra.Command {
 		Short: "Set the SGA integration's fields",
 		Long: "Set the SGA integration's fields. Secrets come from PONTE_SGA_PASSWORD, PONTE_SGA_API_KEY and\n" +
 			"PONTE_SGA_SYNC_TOKEN, or from stdin (one line each, in the order password, API key, sync\n" +
-			"token), never from the command line. A new product code is checked against SGA first.",
+			"token), never from the command line. SGA is asked first: a login or token it refuses, or a\n" +
+			"product code it does not have, is not saved.",
 		Example: "  ponte config set --sga-url https://api.hinova.com.br/api/sga/v2 --user integracao --product-code 19\n" +
 			"  printf '%s\\n' \"$SENHA\" \"$CHAVE\" | ponte config set --password-stdin --api-key-stdin\n" +
 			"  PONTE_SGA_SYNC_TOKEN=… ponte config set",
@@ -105,10 +106,8 @@ func (a *app) configSetCmd() *cobra.Command {
 				*dst[f.field] = &v
 			}
 			return a.writeIn(func(s *store.Store) error {
-				if p.ProductCode != nil {
-					if err := a.checkProductCode(cmd, s, p); err != nil {
-						return err
-					}
+				if err := a.vet(cmd, s, p); err != nil {
+					return err
 				}
 				changed, err := s.SetIntegration(p, a.actor())
 				if err != nil {
@@ -155,27 +154,27 @@ func cliNames(fields []string) []string {
 	return out
 }
 
-// checkProductCode asks SGA, with the integration as it will be once p is saved, whether p's
-// product code is one of its products. A code SGA does not have is refused, naming the codes
-// it has: a wrong one would make every vehicle look gone at the next sync. When SGA cannot be
-// asked, the code is saved with a warning.
-func (a *app) checkProductCode(cmd *cobra.Command, s *store.Store, p store.IntegrationPatch) error {
+// vet asks SGA, before p is saved, whether it accepts what p changes (syncer.Vet), as the
+// console's Salvar does: a login or a token it refuses is not saved (exit 5), nor a product
+// code it does not have (a wrong one would make every vehicle look gone at the next sync).
+// When SGA cannot be asked, p is saved with a warning.
+func (a *app) vet(cmd *cobra.Command, s *store.Store, p store.IntegrationPatch) error {
 	in, err := s.Integration()
 	if err != nil {
 		return err
 	}
-	in = in.Patched(p)
-	if u := a.baseURL(); u != "" {
-		in.SGAURL = u
-	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 	defer cancel()
-	_, err = syncer.CheckProduct(ctx, in)
+	_, err = syncer.Vet(ctx, in, p, a.baseURL())
 	switch {
 	case errors.Is(err, syncer.ErrUnknownProduct):
 		return fmt.Errorf("product-code: %w; nothing was saved", err)
+	case errors.Is(err, syncer.ErrLoginRefused):
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintPassword))}
+	case errors.Is(err, syncer.ErrTokenRefused):
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintSyncToken))}
 	case err != nil:
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: the product code could not be checked against SGA (%v); ponte config test checks it\n", err)
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: SGA could not be asked whether it accepts these settings (%v); saved untested; ponte config test tests them\n", err)
 	}
 	return nil
 }
