@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -243,53 +244,71 @@ func demoWalk(t *testing.T, env string) {
 	}
 }
 
-// TestDemoChurn has the demo's SGA change under a contract: the first screen names the file
-// with the simulators' credentials; after a first sync and an import, the demo cancels the
-// imported vehicle in its SGA and an incremental sync proposes a Retirada; once that removal
-// is done, the vehicle comes back to ATIVO and a Reinstalação is proposed.
+// TestDemoChurn has the demo's SGA change by itself: the first screen names the file with the
+// simulators' credentials and says what the demo does; after a first sync, with nothing
+// imported by hand, the demo imports three vehicles of three clients, cancels each in its SGA
+// and incremental syncs propose their Retiradas; once one removal is done, that vehicle comes
+// back to ATIVO and a Reinstalação is proposed.
 func TestDemoChurn(t *testing.T) {
 	tmux := needTmux(t)
 	s, _ := sim.New(sim.Options{Seed: 1, Members: 300, PageSize: 50}) // the demo's first simulator's data
 	cr := s.Credentials()
-	var v sim.VehicleInfo
-	for _, x := range s.Vehicles() {
-		if x.Plate != "" && x.Situation == 1 && slices.Contains(x.Products, cr.ProductCode) {
-			v = x
-			break
-		}
-	}
 	bin, db := ponteBinary(t), filepath.Join(t.TempDir(), "demo.db")
-	demo := func(name, flags string) *tmuxConsole {
-		cmd := fmt.Sprintf("%s --db %s demo --latency 5ms %s; echo PONTE-EXITED=$?; sleep 30", bin, db, flags)
-		c := startTmux(t, tmux, fmt.Sprintf("ponte-churn-%s-%d", name, os.Getpid()), 120, 35, cmd)
-		c.waitFor("the console opens", "Cadastro para uso manual", "credenciais-sga.jsonl")
-		return c
-	}
-
-	// A first sync, with the SGA still; the credentials' file holds what the form masks.
-	c := demo("first", "--churn 0")
+	cmd := fmt.Sprintf("%s --db %s demo --latency 5ms --churn 1s; echo PONTE-EXITED=$?; sleep 30", bin, db)
+	c := startTmux(t, tmux, fmt.Sprintf("ponte-churn-%d", os.Getpid()), 120, 35, cmd)
+	c.waitFor("the console opens", "Cadastro para uso manual", "credenciais-sga.jsonl", "importa sozinha 3 veículos", "a cada 1 s")
 	file := regexp.MustCompile(`\S*credenciais-sga\.jsonl`).FindString(c.screen())
 	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), `"senha":"`+cr.Password+`"`) {
 		t.Fatalf("the credentials named on the first screen (%q): %v\n%s", file, err, b)
 	}
+
+	// The first sync, and nothing else: the demo imports and cancels by itself.
 	c.send("2", "Enter", "s")
 	c.waitFor("the sync ends", "Último: concluído")
-	c.send("q")
-	c.waitFor("the console quits", "PONTE-EXITED=0")
-	if out, err := exec.Command(bin, "--db", db, "--association", "protecao-sul", "import", v.Plate, "--client", v.MemberCPF).CombinedOutput(); err != nil {
-		t.Fatalf("import: %v\n%s", err, out)
-	}
-
-	// The demo again, its SGA changing every second.
-	c = demo("churn", "--churn 1s")
-	c.waitFor("the churn is told", "muda a cada 1 s")
 	c.send("6")
-	c.waitFor("the removal proposed", "Retirada", v.Plate)
-	c.doRemoval(v.Plate)
+	// Once all three are cancelled, the list holds still until a removal is done.
+	c.waitFor("the removals proposed", "3 pendências", "Retirada")
+	row := strings.Fields(markedRow(c.screen())) // › [ ] Retirada PLATE CONTRACT ...
+	if len(row) < 5 || row[3] != "Retirada" {
+		t.Fatalf("no Retirada under the cursor:\n%s", c.screen())
+	}
+	plate := row[4]
+	c.doRemoval(plate)
 	c.send("Escape", "6")
-	c.waitFor("the reinstallation proposed", "Reinstalação", v.Plate, "Reativação")
+	c.waitFor("the reinstallation proposed", "Reinstalação", plate, "Reativação")
 	c.send("q")
 	c.waitFor("the console quits", "PONTE-EXITED=0")
+
+	// The demo's contracts are of three clients, and the audit says the demo made them.
+	out, err := exec.Command(bin, "--db", db, "--association", "protecao-sul", "export", "contracts").Output()
+	if err != nil {
+		t.Fatalf("export contracts: %v", err)
+	}
+	clients := map[int64]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var ct struct {
+			Client int64  `json:"client_sga_code"`
+			By     string `json:"created_by"`
+		}
+		if err := json.Unmarshal([]byte(line), &ct); err != nil || ct.By != "demo" {
+			t.Fatalf("a contract not the demo's (%v): %s", err, line)
+		}
+		clients[ct.Client] = true
+	}
+	if len(clients) != 3 {
+		t.Fatalf("the demo's contracts are of %d clients, not 3:\n%s", len(clients), out)
+	}
+	out, err = exec.Command(bin, "--db", db, "--association", "protecao-sul", "export", "audit").Output()
+	imports := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var e struct{ Who, From, Action string }
+		if json.Unmarshal([]byte(line), &e) == nil && e.Action == "import" && e.Who == "demo" && e.From == "demo" {
+			imports++
+		}
+	}
+	if err != nil || imports != 3 {
+		t.Fatalf("the audit holds %d imports by the demo, not 3: %v\n%s", imports, err, out)
+	}
 }
 
 // needTmux is the tmux a test that drives the console runs it in; it skips the test in short

@@ -6,17 +6,20 @@ import (
 )
 
 // demoNote is what the first screen says in ponte demo: where the simulators' credentials
-// are (the form shows them masked, and they are written nowhere else), and how often the
-// simulated SGAs change.
+// are (the form shows them masked, and they are written nowhere else), and what the demo does
+// by itself after an association's first sync.
 type demoNote struct {
 	credentials string        // the file that holds them
-	churn       time.Duration // 0: the simulated SGAs never change
+	churn       time.Duration // how often the simulated SGAs change; 0: never
+	contracts   int           // with churn, how many contracts the demo imports vehicles for, up to
 }
 
 // WithDemo tells the console it runs ponte demo: credentials is the file that holds the
-// simulators' credentials, churn how often the simulated SGAs change (0: never).
-func WithDemo(credentials string, churn time.Duration) Option {
-	return func(m *Model) { m.c.demo = &demoNote{credentials: credentials, churn: churn} }
+// simulators' credentials, churn how often the simulated SGAs change (0: never), and then
+// contracts how many contracts the demo makes sure each association holds after its first
+// sync, importing vehicles itself.
+func WithDemo(credentials string, churn time.Duration, contracts int) Option {
+	return func(m *Model) { m.c.demo = &demoNote{credentials: credentials, churn: churn, contracts: contracts} }
 }
 
 // demoView is the demo's note at the bottom of the integration page, wrapped to width, the
@@ -27,8 +30,8 @@ func (c *common) demoView(width int) string {
 	}
 	st := c.styles.Hint.Width(max(20, width))
 	out := "\n" + st.Render(tDemoCredentials) + "\n" + c.styles.Hint.Render("  "+c.demo.credentials) + "\n"
-	if c.demo.churn > 0 {
-		out += st.Render(fmt.Sprintf(tDemoChurn, secondsText(c.demo.churn))) + "\n"
+	if d := c.demo; d.churn > 0 {
+		out += st.Render(fmt.Sprintf(tDemoChurn, plural(d.contracts, tVehicleOne, tVehicleMany), secondsText(d.churn))) + "\n"
 	}
 	return out
 }

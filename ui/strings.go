@@ -23,8 +23,9 @@ const (
 	// ponte demo's note on the first screen.
 	tDemoCredentials = "Demonstração: as credenciais de cada simulador já estão salvas aqui; " +
 		"para digitá-las no formulário, estão no arquivo:"
-	tDemoChurn = "Depois do primeiro sincronismo, o SGA simulado muda a cada %s (um veículo com contrato " +
-		"é cancelado, ou volta a ATIVO) e um sincronismo incremental lê a mudança: veja Pendências."
+	tDemoChurn = "Depois do primeiro sincronismo de cada associação, a demonstração importa sozinha %s de " +
+		"clientes diferentes (menos, se ela já tiver contratos), e a cada %s o SGA simulado muda: um veículo com " +
+		"contrato é cancelado, ou volta a ATIVO, e um sincronismo incremental lê a mudança. Veja Pendências."
 
 	// Pendências: the orders proposed from SGA's changes.
 	tNoPending         = "Nenhuma pendência: nenhum veículo com contrato pede retirada ou reinstalação."

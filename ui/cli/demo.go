@@ -60,13 +60,16 @@ func (a *app) demoCmd() *cobra.Command {
 			"PATH if PATH is new or a demo's; one that holds anything else (another association, an\n" +
 			"administrator, a real SGA integration) is refused before anything is written, naming what it\n" +
 			"holds, unless --force, which first says what the demo adds to it.\n\n" +
-			"After an association's first sync, its simulated SGA changes every --churn (20s): one vehicle\n" +
-			"the association holds a contract for is cancelled (or, once its removal is done, comes back to\n" +
-			"ATIVO), and every third time the simulator changes the rest of its register instead. The\n" +
-			"demo starts an incremental sync after each change, which reads it from SGA's change\n" +
-			"feed: a vehicle imported shows its removal on Pendências within a minute. (The daily sync\n" +
-			"alone would read the feed once a day.) The first screen names the file that holds the\n" +
-			"simulators' credentials, to type into the form.",
+			fmt.Sprintf("After an association's first sync, the demo imports by itself one vehicle each of %d\n"+
+				"clients (fewer, if the association already holds contracts), as the administrator demo, and\n"+
+				"within %s its simulated SGA starts changing, then every --churn (%s): one vehicle the\n"+
+				"association holds a contract for is cancelled (or, once its removal is done, comes back to\n"+
+				"ATIVO), and every third time the simulator changes the rest of its register instead. The\n"+
+				"demo starts an incremental sync after each change, which reads it from SGA's change feed:\n"+
+				"the first Retirada shows on Pendências seconds after the first sync. (The daily sync alone\n"+
+				"would read the feed once a day.) --churn 0 holds the SGAs still and imports nothing. The\n"+
+				"first screen names the file that holds the simulators' credentials, to type into the form.",
+				demoContracts, demoFirstChange, defaultDemoChurn),
 		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms\n  ponte demo --churn 5s",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -153,7 +156,7 @@ func (a *app) demoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, churn)}}
+			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, churn, demoContracts)}}
 			if churn > 0 {
 				extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, churn, who) }
 			}
@@ -164,7 +167,7 @@ func (a *app) demoCmd() *cobra.Command {
 	f.IntVar(&members, "members", 300, "associados in each simulator (10 to 100000)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the first simulator's data (the others take the next ones)")
 	f.DurationVar(&latency, "latency", 40*time.Millisecond, "latency of each request to the first two simulators")
-	f.DurationVar(&churn, "churn", defaultDemoChurn, "after an association's first sync, change its SGA this often and sync incrementally (0: never)")
+	f.DurationVar(&churn, "churn", defaultDemoChurn, fmt.Sprintf("after an association's first sync, import %d vehicles, then change its SGA this often and sync incrementally (0: never)", demoContracts))
 	f.BoolVar(&force, "force", false, "with --db: add the demo to a database that holds more than a demo's data")
 	f.BoolVar(&mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists)")
 	return cmd

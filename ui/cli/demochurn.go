@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"ponte/sga/sim"
@@ -19,56 +20,150 @@ import (
 // removal on Pendências.
 const defaultDemoChurn = 20 * time.Second
 
-// demoChurn runs the demo's SGAs' life until ctx ends. Every interval, each association that
-// has been read in full once has one vehicle it holds a contract for changed in its SGA (see
+// demoContracts is how many contracts the demo makes sure each association holds once it has
+// been read in full, importing vehicles itself when it holds fewer: an operator who only runs
+// the first sync then sees SGA's changes on Pendências without importing anything first.
+const demoContracts = 3
+
+// demoFirstChange is how long after an association's first full read (and the demo's imports)
+// its SGA first changes, when --churn is longer: the first Retirada comes seconds after the
+// first sync, not a whole interval later.
+const demoFirstChange = 5 * time.Second
+
+// demoLook is how often the demo looks for an association's first full read.
+const demoLook = time.Second
+
+// demoChurn runs the demo's SGAs' life until ctx ends, each association's on its own (see
+// demoLife).
+func demoChurn(ctx context.Context, eng *syncer.Engine, s *store.Store, sims []demoSim, every time.Duration, who store.Actor) {
+	var lives sync.WaitGroup
+	for i, d := range demoAssociations {
+		lives.Go(func() { demoLife(ctx, eng, s, d.slug, sims[i].sm, every, who) })
+	}
+	lives.Wait()
+}
+
+// demoLife is one association's SGA's life in the demo, until ctx ends. Once the association
+// has been read in full (the change feed starts after one), the demo imports, as who, vehicles
+// until it holds demoContracts contracts (see seedContracts); demoFirstChange later, and every
+// interval after, one vehicle it holds a contract for is changed in its SGA (see
 // turnContract), and every third interval instead a round of the simulator's churn over the
 // other vehicles (situações, vehicles, associados, plates, products, e-mails); then, if its
 // SGA changed, an incremental sync reads it from the change feed. Random churn alone would
-// take hours to touch one of the few vehicles an operator imports in a demo, and could undo a
-// change before anyone saw it; this way each of them is cancelled in turn (a Retirada on
-// Pendências, with the SGA user who made the change) and, once its removal is done, comes back
-// to ATIVO (a Reinstalação). A churn round drops products too, so that round's sync reads the
-// listing in full, as a real one would.
-func demoChurn(ctx context.Context, eng *syncer.Engine, s *store.Store, sims []demoSim, every time.Duration, who store.Actor) {
+// take hours to touch one of the few vehicles under contract, and could undo a change before
+// anyone saw it; this way each of them is cancelled in turn (a Retirada on Pendências, with
+// the SGA user who made the change) and, once its removal is done, comes back to ATIVO (a
+// Reinstalação). A churn round drops products too, so that round's sync reads the listing in
+// full, as a real one would.
+func demoLife(ctx context.Context, eng *syncer.Engine, s *store.Store, slug string, sm *sim.Sim, every time.Duration, who store.Actor) {
+	for !readInFull(s, slug) {
+		if !pause(ctx, min(every, demoLook)) {
+			return
+		}
+	}
+	if in, err := s.In(slug); err == nil {
+		seedContracts(in, who)
+	}
+	if !pause(ctx, min(every, demoFirstChange)) {
+		return
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	rounds := map[string]int{}  // by association, since its first full read
-	unread := map[string]bool{} // its SGA changed since the last sync the demo started
-	for {
+	unread := false // its SGA changed since the last sync the demo started
+	for round := 1; ; round++ {
+		// Renamed or gone, the demo no longer follows it.
+		if in, err := s.In(slug); err == nil {
+			if contracts, err := in.Contracts("", 0); err == nil {
+				if round%demoChurnEvery == 0 {
+					spare := map[int64]bool{}
+					for _, c := range contracts {
+						spare[c.VehicleSGACode] = true
+					}
+					sm.ChurnSparing(spare)
+					unread = true
+				} else if turnContract(in, sm, contracts) {
+					unread = true
+				}
+			}
+		}
+		// Busy (a run going), disabled: the next interval tries again.
+		if unread && eng.Start(syncer.Request{Association: slug, Mode: syncer.ModeIncremental, By: who}) == nil {
+			unread = false
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		for i, d := range demoAssociations {
-			in, err := s.In(d.slug)
-			if err != nil {
-				continue // renamed or gone: the demo no longer follows it
+	}
+}
+
+// readInFull reports whether the association has been read in full once.
+func readInFull(s *store.Store, slug string) bool {
+	in, err := s.In(slug)
+	if err != nil {
+		return false
+	}
+	fs, err := in.Feed()
+	return err == nil && !fs.LastFull.IsZero()
+}
+
+// pause waits d, or until ctx ends: it reports whether ctx is still running.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// seedContracts imports, as who, vehicles until the association holds demoContracts
+// contracts: one each of the first clients by name that hold none, the first of the client's
+// vehicles by plate that the store's Import takes (a vehicle with a plate, so that Pendências
+// names it as an operator would look it up). It returns how many it imported.
+func seedContracts(in *store.Store, who store.Actor) int {
+	contracts, err := in.Contracts("", 0)
+	if err != nil {
+		return 0
+	}
+	held := map[int64]bool{}
+	for _, c := range contracts {
+		held[c.ClientSGACode] = true
+	}
+	made, want := 0, demoContracts-len(contracts)
+	for after := ""; made < want; {
+		page, err := in.ListClients(after, 50)
+		if err != nil {
+			return made
+		}
+		for _, c := range page.Clients {
+			if made == want || held[c.SGACode] {
+				continue
 			}
-			if fs, err := in.Feed(); err != nil || fs.LastFull.IsZero() {
-				continue // never read in full: the change feed starts after one
-			}
-			contracts, err := in.Contracts("", 0)
+			vehicles, err := in.VehiclesOfClient(c.SGACode)
 			if err != nil {
 				continue
 			}
-			rounds[d.slug]++
-			if rounds[d.slug]%demoChurnEvery == 0 {
-				spare := map[int64]bool{}
-				for _, c := range contracts {
-					spare[c.VehicleSGACode] = true
+			for _, v := range vehicles {
+				if v.Plate == "" {
+					continue
 				}
-				sims[i].sm.ChurnSparing(spare)
-				unread[d.slug] = true
-			} else if turnContract(in, sims[i].sm, contracts) {
-				unread[d.slug] = true
-			}
-			// Busy (a run going), disabled: the next interval tries again.
-			if unread[d.slug] && eng.Start(syncer.Request{Association: d.slug, Mode: syncer.ModeIncremental, By: who}) == nil {
-				unread[d.slug] = false
+				// Import refuses, writing nothing, what cannot be imported.
+				if _, err := in.Import(c.SGACode, []int64{v.SGACode}, who); err == nil {
+					made++
+					break
+				}
 			}
 		}
+		if !page.More {
+			break
+		}
+		after = page.Next
 	}
+	return made
 }
 
 // demoChurnEvery is how many of the demo's intervals make one round of the simulator's churn.
