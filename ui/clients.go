@@ -84,10 +84,10 @@ func (p *clientsPage) find() tea.Cmd {
 func (p *clientsPage) columns() {
 	if p.all {
 		p.list.SetColumns(clientAllColumns...)
-		p.list.table.GiveWay(tCity)
+		p.list.table.Optional(tCity)
 	} else {
 		p.list.SetColumns(clientColumns...)
-		p.list.table.GiveWay()
+		p.list.table.Optional()
 	}
 }
 

@@ -52,13 +52,15 @@ type (
 	}
 )
 
-// The list's columns: when the width is short, the date gives way first (the order's and the
-// contract's numbers are never cut: they are what an operator reads out).
+// The list's columns: when the width is short, the date gives way first, then the contract's
+// state (the order's and the contract's numbers are never cut: they are what an operator
+// reads out).
 var orderColumns = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tContract, 14}, {tSituation, 12}, {tPlate, 7}, {tClient, 0}, {tCreatedAt, 10}}
 
 func newContractsPage(c *common) *contractsPage {
 	list := newListView(c, orderColumns...)
-	list.table.GiveWay(tCreatedAt)
+	list.table.Optional(tCreatedAt)
+	list.table.GiveWay(tSituation)
 	return &contractsPage{c: c, list: list,
 		keys: contractsKeys{
 			Kind:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFilterKind)),

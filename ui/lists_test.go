@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"ponte/store"
 	"ponte/ui/uitest"
@@ -183,4 +184,69 @@ func TestTablesShareTheirWidth(t *testing.T) {
 	c = newConsole(t, svc, 100, 30)
 	openVehicles(c)
 	c.waitFor("DEF4G56", "19,1,2,3,4,7,22")
+}
+
+// withEveryCause is the fixture after a full read in which SGA inactivated ABC1D23 (no user
+// named), cancelled JKL0M12 (the change feed naming who) and no longer listed DEF4G56: three
+// removals, each of an imported vehicle of MARIA DA SILVA, whose phone SGA gives.
+func withEveryCause(t *testing.T) Services {
+	t.Helper()
+	svc := fixture(t)
+	st := svc.Store
+	if _, err := st.Import(1, []int64{10, 11}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync}, uitest.Maria)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v10, _ := st.VehicleByCode(10)
+	v13, _ := st.VehicleByCode(13)
+	v10.Situation, v13.Situation = "INATIVO", "CANCELADO"
+	maria, _ := st.ClientByCode(1)
+	maria.Phone = "31988880000"
+	when := time.Date(2026, 11, 27, 8, 12, 0, 0, time.UTC)
+	if _, err := st.Apply(store.Batch{RunID: run.ID, Clients: []store.Client{maria}, Vehicles: []store.Vehicle{v10.Vehicle, v13.Vehicle},
+		Changes: map[int64]store.SGAChange{13: {Field: "codigo_situacao", Before: "ATIVO", After: "CANCELADO", At: when, By: "JOANA ATENDIMENTO"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MarkGone([]uint64{run.ID}, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FinishRun(run.ID, store.StatusSucceeded, "", "", uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// Pendências at 120 columns: the client's name and phone, the motive whole, who changed it
+// ("leitura completa" when a full read found it), kinds counted in agreement; enter opens a
+// proposal's detail, on which g and x act on it alone.
+func TestPendingShowsTheClientAndOpensAProposal(t *testing.T) {
+	c := newConsole(t, withEveryCause(t), 120, 35)
+	c.press("6")
+	s := c.waitFor("3 pendências", "MARIA DA SILVA", "(31) 98888-0000", "Fora da lista ", "JOANA ATENDIMENTO", "leitura completa")
+	if strings.Contains(s, "Fora da lis…") {
+		t.Fatalf("the motive is cut:\n%s", s)
+	}
+	c.press("a", "g")
+	c.waitFor("Gerar 3 ordens de serviço: 3 Retiradas? (s/n)")
+	c.press("n")
+	c.waitGone("(s/n)")
+
+	c.press("enter")
+	c.waitFor("Retirada proposta · ", "MARIA DA SILVA · 123.456.789-09", "(31) 98888-0000", "CT-2026-", "Detectada em")
+	c.press("esc")
+	c.waitFor("3 pendências")
+	for i := 0; i < 3 && !strings.Contains(cursorLine(c.screen()), "DEF4G56"); i++ {
+		c.press("down")
+	}
+	c.press("enter")
+	c.waitFor("Retirada proposta · DEF4G56", "Motivo            ATIVO → fora da lista do SGA", "antes da leitura completa de 27/11/2026 09:30", "VW POLO 1.0 TSI")
+	c.press("g")
+	c.waitFor("Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
+	c.press("s")
+	c.waitFor("Ordens geradas: OS-", "2 pendências")
+	c.waitGone("Retirada proposta")
 }

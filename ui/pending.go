@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -18,8 +19,9 @@ import (
 type pendingPage struct {
 	c         *common
 	table     *table
-	proposals []store.Proposal
+	proposals []store.ProposalView
 	ticked    map[uint64]bool
+	open      *store.ProposalView // the proposal whose detail is shown
 	all       bool
 	assocs    int
 	seq       int
@@ -30,13 +32,13 @@ type pendingPage struct {
 }
 
 type pendingKeys struct {
-	Tick, TickAll, Generate, Dismiss, All key.Binding
+	Tick, TickAll, Generate, Dismiss, All, Open, Back key.Binding
 }
 
 type (
 	pendingLoadedMsg struct {
 		seq       int
-		proposals []store.Proposal
+		proposals []store.ProposalView
 		assocs    int
 		err       error
 	}
@@ -50,30 +52,15 @@ type (
 	}
 )
 
-// The list's columns: what a proposal is, what changed, when and by whom; the contract, the
-// association (when all are shown) and the SGA user as the width allows.
-const (
-	colContract = iota
-	colAssoc
-	colBy
+// The list's columns: what a proposal is, its client, what changed, when and by whom, and
+// the contract; the association's when every association is shown. The motive keeps its room
+// ("Fora da lista do SGA"); on narrow screens the contract gives way before any text is cut,
+// then the change (the motive says it, the detail shows it whole), the phone, the SGA user.
+var (
+	pendingColumns = []column{{"", 3}, {tKind, 12}, {tPlate, 7}, {tClient, 0}, {tPhone, 15}, {tMotive, 20},
+		{tChange, 15}, {tWhen, 11}, {tChangedBy, 16}, {tContract, 14}}
+	pendingAllColumns = append([]column{pendingColumns[0], {tAssociation, 14}}, pendingColumns[1:]...)
 )
-
-type pendingColumn struct {
-	column
-	only int // -1: always shown; else the col* it is
-}
-
-var pendingAll = []pendingColumn{
-	{column{"", 3}, -1}, {column{tAssociation, 14}, colAssoc}, {column{tKind, 12}, -1}, {column{tPlate, 7}, -1},
-	{column{tContract, 14}, colContract}, {column{tMotive, 12}, -1}, {column{tChange, 22}, -1}, {column{tWhen, 11}, -1},
-	{column{tChangedBy, 0}, colBy},
-}
-
-// shown says which optional columns a width and the toggle allow.
-func (p *pendingPage) shown() map[int]bool {
-	return map[int]bool{colAssoc: p.all, colContract: p.width >= 120 || (!p.all && p.width >= 110),
-		colBy: p.width >= 96}
-}
 
 func newPendingPage(c *common) *pendingPage {
 	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: pendingKeys{
@@ -83,8 +70,11 @@ func newPendingPage(c *common) *pendingPage {
 		Dismiss:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tDismiss)),
 		All:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tShowAll)),
 	}}
+	p.keys.Open, p.keys.Back = c.keys.Open, c.keys.Back
 	k := p.keys
 	p.table.Yield(k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All) // g is gerar ordens here; home is início
+	p.table.Optional(tContract)
+	p.table.GiveWay(tChange, tPhone, tChangedBy)
 	return p
 }
 
@@ -108,7 +98,7 @@ func (p *pendingPage) load() tea.Cmd {
 		if err != nil {
 			return pendingLoadedMsg{seq: seq, err: err}
 		}
-		ps, err := st.Proposals(store.ProposalFilter{Status: store.ProposalPending}, 0)
+		ps, err := st.ProposalViews(store.ProposalFilter{Status: store.ProposalPending}, 0)
 		return pendingLoadedMsg{seq: seq, proposals: ps, assocs: len(assocs), err: err}
 	}
 }
@@ -125,11 +115,15 @@ func (p *pendingPage) Typing() bool { return p.dismiss != nil }
 func (p *pendingPage) Claims() []string { return []string{"x"} }
 
 func (p *pendingPage) updateKeys() {
-	has := len(p.proposals) > 0
-	for _, b := range []*key.Binding{&p.keys.Tick, &p.keys.TickAll, &p.keys.Generate, &p.keys.Dismiss} {
+	has, list := len(p.proposals) > 0, p.open == nil
+	for _, b := range []*key.Binding{&p.keys.Generate, &p.keys.Dismiss} {
 		b.SetEnabled(has)
 	}
-	p.keys.All.SetEnabled(p.assocs > 1)
+	for _, b := range []*key.Binding{&p.keys.Tick, &p.keys.TickAll, &p.keys.Open} {
+		b.SetEnabled(has && list)
+	}
+	p.keys.Back.SetEnabled(!list)
+	p.keys.All.SetEnabled(p.assocs > 1 && list)
 	if p.all {
 		p.keys.All.SetHelp("t", tShowOne)
 	} else {
@@ -143,7 +137,7 @@ func (p *pendingPage) Help() []key.Binding {
 	}
 	p.updateKeys()
 	k := p.keys
-	return []key.Binding{k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All}
+	return []key.Binding{k.Tick, k.TickAll, k.Open, k.Generate, k.Dismiss, k.All, k.Back}
 }
 
 func (p *pendingPage) Update(msg tea.Msg) tea.Cmd {
@@ -164,6 +158,7 @@ func (p *pendingPage) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		p.ticked = live
+		p.reopen()
 		p.rows()
 		return nil
 	case ordersGeneratedMsg:
@@ -219,6 +214,14 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	p.updateKeys()
 	k := p.keys
 	switch {
+	case key.Matches(msg, k.Open):
+		if pr, ok := p.current(); ok {
+			p.open = &pr
+		}
+		return nil
+	case key.Matches(msg, k.Back):
+		p.open = nil
+		return nil
 	case key.Matches(msg, k.Tick):
 		if pr, ok := p.current(); ok {
 			i := p.table.Cursor()
@@ -245,7 +248,9 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.load()
 	}
 	if !key.Matches(msg, k.Generate, k.Dismiss) {
-		p.table.Update(msg)
+		if p.open == nil {
+			p.table.Update(msg)
+		}
 		return nil
 	}
 	// g and x are offered only while proposals are listed: they act on the ticked ones, else
@@ -270,9 +275,13 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 	return p.dismiss.focus()
 }
 
-// chosen are the ticked proposals, or the one under the cursor when none is ticked.
-func (p *pendingPage) chosen() []store.Proposal {
-	var out []store.Proposal
+// chosen are the proposal whose detail is shown, else the ticked proposals, or the one under
+// the cursor when none is ticked.
+func (p *pendingPage) chosen() []store.ProposalView {
+	if p.open != nil {
+		return []store.ProposalView{*p.open}
+	}
+	var out []store.ProposalView
 	for _, pr := range p.proposals {
 		if p.ticked[pr.ID] {
 			out = append(out, pr)
@@ -286,17 +295,31 @@ func (p *pendingPage) chosen() []store.Proposal {
 	return out
 }
 
-func (p *pendingPage) current() (store.Proposal, bool) {
+func (p *pendingPage) current() (store.ProposalView, bool) {
 	if len(p.proposals) == 0 {
-		return store.Proposal{}, false
+		return store.ProposalView{}, false
 	}
 	return p.proposals[p.table.Cursor()], true
+}
+
+// reopen shows the open proposal as it was read again, or the list when it was decided.
+func (p *pendingPage) reopen() {
+	if p.open == nil {
+		return
+	}
+	id := p.open.ID
+	p.open = nil
+	for i, pr := range p.proposals {
+		if pr.ID == id {
+			p.open = &p.proposals[i]
+		}
+	}
 }
 
 // Ticked is how many proposals are ticked, for the status bar.
 func (p *pendingPage) Ticked() int { return len(p.ticked) }
 
-func idsOf(ps []store.Proposal) []uint64 {
+func idsOf(ps []store.ProposalView) []uint64 {
 	ids := make([]uint64, len(ps))
 	for i, pr := range ps {
 		ids[i] = pr.ID
@@ -304,8 +327,8 @@ func idsOf(ps []store.Proposal) []uint64 {
 	return ids
 }
 
-// kindsOf says how many of each kind: "2 Retirada, 1 Reinstalação".
-func kindsOf(ps []store.Proposal) string {
+// kindsOf says how many of each kind: "2 Retiradas, 1 Reinstalação".
+func kindsOf(ps []store.ProposalView) string {
 	var parts []string
 	for _, kind := range store.OrderKinds {
 		n := 0
@@ -315,22 +338,21 @@ func kindsOf(ps []store.Proposal) string {
 			}
 		}
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf(tKindCount, n, kind))
+			parts = append(parts, kindCount(n, kind))
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// rows lays the proposals out in the columns the width allows.
+// rows lays the proposals out.
 func (p *pendingPage) rows() {
-	shown := p.shown()
-	var cols []column
-	for _, c := range pendingAll {
-		if c.only < 0 || shown[c.only] {
-			cols = append(cols, c.column)
-		}
+	cols := pendingColumns
+	if p.all {
+		cols = pendingAllColumns
 	}
-	p.table.cols = cols
+	if !slices.Equal(p.table.cols, cols) {
+		p.table.cols = cols
+	}
 	rows := make([]row, len(p.proposals))
 	for i, pr := range p.proposals {
 		box := tickBox(p.ticked[pr.ID])
@@ -338,16 +360,10 @@ func (p *pendingPage) rows() {
 		if !pr.Cause.ChangedAt.IsZero() {
 			when = pr.Cause.ChangedAt.Local().Format("02/01 15:04")
 		}
-		all := map[int]string{colAssoc: pr.AssociationSlug, colContract: pr.Contract, colBy: pr.Cause.ChangedBy}
-		values := []string{box, "", pr.Kind, pr.Plate, "", pr.Cause.Motive, fmt.Sprintf(tChangeText, pr.Cause.Before, pr.Cause.After), when, ""}
-		var cells []string
-		for j, c := range pendingAll {
-			switch {
-			case c.only < 0:
-				cells = append(cells, values[j])
-			case shown[c.only]:
-				cells = append(cells, all[c.only])
-			}
+		cells := []string{box, pr.Kind, pr.Plate, clientName(pr.Client.Name, pr.ClientSGACode), formatPhone(pr.Client.Phone),
+			pr.Cause.Motive, fmt.Sprintf(tChangeText, pr.Cause.Before, pr.Cause.After), when, changedBy(pr), pr.Contract.Number}
+		if p.all {
+			cells = slices.Insert(cells, 1, pr.AssociationSlug)
 		}
 		rows[i] = row{cells: cells}
 	}
@@ -365,6 +381,18 @@ func tickBox(ticked bool) string {
 	return "[ ]"
 }
 
+// changedBy is who made the change in SGA: the user its change feed names, else, when a full
+// read found the change, that (a full read names no one).
+func changedBy(pr store.ProposalView) string {
+	switch {
+	case pr.Cause.ChangedBy != "":
+		return pr.Cause.ChangedBy
+	case pr.RunKind == store.RunFull:
+		return tByFullRead
+	}
+	return "-"
+}
+
 func (p *pendingPage) View() string {
 	st := p.c.styles
 	if p.dismiss != nil {
@@ -377,16 +405,20 @@ func (p *pendingPage) View() string {
 	if len(p.proposals) == 0 {
 		return head + "\n" + st.Hint.Render(cell(tNoPending, p.width))
 	}
+	if p.open != nil {
+		return proposalView(st, *p.open, p.width)
+	}
 	return head + "\n" + p.table.View()
 }
 
-// causeText is why an order was proposed: the motive and the change.
+// causeText is why an order was proposed: the motive and the change ("Cancelamento: situação
+// ATIVO → CANCELADO"), or, for a vehicle that left SGA's list, the change alone, which says
+// the motive ("ATIVO → fora da lista do SGA").
 func causeText(c store.Cause) string {
-	field := tFieldSituation
 	if c.Field == "lista" {
-		field = tFieldList
+		return fmt.Sprintf(tCauseLeftList, c.Before)
 	}
-	return fmt.Sprintf(tCauseText, c.Motive, field, c.Before, c.After)
+	return fmt.Sprintf(tCauseText, c.Motive, tFieldSituation, c.Before, c.After)
 }
 
 // causeWhen is when SGA recorded the change and who made it, when known.

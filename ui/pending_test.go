@@ -40,10 +40,10 @@ func withProposals(t *testing.T) Services {
 // finished → its contract Encerrado; goldens of the page and of the order's life.
 func TestPendingAndAnOrdersLife(t *testing.T) {
 	svc := withProposals(t)
-	c := newConsole(t, svc, 100, 30)
+	c := newConsole(t, svc, 120, 35)
 	c.waitFor("integracao", "Último: concluído")
 	c.press("6")
-	c.waitFor("2 pendências", "JOANA ATENDIMENTO", "Cancelamento", "Inativação", "ATIVO → CANCELADO")
+	c.waitFor("2 pendências", "MARIA DA SILVA", "JOANA ATENDIMENTO", "Cancelamento", "Inativação", "ATIVO → CANCELADO")
 	t.Run("pending", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
 
 	// The cancelled one (newest first: ABC1D23 was applied after JKL0M12, same batch, so
@@ -116,7 +116,8 @@ func TestPendingAndAnOrdersLife(t *testing.T) {
 	}
 }
 
-// At 80×24, Pendências and an order keep what matters: kind, plate, motive, the change.
+// At 80×24, Pendências and an order keep what matters: kind, plate, client, motive, when (the
+// change itself gives way: the motive says it, and the detail shows it).
 func TestPendingAt80x24(t *testing.T) {
 	svc := withProposals(t)
 	if _, err := svc.Store.AcceptProposals([]uint64{1}, uitest.Maria); err != nil {
@@ -125,7 +126,7 @@ func TestPendingAt80x24(t *testing.T) {
 	c := newConsole(t, svc, 80, 24)
 	c.waitFor("integracao", "Último: concluído")
 	c.press("6")
-	c.waitFor("1 pendência", "ATIVO → INATIVO")
+	c.waitFor("1 pendência", "ABC1D23", "MARIA DA SILVA", "Inativação", "27/11 09:30")
 	t.Run("pending", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
 	c.press("4")
 	c.waitFor("OS-2026-000003")

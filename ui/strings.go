@@ -54,8 +54,13 @@ const (
 	tCauseWhenBy       = "%s, por %s"
 	tInSGA             = "Mudou no SGA"
 	tFieldSituation    = "situação"
-	tFieldList         = "lista do SGA"
-	tKindCount         = "%d %s"
+	tCauseLeftList     = "%s → fora da lista do SGA"
+	tByFullRead        = "leitura completa"
+	tBeforeFullRead    = "antes da leitura completa de %s"
+	tProposalTitle     = "%s proposta · %s"
+	tDetectedAt        = "Detectada em"
+	tDetectedText      = "%s (leitura: %s)"
+	tProposalHint      = "g gera a ordem desta pendência; x a descarta; esc volta à lista."
 	tContractActive    = "Ativo"
 	tContractDefaulted = "Inadimplente"
 
@@ -451,6 +456,19 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf(one, n)
 	}
 	return fmt.Sprintf(many, n)
+}
+
+// kindCount is "1 Retirada", "2 Retiradas", "2 Reinstalações": an order kind, counted.
+func kindCount(n int, kind string) string {
+	switch kind {
+	case store.OrderKindRemoval:
+		return plural(n, "%d Retirada", "%d Retiradas")
+	case store.OrderKindReinstallation:
+		return plural(n, "%d Reinstalação", "%d Reinstalações")
+	case store.OrderKindInstallation:
+		return plural(n, "%d Instalação", "%d Instalações")
+	}
+	return fmt.Sprintf("%d %s", n, kind)
 }
 
 // statusCounts is "N clientes, M veículos", each in its number.

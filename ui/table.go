@@ -32,8 +32,8 @@ type table struct {
 	offset int
 	width  int
 	height int // rows in view, header excluded
-	// giveWay is the order in which columns give way on a narrow screen (GiveWay).
-	giveWay []string
+	// optional and giveWay are the columns that give way on a narrow screen (Optional, GiveWay).
+	optional, giveWay []string
 	// measured is what need found for the rows and measuredCols; nil: not yet measured.
 	measured     []int
 	measuredCols []column
@@ -113,10 +113,11 @@ func (t *table) Update(msg tea.KeyPressMsg) bool {
 
 // widths shares the table's width among its columns, from what their cells hold: a column
 // takes its declared width, or more when a cell needs it, and the column of width 0 takes what
-// is left. When that is too wide, the page's optional columns give way (GiveWay), columns give
+// is left. When that is too wide, the page's optional columns give way (Optional), columns give
 // back the room their cells do not use, then the longest texts are cut (never below a
 // column's declared width, or flexFloor for the one of width 0); when even that is too wide,
-// columns give way whole from the right, the column of width 0 last. A hidden column's width
+// columns give way whole, those the page names first (GiveWay), then from the right, the
+// column of width 0 last. A hidden column's width
 // is 0.
 func (t *table) widths() []int {
 	n := len(t.cols)
@@ -145,8 +146,8 @@ func (t *table) widths() []int {
 		}
 		return sum + max(0, cols-1)
 	}
-	for _, title := range t.giveWay { // the optional columns go before any text is cut
-		if i := slices.IndexFunc(t.cols, func(c column) bool { return c.title == title }); i >= 0 && total(want) > avail {
+	for _, title := range t.optional { // the optional columns go before any text is cut
+		if i := t.index(title); i >= 0 && total(want) > avail {
 			shown[i] = false
 		}
 	}
@@ -167,7 +168,7 @@ func (t *table) widths() []int {
 			add := min(room, pref[i]-w[i])
 			w[i], room = w[i]+add, room-add
 		}
-	default: // cut the longest texts to one level, as high as fits
+	default: // cut the longest texts to one level, as high as fits; what is left goes to them in turn
 		level := slices.Max(want)
 		for ; level > 0; level-- {
 			for i := range w {
@@ -175,6 +176,11 @@ func (t *table) widths() []int {
 			}
 			if total(w) <= avail {
 				break
+			}
+		}
+		for i, room := 0, avail-total(w); i < n && room > 0; i++ {
+			if shown[i] && w[i] < want[i] {
+				w[i], room = w[i]+1, room-1
 			}
 		}
 	}
@@ -189,17 +195,31 @@ func (t *table) widths() []int {
 	return w
 }
 
-// flexFloor is the narrowest the column of width 0 gets before columns give way.
-const flexFloor = 10
+// flexFloor is the narrowest the column of width 0 (a name, a model) gets before columns give
+// way: enough to read a name by.
+const flexFloor = 14
 
-// GiveWay names, in order, the optional columns: on a screen too narrow for every text whole,
-// they give way before any text is cut.
+// Optional names, in order, the columns that give way before any text is cut, on a screen
+// too narrow for every text whole.
+func (t *table) Optional(titles ...string) { t.optional = titles }
+
+// GiveWay names, in order, the columns that give way first when even cut texts do not fit;
+// the others go after them, from the right.
 func (t *table) GiveWay(titles ...string) { t.giveWay = titles }
 
-// nextToGo is the shown column that gives way next, from the right, or -1 when one is left.
+func (t *table) index(title string) int {
+	return slices.IndexFunc(t.cols, func(c column) bool { return c.title == title })
+}
+
+// nextToGo is the shown column that gives way next, or -1 when one is left.
 func (t *table) nextToGo(shown []bool) int {
 	if count(shown) <= 1 {
 		return -1
+	}
+	for _, title := range t.giveWay {
+		if i := t.index(title); i >= 0 && shown[i] {
+			return i
+		}
 	}
 	for pass := 0; pass < 2; pass++ { // the column of width 0 last
 		for i := len(t.cols) - 1; i >= 0; i-- {
