@@ -106,6 +106,7 @@ func TestNoKeyIsBoundTwiceOnAPage(t *testing.T) {
 		{"an order", []string{"enter", "=Ordem de serviço"}},
 		{"Associações", []string{"esc", "5", "=principal"}},
 		{"Pendências", []string{"6", "=2 pendências"}},
+		{"a proposal", []string{"enter", "=proposta"}},
 	} {
 		c.steps(s.steps...)
 		check(s.where)
