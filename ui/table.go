@@ -117,8 +117,7 @@ func (t *table) Update(msg tea.KeyPressMsg) bool {
 // back the room their cells do not use, then the longest texts are cut (never below a
 // column's declared width, or flexFloor for the one of width 0); when even that is too wide,
 // columns give way whole, those the page names first (GiveWay), then from the right, the
-// column of width 0 last. A hidden column's width
-// is 0.
+// column of width 0 last. A hidden column's width is 0.
 func (t *table) widths() []int {
 	n := len(t.cols)
 	need := t.need()
@@ -165,8 +164,10 @@ func (t *table) widths() []int {
 	case total(want) <= avail: // every text whole; the room left pads the columns in turn
 		copy(w, want)
 		for i, room := 0, avail-total(w); i < n && room > 0; i++ {
-			add := min(room, pref[i]-w[i])
-			w[i], room = w[i]+add, room-add
+			if shown[i] {
+				add := min(room, pref[i]-w[i])
+				w[i], room = w[i]+add, room-add
+			}
 		}
 	default: // cut the longest texts to one level, as high as fits; what is left goes to them in turn
 		level := slices.Max(want)
