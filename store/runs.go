@@ -40,6 +40,9 @@ const maxRunErrors = 1000
 // Run is one sync: who started it, what it read and changed, how it ended, and what failed.
 type Run struct {
 	ID uint64 `json:"id"`
+	// Seq is its number among its association's runs, 1 for the first (filled when read): ID
+	// names it in the whole database, Seq says which of its association's it is.
+	Seq uint64 `json:"seq,omitempty"`
 	// Association is the short name of the association it synced (filled when read).
 	Association string    `json:"association,omitempty"`
 	Kind        string    `json:"kind"`
@@ -177,6 +180,7 @@ func (s *Store) StartRun(r Run, a Actor) (Run, error) {
 		if err := putJSON(b, u64(id), r); err != nil {
 			return err
 		}
+		r.Seq, r.Association = runSeq(b, id), tx.assoc.Slug
 		details := fmt.Sprintf("run %d, %s", id, r.Kind)
 		if r.Client != "" {
 			details += ", client " + r.Client
@@ -224,6 +228,7 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 		}); err != nil {
 			return err
 		}
+		r.Seq, r.Association = runSeq(tx.Bucket(bRuns), id), tx.assoc.Slug
 		if status == StatusSucceeded {
 			var cp Checkpoint
 			if found, _ := getJSON(tx.Bucket(bSync), keyCheckpoint, &cp); found && cp.RunID == id {
@@ -325,7 +330,7 @@ func (s *Store) Run(id uint64) (Run, error) {
 		return s.eachVisible(tx, func(t txn) error {
 			found, err := getJSON(t.Bucket(bRuns), u64(id), &r)
 			if err == nil && found {
-				r.Association = t.assoc.Slug
+				r.Association, r.Seq = t.assoc.Slug, runSeq(t.Bucket(bRuns), id)
 				return errStop
 			}
 			return err
@@ -364,17 +369,7 @@ func (s *Store) Runs(limit int) ([]Run, error) {
 	err := s.view(func(tx txn) error {
 		out = out[:0]
 		return s.eachVisible(tx, func(t txn) error {
-			c, n := t.Bucket(bRuns).Cursor(), 0
-			for k, v := c.Last(); k != nil && (limit <= 0 || n < limit); k, v = c.Prev() {
-				var r Run
-				if err := json.Unmarshal(v, &r); err != nil {
-					return fmt.Errorf("run %x: %w", k, err)
-				}
-				r.Association = t.assoc.Slug
-				out = append(out, r)
-				n++
-			}
-			return nil
+			return newestRuns(t, limit, func(r Run) { out = append(out, r) })
 		})
 	})
 	slices.SortFunc(out, func(a, b Run) int { return cmp.Compare(b.ID, a.ID) })
@@ -465,13 +460,9 @@ func (s *Store) SyncState(limit int) ([]Run, Schedule, error) {
 	var runs []Run
 	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
 	err := s.view(func(tx txn) error {
-		c := tx.Bucket(bRuns).Cursor()
-		for k, v := c.Last(); k != nil && (limit <= 0 || len(runs) < limit); k, v = c.Prev() {
-			var r Run
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("run %x: %w", k, err)
-			}
-			runs = append(runs, r)
+		runs = runs[:0]
+		if err := newestRuns(tx, limit, func(r Run) { runs = append(runs, r) }); err != nil {
+			return err
 		}
 		_, err := getJSON(tx.Bucket(bSync), keySchedule, &sc)
 		return err
@@ -552,4 +543,37 @@ func (s *Store) LastRun() (*Run, error) {
 		return err
 	})
 	return last, err
+}
+
+// newestRuns calls fn with t's association's runs, newest first, up to limit (0: all), each
+// with its association and its Seq.
+func newestRuns(t txn, limit int, fn func(Run)) error {
+	b := t.Bucket(bRuns)
+	c, n := b.Cursor(), 0
+	k, v := c.Last()
+	if k == nil {
+		return nil
+	}
+	seq := runSeq(b, binary.BigEndian.Uint64(k))
+	for ; k != nil && (limit <= 0 || n < limit); k, v = c.Prev() {
+		var r Run
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("run %x: %w", k, err)
+		}
+		r.Association, r.Seq = t.assoc.Slug, seq
+		fn(r)
+		n++
+		seq--
+	}
+	return nil
+}
+
+// runSeq is run id's number among its association's runs (b): runs are never deleted and
+// their IDs grow, so it is the run's place in the bucket.
+func runSeq(b *bolt.Bucket, id uint64) uint64 {
+	c, n := b.Cursor(), uint64(0)
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= id; k, _ = c.Next() {
+		n++
+	}
+	return n
 }

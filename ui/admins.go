@@ -192,7 +192,7 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
 		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
 	}, runList: newTable(c,
-		column{"#", 5}, column{tStatus, 0}, column{tRunKind, 10}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
+		column{"#", 9}, column{tStatus, 0}, column{tRunKind, 10}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
 }
 
 func (v *adminView) Init() tea.Cmd { return v.load() }
@@ -241,7 +241,7 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 			v.runs, v.schedule = msg.runs, msg.schedule
 			rows := make([]row, len(v.runs))
 			for i, r := range v.runs {
-				rows[i] = row{cells: []string{fmt.Sprint(r.ID), runStatus(r), runKindText(r.Kind), r.StartedAt.Local().Format("02/01/2006 15:04"),
+				rows[i] = row{cells: []string{runNumber(r, ""), runStatus(r), runKindText(r.Kind), r.StartedAt.Local().Format("02/01/2006 15:04"),
 					fmt.Sprint(r.Counts.Clients()), fmt.Sprint(r.Counts.Vehicles()), fmt.Sprint(r.ErrorCount)}}
 			}
 			v.runList.SetRows(rows)
@@ -483,7 +483,7 @@ func (v *adminView) runErrors() string {
 	st := v.c.styles
 	r := v.runOpen
 	var b strings.Builder
-	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, r.ID)) + "  " + st.Hint.Render(statusText(r.Status)) + "\n")
+	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, runNumber(*r, v.c.assoc.Label()))) + "  " + st.Hint.Render(statusText(r.Status)) + "\n")
 	if r.Resumes != 0 {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tResumes, r.Resumes)) + "\n")
 	}

@@ -106,5 +106,5 @@ func TestResumedRunNamesTheRunItContinues(t *testing.T) {
 	c.press("enter") // the profile loads its runs
 	c.waitFor("concluído (retomada de #1)")
 	c.press("enter") // the newest run's detail
-	c.waitFor("Erros da execução 2", "Continua a execução 1, de onde ela parou.")
+	c.waitFor("Erros da execução 2 (2ª de Principal)", "Continua a execução 1, de onde ela parou.")
 }

@@ -245,7 +245,9 @@ const (
 	tQueryMany       = "%d consultas"
 	tLastRuns        = "Últimas execuções"
 	tNoRuns          = "Nenhuma execução ainda."
-	tRunErrors       = "Erros da execução %d"
+	tRunErrors       = "Erros da execução %s"
+	tRunSeq          = "%d (%dª)"
+	tRunSeqOf        = "%d (%dª de %s)"
 	tNoErrors        = "Nenhum erro."
 	tResumes         = "Continua a execução %d, de onde ela parou."
 	tSyncStarted     = "Sincronismo iniciado; o diário será ligado quando ele terminar bem."
@@ -447,6 +449,18 @@ func fellBackWarning(source string, short bool) string {
 		return tWarnTokenShort
 	}
 	return tWarnToken
+}
+
+// runNumber names a run as an operator counts them: its number in the database and which of
+// its association's runs it is, "5 (1ª)", or "5 (1ª de Vale de Minas)" given the association.
+func runNumber(r store.Run, assoc string) string {
+	switch {
+	case r.Seq == 0:
+		return fmt.Sprint(r.ID)
+	case assoc == "":
+		return fmt.Sprintf(tRunSeq, r.ID, r.Seq)
+	}
+	return fmt.Sprintf(tRunSeqOf, r.ID, r.Seq, assoc)
 }
 
 // plural picks the singular or plural form for n ("1 cliente", "2 clientes"), each a format

@@ -58,26 +58,26 @@ func TestFailedSyncSaysWhyAndLeavesTheDailyOff(t *testing.T) {
 	if strings.Contains(out, "✓ Sincronismo iniciado") {
 		t.Fatalf("a failed run was announced as started:\n%s", out)
 	}
-	c.waitFor("› 2     falhou")
+	c.waitFor("› 2 (2ª)    falhou")
 	c.waitFor("Sincronismo diário: desligado")
 	if sc, _ := svc.Store.Schedule(); sc.Enabled {
 		t.Fatal("the daily sync was switched on by a failed run")
 	}
 	c.press("enter")
-	out = c.waitFor("Erros da execução 2", "Motivo: Usuário ou Senha incorretos")
+	out = c.waitFor("Erros da execução 2 (2ª de Principal)", "Motivo: Usuário ou Senha incorretos")
 	if strings.Contains(out, "Nenhum erro.") {
 		t.Fatalf("a failed run's detail says there was no error:\n%s", out)
 	}
 	// A new s after the failure is a new run.
 	c.press("esc", "s")
-	c.waitFor("› 3     falhou")
+	c.waitFor("› 3 (3ª)    falhou")
 	// With the right password, the run works and the line says the daily sync is on at once.
 	right := sm.Credentials().Password
 	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{Password: &right}, maria); err != nil {
 		t.Fatal(err)
 	}
 	c.press("s")
-	c.waitFor("✓ Sincronismo concluído", "› 4     concluído", "Sincronismo diário: ligado")
+	c.waitFor("✓ Sincronismo concluído", "› 4 (4ª)    concluído", "Sincronismo diário: ligado")
 }
 
 // A refused Sincronismo SGA token, with working manual credentials: the run reads with them
@@ -311,7 +311,7 @@ func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
 		t.Fatalf("Associações shows the client's sync as the association's:\n%s", out)
 	}
 	openProfile(c)
-	out = c.waitFor("› 3     falhou", "Andamento de importação SGA")
+	out = c.waitFor("› 3 (3ª)    falhou", "Andamento de importação SGA")
 	_, field, _ := strings.Cut(out, "Andamento de importação SGA")
 	field, _, _ = strings.Cut(field, "Último:") // the status bar tells the client's sync
 	if !strings.Contains(field, "100%") || !strings.Contains(field, "concluído ·") || strings.Contains(field, "falhou") {
@@ -326,7 +326,7 @@ func TestClientSyncFallsBackToTheToken(t *testing.T) {
 	c.waitFor("encontrado", "no SGA", "com aviso: login manual recusado.")
 	openProfile(c)
 	c.press("enter")
-	c.waitFor("Erros da execução 3", "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token")
+	c.waitFor("Erros da execução 3 (3ª de Principal)", "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token")
 }
 
 // A running sync's lines fit at 120 and 80 columns, beside the message that it started: the

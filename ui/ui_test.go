@@ -375,7 +375,7 @@ func TestFailureReasonsInPortuguese(t *testing.T) {
 	}
 	c := newConsole(t, svc, 100, 30)
 	openProfile(c)
-	c.waitFor("› 2     concluído com erros")
+	c.waitFor("› 2 (2ª)    concluído com erros")
 	c.press("enter")
 	s := c.waitFor("registro ilegível (campo ano_modelo)", "o SGA falhou ou não respondeu: Erro interno do servidor",
 		"página 3 codigo_veiculo=55012", "Motivo: algumas páginas falharam")

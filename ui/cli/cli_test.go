@@ -171,7 +171,7 @@ func TestJSONOutputs(t *testing.T) {
 	if run.ID != 1 {
 		t.Fatalf("runs 1 --json: %+v", run)
 	}
-	if code, out, _ := ponteIn("", "--db", db, "runs", "1"); code != cli.ExitOK || !strings.HasPrefix(out, "run 1 succeeded in ") {
+	if code, out, _ := ponteIn("", "--db", db, "runs", "1"); code != cli.ExitOK || !strings.HasPrefix(out, "run 1 (principal's 1st) succeeded in ") {
 		t.Fatalf("runs 1: %d %q", code, out)
 	}
 	if code, _, errOut := ponteIn("", "--db", db, "runs", "9"); code != cli.ExitFailure || !strings.Contains(errOut, "run 9") {

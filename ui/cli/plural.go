@@ -1,6 +1,10 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+
+	"ponte/store"
+)
 
 // plural says n things in English, in their number: plural(1, "client", "clients") is
 // "1 client", plural(2, ...) "2 clients". Every count the command line prints goes through it.
@@ -9,4 +13,29 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ordinal is n as an English ordinal: "1st", "2nd", "3rd", "4th", "11th", "21st".
+func ordinal(n uint64) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// runName names a run as an operator counts them: its ID, which names it in the whole
+// database (ponte runs ID), and which of its association's runs it is: "run 5 (vale-minas's
+// 1st)".
+func runName(r store.Run) string {
+	if r.Seq == 0 || r.Association == "" {
+		return fmt.Sprintf("run %d", r.ID)
+	}
+	return fmt.Sprintf("run %d (%s's %s)", r.ID, r.Association, ordinal(r.Seq))
 }

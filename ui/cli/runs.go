@@ -64,9 +64,9 @@ func (a *app) runsCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), runs)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
+				fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
 				for _, r := range runs {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, r.Status, r.Kind,
+					fmt.Fprintf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
 						r.StartedAt.Local().Format("2006-01-02 15:04"), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
 				}
 				return tw.Flush()

@@ -76,3 +76,34 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 		t.Fatalf("runs: %d %q %q", code, out, errOut)
 	}
 }
+
+// Run IDs name a run in the whole database; beside them, the summary and runs say which of its
+// association's runs it is, as an operator counts them.
+func TestRunsAreNumberedInTheirAssociation(t *testing.T) {
+	s, url := simServer(t, sim.Options{Seed: 2, Members: 30, PageSize: 20}, nil)
+	cr := s.Credentials()
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
+	if code, _, errOut := ponte("config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := ponte("association", "add", "norte"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := ponte("-a", "norte", "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	for _, want := range []string{"run 1 (principal's 1st) succeeded", "run 2 (norte's 1st) succeeded", "run 3 (norte's 2nd) succeeded"} {
+		assoc := strings.TrimSuffix(strings.Fields(want)[2][1:], "'s")
+		if code, out, errOut := ponte("-a", assoc, "sync", "--rate", "0"); code != cli.ExitOK || !strings.HasPrefix(out, want) {
+			t.Fatalf("sync -a %s: %d %q %q, want %q", assoc, code, out, errOut, want)
+		}
+	}
+	code, out, errOut := ponte("-a", "norte", "runs")
+	rows := strings.Split(strings.TrimSpace(out), "\n")
+	if code != cli.ExitOK || len(rows) != 3 || !strings.HasPrefix(rows[1], "3   2nd of norte ") || !strings.HasPrefix(rows[2], "2   1st of norte ") {
+		t.Fatalf("runs -a norte: %d %q %q", code, out, errOut)
+	}
+}

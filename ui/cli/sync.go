@@ -283,7 +283,7 @@ func (a *app) urlOf(s *store.Store) string {
 
 func runSummary(r store.Run) string {
 	c := r.Counts
-	s := fmt.Sprintf(`run %d %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, r.ID, r.Status, took(r),
+	s := fmt.Sprintf(`%s %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, runName(r), r.Status, took(r),
 		plural(c.Clients(), "client", "clients"), plural(c.Vehicles(), "vehicle", "vehicles"), c.VehiclesCreated, c.VehiclesUpdated,
 		c.SituationsChanged, c.VehiclesGone, plural(r.ErrorCount, "error", "errors"))
 	if r.Kind == store.RunIncremental {
