@@ -1,10 +1,17 @@
 package cli_test
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"ponte/sga/sim"
 	"ponte/ui/cli"
@@ -105,5 +112,64 @@ func TestRunsAreNumberedInTheirAssociation(t *testing.T) {
 	rows := strings.Split(strings.TrimSpace(out), "\n")
 	if code != cli.ExitOK || len(rows) != 3 || !strings.HasPrefix(rows[1], "3   2nd of norte ") || !strings.HasPrefix(rows[2], "2   1st of norte ") {
 		t.Fatalf("runs -a norte: %d %q %q", code, out, errOut)
+	}
+}
+
+// lineWatch is a stderr that tells, once, when a line holding want was written.
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if w.seen != nil && strings.Contains(w.buf.String(), w.want) {
+		close(w.seen)
+		w.seen = nil
+	}
+	return len(p), nil
+}
+
+func (w *lineWatch) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.buf.String() }
+
+// A run stopped with Ctrl-C ends saying who cancelled it, in its last progress line and in its
+// summary.
+func TestCancelledRunSaysWho(t *testing.T) {
+	// SGA holds every page of its supplier listing until the run gives up on it.
+	s, url := simServer(t, sim.Options{Seed: 3, Members: 40}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if path.Base(path.Dir(r.URL.Path)) == "pagina" && path.Base(r.URL.Path) != "quantidade-paginas" {
+				<-r.Context().Done()
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", s.Credentials().SyncToken)
+	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", s.Credentials().ProductCode); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	errOut := &lineWatch{want: "reading", seen: make(chan struct{})}
+	seen := errOut.seen
+	var out bytes.Buffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--db", db, "sync", "--rate", "0", "--workers", "1"}, &out, errOut)
+	}()
+	within(t, 20*time.Second, "the sync reading", seen)
+	cancel(cli.Interrupted{Signal: os.Interrupt})
+	if code := within(t, 20*time.Second, "sync after SIGINT", exited); code != 130 {
+		t.Fatalf("exit %d, want 130: %q %q", code, out.String(), errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "(cancelled by ") || !strings.Contains(out.String(), "; cancelled by ") {
+		t.Fatalf("who cancelled is not said:\n%s\n%s", out.String(), errOut.String())
 	}
 }
