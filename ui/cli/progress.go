@@ -114,9 +114,9 @@ func progressLine(u syncer.Progress, width int, bar bool) string {
 		text string
 		keep int // lower is kept longer
 	}{
-		{fmt.Sprintf("%3.0f%% %s", u.Fraction()*100, u.Phase), 0},
+		{percentText(u) + u.Phase, 0},
 		{pausedText(u), 0},
-		{fmt.Sprintf("pages %d/%d", u.PagesDone, u.PagesTotal), 4},
+		{pagesText(u), 4},
 		{plural(u.Clients, "client", "clients"), 5},
 		{plural(u.Vehicles, "vehicle", "vehicles"), 1},
 		{plural(u.Errors, "error", "errors"), 2},
@@ -167,6 +167,27 @@ func pausedText(u syncer.Progress) string {
 		return ""
 	}
 	return "SGA blocked us until " + u.PausedUntil.Local().Format(time.TimeOnly)
+}
+
+// percentText is how far the run is, "  4% ", when that is known: not while it reads a
+// listing that gives no page count.
+func percentText(u syncer.Progress) string {
+	if u.Running && u.PagesTotal <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%3.0f%% ", u.Fraction()*100)
+}
+
+// pagesText is "pages 3/8", or "pages 3" from a listing that gives no page count (the manual
+// one), or nothing before the first page.
+func pagesText(u syncer.Progress) string {
+	switch {
+	case u.PagesTotal > 0:
+		return fmt.Sprintf("pages %d/%d", u.PagesDone, u.PagesTotal)
+	case u.PagesDone > 0:
+		return fmt.Sprintf("pages %d", u.PagesDone)
+	}
+	return ""
 }
 
 func rateText(u syncer.Progress) string {
