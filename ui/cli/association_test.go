@@ -184,7 +184,7 @@ func TestSyncAllSkipsTheUnconfigured(t *testing.T) {
 	}
 	code, out, errOut := ponte("sync", "--all", "--rate", "0")
 	if code != cli.ExitOK || !strings.Contains(out, "principal: skipped: not configured (set it with ponte --association principal config set ...)") ||
-		!strings.Contains(out, "alfa: run 1 succeeded") {
+		!strings.Contains(out, "alfa: run 1 (alfa's 1st) succeeded") {
 		t.Fatalf("sync --all beside an untouched principal: %d\n%s\n%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "syncing 1 association") {

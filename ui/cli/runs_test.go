@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ponte/sga/sim"
+	"ponte/store"
 	"ponte/ui/cli"
 )
 
@@ -69,10 +70,11 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "other.db")
 	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
 	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "token-revogado")
 	if code, _, errOut := run2(other, "config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
+	revoked := "token-revogado"
+	setStale(t, other, "", store.IntegrationPatch{SyncToken: &revoked})
 	// The manual listing gives no page count: its progress says the pages read, and no
 	// percentage until the end.
 	if code, out, errOut := run2(other, "sync", "--rate", "0"); code != cli.ExitOK ||
