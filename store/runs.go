@@ -59,14 +59,15 @@ type Run struct {
 	FellBack bool `json:"fell_back,omitempty"`
 	// Note says why a run read in full when the change feed was asked for (in English), and
 	// NoteCode the same as a code the console translates.
-	Note       string     `json:"note,omitempty"`
-	NoteCode   string     `json:"note_code,omitempty"`
-	Status     string     `json:"status"`
-	Reason     string     `json:"reason,omitempty"`      // why it failed or was cancelled, in English
-	ReasonCode string     `json:"reason_code,omitempty"` // the same as a code the console translates
-	Counts     RunCounts  `json:"counts"`
-	Errors     []RunError `json:"errors,omitempty"`
-	ErrorCount int        `json:"error_count"` // all of them, including those not kept
+	Note        string     `json:"note,omitempty"`
+	NoteCode    string     `json:"note_code,omitempty"`
+	Status      string     `json:"status"`
+	CancelledBy string     `json:"cancelled_by,omitempty"` // who cancelled it, for a cancelled run
+	Reason      string     `json:"reason,omitempty"`       // why it failed or was cancelled, in English
+	ReasonCode  string     `json:"reason_code,omitempty"`  // the same as a code the console translates
+	Counts      RunCounts  `json:"counts"`
+	Errors      []RunError `json:"errors,omitempty"`
+	ErrorCount  int        `json:"error_count"` // all of them, including those not kept
 }
 
 // RunCounts are a run's totals.
@@ -224,6 +225,9 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 	err := s.update(func(tx txn) error {
 		if err := updateRun(tx, id, now, func(run *Run) {
 			run.Status, run.ReasonCode, run.Reason, run.FinishedAt = status, code, reason, now
+			if status == StatusCancelled {
+				run.CancelledBy = a.Who // the actor of a cancelled run's end is who cancelled it
+			}
 			r = *run
 		}); err != nil {
 			return err

@@ -499,6 +499,9 @@ func (v *adminView) runErrors() string {
 	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
 		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")
 	}
+	if r.CancelledBy != "" {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tCancelledBy, r.CancelledBy)) + "\n")
+	}
 	if r.Status == store.StatusCancelled || r.Status == store.StatusInterrupted {
 		b.WriteString(st.Hint.Render(readBefore(r.Counts.PagesDone, r.Counts.PagesTotal)) + "\n")
 	}

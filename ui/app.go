@@ -363,7 +363,7 @@ func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 	case store.StatusSucceeded:
 		return toast(true, "%s", doneText(p, m.c.width-4)) // the bar's room, less "✓ "
 	case store.StatusCancelled:
-		return toast(false, tSyncCancelled, pagesRead(p))
+		return toast(false, "%s", cancelledText(p))
 	case "":
 		return nil
 	}

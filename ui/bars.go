@@ -102,6 +102,14 @@ func warned(p syncer.Progress) bool {
 	return p.FellBack && (p.Status == store.StatusSucceeded || p.Status == store.StatusPartial)
 }
 
+// cancelledText tells that a run was cancelled, by whom, and how far it got.
+func cancelledText(p syncer.Progress) string {
+	if p.CancelledBy == "" {
+		return fmt.Sprintf(tSyncCancelled, pagesRead(p))
+	}
+	return fmt.Sprintf(tSyncCancelledBy, p.CancelledBy, pagesRead(p))
+}
+
 // doneText tells that a run ended well in at most room columns: its counts, and its warning
 // (shortened, then the counts dropped, as room asks).
 func doneText(p syncer.Progress, room int) string {

@@ -370,6 +370,8 @@ const (
 	tRunStatusWarn   = "Último: %s, com aviso: %s"
 	tRunStatusWarned = "Último: %s, com aviso"
 	tSyncCancelled   = "Sincronismo cancelado após %s."
+	tSyncCancelledBy = "Sincronismo cancelado por %s após %s."
+	tCancelledBy     = "Cancelado por %s."
 	tSyncEnded       = "Sincronismo %s: %s"
 	tConfirmCancel   = "Cancelar o sincronismo em andamento? (s/n)"
 	tCancelling      = "Cancelando o sincronismo; ele para no próximo ponto salvo."

@@ -193,7 +193,7 @@ func Ended(r store.Run) Progress {
 		PagesDone: r.Counts.PagesDone, PagesTotal: r.Counts.PagesTotal,
 		Clients: r.Counts.Clients(), Vehicles: r.Counts.Vehicles(),
 		Changed: r.Counts.SituationsChanged + r.Counts.VehiclesGone, Errors: r.ErrorCount,
-		Status: r.Status, Reason: r.Reason, ReasonCode: r.ReasonCode}
+		Status: r.Status, CancelledBy: r.CancelledBy, Reason: r.Reason, ReasonCode: r.ReasonCode}
 	p.PagesDone = p.endPages()
 	return p
 }
@@ -329,7 +329,7 @@ func (e *Engine) queued(ctx context.Context, l *lane, req Request) (store.Run, e
 			<-e.slots
 		}
 		by := e.cancelledBy(l)
-		e.publish(l, Progress{Phase: PhaseDone, Kind: req.kind(), Status: store.StatusCancelled, ReasonCode: ReasonCancelled,
+		e.publish(l, Progress{Phase: PhaseDone, Kind: req.kind(), Status: store.StatusCancelled, CancelledBy: by.Who, ReasonCode: ReasonCancelled,
 			Reason: "cancelled by " + by.Who + " before it started", StartedBy: req.By.Who, Client: req.CPF})
 		return store.Run{}, context.Canceled
 	}

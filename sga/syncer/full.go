@@ -282,7 +282,7 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	}
 	r.publish(func(p *Progress) {
 		p.Running, p.Phase, p.Status, p.Reason, p.ReasonCode, p.ETA = false, PhaseDone, status, reason, code, 0
-		p.Errors = run.ErrorCount
+		p.Errors, p.CancelledBy = run.ErrorCount, run.CancelledBy
 		p.PagesDone = p.endPages()
 	})
 	r.log.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),

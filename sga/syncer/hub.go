@@ -41,9 +41,10 @@ type Progress struct {
 	Rate                  float64       // vehicles per second
 	ETA                   time.Duration // 0 when unknown
 
-	Status     string // when done: store.Status*
-	Reason     string // why, in English (logs, the command line)
-	ReasonCode string // why, as a Reason* code (the console)
+	Status      string // when done: store.Status*
+	CancelledBy string // who cancelled it, when Status is cancelled
+	Reason      string // why, in English (logs, the command line)
+	ReasonCode  string // why, as a Reason* code (the console)
 }
 
 // OfAssociation reports whether the progress is of a run that stands for its association's
