@@ -86,14 +86,18 @@ func (m *Model) statusView() string {
 }
 
 // lastRunForms is the status bar's word on the last run, longest first: "Último: concluído",
-// and a run that fell back to the other credentials says so, in fewer words as room asks.
+// "Último (cliente): falhou" for a client's own run (not the association's state), and a run
+// that fell back to the other credentials says so, in fewer words as room asks.
 func lastRunForms(p syncer.Progress) []string {
-	status := statusText(p.Status)
-	if !warned(p) {
-		return []string{fmt.Sprintf(tRunStatus, status)}
+	last, status := tLastRun, statusText(p.Status)
+	if !p.OfAssociation() {
+		last = tLastClientRun
 	}
-	return []string{fmt.Sprintf(tRunStatusWarn, status, fellBackWarning(p.Source, false)),
-		fmt.Sprintf(tRunStatusWarn, status, fellBackWarning(p.Source, true)), fmt.Sprintf(tRunStatusWarned, status)}
+	if !warned(p) {
+		return []string{fmt.Sprintf(tRunStatus, last, status)}
+	}
+	return []string{fmt.Sprintf(tRunStatusWarn, last, status, fellBackWarning(p.Source, false)),
+		fmt.Sprintf(tRunStatusWarn, last, status, fellBackWarning(p.Source, true)), fmt.Sprintf(tRunStatusWarned, last, status)}
 }
 
 // warned reports whether a run that ended well ended with a warning to tell: it read with

@@ -310,16 +310,19 @@ func clientSyncWithAWrongSenha(t *testing.T, token bool) *console {
 // run; the failure is said on the client's page.
 func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
 	c := clientSyncWithAWrongSenha(t, false)
-	c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
+	out := c.waitFor("✗ Sincronismo falhou: Usuário ou Senha incorretos")
+	if bar := statusLine(out); !strings.Contains(bar, "Último (cliente): falhou") {
+		t.Fatalf("the status bar does not say the failed run was a client's: %q", bar)
+	}
 	c.press("5")
-	out := c.waitFor("1 associação", "Principal")
+	out = c.waitFor("1 associação", "Principal")
 	if row := cursorLine(out); strings.Contains(row, "falhou") || !strings.Contains(row, "concluído 27/11") {
 		t.Fatalf("Associações shows the client's sync as the association's:\n%s", out)
 	}
 	openProfile(c)
 	out = c.waitFor("› 3 (3ª)    falhou", "Andamento de importação SGA")
 	_, field, _ := strings.Cut(out, "Andamento de importação SGA")
-	field, _, _ = strings.Cut(field, "Último:") // the status bar tells the client's sync
+	field, _, _ = strings.Cut(field, "Último (cliente):") // the status bar tells the client's sync
 	if !strings.Contains(field, "100%") || !strings.Contains(field, "concluído ·") || strings.Contains(field, "falhou") {
 		t.Fatalf("the Andamento shows the client's sync over the full run:\n%s", out)
 	}
