@@ -135,6 +135,26 @@ func motiveOf(situation string) string {
 	return MotiveOther
 }
 
+// SituationCounts counts the association's vehicles by situação, as SGA describes it (upper
+// case): what Rules.Classify reads, so that an operator can see how each one is taken.
+func (s *Store) SituationCounts() (map[string]int, error) {
+	out := map[string]int{}
+	err := s.view(func(tx txn) error {
+		clear(out)
+		return s.eachVisible(tx, func(t txn) error {
+			return t.Bucket(bVehicles).ForEach(func(k, b []byte) error {
+				var v Vehicle
+				if err := decodeVehicle(b, &v); err != nil {
+					return fmt.Errorf("vehicle %d: %w", int64(binary.BigEndian.Uint64(k)), err)
+				}
+				out[strings.ToUpper(strings.TrimSpace(v.Situation))]++
+				return nil
+			})
+		})
+	})
+	return out, err
+}
+
 // Rules returns the association's rules.
 func (s *Store) Rules() (Rules, error) {
 	var r Rules

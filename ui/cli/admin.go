@@ -72,7 +72,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 				if role == store.RoleOperator {
 					scope = strings.Join(assocs, ", ")
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %d key(s)\n", ad.Login, ad.Name, ad.Role, scope, len(ad.Keys))
+				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
 				return nil
 			})
 		},
@@ -267,6 +267,9 @@ func (a *app) adminListCmd() *cobra.Command {
 					role := ad.Role
 					if ad.Role == store.RoleOperator {
 						role += " of " + strings.Join(scope(ad), ",")
+					}
+					if len(fps) == 0 {
+						fps = []string{"(none)"}
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, ad.Name, ad.Email, role, strings.Join(fps, " "))
 				}

@@ -183,13 +183,13 @@ func (a *app) associationListCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), views)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
+				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tCLIENTS\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
 				for _, v := range views {
 					name := v.Name
 					if v.Disabled {
 						name += " (disabled)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", v.Slug, name, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
 				}
 				return tw.Flush()
 			})
@@ -206,7 +206,7 @@ func lastSync(r *store.Run) string {
 	}
 	s := r.Status + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
 	if r.ErrorCount > 0 {
-		s += fmt.Sprintf(", %d errors", r.ErrorCount)
+		s += ", " + plural(r.ErrorCount, "error", "errors")
 	}
 	return s
 }
@@ -403,15 +403,22 @@ func (a *app) associationRulesCmd() *cobra.Command {
 						}
 					}
 				}
+				counts, err := in.SituationCounts()
+				if err != nil {
+					return err
+				}
+				classes := map[string]string{}
+				for d := range maps.Keys(counts) {
+					classes[d] = rules.Classify(d)
+				}
+				for d := range maps.Keys(rules.Situations) {
+					classes[d] = rules.Classify(d)
+				}
 				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations,
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
 						"remove_on_default": rules.RemoveOnDefault, "full_day": sc.FullDay.String()})
 				}
-				out := cmd.OutOrStdout()
-				fmt.Fprintf(out, "full sync on: %s\nremoval on INADIMPLENTE: %v\n", sc.FullDay, rules.RemoveOnDefault)
-				for _, d := range slices.Sorted(maps.Keys(rules.Situations)) {
-					fmt.Fprintf(out, "situação %s: %s\n", d, rules.Situations[d])
-				}
+				showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
 				return nil
 			})
 		},
@@ -421,6 +428,35 @@ func (a *app) associationRulesCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&onDefault, "remove-on-default", false, "propose a removal when a vehicle becomes INADIMPLENTE")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules as JSON")
 	return cmd
+}
+
+// showRules prints an association's rules: its full day, and how each situação its vehicles
+// hold (or its rules name) is classed, with how many vehicles hold it and which rule says so.
+func showRules(w io.Writer, rules store.Rules, sc store.Schedule, counts map[string]int, classes map[string]string) {
+	fmt.Fprintf(w, "full sync on: %s\nremoval on INADIMPLENTE: %s\n\n", sc.FullDay, map[bool]string{true: "yes", false: "no"}[rules.RemoveOnDefault])
+	if len(classes) == 0 {
+		fmt.Fprintln(w, "no vehicles yet; a situation will be classed by its description:")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SITUATION\tCLASS\tVEHICLES\tBY")
+		for _, d := range slices.Sorted(maps.Keys(classes)) {
+			by := "its description"
+			if _, ok := rules.Situations[d]; ok {
+				by = "this association's rule"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(d), classes[d], plural(counts[d], "vehicle", "vehicles"), by)
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "\nclasses, and how a description is classed when no rule names it:")
+	}
+	for _, c := range [][2]string{
+		{store.ClassActive, "active (ATIVO…)"},
+		{store.ClassGone, "the tracker comes back: a removal is proposed (CANCELADO…, INATIVO…, DESATIVADO…, EXCLUÍDO…)"},
+		{store.ClassDefault, "marks the contract; a removal only with --remove-on-default (INADIMPLENTE…)"},
+		{store.ClassOther, "nothing to do (anything else)"},
+	} {
+		fmt.Fprintf(w, "  %-13s %s\n", c[0], c[1])
+	}
 }
 
 func (a *app) associationEnableCmd(verb string, enable bool) *cobra.Command {

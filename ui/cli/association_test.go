@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,6 +93,15 @@ func TestAssociationCommands(t *testing.T) {
 		if code != cli.ExitOK || !strings.Contains(out, want) {
 			t.Errorf("the audit lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// association list counts each association's clients beside its vehicles and contracts.
+func TestAssociationListCountsClients(t *testing.T) {
+	code, out, errOut := run2(fixtureDB(t), "association", "list")
+	if code != cli.ExitOK || !regexp.MustCompile(`(?m)^ASSOCIATION +NAME +CLIENTS +VEHICLES +CONTRACTS +LAST SYNC +DAILY$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^principal +Principal +3 +5 +1 `).MatchString(out) {
+		t.Fatalf("association list: %d %q %q", code, out, errOut)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"ponte/sga/sim"
 	"ponte/store"
 	"ponte/ui/cli"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,8 +110,15 @@ func TestStoreCommands(t *testing.T) {
 		code := run(context.Background(), append([]string{"--db", db}, args...), &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
-	if code, _, errOut := ponte("admin", "add", "--login", "maria", "--name", "Maria Souza", "--ssh-key", keyFile); code != cli.ExitOK {
-		t.Fatalf("admin add: %d %s", code, errOut)
+	if code, out, errOut := ponte("admin", "add", "--login", "maria", "--name", "Maria Souza", "--ssh-key", keyFile); code != cli.ExitOK || !strings.HasSuffix(out, "with 1 key\n") {
+		t.Fatalf("admin add: %d %q %s", code, out, errOut)
+	}
+	// One with no key yet: the listing says so rather than leaving the column empty.
+	if code, out, errOut := ponte("admin", "add", "--login", "rita", "--name", "Rita"); code != cli.ExitOK || !strings.HasSuffix(out, "with 0 keys\n") {
+		t.Fatalf("admin add without a key: %d %q %s", code, out, errOut)
+	}
+	if _, out, _ := ponte("admin", "list"); !regexp.MustCompile(`(?m)^rita +Rita +supervisor +\(none\)$`).MatchString(out) {
+		t.Fatalf("an administrator without keys: %q", out)
 	}
 	// An authorized_keys file gives each key to the administrator its comment names; a line
 	// naming nobody stops the whole file.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +55,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
 				for _, p := range ps {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, p.Status,
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
 						p.Plate, p.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After, when(p.Cause.ChangedAt), p.Cause.ChangedBy)
 				}
 				if err := tw.Flush(); err != nil {
@@ -88,7 +89,7 @@ func (a *app) pendingCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), ordersJSON(orders))
 				}
 				for _, o := range orders {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s %s %s for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s, status %q, for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
 				}
 				return nil
 			})
@@ -120,7 +121,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				if dismissJSON {
 					return writeJSON(cmd.OutOrStdout(), map[string]any{"dismissed": ids, "reason": strings.TrimSpace(reason)})
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "dismissed %d proposals\n", len(ids))
+				fmt.Fprintf(cmd.OutOrStdout(), "dismissed %s\n", plural(len(ids), "proposal", "proposals"))
 				return nil
 			})
 		},
@@ -129,6 +130,17 @@ func (a *app) pendingCmd() *cobra.Command {
 	dismiss.Flags().BoolVar(&dismissJSON, "json", false, "print what was dismissed as JSON")
 	cmd.AddCommand(list, accept, dismiss)
 	return cmd
+}
+
+// proposalStatus is a proposal's status as a name in English output: the store keeps it in
+// lower case ("pendente"), and the command line says it as the console would name it
+// ("Pendente"), as it does an order's ("Aberta").
+func proposalStatus(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r[0])) + string(r[1:])
 }
 
 func proposalIDs(_ *cobra.Command, args []string) error {

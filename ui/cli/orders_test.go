@@ -2,10 +2,13 @@ package cli_test
 
 import (
 	"encoding/json"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"ponte/sga/sim"
 	"ponte/store"
 	"ponte/ui/cli"
 )
@@ -136,6 +139,35 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 4 || !strings.Contains(out, `"action":"proposal.accepted"`) {
 		t.Fatalf("export audit: %q", out)
 	}
+
+	// In English, a Portuguese status is said as a name, and one proposal is one.
+	var more []sim.VehicleInfo
+	for _, x := range sm.Vehicles() {
+		if x.Plate != "" && x.Situation == 1 && x.Code != v.Code && slices.Contains(x.Products, sm.Credentials().ProductCode) {
+			more = append(more, x)
+		}
+	}
+	for _, x := range more[:2] {
+		decode(&imported, "import", x.Plate, "--client", x.MemberCPF, "--json")
+		if err := sm.SetSituation(x.Code, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = ponte("pending", "list")
+	rows := strings.Split(strings.TrimSpace(out), "\n")
+	if code != cli.ExitOK || len(rows) != 3 || !strings.Contains(rows[1], " Pendente ") || strings.Contains(out, "pendente") {
+		t.Fatalf("pending list: %d %q", code, out)
+	}
+	first, second := strings.Fields(rows[1])[0], strings.Fields(rows[2])[0]
+	if code, out, errOut := ponte("pending", "accept", first); code != cli.ExitOK || !regexp.MustCompile(`^OS-\d{4}-\d{6}: Retirada, status "Aberta", for \S+, contract CT-`).MatchString(out) {
+		t.Fatalf("pending accept: %d %q %q", code, out, errOut)
+	}
+	if code, out, errOut := ponte("pending", "dismiss", second, "--reason", "rastreador já retirado"); code != cli.ExitOK || out != "dismissed 1 proposal\n" {
+		t.Fatalf("pending dismiss: %d %q %q", code, out, errOut)
+	}
 }
 
 // Cancelling an Instalação from the command line says what becomes of its contract: a
@@ -200,12 +232,21 @@ func TestAssociationRules(t *testing.T) {
 		t.Fatalf("set rules: %d %q", code, errOut)
 	}
 	var rules struct {
-		Situations map[string]string
-		FullDay    string `json:"full_day"`
+		Situations, Classes map[string]string
+		FullDay             string `json:"full_day"`
 	}
 	code, out, _ := ponte("association", "rules", "principal", "--json")
 	if code != cli.ExitOK || json.Unmarshal([]byte(out), &rules) != nil || rules.Situations["PENDENTE"] != "saida" || rules.FullDay != "Saturday" {
 		t.Fatalf("rules: %d %q", code, out)
+	}
+	// The text names each situação the vehicles hold, its class and what says so.
+	code, out, _ = ponte("association", "rules", "principal")
+	if code != cli.ExitOK || !regexp.MustCompile(`(?m)^PENDENTE +saida +\d+ vehicles? +this association's rule$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^ATIVO +ativo +\d+ vehicles +its description$`).MatchString(out) || strings.Contains(out, "situação") {
+		t.Fatalf("rules: %d\n%s", code, out)
+	}
+	if rules.Classes["ATIVO"] != store.ClassActive || rules.Classes["PENDENTE"] != store.ClassGone {
+		t.Fatalf("rules --json classes: %v", rules.Classes)
 	}
 	// PENDENTE (5) now means the tracker comes back: an imported vehicle set so is proposed.
 	v := ourVehicle(t, sm)
