@@ -390,6 +390,9 @@ func (v *adminView) View() string {
 		for _, k := range v.admin.Keys {
 			keys = append(keys, k.Fingerprint)
 		}
+		if len(keys) == 0 {
+			keys = []string{tNoKeys}
+		}
 		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, v.admin.Name}, {tLogin, v.admin.Login}, {tEmail, v.admin.Email},
 			{tKeys, strings.Join(keys, ", ")}}))
 		return b.String()

@@ -229,6 +229,7 @@ const (
 	tLogin           = "Login"
 	tEmail           = "E-mail"
 	tKeys            = "Chaves SSH"
+	tNoKeys          = "nenhuma"
 	tNoAdmins        = "Nenhum administrador. Cadastre com: ponte admin add --login LOGIN --name NOME"
 	tDaily           = "Sincronismo diário"
 	tDailyOn         = "ligado, às %s (próximo: %s)"
