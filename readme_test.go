@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -295,6 +296,33 @@ func TestReadmeCommandLines(t *testing.T) {
 	}
 	if checked < 60 {
 		t.Fatalf("only %d command lines found in the README's code blocks and the help's examples", checked)
+	}
+}
+
+// Every command the README's prose names in a code span ("`ponte association add`", "`ssh -p
+// 2222 host backup > FILE`") exists, with the flags it names.
+func TestReadmeCommandNames(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for i, line := range strings.Split(string(b), "\n") {
+		for _, m := range regexp.MustCompile("`((?:ponte|go run \\.|ssh) [^`]*)`").FindAllStringSubmatch(line, -1) {
+			for _, words := range shellCommands(m[1]) {
+				args, _, ok := ponteArgs(words)
+				if !ok {
+					continue
+				}
+				checked++
+				if err := cli.CheckNames(args); err != nil {
+					t.Errorf("README.md:%d: %v\n\t%s", i+1, err, m[1])
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d commands named in the README's prose", checked)
 	}
 }
 

@@ -30,19 +30,52 @@ func CommandPaths() []string {
 // without running anything: an unknown command or flag, a flag's bad value, or arguments the
 // command refuses is its error. The README's examples are held to it.
 func Check(args []string, overSSH bool) error {
+	cmd, err := parse(args, overSSH)
+	if err != nil {
+		return err
+	}
+	return cmd.ValidateArgs(cmd.Flags().Args())
+}
+
+// CheckNames is Check for a line that names a command rather than runs it (the README's prose:
+// "ponte association add"): its commands and flags must exist, whatever its arguments.
+func CheckNames(args []string) error {
+	var last string // a flag named last, maybe without the value it takes ("sync --max-gone")
+	if n := len(args); n > 0 && strings.HasPrefix(args[n-1], "--") && !strings.Contains(args[n-1], "=") {
+		last, args = strings.TrimPrefix(args[n-1], "--"), args[:n-1]
+	}
+	cmd, err := parse(args, false)
+	if err != nil {
+		return err
+	}
+	if last != "" && cmd.Flags().Lookup(last) == nil {
+		return fmt.Errorf("%s: unknown flag: --%s", cmd.CommandPath(), last)
+	}
+	if rest := cmd.Flags().Args(); len(rest) > 0 && cmd.HasAvailableSubCommands() {
+		return unknownCommand(cmd, rest[0])
+	}
+	return nil
+}
+
+// parse finds the command a line names and parses its flags.
+func parse(args []string, overSSH bool) (*cobra.Command, error) {
 	a := &app{}
 	if overSSH {
 		a.host = &host{}
 	}
-	root := a.tree()
-	cmd, rest, err := root.Find(args)
+	cmd, rest, err := a.tree().Find(args)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if !cmd.HasParent() {
+		cmd.Version = Version() // as Execute sets it, for --version
+		cmd.InitDefaultVersionFlag()
+	}
+	cmd.InitDefaultHelpFlag()
 	if err := cmd.ParseFlags(rest); err != nil {
-		return fmt.Errorf("%s: %w", cmd.CommandPath(), err)
+		return nil, fmt.Errorf("%s: %w", cmd.CommandPath(), err)
 	}
-	return cmd.ValidateArgs(cmd.Flags().Args())
+	return cmd, nil
 }
 
 // Examples lists the example lines of every command's help, as help prints them.
