@@ -83,7 +83,7 @@ func (p *adminsPage) applyFilter() {
 	for _, a := range p.admins {
 		if q == "" || strings.Contains(strings.ToLower(a.Name+" "+a.Login+" "+a.Email), q) {
 			p.shown = append(p.shown, a)
-			rows = append(rows, row{cells: []string{a.Name, a.Login, a.Email}})
+			rows = append(rows, row{key: a.Login, cells: []string{a.Name, a.Login, a.Email}})
 		}
 	}
 	p.list.SetRows(rows)
@@ -241,7 +241,7 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 			v.runs, v.schedule = msg.runs, msg.schedule
 			rows := make([]row, len(v.runs))
 			for i, r := range v.runs {
-				rows[i] = row{cells: []string{runNumber(r, ""), runStatus(r), runKindText(r.Kind), r.StartedAt.Local().Format("02/01/2006 15:04"),
+				rows[i] = row{key: fmt.Sprint(r.ID), cells: []string{runNumber(r, ""), runStatus(r), runKindText(r.Kind), r.StartedAt.Local().Format("02/01/2006 15:04"),
 					fmt.Sprint(r.Counts.Clients()), fmt.Sprint(r.Counts.Vehicles()), fmt.Sprint(r.ErrorCount)}}
 			}
 			v.runList.SetRows(rows)
@@ -263,6 +263,9 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case syncStartMsg:
+		if msg.err != nil {
+			v.runList.TakeNewFirst(false)
+		}
 		switch {
 		case errors.Is(msg.err, syncer.ErrBusy):
 			return tea.Batch(v.load(), toast(false, "%s", tSyncBusy))
@@ -334,6 +337,7 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case !k.Sync.Enabled() && v.progress.Running && key.Matches(msg, v.c.keys.Sync):
 		return toast(false, "%s", tSyncBusy) // s while a sync runs: say why nothing starts
 	case key.Matches(msg, k.Sync):
+		v.runList.TakeNewFirst(true) // the run started is the one to look at
 		req := syncer.Request{Association: v.c.assoc.Slug, By: v.c.actor, BaseURL: v.c.svc.SGAURL}
 		daily, before := v.schedule.Enabled, v.progress
 		return func() tea.Msg { return syncStartMsg{err: eng.EnableDaily(req), daily: daily, before: before} }

@@ -249,7 +249,7 @@ func (p *assocsPage) rows() {
 		if s.Name != s.Slug && p.width >= 96 { // narrow, the name alone keeps its room
 			name += " (" + s.Slug + ")"
 		}
-		rows[i] = row{cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next},
+		rows[i] = row{key: s.Slug, cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next},
 			disabled: s.Disabled}
 	}
 	p.table.SetRows(rows)

@@ -356,7 +356,7 @@ func (v *clientView) rows() {
 		if ve.Gone {
 			sit = tWhyGone
 		}
-		rows[i] = row{cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, productsText(ve.Products, v.product), ve.ContractNumber},
+		rows[i] = row{key: strconv.FormatInt(ve.SGACode, 10), cells: []string{box, plateOf(ve), ve.Brand + " " + ve.Model, year, sit, productsText(ve.Products, v.product), ve.ContractNumber},
 			disabled: v.why(ve) != ""}
 	}
 	v.table.SetRows(rows)

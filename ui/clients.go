@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -96,10 +97,9 @@ func (p *clientsPage) rows() {
 	rows := make([]row, len(p.page.Clients))
 	for i, c := range p.page.Clients {
 		city := c.City + "/" + c.State
+		rows[i] = row{key: fmt.Sprintf("%s/%d", c.Association, c.SGACode), cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
 		if p.all {
-			rows[i] = row{cells: []string{c.Name, c.Association, formatCPF(c.CPF), city, c.Situation}}
-		} else {
-			rows[i] = row{cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
+			rows[i].cells = slices.Insert(rows[i].cells, 1, c.Association)
 		}
 	}
 	p.list.SetRows(rows)

@@ -108,7 +108,7 @@ func (p *contractsPage) rows() {
 	for i, o := range p.orders {
 		cells := []string{o.Number, o.Kind, o.Status, o.ContractNumber, contractState(o.ContractState, o.Delinquent), o.Plate,
 			clientName(o.ClientName, o.ClientSGACode), o.CreatedAt.Local().Format("02/01/2006")}
-		rows[i] = row{cells: cells, disabled: store.OrderFinal(o.Status)}
+		rows[i] = row{key: fmt.Sprintf("%d/%s", o.Association, o.Number), cells: cells, disabled: store.OrderFinal(o.Status)}
 	}
 	p.list.SetRows(rows)
 }

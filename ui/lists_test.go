@@ -54,6 +54,30 @@ func TestNewSearchStartsAtTheFirstRow(t *testing.T) {
 	}
 }
 
+// An order created by another session, listed first, does not move the cursor off the
+// order it was on.
+func TestCursorStaysOnItsOrderWhenOneArrives(t *testing.T) {
+	svc := fixture(t)
+	if _, err := svc.Store.Import(1, []int64{10}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 100, 30)
+	c.press("4")
+	c.waitFor("OS-2026-000002", "OS-2026-000001")
+	c.press("j")
+	if l := cursorLine(c.screen()); !strings.Contains(l, "OS-2026-000001") {
+		t.Fatalf("the cursor is not on the oldest order: %q", l)
+	}
+	if _, err := svc.Store.Import(1, []int64{11}, store.Actor{Who: "joao"}); err != nil {
+		t.Fatal(err)
+	}
+	c.handle(dataChangedMsg{})
+	s := c.waitFor("OS-2026-000003")
+	if l := cursorLine(s); !strings.Contains(l, "OS-2026-000001") {
+		t.Fatalf("a new order moved the cursor off OS-2026-000001: %q\n%s", l, s)
+	}
+}
+
 // The empty search says what it searches, whole; three letters find a plate's owner.
 func TestSearchHintAndAPlatesLetters(t *testing.T) {
 	c := open(t)

@@ -365,7 +365,7 @@ func (p *pendingPage) rows() {
 		if p.all {
 			cells = slices.Insert(cells, 1, pr.AssociationSlug)
 		}
-		rows[i] = row{cells: cells}
+		rows[i] = row{key: fmt.Sprintf("%d/%d", pr.Association, pr.ID), cells: cells}
 	}
 	p.table.SetRows(rows)
 }

@@ -258,3 +258,44 @@ func TestStaleOrderReadingsAreDropped(t *testing.T) {
 		t.Fatalf("a late reading opened the order again:\n%s", s)
 	}
 }
+
+// A proposal that arrives while the operator reads the list does not move the cursor to
+// another plate: the cursor stays on its proposal, and g acts on that one.
+func TestCursorStaysOnItsProposalWhenOneArrives(t *testing.T) {
+	svc := withProposals(t)
+	if _, err := svc.Store.Import(1, []int64{11}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 120, 35)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("2 pendências", "ABC1D23", "JKL0M12")
+	c.press("down")
+	if l := cursorLine(c.screen()); !strings.Contains(l, "JKL0M12") {
+		t.Fatalf("the cursor is not on JKL0M12: %q", l)
+	}
+	// SGA cancels DEF4G56, imported too: its proposal is the newest, listed first.
+	v, _ := svc.Store.VehicleByCode(11)
+	v.Situation = "CANCELADO"
+	cl, _ := svc.Store.ClientByCode(1)
+	if _, err := svc.Store.Apply(store.Batch{Clients: []store.Client{cl}, Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+		t.Fatal(err)
+	}
+	c.handle(dataChangedMsg{})
+	s := c.waitFor("3 pendências", "DEF4G56")
+	if l := cursorLine(s); !strings.Contains(l, "JKL0M12") {
+		t.Fatalf("a new proposal moved the cursor off JKL0M12: %q\n%s", l, s)
+	}
+	c.press("g")
+	c.waitFor("Gerar 1 ordem de serviço: 1 Retirada? (s/n)")
+	c.press("s")
+	c.waitFor("Ordens geradas: OS-2026-000004.")
+	s = c.waitFor("2 pendências", "ABC1D23", "DEF4G56")
+	if strings.Contains(s, "JKL0M12") {
+		t.Fatalf("g did not act on JKL0M12, the proposal under the cursor:\n%s", s)
+	}
+	// JKL0M12 is gone: the cursor is on its neighbour, the next row, not back at the top.
+	if l := cursorLine(s); !strings.Contains(l, "ABC1D23") {
+		t.Fatalf("the cursor is not on the row that followed JKL0M12: %q\n%s", l, s)
+	}
+}

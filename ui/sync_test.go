@@ -231,7 +231,8 @@ func TestClientSyncListsEveryVehicle(t *testing.T) {
 	}
 	c.press("s")
 	c.waitFor("encontrados no SGA", other.Plate)
-	// The cursor on it says why it cannot be ticked.
+	// The cursor on it says why it cannot be ticked; the sync left the cursor on its vehicle.
+	c.press("home")
 	for range 10 {
 		if strings.Contains(cursorLine(c.screen()), other.Plate) {
 			break

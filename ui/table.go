@@ -15,8 +15,11 @@ type column struct {
 	width int
 }
 
-// row is one line of a table: its cells, and whether it is shown disabled.
+// row is one line of a table: the record it shows, its cells, and whether it is shown
+// disabled. key names the record (a plate's proposal, an order's number) so that a reload
+// keeps the cursor on it; "" leaves the cursor on the row number.
 type row struct {
+	key      string
 	cells    []string
 	disabled bool
 }
@@ -30,8 +33,13 @@ type table struct {
 	rows   []row
 	cursor int
 	offset int
-	width  int
-	height int // rows in view, header excluded
+	// restart: the next rows are a new search's, listed from the first row.
+	restart bool
+	// newFirst: the next rows with another record first put the cursor on it (TakeNewFirst).
+	newFirst bool
+	first    string
+	width    int
+	height   int // rows in view, header excluded
 	// optional and giveWay are the columns that give way on a narrow screen (Optional, GiveWay).
 	optional, giveWay []string
 	// measured is what need found for the rows and measuredCols; nil: not yet measured.
@@ -54,9 +62,65 @@ func (t *table) SetSize(w, h int) {
 	t.clamp()
 }
 
+// SetRows lists rows: the cursor stays on the record it was on, at the same place on the
+// screen, or, when that one is gone, on the nearest of its old neighbours still listed; a
+// reload must not move it to another record under the operator's hand. After Restart, the
+// cursor starts at the first row; after TakeNewFirst, on the new record listed first.
 func (t *table) SetRows(rows []row) {
-	t.rows, t.measured = rows, nil
+	switch {
+	case t.newFirst && len(rows) > 0 && rows[0].key != t.first:
+		t.cursor, t.offset, t.newFirst = 0, 0, false
+	case t.restart:
+		t.cursor, t.offset = 0, 0
+	default:
+		if i, ok := follow(t.rows, t.cursor, rows); ok {
+			t.offset += i - t.cursor
+			t.cursor = i
+		}
+	}
+	t.rows, t.measured, t.restart = rows, nil, false
 	t.clamp()
+}
+
+// follow finds in rows the record old[at] shows, or else the nearest of its neighbours
+// there, the next one first; false when old[at] has no key or nothing is found.
+func follow(old []row, at int, rows []row) (int, bool) {
+	if at < 0 || at >= len(old) || old[at].key == "" {
+		return 0, false
+	}
+	index := make(map[string]int, len(rows))
+	for i, r := range rows {
+		if r.key != "" {
+			index[r.key] = i
+		}
+	}
+	for d := 0; d < len(old); d++ {
+		for _, j := range []int{at + d, at - d} {
+			if j < 0 || j >= len(old) || old[j].key == "" {
+				continue
+			}
+			if i, ok := index[old[j].key]; ok {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// TakeNewFirst, on, has the next rows that list another record first put the cursor on it:
+// the record the operator just made (a run they started) is the one to look at; off, it
+// stops waiting for one.
+func (t *table) TakeNewFirst(on bool) {
+	t.newFirst, t.first = on, ""
+	if len(t.rows) > 0 {
+		t.first = t.rows[0].key
+	}
+}
+
+// Restart lists the next rows from the first: they are a new search's, and the record under
+// the cursor belongs to the old results.
+func (t *table) Restart() {
+	t.cursor, t.offset, t.restart = 0, 0, true
 }
 
 func (t *table) Cursor() int { return t.cursor }
@@ -422,7 +486,7 @@ func (l *listView) restartOnQuery(a listAction, cmd tea.Cmd) (listAction, tea.Cm
 
 // Restart puts the cursor on the first row, for a new search: what a page's own filter
 // changes is a new search too.
-func (l *listView) Restart() { l.table.SetCursor(0) }
+func (l *listView) Restart() { l.table.Restart() }
 
 // View is the search line (with note after it), then the table, or what to say when nothing
 // is listed: empty with no query, "Nenhum resultado" with one.
