@@ -59,6 +59,7 @@ var orderColumns = []column{{tOrderShort, 14}, {tKind, 12}, {tStatus, 11}, {tCon
 
 func newContractsPage(c *common) *contractsPage {
 	list := newListView(c, orderColumns...)
+	list.search.SetHint(tOrderSearchHint)
 	list.table.Optional(tCreatedAt)
 	list.table.GiveWay(tSituation)
 	return &contractsPage{c: c, list: list,

@@ -90,6 +90,13 @@ func TestSearchHintAndAPlatesLetters(t *testing.T) {
 	c.waitGone("MARIA DA SILVA")
 	c.press("backspace", "backspace", "backspace")
 	c.waitFor("Buscar: "+tClientSearchHint, "MARIA DA SILVA")
+	// Contratos e OS says what it searches too.
+	c.press("esc", "esc", "4")
+	c.waitFor("OS-2026-000001")
+	c.press("/")
+	c.waitFor("Buscar: " + tOrderSearchHint)
+	c.typeText("jkl")
+	c.waitFor("Buscar: jkl", "OS-2026-000001")
 }
 
 // Every page, and what opens from its lists, binds each key once: the footer's help never

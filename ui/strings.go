@@ -348,6 +348,7 @@ const (
 	tFilter           = "Buscar: "
 	tClearSearch      = "limpar a busca"
 	tClientSearchHint = "nome, CPF, placa ou cidade"
+	tOrderSearchHint  = "OS, contrato, placa ou cliente"
 
 	// Run statuses.
 	tStatusRunning     = "em andamento"
