@@ -267,7 +267,11 @@ func (v *orderView) View(width int) string {
 	if o.CancelReason != "" {
 		pairs = append(pairs, [2]string{tCancelledBecause, o.CancelReason})
 	}
-	b.WriteString(fields(st, 18, width, pairs))
+	labelWidth := 18 // the labels' column: as wide as the longest label shown, and a gap
+	for _, p := range pairs {
+		labelWidth = max(labelWidth, textWidth(p[0])+2)
+	}
+	b.WriteString(fields(st, labelWidth, width, pairs))
 	if v.deciding {
 		b.WriteString("\n" + st.Title.Render(fmt.Sprintf(tCancelTitle, o.Number)) + "\n")
 		b.WriteString(cell("  "+tReason+": "+v.reason, width) + "\n\n")
@@ -288,7 +292,7 @@ func (v *orderView) View(width int) string {
 		b.WriteString(st.Hint.Render("  "+tNoAttempts) + "\n")
 	}
 	for _, a := range o.Attempts {
-		line := fmt.Sprintf("  %s  %s, %s", a.At.Local().Format("02/01/2006 15:04"), a.Outcome, a.By)
+		line := "  " + fmt.Sprintf(tHistoryLine, a.At.Local().Format("02/01/2006 15:04"), a.Outcome, a.By)
 		if a.Note != "" {
 			line += " · " + a.Note
 		}

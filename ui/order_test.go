@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"ponte/store"
@@ -39,6 +40,9 @@ func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
 	c.steps("esc", "up", "enter", "=Ordem de serviço OS-2026-000003", "=Tipo              Retirada", "x")
 	c.typeText("associado regularizou")
 	c.steps("enter", "=OS-2026-000003: Cancelada.", "=CT-2026-000002 · Ativo")
+	if s := c.waitFor("Motivo do cancelamento  associado regularizou"); strings.Contains(s, "Cancelada por") {
+		t.Fatalf("the motivo is labelled as a person:\n%s", s) // it is why, not who
+	}
 }
 
 // A visit in the past is refused in the form, which keeps what was typed: an earlier day at

@@ -112,7 +112,7 @@ const (
 	tContactSaved      = "Tentativa de contato registrada: %s."
 	tBadStep           = "%s está %s e não pode ir para %s."
 	tVisit             = "Visita"
-	tCancelledBecause  = "Cancelada por"
+	tCancelledBecause  = "Motivo do cancelamento"
 	tAttempts          = "Tentativas de contato"
 	tHistory           = "Histórico"
 	tNoAttempts        = "nenhuma"

@@ -383,7 +383,7 @@ func showOrder(w io.Writer, o store.Order, c store.Contract) {
 		fmt.Fprintf(tw, "visit\t%s, %s\n", o.Visit.At.Local().Format("2006-01-02 15:04"), o.Visit.Technician)
 	}
 	if o.CancelReason != "" {
-		fmt.Fprintf(tw, "cancelled\t%s\n", o.CancelReason)
+		fmt.Fprintf(tw, "cancel reason\t%s\n", o.CancelReason)
 	}
 	_ = tw.Flush()
 	if len(o.Attempts) > 0 {
