@@ -118,27 +118,71 @@ func refuse(is error, format string, args ...any) error {
 	return &refusal{text: fmt.Sprintf(format, args...), is: is}
 }
 
-// badStep says why an order in status from cannot move to status to ("": a contact attempt),
-// and what comes first.
-func badStep(number, from, to string) error {
-	why := fmt.Sprintf("it cannot become %q", to)
-	switch {
-	case from == OrderStatusDone:
-		why = "a finished order does not change"
-	case from == OrderStatusCancelled:
-		why = "a cancelled order does not change"
-	case to == "":
-		why = "contact attempts are for orders not yet started"
-	case from == OrderStatusOpen && to == OrderStatusRunning:
-		why = "schedule it before starting"
-	case from == OrderStatusOpen && to == OrderStatusDone:
-		why = "schedule and start it before finishing"
-	case from == OrderStatusScheduled && to == OrderStatusDone:
-		why = "start it before finishing"
-	case from == OrderStatusRunning && to == OrderStatusScheduled:
-		why = "the work has started: it cannot be rescheduled"
+// Why an order cannot take a step (StepError.Why).
+const (
+	StepFinished      = "finished"       // a finished order does not change
+	StepCancelled     = "cancelled"      // a cancelled order does not change
+	StepStarted       = "started"        // contact attempts are for orders not yet started
+	StepScheduleFirst = "schedule first" // an Aberta order is scheduled before it starts
+	StepNotScheduled  = "not scheduled"  // an Aberta order is scheduled and started before it ends
+	StepStartFirst    = "start first"    // an Agendada order is started before it ends
+	StepNoReschedule  = "no reschedule"  // the work has started: it is not rescheduled
+	StepNotThere      = "not there"      // no other reason: the status does not lead there
+)
+
+// StepError is why order Number, in status From, cannot move to status To ("": a contact
+// attempt): Why is one of the Step reasons, for a console to say in its own words. It matches
+// ErrBadStep.
+type StepError struct {
+	Number, From, To, Why string
+}
+
+var stepWhy = map[string]string{
+	StepFinished:      "a finished order does not change",
+	StepCancelled:     "a cancelled order does not change",
+	StepStarted:       "contact attempts are for orders not yet started",
+	StepScheduleFirst: "schedule it before starting",
+	StepNotScheduled:  "schedule and start it before finishing",
+	StepStartFirst:    "start it before finishing",
+	StepNoReschedule:  "the work has started: it cannot be rescheduled",
+}
+
+func (e *StepError) Error() string {
+	why, ok := stepWhy[e.Why]
+	if !ok {
+		why = fmt.Sprintf("it cannot become %q", e.To)
 	}
-	return refuse(ErrBadStep, "order %s is %q: %s", number, from, why)
+	return fmt.Sprintf("order %s is %q: %s", e.Number, e.From, why)
+}
+
+func (e *StepError) Unwrap() error { return ErrBadStep }
+
+// CheckStep says whether order o may move to status to ("": record a contact attempt): nil, or
+// a *StepError saying why not and what comes first. AdvanceOrder asks it.
+func CheckStep(o Order, to string) error {
+	from := o.Status
+	var why string
+	switch {
+	case to == "" && !OrderFinal(from) && from != OrderStatusRunning, to != "" && CanStep(from, to):
+		return nil
+	case from == OrderStatusDone:
+		why = StepFinished
+	case from == OrderStatusCancelled:
+		why = StepCancelled
+	case to == "":
+		why = StepStarted
+	case from == OrderStatusOpen && to == OrderStatusRunning:
+		why = StepScheduleFirst
+	case from == OrderStatusOpen && to == OrderStatusDone:
+		why = StepNotScheduled
+	case from == OrderStatusScheduled && to == OrderStatusDone:
+		why = StepStartFirst
+	case from == OrderStatusRunning && to == OrderStatusScheduled:
+		why = StepNoReschedule
+	default:
+		why = StepNotThere
+	}
+	return &StepError{Number: o.Number, From: from, To: to, Why: why}
 }
 
 // visitLayout is how a visit's date and time are read and written, in local time.
@@ -230,8 +274,8 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 			return refuse(ErrContractDecision, "a decision on the contract belongs to a cancel, not to %q", step.To)
 		}
 		if step.Attempt != nil {
-			if OrderFinal(o.Status) || o.Status == OrderStatusRunning {
-				return badStep(number, o.Status, "")
+			if err := CheckStep(o, ""); err != nil {
+				return err
 			}
 			if !slices.Contains(ContactOutcomes, step.Attempt.Outcome) {
 				return fmt.Errorf("contact outcome %q: want one of %s: %w", step.Attempt.Outcome, strings.Join(ContactOutcomes, ", "), ErrInvalid)
@@ -242,8 +286,8 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 			detail = append(detail, fmt.Sprintf("contact attempt %d: %s", len(o.Attempts), att.Outcome))
 		}
 		if step.To != "" {
-			if !CanStep(o.Status, step.To) {
-				return badStep(number, o.Status, step.To)
+			if err := CheckStep(o, step.To); err != nil {
+				return err
 			}
 			note := strings.TrimSpace(step.Note)
 			event := OrderEvent{At: now, By: a.Who, Status: step.To}

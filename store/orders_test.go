@@ -138,15 +138,19 @@ func TestStepsOutOfOrderSayWhatToDo(t *testing.T) {
 	s, imp := imported(t, &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, 10)
 	n := imp[0].Order.Number
 	for _, c := range []struct {
-		to   string
-		want string
+		to, why string
+		want    string
 	}{
-		{OrderStatusRunning, "order " + n + ` is "Aberta": schedule it before starting`},
-		{OrderStatusDone, "order " + n + ` is "Aberta": schedule and start it before finishing`},
+		{OrderStatusRunning, StepScheduleFirst, "order " + n + ` is "Aberta": schedule it before starting`},
+		{OrderStatusDone, StepNotScheduled, "order " + n + ` is "Aberta": schedule and start it before finishing`},
 	} {
 		_, err := s.AdvanceOrder(n, OrderStep{To: c.to}, cli)
 		if !errors.Is(err, ErrBadStep) || !errors.Is(err, ErrInvalid) || err.Error() != c.want {
 			t.Errorf("to %s: %v, want %q", c.to, err, c.want)
+		}
+		var se *StepError
+		if o, _, _ := s.Order(n); !errors.As(err, &se) || se.Why != c.why || CheckStep(o, c.to).Error() != c.want {
+			t.Errorf("to %s: %#v, want the reason %q that CheckStep gives", c.to, se, c.why)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,13 +50,56 @@ func (v *orderView) show(msg orderOpenedMsg) {
 
 func (v *orderView) Typing() bool { return v.form != nil || v.choosing || v.deciding }
 
+// stepKey is a key that moves the order, and the status it moves it to ("": a contact
+// attempt).
+type stepKey struct {
+	b  *key.Binding
+	to string
+}
+
+func (v *orderView) stepKeys() []stepKey {
+	k := &v.keys
+	return []stepKey{{&k.Schedule, store.OrderStatusScheduled}, {&k.Contact, ""}, {&k.Start, store.OrderStatusRunning},
+		{&k.Finish, store.OrderStatusDone}, {&k.Cancel, store.OrderStatusCancelled}}
+}
+
+// updateKeys enables the step keys the store allows from the order's status.
 func (v *orderView) updateKeys() {
-	s := v.order.Status
-	v.keys.Schedule.SetEnabled(store.CanStep(s, store.OrderStatusScheduled))
-	v.keys.Contact.SetEnabled(s == store.OrderStatusOpen || s == store.OrderStatusScheduled)
-	v.keys.Start.SetEnabled(store.CanStep(s, store.OrderStatusRunning))
-	v.keys.Finish.SetEnabled(store.CanStep(s, store.OrderStatusDone))
-	v.keys.Cancel.SetEnabled(store.CanStep(s, store.OrderStatusCancelled))
+	for _, sk := range v.stepKeys() {
+		sk.b.SetEnabled(store.CheckStep(v.order, sk.to) == nil)
+	}
+}
+
+// refused answers a step key the order's status does not allow with the store's reason; ok
+// reports that msg was such a key.
+func (v *orderView) refused(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	for _, sk := range v.stepKeys() {
+		if !sk.b.Enabled() && slices.Contains(sk.b.Keys(), msg.String()) {
+			return toast(false, "%s", stepRefusal(store.CheckStep(v.order, sk.to))), true
+		}
+	}
+	return nil, false
+}
+
+// stepRefusal says a store's *StepError in the console's words.
+func stepRefusal(err error) string {
+	var e *store.StepError
+	if !errors.As(err, &e) {
+		return tSaveFailed
+	}
+	why, ok := map[string]string{
+		store.StepFinished:      tStepFinished,
+		store.StepCancelled:     tStepCancelled,
+		store.StepStarted:       tStepStarted,
+		store.StepScheduleFirst: tStepScheduleFirst,
+		store.StepNotScheduled:  tStepNotScheduled,
+		store.StepStartFirst:    tStepStartFirst,
+		store.StepNoReschedule:  tStepNoReschedule,
+	}[e.Why]
+	if !ok {
+		return fmt.Sprintf(tBadStep, e.Number, e.From, e.To)
+	}
+	return fmt.Sprintf(tStepRefused, e.Number, e.From, why)
 }
 
 func (v *orderView) Help() []key.Binding {
@@ -92,8 +136,8 @@ func (v *orderView) step(s store.OrderStep) tea.Cmd {
 // moved shows what a step did.
 func (v *orderView) moved(msg orderMovedMsg) tea.Cmd {
 	switch {
-	case errors.Is(msg.err, store.ErrBadStep):
-		return toast(false, tBadStep, v.order.Number, v.order.Status, msg.step.To)
+	case errors.Is(msg.err, store.ErrBadStep): // another session moved it first
+		return toast(false, "%s", stepRefusal(msg.err))
 	case errors.Is(msg.err, store.ErrPastVisit):
 		return toast(false, tPastVisitRefused, v.order.Number)
 	case errors.Is(msg.err, store.ErrContractDecision):
@@ -182,6 +226,9 @@ func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 		return nil, false
 	}
 	v.updateKeys()
+	if cmd, ok := v.refused(msg); ok {
+		return cmd, false
+	}
 	k, o := v.keys, v.order
 	switch {
 	case key.Matches(msg, v.c.keys.Back):

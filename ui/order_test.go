@@ -63,3 +63,14 @@ func TestAVisitInThePastIsRefused(t *testing.T) {
 	c.typeText("10:00")
 	c.steps("enter", "enter", "=OS-2026-000001: Agendada.", "=27/11/2026 10:00, Carlos Souza")
 }
+
+// A step key the order's status does not allow says why when pressed, in the store's words:
+// an Aberta order is scheduled before it starts, a cancelled one does not change.
+func TestAStepNotAllowedSaysWhy(t *testing.T) {
+	c := newConsole(t, fixture(t), 100, 30)
+	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter", "=Ordem de serviço OS-2026-000001",
+		"e", "=✗ OS-2026-000001 está Aberta: agende-a antes de iniciar a execução.",
+		"f", "=✗ OS-2026-000001 está Aberta: agende-a e inicie a execução antes de concluir.", "x")
+	c.typeText("duplicada")
+	c.steps("enter", "=(s/n)", "n", "=OS-2026-000001: Cancelada", "c", "=✗ OS-2026-000001 está Cancelada: uma OS cancelada não muda.")
+}
