@@ -190,15 +190,35 @@ const visitLayout = "02/01/2006 15:04"
 
 // CheckVisit refuses a visit in the past by the store's clock: another day, or an earlier
 // hour today. The current minute is not past (visits are set to the minute). A visit that has
-// passed is rescheduled to one to come.
+// passed is rescheduled to one to come. The refusal is a *VisitError.
 func (s *Store) CheckVisit(at time.Time) error {
 	return checkVisit(at, s.now())
 }
 
+// VisitError is a visit refused for being in the past: At, asked for when it was Now, both
+// by the store's clock. It matches ErrPastVisit.
+type VisitError struct {
+	At, Now time.Time
+}
+
+// Today reports whether the visit was for today, at an hour already past: the hour is what
+// to change, not the day.
+func (e *VisitError) Today() bool {
+	y, m, d := e.At.Local().Date()
+	ny, nm, nd := e.Now.Local().Date()
+	return y == ny && m == nm && d == nd
+}
+
+func (e *VisitError) Error() string {
+	return fmt.Sprintf("visit %s is in the past (now %s): choose a later date and time",
+		e.At.Local().Format(visitLayout), e.Now.Local().Format(visitLayout))
+}
+
+func (e *VisitError) Unwrap() error { return ErrPastVisit }
+
 func checkVisit(at, now time.Time) error {
 	if at.Before(now.Truncate(time.Minute)) {
-		return refuse(ErrPastVisit, "visit %s is in the past (now %s): choose a later date and time",
-			at.Local().Format(visitLayout), now.Local().Format(visitLayout))
+		return &VisitError{At: at, Now: now}
 	}
 	return nil
 }

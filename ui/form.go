@@ -9,9 +9,10 @@ import (
 )
 
 // form is a few labelled text fields and a button: tab and the arrows move between the
-// fields and the button, enter goes to the next field and, on the last field or the button,
-// submits; esc closes it. submit checks the values and returns, per field, what is wrong with
-// it (nil: nothing), and the command that does the work when all are right.
+// fields and the button, enter (or ctrl+s) submits from any of them, as the footer says; esc
+// closes it. submit checks the values and returns, per field, what is wrong with it (nil:
+// nothing), and the command that does the work when all are right. A field's error goes as
+// soon as its value changes.
 type form struct {
 	c      *common
 	title  string
@@ -86,10 +87,6 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 		f.at = (f.at + len(f.inputs)) % (len(f.inputs) + 1)
 		return f.focus(), false
 	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):
-		if f.at < len(f.inputs)-1 && key.Matches(msg, k.Accept) {
-			f.at++
-			return f.focus(), false
-		}
 		values := make([]string, len(f.inputs))
 		for i, in := range f.inputs {
 			values[i] = strings.TrimSpace(in.Value())
@@ -105,26 +102,32 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 		}
 		return run, !f.waits
 	}
-	if f.onButton() {
-		return nil, false // the button takes no text
-	}
-	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
-	return cmd, false
+	return f.edit(msg), false
 }
 
-func (f *form) paste(msg tea.PasteMsg) tea.Cmd {
+func (f *form) paste(msg tea.PasteMsg) tea.Cmd { return f.edit(msg) }
+
+// edit gives msg to the field with the cursor; a change of its value takes its error away,
+// for it was about the value before.
+func (f *form) edit(msg tea.Msg) tea.Cmd {
 	if f.onButton() {
-		return nil
+		return nil // the button takes no text
 	}
+	in := f.inputs[f.at]
+	was := in.Value()
 	var cmd tea.Cmd
-	*f.inputs[f.at], cmd = f.inputs[f.at].Update(msg)
+	*in, cmd = in.Update(msg)
+	if in.Value() != was {
+		f.errs[f.at] = ""
+	}
 	return cmd
 }
 
-// Help is what the footer offers while the form is open.
+// Help is what the footer offers while the form is open: enter does what the button says.
 func (f *form) Help() []key.Binding {
 	k := f.c.keys
-	return []key.Binding{k.Next, k.Accept, k.Back}
+	submit := key.NewBinding(key.WithKeys(k.Accept.Keys()...), key.WithHelp(k.Accept.Help().Key, f.button))
+	return []key.Binding{k.Next, submit, k.Back}
 }
 
 func (f *form) View(width int) string {

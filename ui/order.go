@@ -278,12 +278,12 @@ func (v *orderView) schedule(vals []string) ([]string, tea.Cmd) {
 		return errs, nil
 	}
 	at := day.Add(time.Duration(hour.Hour())*time.Hour + time.Duration(hour.Minute())*time.Minute)
-	if err := v.c.st.CheckVisit(at); err != nil {
-		now := v.c.svc.Now().Local()
-		if y, m, d := now.Date(); day.Equal(time.Date(y, m, d, 0, 0, 0, 0, time.Local)) {
-			errs[1] = fmt.Sprintf(tPastHour, now.Format("15:04")) // today: the hour is what passed
+	var past *store.VisitError // the store says whether the day or, today, the hour has passed
+	if errors.As(v.c.st.CheckVisit(at), &past) {
+		if past.Today() {
+			errs[1] = fmt.Sprintf(tPastHour, past.Now.Local().Format("15:04"))
 		} else {
-			errs[0] = fmt.Sprintf(tPastDate, now.Format("02/01/2006"))
+			errs[0] = fmt.Sprintf(tPastDate, past.Now.Local().Format("02/01/2006"))
 		}
 		return errs, nil
 	}

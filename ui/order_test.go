@@ -46,22 +46,42 @@ func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
 }
 
 // A visit in the past is refused in the form, which keeps what was typed: an earlier day at
-// the date, an earlier hour today at the hour.
+// the date, an earlier hour today at the hour, each error gone as soon as its field changes.
+// enter submits from any field, as the footer says; tab moves.
 func TestAVisitInThePastIsRefused(t *testing.T) {
 	c := newConsole(t, fixture(t), 100, 30) // the fixture's clock: 27/11/2026 09:30
-	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter", "=Ordem de serviço OS-2026-000001", "a")
-	for _, field := range []string{"01/01/2020", "14:00", "Carlos Souza"} {
+	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter", "=Ordem de serviço OS-2026-000001", "a", "=enter Agendar")
+	for _, field := range []string{"01/01/2020", "09:00", "Carlos Souza"} {
 		c.typeText(field)
-		c.press("enter")
+		c.press("tab")
 	}
-	c.steps("=já passou (hoje é 27/11/2026)", "=Carlos Souza", "ctrl+u")
-	c.typeText("27/11/2026") // today, an earlier hour
-	c.press("enter", "ctrl+u")
-	c.typeText("09:00")
-	c.steps("enter", "enter", "=já passou (agora são 09:30)", "ctrl+u")
-	c.waitGone("hoje é")
+	c.press("enter")
+	s := c.waitFor("já passou (hoje é 27/11/2026)")
+	if l := lineWith(s, "já passou"); !strings.Contains(l, "Data") {
+		t.Fatalf("an earlier day is not marked at the date: %q", l)
+	}
+	c.press("ctrl+u")
+	c.waitGone("hoje é") // the date changed: its error went with it
+	c.typeText("27/11/2026")
+	c.press("enter") // from the date: enter submits
+	s = c.waitFor("já passou (agora são 09:30)")
+	if l := lineWith(s, "já passou"); !strings.Contains(l, "Hora") || !strings.Contains(l, "09:00") {
+		t.Fatalf("an earlier hour today is not marked at the hour: %q", l)
+	}
+	c.press("ctrl+u")
+	c.waitGone("agora são")
 	c.typeText("10:00")
-	c.steps("enter", "enter", "=OS-2026-000001: Agendada.", "=27/11/2026 10:00, Carlos Souza")
+	c.steps("enter", "=OS-2026-000001: Agendada.", "=27/11/2026 10:00, Carlos Souza")
+}
+
+// lineWith is the first line of screen that holds text ("" when none does).
+func lineWith(screen, text string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	return ""
 }
 
 // A step key the order's status does not allow says why when pressed, in the store's words:
