@@ -42,12 +42,22 @@ func TestAssociationFormTabReachesTheButton(t *testing.T) {
 }
 
 // To an operator the Integração SGA form is read-only, and says so: tab enters no field, the
-// footer offers no Salvar, and ctrl+s says why nothing is saved.
+// footer offers no Salvar, a stored secret shows masked with nothing to "leave blank", and
+// ctrl+s says why nothing is saved.
 func TestIntegrationFormIsReadOnlyToAnOperator(t *testing.T) {
 	svc, ana := many(t)
+	in, err := svc.Store.In("norte-seguro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := "senha-guardada"
+	if _, err := in.SetIntegration(store.IntegrationPatch{Password: &secret}, maria); err != nil {
+		t.Fatal(err)
+	}
 	c := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: "ana", From: "test"}, Admin: &ana}, 100, 30)
-	s := c.waitFor("Associação: Norte Seguro", "Somente leitura: só supervisores alteram a Integração SGA.")
-	if strings.Contains(s, "Salvar") || strings.Contains(s, "Atualizar Token") || strings.Contains(s, "próximo campo") {
+	s := c.waitFor("Associação: Norte Seguro", "Somente leitura: só supervisores alteram a Integração SGA.", "••••")
+	if strings.Contains(s, "Salvar") || strings.Contains(s, "Atualizar Token") || strings.Contains(s, "próximo campo") ||
+		strings.Contains(s, "deixe em branco") {
 		t.Fatalf("the form offers an operator what the store refuses:\n%s", s)
 	}
 	c.press("tab")

@@ -193,8 +193,12 @@ func (p *integrationPage) Update(msg tea.Msg) tea.Cmd {
 				p.inputs[f].SetValue("")
 			}
 			p.inputs[f].Placeholder = ""
-			if secret != "" {
+			switch {
+			case secret == "":
+			case p.c.supervisor(): // a blank field keeps the stored one
 				p.inputs[f].Placeholder = store.Mask(fieldName[f], secret) + " (" + tKeepSecret + ")"
+			default: // read-only: nothing to keep or leave blank
+				p.inputs[f].Placeholder = store.Mask(fieldName[f], secret)
 			}
 		}
 		return nil
