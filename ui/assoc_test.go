@@ -307,3 +307,22 @@ func TestAnswersFromBeforeASwitchAreDropped(t *testing.T) {
 		t.Fatalf("Proteção Sul's contract opened on Norte Seguro:\n%s", s)
 	}
 }
+
+// ponte demo's note is its own associations': an association created in the demo opens on
+// an Integração SGA with nothing saved, and no note that says the credentials are.
+func TestDemoNoteOnlyOnTheDemosAssociations(t *testing.T) {
+	svc, _ := many(t)
+	c := newConsoleAs(t, svc, Session{Actor: maria, Association: "principal"}, 100, 30,
+		WithDemo("credenciais.txt", []string{"principal"}, 0, 0))
+	c.waitFor("Associação: Proteção Sul", "Demonstração: as credenciais", "credenciais.txt")
+	c.press("5", "n")
+	c.waitFor("Nova associação")
+	c.typeText("agua-limpa")
+	c.press("tab")
+	c.typeText("Água Limpa")
+	c.press("ctrl+s")
+	s := c.waitFor("[1 Integração SGA]", "Associação: Água Limpa (agua-limpa)", "✓ Associação criada")
+	if strings.Contains(s, "Demonstração") || strings.Contains(s, "credenciais.txt") {
+		t.Fatalf("a new association's form says the demo's credentials are saved in it:\n%s", s)
+	}
+}

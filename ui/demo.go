@@ -2,30 +2,36 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
 // demoNote is what the first screen says in ponte demo: where the simulators' credentials
 // are (the form shows them masked, and they are written nowhere else), and what the demo does
-// by itself after an association's first sync.
+// by itself after an association's first sync. It concerns the demo's own associations only:
+// one added in the console has no simulator's credentials, and nothing changes its SGA.
 type demoNote struct {
 	credentials string        // the file that holds them
+	slugs       []string      // the demo's associations, by short name
 	churn       time.Duration // how often the simulated SGAs change; 0: never
 	contracts   int           // with churn, how many contracts the demo imports vehicles for, up to
 }
 
 // WithDemo tells the console it runs ponte demo: credentials is the file that holds the
-// simulators' credentials, churn how often the simulated SGAs change (0: never), and then
-// contracts how many contracts the demo makes sure each association holds after its first
-// sync, importing vehicles itself.
-func WithDemo(credentials string, churn time.Duration, contracts int) Option {
-	return func(m *Model) { m.c.demo = &demoNote{credentials: credentials, churn: churn, contracts: contracts} }
+// simulators' credentials, slugs the demo's associations (the note is theirs), churn how often
+// the simulated SGAs change (0: never), and then contracts how many contracts the demo makes
+// sure each association holds after its first sync, importing vehicles itself.
+func WithDemo(credentials string, slugs []string, churn time.Duration, contracts int) Option {
+	return func(m *Model) {
+		m.c.demo = &demoNote{credentials: credentials, slugs: slugs, churn: churn, contracts: contracts}
+	}
 }
 
 // demoView is the demo's note at the bottom of the integration page, wrapped to width, the
-// file's path on a line of its own (wrapping would cut it at a hyphen); empty outside the demo.
+// file's path on a line of its own (wrapping would cut it at a hyphen); empty outside the demo
+// and on an association that is not one of the demo's.
 func (c *common) demoView(width int) string {
-	if c.demo == nil {
+	if c.demo == nil || !slices.Contains(c.demo.slugs, c.assoc.Slug) {
 		return ""
 	}
 	st := c.styles.Hint.Width(max(20, width))

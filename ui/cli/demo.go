@@ -31,6 +31,15 @@ var demoAssociations = []demoAssociation{
 	{"vale-minas", "Vale de Minas", 2, func(time.Duration) sim.Faults { return sim.Faults{Latency: 200 * time.Millisecond} }},
 }
 
+// demoSlugs are the short names of the demo's associations.
+func demoSlugs() []string {
+	slugs := make([]string, len(demoAssociations))
+	for i, d := range demoAssociations {
+		slugs[i] = d.slug
+	}
+	return slugs
+}
+
 // demoAssociation is one of the demo's associations and how its simulator behaves.
 type demoAssociation struct {
 	slug, name string
@@ -156,7 +165,7 @@ func (a *app) demoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, churn, demoContracts)}}
+			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, demoSlugs(), churn, demoContracts)}}
 			if churn > 0 {
 				extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, churn, who) }
 			}
@@ -226,7 +235,7 @@ func planDemo(s *store.Store, user string) (demoPlan, error) {
 		if err != nil {
 			return p, fmt.Errorf("%s: %w", a.Slug, err)
 		}
-		demo := slices.ContainsFunc(demoAssociations, func(d demoAssociation) bool { return d.slug == a.Slug })
+		demo := slices.Contains(demoSlugs(), a.Slug)
 		switch {
 		case demo:
 			have[a.Slug] = true
