@@ -93,6 +93,7 @@ type Model struct {
 	body, footer string
 	drawn        bool
 	footerFor    [2]bool // asking, running: the root's part of the footer
+	statusRows   int     // the lines the status bar took when the pages were last sized
 	asking       *askMsg
 	toastText    string
 	toastOK      bool
@@ -492,7 +493,7 @@ func (m *Model) contentSize() (int, int) {
 	if m.fullHelp {
 		footer = lipgloss.Height(m.helpView())
 	}
-	return max(0, m.c.width-2), max(0, m.c.height-3-footer)
+	return max(0, m.c.width-2), max(0, m.c.height-2-max(1, m.statusRows)-footer)
 }
 
 // View draws the header, the page, the status bar and the footer.
@@ -514,6 +515,14 @@ func (m *Model) Screen() string {
 		return m.c.styles.Plain.Width(m.c.width).Render(fmt.Sprintf(tTooSmall, m.c.width, m.c.height))
 	}
 	m.updateKeys()
+	// The status bar takes the lines its result or question needs from the page: the pages
+	// are sized again when that changes (a result comes or goes), not on every drawing.
+	status := m.statusView()
+	if len(status) != max(1, m.statusRows) {
+		m.statusRows = len(status)
+		m.resize()
+		m.drawn = false
+	}
 	// One pass over plain strings: a server redraws this for every session several times a
 	// second, and lipgloss passes over the whole screen cost the sync engine its CPU.
 	_, h := m.contentSize()
@@ -536,7 +545,7 @@ func (m *Model) Screen() string {
 			lines = append(lines, "")
 		}
 	}
-	lines = append(lines, m.statusView())
+	lines = append(lines, status...)
 	lines = append(lines, strings.Split(m.footer, "\n")...)
 	var b strings.Builder
 	inner := m.c.width - 2

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -14,15 +15,21 @@ import (
 // The root's two bars at the bottom: the status bar (the sync, the count of syncs, the
 // ticked vehicles, the last action's result, an open question) and the footer (the keys).
 
-// statusView is the status bar: an open question; else the sync, the ticked vehicles, and the
-// last action's result.
-func (m *Model) statusView() string {
+// maxStatusRows is how many lines the status bar may take from the page for a result or a
+// question that does not fit on one: what the operator must read is never cut.
+const maxStatusRows = 4
+
+// statusView is the status bar, one line or more: an open question; else the sync, the ticked
+// vehicles, and the last action's result. A result too long to sit beside the rest takes
+// lines of its own, wrapped, below them; the last run's status gives way to it.
+func (m *Model) statusView() []string {
 	st := m.c.styles
+	room := m.c.width - 2
 	if m.asking != nil {
-		return cell(st.Warning.Render(m.asking.question), m.c.width-2)
+		return wrapped(st.Warning, m.asking.question, room)
 	}
 	p := m.progress
-	var rest []string // the status bar's parts after the sync's
+	var rest []string // the status bar's parts after the sync's, before the result
 	if others := m.running + m.queued; others > 0 && (others > 1 || !p.Running) {
 		count := plural(m.running, tSyncsRunningOne, tSyncsRunningMany)
 		if m.queued > 0 {
@@ -37,22 +44,60 @@ func (m *Model) statusView() string {
 	if ticked > 0 {
 		rest = append(rest, st.StatusKey.Render(plural(ticked, tTickedOne, tTickedMany)))
 	}
+	var result, resultText string
+	resultStyle := st.Success
 	if m.toastText != "" {
-		mark, style := "✓ ", st.Success
+		mark := "✓ "
 		if !m.toastOK {
-			mark, style = "✗ ", st.Error
+			mark, resultStyle = "✗ ", st.Error
 		}
-		rest = append(rest, style.Render(mark+m.toastText))
+		resultText = mark + m.toastText
+		result = resultStyle.Render(resultText)
 	}
-	sep, room := st.Status.Render("  │  "), m.c.width-2
+	sep := st.Status.Render("  │  ")
+	join := func(parts ...string) string {
+		var kept []string
+		for _, p := range parts {
+			if p != "" {
+				kept = append(kept, p)
+			}
+		}
+		return strings.Join(kept, sep)
+	}
+	others := strings.Join(rest, sep)
+	// One line, if the result fits on it beside the rest and the sync's words.
+	beside := join(others, result)
 	left := room // what the sync's part may take beside the rest
-	if len(rest) > 0 {
-		left -= textWidth(strings.Join(rest, sep)) + textWidth(sep)
+	if beside != "" {
+		left -= textWidth(beside) + textWidth(sep)
 	}
-	var sync string
+	if line := join(m.syncPart(left, result != ""), beside); result == "" || textWidth(line) <= room {
+		return []string{line}
+	}
+	// Else the result takes lines of its own below the running sync and the counts; the last
+	// run's status gives way to it.
+	left = room
+	if others != "" {
+		left -= textWidth(others) + textWidth(sep)
+	}
+	var lines []string
+	if p.Running {
+		lines = append(lines, join(m.syncPart(left, true), others))
+	} else if others != "" {
+		lines = append(lines, others)
+	}
+	lines = append(lines, wrapped(resultStyle, resultText, room)...)
+	return lines[:min(len(lines), maxStatusRows)]
+}
+
+// syncPart is the status bar's word on the sync in at most left columns where it can be
+// shortened: a running sync's spinner, percent and details (the spinner and word stay), a
+// pause, or the last run's status, which gives way to a result beside it that needs the room.
+func (m *Model) syncPart(left int, result bool) string {
+	st, p := m.c.styles, m.progress
 	switch {
 	case p.Running && p.Phase == syncer.PhasePaused:
-		sync = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
+		return st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
 	case p.Running:
 		// A message or a narrow bar takes the room of the sync's details first.
 		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
@@ -63,26 +108,36 @@ func (m *Model) statusView() string {
 		if p.StartedBy != "" {
 			facts = append(facts, fact{long: fmt.Sprintf(tStartedBy, p.StartedBy), rank: 2})
 		}
-		sync = st.StatusKey.Render(fitFacts(facts, " · ", max(textWidth(s), left)))
+		return st.StatusKey.Render(fitFacts(facts, " · ", max(textWidth(s), left)))
 	case p.Status != "":
 		forms := lastRunForms(p)
-		sync = forms[len(forms)-1]
 		for _, f := range forms {
 			if textWidth(f) <= left {
-				sync = f
-				break
+				return f
 			}
 		}
-		if textWidth(sync) > left && m.toastText != "" {
-			sync = "" // the message says more than the last run's status
+		if result {
+			return "" // the message says more than the last run's status
 		}
-	default:
-		sync = tIdle
+		return forms[len(forms)-1]
+	case result && textWidth(tIdle) > left:
+		return ""
 	}
-	if sync != "" {
-		rest = append([]string{sync}, rest...)
+	return tIdle
+}
+
+// wrapped is text in style, wrapped at words to width, each line styled on its own, in at most
+// maxStatusRows lines (the last cut with an ellipsis beyond that).
+func wrapped(style lipgloss.Style, text string, width int) []string {
+	lines := strings.Split(ansi.Wrap(text, max(1, width), ""), "\n")
+	if len(lines) > maxStatusRows {
+		lines = lines[:maxStatusRows]
+		lines[maxStatusRows-1] = strings.TrimRight(cell(lines[maxStatusRows-1]+" …", width), " ")
 	}
-	return cell(strings.Join(rest, sep), room)
+	for i, l := range lines {
+		lines[i] = style.Render(strings.TrimRight(l, " "))
+	}
+	return lines
 }
 
 // lastRunForms is the status bar's word on the last run, longest first: "Último: concluído",

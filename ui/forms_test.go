@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"ponte/sga/sim"
+	"ponte/sga/syncer"
 	"ponte/store"
 )
 
@@ -85,5 +88,67 @@ func TestSalvarWithNoReplySavesAndSaysUntested(t *testing.T) {
 	c.waitFor("Salvo sem testar: o SGA não respondeu")
 	if in, _ := svc.Store.Integration(); in.Password != "senha-nova" {
 		t.Fatal("the password was not saved")
+	}
+}
+
+// statusBar is the screen's status bar: from its result's mark ("✓ " or "✗ ") on the lines
+// above the footer, joined into one text, or the line above the footer when it shows none.
+func statusBar(screen string) string {
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	lines = lines[:len(lines)-1] // the footer
+	for i := len(lines) - 1; i >= max(0, len(lines)-maxStatusRows); i-- {
+		if l := strings.TrimSpace(lines[i]); strings.HasPrefix(l, "✓ ") || strings.HasPrefix(l, "✗ ") || strings.Contains(l, "│  ✗ ") || strings.Contains(l, "│  ✓ ") {
+			return strings.Join(strings.Fields(strings.Join(lines[i:], " ")), " ")
+		}
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// fitsTyping checks that screen fills exactly w×h, as fits does for a screen whose footer,
+// while a field has the focus, offers no ? or q.
+func fitsTyping(t *testing.T, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	for _, l := range lines {
+		if textWidth(l) != w {
+			t.Fatalf("a line of %d cells at %d wide: %q", textWidth(l), w, l)
+		}
+	}
+	if len(lines) != h {
+		t.Fatalf("%d lines at %d high:\n%s", len(lines), h, screen)
+	}
+}
+
+// A result on the status bar is never cut: a long one takes lines of its own from the page,
+// at 80×24 and 120×35, and gives them back when it goes.
+func TestStatusBarResultsAreNeverCut(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 35}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, nil)
+			c := newConsole(t, svc, size[0], size[1])
+			c.waitFor(s.Credentials().User)
+			c.press("tab", "tab")
+			c.typeText("senha-errada")
+			c.press("ctrl+s")
+			refused := "✗ Não salvo: o SGA recusou o login com esse Usuário, Senha e Chave API; o cadastro salvo antes " +
+				"continua valendo. Corrija e clique em Salvar."
+			out := c.waitFor("* alterado, não salvo", "✗ Não salvo")
+			if bar := statusBar(out); !strings.Contains(bar, refused) || strings.Contains(bar, "…") {
+				t.Fatalf("the status bar cut the result: %q\n%s", bar, out)
+			}
+			fitsTyping(t, out, size[0], size[1])
+			svc.Engine.Hub("").Publish(syncer.Progress{Status: store.StatusFailed, Phase: syncer.PhaseDone, RunID: 99, ReasonCode: "no_product"})
+			failed := "✗ Sincronismo falhou: o Código do Produto não está preenchido em Integração SGA"
+			out = c.waitFor("✗ Sincronismo falhou")
+			if bar := statusBar(out); !strings.Contains(bar, failed) || strings.Contains(bar, "…") {
+				t.Fatalf("the status bar cut the result: %q\n%s", bar, out)
+			}
+			fitsTyping(t, out, size[0], size[1])
+			c.press("esc")
+			out = c.waitGone("Sincronismo falhou")
+			if l := strings.Split(out, "\n"); len(l) != size[1] || !strings.Contains(l[len(l)-2], "Último") {
+				t.Fatalf("the bar did not give its lines back:\n%s", out)
+			}
+		})
 	}
 }
