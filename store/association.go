@@ -20,6 +20,10 @@ import (
 // none (see Store.In).
 var ErrNoAssociation = errors.New("no association chosen")
 
+// ErrCNPJTaken is what adding or changing an association answers when its CNPJ is another
+// association's: a CNPJ is one company, one customer of ours.
+var ErrCNPJTaken = fmt.Errorf("%w as association", ErrDuplicate)
+
 // Association is one customer of ours and one SGA: the clients and vehicles brought from it,
 // its integration, schedule, runs and checkpoint live under it. Contracts and service orders
 // name it; their numbers are one sequence for the whole company.
@@ -342,6 +346,9 @@ func createAssociation(tx *bolt.Tx, a Association) (Association, error) {
 	if slugs.Get([]byte(a.Slug)) != nil {
 		return a, fmt.Errorf("association %q: %w", a.Slug, ErrDuplicate)
 	}
+	if err := cnpjFree(tx, a); err != nil {
+		return a, err
+	}
 	b := tx.Bucket(bAssociations)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -364,6 +371,24 @@ func createAssociation(tx *bolt.Tx, a Association) (Association, error) {
 		}
 	}
 	return a, nil
+}
+
+// cnpjFree refuses a's CNPJ if another association holds it, read in the transaction that
+// writes a: two sessions adding the same CNPJ at once cannot both succeed.
+func cnpjFree(tx *bolt.Tx, a Association) error {
+	if a.CNPJ == "" {
+		return nil
+	}
+	return tx.Bucket(bAssociations).ForEach(func(id, _ []byte) error {
+		var other Association
+		if _, err := getJSON(tx.Bucket(bAssociations), id, &other); err != nil {
+			return err
+		}
+		if other.ID != a.ID && other.CNPJ == a.CNPJ {
+			return fmt.Errorf("CNPJ %s: %w %s", FormatCNPJ(a.CNPJ), ErrCNPJTaken, other.Slug)
+		}
+		return nil
+	})
 }
 
 // AssociationPatch changes the fields that are not nil.
@@ -400,6 +425,11 @@ func (s *Store) UpdateAssociation(ref string, p AssociationPatch, by Actor) (Ass
 	now := s.now().UTC()
 	a.ChangedAt, a.ChangedBy = now, by.Who
 	err = s.update(func(tx txn) error {
+		if a.CNPJ != old.CNPJ {
+			if err := cnpjFree(tx.Tx, a); err != nil {
+				return err
+			}
+		}
 		slugs := tx.Bucket(bAssocSlug)
 		if a.Slug != old.Slug {
 			if slugs.Get([]byte(a.Slug)) != nil {
@@ -505,6 +535,15 @@ func cleanCNPJ(s string) string {
 		}
 		return r
 	}, strings.TrimSpace(s))
+}
+
+// FormatCNPJ writes a CNPJ's 14 digits as people read them, 11.222.333/0001-81; anything
+// else as it is.
+func FormatCNPJ(d string) string {
+	if !cnpjDigits.MatchString(d) {
+		return d
+	}
+	return d[:2] + "." + d[2:5] + "." + d[5:8] + "/" + d[8:12] + "-" + d[12:]
 }
 
 // validCNPJ checks a CNPJ's 14 digits and its two check digits.

@@ -229,6 +229,32 @@ func TestAddAssociationRefusesBadInput(t *testing.T) {
 	}
 }
 
+// A CNPJ is one company: a second association with it is refused, added or changed, however
+// it is punctuated; the association that holds it may keep it.
+func TestAssociationCNPJIsOneCompanys(t *testing.T) {
+	s := openTest(t, "", Options{})
+	if _, err := s.AddAssociation(Association{Slug: "sul", CNPJ: "11.222.333/0001-81"}, cli); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddAssociation(Association{Slug: "outra", CNPJ: "11222333000181"}, cli); !errors.Is(err, ErrCNPJTaken) {
+		t.Fatalf("a second association with the same CNPJ: %v", err)
+	}
+	if _, err := s.AddAssociation(Association{Slug: "outra"}, cli); err != nil {
+		t.Fatal(err)
+	}
+	cnpj := "11.222.333/0001-81"
+	if _, err := s.UpdateAssociation("outra", AssociationPatch{CNPJ: &cnpj}, cli); !errors.Is(err, ErrCNPJTaken) {
+		t.Fatalf("a CNPJ set on another association: %v", err)
+	}
+	name := "Proteção Sul"
+	if _, err := s.UpdateAssociation("sul", AssociationPatch{Name: &name, CNPJ: &cnpj}, cli); err != nil {
+		t.Fatalf("the association that holds the CNPJ: %v", err)
+	}
+	if got := FormatCNPJ("11222333000181"); got != "11.222.333/0001-81" {
+		t.Fatalf("FormatCNPJ: %q", got)
+	}
+}
+
 // Two SGAs reuse codes: the same client and vehicle codes in two associations are two clients
 // and two vehicles, each imported on its own, numbered in one company sequence.
 func TestCodesCollideAcrossAssociations(t *testing.T) {

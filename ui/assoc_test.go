@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -324,5 +325,27 @@ func TestDemoNoteOnlyOnTheDemosAssociations(t *testing.T) {
 	s := c.waitFor("[1 Integração SGA]", "Associação: Água Limpa (agua-limpa)", "✓ Associação criada")
 	if strings.Contains(s, "Demonstração") || strings.Contains(s, "credenciais.txt") {
 		t.Fatalf("a new association's form says the demo's credentials are saved in it:\n%s", s)
+	}
+}
+
+// A CNPJ is one company: the form refuses a second association with an existing one's CNPJ,
+// on the CNPJ field, and creates nothing.
+func TestAssociationFormRefusesATakenCNPJ(t *testing.T) {
+	svc, c := openAssocForm(t)
+	if _, err := svc.Store.UpdateAssociation("norte-seguro", store.AssociationPatch{CNPJ: new("11222333000181")}, maria); err != nil {
+		t.Fatal(err)
+	}
+	c.typeText("agua-limpa")
+	c.press("tab")
+	c.typeText("Água Limpa")
+	c.press("tab")
+	c.typeText("11.222.333/0001-81")
+	c.press("ctrl+s")
+	s := c.waitFor("já é o CNPJ de outra associação")
+	if l := markedLine(s, "já é o CNPJ"); !strings.Contains(l, "CNPJ  ") || !strings.Contains(cursorLine(s), "CNPJ") {
+		t.Fatalf("the refusal is not on the CNPJ field:\n%s", s)
+	}
+	if _, err := svc.Store.Association("agua-limpa"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the association was created: %v", err)
 	}
 }

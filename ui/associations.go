@@ -318,6 +318,8 @@ func (f *assocForm) fail(err error) tea.Cmd {
 		return f.form.fail(afName, settingProblem(err))
 	case errors.Is(err, store.ErrForbidden):
 		return f.form.fail(afSlug, tOnlySupervisors)
+	case errors.Is(err, store.ErrCNPJTaken):
+		return f.form.fail(afCNPJ, tAssocCNPJTaken)
 	case errors.Is(err, store.ErrDuplicate):
 		return f.form.fail(afSlug, tAssocDuplicate)
 	case strings.Contains(err.Error(), "CNPJ"):

@@ -162,6 +162,7 @@ const (
 	tOnlySupervisors     = "Só supervisores podem fazer isso."
 	tReadOnlyIntegration = "Somente leitura: só supervisores alteram a Integração SGA."
 	tAssocDuplicate      = "já existe uma com esse nome curto"
+	tAssocCNPJTaken      = "já é o CNPJ de outra associação"
 	tAssocBadSlug        = "só a-z, 0-9 e '-' (até 32)"
 	tAssocBadCNPJ        = "CNPJ inválido"
 	tSyncsRunningOne     = "%d sincronismo em andamento"

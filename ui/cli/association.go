@@ -183,13 +183,17 @@ func (a *app) associationListCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), views)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tCLIENTS\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
+				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tCNPJ\tCLIENTS\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
 				for _, v := range views {
 					name := v.Name
 					if v.Disabled {
 						name += " (disabled)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+					cnpj := store.FormatCNPJ(v.CNPJ)
+					if cnpj == "" {
+						cnpj = "-"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, cnpj, v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
 				}
 				return tw.Flush()
 			})
@@ -263,7 +267,7 @@ func showAssociation(w io.Writer, v associationView, in store.IntegrationState) 
 		state = "disabled: it does not sync"
 	}
 	yes := map[bool]string{true: "set", false: "not set"}
-	rows := [][2]string{{"association", v.Slug}, {"name", v.Name}, {"cnpj", v.CNPJ}, {"state", state},
+	rows := [][2]string{{"association", v.Slug}, {"name", v.Name}, {"cnpj", store.FormatCNPJ(v.CNPJ)}, {"state", state},
 		{"clients", fmt.Sprint(v.Clients)}, {"vehicles", fmt.Sprint(v.Vehicles)}, {"contracts", fmt.Sprint(v.Contracts)},
 		{"product code", in.ProductCode}, {"manual credentials", yes[in.Manual]}, {"sync token", yes[in.Sync]},
 		{"daily sync", v.Daily}, {"last sync", lastSync(v.LastRun)}}

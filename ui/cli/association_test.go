@@ -29,6 +29,7 @@ func TestAssociationCommands(t *testing.T) {
 		{"association", "add", "norte"},                         // exists
 		{"association", "add", "sul minas"},                     // not a short name
 		{"association", "add", "x", "--cnpj", "11111111111111"}, // not a CNPJ
+		{"association", "add", "x", "--cnpj", "11222333000181"}, // norte's CNPJ
 		{"association", "add"},
 		{"association", "show", "nenhuma"},
 		{"association", "set", "norte"},
@@ -37,6 +38,10 @@ func TestAssociationCommands(t *testing.T) {
 		if code, _, errOut := ponte(bad...); code != cli.ExitUsage {
 			t.Errorf("ponte %q exited %d, want 2: %s", bad, code, errOut)
 		}
+	}
+
+	if _, _, errOut := ponte("association", "add", "x", "--cnpj", "11222333000181"); !strings.Contains(errOut, "CNPJ 11.222.333/0001-81: already exists as association norte") {
+		t.Errorf("a second association with norte's CNPJ: %q", errOut)
 	}
 
 	// Two associations: the commands that work in one need its name.
@@ -68,7 +73,8 @@ func TestAssociationCommands(t *testing.T) {
 		t.Fatalf("association list --json: %d %v %q", code, err, out)
 	}
 	code, out, _ = ponte("association", "show", "norte")
-	if code != cli.ExitOK || !strings.Contains(out, "product code:") || !strings.Contains(out, "8") || !strings.Contains(out, "last sync:") {
+	if code != cli.ExitOK || !strings.Contains(out, "product code:") || !strings.Contains(out, "8") || !strings.Contains(out, "last sync:") ||
+		!regexp.MustCompile(`(?m)^cnpj: +11\.222\.333/0001-81$`).MatchString(out) {
 		t.Fatalf("association show: %d %q", code, out)
 	}
 	if code, out, errOut := ponte("association", "set", "principal", "--slug", "sul", "--name", "Proteção Sul"); code != cli.ExitOK ||
@@ -79,7 +85,7 @@ func TestAssociationCommands(t *testing.T) {
 		t.Fatalf("disable: %d %q", code, out)
 	}
 	code, out, _ = ponte("association", "list")
-	if code != cli.ExitOK || !strings.Contains(out, "Norte Seguro (disabled)") || !strings.Contains(out, "Proteção Sul") {
+	if code != cli.ExitOK || !strings.Contains(out, "Norte Seguro (disabled)  11.222.333/0001-81") || !strings.Contains(out, "Proteção Sul") {
 		t.Fatalf("association list: %d %q", code, out)
 	}
 	if code, _, errOut := ponte("-a", "norte", "sync"); code != cli.ExitFailure || !strings.Contains(errOut, "disabled") {
@@ -99,8 +105,8 @@ func TestAssociationCommands(t *testing.T) {
 // association list counts each association's clients beside its vehicles and contracts.
 func TestAssociationListCountsClients(t *testing.T) {
 	code, out, errOut := run2(fixtureDB(t), "association", "list")
-	if code != cli.ExitOK || !regexp.MustCompile(`(?m)^ASSOCIATION +NAME +CLIENTS +VEHICLES +CONTRACTS +LAST SYNC +DAILY$`).MatchString(out) ||
-		!regexp.MustCompile(`(?m)^principal +Principal +3 +5 +1 `).MatchString(out) {
+	if code != cli.ExitOK || !regexp.MustCompile(`(?m)^ASSOCIATION +NAME +CNPJ +CLIENTS +VEHICLES +CONTRACTS +LAST SYNC +DAILY$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^principal +Principal +- +3 +5 +1 `).MatchString(out) {
 		t.Fatalf("association list: %d %q %q", code, out, errOut)
 	}
 }
