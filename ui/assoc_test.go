@@ -349,3 +349,37 @@ func TestAssociationFormRefusesATakenCNPJ(t *testing.T) {
 		t.Fatalf("the association was created: %v", err)
 	}
 }
+
+// A run that read with the other credentials ended with a warning: Associações says so, as
+// the status bar does, at 100 and 80 columns.
+func TestAssociationsSayARunEndedWithAWarning(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			svc, _ := many(t)
+			in, err := svc.Store.In("principal")
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := in.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync}, maria)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := in.UpdateRun(run.ID, func(r *store.Run) { r.Source, r.FellBack = store.SourceManual, true }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := in.FinishRun(run.ID, store.StatusSucceeded, "", "", maria); err != nil {
+				t.Fatal(err)
+			}
+			c := openOn(t, svc, size[0], size[1])
+			c.waitFor("Último: concluído, com aviso")
+			c.press("5")
+			s := c.waitFor("3 associações")
+			if l := markedLine(s, "● Proteção Sul"); !strings.Contains(l, "concluído, com aviso 27/11 09:30") {
+				t.Fatalf("Associações does not say the run ended with a warning: %q\n%s", l, s)
+			}
+			if l := markedLine(s, "Norte Seguro"); strings.Contains(l, "aviso") {
+				t.Fatalf("a run without a warning says it has one: %q", l)
+			}
+		})
+	}
+}

@@ -220,7 +220,7 @@ func (p *assocsPage) rows() {
 		}
 		last := tAssocNever
 		if r := s.LastRun; r != nil {
-			last = shortStatus(r.Status) + " " + r.StartedAt.Local().Format("02/01 15:04")
+			last = withWarning(shortStatus(r.Status), r.Status, r.FellBack) + " " + r.StartedAt.Local().Format("02/01 15:04")
 			if r.ErrorCount > 0 {
 				last += " · " + plural(r.ErrorCount, tErrorOne, tErrorMany)
 			}

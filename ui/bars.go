@@ -152,13 +152,26 @@ func lastRunForms(p syncer.Progress) []string {
 		return []string{fmt.Sprintf(tRunStatus, last, status)}
 	}
 	return []string{fmt.Sprintf(tRunStatusWarn, last, status, fellBackWarning(p.Source, false)),
-		fmt.Sprintf(tRunStatusWarn, last, status, fellBackWarning(p.Source, true)), fmt.Sprintf(tRunStatusWarned, last, status)}
+		fmt.Sprintf(tRunStatusWarn, last, status, fellBackWarning(p.Source, true)),
+		fmt.Sprintf(tRunStatus, last, withWarning(status, p.Status, p.FellBack))}
 }
 
 // warned reports whether a run that ended well ended with a warning to tell: it read with
 // other credentials than SGA refused.
-func warned(p syncer.Progress) bool {
-	return p.FellBack && (p.Status == store.StatusSucceeded || p.Status == store.StatusPartial)
+func warned(p syncer.Progress) bool { return endedWarned(p.Status, p.FellBack) }
+
+// endedWarned is warned for a run's status and whether it fell back, as a stored run has them.
+func endedWarned(status string, fellBack bool) bool {
+	return fellBack && (status == store.StatusSucceeded || status == store.StatusPartial)
+}
+
+// withWarning is a run's status word (word, for status) with ", com aviso" when it ended
+// with a warning: "concluído, com aviso".
+func withWarning(word, status string, fellBack bool) string {
+	if !endedWarned(status, fellBack) {
+		return word
+	}
+	return fmt.Sprintf(tStatusWarned, word)
 }
 
 // cancelledText tells that a run was cancelled, by whom, and how far it got.

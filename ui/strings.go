@@ -381,7 +381,7 @@ const (
 	tSyncDoneWarnOf  = "Sincronismo concluído, com aviso: %s."
 	tSyncDoneWarned  = "Sincronismo concluído, com aviso."
 	tRunStatusWarn   = "%s: %s, com aviso: %s"
-	tRunStatusWarned = "%s: %s, com aviso"
+	tStatusWarned    = "%s, com aviso"
 	tSyncCancelled   = "Sincronismo cancelado após %s."
 	tSyncCancelledBy = "Sincronismo cancelado por %s após %s."
 	tCancelledBy     = "Cancelado por %s."
