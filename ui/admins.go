@@ -253,7 +253,7 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 			return toast(false, "%s", tBadTime)
 		}
 		v.schedule = msg.schedule
-		return toast(true, "%s", tSuccess)
+		return toast(true, "%s", scheduleSaved(msg.schedule))
 	case progressMsg:
 		was := v.progress
 		v.progress = syncer.Progress(msg)
@@ -412,7 +412,7 @@ func (v *adminView) View() string {
 		}
 	}
 	if late := lateBy(v.schedule); late >= time.Minute {
-		b.WriteString("\n" + st.Hint.Render(cell(fmt.Sprintf(tDailySpread, int(late.Minutes())), v.width)))
+		b.WriteString("\n" + st.Hint.Render(ansi.Wordwrap(fmt.Sprintf(tDailySpread, int(late.Minutes())), max(1, v.width), "")))
 	}
 	b.WriteString("\n\n" + st.Title.Render(tLastRuns) + "\n")
 	if len(v.runs) == 0 {
@@ -540,6 +540,15 @@ func (v *adminView) runErrors() string {
 
 // watchesProgress reports whether the page shows the sync's progress now: a profile does.
 func (p *adminsPage) watchesProgress() bool { return p.open != nil }
+
+// scheduleSaved says what d or h saved: the daily sync's time, or, off, that the time is kept
+// for when it is turned on.
+func scheduleSaved(sc store.Schedule) string {
+	if sc.Enabled {
+		return fmt.Sprintf(tDailySavedOn, sc.TimeOfDay)
+	}
+	return fmt.Sprintf(tDailySavedOff, sc.TimeOfDay)
+}
 
 // dailyLine is the daily sync's state: when on, its time and next run; when off, the time it
 // keeps for when it is turned on (h changes it either way).

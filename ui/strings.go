@@ -246,6 +246,8 @@ const (
 	tDailyOffAt      = "desligado (horário: %s, ao ligar com d)"
 	tDailySpread     = "O próximo começa %d min depois do horário: cada associação tem o seu atraso, para que não comecem todas ao mesmo tempo."
 	tDailyFull       = "; completo: %s"
+	tDailySavedOn    = "Sincronismo diário às %s"
+	tDailySavedOff   = "Sincronismo diário desligado; o horário %s fica guardado para quando for ligado (d)"
 	tRunKind         = "Leitura"
 	tReadInFull      = "Leitura completa: %s."
 	tIncrementalRead = "Leu %s do SGA em %s."

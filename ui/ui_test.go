@@ -435,16 +435,37 @@ func TestScheduleLineUpdatesAtOnce(t *testing.T) {
 	openProfile(c)
 	c.waitFor("Sincronismo diário: ligado, às 03:00")
 	c.press("d")
-	c.waitFor("Sincronismo diário: desligado (horário: 03:00, ao ligar com d)", "Ação realizada com sucesso!")
+	c.waitFor("Sincronismo diário: desligado (horário: 03:00, ao ligar com d)",
+		"✓ Sincronismo diário desligado; o horário 03:00 fica guardado para quando for ligado (d)")
 	c.press("h", "ctrl+u")
 	c.typeText("04:15")
 	c.press("enter")
-	c.waitFor("Sincronismo diário: desligado (horário: 04:15, ao ligar com d)")
+	c.waitFor("Sincronismo diário: desligado (horário: 04:15, ao ligar com d)",
+		"✓ Sincronismo diário desligado; o horário 04:15 fica guardado para quando for ligado (d)")
 	c.press("d")
 	late := syncer.Spread("principal")
 	next := time.Date(2026, 11, 28, 4, 15, 0, 0, time.UTC).Add(late)
 	c.waitFor("Sincronismo diário: ligado, às 04:15 (próximo: "+next.Format("02/01 15:04")+")",
 		fmt.Sprintf("O próximo começa %d min depois do horário: cada associação tem o seu atraso", int(late.Minutes())))
+}
+
+// At 80 columns, h says the time it saved, and the line that explains the spread is whole.
+func TestScheduleSavedAndSpreadAt80Columns(t *testing.T) {
+	c := newConsole(t, fixture(t), 80, 24)
+	c.waitFor("integracao", "Último: concluído")
+	openProfile(c)
+	c.waitFor("Sincronismo diário: ligado, às 03:00")
+	c.press("h", "ctrl+u")
+	c.typeText("05:30")
+	c.press("enter")
+	s := c.waitFor("✓ Sincronismo diário às 05:30")
+	late := syncer.Spread("principal")
+	want := fmt.Sprintf("O próximo começa %d min depois do horário: cada associação tem o seu atraso, para que não "+
+		"comecem todas ao mesmo tempo.", int(late.Minutes()))
+	if !strings.Contains(strings.Join(strings.Fields(s), " "), want) {
+		t.Fatalf("the spread's explanation is cut:\n%s", s)
+	}
+	fits(t, c, "the profile at 80 columns", 80, 24)
 }
 
 // A run that continued another says so in the list; a cancelled one says what it read.
