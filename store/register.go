@@ -440,7 +440,7 @@ func (s *Store) ClientByCPF(cpf string) (Client, error) {
 // operator names one on the command line.
 func (s *Store) FindClient(ref string) (Client, error) {
 	ref = strings.TrimSpace(ref)
-	if cpf := digitsOnly(ref); len(cpf) == 11 {
+	if cpf, ok := CPF(ref); ok {
 		if c, err := s.ClientByCPF(cpf); err == nil || !errors.Is(err, ErrNotFound) {
 			return c, err
 		}

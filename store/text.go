@@ -67,6 +67,13 @@ func words(folded string) []string {
 	return out
 }
 
+// CPF is the one rule of what names a client by CPF: 11 digits, with or without the mask
+// (000.000.000-00). It returns the digits and whether s is one.
+func CPF(s string) (digits string, ok bool) {
+	digits = digitsOnly(s)
+	return digits, len(digits) == 11 && strings.Trim(s, "0123456789.- ") == ""
+}
+
 func digitsOnly(s string) string {
 	var sb strings.Builder
 	for _, r := range s {

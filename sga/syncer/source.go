@@ -142,7 +142,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 // SGA, those without our product kept as Foreign (listed, never imported). With only the sync
 // token, or when SGA refuses the manual login, the supplier-sync lookup, which lists ours alone.
 func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
-	cpf := sga.OnlyDigits(r.req.CPF)
+	cpf, valid := store.CPF(r.req.CPF)
 	source := store.SourceSync
 	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
 	if r.in.SyncToken == "" || creds.HasManual() {
@@ -157,7 +157,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunClient, Source: source, Client: cpf,
 		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseReading, PagesTotal: 1}
 	r.publish(func(*Progress) {})
-	if len(cpf) != 11 {
+	if !valid {
 		return r.finish(store.StatusFailed, fmt.Errorf("%w: %q", errBadCPF, r.req.CPF))
 	}
 	if err := r.checkConfig(source); err != nil {

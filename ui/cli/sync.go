@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,15 +28,16 @@ func (a *app) syncCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "sync",
-		Short: "Run one sync now, headless: every client, or --client CPF; --all for every association",
+		Short: "Run one sync now, headless: every client, or --client CODE_OR_CPF; --all for every association",
 		Long: "Run one sync now, headless: every client of ours in SGA, or one client with --client, in the\n" +
 			"association named by --association (needed when there are several), or in every enabled\n" +
-			"association with --all, --parallel of them at once.\n\n" +
+			"association with --all, --parallel of them at once. --client takes a CPF, or the SGA code of a\n" +
+			"client already stored (as import does).\n\n" +
 			"Progress goes to stderr (a line redrawn in place on a terminal, plain lines otherwise), each\n" +
 			"retry of a failed SGA request as it happens; the run's summary goes to stdout. A run that\n" +
 			"ends with some records in error exits 3; refused credentials exit 5. With --all, each\n" +
 			"association's end is a line of its own; the status is 1 if any failed, else 3 if any was partial.",
-		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync -q || echo \"sync failed: $?\"\n" +
+		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync --client 10001\n  ponte sync -q || echo \"sync failed: $?\"\n" +
 			"  ponte --association protecao-sul sync\n  ponte sync --all --parallel 8",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -95,6 +97,11 @@ func (a *app) syncCmd() *cobra.Command {
 					return err
 				}
 				here, _ := in.Current()
+				if cpf != "" {
+					if cpf, err = clientCPF(in, cpf); err != nil {
+						return err
+					}
+				}
 				updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
 				shown := make(chan struct{})
 				go func() {
@@ -138,7 +145,7 @@ func (a *app) syncCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cpf, "client", "", "sync only this client, by CPF")
+	f.StringVar(&cpf, "client", "", "sync only this client, by CPF or by the SGA code of a stored client")
 	f.BoolVar(&asJSON, "json", false, "print the run as JSON on stdout instead of its summary line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
 	f.BoolVar(&all, "all", false, "sync every enabled association")
@@ -279,6 +286,22 @@ func (a *app) urlOf(s *store.Store) string {
 		return in.SGAURL
 	}
 	return ""
+}
+
+// clientCPF is the CPF of the client --client names: a CPF as given, or a stored client's SGA
+// code. Anything else is a mistake on the command line, said before any run is recorded.
+func clientCPF(s *store.Store, ref string) (string, error) {
+	if cpf, ok := store.CPF(ref); ok {
+		return cpf, nil
+	}
+	if code, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err != nil || code <= 0 {
+		return "", usagef("--client takes a CPF (11 digits, 000.000.000-00) or a client's SGA code, not %q", ref)
+	}
+	c, err := s.FindClient(ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", usagef("--client %s: no stored client has this SGA code; a client not yet stored is synced by its CPF", ref)
+	}
+	return c.CPF, err
 }
 
 func runSummary(r store.Run) string {

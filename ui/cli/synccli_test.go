@@ -1,0 +1,52 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"ponte/store"
+	"ponte/ui/cli"
+)
+
+// runsOf is the database's runs, newest first.
+func runsOf(t *testing.T, db string) []store.Run {
+	t.Helper()
+	code, out, errOut := run2(db, "runs", "--json", "--limit", "50")
+	var runs []store.Run
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &runs) != nil {
+		t.Fatalf("runs --json: %d %q %q", code, out, errOut)
+	}
+	return runs
+}
+
+// sync --client takes a CPF or a stored client's SGA code, as import --client does; anything
+// else is a mistake on the command line (exit 2), said before any run is recorded. Before, a
+// code was sent to the engine as a CPF and recorded as a failed run, exit 1.
+func TestSyncClientTakesACodeOrACPF(t *testing.T) {
+	db, s, url := syncedDB(t, 20)
+	before := len(runsOf(t, db))
+	for _, bad := range []string{"99999", "12.34", "abc", "832.563.107-4", "0"} {
+		code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", bad)
+		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "--client") {
+			t.Errorf("sync --client %s: exit %d, want %d: %q %q", bad, code, cli.ExitUsage, out, errOut)
+		}
+	}
+	if n := len(runsOf(t, db)); n != before {
+		t.Fatalf("bad --client values recorded %d runs", n-before)
+	}
+	m := s.Vehicles()[0]
+	for _, ref := range []string{strconv.FormatInt(m.MemberCode, 10), m.MemberCPF} {
+		code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", ref, "--json")
+		var run store.Run
+		if code != cli.ExitOK || json.Unmarshal([]byte(out), &run) != nil || run.Kind != store.RunClient || run.Client != digits(m.MemberCPF) {
+			t.Errorf("sync --client %s: %d %+v %q", ref, code, run, errOut)
+		}
+	}
+}
+
+func digits(s string) string {
+	d, _ := store.CPF(s)
+	return d
+}
