@@ -97,6 +97,12 @@ func (p *progress) note(line string) {
 	p.drawn = false
 }
 
+// shares reports whether out shows on the progress's terminal: both are terminals, taken to be
+// the one screen, where a line out prints need not be noted again.
+func (p *progress) shares(out io.Writer) bool {
+	return p.width != nil && isTerminal(out)
+}
+
 // end leaves the terminal's line after a bar that no final news closed.
 func (p *progress) end() {
 	p.mu.Lock()

@@ -211,14 +211,19 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 	var runs []store.Run
 	failed, partial := 0, 0
 	out := cmd.OutOrStdout()
-	for _, slug := range skipped {
-		line := fmt.Sprintf("%s: skipped: not configured (set it with ponte --association %s config set ...)", slug, slug)
-		if progress != nil {
+	// say tells one association's end: on stdout as a summary, and on stderr as progress
+	// unless stdout already puts it on the same terminal.
+	say := func(line string) {
+		printed := !asJSON && !quiet
+		if progress != nil && !(printed && progress.shares(out)) {
 			progress.note(line)
 		}
-		if !asJSON && !quiet {
+		if printed {
 			fmt.Fprintln(out, line)
 		}
+	}
+	for _, slug := range skipped {
+		say(fmt.Sprintf("%s: skipped: not configured (set it with ponte --association %s config set ...)", slug, slug))
 	}
 	for range slugs {
 		r := <-results
@@ -236,12 +241,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		} else if r.run.Status == store.StatusPartial {
 			partial++
 		}
-		if progress != nil {
-			progress.note(line)
-		}
-		if !asJSON && !quiet {
-			fmt.Fprintln(out, line)
-		}
+		say(line)
 	}
 	if progress != nil {
 		progress.end()
