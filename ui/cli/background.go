@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,5 +116,21 @@ func keepFangFromAsking() (restore func()) {
 	return func() {
 		os.Stdin = saved
 		null.Close()
+	}
+}
+
+// helpWidth is the width help takes on a terminal that reports none.
+const helpWidth = 80
+
+// sizeFangHelp gives fang a width when os.Stdout's terminal reports 0 columns (a
+// pseudo-terminal nobody sized, as script(1) opens with no terminal behind it): fang takes the
+// width as it is, once per process, and draws the usage and examples in boxes 0 wide, empty.
+// Its one setting for the width is its __FANG_TEST_WIDTH, which this sets to helpWidth.
+func sizeFangHelp() {
+	if os.Getenv("__FANG_TEST_WIDTH") != "" {
+		return
+	}
+	if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil && w <= 0 {
+		os.Setenv("__FANG_TEST_WIDTH", strconv.Itoa(helpWidth))
 	}
 }

@@ -81,6 +81,7 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	go a.watchHangups(done)
 	var err error
 	if h == nil {
+		sizeFangHelp()
 		restore := keepFangFromAsking()
 		err = fang.Execute(ctx, root, fang.WithVersion(Version()), fang.WithoutManpage(), fang.WithErrorHandler(a.showError),
 			fang.WithColorSchemeFunc(a.colorScheme))

@@ -14,10 +14,18 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgs); args != "" {
+		// The test binary run as ponte itself, on the streams and terminal a test gave it.
+		os.Exit(cli.Execute(context.Background(), strings.Fields(args), cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	}
 	// Help is as wide as a terminal would make it; tests have none.
 	os.Setenv("__FANG_TEST_WIDTH", "100")
 	os.Exit(m.Run())
 }
+
+// childArgs, set in the environment of this test binary, makes it run that command line as
+// ponte does, in a process of its own (fang reads os.Stdout's size once per process).
+const childArgs = "PONTE_TEST_CHILD_ARGS"
 
 // run runs one command line with empty stdin and returns its exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"ponte/ui/cli"
 )
@@ -33,5 +37,34 @@ func TestSyncAllOnATerminalSaysEachEndOnce(t *testing.T) {
 	}
 	if !strings.Contains(screen, "syncing 1 association, 4 at once") {
 		t.Fatalf("no progress on the terminal: %q", screen)
+	}
+}
+
+// Help on a terminal that reports 0 columns (a pseudo-terminal nobody sized, as script(1) opens
+// with no terminal behind it) shows its usage and examples 80 columns wide. Before, fang drew
+// them in boxes 0 wide, empty.
+func TestHelpOnATerminalOfNoWidth(t *testing.T) {
+	tty, pty := openPTY(t, 0)
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() { defer close(read); _, _ = io.Copy(&got, pty) }()
+	cmd := exec.Command(os.Args[0])
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "__FANG_TEST_WIDTH=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, childArgs+"=sync --help", "TERM=xterm-256color", "NO_COLOR=1")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ponte sync --help: %v", err)
+	}
+	tty.Close()
+	within(t, 10e9, "the terminal's output", read)
+	help := ansi.Strip(got.String())
+	for _, want := range []string{"ponte sync [--flags]", "ponte sync --client 123.456.789-09 --json", "ponte sync --all --parallel 8"} {
+		if !strings.Contains(help, want) {
+			t.Fatalf("help on a terminal of 0 columns lacks %q:\n%s", want, help)
+		}
 	}
 }
