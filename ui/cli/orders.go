@@ -52,19 +52,22 @@ func (a *app) pendingCmd() *cobra.Command {
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
 				}
+				if len(ps) == 0 {
+					// A sentence, not a table's header over nothing (--json: an empty array).
+					if all {
+						fmt.Fprintln(cmd.OutOrStdout(), "no proposals")
+					} else {
+						fmt.Fprintln(cmd.OutOrStdout(), "no proposals waiting for a decision")
+					}
+					return nil
+				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
 				for _, p := range ps {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
 						p.Plate, p.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After, when(p.Cause.ChangedAt), p.Cause.ChangedBy)
 				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
-				if len(ps) == 0 {
-					fmt.Fprintln(cmd.ErrOrStderr(), "no proposals")
-				}
-				return nil
+				return tw.Flush()
 			})
 		},
 	}

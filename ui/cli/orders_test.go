@@ -263,3 +263,21 @@ func TestAssociationRules(t *testing.T) {
 		t.Fatalf("pending list: %q", out)
 	}
 }
+
+// An empty pending list is a sentence on stdout, with no table header above it; --json is an
+// empty array, as the other listings' --json.
+func TestEmptyPendingListIsASentence(t *testing.T) {
+	db := fixtureDB(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pending", "list"}, "no proposals waiting for a decision\n"},
+		{[]string{"pending", "list", "--all"}, "no proposals\n"},
+		{[]string{"pending", "list", "--json"}, "[]\n"},
+	} {
+		if code, out, errOut := run2(db, tc.args...); code != cli.ExitOK || out != tc.want || errOut != "" {
+			t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want stdout %q alone", strings.Join(tc.args, " "), code, out, errOut, tc.want)
+		}
+	}
+}
