@@ -382,7 +382,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %s, got %d arguments", strings.TrimPrefix(cmd.CommandPath(), "ponte "), what, len(args))
+			return usagef("%s needs %s, got %s", strings.TrimPrefix(cmd.CommandPath(), "ponte "), what, plural(len(args), "argument", "arguments"))
 		}
 		return nil
 	}

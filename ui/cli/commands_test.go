@@ -308,7 +308,9 @@ func TestConfigSyncImport(t *testing.T) {
 	if n := strings.Count(contracts, "\n"); n != 1 {
 		t.Fatalf("%d contracts after a refused import", n)
 	}
-	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != cli.ExitFailure || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") {
+	// One vehicle is counted as one: "1 of 1 vehicle refused".
+	if code, _, errOut := ponte("import", "--client", v.MemberCPF, "ZZZ9Z99"); code != cli.ExitFailure || !strings.Contains(errOut, "ZZZ9Z99: no such vehicle") ||
+		!strings.Contains(errOut, "nothing was imported; 1 of 1 vehicle refused:") {
 		t.Fatalf("unknown plate: %d %q", code, errOut)
 	}
 	// Every vehicle refused is named with its reason, not only the first.

@@ -75,8 +75,8 @@ func (a *app) importCmd() *cobra.Command {
 					refused = append(refused, joined(err)...)
 				}
 				if len(refused) > 0 {
-					lines := []string{fmt.Sprintf("client %d (%s): nothing was imported; %d of %d vehicles refused:",
-						c.SGACode, c.Name, len(refused), len(vehicles))}
+					lines := []string{fmt.Sprintf("client %d (%s): nothing was imported; %d of %s refused:",
+						c.SGACode, c.Name, len(refused), plural(len(vehicles), "vehicle", "vehicles"))}
 					for _, one := range refused {
 						lines = append(lines, "  "+one.Error())
 					}

@@ -256,9 +256,9 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 	case cmd.Context().Err() != nil:
 		return context.Cause(cmd.Context())
 	case failed > 0:
-		return statusError{status: ExitFailure, said: !quiet, err: fmt.Errorf("%d of %d associations failed", failed, len(slugs))}
+		return statusError{status: ExitFailure, said: !quiet, err: fmt.Errorf("%d of %s failed", failed, plural(len(slugs), "association", "associations"))}
 	case partial > 0:
-		return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("%d of %d associations partial", partial, len(slugs))}
+		return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("%d of %s partial", partial, plural(len(slugs), "association", "associations"))}
 	}
 	return nil
 }
