@@ -112,7 +112,7 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 				return err
 			}
 		}
-		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s, %s, %d key(s)", a.Login, a.Role, len(a.Keys)))
+		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s, %s, %s", a.Login, a.Role, Count(len(a.Keys), "key", "keys")))
 	})
 	if err != nil {
 		return Admin{}, err
@@ -156,7 +156,7 @@ func (s *Store) SetAdminAccess(login, role string, associations []uint64, by Act
 			return err
 		}
 		return appendAudit(tx.company(), s.now().UTC(), by, ActionAdminChanged,
-			fmt.Sprintf("login %s: %s of %d association(s)", login, role, len(associations)))
+			fmt.Sprintf("login %s: %s of %s", login, role, Count(len(associations), "association", "associations")))
 	})
 	return a, err
 }

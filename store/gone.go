@@ -18,7 +18,7 @@ type TooManyGoneError struct {
 }
 
 func (e *TooManyGoneError) Error() string {
-	return fmt.Sprintf("%d of the %d stored vehicles would be marked gone; nothing was marked", e.Would, e.Fleet)
+	return fmt.Sprintf("%d of the %s would be marked gone; nothing was marked", e.Would, Count(e.Fleet, "stored vehicle", "stored vehicles"))
 }
 
 func (e *TooManyGoneError) Is(err error) bool { return err == ErrTooManyGone }

@@ -464,7 +464,7 @@ func FindVehicle(owned []VehicleView, ref string) (VehicleView, error) {
 			return v, nil
 		}
 	}
-	return VehicleView{}, fmt.Errorf("%s: no such vehicle among the client's %d: %w", ref, len(owned), ErrNotFound)
+	return VehicleView{}, fmt.Errorf("%s: no such vehicle among the client's %s: %w", ref, Count(len(owned), "vehicle", "vehicles"), ErrNotFound)
 }
 
 // VehicleView is a vehicle with its contract number, if it was imported.

@@ -99,6 +99,12 @@ func (r Run) OfAssociation() bool { return AssociationKind(r.Kind) }
 func (c RunCounts) Clients() int  { return c.ClientsCreated + c.ClientsUpdated + c.ClientsUnchanged }
 func (c RunCounts) Vehicles() int { return c.VehiclesCreated + c.VehiclesUpdated + c.VehiclesUnchanged }
 
+// countsText is a run's counts as its audit entries tell them: "1 client, 2 vehicles, 0 errors".
+func (r Run) countsText() string {
+	return Count(r.Counts.Clients(), "client", "clients") + ", " + Count(r.Counts.Vehicles(), "vehicle", "vehicles") + ", " +
+		Count(r.ErrorCount, "error", "errors")
+}
+
 func (c *RunCounts) add(r BatchResult) {
 	c.ClientsCreated += r.ClientsCreated
 	c.ClientsUpdated += r.ClientsUpdated
@@ -245,8 +251,7 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 		if status == StatusCancelled {
 			action = ActionSyncCancelled
 		}
-		details := fmt.Sprintf("run %d %s: %d clients, %d vehicles, %d errors", id, status,
-			r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount)
+		details := fmt.Sprintf("run %d %s: %s", id, status, r.countsText())
 		if reason != "" {
 			details += "; " + reason
 		}
@@ -318,8 +323,7 @@ func closeRunning(tx txn, now time.Time, newestOnly bool) (int, error) {
 		if err := putJSON(b, u64(id), r); err != nil {
 			return 0, err
 		}
-		details := fmt.Sprintf("run %d interrupted: %d clients, %d vehicles, %d errors; last sign of life %s",
-			id, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, r.FinishedAt.Format(time.RFC3339))
+		details := fmt.Sprintf("run %d interrupted: %s; last sign of life %s", id, r.countsText(), r.FinishedAt.Format(time.RFC3339))
 		if err := appendAudit(tx, now, Actor{Who: "ponte", From: "open"}, ActionSyncInterrupted, details); err != nil {
 			return 0, err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -65,6 +66,16 @@ func words(folded string) []string {
 		}
 	}
 	return out
+}
+
+// Count says n things in English, in their number: Count(1, "client", "clients") is
+// "1 client", Count(2, ...) "2 clients". The store's audit details and errors count with it,
+// and the command line too.
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // CPF is the one rule of what names a client by CPF: 11 digits, with or without the mask

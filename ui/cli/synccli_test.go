@@ -50,3 +50,28 @@ func digits(s string) string {
 	d, _ := store.CPF(s)
 	return d
 }
+
+// The audit's details count in number, as ponte export audit shows them: a one-client sync
+// ends with "1 client", an administrator without keys is added with "0 keys". Before, "1
+// clients" and "0 key(s)".
+func TestAuditCountsAgreeInNumber(t *testing.T) {
+	db, s, url := syncedDB(t, 20)
+	if code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", s.Vehicles()[0].MemberCPF); code != cli.ExitOK {
+		t.Fatalf("sync --client: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := run2(db, "admin", "add", "--login", "joao", "--name", "João"); code != cli.ExitOK {
+		t.Fatalf("admin add: %d %q", code, errOut)
+	}
+	code, audit, errOut := run2(db, "export", "audit")
+	if code != cli.ExitOK {
+		t.Fatalf("export audit: %d %q", code, errOut)
+	}
+	for _, want := range []string{"succeeded: 1 client, ", "login joao, supervisor, 0 keys"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit lacks %q:\n%s", want, audit)
+		}
+	}
+	if strings.Contains(audit, "(s)") || strings.Contains(audit, " 1 clients") {
+		t.Errorf("the audit counts out of number:\n%s", audit)
+	}
+}
