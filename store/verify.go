@@ -239,13 +239,13 @@ func verifyContracts(tx txn, bad func(string, ...any)) {
 			return nil
 		}
 		if n := int(binary.BigEndian.Uint64(v)); perYear[string(k)] != n {
-			bad("%s: counter at %d but %d numbers exist", k, n, perYear[string(k)])
+			bad("%s: counter at %d, for %s", k, n, Count(perYear[string(k)], "number", "numbers"))
 		}
 		delete(perYear, string(k))
 		return nil
 	})
 	for k, n := range perYear {
-		bad("%s: %d numbers without a counter", k, n)
+		bad("%s: %s without a counter", k, Count(n, "number", "numbers"))
 	}
 }
 
