@@ -175,6 +175,11 @@ type (
 		daily  bool            // the daily sync was already on
 		before syncer.Progress // what the session knew when s was pressed
 	}
+	// runLoadedMsg is the open run as the store keeps it now.
+	runLoadedMsg struct {
+		run store.Run
+		err error
+	}
 	// scheduleSetMsg carries the schedule as it was saved, so the line shows it at once.
 	scheduleSetMsg struct {
 		schedule store.Schedule
@@ -202,6 +207,15 @@ func (v *adminView) load() tea.Cmd {
 	return func() tea.Msg {
 		runs, sc, err := st.SyncState(20)
 		return runsLoadedMsg{runs, sc, err}
+	}
+}
+
+// loadRun reads one run again, for its open detail.
+func (v *adminView) loadRun(id uint64) tea.Cmd {
+	st := v.c.st
+	return func() tea.Msg {
+		r, err := st.Run(id)
+		return runLoadedMsg{r, err}
 	}
 }
 
@@ -254,14 +268,29 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.schedule = msg.schedule
 		return toast(true, "%s", scheduleSaved(msg.schedule))
+	case runLoadedMsg:
+		if msg.err != nil {
+			v.c.svc.Logger.Error("reload the open run", "err", msg.err)
+			return nil
+		}
+		if v.runOpen != nil && v.runOpen.ID == msg.run.ID {
+			v.runOpen = &msg.run
+			v.errors.SetContent(v.runErrors())
+		}
+		return nil
 	case progressMsg:
 		was := v.progress
 		v.progress = syncer.Progress(msg)
+		var cmds []tea.Cmd
 		// A run started or ended (a short one may arrive as its end alone): the list changed.
 		if was.Running != v.progress.Running || was.RunID != v.progress.RunID || was.Status != v.progress.Status {
-			return v.load()
+			cmds = append(cmds, v.load())
 		}
-		return nil
+		// The open run went on or ended: its detail follows it.
+		if v.runOpen != nil && v.runOpen.ID == v.progress.RunID {
+			cmds = append(cmds, v.loadRun(v.runOpen.ID))
+		}
+		return tea.Batch(cmds...)
 	case syncStartMsg:
 		if msg.err != nil {
 			v.runList.TakeNewFirst(false)
