@@ -472,10 +472,14 @@ func (v *adminView) standing() syncer.Progress {
 func (v *adminView) progressField() string {
 	st := v.c.styles
 	p := v.standing()
-	const width = 40
-	filled := int(p.Fraction() * width)
-	bar := st.BarFull.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", width-filled))
-	line := fmt.Sprintf("%s %3.0f%%", bar, p.Fraction()*100)
+	// No bar and no percentage for a run whose listing gives no page count: the pages read.
+	line := st.Hint.Render(pagesSoFar(p))
+	if p.Measured() {
+		const width = 40
+		filled := int(p.Fraction() * width)
+		bar := st.BarFull.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", width-filled))
+		line = fmt.Sprintf("%s %3.0f%%", bar, p.Fraction()*100)
+	}
 	var state string
 	switch {
 	case p.Running && p.Phase == syncer.PhasePaused:

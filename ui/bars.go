@@ -101,12 +101,16 @@ func (m *Model) syncPart(left int, result bool) string {
 	case p.Running:
 		// A message or a narrow bar takes the room of the sync's details first.
 		s := st.Title.Render(spinFrames[m.frame%len(spinFrames)]) + " " + tSyncing
-		if p.PagesTotal > 0 {
+		if p.Measured() {
 			s += fmt.Sprintf(" %3.0f%%", p.Fraction()*100)
 		}
-		facts := []fact{{long: s}, {long: statusCounts(p.Clients, p.Vehicles), rank: 1}}
+		facts := []fact{{long: s}}
+		if !p.Measured() && p.PagesDone > 0 { // a listing with no page count: the pages read
+			facts = append(facts, fact{long: pagesSoFar(p), rank: 1})
+		}
+		facts = append(facts, fact{long: statusCounts(p.Clients, p.Vehicles), rank: 2})
 		if p.StartedBy != "" {
-			facts = append(facts, fact{long: fmt.Sprintf(tStartedBy, p.StartedBy), rank: 2})
+			facts = append(facts, fact{long: fmt.Sprintf(tStartedBy, p.StartedBy), rank: 3})
 		}
 		return st.StatusKey.Render(fitFacts(facts, " · ", max(textWidth(s), left)))
 	case p.Status != "":

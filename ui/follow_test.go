@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,17 +12,21 @@ import (
 	"ponte/store"
 )
 
-// heldSGA points the integration at s through a door that holds every request until open is
-// called: a run started before then is running, however fast the machine.
-func heldSGA(t *testing.T, svc Services, s *sim.Sim) (open func()) {
+// heldSGA points the integration at s through a door that holds the requests hold picks
+// (nil: every one) until open is called: a run that asks for one is running until then,
+// however fast the machine.
+func heldSGA(t *testing.T, svc Services, s *sim.Sim, hold func(*http.Request) bool) (open func()) {
 	t.Helper()
 	door := make(chan struct{})
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-door:
-			s.ServeHTTP(w, r)
-		case <-r.Context().Done():
+		if hold == nil || hold(r) {
+			select {
+			case <-door:
+			case <-r.Context().Done():
+				return
+			}
 		}
+		s.ServeHTTP(w, r)
 	}))
 	var once sync.Once
 	open = func() { once.Do(func() { close(door) }) }
@@ -43,11 +48,22 @@ func headerLine(screen, prefix string) string {
 	return ""
 }
 
+// lineAfter is the screen's line after the one that starts with prefix.
+func lineAfter(screen, prefix string) string {
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines[:len(lines)-1] {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	return ""
+}
+
 // A run opened while it runs follows it: when it ends, its detail says how, without esc and
 // enter again.
 func TestAnOpenRunFollowsTheRun(t *testing.T) {
 	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, nil)
-	release := heldSGA(t, svc, s)
+	release := heldSGA(t, svc, s, nil)
 	c := newConsole(t, svc, 100, 30)
 	openProfile(c)
 	c.waitFor("27/11/2026 09:30")
@@ -68,5 +84,37 @@ func TestAnOpenRunFollowsTheRun(t *testing.T) {
 	}
 	if p := svc.Engine.Hub("").Latest(); p.Running || p.Status != store.StatusSucceeded {
 		t.Fatalf("the engine's state: %+v", p)
+	}
+}
+
+// A run that fell back to the manual listing, which gives no page count, shows the pages it
+// has read and no percentage while it runs, in the profile's Andamento and in the status bar;
+// it ends at 100%.
+func TestARunWithNoPageCountSaysThePagesRead(t *testing.T) {
+	for _, size := range [][2]int{{120, 35}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			bad := "token-revogado"
+			svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
+			// The first situação's pages (one wave of four) are read; the second's wait.
+			release := heldSGA(t, svc, s, func(r *http.Request) bool {
+				return strings.Contains(r.URL.Path, "listar-veiculo-produto/2/")
+			})
+			c := newConsole(t, svc, size[0], size[1])
+			openProfile(c)
+			c.waitFor("27/11/2026 09:30")
+			c.press("s")
+			out := c.waitUntil("the pages read under Andamento", func(s string) bool {
+				return lineAfter(s, "Andamento de importação SGA") == "4 páginas lidas"
+			})
+			if bar := statusLine(out); !strings.Contains(bar, "Sincronizando · 4 páginas lidas") || strings.Contains(bar, "%") {
+				t.Fatalf("the status bar: %q", bar)
+			}
+			if strings.Contains(out, "%") {
+				t.Fatalf("a percentage while the page count is unknown:\n%s", out)
+			}
+			fits(t, c, "a run with no page count", size[0], size[1])
+			release()
+			c.waitFor("✓ Sincronismo concluído", "100%")
+		})
 	}
 }

@@ -340,6 +340,8 @@ const (
 	tPagesOf          = "%d de %s"
 	tPageOne          = "%d página"
 	tPageMany         = "%d páginas"
+	tPageReadOne      = "%d página lida"
+	tPageReadMany     = "%d páginas lidas"
 	tClientOne        = "%d cliente"
 	tClientMany       = "%d clientes"
 	tVehicleOne       = "%d veículo"
@@ -514,6 +516,9 @@ func pagesRead(p syncer.Progress) string {
 	}
 	return statusCounts(p.Clients, p.Vehicles)
 }
+
+// pagesSoFar is how far a run whose listing gives no page count has got: "8 páginas lidas".
+func pagesSoFar(p syncer.Progress) string { return plural(p.PagesDone, tPageReadOne, tPageReadMany) }
 
 // incrementalRead is what a run read from the change feed: "Leu 1 alteração do SGA em 2
 // consultas."

@@ -77,6 +77,13 @@ func (p Progress) Fraction() float64 {
 	return min(1, float64(p.PagesDone)/float64(p.PagesTotal))
 }
 
+// Measured reports whether Fraction says how far the run is: its page count is known, or it
+// read to its end (100%), or there is no run. Not for a run of a listing that gives no page
+// count (SGA's manual one) that runs or stopped short: what shows it tells the pages read.
+func (p Progress) Measured() bool {
+	return p.PagesTotal > 0 || p.readToEnd() || p.Phase == PhaseIdle
+}
+
 // Hub hands the engine's progress to any number of subscribers. Each gets a channel of
 // capacity one that always holds the newest state: a subscriber that reads slowly (a session
 // on a bad link) skips states, and never slows the engine. Updates are coalesced to at most
