@@ -175,10 +175,10 @@ func pausedText(u syncer.Progress) string {
 	return "SGA blocked us until " + u.PausedUntil.Local().Format(time.TimeOnly)
 }
 
-// percentText is how far the run is, "  4% ", when that is known: not while it reads a
-// listing that gives no page count.
+// percentText is how far the run is, "  4% ", when that is known (syncer.Progress.Measured):
+// not for a listing that gives no page count.
 func percentText(u syncer.Progress) string {
-	if u.Running && u.PagesTotal <= 0 {
+	if !u.Measured() {
 		return ""
 	}
 	return fmt.Sprintf("%3.0f%% ", u.Fraction()*100)
