@@ -408,6 +408,25 @@ func (s *Store) Order(number string) (Order, Contract, error) {
 	return o, c, err
 }
 
+// OrderClient returns the client of order o as the register has it now (its name and phone,
+// for the contact attempts), read in o's association even by a store seen from none: a zero
+// Client when the client is no longer in the register.
+func (s *Store) OrderClient(o Order) (Client, error) {
+	var c Client
+	err := s.view(func(tx txn) error {
+		if !s.shows(o.Association) {
+			return fmt.Errorf("order %s: %w", o.Number, ErrNotFound)
+		}
+		at, err := tx.in(o.Association)
+		if err != nil {
+			return err
+		}
+		_, err = getClient(at.Bucket(bClients), i64(o.ClientSGACode), &c)
+		return err
+	})
+	return c, err
+}
+
 // OrderFilter narrows a list of orders; empty fields match all.
 type OrderFilter struct {
 	Query  string

@@ -155,3 +155,16 @@ func TestStepsOutOfOrderSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// An order's client is read in the order's association, as the register has it now.
+func TestOrderClient(t *testing.T) {
+	s, imp := imported(t, &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, 10)
+	o := imp[0].Order
+	want, err := s.ClientByCode(o.ClientSGACode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.OrderClient(o); err != nil || got.Name != want.Name || got.Phone != want.Phone || got.Name == "" {
+		t.Fatalf("OrderClient = %+v, %v; want %+v", got, err, want)
+	}
+}

@@ -42,7 +42,7 @@ type (
 		open     bool // asked to open it (else a reload of the order in view)
 		order    store.Order
 		contract store.Contract
-		client   string
+		client   store.Client // a zero Client when no longer in the register
 		err      error
 	}
 	orderMovedMsg struct {
@@ -279,17 +279,17 @@ func (p *contractsPage) reloadOrder() tea.Cmd {
 	return loadOrder(p.c.st, p.open.order.Number, p.oseq, false)
 }
 
-// loadOrder reads an order, its contract and its client's name.
+// loadOrder reads an order, its contract and its client.
 func loadOrder(st *store.Store, number string, seq int, open bool) tea.Cmd {
 	return func() tea.Msg {
 		o, c, err := st.Order(number)
 		if err != nil {
 			return orderOpenedMsg{seq: seq, open: open, err: err}
 		}
-		var name string
-		if cl, err := st.ClientByCode(o.ClientSGACode); err == nil {
-			name = cl.Name
+		cl, err := st.OrderClient(o)
+		if err != nil {
+			return orderOpenedMsg{seq: seq, open: open, err: err}
 		}
-		return orderOpenedMsg{seq: seq, open: open, order: o, contract: c, client: name}
+		return orderOpenedMsg{seq: seq, open: open, order: o, contract: c, client: cl}
 	}
 }

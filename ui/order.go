@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,7 +20,7 @@ type orderView struct {
 	c        *common
 	order    store.Order
 	contract store.Contract
-	client   string
+	client   store.Client // its name and phone, for the contact attempts
 	form     *form
 	choosing bool // the contact attempt's outcome, by its number
 	deciding bool // an Instalação's cancel: what becomes of its contract
@@ -300,7 +301,8 @@ func (v *orderView) View(width int) string {
 	b.WriteString(st.Title.Render(tOrder+" "+o.Number) + "\n\n")
 	pairs := [][2]string{{tKind, o.Kind}, {tStatus, o.Status},
 		{tContract, o.ContractNumber + " · " + contractState(c.State(), c.Delinquent)},
-		{tClient, fmt.Sprintf("%s (%s %d)", clientName(v.client, o.ClientSGACode), tSGACode, o.ClientSGACode)},
+		{tClient, fmt.Sprintf("%s (%s %d)", clientName(v.client.Name, o.ClientSGACode), tSGACode, o.ClientSGACode)},
+		{tPhone, cmp.Or(formatPhone(v.client.Phone), tNoPhone)},
 		{tVehicle, fmt.Sprintf("%s (%s %d)", o.Plate, tSGACode, o.VehicleSGACode)}}
 	if o.Cause != nil {
 		pairs = append(pairs, [2]string{tMotive, causeText(*o.Cause)})

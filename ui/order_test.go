@@ -94,3 +94,10 @@ func TestAStepNotAllowedSaysWhy(t *testing.T) {
 	c.typeText("duplicada")
 	c.steps("enter", "=(s/n)", "n", "=OS-2026-000001: Cancelada", "c", "=✗ OS-2026-000001 está Cancelada: uma OS cancelada não muda.")
 }
+
+// An order shows its client's name and phone: recording a contact attempt needs them.
+func TestAnOrderShowsItsClientsPhone(t *testing.T) {
+	c := newConsole(t, fixture(t), 100, 30)
+	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter",
+		"=Cliente           MARIA DA SILVA (código SGA 1)", "=Telefone          (31) 98888-0000")
+}

@@ -120,6 +120,7 @@ const (
 	tStepStartFirst    = "inicie a execução antes de concluir"
 	tStepNoReschedule  = "a execução já começou; não dá para reagendar"
 	tVisit             = "Visita"
+	tNoPhone           = "não informado no SGA"
 	tCancelledBecause  = "Motivo do cancelamento"
 	tAttempts          = "Tentativas de contato"
 	tHistory           = "Histórico"

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -189,10 +190,20 @@ func proposalsJSON(ps []store.Proposal) []proposalJSON {
 	return out
 }
 
-// orderJSON is an order as --json prints it: its life always included.
+// orderJSON is an order as --json prints it: its life always included, and in order show
+// its client's name and phone, for the contact attempts.
 type orderJSON struct {
 	store.Order
-	Life []store.OrderEvent `json:"history"`
+	Life   []store.OrderEvent `json:"history"`
+	Client *orderClientJSON   `json:"client,omitempty"`
+}
+
+// orderClientJSON is an order's client as the register has it now (name and phone empty when
+// it is no longer there).
+type orderClientJSON struct {
+	SGACode int64  `json:"sga_code"`
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
 }
 
 func ordersJSON(os []store.Order) []orderJSON {
@@ -226,10 +237,15 @@ func (a *app) orderCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if showJSON {
-					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
+				cl, err := s.OrderClient(o)
+				if err != nil {
+					return err
 				}
-				showOrder(cmd.OutOrStdout(), o, c)
+				if showJSON {
+					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life(),
+						Client: &orderClientJSON{SGACode: o.ClientSGACode, Name: cl.Name, Phone: cl.Phone}})
+				}
+				showOrder(cmd.OutOrStdout(), o, c, cl)
 				return nil
 			})
 		},
@@ -367,14 +383,16 @@ func orderNumber(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-// showOrder prints an order, its contract, why it exists, its visit and its life.
-func showOrder(w io.Writer, o store.Order, c store.Contract) {
+// showOrder prints an order, its contract, its client, why it exists, its visit and its life.
+func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "order\t%s\n", o.Number)
 	fmt.Fprintf(tw, "kind\t%s\n", o.Kind)
 	fmt.Fprintf(tw, "status\t%s\n", o.Status)
 	fmt.Fprintf(tw, "contract\t%s (%s)\n", o.ContractNumber, c.State())
-	fmt.Fprintf(tw, "vehicle\t%d %s, client %d\n", o.VehicleSGACode, o.Plate, o.ClientSGACode)
+	fmt.Fprintf(tw, "client\t%s (SGA code %d)\n", cmp.Or(cl.Name, "not in the register"), o.ClientSGACode)
+	fmt.Fprintf(tw, "phone\t%s\n", cmp.Or(cl.Phone, "none in SGA"))
+	fmt.Fprintf(tw, "vehicle\t%s (SGA code %d)\n", o.Plate, o.VehicleSGACode)
 	if o.Cause != nil {
 		by := ""
 		if o.Cause.ChangedBy != "" {

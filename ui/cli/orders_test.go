@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -122,6 +123,32 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	code, out, _ = ponte("order", "show", os)
 	if code != cli.ExitOK || !strings.Contains(out, "Encerrado") || !strings.Contains(out, "Cancelamento: codigo_situacao ATIVO → CANCELADO") {
 		t.Fatalf("order show: %q", out)
+	}
+	// The client's name and phone are there, for the contact attempts.
+	var member store.Client
+	code, clients, _ := ponte("export", "clients")
+	for _, l := range strings.Split(strings.TrimSpace(clients), "\n") {
+		var c store.Client
+		if err := json.Unmarshal([]byte(l), &c); err == nil && c.SGACode == v.MemberCode {
+			member = c
+		}
+	}
+	if code != cli.ExitOK || member.Name == "" || member.Phone == "" {
+		t.Fatalf("export clients: %d, no name or phone for client %d: %+v", code, v.MemberCode, member)
+	}
+	if !regexp.MustCompile(`(?m)^client +`+regexp.QuoteMeta(member.Name)+` \(SGA code `+fmt.Sprint(v.MemberCode)+`\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^phone +`+regexp.QuoteMeta(member.Phone)+`$`).MatchString(out) {
+		t.Fatalf("order show without the client's name and phone (%s, %s):\n%s", member.Name, member.Phone, out)
+	}
+	var withClient struct {
+		Client struct {
+			SGACode     int64 `json:"sga_code"`
+			Name, Phone string
+		}
+	}
+	decode(&withClient, "order", "show", os, "--json")
+	if withClient.Client.SGACode != v.MemberCode || withClient.Client.Name != member.Name || withClient.Client.Phone != member.Phone {
+		t.Fatalf("order show --json: client %+v, want %+v", withClient.Client, member)
 	}
 	code, out, _ = ponte("export", "contracts")
 	if code != cli.ExitOK || !strings.Contains(out, `"status":"Encerrado"`) || !strings.Contains(out, `"orders":["`+os+`"]`) {
