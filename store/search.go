@@ -18,6 +18,9 @@ type ClientsPage struct {
 	More    bool
 	// Next continues an unfiltered listing with ListClients, when More.
 	Next string
+	// Total is how many clients the search was over: its association's (every association's
+	// it may see, for SearchAll), read with the page.
+	Total int
 }
 
 // ListClients lists clients in name order after the token a previous page returned (empty:
@@ -32,6 +35,7 @@ func (s *Store) ListClients(after string, limit int) (ClientsPage, error) {
 	}
 	var page ClientsPage
 	err = s.view(func(tx txn) error {
+		page.Total = tx.Bucket(bClients).Stats().KeyN
 		c := tx.Bucket(bClientName).Cursor()
 		k, _ := c.First()
 		if len(from) > 0 {
@@ -79,6 +83,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 	digits := digitsOnly(query)
 	var page ClientsPage
 	err := s.view(func(tx txn) error {
+		page.Total = tx.Bucket(bClients).Stats().KeyN
 		var codes [][]byte
 		seen := map[string]bool{}
 		add := func(code []byte) bool {
@@ -165,6 +170,7 @@ func (s *Store) SearchAll(query string, limit int) (ClientsPage, error) {
 		}
 		page.Clients = append(page.Clients, p.Clients...)
 		page.More = page.More || p.More
+		page.Total += p.Total
 	}
 	sort.SliceStable(page.Clients, func(i, j int) bool {
 		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)

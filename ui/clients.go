@@ -258,13 +258,26 @@ func (p *clientsPage) View() string {
 		return p.list.search.View() + "\n" + st.Error.Render(tLoadFailed)
 	}
 	more := ""
+	if p.page.Total > 0 {
+		more = "  " + st.Hint.Render(p.countText())
+	}
 	if p.page.More && (p.list.Query() != "" || p.all) {
-		more = "  " + st.Hint.Render(tMore)
+		more += "  " + st.Hint.Render(tMore)
 	}
 	if p.all {
 		more += "  " + st.StatusKey.Render(fmt.Sprintf(tSearchingAll, p.assocs))
 	}
 	return p.list.View(tNoClients, more)
+}
+
+// countText is how many clients the list shows: "276 clientes", all of them; "3 de 276
+// clientes" for a search, or for a list of every association cut at its limit.
+func (p *clientsPage) countText() string {
+	total := plural(p.page.Total, tClientOne, tClientMany)
+	if p.list.Query() == "" && (!p.all || !p.page.More) {
+		return total // the association's list reads its further pages as the cursor goes
+	}
+	return fmt.Sprintf(tOfTotal, len(p.page.Clients), total)
 }
 
 func formatCPF(d string) string {

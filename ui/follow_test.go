@@ -118,3 +118,25 @@ func TestARunWithNoPageCountSaysThePagesRead(t *testing.T) {
 		})
 	}
 }
+
+// Clientes says how many clients the list shows, in agreement: the association's, then, while
+// a search is typed, how many it found of them; across associations, of all of theirs.
+func TestClientsSaysHowManyItShows(t *testing.T) {
+	svc, ana := many(t)
+	c := openOn(t, svc, 100, 30)
+	c.press("3")
+	c.waitFor("MARIA DA SILVA", "3 clientes")
+	c.press("/")
+	c.typeText("maria")
+	out := c.waitFor("Buscar: maria", "1 de 3 clientes")
+	c.waitGone("JOSÉ D'ÁVILA")
+	c.press("enter", "t")
+	c.waitFor("Buscando em todas", "MARIA NORTE", "3 de 5 clientes")
+	// An operator of one association with one client.
+	op := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: "ana", From: "test"}, Admin: &ana}, 100, 30)
+	op.press("3")
+	out = op.waitFor("MARIA NORTE DE SOUZA", "1 cliente")
+	if strings.Contains(out, "1 clientes") {
+		t.Fatalf("one client in the plural:\n%s", out)
+	}
+}

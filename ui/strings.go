@@ -338,7 +338,7 @@ const (
 	tSyncing          = "Sincronizando"
 	tPausedUntil      = "SGA bloqueou as consultas; retomando às %s"
 	tPages            = "páginas %d/%d"
-	tPagesOf          = "%d de %s"
+	tOfTotal          = "%d de %s" // "33 de 524 páginas", "3 de 276 clientes"
 	tPageOne          = "%d página"
 	tPageMany         = "%d páginas"
 	tPageReadOne      = "%d página lida"
@@ -513,7 +513,7 @@ func statusCounts(clients, vehicles int) string {
 // pagesRead is how far a run got: "33 de 524 páginas".
 func pagesRead(p syncer.Progress) string {
 	if p.PagesTotal > 0 {
-		return fmt.Sprintf(tPagesOf, p.PagesDone, plural(p.PagesTotal, tPageOne, tPageMany))
+		return fmt.Sprintf(tOfTotal, p.PagesDone, plural(p.PagesTotal, tPageOne, tPageMany))
 	}
 	return statusCounts(p.Clients, p.Vehicles)
 }
@@ -529,7 +529,7 @@ func incrementalRead(changes, requests int) string {
 
 // readBefore is how far a stopped run got: "Leu 0 de 1 página antes de parar."
 func readBefore(done, total int) string {
-	return fmt.Sprintf(tReadBefore, fmt.Sprintf(tPagesOf, done, plural(total, tPageOne, tPageMany)))
+	return fmt.Sprintf(tReadBefore, fmt.Sprintf(tOfTotal, done, plural(total, tPageOne, tPageMany)))
 }
 
 // formatPhone writes a Brazilian phone number as people read it: "(27) 96455-2158",
