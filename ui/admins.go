@@ -543,7 +543,7 @@ func (v *adminView) runErrors() string {
 		b.WriteString(st.Hint.Render(fmt.Sprintf(tCancelledBy, r.CancelledBy)) + "\n")
 	}
 	if r.Status == store.StatusCancelled || r.Status == store.StatusInterrupted {
-		b.WriteString(st.Hint.Render(readBefore(r.Counts.PagesDone, r.Counts.PagesTotal)) + "\n")
+		b.WriteString(st.Hint.Render(readBefore(syncer.Ended(*r))) + "\n")
 	}
 	if len(r.Errors) == 0 {
 		if r.ReasonCode == "" || r.ReasonCode == "cancelled" {

@@ -140,3 +140,26 @@ func TestClientsSaysHowManyItShows(t *testing.T) {
 		t.Fatalf("one client in the plural:\n%s", out)
 	}
 }
+
+// A run of the manual listing cancelled: its detail says the pages it read, of no total.
+func TestACancelledRunWithNoPageCountSaysThePagesRead(t *testing.T) {
+	bad := "token-revogado"
+	svc, s := simServices(t, sim.Options{Seed: 3, Members: 30}, true, func(p *store.IntegrationPatch) { p.SyncToken = &bad })
+	heldSGA(t, svc, s, func(r *http.Request) bool { return strings.Contains(r.URL.Path, "listar-veiculo-produto/2/") })
+	c := newConsole(t, svc, 100, 30)
+	openProfile(c)
+	c.waitFor("27/11/2026 09:30")
+	c.press("s")
+	c.waitUntil("the pages read under Andamento", func(s string) bool {
+		return lineAfter(s, "Andamento de importação SGA") == "4 páginas lidas"
+	})
+	c.press("x")
+	c.waitFor("Cancelar o sincronismo em andamento? (s/n)")
+	c.press("s")
+	c.waitFor("› 2 (2ª)    cancelado")
+	c.press("enter")
+	out := c.waitFor("Erros da execução 2", "antes de parar.")
+	if !strings.Contains(out, "Leu 4 páginas antes de parar.") {
+		t.Fatalf("the cancelled run's detail:\n%s", out)
+	}
+}

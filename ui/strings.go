@@ -527,9 +527,14 @@ func incrementalRead(changes, requests int) string {
 	return fmt.Sprintf(tIncrementalRead, plural(changes, tChangeOne, tChangeMany), plural(requests, tQueryOne, tQueryMany))
 }
 
-// readBefore is how far a stopped run got: "Leu 0 de 1 página antes de parar."
-func readBefore(done, total int) string {
-	return fmt.Sprintf(tReadBefore, fmt.Sprintf(tOfTotal, done, plural(total, tPageOne, tPageMany)))
+// readBefore is how far a stopped run got: "Leu 0 de 1 página antes de parar.", or "Leu 30
+// páginas antes de parar." from a listing that gives no page count.
+func readBefore(p syncer.Progress) string {
+	read := plural(p.PagesDone, tPageOne, tPageMany)
+	if p.Measured() {
+		read = fmt.Sprintf(tOfTotal, p.PagesDone, plural(p.PagesTotal, tPageOne, tPageMany))
+	}
+	return fmt.Sprintf(tReadBefore, read)
 }
 
 // formatPhone writes a Brazilian phone number as people read it: "(27) 96455-2158",

@@ -39,8 +39,9 @@ func TestRunSummaryAgreesInNumber(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{incrementalRead(1, 1), "Leu 1 alteração do SGA em 1 consulta."},
 		{incrementalRead(0, 2), "Leu 0 alterações do SGA em 2 consultas."},
-		{readBefore(0, 1), "Leu 0 de 1 página antes de parar."},
-		{readBefore(40, 524), "Leu 40 de 524 páginas antes de parar."},
+		{readBefore(syncer.Progress{PagesTotal: 1}), "Leu 0 de 1 página antes de parar."},
+		{readBefore(syncer.Progress{PagesDone: 40, PagesTotal: 524}), "Leu 40 de 524 páginas antes de parar."},
+		{readBefore(syncer.Progress{PagesDone: 1}), "Leu 1 página antes de parar."},
 		{plural(1, tNotKeptOne, tNotKeptMany), "… e mais 1 erro não guardado"},
 	} {
 		if c.got != c.want {
