@@ -216,6 +216,92 @@ func TestTablesShareTheirWidth(t *testing.T) {
 	c = newConsole(t, svc, 100, 30)
 	openVehicles(c)
 	c.waitFor("DEF4G56", "19,1,2,3,4,7,22")
+
+	// The widest kind and status beside each other: the name is cut, the plate stays.
+	svc = withWideOrders(t)
+	c = newConsole(t, svc, 80, 24)
+	c.press("4")
+	s := c.waitFor("OS-2026-000003 Reinstalação", "Em execução", "Concluída")
+	for _, want := range []string{"Placa", "JKL0M12", "CT-2026-000001", "MARIA DA "} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("Contratos e OS at 80 columns lost %q:\n%s", want, s)
+		}
+	}
+	// Every association's Pendências at 120 columns keeps the contract: texts are cut first.
+	svc, _ = many(t)
+	for _, slug := range []string{"principal", "norte-seguro"} {
+		in, err := svc.Store.In(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.Import(1, []int64{10}, uitest.Maria); err != nil {
+			t.Fatal(err)
+		}
+		situation(t, in, 10, "CANCELADO")
+	}
+	c = openOn(t, svc, 120, 35)
+	c.press("6")
+	c.waitFor("1 pendência", "ABC1D23")
+	c.press("t")
+	s = c.waitFor("Pendências de todas as associações", "norte-seguro", "principal")
+	for _, want := range []string{"Contrato", "CT-2026-000002", "ABC1D23", "NOR1A23"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("every association's Pendências at 120 columns lost %q:\n%s", want, s)
+		}
+	}
+}
+
+// situation has SGA change the imported vehicle code's situation, with its client.
+func situation(t *testing.T, st *store.Store, code int64, to string) {
+	t.Helper()
+	v, err := st.VehicleByCode(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Situation = to
+	cl, err := st.ClientByCode(v.ClientSGACode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(store.Batch{Clients: []store.Client{cl}, Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withWideOrders is the fixture with an order of each width: JKL0M12's Instalação (OS 1) Em
+// execução, its Retirada (OS 2) Concluída once SGA cancelled it, and its Reinstalação (OS 3)
+// once SGA had it ATIVO again.
+func withWideOrders(t *testing.T) Services {
+	t.Helper()
+	svc := fixture(t)
+	st := svc.Store
+	accept := func() {
+		ps, err := st.Proposals(store.ProposalFilter{}, 0)
+		if err != nil || len(ps) == 0 {
+			t.Fatalf("no proposal: %v", err)
+		}
+		if _, err := st.AcceptProposals([]uint64{ps[0].ID}, uitest.Maria); err != nil {
+			t.Fatal(err)
+		}
+	}
+	advance := func(number string, to ...string) {
+		for _, s := range to {
+			step := store.OrderStep{To: s}
+			if s == store.OrderStatusScheduled {
+				step.Visit = &store.Visit{At: time.Date(2026, 12, 5, 14, 0, 0, 0, time.UTC), Technician: "Carlos"}
+			}
+			if _, err := st.AdvanceOrder(number, step, uitest.Maria); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	situation(t, st, 13, "CANCELADO")
+	accept()
+	advance("OS-2026-000002", store.OrderStatusScheduled, store.OrderStatusRunning, store.OrderStatusDone)
+	situation(t, st, 13, "ATIVO")
+	accept()
+	advance("OS-2026-000001", store.OrderStatusScheduled, store.OrderStatusRunning)
+	return svc
 }
 
 // withEveryCause is the fixture after a full read in which SGA inactivated ABC1D23 (no user
@@ -253,12 +339,13 @@ func withEveryCause(t *testing.T) Services {
 }
 
 // Pendências at 120 columns: the client's name and phone, the motive whole, who changed it
-// ("leitura completa" when a full read found it), kinds counted in agreement; enter opens a
+// ("leitura completa" when a full read found it), the contract, kinds counted in agreement; enter opens a
 // proposal's detail, on which g and x act on it alone.
 func TestPendingShowsTheClientAndOpensAProposal(t *testing.T) {
 	c := newConsole(t, withEveryCause(t), 120, 35)
 	c.press("6")
-	s := c.waitFor("3 pendências", "MARIA DA SILVA", "(31) 98888-0000", "Fora da lista ", "JOANA ATENDIMENTO", "leitura completa")
+	s := c.waitFor("3 pendências", "MARIA DA SILVA", "(31) 98888-0000", "Fora da lista ", "JOANA ATENDIMEN", "leitura completa",
+		"CT-2026-000001")
 	if strings.Contains(s, "Fora da lis…") {
 		t.Fatalf("the motive is cut:\n%s", s)
 	}

@@ -54,8 +54,9 @@ type (
 
 // The list's columns: what a proposal is, its client, what changed, when and by whom, and
 // the contract; the association's when every association is shown. The motive keeps its room
-// ("Fora da lista do SGA"); on narrow screens the contract gives way before any text is cut,
-// then the change (the motive says it, the detail shows it whole), the phone, the SGA user.
+// ("Fora da lista do SGA"); on narrow screens the texts are cut first, then the change gives
+// way (the motive says it, the detail shows it whole), the phone, the SGA user, and only then
+// the contract.
 var (
 	pendingColumns = []column{{"", 3}, {tKind, 12}, {tPlate, 7}, {tClient, 0}, {tPhone, 15}, {tMotive, 20},
 		{tChange, 15}, {tWhen, 11}, {tChangedBy, 16}, {tContract, 14}}
@@ -73,8 +74,7 @@ func newPendingPage(c *common) *pendingPage {
 	p.keys.Open, p.keys.Back = c.keys.Open, c.keys.Back
 	k := p.keys
 	p.table.Yield(k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All) // g is gerar ordens here; home is início
-	p.table.Optional(tContract)
-	p.table.GiveWay(tChange, tPhone, tChangedBy)
+	p.table.GiveWay(tChange, tPhone, tChangedBy, tContract)
 	return p
 }
 

@@ -43,7 +43,7 @@ func TestPendingAndAnOrdersLife(t *testing.T) {
 	c := newConsole(t, svc, 120, 35)
 	c.waitFor("integracao", "Último: concluído")
 	c.press("6")
-	c.waitFor("2 pendências", "MARIA DA SILVA", "JOANA ATENDIMENTO", "Cancelamento", "Inativação", "ATIVO → CANCELADO")
+	c.waitFor("2 pendências", "MARIA DA SILVA", "JOANA ATENDIMENTO", "Cancelamento", "Inativação", "CT-2026-000001")
 	t.Run("pending", func(t *testing.T) { golden.RequireEqual(t, c.ascii()) })
 
 	// The cancelled one (newest first: ABC1D23 was applied after JKL0M12, same batch, so
@@ -275,12 +275,7 @@ func TestCursorStaysOnItsProposalWhenOneArrives(t *testing.T) {
 		t.Fatalf("the cursor is not on JKL0M12: %q", l)
 	}
 	// SGA cancels DEF4G56, imported too: its proposal is the newest, listed first.
-	v, _ := svc.Store.VehicleByCode(11)
-	v.Situation = "CANCELADO"
-	cl, _ := svc.Store.ClientByCode(1)
-	if _, err := svc.Store.Apply(store.Batch{Clients: []store.Client{cl}, Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
-		t.Fatal(err)
-	}
+	situation(t, svc.Store, 11, "CANCELADO")
 	c.handle(dataChangedMsg{})
 	s := c.waitFor("3 pendências", "DEF4G56")
 	if l := cursorLine(s); !strings.Contains(l, "JKL0M12") {

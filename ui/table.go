@@ -180,8 +180,9 @@ func (t *table) Update(msg tea.KeyPressMsg) bool {
 // is left. When that is too wide, the page's optional columns give way (Optional), columns give
 // back the room their cells do not use, then the longest texts are cut (never below a
 // column's declared width, or flexFloor for the one of width 0); when even that is too wide,
-// columns give way whole, those the page names first (GiveWay), then from the right, the
-// column of width 0 last. A hidden column's width is 0.
+// the columns the page names give way (GiveWay), then the column of width 0 is cut down to
+// flexMin, then columns give way from the right, the column of width 0 last. A hidden
+// column's width is 0.
 func (t *table) widths() []int {
 	n := len(t.cols)
 	need := t.need()
@@ -214,7 +215,13 @@ func (t *table) widths() []int {
 			shown[i] = false
 		}
 	}
+	flex := slices.IndexFunc(t.cols, func(c column) bool { return c.width == 0 })
 	for total(floor) > avail {
+		if t.givenWay(shown) && flex >= 0 && shown[flex] && floor[flex] > flexMin {
+			// the name is cut short before a column that identifies the row goes
+			floor[flex] = max(flexMin, floor[flex]-(total(floor)-avail))
+			continue
+		}
 		i := t.nextToGo(shown)
 		if i < 0 {
 			break
@@ -254,15 +261,20 @@ func (t *table) widths() []int {
 			w[i] = 0
 		}
 	}
-	if flex := slices.IndexFunc(t.cols, func(c column) bool { return c.width == 0 }); flex >= 0 && shown[flex] {
+	if flex >= 0 && shown[flex] {
 		w[flex] += max(0, avail-total(w))
 	}
 	return w
 }
 
-// flexFloor is the narrowest the column of width 0 (a name, a model) gets before columns give
-// way: enough to read a name by.
-const flexFloor = 14
+// flexFloor is the narrowest the column of width 0 (a name, a model) gets before the columns
+// the page names give way (GiveWay): enough to read a name by; flexMin, the narrowest it gets
+// before the others do: a plate or a contract's number, which say which row it is, is worth
+// more than the end of a name.
+const (
+	flexFloor = 14
+	flexMin   = 10
+)
 
 // Optional names, in order, the columns that give way before any text is cut, on a screen
 // too narrow for every text whole.
@@ -274,6 +286,16 @@ func (t *table) GiveWay(titles ...string) { t.giveWay = titles }
 
 func (t *table) index(title string) int {
 	return slices.IndexFunc(t.cols, func(c column) bool { return c.title == title })
+}
+
+// givenWay reports whether every column the page names to give way first is hidden.
+func (t *table) givenWay(shown []bool) bool {
+	for _, title := range t.giveWay {
+		if i := t.index(title); i >= 0 && shown[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // nextToGo is the shown column that gives way next, or -1 when one is left.
