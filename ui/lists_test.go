@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -368,4 +369,34 @@ func TestPendingShowsTheClientAndOpensAProposal(t *testing.T) {
 	c.press("s")
 	c.waitFor("Ordens geradas: OS-", "2 pendências")
 	c.waitGone("Retirada proposta")
+}
+
+// A client listed above the cursor by another session leaves the cursor on its client, and
+// that row in view, on a list scrolled to its end.
+func TestCursorStaysOnItsClientInAScrolledList(t *testing.T) {
+	svc := fixture(t)
+	var clients []store.Client
+	for i := range 40 {
+		clients = append(clients, store.Client{SGACode: int64(100 + i), Name: fmt.Sprintf("CLIENTE %02d", i), CPF: "12345678909"})
+	}
+	if _, err := svc.Store.Apply(store.Batch{Clients: clients}); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 80, 24)
+	c.press("3")
+	c.waitFor("ANA SOUZA")
+	c.press("end")
+	if l := cursorLine(c.waitFor("MARIA DA SILVA")); !strings.Contains(l, "MARIA DA SILVA") {
+		t.Fatalf("the cursor is not on the last client: %q", l)
+	}
+	// One above the rows in view, one among them.
+	if _, err := svc.Store.Apply(store.Batch{Clients: []store.Client{{SGACode: 98, Name: "ALICE PRIMEIRA", CPF: "12345678909"},
+		{SGACode: 99, Name: "CLIENTE 38A", CPF: "12345678909"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c.handle(dataChangedMsg{})
+	s := c.waitFor("CLIENTE 38A")
+	if l := cursorLine(s); !strings.Contains(l, "MARIA DA SILVA") {
+		t.Fatalf("a new client moved the cursor off MARIA DA SILVA: %q\n%s", l, s)
+	}
 }
