@@ -566,9 +566,7 @@ func TestRemovalWalk(t *testing.T) {
 	waitFor("the sync starts", "Sincronismo iniciado")
 	waitFor("the sync ends", "Sincronismo concluído")
 	send("6")
-	// At 120 columns the row gives its change's column to the client and the phone; the
-	// order's history below names the change.
-	waitFor("the proposal", "Retirada", v.Plate, "Cancelamento", "leitura completa")
+	waitFor("the proposal", "Retirada", v.Plate, "Cancelamento", "CT-")
 	c.doRemoval(v.Plate, "Cancelamento: situação ATIVO → CANCELADO")
 	send("Escape", "q")
 	waitFor("the console quits", "PONTE-EXITED=0")
