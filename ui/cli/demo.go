@@ -311,7 +311,7 @@ func (p demoPlan) adds() string {
 }
 
 // demoAdmin is the administrator the demo adds.
-var demoAdmin = store.Admin{Login: "demo", Name: "Operador Demo", Email: "demo@example.com"}
+var demoAdmin = store.Admin{Login: "demo", Name: "Supervisor Demo", Email: "demo@example.com"}
 
 // apply writes the plan: the associations, each integration pointed at its simulator, and the
 // demo's administrator.
