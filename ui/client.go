@@ -190,7 +190,7 @@ func (v *clientView) clientSyncEnded(p syncer.Progress) tea.Cmd {
 		}
 		found, fresh := plural(r.Counts.Vehicles(), tFoundOne, tFoundMany), plural(r.Counts.VehiclesCreated, tNewOne, tNewMany)
 		if r.FellBack {
-			return toastMsg{true, fmt.Sprintf(tClientSyncWarn, found, fresh, fellBackWarning(r.Source, true))}
+			return toastMsg{true, fmt.Sprintf(tClientSyncWarn, found, fresh, fellBackWarning(r.Source, false))}
 		}
 		return toastMsg{true, fmt.Sprintf(tClientSyncDone, found, fresh)}
 	}

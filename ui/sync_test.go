@@ -333,7 +333,7 @@ func TestFailedClientSyncIsNotTheAssociationsLastSync(t *testing.T) {
 // the full sync falls back the other way, and says so on the client's page.
 func TestClientSyncFallsBackToTheToken(t *testing.T) {
 	c := clientSyncWithAWrongSenha(t, true)
-	c.waitFor("encontrado", "no SGA", "com aviso: login manual recusado.")
+	c.waitFor("encontrado", "no SGA", "com aviso: login manual recusado; lido com o token do Sincronismo SGA.")
 	openProfile(c)
 	c.press("enter")
 	c.waitFor("Erros da execução 3 (3ª de Principal)", "O SGA recusou o login do cadastro para uso manual (Usuário, Senha); lido com o token")
