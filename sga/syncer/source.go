@@ -169,8 +169,13 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		r.allVehicles = source == store.SourceManual
 		res = r.readClient(ctx, source, cpf)
 	}
-	if errors.Is(res.err, sga.ErrNotFound) {
+	switch {
+	case errors.Is(res.err, sga.ErrNotFound):
 		return r.finish(store.StatusFailed, fmt.Errorf("%w (%s)", errNotFound, cpf))
+	case res.err != nil && !isFatal(res.err) && ctx.Err() == nil:
+		// The client's one read failed: the run read nothing, and failed with why, as a full
+		// run does when SGA does not give it the page count.
+		return r.finish(store.StatusFailed, res.err)
 	}
 	r.startCommitter()
 	err = r.handle(ctx, res)
@@ -188,8 +193,6 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 		return r.finish(store.StatusFailed, r.fatal)
 	case ctx.Err() != nil:
 		return r.finish(store.StatusCancelled, nil)
-	case len(r.failed) > 0:
-		return r.finish(store.StatusPartial, nil)
 	}
 	// The client's vehicles that SGA no longer lists with our product are marked gone.
 	memberCode := int64(0)

@@ -812,6 +812,31 @@ func TestManualSourceUnreachableFailsAtOnce(t *testing.T) {
 	}
 }
 
+// A client's sync against an SGA that does not answer read nothing: it failed, with the reason
+// a full sync gives, whichever credentials it reads with; one that SGA answers in error (a 502
+// after the retries) failed too, with what SGA said.
+func TestClientSyncAgainstASilentSGAFails(t *testing.T) {
+	for _, manual := range []bool{true, false} {
+		e := newEnv(t, sim.Options{Seed: 4, Members: 20}, Options{}, manual, nil)
+		cpf := e.sim.Vehicles()[0].MemberCPF
+		e.srv.Close()
+		full, _ := e.eng.Run(context.Background(), Request{By: maria})
+		run, err := e.eng.Run(context.Background(), Request{CPF: cpf, By: maria})
+		if err == nil || run.Status != store.StatusFailed || run.ReasonCode != ReasonUnreachable || run.ReasonCode != full.ReasonCode {
+			t.Errorf("manual only %v: client run %s (%s: %s), %v; the full run %s (%s)", manual, run.Status, run.ReasonCode, run.Reason, err,
+				full.Status, full.ReasonCode)
+		}
+	}
+	bad := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	}
+	e := newEnv(t, sim.Options{Seed: 4, Members: 20}, Options{MaxRetries: 1}, true, bad)
+	run, err := e.eng.Run(context.Background(), Request{CPF: e.sim.Vehicles()[0].MemberCPF, By: maria})
+	if err == nil || run.Status != store.StatusFailed || run.ReasonCode != ReasonOther {
+		t.Errorf("SGA answering 502: client run %s (%s: %s), %v", run.Status, run.ReasonCode, run.Reason, err)
+	}
+}
+
 // A manual listing whose pages all fail ends partial with the pages it could not read; it
 // does not go on asking for pages that cannot tell where the listing ends.
 func TestManualListingWhosePagesAllFailEnds(t *testing.T) {

@@ -2,10 +2,12 @@ package cli_test
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"ponte/sga/sim"
 	"ponte/store"
 	"ponte/ui/cli"
 )
@@ -73,5 +75,26 @@ func TestAuditCountsAgreeInNumber(t *testing.T) {
 	}
 	if strings.Contains(audit, "(s)") || strings.Contains(audit, " 1 clients") {
 		t.Errorf("the audit counts out of number:\n%s", audit)
+	}
+}
+
+// sync --client against an SGA that does not answer failed, as the full sync does, for the same
+// reason: exit 1, "no reply from SGA", and the run recorded failed with that reason's code.
+// Before, it ended partial, "1 pages failed".
+func TestClientSyncAgainstASilentSGAFails(t *testing.T) {
+	db, sm, _ := syncedDB(t, 40)
+	dead := httptest.NewServer(nil)
+	url := dead.URL + sim.BasePath
+	dead.Close()
+	for _, args := range [][]string{{"sync"}, {"sync", "--client", sm.Vehicles()[0].MemberCPF}} {
+		code, _, errOut := ponteIn("", append([]string{"--db", db, "--sga-url", url, "--rate", "0"}, args...)...)
+		if code != cli.ExitFailure || !strings.Contains(errOut, "ponte: no reply from SGA at "+dead.URL) {
+			t.Errorf("ponte %s: %d %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+	runs := runsOf(t, db)
+	if len(runs) != 3 || runs[0].Kind != store.RunClient || runs[0].Status != store.StatusFailed ||
+		runs[0].ReasonCode != runs[1].ReasonCode || runs[1].Status != store.StatusFailed {
+		t.Fatalf("runs: %+v", runs)
 	}
 }
