@@ -552,7 +552,15 @@ func TestRemovalWalk(t *testing.T) {
 			break
 		}
 	}
-	ponte(nil, "import", v.Plate, "--client", v.MemberCPF)
+	var imported []struct{ Order string }
+	if err := json.Unmarshal([]byte(ponte(nil, "import", v.Plate, "--client", v.MemberCPF, "--json")), &imported); err != nil || len(imported) != 1 {
+		t.Fatalf("import --json: %+v, %v", imported, err)
+	}
+	// The technician installs the tracker: SGA's cancel of the vehicle then asks it back.
+	visit := time.Now().AddDate(0, 0, 1).Format("02/01/2006") + " 14:00"
+	ponte(nil, "order", "schedule", imported[0].Order, "--at", visit, "--technician", "Carlos")
+	ponte(nil, "order", "start", imported[0].Order)
+	ponte(nil, "order", "finish", imported[0].Order)
 	if err := s.SetSituation(v.Code, 3); err != nil { // SGA cancels it
 		t.Fatal(err)
 	}

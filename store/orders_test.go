@@ -70,9 +70,14 @@ func TestCancellingAnInstallationDecidesItsContract(t *testing.T) {
 		t.Fatalf("audit: %+v, %v", log, err)
 	}
 
-	// The kept contract's vehicle leaves SGA: its Retirada is cancelled with no decision to
+	// A vehicle whose tracker is in leaves SGA: its Retirada is cancelled with no decision to
 	// make (the tracker stays where it is), and one offered is refused.
-	situation(t, s, vehicle(11, 1, "AAA1A12", "ATIVO"), "CANCELADO", nil)
+	in, err := s.Import(2, []int64{20}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	install(t, s, in[0].Order.Number)
+	situation(t, s, vehicle(20, 2, "BBB2B22", "ATIVO"), "CANCELADO", nil)
 	ps := pending(t, s)
 	if len(ps) != 1 {
 		t.Fatalf("proposals: %+v", ps)

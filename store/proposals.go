@@ -13,8 +13,10 @@ import (
 
 // A proposal is an order ponte suggests because SGA changed a vehicle that has a contract: a
 // removal (Retirada) when it left ATIVO for a situação that means it is gone, or left SGA's
-// list; a reinstallation (Reinstalação) when it comes back to ATIVO after its tracker was taken
-// back. A proposal never becomes an order by itself: an operator accepts or dismisses it.
+// list, and its tracker is in the vehicle; a reinstallation (Reinstalação) when it comes back
+// to ATIVO after its tracker was taken back (proposable says which a contract has room for). A
+// proposal never becomes an order by itself: an operator accepts or dismisses it, and accepting
+// asks proposable again.
 
 // Proposal statuses.
 const (
@@ -251,9 +253,6 @@ func (r *reactor) react(tx txn, old, v Vehicle) error {
 	}
 	switch {
 	case r.removal(after) && !r.removal(before):
-		if c.Status == ContractClosed {
-			return nil
-		}
 		if pending != nil && pending.Kind == OrderKindRemoval {
 			return nil
 		}
@@ -262,7 +261,7 @@ func (r *reactor) react(tx txn, old, v Vehicle) error {
 				return err
 			}
 		}
-		if open, err := openOrder(tx, c, OrderKindRemoval); err != nil || open {
+		if ok, err := fits(tx, c, OrderKindRemoval); err != nil || !ok {
 			return err
 		}
 		return r.propose(tx, OrderKindRemoval, old, v, c)
@@ -270,29 +269,15 @@ func (r *reactor) react(tx txn, old, v Vehicle) error {
 		if pending != nil && pending.Kind == OrderKindRemoval {
 			return r.close(tx, pending, ProposalWithdrawn, "voltou a ATIVO no SGA")
 		}
-		if c.Status != ContractClosed || pending != nil {
+		if pending != nil {
 			return nil
 		}
-		if open, err := openOrder(tx, c, OrderKindReinstallation); err != nil || open {
+		if ok, err := fits(tx, c, OrderKindReinstallation); err != nil || !ok {
 			return err
 		}
 		return r.propose(tx, OrderKindReinstallation, old, v, c)
 	}
 	return nil
-}
-
-// openOrder reports whether the contract has an order of this kind still open.
-func openOrder(tx txn, c Contract, kind string) (bool, error) {
-	for _, n := range c.Orders {
-		var o Order
-		if _, err := getJSON(tx.Bucket(bOrders), []byte(n), &o); err != nil {
-			return false, err
-		}
-		if o.Kind == kind && !OrderFinal(o.Status) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func (r *reactor) pending(tx txn, vehicle int64) (*Proposal, error) {
@@ -418,6 +403,9 @@ func (s *Store) AcceptProposals(ids []uint64, a Actor) ([]Order, error) {
 				return err
 			} else if !found {
 				return fmt.Errorf("proposal %d: contract %s: %w", id, p.Contract, ErrNotFound)
+			}
+			if err := proposable(tx, c, p.Kind); err != nil {
+				return fmt.Errorf("proposal %d: %w", id, err)
 			}
 			number, err := nextNumber(tx, "OS", now.Year())
 			if err != nil {

@@ -23,6 +23,20 @@ func situation(t *testing.T, s *Store, v Vehicle, sit string, ch *SGAChange) Bat
 	return res
 }
 
+// install takes orders (an Instalação, a Retirada or a Reinstalação) through a visit now to
+// Concluída, as a technician's work would.
+func install(t *testing.T, s *Store, numbers ...string) {
+	t.Helper()
+	for _, n := range numbers {
+		for _, step := range []OrderStep{{To: OrderStatusScheduled, Visit: &Visit{At: s.now(), Technician: "Carlos"}},
+			{To: OrderStatusRunning}, {To: OrderStatusDone}} {
+			if _, err := s.AdvanceOrder(n, step, cli); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 func pending(t *testing.T, s *Store) []Proposal {
 	t.Helper()
 	ps, err := s.Proposals(ProposalFilter{Status: ProposalPending}, 0)
@@ -34,6 +48,7 @@ func pending(t *testing.T, s *Store) []Proposal {
 
 func TestRemovalAndReinstallationLife(t *testing.T) {
 	s, imp := imported(t, &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}, 10, 11)
+	install(t, s, imp[0].Order.Number, imp[1].Order.Number)
 	v10 := vehicle(10, 1, "AAA1A11", "ATIVO")
 	v11 := vehicle(11, 1, "AAA1A12", "ATIVO")
 
@@ -142,8 +157,8 @@ func TestRemovalAndReinstallationLife(t *testing.T) {
 			steps++
 		}
 	}
-	if steps != 6 {
-		t.Fatalf("%d audit entries of orders and proposals, want 6", steps)
+	if steps != 12 {
+		t.Fatalf("%d audit entries of orders and proposals, want 12", steps)
 	}
 	if err := s.Verify(); err != nil {
 		t.Fatalf("verify: %v", err)
@@ -154,8 +169,10 @@ func TestLeavingTheListProposesARemoval(t *testing.T) {
 	ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	s := openTest(t, "", Options{Now: ck.now})
 	seedImportable(t, s)
-	if _, err := s.Import(1, []int64{10}, cli); err != nil {
+	if imp, err := s.Import(1, []int64{10}, cli); err != nil {
 		t.Fatal(err)
+	} else {
+		install(t, s, imp[0].Order.Number)
 	}
 	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
 	// The run sees every vehicle but 10.
@@ -179,8 +196,10 @@ func TestLeavingTheListProposesARemoval(t *testing.T) {
 func TestRulesReclassify(t *testing.T) {
 	s := openTest(t, "", Options{})
 	seedImportable(t, s)
-	if _, err := s.Import(1, []int64{10}, cli); err != nil {
+	if imp, err := s.Import(1, []int64{10}, cli); err != nil {
 		t.Fatal(err)
+	} else {
+		install(t, s, imp[0].Order.Number)
 	}
 	if err := s.SetRules(Rules{Situations: map[string]string{"suspenso": ClassGone}, RemoveOnDefault: true}, cli); err != nil {
 		t.Fatal(err)
@@ -201,8 +220,10 @@ func TestOperatorsProposalsAndOrders(t *testing.T) {
 	for _, slug := range []string{"principal", "norte"} {
 		in, _ := s.In(slug)
 		seedImportable(t, in)
-		if _, err := in.Import(1, []int64{10}, cli); err != nil {
+		if imp, err := in.Import(1, []int64{10}, cli); err != nil {
 			t.Fatal(err)
+		} else {
+			install(t, in, imp[0].Order.Number)
 		}
 		situation(t, in, vehicle(10, 1, "AAA1A11", "ATIVO"), "CANCELADO", nil)
 	}
@@ -271,6 +292,7 @@ func TestProposalViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	install(t, s, imp[0].Order.Number)
 	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
 	v := vehicle(10, 1, "AAA1A11", "CANCELADO")
 	c := client(1, "MARIA", "12345678909")

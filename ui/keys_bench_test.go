@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ponte/store"
+	"ponte/ui/uitest"
 )
 
 // BenchmarkEscBackToClients: esc on a client's vehicles, back to Clientes, Update and the
@@ -36,8 +37,8 @@ func BenchmarkSpaceTicksVehicle(b *testing.B) {
 	}
 }
 
-// pendingStore is uitest's store with n more clients, each with an imported vehicle that SGA
-// then cancelled: n Retiradas wait on Pendências.
+// pendingStore is uitest's store with n more clients, each with an imported vehicle, its
+// tracker installed, that SGA then cancelled: n Retiradas wait on Pendências.
 func pendingStore(b *testing.B, n int) Services {
 	b.Helper()
 	svc := fixture(b)
@@ -59,6 +60,7 @@ func pendingStore(b *testing.B, n int) Services {
 		}
 		bt.Vehicles[i].Situation = "CANCELADO"
 	}
+	uitest.InstallAll(b, st) // a tracker installed is one a cancel asks back
 	if _, err := st.Apply(bt); err != nil {
 		b.Fatal(err)
 	}

@@ -315,6 +315,7 @@ func withEveryCause(t *testing.T) Services {
 	if _, err := st.Import(1, []int64{10, 11}, uitest.Maria); err != nil {
 		t.Fatal(err)
 	}
+	uitest.InstallAll(t, st)
 	run, err := st.StartRun(store.Run{Kind: store.RunFull, Source: store.SourceSync}, uitest.Maria)
 	if err != nil {
 		t.Fatal(err)

@@ -11,12 +11,28 @@ import (
 // Cancelling an Instalação asks, after the motivo, whether its contract closes: s closes it,
 // n keeps it Ativo, esc goes back to the motivo as typed. A Retirada's cancel asks nothing.
 func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
-	svc := withProposals(t) // OS-2026-000001 and -000002 are Instalações, CT-2026-000001 and -000002
-	if _, err := svc.Store.AcceptProposals([]uint64{2}, uitest.Maria); err != nil {
-		t.Fatal(err) // OS-2026-000003: the Retirada of CT-2026-000002
+	// OS-2026-000001 and -000002 are Instalações still Aberta, of CT-2026-000001 and -000002;
+	// OS-2026-000003 is CT-2026-000003's, Concluída, and SGA's cancel of its vehicle a Retirada.
+	svc := fixture(t)
+	st := svc.Store
+	if _, err := st.Import(1, []int64{10}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Import(1, []int64{11}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	uitest.Install(t, st, "OS-2026-000003")
+	v, _ := st.VehicleByCode(11)
+	v.Situation = "CANCELADO"
+	cl, _ := st.ClientByCode(1)
+	if _, err := st.Apply(store.Batch{Clients: []store.Client{cl}, Vehicles: []store.Vehicle{v.Vehicle}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AcceptProposals([]uint64{1}, uitest.Maria); err != nil {
+		t.Fatal(err) // OS-2026-000004: the Retirada of CT-2026-000003
 	}
 	c := newConsole(t, svc, 100, 30)
-	c.steps("=Último: concluído", "4", "=OS-2026-000003", "down", "down", "enter", "=CT-2026-000001 · Ativo", "x", "=Cancelar OS-2026-000001")
+	c.steps("=Último: concluído", "4", "=OS-2026-000004", "down", "down", "down", "enter", "=CT-2026-000001 · Ativo", "x", "=Cancelar OS-2026-000001")
 	c.typeText("associado desistiu")
 	c.steps("enter", "=Motivo: associado desistiu", "=Encerrar o contrato CT-2026-000001? (s/n)", "=n o mantém Ativo",
 		"esc", "=Cancelar OS") // back to the motivo, as typed
@@ -37,9 +53,9 @@ func TestCancellingAnInstallationAsksAboutItsContract(t *testing.T) {
 		t.Fatalf("kept contract: %s", ct.State())
 	}
 
-	c.steps("esc", "up", "enter", "=Ordem de serviço OS-2026-000003", "=Tipo              Retirada", "x")
+	c.steps("esc", "up", "up", "enter", "=Ordem de serviço OS-2026-000004", "=Tipo              Retirada", "x")
 	c.typeText("associado regularizou")
-	c.steps("enter", "=OS-2026-000003: Cancelada.", "=CT-2026-000002 · Ativo")
+	c.steps("enter", "=OS-2026-000004: Cancelada.", "=CT-2026-000003 · Ativo")
 	if s := c.waitFor("Motivo do cancelamento  associado regularizou"); strings.Contains(s, "Cancelada por") {
 		t.Fatalf("the motivo is labelled as a person:\n%s", s) // it is why, not who
 	}

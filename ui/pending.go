@@ -203,6 +203,8 @@ func (p *pendingPage) failed(err error) tea.Cmd {
 	switch {
 	case errors.Is(err, store.ErrNotPending), errors.Is(err, store.ErrNotFound):
 		return toast(false, "%s", tAlreadyDecided)
+	case errors.Is(err, store.ErrNotProposable):
+		return toast(false, "%s", tNoLongerFits)
 	case errors.Is(err, store.ErrForbidden):
 		return toast(false, "%s", tOnlySupervisors)
 	}

@@ -21,6 +21,7 @@ func withProposals(t *testing.T) Services {
 	if _, err := st.Import(1, []int64{10}, uitest.Maria); err != nil {
 		t.Fatal(err)
 	}
+	uitest.InstallAll(t, st)
 	v13, _ := st.VehicleByCode(13)
 	v10, _ := st.VehicleByCode(10)
 	v13.Situation, v10.Situation = "CANCELADO", "INATIVO"
@@ -177,6 +178,7 @@ func TestPendingOfEveryAssociation(t *testing.T) {
 		if _, err := in.Import(1, []int64{10}, uitest.Maria); err != nil {
 			t.Fatal(err)
 		}
+		uitest.InstallAll(t, in)
 		v, _ := in.VehicleByCode(10)
 		v.Situation = "CANCELADO"
 		cl, _ := in.ClientByCode(1)
@@ -266,6 +268,7 @@ func TestCursorStaysOnItsProposalWhenOneArrives(t *testing.T) {
 	if _, err := svc.Store.Import(1, []int64{11}, uitest.Maria); err != nil {
 		t.Fatal(err)
 	}
+	uitest.InstallAll(t, svc.Store)
 	c := newConsole(t, svc, 120, 35)
 	c.waitFor("integracao", "Último: concluído")
 	c.press("6")

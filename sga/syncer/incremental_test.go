@@ -152,8 +152,18 @@ func TestAWeekOfIncrementalSyncs(t *testing.T) {
 	}
 	for client, vs := range byClient {
 		for _, w := range []*twin{inc, full} {
-			if _, err := w.st.Import(client, vs, maria); err != nil {
+			imp, err := w.st.Import(client, vs, maria)
+			if err != nil {
 				t.Fatal(err)
+			}
+			// Each tracker installed: SGA's cancel of its vehicle proposes its Retirada.
+			for _, im := range imp {
+				for _, step := range []store.OrderStep{{To: store.OrderStatusScheduled, Visit: &store.Visit{At: ck.now(), Technician: "Carlos"}},
+					{To: store.OrderStatusRunning}, {To: store.OrderStatusDone}} {
+					if _, err := w.st.AdvanceOrder(im.Order.Number, step, maria); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 		}
 	}

@@ -70,14 +70,15 @@ func (a *app) demoCmd() *cobra.Command {
 			"administrator, a real SGA integration) is refused before anything is written, naming what it\n" +
 			"holds, unless --force, which first says what the demo adds to it.\n\n" +
 			fmt.Sprintf("After an association's first sync, the demo imports by itself one vehicle each of %d\n"+
-				"clients (fewer, if the association already holds contracts), as the administrator demo, and\n"+
-				"within %s its simulated SGA starts changing, then every --churn (%s): one vehicle the\n"+
-				"association holds a contract for is cancelled (or, once its removal is done, comes back to\n"+
-				"ATIVO), and every third time the simulator changes the rest of its register instead. The\n"+
-				"demo starts an incremental sync after each change, which reads it from SGA's change feed:\n"+
-				"the first Retirada shows on Pendências seconds after the first sync. (The daily sync alone\n"+
-				"would read the feed once a day.) --churn 0 holds the SGAs still and imports nothing. The\n"+
-				"first screen names the file that holds the simulators' credentials, to type into the form.",
+				"clients (fewer, if the association already holds contracts) and marks their Instalações\n"+
+				"done, as the administrator demo; within %s its simulated SGA starts changing, then\n"+
+				"every --churn (%s): one vehicle the association holds a contract for is cancelled (or,\n"+
+				"once its removal is done, comes back to ATIVO), and every third time the simulator\n"+
+				"changes the rest of its register instead. The demo starts an incremental sync after each\n"+
+				"change, which reads it from SGA's change feed: the first Retirada shows on Pendências\n"+
+				"seconds after the first sync. (The daily sync alone would read the feed once a day.)\n"+
+				"--churn 0 holds the SGAs still and imports nothing. The first screen names the file that\n"+
+				"holds the simulators' credentials, to type into the form.",
 				demoContracts, demoFirstChange, defaultDemoChurn),
 		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms\n  ponte demo --churn 5s",
 		Args:    noArgs,

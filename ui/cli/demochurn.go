@@ -123,7 +123,8 @@ func pause(ctx context.Context, d time.Duration) bool {
 // seedContracts imports, as who, vehicles until the association holds demoContracts
 // contracts: one each of the first clients by name that hold none, the first of the client's
 // vehicles by plate that the store's Import takes (a vehicle with a plate, so that Pendências
-// names it as an operator would look it up). It returns how many it imported.
+// names it as an operator would look it up), and installs their trackers (see demoInstall).
+// It returns how many it imported.
 func seedContracts(in *store.Store, who store.Actor) int {
 	contracts, err := in.Contracts("", 0)
 	if err != nil {
@@ -152,7 +153,8 @@ func seedContracts(in *store.Store, who store.Actor) int {
 					continue
 				}
 				// Import refuses, writing nothing, what cannot be imported.
-				if _, err := in.Import(c.SGACode, []int64{v.SGACode}, who); err == nil {
+				if imp, err := in.Import(c.SGACode, []int64{v.SGACode}, who); err == nil {
+					demoInstall(in, imp[0].Order.Number, who)
 					made++
 					break
 				}
@@ -166,13 +168,27 @@ func seedContracts(in *store.Store, who store.Actor) int {
 	return made
 }
 
+// demoTechnician is who installs the trackers of the demo's own imports.
+const demoTechnician = "Técnico da demonstração"
+
+// demoInstall takes the demo's Instalação numbered number through a visit now, its start and
+// its end, as who: the tracker is in the vehicle, and SGA's cancel of it proposes a Retirada.
+func demoInstall(in *store.Store, number string, who store.Actor) {
+	for _, step := range []store.OrderStep{{To: store.OrderStatusScheduled, Visit: &store.Visit{At: time.Now(), Technician: demoTechnician}},
+		{To: store.OrderStatusRunning}, {To: store.OrderStatusDone}} {
+		if _, err := in.AdvanceOrder(number, step, who); err != nil {
+			return
+		}
+	}
+}
+
 // demoChurnEvery is how many of the demo's intervals make one round of the simulator's churn.
 const demoChurnEvery = 3
 
 // turnContract changes the situação in SGA of one vehicle under one of the association's
-// contracts, picked at random: an ATIVO one under a running contract leaves for a situação
-// the association's rules take for gone; one whose contract was closed by its removal comes
-// back to ATIVO. It reports whether it changed one.
+// contracts, picked at random, where the change proposes an order (store.Proposable): an
+// ATIVO one whose tracker is in leaves for a situação the association's rules take for gone;
+// one whose tracker was taken back comes back to ATIVO. It reports whether it changed one.
 func turnContract(in *store.Store, sm *sim.Sim, contracts []store.Contract) bool {
 	rules, err := in.Rules()
 	if err != nil {
@@ -204,9 +220,9 @@ func turnContract(in *store.Store, sm *sim.Sim, contracts []store.Contract) bool
 		now, known := situation[c.VehicleSGACode]
 		switch {
 		case !known:
-		case c.Status != store.ContractClosed && now == active:
+		case now == active && in.Proposable(c.Number, store.OrderKindRemoval) == nil:
 			turns = append(turns, turn{c.VehicleSGACode, gone[rand.IntN(len(gone))]})
-		case c.Status == store.ContractClosed && now != active:
+		case now != active && in.Proposable(c.Number, store.OrderKindReinstallation) == nil:
 			turns = append(turns, turn{c.VehicleSGACode, active})
 		}
 	}

@@ -85,3 +85,19 @@ func waitFile(t *testing.T, path, text string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// install takes order through a visit tomorrow, its start and its finish on the command line
+// ponte runs, as a technician's work would: an Instalação done puts the tracker in.
+func install(t *testing.T, ponte func(args ...string) (int, string, string), order string) {
+	t.Helper()
+	visit := time.Now().AddDate(0, 0, 1).Format("02/01/2006") + " 14:00"
+	for _, args := range [][]string{
+		{"order", "schedule", order, "--at", visit, "--technician", "Carlos"},
+		{"order", "start", order},
+		{"order", "finish", order},
+	} {
+		if code, _, errOut := ponte(args...); code != cli.ExitOK {
+			t.Fatalf("ponte %s: %d %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+}

@@ -35,6 +35,21 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	var imported []struct{ Contract, Order string }
 	decode(&imported, "import", v.Plate, "--client", v.MemberCPF, "--json")
 
+	// Cancelled in SGA while its Instalação is Aberta: the tracker never went in, nothing to
+	// propose; back to ATIVO, nothing either.
+	for _, sit := range []int{3, 1} { // CANCELADO, ATIVO
+		if err := sm.SetSituation(v.Code, sit); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK || strings.Contains(out, "proposed") {
+			t.Fatalf("sync, the Instalação open: %d %q %q", code, out, errOut)
+		}
+	}
+	if code, out, _ := ponte("pending", "list"); code != cli.ExitOK || out != "no proposals waiting for a decision\n" {
+		t.Fatalf("pending list, the Instalação open: %d %q", code, out)
+	}
+
+	install(t, ponte, imported[0].Order)
 	if err := sm.SetSituation(v.Code, 3); err != nil { // CANCELADO
 		t.Fatal(err)
 	}
@@ -162,8 +177,9 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, `"status":"gerada"`) || !strings.Contains(out, `"order":"`+os+`"`) {
 		t.Fatalf("export proposals: %q", out)
 	}
+	// Seven order changes: the Instalação's three, the Retirada's four.
 	code, out, _ = ponte("export", "audit")
-	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 4 || !strings.Contains(out, `"action":"proposal.accepted"`) {
+	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 7 || !strings.Contains(out, `"action":"proposal.accepted"`) {
 		t.Fatalf("export audit: %q", out)
 	}
 
@@ -176,6 +192,7 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	}
 	for _, x := range more[:2] {
 		decode(&imported, "import", x.Plate, "--client", x.MemberCPF, "--json")
+		install(t, ponte, imported[0].Order)
 		if err := sm.SetSituation(x.Code, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -277,9 +294,12 @@ func TestAssociationRules(t *testing.T) {
 	}
 	// PENDENTE (5) now means the tracker comes back: an imported vehicle set so is proposed.
 	v := ourVehicle(t, sm)
-	if code, _, errOut := ponte("import", v.Plate, "--client", v.MemberCPF); code != cli.ExitOK {
-		t.Fatalf("import: %q", errOut)
+	var imported []struct{ Order string }
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
 	}
+	install(t, ponte, imported[0].Order)
 	if err := sm.SetSituation(v.Code, 5); err != nil {
 		t.Fatal(err)
 	}

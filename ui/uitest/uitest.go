@@ -128,3 +128,32 @@ func (f Fixture) Many(t testing.TB) (operator store.Admin) {
 	}
 	return ana
 }
+
+// Install takes the orders numbered numbers (an Instalação, a Retirada or a Reinstalação)
+// through a visit at the store's now to Concluída, as a technician's work would: a tracker
+// installed is one SGA's cancel proposes to take back.
+func Install(t testing.TB, st *store.Store, numbers ...string) {
+	t.Helper()
+	for _, n := range numbers {
+		for _, step := range []store.OrderStep{{To: store.OrderStatusScheduled, Visit: &store.Visit{At: Now, Technician: "Carlos"}},
+			{To: store.OrderStatusRunning}, {To: store.OrderStatusDone}} {
+			if _, err := st.AdvanceOrder(n, step, Maria); err != nil {
+				t.Fatalf("order %s to %s: %v", n, step.To, err)
+			}
+		}
+	}
+}
+
+// InstallAll installs the trackers of every Instalação still Aberta (see Install).
+func InstallAll(t testing.TB, st *store.Store) {
+	t.Helper()
+	orders, err := st.Orders("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orders {
+		if o.Kind == store.OrderKindInstallation && o.Status == store.OrderStatusOpen {
+			Install(t, st, o.Number)
+		}
+	}
+}
