@@ -41,28 +41,12 @@ type (
 	clearToastMsg struct{ id int }
 	// dataChangedMsg tells the page in front to reload: a sync ended, or an import was made.
 	dataChangedMsg struct{}
-	// askMsg asks the operator a yes/no question in the status bar; yes runs if they agree.
-	askMsg struct {
-		question string
-		yes      tea.Cmd
-		sync     bool // about the running sync: dropped when it ends
-	}
 	// cancelledMsg reports a cancel the operator confirmed.
 	cancelledMsg struct{ ok bool }
 )
 
 func toast(ok bool, format string, args ...any) tea.Cmd {
 	return func() tea.Msg { return toastMsg{ok: ok, text: fmt.Sprintf(format, args...)} }
-}
-
-// ask returns the command that asks question, running yes on "s".
-func ask(question string, yes tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return askMsg{question: question, yes: yes} }
-}
-
-// askSync asks a question about the running sync.
-func askSync(question string, yes tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return askMsg{question: question, yes: yes, sync: true} }
 }
 
 // Model is the console of one session.
@@ -339,9 +323,7 @@ func (m *Model) show(p syncer.Progress) tea.Cmd {
 			m.ended = &p
 			cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.sayEnd(p))
 		}
-		if m.asking != nil && m.asking.sync {
-			m.asking = nil // a question about the sync that just ended
-		}
+		m.syncEnded()
 	}
 	for _, pg := range m.pages {
 		cmds = append(cmds, pg.Update(progressMsg(p)))
@@ -413,35 +395,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	m.updateKeys()
 	k := m.keys
-	if a := m.asking; a != nil {
-		switch {
-		case key.Matches(msg, k.Yes):
-			m.asking = nil
-			return a.yes
-		case key.Matches(msg, k.No):
-			m.asking = nil
-			return nil
-		case !key.Matches(msg, k.Quit):
-			return nil // a question is open: it is answered first
-		}
+	if m.asking != nil {
+		return m.answer(msg)
 	}
 	p := m.pages[m.active]
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.progress.Running && m.asking == nil {
-			q := tQuitLocal
-			if m.c.svc.Served {
-				q = tQuitServed
-			}
-			return askSync(q, m.quit)
+		if m.progress.Running {
+			return m.askQuit()
 		}
-		// Here, quitting closes the engine: another association's sync would stop too.
-		if eng := m.c.svc.Engine; eng != nil && !m.c.svc.Served && m.asking == nil {
-			if running, queued := eng.Busy(); running+queued > 0 {
-				return ask(plural(running+queued, tQuitOthersOne, tQuitOthersMany), m.quit)
-			}
-		}
-		return m.quit
+		return m.leave()
 	case key.Matches(msg, k.Help):
 		m.fullHelp = !m.fullHelp
 		m.resize()
@@ -451,7 +414,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return toast(false, "%s", tNothingToCancel)
 		}
 		eng, actor, slug := m.c.svc.Engine, m.c.actor, m.c.assoc.Slug
-		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(slug, actor)} })
+		return askSync(tConfirmCancel, func() tea.Msg { return cancelledMsg{eng.Cancel(slug, actor)} },
+			askMsg{question: tCancelSyncEnded, notice: true})
 	case key.Matches(msg, k.Association):
 		m.drawn = false
 		return m.picker.open()

@@ -26,7 +26,12 @@ func (m *Model) statusView() []string {
 	st := m.c.styles
 	room := m.c.width - 2
 	if m.asking != nil {
-		return wrapped(st.Warning, m.asking.question, room)
+		// A result that comes while a question is open is shown below it, never in its place.
+		lines := wrapped(st.Warning, m.asking.question, room)
+		if text, style := m.result(); text != "" {
+			lines = append(lines, wrapped(style, text, room)...)
+		}
+		return lines[:min(len(lines), maxStatusRows)]
 	}
 	p := m.progress
 	var rest []string // the status bar's parts after the sync's, before the result
@@ -44,14 +49,9 @@ func (m *Model) statusView() []string {
 	if ticked > 0 {
 		rest = append(rest, st.StatusKey.Render(plural(ticked, tTickedOne, tTickedMany)))
 	}
-	var result, resultText string
-	resultStyle := st.Success
-	if m.toastText != "" {
-		mark := "✓ "
-		if !m.toastOK {
-			mark, resultStyle = "✗ ", st.Error
-		}
-		resultText = mark + m.toastText
+	var result string
+	resultText, resultStyle := m.result()
+	if resultText != "" {
 		result = resultStyle.Render(resultText)
 	}
 	sep := st.Status.Render("  │  ")
@@ -88,6 +88,18 @@ func (m *Model) statusView() []string {
 	}
 	lines = append(lines, wrapped(resultStyle, resultText, room)...)
 	return lines[:min(len(lines), maxStatusRows)]
+}
+
+// result is the last action's result as the status bar writes it, with its mark, and its
+// style; "" if there is none.
+func (m *Model) result() (string, lipgloss.Style) {
+	switch {
+	case m.toastText == "":
+		return "", m.c.styles.Success
+	case m.toastOK:
+		return "✓ " + m.toastText, m.c.styles.Success
+	}
+	return "✗ " + m.toastText, m.c.styles.Error
 }
 
 // syncPart is the status bar's word on the sync in at most left columns where it can be
@@ -218,7 +230,7 @@ func (m *Model) helpView() string {
 	width := m.c.width - 2
 	if m.asking != nil {
 		m.help.SetWidth(width)
-		return m.help.ShortHelpView([]key.Binding{k.Yes, k.No, k.Quit})
+		return m.help.ShortHelpView(m.answerKeys())
 	}
 	if m.picker.isOpen {
 		m.help.SetWidth(width)

@@ -24,7 +24,7 @@ type KeyMap struct {
 	Association, AllAssocs     key.Binding
 	NewAssoc, Enable, Use      key.Binding
 	Confirm, Accept            key.Binding
-	Yes, No                    key.Binding
+	Yes, No, Dismiss           key.Binding
 }
 
 // DefaultKeys returns a new key map.
@@ -66,6 +66,9 @@ func DefaultKeys() KeyMap {
 		Accept:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tSave)),
 		Yes:         key.NewBinding(key.WithKeys("s", "y", "enter"), key.WithHelp("s", "confirmar")),
 		No:          key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
+		// A notice in the status bar closes with any answer: the key meant for the question
+		// it replaced does nothing else.
+		Dismiss: key.NewBinding(key.WithKeys("enter", "esc", "s", "y", "n"), key.WithHelp("enter", tClose)),
 	}
 }
 

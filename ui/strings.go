@@ -378,6 +378,7 @@ const (
 	tTooSmall  = "A janela é pequena demais: o console precisa de pelo menos 80×24 (agora %d×%d)."
 	tLoading   = "Carregando…"
 	tBack      = "voltar"
+	tClose     = "fechar"
 	tMoreAbove = "há mais acima (pgup)"
 	tMoreBelow = "há mais abaixo (pgdn)"
 	tMoreBoth  = "há mais acima e abaixo (pgup/pgdn)"
@@ -400,6 +401,8 @@ const (
 	tQuitOthersOne   = "%d sincronismo de outra associação para se você sair. Sair? (s/n)"
 	tQuitOthersMany  = "%d sincronismos de outras associações param se você sair. Sair? (s/n)"
 	tQuitServed      = "Um sincronismo está em andamento; ele continua no servidor. Sair do console? (s/n)"
+	tQuitSyncEnded   = "O sincronismo terminou. Sair? (s/n)"
+	tCancelSyncEnded = "O sincronismo terminou antes de ser cancelado: não há o que cancelar."
 	tReason          = "Motivo"
 
 	tShuttingDown = "servidor encerrando"
