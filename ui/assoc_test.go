@@ -39,7 +39,7 @@ func TestAssociationScreens(t *testing.T) {
 			{"associations", []string{"5", "=3 associações"}},
 			{"picker", []string{"ctrl+a", "=Trocar de associação", "=Vale de Minas"}},
 			{"picker_filtered", []string{"ctrl+a", "=Trocar de associação", "n", "o", "r", "=Buscar: nor", "=Norte Seguro"}},
-			{"clients_all", []string{"3", "=MARIA DA SILVA", "t", "=Buscando em todas", "=MARIA NORTE"}},
+			{"clients_all", []string{"3", "=MARIA DA SILVA", "t", "=Buscando em 3 associações", "=MARIA NORTE"}},
 			{"association_add", []string{"5", "=3 associações", "n", "=Nova associação"}},
 		} {
 			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
@@ -126,7 +126,7 @@ func TestSearchAllOpensTheClientInItsAssociation(t *testing.T) {
 	c.waitFor("MARIA DA SILVA", "t buscar em todas as associações")
 	c.press("t", "/")
 	c.typeText("maria")
-	c.waitFor("MARIA NORTE DE SOUZA", "MARIANA VALE", "norte-seguro", "Buscando em todas as associações (3)")
+	c.waitFor("MARIA NORTE DE SOUZA", "MARIANA VALE", "norte-seguro", "Buscando em 3 associações.")
 	c.waitGone("JOSÉ D'ÁVILA") // the list of all, before the query, is gone
 	c.press("enter")           // leave the search field
 	if s := c.screen(); !strings.Contains(s, "t buscar só na atual") {

@@ -265,7 +265,7 @@ func (p *clientsPage) View() string {
 		more += "  " + st.Hint.Render(tMore)
 	}
 	if p.all {
-		more += "  " + st.StatusKey.Render(fmt.Sprintf(tSearchingAll, p.assocs))
+		more += "  " + st.StatusKey.Render(fmt.Sprintf(tSearchingAll, plural(p.assocs, tAssocCountOne, tAssocCountMany)))
 	}
 	return p.list.View(tNoClients, more)
 }

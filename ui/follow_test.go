@@ -131,7 +131,7 @@ func TestClientsSaysHowManyItShows(t *testing.T) {
 	out := c.waitFor("Buscar: maria", "1 de 3 clientes")
 	c.waitGone("JOSÉ D'ÁVILA")
 	c.press("enter", "t")
-	c.waitFor("Buscando em todas", "MARIA NORTE", "3 de 5 clientes")
+	c.waitFor("Buscando em 3 associações.", "MARIA NORTE", "3 de 5 clientes")
 	// An operator of one association with one client.
 	op := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: "ana", From: "test"}, Admin: &ana}, 100, 30)
 	op.press("3")

@@ -402,7 +402,7 @@ func (p *pendingPage) View() string {
 	}
 	head := st.Hint.Render(plural(len(p.proposals), tPendingOne, tPendingMany))
 	if p.all {
-		head = st.Hint.Render(fmt.Sprintf(tPendingAll, p.assocs))
+		head = st.Hint.Render(fmt.Sprintf(tPendingAll, plural(len(p.proposals), tPendingOne, tPendingMany), plural(p.assocs, tAssocCountOne, tAssocCountMany)))
 	}
 	if len(p.proposals) == 0 {
 		return head + "\n" + st.Hint.Render(cell(tNoPending, p.width))

@@ -191,7 +191,7 @@ func TestPendingOfEveryAssociation(t *testing.T) {
 	c.press("6")
 	c.waitFor("1 pendência", "ABC1D23")
 	c.press("t")
-	c.waitFor("Pendências de todas as associações (3)", "norte-seguro", "principal", "NOR1A23")
+	c.waitFor("2 pendências em 3 associações.", "norte-seguro", "principal", "NOR1A23")
 	// Ana, operator of norte-seguro, sees its one whatever she asks.
 	op := newConsoleAs(t, svc, Session{Actor: store.Actor{Who: ana.Login}, Admin: &ana}, 110, 30)
 	op.waitFor("Associação: Norte Seguro")
