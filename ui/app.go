@@ -360,6 +360,7 @@ func (m *Model) updateKeys() {
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
 	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], "x"))
 	m.keys.Help.SetEnabled(!typing)
+	m.keys.CloseHelp.SetEnabled(m.fullHelp && !m.picker.isOpen && m.asking == nil)
 	m.keys.Quit.SetEnabled(!typing)
 }
 
@@ -405,7 +406,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.askQuit()
 		}
 		return m.leave()
-	case key.Matches(msg, k.Help):
+	case key.Matches(msg, k.Help), key.Matches(msg, k.CloseHelp):
 		m.fullHelp = !m.fullHelp
 		m.resize()
 		return nil

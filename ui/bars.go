@@ -240,8 +240,14 @@ func (m *Model) helpView() string {
 	groups := m.helpGroups()
 	pageKeys := groups[0]
 	if m.fullHelp {
+		// The root's keys (esc closes this help) are never cut: where the three columns do
+		// not fit, they take a line of their own below the page's.
+		m.help.SetWidth(0)
+		if full := m.help.FullHelpView(groups); lipgloss.Width(full) <= width {
+			return full
+		}
 		m.help.SetWidth(width)
-		return m.help.FullHelpView(groups)
+		return m.help.FullHelpView(groups[:2]) + "\n" + m.help.ShortHelpView(groups[2])
 	}
 	m.help.SetWidth(0)
 	cancel := k.Cancel // x works on every page; the footer offers it while a sync runs

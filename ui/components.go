@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -70,6 +71,7 @@ type scroller struct {
 	c    *common
 	vp   viewport.Model
 	text string
+	hint string // the key that closes the panel, after the "more" line's words ("esc fechar")
 }
 
 func newScroller(c *common) *scroller {
@@ -78,10 +80,32 @@ func newScroller(c *common) *scroller {
 	return &scroller{c: c, vp: vp}
 }
 
-// SetContent sets the text, wrapped at word boundaries to the panel's width.
+// SetContent sets the text, wrapped at word boundaries to the panel's width, each line's
+// continuations under its text (see hangingWrap).
 func (s *scroller) SetContent(text string) {
 	s.text = text
-	s.vp.SetContent(ansi.Wrap(text, max(1, s.vp.Width()), ""))
+	s.vp.SetContent(hangingWrap(text, max(1, s.vp.Width())))
+}
+
+// hangLead is a line's lead that its wrapped continuations stand under: its indent and a list
+// marker ("  6. ", "- ").
+var hangLead = regexp.MustCompile(`^ *(?:\d+\. +|[-•] +)?`)
+
+// hangingWrap wraps text at word boundaries to width with a hanging indent: a line's
+// continuations start under its text, past its indent and list marker, where the line's lead
+// leaves room for words.
+func hangingWrap(text string, width int) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lead := hangLead.FindString(l)
+		w := textWidth(lead)
+		if 2*w > width {
+			lead, w = "", 0
+		}
+		body := ansi.Wrap(l[len(lead):], max(1, width-w), "")
+		lines[i] = lead + strings.ReplaceAll(body, "\n", "\n"+strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // SetSize is the panel's size, its "more" line included.
@@ -145,6 +169,9 @@ func (s *scroller) View() string {
 		more = "↓ " + tMoreBelow
 	default:
 		more = "↑↓ " + tMoreBoth
+	}
+	if s.hint != "" {
+		more = strings.TrimPrefix(more+" · "+s.hint, " · ")
 	}
 	return s.vp.View() + "\n" + st.Hint.Render(more)
 }

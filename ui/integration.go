@@ -82,11 +82,12 @@ func newIntegrationPage(c *common) *integrationPage {
 		guide: newScroller(c), keys: integrationKeys{
 			Next: k.Next, Prev: k.Prev, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
 			Scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
-			FieldUp:   key.NewBinding(key.WithKeys("up")),
-			FieldDown: key.NewBinding(key.WithKeys("down")),
+			FieldUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", tPrevField)),
+			FieldDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", tNextField)),
 			Advance:   key.NewBinding(key.WithKeys("enter")),
 		}}
 	p.guide.SetContent(guideSteps)
+	p.guide.hint = "esc " + tClose
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct, fSyncToken} {
 		in := c.newInput()
 		in.Prompt = ""
@@ -155,7 +156,12 @@ func (p *integrationPage) updateKeys() {
 	k.Prev.SetEnabled(edits)
 	k.Save.SetEnabled(edits && !p.busy)
 	k.Press.SetEnabled(edits && !p.busy && (p.focus == fSave || p.focus == fUpdateToken))
-	k.Back.SetEnabled(p.focus != fNone)
+	k.Back.SetEnabled(p.showing || p.focus != fNone)
+	if p.showing { // esc closes the guide first, then leaves the field
+		k.Back.SetHelp("esc", tClose)
+	} else {
+		k.Back.SetHelp("esc", tBack)
+	}
 	k.Down.SetEnabled(edits && p.focus == fNone)
 	k.FieldUp.SetEnabled(p.focus != fNone)
 	k.FieldDown.SetEnabled(p.focus != fNone)
@@ -166,6 +172,11 @@ func (p *integrationPage) updateKeys() {
 	} else {
 		k.Guide.SetHelp("ctrl+g", tGuideToggle)
 	}
+}
+
+// Moves are the keys that move between the fields: the form has no list to scroll.
+func (p *integrationPage) Moves() []key.Binding {
+	return []key.Binding{p.keys.FieldUp, p.keys.FieldDown}
 }
 
 func (p *integrationPage) Help() []key.Binding {
@@ -248,6 +259,10 @@ func (p *integrationPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Scroll):
 		p.guide.Key(msg, true)
+		return nil
+	case key.Matches(msg, k.Back) && p.showing:
+		p.showing = false
+		p.layout(p.form())
 		return nil
 	case key.Matches(msg, k.Back):
 		return p.setFocus(fNone)

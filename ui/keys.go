@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -16,7 +18,8 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
 	Home, End                  key.Binding
 	Open, Back, Filter         key.Binding
-	Help, Quit, ForceQuit      key.Binding
+	Help, CloseHelp, Quit      key.Binding
+	ForceQuit                  key.Binding
 	Save, Guide, Press         key.Binding
 	Tick, TickAll, Import      key.Binding
 	Sync, Cancel, Toggle, Time key.Binding
@@ -31,8 +34,8 @@ type KeyMap struct {
 func DefaultKeys() KeyMap {
 	return KeyMap{
 		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1-6", "páginas")),
-		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "próximo campo")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "campo anterior")),
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", tNextField)),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", tPrevField)),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "acima")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "abaixo")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "página acima")),
@@ -43,6 +46,7 @@ func DefaultKeys() KeyMap {
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tBack)),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "buscar")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "ajuda")),
+		CloseHelp: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClose)), // the open ? help
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "sair")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c")), // always, even in a field
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", tSave)),
@@ -85,8 +89,7 @@ func (m moveKeys) list() []key.Binding {
 	return []key.Binding{m.Up, m.Down, m.PageUp, m.PageDown, m.Home, m.End}
 }
 
-// yield is the movement keys without the keys that taken bind; a binding left with no key is
-// disabled, one that lost some is named by those it kept ("home" for início when g is taken).
+// yield is the movement keys without the keys that taken bind (see withoutKeys).
 func (m moveKeys) yield(taken ...key.Binding) moveKeys {
 	drop := map[string]bool{}
 	for _, b := range taken {
@@ -94,24 +97,34 @@ func (m moveKeys) yield(taken ...key.Binding) moveKeys {
 			drop[k] = true
 		}
 	}
-	without := func(b key.Binding) key.Binding {
-		var kept, names []string
-		for _, k := range b.Keys() {
-			if !drop[k] {
-				kept = append(kept, k)
-				names = append(names, keyName(k))
-			}
-		}
-		switch {
-		case len(kept) == len(b.Keys()):
-			return b
-		case len(kept) == 0:
-			return key.NewBinding(key.WithDisabled())
-		}
-		return key.NewBinding(key.WithKeys(kept...), key.WithHelp(strings.Join(names, "/"), b.Help().Desc))
-	}
+	without := func(b key.Binding) key.Binding { return withoutKeys(b, func(k string) bool { return drop[k] }) }
 	return moveKeys{without(m.Up), without(m.Down), without(m.PageUp), without(m.PageDown), without(m.Home), without(m.End)}
 }
+
+// withoutKeys is b without the keys drop names: a binding left with no key is disabled, one
+// that lost some is named by those it kept ("home" for início when g is taken).
+func withoutKeys(b key.Binding, drop func(string) bool) key.Binding {
+	var kept, names []string
+	for _, k := range b.Keys() {
+		if !drop(k) {
+			kept = append(kept, k)
+			names = append(names, keyName(k))
+		}
+	}
+	switch {
+	case len(kept) == len(b.Keys()):
+		return b
+	case len(kept) == 0:
+		return key.NewBinding(key.WithDisabled())
+	}
+	nb := key.NewBinding(key.WithKeys(kept...), key.WithHelp(strings.Join(names, "/"), b.Help().Desc))
+	nb.SetEnabled(b.Enabled())
+	return nb
+}
+
+// isText reports whether a key types a character into a field with focus (j, g, G), as
+// opposed to a named key (up, pgdown, space).
+func isText(k string) bool { return utf8.RuneCountInString(k) == 1 }
 
 // keyName is how the footer writes a key.
 func keyName(k string) string {
@@ -137,7 +150,17 @@ func (m *Model) helpGroups() [][]key.Binding {
 	p, k := m.pages[m.active], m.keys
 	moves := m.c.keys.moves().list()
 	if mv, ok := p.(mover); ok {
-		moves = mv.Moves()
+		moves = slices.Clone(mv.Moves())
 	}
-	return [][]key.Binding{append(p.Help(), k.Pages, k.Association), moves, {k.Cancel, k.Help, k.Quit}}
+	// A field with focus takes the letters among the movement keys as text, and the open help
+	// takes esc: the help names each key by what it does now.
+	typing, closes := p.Typing(), k.CloseHelp.Enabled()
+	taken := func(name string) bool { return typing && isText(name) || closes && name == "esc" }
+	own := append(p.Help(), k.Pages, k.Association)
+	for _, g := range [][]key.Binding{own, moves} {
+		for i, b := range g {
+			g[i] = withoutKeys(b, taken)
+		}
+	}
+	return [][]key.Binding{own, moves, {k.Cancel, k.Help, k.CloseHelp, k.Quit}}
 }

@@ -379,6 +379,8 @@ const (
 	tLoading   = "Carregando…"
 	tBack      = "voltar"
 	tClose     = "fechar"
+	tNextField = "próximo campo"
+	tPrevField = "campo anterior"
 	tMoreAbove = "há mais acima (pgup)"
 	tMoreBelow = "há mais abaixo (pgdn)"
 	tMoreBoth  = "há mais acima e abaixo (pgup/pgdn)"
