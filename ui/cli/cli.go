@@ -295,6 +295,19 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd()) && os.Getenv("TERM") != "dumb"
 }
 
+// sameFile reports whether a and b are open on the same file: one terminal, or stdout and
+// stderr sent to one log or pipe (> log 2>&1).
+func sameFile(a, b io.Writer) bool {
+	fa, ok1 := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok1 || !ok2 {
+		return false
+	}
+	sa, err1 := fa.Stat()
+	sb, err2 := fb.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
 // dbPath is the database the command works on: --db, else PONTE_DB, else the default.
 func (a *app) dbPath() string {
 	if a.db != "" {

@@ -97,10 +97,10 @@ func (p *progress) note(line string) {
 	p.drawn = false
 }
 
-// shares reports whether out shows on the progress's terminal: both are terminals, taken to be
-// the one screen, where a line out prints need not be noted again.
+// shares reports whether out and the progress write to the same file (one terminal, or a log
+// both are sent to, 2>&1), where a line out prints need not be noted again.
 func (p *progress) shares(out io.Writer) bool {
-	return p.width != nil && isTerminal(out)
+	return sameFile(p.w, out)
 }
 
 // end leaves the terminal's line after a bar that no final news closed.

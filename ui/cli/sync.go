@@ -212,7 +212,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 	failed, partial := 0, 0
 	out := cmd.OutOrStdout()
 	// say tells one association's end: on stdout as a summary, and on stderr as progress
-	// unless stdout already puts it on the same terminal.
+	// unless stdout already writes it to the same file (a terminal, a log).
 	say := func(line string) {
 		printed := !asJSON && !quiet
 		if progress != nil && !(printed && progress.shares(out)) {

@@ -1,8 +1,11 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,5 +99,26 @@ func TestClientSyncAgainstASilentSGAFails(t *testing.T) {
 	if len(runs) != 3 || runs[0].Kind != store.RunClient || runs[0].Status != store.StatusFailed ||
 		runs[0].ReasonCode != runs[1].ReasonCode || runs[1].Status != store.StatusFailed {
 		t.Fatalf("runs: %+v", runs)
+	}
+}
+
+// sync --all with stdout and stderr sent to one log (> log 2>&1) writes each association's end
+// once: stderr's note is left out whenever both streams are the same file, terminal or not.
+// Before, only two terminals counted as one, and the log held every line twice.
+func TestSyncAllToOneLogSaysEachEndOnce(t *testing.T) {
+	db, _, url := syncedDB(t, 30)
+	log, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	code := cli.Execute(context.Background(), []string{"--db", db, "--sga-url", url, "sync", "--all", "--rate", "0"},
+		cli.Env{Stdin: strings.NewReader(""), Stdout: log, Stderr: log})
+	got, err := os.ReadFile(log.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != cli.ExitOK || strings.Count(string(got), "principal: ") != 1 || !strings.Contains(string(got), "syncing 1 association") {
+		t.Fatalf("sync --all > log 2>&1: exit %d, want each end once:\n%s", code, got)
 	}
 }
