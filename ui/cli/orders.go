@@ -282,11 +282,7 @@ func (a *app) orderCmd() *cobra.Command {
 					if asJSON {
 						return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "order %s (%s) is now %q", o.Number, o.Kind, o.Status)
-					if last := o.Life()[len(o.Life())-1]; last.Contract != "" {
-						fmt.Fprintf(cmd.OutOrStdout(), "; %s", contractLeft(o, last))
-					}
-					fmt.Fprintln(cmd.OutOrStdout())
+					fmt.Fprintln(cmd.OutOrStdout(), stepDone(o, st))
 					return nil
 				})
 			},
@@ -425,6 +421,27 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, note)
 	}
 	_ = tw.Flush()
+}
+
+// stepDone says what a step did to order o: the status it moved it to, what that left its
+// contract in, and the contact attempt it recorded. A contact attempt alone moves nothing:
+// "order OS-2026-000042 (Retirada): contact attempt "Sem resposta" recorded".
+func stepDone(o store.Order, st store.OrderStep) string {
+	var said []string
+	if st.To != "" {
+		said = append(said, fmt.Sprintf("is now %q", o.Status))
+		if last := o.Life()[len(o.Life())-1]; last.Contract != "" {
+			said = append(said, contractLeft(o, last))
+		}
+	}
+	if st.Attempt != nil {
+		said = append(said, fmt.Sprintf("contact attempt %q recorded", st.Attempt.Outcome))
+	}
+	line := fmt.Sprintf("order %s (%s)", o.Number, o.Kind)
+	if st.To == "" {
+		return line + ": " + strings.Join(said, "; ")
+	}
+	return line + " " + strings.Join(said, "; ")
 }
 
 // contractLeft says what a cancel decided for the order's contract.

@@ -114,14 +114,21 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		`is a "Retirada": cancelling it leaves contract`) || !strings.Contains(errOut, "cancel it without --contract") {
 		t.Fatalf("cancel a Retirada deciding its contract: %d %q", code, errOut)
 	}
-	for _, args := range [][]string{
-		{"order", "contact", os, "--outcome", "Sem resposta", "--note", "caixa postal"},
-		{"order", "schedule", os, "--at", visit, "--technician", "Carlos Souza", "--contact", "Agendado"},
-		{"order", "start", os},
-		{"order", "finish", os, "--note", "rastreador recolhido"},
+	// Each step says what it did: a contact attempt alone moves nothing, and says so.
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"order", "contact", os, "--outcome", "Sem resposta", "--note", "caixa postal"}, `: contact attempt "Sem resposta" recorded`},
+		{[]string{"order", "schedule", os, "--at", visit, "--technician", "Carlos Souza", "--contact", "Agendado"},
+			` is now "Agendada"; contact attempt "Agendado" recorded`},
+		{[]string{"order", "contact", os, "--outcome", "Retornar depois"}, `: contact attempt "Retornar depois" recorded`},
+		{[]string{"order", "start", os}, ` is now "Em execução"`},
+		{[]string{"order", "finish", os, "--note", "rastreador recolhido"}, ` is now "Concluída"`},
 	} {
-		if code, _, errOut := ponte(args...); code != cli.ExitOK {
-			t.Fatalf("ponte %s: %d %q", strings.Join(args, " "), code, errOut)
+		code, out, errOut := ponte(step.args...)
+		if want := "order " + os + " (Retirada)" + step.want + "\n"; code != cli.ExitOK || out != want {
+			t.Fatalf("ponte %s: %d %q %q, want %q", strings.Join(step.args, " "), code, out, errOut, want)
 		}
 	}
 	var shown struct {
@@ -131,7 +138,7 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		History  []store.OrderEvent
 	}
 	decode(&shown, "order", "show", os, "--json")
-	if shown.Status != store.OrderStatusDone || shown.Visit.Technician != "Carlos Souza" || len(shown.Attempts) != 2 ||
+	if shown.Status != store.OrderStatusDone || shown.Visit.Technician != "Carlos Souza" || len(shown.Attempts) != 3 ||
 		len(shown.History) != 4 || shown.History[3].Status != store.OrderStatusDone {
 		t.Fatalf("order show: %+v", shown)
 	}
@@ -177,9 +184,9 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, `"status":"gerada"`) || !strings.Contains(out, `"order":"`+os+`"`) {
 		t.Fatalf("export proposals: %q", out)
 	}
-	// Seven order changes: the Instalação's three, the Retirada's four.
+	// Eight order changes: the Instalação's three, the Retirada's five.
 	code, out, _ = ponte("export", "audit")
-	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 7 || !strings.Contains(out, `"action":"proposal.accepted"`) {
+	if code != cli.ExitOK || strings.Count(out, `"action":"order.changed"`) != 8 || !strings.Contains(out, `"action":"proposal.accepted"`) {
 		t.Fatalf("export audit: %q", out)
 	}
 
