@@ -46,7 +46,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				if all {
 					f.Status = ""
 				}
-				ps, err := s.Proposals(f, 0)
+				ps, err := s.ProposalViews(f, 0)
 				if err != nil {
 					return err
 				}
@@ -63,10 +63,11 @@ func (a *app) pendingCmd() *cobra.Command {
 					return nil
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
+				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
 				for _, p := range ps {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
-						p.Plate, p.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After, when(p.Cause.ChangedAt), p.Cause.ChangedBy)
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
+						p.Plate, cmp.Or(p.Client.Name, "-"), cmp.Or(p.Client.Phone, "-"), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
+						when(p.Cause.ChangedAt), p.Cause.ChangedBy)
 				}
 				return tw.Flush()
 			})
@@ -176,16 +177,19 @@ func when(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// proposalJSON is a proposal as --json prints it: its association by name.
+// proposalJSON is a proposal as --json prints it: its association by name, and its client's
+// name and phone, to call them.
 type proposalJSON struct {
 	store.Proposal
-	AssociationSlug string `json:"association_slug"`
+	AssociationSlug string     `json:"association_slug"`
+	Client          clientJSON `json:"client"`
 }
 
-func proposalsJSON(ps []store.Proposal) []proposalJSON {
+func proposalsJSON(ps []store.ProposalView) []proposalJSON {
 	out := make([]proposalJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, proposalJSON{Proposal: p, AssociationSlug: p.AssociationSlug})
+		out = append(out, proposalJSON{Proposal: p.Proposal, AssociationSlug: p.AssociationSlug,
+			Client: clientJSON{SGACode: p.ClientSGACode, Name: p.Client.Name, Phone: p.Client.Phone}})
 	}
 	return out
 }
@@ -195,12 +199,12 @@ func proposalsJSON(ps []store.Proposal) []proposalJSON {
 type orderJSON struct {
 	store.Order
 	Life   []store.OrderEvent `json:"history"`
-	Client *orderClientJSON   `json:"client,omitempty"`
+	Client *clientJSON        `json:"client,omitempty"`
 }
 
-// orderClientJSON is an order's client as the register has it now (name and phone empty when
-// it is no longer there).
-type orderClientJSON struct {
+// clientJSON is an order's or a proposal's client as the register has it now (name and phone
+// empty when it is no longer there).
+type clientJSON struct {
 	SGACode int64  `json:"sga_code"`
 	Name    string `json:"name"`
 	Phone   string `json:"phone"`
@@ -243,7 +247,7 @@ func (a *app) orderCmd() *cobra.Command {
 				}
 				if showJSON {
 					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life(),
-						Client: &orderClientJSON{SGACode: o.ClientSGACode, Name: cl.Name, Phone: cl.Phone}})
+						Client: &clientJSON{SGACode: o.ClientSGACode, Name: cl.Name, Phone: cl.Phone}})
 				}
 				showOrder(cmd.OutOrStdout(), o, c, cl)
 				return nil

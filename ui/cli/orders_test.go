@@ -57,20 +57,30 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, "1 order proposed (ponte pending list)") {
 		t.Fatalf("sync: %d %q %q", code, out, errOut)
 	}
+	member := clientOf(t, db, v.MemberCode)
 	var pending []struct {
-		ID    uint64
-		Kind  string
-		Plate string
-		Cause store.Cause
+		ID     uint64
+		Kind   string
+		Plate  string
+		Cause  store.Cause
+		Client struct {
+			SGACode     int64 `json:"sga_code"`
+			Name, Phone string
+		}
 	}
 	decode(&pending, "pending", "list", "--json")
 	if len(pending) != 1 || pending[0].Kind != store.OrderKindRemoval || pending[0].Plate != v.Plate ||
 		pending[0].Cause.Before != "ATIVO" || pending[0].Cause.After != "CANCELADO" {
 		t.Fatalf("pending list: %+v", pending)
 	}
+	if c := pending[0].Client; c.SGACode != v.MemberCode || c.Name != member.Name || c.Phone != member.Phone {
+		t.Fatalf("pending list --json: client %+v, want %+v", c, member)
+	}
 	code, out, _ = ponte("pending", "list")
-	if code != cli.ExitOK || !strings.Contains(out, "Retirada") || !strings.Contains(out, "ATIVO → CANCELADO") {
-		t.Fatalf("pending list: %d %q", code, out)
+	if code != cli.ExitOK || !strings.Contains(out, "Retirada") || !strings.Contains(out, "ATIVO → CANCELADO") ||
+		!regexp.MustCompile(`(?m)^ID +ASSOCIATION +KIND +STATUS +PLATE +CLIENT +PHONE +CONTRACT `).MatchString(out) ||
+		!strings.Contains(out, v.Plate+"  "+member.Name+"  "+member.Phone+"  ") {
+		t.Fatalf("pending list without the client's name and phone (%s, %s): %d\n%s", member.Name, member.Phone, code, out)
 	}
 	id := strings.TrimSpace(strings.Fields(strings.Split(out, "\n")[1])[0])
 
@@ -147,17 +157,6 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 		t.Fatalf("order show: %q", out)
 	}
 	// The client's name and phone are there, for the contact attempts.
-	var member store.Client
-	code, clients, _ := ponte("export", "clients")
-	for _, l := range strings.Split(strings.TrimSpace(clients), "\n") {
-		var c store.Client
-		if err := json.Unmarshal([]byte(l), &c); err == nil && c.SGACode == v.MemberCode {
-			member = c
-		}
-	}
-	if code != cli.ExitOK || member.Name == "" || member.Phone == "" {
-		t.Fatalf("export clients: %d, no name or phone for client %d: %+v", code, v.MemberCode, member)
-	}
 	if !regexp.MustCompile(`(?m)^client +`+regexp.QuoteMeta(member.Name)+` \(SGA code `+fmt.Sprint(v.MemberCode)+`\)$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^phone +`+regexp.QuoteMeta(member.Phone)+`$`).MatchString(out) {
 		t.Fatalf("order show without the client's name and phone (%s, %s):\n%s", member.Name, member.Phone, out)
@@ -334,4 +333,19 @@ func TestEmptyPendingListIsASentence(t *testing.T) {
 			t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want stdout %q alone", strings.Join(tc.args, " "), code, out, errOut, tc.want)
 		}
 	}
+}
+
+// clientOf is the client whose SGA code is code, as ponte export clients has it, with a name
+// and a phone.
+func clientOf(t *testing.T, db string, code int64) store.Client {
+	t.Helper()
+	status, clients, errOut := run2(db, "export", "clients")
+	for _, l := range strings.Split(strings.TrimSpace(clients), "\n") {
+		var c store.Client
+		if err := json.Unmarshal([]byte(l), &c); err == nil && c.SGACode == code && c.Name != "" && c.Phone != "" {
+			return c
+		}
+	}
+	t.Fatalf("export clients: %d %q, no name or phone for client %d", status, errOut, code)
+	panic("unreachable")
 }
