@@ -271,7 +271,7 @@ func (a *app) adminListCmd() *cobra.Command {
 					if len(fps) == 0 {
 						fps = []string{"(none)"}
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, ad.Name, ad.Email, role, strings.Join(fps, " "))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
 				}
 				return tw.Flush()
 			})

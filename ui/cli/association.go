@@ -189,11 +189,7 @@ func (a *app) associationListCmd() *cobra.Command {
 					if v.Disabled {
 						name += " (disabled)"
 					}
-					cnpj := store.FormatCNPJ(v.CNPJ)
-					if cnpj == "" {
-						cnpj = "-"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, cnpj, v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, orNone(store.FormatCNPJ(v.CNPJ)), v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
 				}
 				return tw.Flush()
 			})
@@ -267,9 +263,9 @@ func showAssociation(w io.Writer, v associationView, in store.IntegrationState) 
 		state = "disabled: it does not sync"
 	}
 	yes := map[bool]string{true: "set", false: "not set"}
-	rows := [][2]string{{"association", v.Slug}, {"name", v.Name}, {"cnpj", store.FormatCNPJ(v.CNPJ)}, {"state", state},
+	rows := [][2]string{{"association", v.Slug}, {"name", orNone(v.Name)}, {"cnpj", orNone(store.FormatCNPJ(v.CNPJ))}, {"state", state},
 		{"clients", fmt.Sprint(v.Clients)}, {"vehicles", fmt.Sprint(v.Vehicles)}, {"contracts", fmt.Sprint(v.Contracts)},
-		{"product code", in.ProductCode}, {"manual credentials", yes[in.Manual]}, {"sync token", yes[in.Sync]},
+		{"product code", orNone(in.ProductCode)}, {"manual credentials", yes[in.Manual]}, {"sync token", yes[in.Sync]},
 		{"daily sync", v.Daily}, {"last sync", lastSync(v.LastRun)}}
 	if v.NextRun != nil {
 		rows = append(rows, [2]string{"next sync", v.NextRun.Local().Format("2006-01-02 15:04:05")})

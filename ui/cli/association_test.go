@@ -266,3 +266,19 @@ func TestAdminRoles(t *testing.T) {
 		t.Fatalf("admin list --json: %d %v %q", code, err, out)
 	}
 }
+
+// association show marks an empty value "-", as association list does: a new association's
+// CNPJ and product code. Before, their labels were followed by nothing.
+func TestAssociationShowMarksEmptyValues(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ponte.db")
+	if code, _, errOut := run2(db, "association", "add", "nova"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := run2(db, "association", "show", "nova")
+	if code != cli.ExitOK || !regexp.MustCompile(`(?m)^cnpj: +-$`).MatchString(out) || !regexp.MustCompile(`(?m)^product code: +-$`).MatchString(out) {
+		t.Fatalf("association show: %d %q\n%s", code, errOut, out)
+	}
+	if regexp.MustCompile(`(?m):\s*$`).MatchString(out) {
+		t.Fatalf("association show prints a label with nothing after it:\n%s", out)
+	}
+}

@@ -117,7 +117,7 @@ func TestStoreCommands(t *testing.T) {
 	if code, out, errOut := ponte("admin", "add", "--login", "rita", "--name", "Rita"); code != cli.ExitOK || !strings.HasSuffix(out, "with 0 keys\n") {
 		t.Fatalf("admin add without a key: %d %q %s", code, out, errOut)
 	}
-	if _, out, _ := ponte("admin", "list"); !regexp.MustCompile(`(?m)^rita +Rita +supervisor +\(none\)$`).MatchString(out) {
+	if _, out, _ := ponte("admin", "list"); !regexp.MustCompile(`(?m)^rita +Rita +- +supervisor +\(none\)$`).MatchString(out) {
 		t.Fatalf("an administrator without keys: %q", out)
 	}
 	// An authorized_keys file gives each key to the administrator its comment names; a line

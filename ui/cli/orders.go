@@ -66,7 +66,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
 				for _, p := range ps {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
-						p.Plate, cmp.Or(p.Client.Name, "-"), cmp.Or(p.Client.Phone, "-"), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
+						p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
 						when(p.Cause.ChangedAt), p.Cause.ChangedBy)
 				}
 				return tw.Flush()
@@ -172,7 +172,7 @@ func parseIDs(args []string) ([]uint64, string) {
 
 func when(t time.Time) string {
 	if t.IsZero() {
-		return "-"
+		return orNone("")
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 
 	"ponte/store"
@@ -9,6 +10,10 @@ import (
 // plural says n things in English, in their number: plural(1, "client", "clients") is
 // "1 client", plural(2, ...) "2 clients". Every count the command line prints goes through it.
 func plural(n int, one, many string) string { return store.Count(n, one, many) }
+
+// orNone is s, or "-" for an empty value: every empty field the command line prints for a
+// person, in a table's cell or after a label, is the same mark.
+func orNone(s string) string { return cmp.Or(s, "-") }
 
 // ordinal is n as an English ordinal: "1st", "2nd", "3rd", "4th", "11th", "21st".
 func ordinal(n uint64) string {

@@ -80,7 +80,7 @@ func (a *app) runsCmd() *cobra.Command {
 
 func took(r store.Run) string {
 	if r.FinishedAt.IsZero() {
-		return "-"
+		return orNone("")
 	}
 	return r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond).String()
 }
