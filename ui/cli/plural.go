@@ -8,7 +8,8 @@ import (
 )
 
 // plural says n things in English, in their number: plural(1, "client", "clients") is
-// "1 client", plural(2, ...) "2 clients". Every count the command line prints goes through it.
+// "1 client", plural(2, ...) "2 clients". Every count the command line prints goes through it;
+// a unit does not (a rate is "1.0 vehicles/s").
 func plural(n int, one, many string) string { return store.Count(n, one, many) }
 
 // orNone is s, or "-" for an empty value: every empty field the command line prints for a

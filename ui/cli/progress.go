@@ -196,11 +196,13 @@ func pagesText(u syncer.Progress) string {
 	return ""
 }
 
+// rateText is the run's rate, "12.5 vehicles/s": a unit, not a count, so it is plural and has
+// its decimal whatever the number ("1.0 vehicles/s"); plural is not for it.
 func rateText(u syncer.Progress) string {
 	if u.Rate <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.0f vehicles/s", u.Rate)
+	return fmt.Sprintf("%.1f vehicles/s", u.Rate)
 }
 
 func etaText(u syncer.Progress) string {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,5 +121,21 @@ func TestSyncAllToOneLogSaysEachEndOnce(t *testing.T) {
 	}
 	if code != cli.ExitOK || strings.Count(string(got), "principal: ") != 1 || !strings.Contains(string(got), "syncing 1 association") {
 		t.Fatalf("sync --all > log 2>&1: exit %d, want each end once:\n%s", code, got)
+	}
+}
+
+// A sync's progress says its rate as a unit, with one decimal, whatever the number: "1.0
+// vehicles/s", never "1 vehicles/s", which read as a count out of number.
+func TestSyncProgressSaysItsRateAsAUnit(t *testing.T) {
+	db, _, url := syncedDB(t, 30)
+	code, _, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0")
+	rates := regexp.MustCompile(`[0-9.]+ vehicles/s`).FindAllString(errOut, -1)
+	if code != cli.ExitOK || len(rates) == 0 {
+		t.Fatalf("sync: %d, no rate in its progress:\n%s", code, errOut)
+	}
+	for _, r := range rates {
+		if !regexp.MustCompile(`^[0-9]+\.[0-9] vehicles/s$`).MatchString(r) {
+			t.Errorf("rate %q, want one decimal:\n%s", r, errOut)
+		}
 	}
 }
