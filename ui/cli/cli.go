@@ -76,6 +76,14 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
+	// cobra's completion command, made now rather than when it runs (it writes to the streams
+	// set above), to keep the global flags out of its help.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			hideGlobals(root, c)
+		}
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go a.watchHangups(done)
@@ -166,7 +174,7 @@ func (a *app) root() *cobra.Command {
 	g.StringVarP(&a.assoc, "association", "a", "", "the association to work in, by short name (env PONTE_ASSOCIATION); needed when there is more than one")
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.SetHelpCommand(&cobra.Command{
+	help := &cobra.Command{
 		Use:   "help [command]",
 		Short: "Help about any command",
 		RunE: func(c *cobra.Command, args []string) error {
@@ -180,10 +188,31 @@ func (a *app) root() *cobra.Command {
 			}
 			return cmd.Help()
 		},
-	})
+	}
+	root.SetHelpCommand(help)
 	root.AddCommand(a.demoCmd(), a.serveCmd(), a.syncCmd(), a.configCmd(), a.importCmd(), a.exportCmd(),
 		a.backupCmd(), a.adminCmd(), a.runsCmd(), a.pendingCmd(), a.orderCmd(), a.associationCmd(), a.simCmd(), manCmd())
+	// The commands that work on no database, no association and no SGA of ponte's: the
+	// simulator, the manual page, help, and the shell completions (execute makes them).
+	hideGlobals(root, help)
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "sga-sim", "man":
+			hideGlobals(root, c)
+		}
+	}
 	return root
+}
+
+// hideGlobals keeps the root's persistent flags (--db, --sga-url, --association) out of cmd's
+// help and its subcommands', where they mean nothing: cmd gets hidden persistent flags of the
+// same names, which stand in for the root's. A line that gives one anyway still parses, as
+// flags may come anywhere (ponte --db x sga-sim), and it is ignored.
+func hideGlobals(root, cmd *cobra.Command) {
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		cmd.PersistentFlags().StringP(f.Name, f.Shorthand, "", f.Usage)
+		_ = cmd.PersistentFlags().MarkHidden(f.Name)
+	})
 }
 
 // noCommand is the root's argument rule: a word where a command should be is a mistyped one.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,6 +65,29 @@ func TestFlagsAnywhere(t *testing.T) {
 	t.Setenv("PONTE_DB", db)
 	if code, out, _ := ponteIn("", "export", "clients"); code != cli.ExitOK || !strings.Contains(out, "MARIA") {
 		t.Errorf("PONTE_DB: exit %d %q", code, out)
+	}
+}
+
+// The global flags are offered only where they mean something: not by sga-sim, man, the
+// shell completions or help, which work on no database, association or SGA of ponte's; there
+// they are still accepted anywhere on the line. Before, sga-sim --help listed --association,
+// --db and --sga-url among the simulator's own flags.
+func TestGlobalFlagsOnlyWhereTheyMeanSomething(t *testing.T) {
+	globals := regexp.MustCompile(`--db|--sga-url|--association`)
+	for _, args := range [][]string{{"sga-sim", "--help"}, {"man", "--help"}, {"completion", "--help"}, {"completion", "bash", "--help"},
+		{"help", "--help"}} {
+		if code, out, errOut := ponteIn("", args...); code != cli.ExitOK || globals.MatchString(out) {
+			t.Errorf("ponte %s: exit %d %q, help with the global flags:\n%s", strings.Join(args, " "), code, errOut, out)
+		}
+	}
+	if _, out, _ := ponteIn("", "sync", "--help"); len(globals.FindAllString(out, -1)) < 3 {
+		t.Errorf("sync --help without its global flags:\n%s", out)
+	}
+	db := fixtureDB(t)
+	for _, args := range [][]string{{"--db", db, "man"}, {"man", "-a", "principal"}, {"completion", "bash", "--sga-url", "http://x"}} {
+		if code, out, errOut := ponteIn("", args...); code != cli.ExitOK || out == "" {
+			t.Errorf("ponte %s: exit %d %q", strings.Join(args, " "), code, errOut)
+		}
 	}
 }
 
