@@ -21,7 +21,13 @@ const (
 	tPagePending     = "Pendências"
 
 	// ponte demo's note on the first screen.
-	tDemoCredentials = "Demonstração: as credenciais de cada simulador já estão salvas aqui; " +
+	tDemoAdded          = "A demonstração (--force) adicionou ao banco de dados, que já tinha dados que não eram dela:"
+	tDemoAddedAssocOne  = "a associação %s (com a integração SGA do seu simulador)"
+	tDemoAddedAssocMany = "as associações %s (cada uma com a integração SGA do seu simulador)"
+	tDemoReplaced       = "as integrações SGA dos simuladores no lugar das reais de %s (as senhas delas se perderam)"
+	tDemoAddedAdmin     = "o supervisor %q"
+	tDemoAddedNothing   = "Nada."
+	tDemoCredentials    = "Demonstração: as credenciais de cada simulador já estão salvas aqui; " +
 		"para digitá-las no formulário, estão no arquivo:"
 	tDemoChurn = "Depois do primeiro sincronismo de cada associação, a demonstração importa sozinha %s de " +
 		"clientes diferentes (menos, se ela já tiver contratos) e conclui suas instalações, e a cada %s o SGA simulado muda: um veículo com " +

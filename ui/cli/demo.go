@@ -167,6 +167,14 @@ func (a *app) demoCmd() *cobra.Command {
 				return err
 			}
 			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, demoSlugs(), churn, demoContracts)}}
+			if len(plan.foreign) > 0 {
+				// Said on stderr above, which the console covers at once: its first screen says it too.
+				added := ui.DemoAdded{Path: path, Associations: plan.add, Replaced: plan.replace}
+				if plan.admin {
+					added.Admin = demoAdmin.Login
+				}
+				extra.options = append(extra.options, ui.WithDemoAdded(added))
+			}
 			if churn > 0 {
 				extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, churn, who) }
 			}

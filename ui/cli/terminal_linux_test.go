@@ -68,3 +68,21 @@ func TestHelpOnATerminalOfNoWidth(t *testing.T) {
 		}
 	}
 }
+
+// demo --force says what it added on the console's first screen too: the console covers the
+// line on stderr at once (it is readable only after quitting). Before, the screen said nothing
+// of it.
+func TestDemoForceSaysWhatItAddsOnTheConsole(t *testing.T) {
+	db := realDB(t)
+	screen, pty, exited := consoleOnPTY(t, "--db", db, "demo", "--members", "10", "--latency", "0", "--force")
+	waitUntil(t, "the demo's first screen to say what --force added", func() bool {
+		s := ansi.Strip(screen())
+		return strings.Contains(s, "adicionou ao banco de dados") && strings.Contains(s, db)
+	})
+	if _, err := pty.WriteString("q"); err != nil {
+		t.Fatal(err)
+	}
+	if code := within(t, 30e9, "the demo after q", exited); code != cli.ExitOK {
+		t.Fatalf("the demo exited %d", code)
+	}
+}

@@ -180,6 +180,23 @@ func TestHelpOnATerminalThatNeverAnswers(t *testing.T) {
 // terminal it was given (q quits).
 func TestConsoleOnATerminalThatNeverAnswers(t *testing.T) {
 	db := fixtureDB(t)
+	screen, pty, exited := consoleOnPTY(t, "--db", db)
+	waitUntil(t, "the console's first screen on a terminal that never answers", func() bool {
+		return strings.Contains(screen(), "Clientes")
+	})
+	if _, err := pty.WriteString("q"); err != nil {
+		t.Fatal(err)
+	}
+	if code := within(t, 30e9, "the console after q", exited); code != cli.ExitOK {
+		t.Fatalf("the console exited %d", code)
+	}
+}
+
+// consoleOnPTY runs a command line that opens the console on a terminal of 120 columns that
+// never answers a query, its streams and the process's own: what the terminal received so
+// far, the side a test types on, and the exit status once it ends.
+func consoleOnPTY(t *testing.T, args ...string) (screen func() string, keys *os.File, exited <-chan int) {
+	t.Helper()
 	t.Setenv("TERM", "xterm-256color")
 	tty, pty := openPTY(t, 120)
 	onProcessTerminal(t, tty)
@@ -197,19 +214,13 @@ func TestConsoleOnATerminalThatNeverAnswers(t *testing.T) {
 			}
 		}
 	}()
-	exited := make(chan int, 1)
+	done := make(chan int, 1)
 	go func() {
-		exited <- cli.Execute(context.Background(), []string{"--db", db}, cli.Env{Stdin: tty, Stdout: tty, Stderr: tty})
+		done <- cli.Execute(context.Background(), args, cli.Env{Stdin: tty, Stdout: tty, Stderr: tty})
 	}()
-	waitUntil(t, "the console's first screen on a terminal that never answers", func() bool {
+	return func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		return strings.Contains(got.String(), "Clientes")
-	})
-	if _, err := pty.WriteString("q"); err != nil {
-		t.Fatal(err)
-	}
-	if code := within(t, 30e9, "the console after q", exited); code != cli.ExitOK {
-		t.Fatalf("the console exited %d", code)
-	}
+		return got.String()
+	}, pty, done
 }
