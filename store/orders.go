@@ -36,9 +36,21 @@ type OrderEvent struct {
 	By     string    `json:"by"`
 	Status string    `json:"status"`
 	Note   string    `json:"note,omitempty"`
+	// Visit is, on an Agendada, the visit it set; each surface writes its date in its own
+	// format (Detail). Events recorded before it was kept have the visit in Note.
+	Visit *Visit `json:"visit,omitempty"`
 	// Contract is, on an Instalação's cancel, the state its contract was left in: Ativo
 	// (kept) or Encerrado (closed).
 	Contract string `json:"contract,omitempty"`
+}
+
+// Detail is what an event says beside its status, its date and who: the visit it set, with
+// its date and time in layout ("15/01/2027 09:00, Carlos Souza"), then its note.
+func (e OrderEvent) Detail(layout string) string {
+	if e.Visit == nil {
+		return e.Note
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s, %s %s", e.Visit.At.Local().Format(layout), e.Visit.Technician, e.Note))
 }
 
 // ContactAttempt is one call or message to the member to agree on a visit.
@@ -321,8 +333,7 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 					return err
 				}
 				v := Visit{At: step.Visit.At.UTC(), Technician: strings.TrimSpace(step.Visit.Technician)}
-				o.Visit = &v
-				note = strings.TrimSpace(fmt.Sprintf("%s, %s %s", v.At.Local().Format(visitLayout), v.Technician, note))
+				o.Visit, event.Visit = &v, &v
 			case OrderStatusCancelled:
 				if note == "" {
 					return fmt.Errorf("cancelling needs a reason: %w", ErrInvalid)
@@ -341,7 +352,7 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 			o.Status = step.To
 			event.Note = note
 			o.History = append(o.History, event)
-			detail = append(detail, step.To+optional(note)+contract)
+			detail = append(detail, step.To+optional(event.Detail(visitLayout))+contract)
 			if step.To == OrderStatusDone {
 				if err := orderDone(at, o, now, a); err != nil {
 					return err

@@ -350,7 +350,7 @@ func (v *orderView) View(width int) string {
 	b.WriteString("\n" + st.Label.Render(tHistory) + "\n")
 	for _, e := range o.Life() {
 		line := "  " + fmt.Sprintf(tHistoryLine, e.At.Local().Format("02/01/2006 15:04"), e.Status, e.By)
-		for _, note := range []string{e.Note, contractLeft(e)} {
+		for _, note := range []string{e.Detail("02/01/2006 15:04"), contractLeft(e)} {
 			if note != "" {
 				line += " · " + note
 			}

@@ -204,7 +204,7 @@ func lastSync(r *store.Run) string {
 	if r == nil {
 		return "never"
 	}
-	s := r.Status + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
+	s := r.Status + " " + r.StartedAt.Local().Format(timeLayout)
 	if r.ErrorCount > 0 {
 		s += ", " + plural(r.ErrorCount, "error", "errors")
 	}

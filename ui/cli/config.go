@@ -274,7 +274,7 @@ func (a *app) configShowCmd() *cobra.Command {
 					}
 					changed := ""
 					if sf.ChangedAt != nil {
-						changed = fmt.Sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format("2006-01-02 15:04"))
+						changed = fmt.Sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
 				}

@@ -170,11 +170,16 @@ func parseIDs(args []string) ([]uint64, string) {
 	return ids, ""
 }
 
+// timeLayout is how the command line writes a date and time for a person, in local time
+// (--json: RFC 3339).
+const timeLayout = "2006-01-02 15:04"
+
+// when is t for a person, or "-" when it is unset.
 func when(t time.Time) string {
 	if t.IsZero() {
 		return orNone("")
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return t.Local().Format(timeLayout)
 }
 
 // proposalJSON is a proposal as --json prints it: its association by name, and its client's
@@ -401,7 +406,7 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 		fmt.Fprintf(tw, "why\t%s: %s %s → %s, %s%s\n", o.Cause.Motive, o.Cause.Field, o.Cause.Before, o.Cause.After, when(o.Cause.ChangedAt), by)
 	}
 	if o.Visit != nil {
-		fmt.Fprintf(tw, "visit\t%s, %s\n", o.Visit.At.Local().Format("2006-01-02 15:04"), o.Visit.Technician)
+		fmt.Fprintf(tw, "visit\t%s, %s\n", when(o.Visit.At), o.Visit.Technician)
 	}
 	if o.CancelReason != "" {
 		fmt.Fprintf(tw, "cancel reason\t%s\n", o.CancelReason)
@@ -418,7 +423,7 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 	fmt.Fprintln(w, "\nhistory:")
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, e := range o.Life() {
-		note := e.Note
+		note := e.Detail(timeLayout)
 		if e.Contract != "" {
 			note = strings.TrimPrefix(note+"; "+contractLeft(o, e), "; ")
 		}

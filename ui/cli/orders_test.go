@@ -156,6 +156,17 @@ func TestRemovalFromTheCommandLine(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, "Encerrado") || !strings.Contains(out, "Cancelamento: codigo_situacao ATIVO → CANCELADO") {
 		t.Fatalf("order show: %q", out)
 	}
+	// One date format in the human output, the command line's, the visit's in its history too;
+	// --json keeps RFC 3339, the visit an object of its own.
+	day, _ := time.ParseInLocation("02/01/2006 15:04", visit, time.Local)
+	if at := day.Format("2006-01-02 15:04"); !regexp.MustCompile(`(?m)^visit +`+at+`, Carlos Souza$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^  [0-9-]+ [0-9:]+ +Agendada +root +`+at+`, Carlos Souza$`).MatchString(out) ||
+		regexp.MustCompile(`[0-9]{2}/[0-9]{2}/[0-9]{4}`).MatchString(out) {
+		t.Fatalf("order show writes its dates in more than one format (the visit: %s):\n%s", at, out)
+	}
+	if v := shown.History[1].Visit; v == nil || !v.At.Equal(day) || v.Technician != "Carlos Souza" || shown.History[1].Note != "" {
+		t.Fatalf("order show --json: the Agendada's visit %+v, note %q", v, shown.History[1].Note)
+	}
 	// The client's name and phone are there, for the contact attempts.
 	if !regexp.MustCompile(`(?m)^client +`+regexp.QuoteMeta(member.Name)+` \(SGA code `+fmt.Sprint(v.MemberCode)+`\)$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^phone +`+regexp.QuoteMeta(member.Phone)+`$`).MatchString(out) {

@@ -67,7 +67,7 @@ func (a *app) runsCmd() *cobra.Command {
 				fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
 				for _, r := range runs {
 					fmt.Fprintf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
-						r.StartedAt.Local().Format("2006-01-02 15:04"), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
+						r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
 				}
 				return tw.Flush()
 			})
