@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"ponte/sga/syncer"
+	"ponte/store"
+)
+
+// The profile's sync fields: Andamento de importação SGA, a run's detail and the daily
+// schedule's line.
+
+// standing is the association's sync state, which the profile's Andamento shows: the run of
+// the whole association going or just ended, else its last one as the store keeps it. A
+// client's own run is not it (store.AssociationKind); the client's page tells that one.
+func (v *adminView) standing() syncer.Progress {
+	if p := v.progress; p.OfAssociation() {
+		return p
+	}
+	for _, r := range v.runs {
+		if r.OfAssociation() {
+			return syncer.Ended(r)
+		}
+	}
+	return syncer.Progress{Phase: syncer.PhaseIdle}
+}
+
+// progressField is "Andamento de importação SGA": a bar and what the engine reports.
+func (v *adminView) progressField() string {
+	st := v.c.styles
+	p := v.standing()
+	// No bar and no percentage for a run whose listing gives no page count: the pages read.
+	line := st.Hint.Render(pagesSoFar(p))
+	if p.Measured() {
+		const width = 40
+		filled := int(p.Fraction() * width)
+		bar := st.BarFull.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", width-filled))
+		line = fmt.Sprintf("%s %3.0f%%", bar, p.Fraction()*100)
+	}
+	var state string
+	switch {
+	case p.Running && p.Phase == syncer.PhasePaused:
+		state = st.Warning.Render(fmt.Sprintf(tPausedUntil, p.PausedUntil.Local().Format("15:04:05")))
+	case p.Running:
+		state = tSyncing
+	case p.Status != "":
+		state = statusText(p.Status)
+	default:
+		state = tIdle
+	}
+	// What gives way first at a narrow width: the rate, then what changed, the pages, the ETA.
+	facts := []fact{{long: state}}
+	if p.Running && p.ETA > 0 {
+		facts = append(facts, fact{long: fmt.Sprintf(tETA, p.ETA.Round(time.Second)), rank: 3})
+	}
+	if p.PagesTotal > 0 {
+		facts = append(facts, fact{long: fmt.Sprintf(tPages, p.PagesDone, p.PagesTotal), rank: 4})
+	}
+	facts = append(facts, fact{long: statusCounts(p.Clients, p.Vehicles), rank: 1},
+		fact{long: plural(p.Changed, tChangedOne, tChangedMany), short: plural(p.Changed, tChangedShortOne, tChangedShortMany), rank: 5},
+		fact{long: plural(p.Errors, tErrorOne, tErrorMany), rank: 2})
+	if p.Running && p.Rate > 0 {
+		facts = append(facts, fact{long: fmt.Sprintf(tRate, p.Rate), rank: 6})
+	}
+	out := st.Title.Render(tProgressField) + "\n" + line + "\n" + cell(fitFacts(facts, " · ", v.width), v.width)
+	if p.FellBack { // whole: it says what to do
+		out += "\n" + st.Warning.Render(ansi.Wordwrap(fellBackText(p.Source), max(1, v.width), ""))
+	}
+	if why := noteText(p.NoteCode); why != "" {
+		out += "\n" + st.Hint.Render(cell(fmt.Sprintf(tReadInFull, why), v.width))
+	}
+	if !p.Running && p.ReasonCode != "" && p.ReasonCode != "cancelled" {
+		out += "\n" + st.Warning.Render(cell(reasonText(p.ReasonCode), v.width))
+	}
+	return out
+}
+
+// runErrors is a run's detail: why it ended, which run it continued, and its errors.
+func (v *adminView) runErrors() string {
+	st := v.c.styles
+	r := v.runOpen
+	var b strings.Builder
+	b.WriteString(st.Title.Render(fmt.Sprintf(tRunErrors, runNumber(*r, v.c.assoc.Label()))) + "  " + st.Hint.Render(statusText(r.Status)) + "\n")
+	if r.Resumes != 0 {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tResumes, r.Resumes)) + "\n")
+	}
+	if r.FellBack {
+		b.WriteString(st.Warning.Render(fellBackText(r.Source)) + "\n")
+	}
+	if why := noteText(r.NoteCode); why != "" {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tReadInFull, why)) + "\n")
+	}
+	if r.Kind == store.RunIncremental {
+		b.WriteString(st.Hint.Render(incrementalRead(r.Counts.Changes, r.Counts.Requests)) + "\n")
+	}
+	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
+		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")
+	}
+	if r.CancelledBy != "" {
+		b.WriteString(st.Hint.Render(fmt.Sprintf(tCancelledBy, r.CancelledBy)) + "\n")
+	}
+	if r.Status == store.StatusCancelled || r.Status == store.StatusInterrupted {
+		b.WriteString(st.Hint.Render(readBefore(syncer.Ended(*r))) + "\n")
+	}
+	if len(r.Errors) == 0 {
+		if r.ReasonCode == "" || r.ReasonCode == "cancelled" {
+			b.WriteString(st.Hint.Render(tNoErrors))
+		}
+		return b.String()
+	}
+	for _, e := range r.Errors {
+		where := e.Key
+		if e.Page > 0 {
+			where = fmt.Sprintf("página %d %s", e.Page, e.Key)
+		}
+		detail := kindText(e.Kind)
+		if e.Kind != "record" && e.Reason != "" {
+			detail += ": " + e.Reason // SGA's own message, in Portuguese
+		} else if field, ok := strings.CutPrefix(e.Reason, "field "); ok && e.Kind == "record" {
+			name, _, _ := strings.Cut(field, ":")
+			detail += " (campo " + name + ")"
+		}
+		b.WriteString(fmt.Sprintf("%s  %s  %s", e.At.Local().Format("15:04:05"), where, detail) + "\n")
+	}
+	if r.ErrorCount > len(r.Errors) {
+		b.WriteString(st.Hint.Render(plural(r.ErrorCount-len(r.Errors), tNotKeptOne, tNotKeptMany)))
+	}
+	return b.String()
+}
+
+// scheduleSaved says what d or h saved: the daily sync's time, or, off, that the time is kept
+// for when it is turned on.
+func scheduleSaved(sc store.Schedule) string {
+	if sc.Enabled {
+		return fmt.Sprintf(tDailySavedOn, sc.TimeOfDay)
+	}
+	return fmt.Sprintf(tDailySavedOff, sc.TimeOfDay)
+}
+
+// dailyLine is the daily sync's state: when on, its time and next run; when off, the time it
+// keeps for when it is turned on (h changes it either way).
+func (v *adminView) dailyLine() string {
+	sc := v.schedule
+	switch {
+	case sc.Enabled:
+		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04")) + fmt.Sprintf(tDailyFull, weekdayText(sc.FullDay))
+	case sc.TimeOfDay != "":
+		return fmt.Sprintf(tDailyOffAt, sc.TimeOfDay)
+	}
+	return tDailyOff
+}
+
+// lateBy is how long after its time of day the next daily run starts: each association's
+// spread (syncer.Spread), which the line's "próximo" shows and the hint under it explains.
+func lateBy(sc store.Schedule) time.Duration {
+	at, err := time.Parse("15:04", sc.TimeOfDay)
+	if !sc.Enabled || err != nil || sc.NextRun.IsZero() {
+		return 0
+	}
+	next := sc.NextRun.Local()
+	due := time.Date(next.Year(), next.Month(), next.Day(), at.Hour(), at.Minute(), 0, 0, next.Location())
+	if late := next.Sub(due); late > 0 && late < time.Hour {
+		return late
+	}
+	return 0
+}
