@@ -238,13 +238,14 @@ func TestTablesShareTheirWidth(t *testing.T) {
 		if _, err := in.Import(1, []int64{10}, uitest.Maria); err != nil {
 			t.Fatal(err)
 		}
+		uitest.InstallAll(t, in)
 		situation(t, in, 10, "CANCELADO")
 	}
 	c = openOn(t, svc, 120, 35)
 	c.press("6")
 	c.waitFor("1 pendência", "ABC1D23")
 	c.press("t")
-	s = c.waitFor("Pendências de todas as associações", "norte-seguro", "principal")
+	s = c.waitFor("2 pendências em", "norte-seguro", "principal")
 	for _, want := range []string{"Contrato", "CT-2026-000002", "ABC1D23", "NOR1A23"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("every association's Pendências at 120 columns lost %q:\n%s", want, s)
@@ -269,9 +270,9 @@ func situation(t *testing.T, st *store.Store, code int64, to string) {
 	}
 }
 
-// withWideOrders is the fixture with an order of each width: JKL0M12's Instalação (OS 1) Em
-// execução, its Retirada (OS 2) Concluída once SGA cancelled it, and its Reinstalação (OS 3)
-// once SGA had it ATIVO again.
+// withWideOrders is the fixture with an order of each width: JKL0M12's Instalação (OS 1)
+// Concluída, its Retirada (OS 2) Concluída once SGA cancelled it, and its Reinstalação (OS 3)
+// Em execução once SGA had it ATIVO again.
 func withWideOrders(t *testing.T) Services {
 	t.Helper()
 	svc := fixture(t)
@@ -296,12 +297,13 @@ func withWideOrders(t *testing.T) Services {
 			}
 		}
 	}
+	uitest.Install(t, st, "OS-2026-000001")
 	situation(t, st, 13, "CANCELADO")
 	accept()
 	advance("OS-2026-000002", store.OrderStatusScheduled, store.OrderStatusRunning, store.OrderStatusDone)
 	situation(t, st, 13, "ATIVO")
 	accept()
-	advance("OS-2026-000001", store.OrderStatusScheduled, store.OrderStatusRunning)
+	advance("OS-2026-000003", store.OrderStatusScheduled, store.OrderStatusRunning)
 	return svc
 }
 
