@@ -403,3 +403,18 @@ func TestCursorStaysOnItsClientInAScrolledList(t *testing.T) {
 		t.Fatalf("a new client moved the cursor off MARIA DA SILVA: %q\n%s", l, s)
 	}
 }
+
+// An empty list's sentence wraps at 80 columns: what to do next is never cut.
+func TestEmptyListSaysAllOfItAt80Columns(t *testing.T) {
+	svc := fixture(t)
+	if _, err := svc.Store.AddAssociation(store.Association{Slug: "vazia", Name: "Vazia"}, uitest.Maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsoleAs(t, svc, Session{Actor: uitest.Maria, Association: "vazia"}, 80, 24)
+	c.waitFor("Associação: Vazia")
+	c.press("3")
+	s := c.waitFor("Nenhum cliente.")
+	if strings.Contains(s, "…") || !strings.Contains(s, "SGA.") {
+		t.Fatalf("the empty list's sentence was cut:\n%s", s)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // column is a table column: its title and width (0: take what is left).
@@ -519,7 +520,8 @@ func (l *listView) View(empty, note string) string {
 	case l.rows > 0:
 		return head + "\n" + l.table.View()
 	case l.search.Value() != "":
-		return head + "\n" + st.Hint.Render(fmt.Sprintf(tNoMatch, l.search.Value()))
+		empty = fmt.Sprintf(tNoMatch, l.search.Value())
 	}
-	return head + "\n" + st.Hint.Render(empty)
+	// The empty list's sentence says what to do next: it wraps, never cut.
+	return head + "\n" + st.Hint.Render(ansi.Wrap(empty, max(1, l.table.width), ""))
 }
