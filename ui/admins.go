@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,6 +260,15 @@ func (v *adminView) Update(msg tea.Msg) tea.Cmd {
 					fmt.Sprint(r.Counts.Clients()), fmt.Sprint(r.Counts.Vehicles()), fmt.Sprint(r.ErrorCount)}}
 			}
 			v.runList.SetRows(rows)
+			// A detail opened from the list before this reading shows the run as it was
+			// then: it follows the newer reading (the end of a run may come in only here).
+			if v.runOpen != nil {
+				if i := slices.IndexFunc(v.runs, func(r store.Run) bool { return r.ID == v.runOpen.ID }); i >= 0 {
+					r := v.runs[i]
+					v.runOpen = &r
+					v.errors.SetContent(v.runErrors())
+				}
+			}
 		}
 		return nil
 	case scheduleSetMsg:

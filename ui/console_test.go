@@ -23,6 +23,10 @@ type console struct {
 	msgs chan tea.Msg
 	done chan struct{}
 	quit bool
+	// hold, when set, keeps back the messages it matches until release: a reading that a
+	// real program may deliver after the keys that follow it.
+	hold func(tea.Msg) bool
+	held []tea.Msg
 }
 
 var maria = uitest.Maria
@@ -82,8 +86,22 @@ func (c *console) handle(msg tea.Msg) {
 		c.quit = true
 		return
 	}
+	if c.hold != nil && c.hold(msg) {
+		c.held = append(c.held, msg)
+		return
+	}
 	_, cmd := c.m.Update(msg)
 	c.exec(cmd)
+}
+
+// release stops holding messages back and handles those held, in their order.
+func (c *console) release() {
+	c.hold = nil
+	held := c.held
+	c.held = nil
+	for _, msg := range held {
+		c.handle(msg)
+	}
 }
 
 // drain handles the messages that have already arrived.

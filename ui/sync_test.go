@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -198,6 +200,26 @@ func TestCancelAndQuitDuringASyncAsk(t *testing.T) {
 	c.waitFor("Nenhum sincronismo em andamento.")
 	c.press("q")
 	c.waitUntil("quit", func(string) bool { return c.quit })
+}
+
+// A run's detail opened from a list read before the run ended follows the list's next
+// reading: the end that reading brings is not lost behind the open detail.
+func TestOpenRunFollowsTheListsNextReading(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 5, Members: 6000, PageSize: 50, Faults: sim.Faults{Latency: 300 * time.Millisecond}}, true, nil)
+	c := newConsole(t, svc, 120, 35)
+	openProfile(c)
+	c.press("s")
+	c.waitFor("Sincronizando", "faltam ")
+	c.waitFor("em andamento") // the list holds the run as going
+	c.hold = func(msg tea.Msg) bool { _, ok := msg.(runsLoadedMsg); return ok }
+	c.press("x")
+	c.waitFor("Cancelar o sincronismo em andamento? (s/n)")
+	c.press("s")
+	c.waitFor("✗ Sincronismo cancelado por maria após")
+	c.press("enter")
+	c.waitFor("Erros da execução")
+	c.release()
+	c.waitFor("Cancelado por maria.", "Leu ")
 }
 
 // The client's own s lists every vehicle the client has in SGA, those without our product
