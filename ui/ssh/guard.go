@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -89,34 +87,14 @@ func sessionHandler(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewCh
 type gate struct {
 	maxTotal, maxPerAddr int
 	deadline             time.Duration
-	log                  *slog.Logger
+	log                  *rateLog
 
 	mu      sync.Mutex
 	total   int
 	perAddr map[string]int
-
-	refusals, timeouts throttle
 }
 
-// throttle logs an event at most once a second, with how many like it happened since its last
-// line: a flood must not flood the log too.
-type throttle struct {
-	count atomic.Int64 // since the last line
-	last  atomic.Int64 // when the last line was written, unix nanoseconds
-}
-
-func (t *throttle) note(log *slog.Logger, msg string, args ...any) {
-	n := t.count.Add(1)
-	now := time.Now().UnixNano()
-	prev := t.last.Load()
-	if now-prev < int64(time.Second) || !t.last.CompareAndSwap(prev, now) {
-		return
-	}
-	t.count.Add(-n)
-	log.Warn(msg, append(args, "count", n)...)
-}
-
-func newGate(maxTotal, maxPerAddr int, deadline time.Duration, log *slog.Logger) *gate {
+func newGate(maxTotal, maxPerAddr int, deadline time.Duration, log *rateLog) *gate {
 	return &gate{maxTotal: maxTotal, maxPerAddr: maxPerAddr, deadline: deadline, log: log, perAddr: map[string]int{}}
 }
 
@@ -135,18 +113,18 @@ func (g *gate) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	g.mu.Unlock()
 	switch {
 	case full:
-		g.refusals.note(g.log, "ssh connection refused: too many connections waiting to authenticate",
+		g.log.warn("ssh connection refused: too many connections waiting to authenticate",
 			"addr", addr, "max", g.maxTotal)
 		return nil
 	case busy:
-		g.refusals.note(g.log, "ssh connection refused: too many connections from one address waiting to authenticate",
+		g.log.warn("ssh connection refused: too many connections from one address waiting to authenticate",
 			"addr", addr, "max_per_addr", g.maxPerAddr)
 		return nil
 	}
 	p := &pending{Conn: c, g: g, addr: addr}
 	p.timer = time.AfterFunc(g.deadline, func() {
 		if p.release() {
-			g.timeouts.note(g.log, "ssh connection closed: no authentication within the handshake deadline",
+			g.log.warn("ssh connection closed: no authentication within the handshake deadline",
 				"addr", addr, "deadline", g.deadline)
 			_ = c.Close()
 		}

@@ -80,6 +80,7 @@ type Server struct {
 	log  *slog.Logger
 	live atomic.Int64
 	gate *gate
+	warn *rateLog // what clients can make the server say, at a bounded rate
 
 	mu       sync.Mutex
 	sessions map[*sshSession]struct{}
@@ -127,8 +128,9 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{},
-		gate: newGate(o.MaxPending, o.MaxPendingPerAddr, o.HandshakeTimeout, o.Logger)}
+	warn := newRateLog(o.Logger)
+	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}, warn: warn,
+		gate: newGate(o.MaxPending, o.MaxPendingPerAddr, o.HandshakeTimeout, warn)}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
 		ssh.WrapConn(s.gate.admit),
@@ -168,7 +170,8 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
 	admin, err := s.svc.Store.AdminByKey(fp)
 	if err != nil {
-		s.log.Warn("ssh key refused", "fingerprint", fp, "addr", ctx.RemoteAddr().String(), "user", ctx.User())
+		s.warn.warn("ssh key refused", "fingerprint", fp, "addr", ctx.RemoteAddr().String(),
+			"user", clientString(ctx.User()), "client", clientString(ctx.ClientVersion()))
 		return false
 	}
 	ctx.SetValue(ctxAdmin, admin)
@@ -186,7 +189,7 @@ func (s *Server) verifyKey(next ssh.Handler) ssh.Handler {
 		key := sess.PublicKey()
 		want := sess.Permissions().Extensions[permFingerprint]
 		if key == nil || want == "" || gossh.FingerprintSHA256(key) != want {
-			s.log.Warn("ssh session without its approved key", "addr", sess.RemoteAddr().String())
+			s.warn.warn("ssh session without its approved key", "addr", sess.RemoteAddr().String())
 			wish.Fatalln(sess, ui.SayAccessDenied)
 			return
 		}
@@ -223,7 +226,7 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 		}
 		if s.live.Load() >= int64(s.opt.MaxSessions) {
 			s.mu.Unlock()
-			s.log.Warn("ssh session refused: server full", "addr", sess.RemoteAddr().String(), "max", s.opt.MaxSessions)
+			s.warn.warn("ssh session refused: server full", "addr", sess.RemoteAddr().String(), "max", s.opt.MaxSessions)
 			wish.Fatalln(sess, fmt.Sprintf(ui.SayServerFull, s.opt.MaxSessions))
 			return
 		}
@@ -367,4 +370,5 @@ func (s *Server) Shutdown(grace time.Duration) {
 	_ = s.srv.Close()
 	<-stopped
 	s.wg.Wait()
+	s.warn.flush()
 }
