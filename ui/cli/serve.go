@@ -41,6 +41,12 @@ func (a *app) serveCmd() *cobra.Command {
 			"import, runs, pending, order, association, admin and config. Each is in the audit.\n\n" +
 			"--metrics-listen serves Prometheus metrics on /metrics and a health check on /healthz; a bare\n" +
 			"port (:9464) listens on 127.0.0.1 only.\n\n" +
+			fmt.Sprintf("Before authentication, places are kept for clients that speak SSH: a connection silent before\n"+
+				"its version line gives way to a newcomer when the places are taken; an address whose\n"+
+				"connections keep failing (%d failures within %v: silent past a deadline or a refused key) is\n"+
+				"refused for %v, twice as long each time again up to %v, unless an administrator logged in\n"+
+				"from it in the last %v.\n\n", uissh.PenaltyAfter, uissh.PenaltyForget, uissh.PenaltyFirst, uissh.PenaltyMax,
+				uissh.TrustAfterLogin) +
 			"SIGINT and SIGTERM stop it cleanly: every session is told, a running sync stops at its\n" +
 			"checkpoint, and the next one continues it. SIGHUP reopens the --log file.",
 		Example: "  ponte serve --listen 0.0.0.0:2222 --log /var/log/ponte.log --metrics-listen :9464\n" +
@@ -134,8 +140,10 @@ func (a *app) serveCmd() *cobra.Command {
 	f.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
 	f.DurationVar(&o.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
-	f.IntVar(&o.MaxPending, "max-pending", 64, "connections waiting to authenticate at once; more are refused")
+	o.MaxStartups = uissh.DefaultStartups
+	f.Var(&o.MaxStartups, "max-startups", "connections past their version line waiting to authenticate: dropped at random past START (RATE% of them), growing to all at FULL")
 	f.IntVar(&o.MaxPendingPerAddr, "max-pending-per-addr", 8, "connections from one address waiting to authenticate at once")
+	f.DurationVar(&o.VersionTimeout, "version-timeout", 5*time.Second, "close a connection that has not sent its SSH version line within this")
 	f.DurationVar(&o.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this")
 	f.StringVar(&logFile, "log", "", "append the log to this file instead of stderr; SIGHUP reopens it")
 	f.StringVar(&logFormat, "log-format", "logfmt", "the log's lines: logfmt or json")

@@ -31,11 +31,13 @@ type Options struct {
 	MaxSessions int           // sessions at once; the next is told the server is full; default 50
 	IdleTimeout time.Duration // a session with no input or output this long is closed; default 30m
 	MaxTime     time.Duration // the longest a session may last; default 12h
-	// Connections that have not authenticated yet: at most MaxPending at once (default 64),
-	// MaxPendingPerAddr from one address (default 8), each closed if it has not authenticated
-	// within HandshakeTimeout (default 20s).
-	MaxPending        int
+	// Connections that have not authenticated yet (see Admission): past their version line,
+	// dropped early past MaxStartups (default DefaultStartups); at most MaxPendingPerAddr from
+	// one address (default 8); closed without a version line within VersionTimeout (default
+	// 5s), or unauthenticated after HandshakeTimeout (default 20s).
+	MaxStartups       Startups
 	MaxPendingPerAddr int
+	VersionTimeout    time.Duration
 	HandshakeTimeout  time.Duration
 	Logger            *slog.Logger
 	// Commands runs what a client asks for instead of the console (ssh host COMMAND ARGS).
@@ -112,8 +114,11 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	if o.MaxTime <= 0 {
 		o.MaxTime = 12 * time.Hour
 	}
-	if o.MaxPending <= 0 {
-		o.MaxPending = 64
+	if o.MaxStartups.Full <= 0 {
+		o.MaxStartups = DefaultStartups
+	}
+	if o.VersionTimeout <= 0 {
+		o.VersionTimeout = 5 * time.Second
 	}
 	if o.MaxPendingPerAddr <= 0 {
 		o.MaxPendingPerAddr = 8
@@ -130,15 +135,18 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	}
 	warn := newRateLog(o.Logger)
 	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}, warn: warn,
-		gate: newGate(o.MaxPending, o.MaxPendingPerAddr, o.HandshakeTimeout, warn)}
+		gate: newGate(o.MaxStartups, o.MaxPendingPerAddr, o.VersionTimeout, o.HandshakeTimeout, warn)}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
 		ssh.WrapConn(s.gate.admit),
 		func(srv *ssh.Server) error {
 			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
-				return &gossh.ServerConfig{AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
-					if err == nil {
+				return &gossh.ServerConfig{AuthLogCallback: func(_ gossh.ConnMetadata, method string, err error) {
+					switch {
+					case err == nil:
 						s.gate.authenticated(ctx)
+					case method == "publickey":
+						s.gate.refusedKey(ctx)
 					}
 				}}
 			}
