@@ -27,10 +27,13 @@ import (
 
 // Options tune the SSH server.
 type Options struct {
-	HostKeyPath string        // the server's key, made on first start (0600) and reused
-	MaxSessions int           // sessions at once; the next is told the server is full; default 50
-	IdleTimeout time.Duration // a session with no input or output this long is closed; default 30m
-	MaxTime     time.Duration // the longest a session may last; default 12h
+	HostKeyPath string // the server's key, made on first start (0600) and reused
+	MaxSessions int    // sessions at once; the next is told the server is full; default 50
+	// SupervisorSessions of MaxSessions are for supervisors only (default MaxSessions/10;
+	// negative: none).
+	SupervisorSessions int
+	IdleTimeout        time.Duration // a session with no input or output this long is closed; default 30m
+	MaxTime            time.Duration // the longest a session may last; default 12h
 	// Connections that have not authenticated yet (see Admission): past their version line,
 	// dropped early past MaxStartups (default DefaultStartups); at most MaxPendingPerAddr from
 	// one address (default 8); closed without a version line within VersionTimeout (default
@@ -110,6 +113,14 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 30 * time.Minute
+	}
+	switch {
+	case o.SupervisorSessions == 0:
+		o.SupervisorSessions = o.MaxSessions / 10
+	case o.SupervisorSessions < 0:
+		o.SupervisorSessions = 0
+	case o.SupervisorSessions >= o.MaxSessions:
+		return nil, fmt.Errorf("the sessions kept for supervisors (%d) must be fewer than the sessions (%d)", o.SupervisorSessions, o.MaxSessions)
 	}
 	if o.MaxTime <= 0 {
 		o.MaxTime = 12 * time.Hour
@@ -232,10 +243,12 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, ui.SayShuttingDown)
 			return
 		}
-		if s.live.Load() >= int64(s.opt.MaxSessions) {
+		admin, _ := sess.Context().Value(ctxAdmin).(store.Admin)
+		if refusal := s.sessionRefusal(admin); refusal != "" {
 			s.mu.Unlock()
-			s.warn.warn("ssh session refused: server full", "addr", sess.RemoteAddr().String(), "max", s.opt.MaxSessions)
-			wish.Fatalln(sess, fmt.Sprintf(ui.SayServerFull, s.opt.MaxSessions))
+			s.warn.warn("ssh session refused: server full", "login", admin.Login, "addr", sess.RemoteAddr().String(),
+				"max", s.opt.MaxSessions, "supervisor_sessions", s.opt.SupervisorSessions)
+			wish.Fatalln(sess, refusal)
 			return
 		}
 		s.live.Add(1)
