@@ -18,9 +18,11 @@ import (
 // of any SSH library, not only OpenSSH, can send whatever the protocol allows.
 const (
 	// MaxColumns and MaxRows bound a terminal's size as a client reports it: the console
-	// allocates by the screen's size, and a client may claim 4294967295 rows.
-	MaxColumns = 1000
-	MaxRows    = 500
+	// allocates by the screen's size, and a client may claim 4294967295 rows. A console at
+	// 400×150 holds about 10 MB (50 of them 0.5 GB; at 1000×500 each held 111 MB); a wider
+	// terminal shows the console at this size.
+	MaxColumns = 400
+	MaxRows    = 150
 )
 
 // clampRequests passes a session channel's requests on, after bounding the terminal sizes in
