@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 
-	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/store/safefile"
@@ -25,18 +24,31 @@ const (
 	MaxRows    = 150
 )
 
+// MaxEnvBytes bounds one env request (its name and value): a client's LANG or NO_COLOR is a
+// few bytes, and each one kept is kept for the whole session.
+const MaxEnvBytes = 4096
+
 // clampRequests passes a session channel's requests on, after bounding the terminal sizes in
-// pty-req and window-change and refusing agent forwarding (nothing here would use an agent,
-// and a forwarded agent is a key a compromised server could sign with). It ends when in does.
-func clampRequests(in <-chan *gossh.Request) <-chan *gossh.Request {
+// pty-req and window-change, refusing agent forwarding (nothing here would use an agent, and
+// a forwarded agent is a key a compromised server could sign with), and refusing env requests
+// past maxEnv or MaxEnvBytes. It ends when in does.
+func clampRequests(in <-chan *gossh.Request, maxEnv int, refused func(what string)) <-chan *gossh.Request {
 	out := make(chan *gossh.Request)
 	go func() {
 		defer close(out)
+		env := 0
 		for r := range in {
 			switch r.Type {
 			case "auth-agent-req@openssh.com":
 				_ = r.Reply(false, nil)
 				continue
+			case "env":
+				if env >= maxEnv || len(r.Payload) > MaxEnvBytes {
+					_ = r.Reply(false, nil)
+					refused("env")
+					continue
+				}
+				env++
 			case "pty-req":
 				var p struct {
 					Term                    string
@@ -65,19 +77,18 @@ func clampSize(cols, rows, wpx, hpx uint32) (uint32, uint32, uint32, uint32) {
 }
 
 // clampedChannel is a session channel whose requests go through clampRequests.
-type clampedChannel struct{ gossh.NewChannel }
+type clampedChannel struct {
+	gossh.NewChannel
+	maxEnv  int
+	refused func(what string)
+}
 
 func (c clampedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 	ch, reqs, err := c.NewChannel.Accept()
 	if err != nil {
 		return nil, nil, err
 	}
-	return ch, clampRequests(reqs), nil
-}
-
-// sessionHandler is the SSH library's session handler, given clamped requests.
-func sessionHandler(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
-	ssh.DefaultSessionHandler(srv, conn, clampedChannel{newChan}, ctx)
+	return ch, clampRequests(reqs, c.maxEnv, c.refused), nil
 }
 
 // loadHostKey reads the server's host key, or makes one (ed25519, 0600) on first start. It

@@ -1,8 +1,12 @@
 package ssh
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -50,5 +54,66 @@ func TestServeKeepsSessionsForSupervisors(t *testing.T) {
 	maria.waitFor(t, "Integração SGA")
 	if _, err := New(e.svc, Options{HostKeyPath: filepath.Join(t.TempDir(), "hk"), MaxSessions: 5, SupervisorSessions: 5}); err == nil {
 		t.Fatal("every session kept for supervisors was accepted")
+	}
+}
+
+// One connection opens at most MaxChannelsPerConn sessions at once; one that ends makes room.
+// Before, a connection could open any number (400,000 took 3.7 GB).
+func TestServeBoundsSessionsPerConnection(t *testing.T) {
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{MaxChannelsPerConn: 3})
+	c, err := e.dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var open []*gossh.Session
+	for range 3 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d of 3: %v", len(open)+1, err)
+		}
+		open = append(open, sess)
+	}
+	if _, err := c.NewSession(); err == nil || !strings.Contains(err.Error(), "at most 3 sessions on one connection") {
+		t.Fatalf("a fourth session on one connection: %v", err)
+	}
+	open[0].Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sess, err := c.NewSession()
+		if err == nil {
+			sess.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a session that ended made no room: %v", err)
+		}
+	}
+}
+
+// A session takes at most MaxEnvPerChannel env requests, each of at most MaxEnvBytes; the
+// rest are refused and the session goes on with what it kept. Before, 20,000 requests of
+// 30 KB each were all kept (+640 MB).
+func TestServeBoundsEnvRequests(t *testing.T) {
+	var got []string
+	handler := func(_ context.Context, c Command) Result { got = c.Env; return Result{} }
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{MaxEnvPerChannel: 4, Commands: handler})
+	_, sess := e.session()
+	if err := sess.Setenv("BIG", strings.Repeat("x", MaxEnvBytes)); err == nil {
+		t.Fatal("an env request larger than MaxEnvBytes was accepted")
+	}
+	refused := 0
+	for i := range 10 {
+		if sess.Setenv(fmt.Sprintf("V%d", i), "1") != nil {
+			refused++
+		}
+	}
+	if refused != 6 {
+		t.Fatalf("%d of 10 env requests refused; want 6 past the 4 allowed", refused)
+	}
+	if err := sess.Run("runs"); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[0] != "V0=1" {
+		t.Fatalf("the command got the environment %q", got)
 	}
 }

@@ -34,6 +34,10 @@ type Options struct {
 	SupervisorSessions int
 	IdleTimeout        time.Duration // a session with no input or output this long is closed; default 30m
 	MaxTime            time.Duration // the longest a session may last; default 12h
+	// What one connection may ask: MaxChannelsPerConn sessions at once (default 10), each
+	// with MaxEnvPerChannel env requests (default 32) of MaxEnvBytes at most.
+	MaxChannelsPerConn int
+	MaxEnvPerChannel   int
 	// Connections that have not authenticated yet (see Admission): past their version line,
 	// dropped early past MaxStartups (default DefaultStartups); at most MaxPendingPerAddr from
 	// one address (default 8); closed without a version line within VersionTimeout (default
@@ -122,6 +126,12 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	case o.SupervisorSessions >= o.MaxSessions:
 		return nil, fmt.Errorf("the sessions kept for supervisors (%d) must be fewer than the sessions (%d)", o.SupervisorSessions, o.MaxSessions)
 	}
+	if o.MaxChannelsPerConn <= 0 {
+		o.MaxChannelsPerConn = 10
+	}
+	if o.MaxEnvPerChannel <= 0 {
+		o.MaxEnvPerChannel = 32
+	}
 	if o.MaxTime <= 0 {
 		o.MaxTime = 12 * time.Hour
 	}
@@ -149,7 +159,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 		gate: newGate(o.MaxStartups, o.MaxPendingPerAddr, o.VersionTimeout, o.HandshakeTimeout, warn)}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
-		ssh.WrapConn(s.gate.admit),
+		ssh.WrapConn(s.admit),
 		func(srv *ssh.Server) error {
 			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
 				return &gossh.ServerConfig{AuthLogCallback: func(_ gossh.ConnMetadata, method string, err error) {
@@ -161,7 +171,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 					}
 				}}
 			}
-			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionHandler}
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		wish.WithPublicKeyAuth(s.authorize),
