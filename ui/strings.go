@@ -430,6 +430,9 @@ const (
 	SayServerFull    = "servidor cheio: %d sessões abertas; tente mais tarde"
 	SayNeedsTerminal = "o console precisa de um terminal: use ssh -t"
 	SayNoCommands    = "este servidor não executa comandos: abra o console com ssh -t"
+	// SayTooManyConnections and SayTooManyConsoles: one administrator's limits (%d each).
+	SayTooManyConnections = "conexões demais deste administrador (máximo %d): feche uma e tente de novo"
+	SayTooManyConsoles    = "consoles demais deste administrador (máximo %d): feche um e tente de novo"
 )
 
 // reasonText says why a run ended, from the engine's reason code.

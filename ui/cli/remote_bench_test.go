@@ -30,8 +30,9 @@ import (
 // served over SSH. A full sync (50 ms a request) runs alone, then again while 10 console
 // sessions watch it and 20 clients run ssh host export vehicles at once. It reports each
 // export's time (median and slowest), the bytes each received, and the sync's wall time alone
-// and under that load. The clients all come from one address, so the server lets that many
-// wait to authenticate at once (--max-pending-per-addr; 8 by default).
+// and under that load. The clients are all maria's from one address, so the server lets that
+// many wait to authenticate at once (--max-pending-per-addr; 8 by default) and hold
+// connections and consoles (--max-connections-per-admin, --max-consoles-per-admin).
 func BenchmarkExportsOverSSH(b *testing.B) {
 	charmlog.SetLevel(charmlog.FatalLevel)
 	const consoles, exports = 10, 20
@@ -67,7 +68,7 @@ func BenchmarkExportsOverSSH(b *testing.B) {
 	syncNow() // the first, filling the store
 	_ = s.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
 	srv, err := uissh.New(ui.Services{Store: st, Engine: eng}, uissh.Options{HostKeyPath: filepath.Join(b.TempDir(), "hk"),
-		MaxSessions: 100, MaxPendingPerAddr: 2 * exports, Commands: cli.Commands(st, eng, slog.New(slog.DiscardHandler))})
+		MaxSessions: 100, MaxPendingPerAddr: 2 * exports, MaxConnsPerAdmin: consoles + exports, MaxConsolesPerAdmin: consoles, Commands: cli.Commands(st, eng, slog.New(slog.DiscardHandler))})
 	if err != nil {
 		b.Fatal(err)
 	}

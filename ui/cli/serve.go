@@ -139,6 +139,8 @@ func (a *app) serveCmd() *cobra.Command {
 	f.StringVar(&hostKey, "host-key", "", "the server's SSH key, made on first start (default: ponte_host_ed25519 beside the database)")
 	f.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
 	f.IntVar(&o.SupervisorSessions, "supervisor-sessions", 5, "of --max-sessions, how many only supervisors may take: operators cannot leave them out (-1: none)")
+	f.IntVar(&o.MaxConnsPerAdmin, "max-connections-per-admin", 20, "authenticated connections one administrator may hold at once (consoles and commands)")
+	f.IntVar(&o.MaxConsolesPerAdmin, "max-consoles-per-admin", 5, "consoles one administrator may have open at once")
 	f.IntVar(&o.MaxChannelsPerConn, "max-channels-per-connection", 10, "sessions one connection may open at once; more are refused")
 	f.IntVar(&o.MaxEnvPerChannel, "max-env-per-channel", 32, fmt.Sprintf("variables a session may send (SendEnv), each at most %d bytes; more are refused", uissh.MaxEnvBytes))
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")

@@ -117,3 +117,75 @@ func TestServeBoundsEnvRequests(t *testing.T) {
 		t.Fatalf("the command got the environment %q", got)
 	}
 }
+
+// One administrator holds at most MaxConsolesPerAdmin consoles: the next is told why, a
+// command still runs, and a console that ends makes room. Before, one key could open consoles
+// until the server was full.
+func TestServeBoundsConsolesPerAdministrator(t *testing.T) {
+	handler := func(_ context.Context, c Command) Result { fmt.Fprintln(c.Out, "ok"); return Result{} }
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{MaxConsolesPerAdmin: 2, Commands: handler})
+	first, second := e.open(), e.open()
+	defer second.close()
+	first.waitFor(t, "Integração SGA")
+	second.waitFor(t, "Integração SGA")
+	third := e.open()
+	third.waitFor(t, fmt.Sprintf(ui.SayTooManyConsoles, 2))
+	third.close()
+	_, sess := e.session()
+	if out, err := sess.CombinedOutput("runs"); err != nil || string(out) != "ok\n" {
+		t.Fatalf("a command past the consoles: %v %q", err, out)
+	}
+	first.close()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		tm := e.open()
+		for !tm.out.has("Integração SGA") && !tm.out.has("consoles demais") {
+			if time.Now().After(deadline) {
+				t.Fatal("a console that ended made no room")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		ok := tm.out.has("Integração SGA")
+		tm.close()
+		if ok {
+			break
+		}
+	}
+}
+
+// One administrator holds at most MaxConnsPerAdmin connections: the next is told why on its
+// session and closed; one that ends makes room. Before, one key held 3,000.
+func TestServeBoundsConnectionsPerAdministrator(t *testing.T) {
+	handler := func(_ context.Context, c Command) Result { fmt.Fprintln(c.Out, "ok"); return Result{} }
+	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{MaxConnsPerAdmin: 2, Commands: handler})
+	var held []*gossh.Client
+	for range 2 {
+		c, err := e.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	c, sess := e.session()
+	out, err := sess.CombinedOutput("runs")
+	if err == nil || !strings.Contains(string(out), fmt.Sprintf(ui.SayTooManyConnections, 2)) {
+		t.Fatalf("a third connection: %v %q", err, out)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Wait() }() // the server closes it after overLimitGrace
+	select {
+	case <-closed:
+	case <-time.After(overLimitGrace + 30*time.Second):
+		t.Fatal("the connection past the limit was left open")
+	}
+	held[0].Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, sess := e.session()
+		if out, err := sess.CombinedOutput("runs"); err == nil && string(out) == "ok\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a connection that ended made no room")
+		}
+	}
+}

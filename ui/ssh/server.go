@@ -38,6 +38,10 @@ type Options struct {
 	// with MaxEnvPerChannel env requests (default 32) of MaxEnvBytes at most.
 	MaxChannelsPerConn int
 	MaxEnvPerChannel   int
+	// One administrator holds at most MaxConnsPerAdmin authenticated connections (default
+	// 20) and MaxConsolesPerAdmin consoles (default 5) at once.
+	MaxConnsPerAdmin    int
+	MaxConsolesPerAdmin int
 	// Connections that have not authenticated yet (see Admission): past their version line,
 	// dropped early past MaxStartups (default DefaultStartups); at most MaxPendingPerAddr from
 	// one address (default 8); closed without a version line within VersionTimeout (default
@@ -93,6 +97,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[*sshSession]struct{}
+	conns    map[string]int // authenticated connections per administrator
+	consoles map[string]int // consoles per administrator
 	closing  bool
 	wg       sync.WaitGroup
 }
@@ -126,6 +132,12 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	case o.SupervisorSessions >= o.MaxSessions:
 		return nil, fmt.Errorf("the sessions kept for supervisors (%d) must be fewer than the sessions (%d)", o.SupervisorSessions, o.MaxSessions)
 	}
+	if o.MaxConnsPerAdmin <= 0 {
+		o.MaxConnsPerAdmin = 20
+	}
+	if o.MaxConsolesPerAdmin <= 0 {
+		o.MaxConsolesPerAdmin = 5
+	}
 	if o.MaxChannelsPerConn <= 0 {
 		o.MaxChannelsPerConn = 10
 	}
@@ -156,6 +168,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	}
 	warn := newRateLog(o.Logger)
 	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}, warn: warn,
+		conns: map[string]int{}, consoles: map[string]int{},
 		gate: newGate(o.MaxStartups, o.MaxPendingPerAddr, o.VersionTimeout, o.HandshakeTimeout, warn)}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
@@ -166,6 +179,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 					switch {
 					case err == nil:
 						s.gate.authenticated(ctx)
+						s.connAuthenticated(ctx)
 					case method == "publickey":
 						s.gate.refusedKey(ctx)
 					}
@@ -254,16 +268,17 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 			return
 		}
 		admin, _ := sess.Context().Value(ctxAdmin).(store.Admin)
-		if refusal := s.sessionRefusal(admin); refusal != "" {
+		say, why, release := s.sessionRefusal(sess, admin)
+		if say != "" {
 			s.mu.Unlock()
-			s.warn.warn("ssh session refused: server full", "login", admin.Login, "addr", sess.RemoteAddr().String(),
-				"max", s.opt.MaxSessions, "supervisor_sessions", s.opt.SupervisorSessions)
-			wish.Fatalln(sess, refusal)
+			s.warn.warn("ssh session refused: "+why, "login", admin.Login, "addr", sess.RemoteAddr().String())
+			wish.Fatalln(sess, say)
 			return
 		}
 		s.live.Add(1)
 		s.wg.Add(1)
 		s.mu.Unlock()
+		defer release()
 		defer s.wg.Done()
 		defer s.live.Add(-1)
 		next(sess)
