@@ -324,7 +324,10 @@ func sourceOf(a net.Addr) string {
 
 // penalties are the addresses whose connections failed, or that an administrator logged in
 // from, bounded to PenaltySources. Under the gate's lock.
-type penalties struct{ m map[string]*source }
+type penalties struct {
+	m      map[string]*source
+	noRoom time.Time // every record refuses until then: none can make way
+}
 
 type source struct {
 	fails    int
@@ -368,32 +371,40 @@ func (ps *penalties) trust(src string, now time.Time) {
 	}
 }
 
-// get is src's record, made if there is room: when the table is full, one that refuses
-// nothing now makes way; if every one does, nil (the newcomer goes unrecorded).
+// get is src's record, made if there is room. When the table is full, the records that
+// neither refuse nor trust now go, all at once; failing that, one that trusts but does not
+// refuse; if every one refuses, nil (the newcomer goes unrecorded) until the first of them
+// ends.
 func (ps *penalties) get(src string, now time.Time) *source {
 	if s := ps.m[src]; s != nil {
 		return s
 	}
 	if len(ps.m) >= PenaltySources {
-		gone := ""
-		for k, s := range ps.m {
-			if !now.Before(s.until) && !now.Before(s.trusted) {
-				gone = k
-				break
-			}
-		}
-		if gone == "" {
-			for k, s := range ps.m {
-				if !now.Before(s.until) {
-					gone = k // a trusted one that is not refusing
-					break
-				}
-			}
-		}
-		if gone == "" {
+		if now.Before(ps.noRoom) {
 			return nil
 		}
-		delete(ps.m, gone)
+		for k, s := range ps.m {
+			if !now.Before(s.until) && !now.Before(s.trusted) {
+				delete(ps.m, k)
+			}
+		}
+		if len(ps.m) >= PenaltySources {
+			first := time.Time{}
+			for k, s := range ps.m {
+				if !now.Before(s.until) {
+					delete(ps.m, k)
+					first = time.Time{}
+					break
+				}
+				if first.IsZero() || s.until.Before(first) {
+					first = s.until
+				}
+			}
+			if !first.IsZero() {
+				ps.noRoom = first
+				return nil
+			}
+		}
 	}
 	s := &source{}
 	ps.m[src] = s

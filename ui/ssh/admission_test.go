@@ -3,6 +3,7 @@ package ssh
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -233,5 +234,38 @@ func TestServeDropsEarlyPastStartups(t *testing.T) {
 	speak(6)
 	if in := probe(20); in != 0 {
 		t.Fatalf("at FULL, %d of 20 let in", in)
+	}
+}
+
+// An address refused again is refused twice as long, up to PenaltyMax; the table keeps at most
+// PenaltySources addresses, and one refused now is not dropped for a newcomer.
+func TestPenaltiesGrowAndStayBounded(t *testing.T) {
+	ps := penalties{m: map[string]*source{}}
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	want := PenaltyFirst
+	for range 8 {
+		var got time.Duration
+		for range PenaltyAfter {
+			got = ps.fail("a", now)
+		}
+		if got != want {
+			t.Fatalf("refused for %v, want %v", got, want)
+		}
+		if !ps.refused("a", now.Add(got-time.Second)) || ps.refused("a", now.Add(got)) {
+			t.Fatalf("the refusal of %v does not last that long", got)
+		}
+		now = now.Add(got)
+		want = min(PenaltyMax, 2*want)
+	}
+	for i := range 2 * PenaltySources {
+		for range PenaltyAfter {
+			ps.fail(fmt.Sprint(i), now)
+		}
+	}
+	if len(ps.m) > PenaltySources {
+		t.Fatalf("%d addresses kept; at most %d", len(ps.m), PenaltySources)
+	}
+	if !ps.refused("0", now) {
+		t.Fatal("a refused address was dropped for a newcomer")
 	}
 }
