@@ -3,7 +3,11 @@ package store
 import (
 	"bytes"
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // indexWrites holds a batch's index entries until the end of its transaction, then writes
@@ -51,13 +55,28 @@ func (s *Store) reuse(w *indexWrites) {
 	s.buffers.Put(w)
 }
 
+// ErrKeyTooLong: an index key longer than the database holds (bbolt's MaxKeySize). Record
+// fields are checked before they are written (CheckVehicle, CheckClient): this is the last
+// guard, so that the error names the index rather than saying bbolt's "key too large".
+var ErrKeyTooLong = errors.New("index key too long")
+
 // put writes an index entry now, or at flush when the transaction holds them back.
 func (t txn) put(bucket, key, value []byte) error {
+	if err := checkKey(bucket, key); err != nil {
+		return err
+	}
 	if t.pending != nil {
 		t.pending.add(bucket, indexOp{key: key, value: value})
 		return nil
 	}
 	return t.Bucket(bucket).Put(key, value)
+}
+
+func checkKey(bucket, key []byte) error {
+	if len(key) > bolt.MaxKeySize {
+		return fmt.Errorf("%w: %d bytes in the %s index, over the %d it holds", ErrKeyTooLong, len(key), bucket, bolt.MaxKeySize)
+	}
+	return nil
 }
 
 // del deletes an index entry now, or at flush when the transaction holds them back.

@@ -95,6 +95,10 @@ type Batch struct {
 	Changes map[int64]SGAChange
 	// Feed, when set, is written with the batch: where the change feed was read up to.
 	Feed *FeedState
+	// Seen are vehicles the run saw in SGA's list but refused (a field CheckVehicle or
+	// CheckClient refuses): each one stored stays as it was, and counts as seen by the run,
+	// so that a damaged record is not taken for a vehicle that left.
+	Seen []int64
 }
 
 // BatchResult counts what a batch changed.
@@ -111,10 +115,16 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 		if c.SGACode <= 0 {
 			return BatchResult{}, fmt.Errorf("client without an SGA code: %w", ErrInvalid)
 		}
+		if err := CheckClient(c); err != nil {
+			return BatchResult{}, fmt.Errorf("member %d: %w", c.SGACode, err)
+		}
 	}
 	for _, v := range b.Vehicles {
 		if v.SGACode <= 0 || v.ClientSGACode <= 0 {
 			return BatchResult{}, fmt.Errorf("vehicle %d without its SGA codes: %w", v.SGACode, ErrInvalid)
+		}
+		if err := CheckVehicle(v); err != nil {
+			return BatchResult{}, fmt.Errorf("vehicle %d: %w", v.SGACode, err)
 		}
 	}
 	now := s.now().UTC()
@@ -129,6 +139,11 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 		}
 		for _, v := range b.Vehicles {
 			if err := upsertVehicle(tx, rx, v, b.RunID, now, &res); err != nil {
+				return err
+			}
+		}
+		for _, code := range b.Seen {
+			if err := markSeen(tx, code, b.RunID); err != nil {
 				return err
 			}
 		}
@@ -367,6 +382,16 @@ func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, re
 		return err
 	}
 	return indexVehicle(tx, v, run)
+}
+
+// markSeen records that run saw a stored vehicle, leaving it as it was.
+func markSeen(tx txn, code int64, run uint64) error {
+	var v Vehicle
+	found, err := getVehicle(tx.Bucket(bVehicles), i64(code), &v)
+	if err != nil || !found {
+		return err
+	}
+	return tx.put(bVehicleClient, clientVehicleKey(v.ClientSGACode, code), u64(run))
 }
 
 func pairKey(a []byte, code int64) []byte {

@@ -138,3 +138,94 @@ func checkURL(v string, bad func(string, int, rune) error) error {
 	}
 	return nil
 }
+
+// The fields of an SGA record that the store keeps, as a FieldError from CheckVehicle or
+// CheckClient names them: SGA's own names, those an operator finds in SGA.
+const (
+	FieldPlate     = "placa"
+	FieldChassis   = "chassi"
+	FieldRenavam   = "renavam"
+	FieldBrand     = "marca"
+	FieldModel     = "modelo"
+	FieldColor     = "cor"
+	FieldSituation = "situacao"
+	FieldProducts  = "produtos"
+	FieldName      = "nome"
+	FieldCPF       = "cpf"
+	FieldEmail     = "email"
+	FieldPhone     = "telefone"
+	FieldCity      = "cidade"
+	FieldState     = "estado"
+)
+
+// recordLimits is the longest each field of an SGA record may be, in characters as SGA sends
+// it (masks and spaces included): room to spare over what SGA holds (a plate has 7, a chassis
+// 17, a CPF 11 digits, 14 with its mask), and far under what an index key may be (bbolt's
+// 32 KB), which plates, chassis, CPFs and names are part of. A product code has the limit of
+// the Código do Produto setting; FieldProducts limits how many a vehicle carries.
+var recordLimits = map[string]int{
+	FieldPlate: 20, FieldChassis: 40, FieldRenavam: 20, FieldBrand: 120, FieldModel: 200,
+	FieldColor: 60, FieldSituation: 120, FieldProducts: 200,
+	FieldName: 200, FieldCPF: 20, FieldEmail: 254, FieldPhone: 40, FieldCity: 120, FieldState: 60,
+}
+
+// RecordLimit is the longest a field of an SGA record may be (one of the Field* names of a
+// vehicle or a client), in characters; 0 for a field without a limit.
+func RecordLimit(field string) int { return recordLimits[field] }
+
+// CheckVehicle checks an SGA vehicle before it is stored: every field valid UTF-8 and within
+// its limit (RecordLimit). A refused vehicle is a *FieldError naming SGA's field; Apply
+// refuses a batch that holds one, so that a syncer refuses the record, not the batch.
+func CheckVehicle(v Vehicle) error {
+	for _, f := range []struct{ field, v string }{
+		{FieldPlate, v.Plate}, {FieldChassis, v.Chassis}, {FieldRenavam, v.Renavam}, {FieldBrand, v.Brand},
+		{FieldModel, v.Model}, {FieldColor, v.Color}, {FieldSituation, v.Situation},
+	} {
+		if err := checkRecordField(f.field, f.v); err != nil {
+			return err
+		}
+	}
+	if limit := recordLimits[FieldProducts]; len(v.Products) > limit {
+		return &FieldError{Field: FieldProducts, Problem: ProblemTooLong, Limit: limit}
+	}
+	for _, p := range v.Products {
+		if err := checkLength(FieldProducts, p, maxLen[FieldProductCode]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckClient checks an SGA member as CheckVehicle checks a vehicle.
+func CheckClient(c Client) error {
+	for _, f := range []struct{ field, v string }{
+		{FieldName, c.Name}, {FieldCPF, c.CPF}, {FieldEmail, c.Email}, {FieldPhone, c.Phone},
+		{FieldCity, c.City}, {FieldState, c.State}, {FieldSituation, c.Situation},
+	} {
+		if err := checkRecordField(f.field, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkRecordField(field, v string) error { return checkLength(field, v, recordLimits[field]) }
+
+// checkLength refuses v when it is not valid UTF-8 or longer than limit characters.
+func checkLength(field, v string, limit int) error {
+	if len(v) <= limit && utf8.ValidString(v) {
+		return nil // the common case: no character to count
+	}
+	n := 0
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &FieldError{Field: field, Problem: ProblemInvalidUTF8, Pos: i + 1}
+		}
+		i += size
+		if n++; n > limit {
+			return &FieldError{Field: field, Problem: ProblemTooLong, Limit: limit}
+		}
+	}
+	return nil
+}

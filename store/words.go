@@ -36,6 +36,9 @@ func (t txn) delWord(word string, code int64) error {
 
 func (t txn) wordOp(word string, code int64, del bool) error {
 	op := indexOp{key: clientWordKey(word, code), del: del}
+	if err := checkKey(bClientWord, []byte(word)); !del && err != nil {
+		return err
+	}
 	if t.pending != nil {
 		t.pending.add(bClientWord, op)
 		return nil
