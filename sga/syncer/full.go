@@ -47,6 +47,7 @@ type runner struct {
 	active    map[int64]bool // clients this run saw, and whether any of their vehicles is ATIVO
 	counted   map[int64]bool // clients a batch already handed to the committer counted
 	vehicles  []store.Vehicle
+	refused   []int64 // vehicles seen but refused (vetRecord): the stored ones stay as they were
 	errs      []store.RunError
 	lastFlush time.Time
 	fatal     error
@@ -436,6 +437,10 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 				}
 				rec.vehicle.Foreign = true // a client's own sync lists every vehicle it has
 			}
+			if err := vetRecord(rec); err != nil {
+				r.refuse(res.page, rec.vehicle.SGACode, err)
+				continue
+			}
 			c := rec.client
 			// A client is ATIVO if any of its vehicles is, in whichever batch it came.
 			active := r.active[c.SGACode] || c.Situation == "ATIVO"
@@ -521,10 +526,10 @@ func (r *runner) flush(force bool) error {
 		r.counted[code] = true
 	}
 	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
-		Errors: r.errs, Checkpoint: cp, Counted: counted, PagesDone: len(r.done) - r.carried}
+		Errors: r.errs, Checkpoint: cp, Counted: counted, PagesDone: len(r.done) - r.carried, Seen: r.refused}
 	slices.SortFunc(b.Clients, func(a, c store.Client) int { return cmp.Compare(a.SGACode, c.SGACode) })
 	// The next batch's room, the size this one reached: the batch itself goes to the committer.
-	r.pending, r.vehicles, r.errs = make(map[int64]store.Client, len(b.Clients)), make([]store.Vehicle, 0, cap(b.Vehicles)), nil
+	r.pending, r.vehicles, r.errs, r.refused = make(map[int64]store.Client, len(b.Clients)), make([]store.Vehicle, 0, cap(b.Vehicles)), nil, nil
 	r.commits <- b
 	r.progress()
 	return nil

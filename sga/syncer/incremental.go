@@ -282,6 +282,9 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			}
 			c = store.Client{SGACode: code, CPF: string(m.CPF), Name: string(m.Name), Email: string(m.Email),
 				Phone: string(m.Mobile), City: string(m.City), State: string(m.State)}
+			if err := store.CheckClient(c); err != nil {
+				return nil, fmt.Errorf("member %d: %w", code, err)
+			}
 		} else if err != nil {
 			return nil, err
 		}
@@ -306,6 +309,22 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			v = &stored.Vehicle
 			vehicles[code] = v
 			order = append(order, code)
+		}
+		was := *v
+		said, hadSaid := b.Changes[code]
+		// A change that cannot be applied (its member not found, a field the store refuses)
+		// is a record error: the vehicle keeps what it had, the run and its cursor go on,
+		// the next runs read the change again (Overlap) and the next full read repairs it.
+		refuse := func(err error) error {
+			if !recordError(err) {
+				return err
+			}
+			*v = was
+			if delete(b.Changes, code); hadSaid {
+				b.Changes[code] = said
+			}
+			r.refuseChange(ch, fmt.Sprintf("codigo_veiculo=%d", code), err)
+			return nil
 		}
 		after := strings.TrimSpace(string(ch.After))
 		switch string(ch.Field) {
@@ -335,12 +354,21 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 				continue
 			}
 			if _, err := client(v.ClientSGACode); err != nil {
-				return b, err
+				if err := refuse(err); err != nil {
+					return b, err
+				}
+				continue
 			}
 			v.ClientSGACode = n
 		}
-		if _, err := client(v.ClientSGACode); err != nil {
-			return b, err
+		err := store.CheckVehicle(*v)
+		if err == nil {
+			_, err = client(v.ClientSGACode)
+		}
+		if err != nil {
+			if err := refuse(err); err != nil {
+				return b, err
+			}
 		}
 	}
 	for _, ch := range feed.members {
@@ -354,6 +382,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		if err != nil {
 			return b, err
 		}
+		was := *c
 		after := strings.TrimSpace(string(ch.After))
 		switch string(ch.Field) {
 		case "nome":
@@ -369,15 +398,27 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		case "telefone_celular", "ddd_celular":
 			var m sga.Member
 			if err := r.gated(ctx, func() (err error) { m, err = r.client.MemberByCode(ctx, code); return err }); err != nil {
-				return b, fmt.Errorf("member %d: %w", code, err)
+				if !recordError(err) {
+					return b, fmt.Errorf("member %d: %w", code, err)
+				}
+				r.refuseChange(ch, fmt.Sprintf("codigo_associado=%d", code), err)
+				continue
 			}
 			c.Phone = string(m.Mobile)
+		}
+		if err := store.CheckClient(*c); err != nil {
+			*c = was
+			r.refuseChange(ch, fmt.Sprintf("codigo_associado=%d", code), err)
 		}
 	}
 	for _, code := range order {
 		b.Vehicles = append(b.Vehicles, *vehicles[code])
 	}
 	for _, rec := range fresh {
+		if err := vetRecord(rec); err != nil {
+			r.refuse(0, rec.vehicle.SGACode, err)
+			continue
+		}
 		b.Vehicles = append(b.Vehicles, rec.vehicle)
 		if _, ok := clients[rec.client.SGACode]; !ok {
 			c := rec.client
@@ -390,6 +431,21 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 	}
 	b.Errors = r.errs
 	return b, nil
+}
+
+// recordError reports the errors that cost one change, not the run: SGA does not have the
+// record the change names, answers for it with what cannot be read, or the store refuses a
+// field it gives. Any other error (SGA unreachable, refusing the run) stops the run, whose
+// next try reads the same changes.
+func recordError(err error) bool {
+	return errors.Is(err, sga.ErrNotFound) || errors.Is(err, sga.ErrInvalidResponse) || errors.Is(err, store.ErrInvalid)
+}
+
+// refuseChange records that a change of the feed was not applied, and why, keyed by the record.
+func (r *runner) refuseChange(ch sga.Change, key string, err error) {
+	r.log.Warn("change refused", "run", r.run.ID, "change", int64(ch.Code), "record", key, "err", err)
+	r.errs = append(r.errs, store.RunError{Key: key, Kind: KindRecord,
+		Reason: fmt.Sprintf("codigo_alteracao %d not applied: %v", ch.Code, err), At: r.e.opt.Now().UTC()})
 }
 
 // note is why a run is not what was asked: in English, and as a code the console translates.

@@ -34,6 +34,27 @@ func fromSyncRecord(rec sga.SyncRecord, ours string) record {
 	return r
 }
 
+// vetRecord checks a record as the store will take it (store.CheckVehicle, CheckClient): SGA
+// sends what its users and imports typed, and one field the store refuses would refuse the
+// whole batch. A refused record is a record error naming the vehicle, and costs that record.
+func vetRecord(rec record) error {
+	if err := store.CheckVehicle(rec.vehicle); err != nil {
+		return err
+	}
+	if err := store.CheckClient(rec.client); err != nil {
+		return fmt.Errorf("member %d: %w", rec.client.SGACode, err)
+	}
+	return nil
+}
+
+// refuse records that a page's record was refused: the run goes on without it.
+func (r *runner) refuse(page int, vehicle int64, err error) {
+	r.log.Warn("record refused", "run", r.run.ID, "page", page, "vehicle", vehicle, "err", err)
+	r.errs = append(r.errs, store.RunError{Page: page, Key: fmt.Sprintf("codigo_veiculo=%d", vehicle), Kind: KindRecord,
+		Reason: err.Error(), At: r.e.opt.Now().UTC()})
+	r.refused = append(r.refused, vehicle)
+}
+
 // fromProductVehicle maps a row of the manual vehicles-with-products listing.
 func fromProductVehicle(v sga.ProductVehicle, ours string, situations map[int]string) record {
 	sit := strings.ToUpper(string(v.SituationDs))

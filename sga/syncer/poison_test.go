@@ -1,0 +1,127 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"ponte/sga/sim"
+	"ponte/store"
+)
+
+// oursIn lists n vehicles of ours, each of a different member.
+func (e *env) oursIn(t *testing.T, n int) []sim.VehicleInfo {
+	t.Helper()
+	var out []sim.VehicleInfo
+	members := map[int64]bool{}
+	for _, v := range e.sim.Vehicles() {
+		if len(out) < n && !members[v.MemberCode] && slices.Contains(v.Products, e.creds.ProductCode) {
+			out = append(out, v)
+			members[v.MemberCode] = true
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("the simulator has %d vehicles of ours on different members, want %d", len(out), n)
+	}
+	return out
+}
+
+// errorFor is the run's error whose key names the vehicle, or "".
+func errorFor(run store.Run, vehicle int64) string {
+	for _, e := range run.Errors {
+		if e.Key == fmt.Sprintf("codigo_veiculo=%d", vehicle) {
+			return e.Kind + ": " + e.Reason
+		}
+	}
+	return ""
+}
+
+// One field too long in one record costs that record: the run reads and writes every other
+// vehicle, and names the one it refused.
+func TestAnOversizedFieldCostsItsRecord(t *testing.T) {
+	for _, manual := range []bool{false, true} {
+		e := newEnv(t, sim.Options{Seed: 8}, Options{}, manual, nil)
+		poisoned := map[int64]string{}
+		members := map[int64]bool{} // a member's field costs each of its vehicles
+		for i, v := range e.oursIn(t, 4) {
+			field := []string{"placa", "chassi", "nome", "cpf"}[i]
+			must(t, e.sim.Edit(v.Code, field, strings.Repeat("9", 40_000)))
+			poisoned[v.Code] = field
+			members[v.MemberCode] = i >= 2
+		}
+		run, err := e.eng.Run(context.Background(), Request{By: maria})
+		if err != nil || run.Status != store.StatusSucceeded {
+			t.Fatalf("manual %v: the run ended %s (%s), %v", manual, run.Status, run.Reason, err)
+		}
+		var want []int64
+		for _, v := range e.sim.Vehicles() {
+			if slices.Contains(v.Products, e.creds.ProductCode) && poisoned[v.Code] == "" && !members[v.MemberCode] {
+				want = append(want, v.Code)
+			}
+		}
+		slices.Sort(want)
+		if got := e.stored(t); !slices.Equal(got, want) {
+			t.Fatalf("manual %v: stored %d vehicles, want the %d unpoisoned", manual, len(got), len(want))
+		}
+		for code, field := range poisoned {
+			if why := errorFor(run, code); !strings.HasPrefix(why, KindRecord) || !strings.Contains(why, field) {
+				t.Errorf("manual %v: vehicle %d (%s too long): error %q; every error: %+v", manual, code, field, why, run.Errors)
+			}
+		}
+	}
+}
+
+// An oversized plate that arrives through the change feed costs that change: the run goes on,
+// names the vehicle, and the vehicle keeps what it had.
+func TestAnOversizedChangeCostsItsRecord(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	if run, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	vs := e.oursIn(t, 2)
+	must(t, e.sim.Edit(vs[0].Code, "placa", strings.Repeat("A", 2<<20)))
+	must(t, e.sim.Edit(vs[1].Code, "nome", strings.Repeat("B", 40_000)))
+	must(t, e.sim.SetSituation(vs[1].Code, 3)) // the member's other change still applies
+	run, err := e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || run.Kind != store.RunIncremental {
+		t.Fatalf("incremental run: %s %s (%s), %v", run.Kind, run.Status, run.Reason, err)
+	}
+	if why := errorFor(run, vs[0].Code); !strings.Contains(why, "placa") {
+		t.Errorf("the oversized plate: error %q; every error: %+v", why, run.Errors)
+	}
+	v, err := e.store.VehicleByCode(vs[0].Code)
+	if err != nil || v.Plate != vs[0].Plate {
+		t.Errorf("the poisoned vehicle holds plate of %d bytes, want its old %q (%v)", len(v.Plate), vs[0].Plate, err)
+	}
+	c, err := e.store.ClientByCode(vs[1].MemberCode)
+	if err != nil || len(c.Name) > 1000 {
+		t.Errorf("the poisoned member's name is %d bytes (%v)", len(c.Name), err)
+	}
+	if v, err := e.store.VehicleByCode(vs[1].Code); err != nil || v.SituationCode != 3 {
+		t.Errorf("the other change was not applied: situação %d (%v)", v.SituationCode, err)
+	}
+}
+
+// A stored vehicle whose record turns bad is kept as it was, not taken for one that left the
+// list (which would propose removing its tracker).
+func TestARefusedRecordIsNotTakenForGone(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	if run, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	v := e.oursIn(t, 1)[0]
+	must(t, e.sim.Edit(v.Code, "chassi", strings.Repeat("X", 50_000)))
+	run, err := e.eng.Run(context.Background(), Request{By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || run.Counts.VehiclesGone != 0 {
+		t.Fatalf("second run: %s (%s), %d gone, %v", run.Status, run.Reason, run.Counts.VehiclesGone, err)
+	}
+	if why := errorFor(run, v.Code); !strings.Contains(why, "chassi: longer than") {
+		t.Errorf("error %q; every error: %+v", why, run.Errors)
+	}
+	sv, err := e.store.VehicleByCode(v.Code)
+	if err != nil || sv.Gone || sv.Chassis != v.Chassis {
+		t.Fatalf("the refused vehicle: gone %v, chassis of %d bytes (%v)", sv.Gone, len(sv.Chassis), err)
+	}
+}
