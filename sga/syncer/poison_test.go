@@ -125,3 +125,36 @@ func TestARefusedRecordIsNotTakenForGone(t *testing.T) {
 		t.Fatalf("the refused vehicle: gone %v, chassis of %d bytes (%v)", sv.Gone, len(sv.Chassis), err)
 	}
 }
+
+// A change that names a member SGA cannot find (associado/buscar answers 406) costs that
+// change: the run succeeds with a record error, the cursor moves on, and the next runs too.
+func TestAChangeToAnUnknownMemberCostsTheChange(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	if run, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	vs := e.oursIn(t, 2)
+	must(t, e.sim.MoveToUnknownMember(vs[0].Code, 987654))
+	must(t, e.sim.SetSituation(vs[1].Code, 3))
+	for i := range 3 {
+		before, err := e.store.Feed()
+		must(t, err)
+		run, err := e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+		if err != nil || run.Status != store.StatusSucceeded || run.Kind != store.RunIncremental {
+			t.Fatalf("incremental run %d: %s %s (%s), %v", i+1, run.Kind, run.Status, run.Reason, err)
+		}
+		if why := errorFor(run, vs[0].Code); !strings.HasPrefix(why, KindRecord) || !strings.Contains(why, "987654") {
+			t.Errorf("run %d: error %q; every error: %+v", i+1, why, run.Errors)
+		}
+		after, err := e.store.Feed()
+		if err != nil || !after.Cursor.After(before.Cursor) {
+			t.Errorf("run %d: the cursor went from %v to %v (%v)", i+1, before.Cursor, after.Cursor, err)
+		}
+	}
+	if v, err := e.store.VehicleByCode(vs[0].Code); err != nil || v.ClientSGACode != vs[0].MemberCode {
+		t.Errorf("the vehicle moved to member %d (%v), want it kept on %d", v.ClientSGACode, err, vs[0].MemberCode)
+	}
+	if v, err := e.store.VehicleByCode(vs[1].Code); err != nil || v.SituationCode != 3 {
+		t.Errorf("the other change: situação %d (%v)", v.SituationCode, err)
+	}
+}
