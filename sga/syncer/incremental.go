@@ -155,7 +155,7 @@ func (r *runner) readInFull(ctx context.Context, why note) (store.Run, error) {
 	return r.readFull(ctx, store.SourceSync, nil)
 }
 
-// feedRead is what the change feeds said, each change once, in SGA's order.
+// feedRead is what the change feeds said, each change once, in the order SGA made them.
 type feedRead struct {
 	vehicles, members []sga.Change
 	situations        map[int]string // code -> description
@@ -208,10 +208,29 @@ func (r *runner) readFeeds(ctx context.Context, fs store.FeedState) (feedRead, e
 			}
 		}
 	}
-	byCode := func(a, b sga.Change) int { return cmp.Compare(a.Code, b.Code) }
-	slices.SortFunc(out.vehicles, byCode)
-	slices.SortFunc(out.members, byCode)
+	inTimeOrder(out.vehicles)
+	inTimeOrder(out.members)
 	return out, nil
+}
+
+// inTimeOrder sorts changes in the order SGA made them (Change.At), changes of one moment by
+// codigo_alteracao. SGA numbers changes as it saves them: a change saved late (an import, a
+// batch edit) has a higher code than one made after it, and applied by code would end a
+// field on its older value until the next full read. A change without a date SGA wrote
+// readably sorts first.
+func inTimeOrder(changes []sga.Change) {
+	type dated struct {
+		at time.Time
+		ch sga.Change
+	}
+	ds := make([]dated, len(changes))
+	for i, ch := range changes {
+		ds[i] = dated{ch.At(), ch}
+	}
+	slices.SortFunc(ds, func(a, b dated) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.ch.Code, b.ch.Code)) })
+	for i, d := range ds {
+		changes[i] = d.ch
+	}
 }
 
 // readNewVehicles compares the supplier listing's count with the last run's. Grown, with the

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ponte/sga/sim"
 	"ponte/store"
@@ -156,5 +157,26 @@ func TestAChangeToAnUnknownMemberCostsTheChange(t *testing.T) {
 	}
 	if v, err := e.store.VehicleByCode(vs[1].Code); err != nil || v.SituationCode != 3 {
 		t.Errorf("the other change: situação %d (%v)", v.SituationCode, err)
+	}
+}
+
+// Two changes of one field are applied in the order SGA made them, whatever their codes: a
+// change saved late (an import) carries a lower time than a change with a lower code.
+func TestChangesApplyInTimeOrder(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	if run, err := e.eng.Run(context.Background(), Request{By: maria}); err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("first run: %+v, %v", run, err)
+	}
+	v := e.oursIn(t, 1)[0]
+	now := time.Now()
+	must(t, e.sim.LogChangeAt(v.Code, "codigo_situacao", "3", now.Add(-time.Minute)))
+	must(t, e.sim.LogChangeAt(v.Code, "codigo_situacao", "2", now.Add(-time.Hour))) // a later code, made earlier
+	run, err := e.eng.Run(context.Background(), Request{Mode: ModeIncremental, By: maria})
+	if err != nil || run.Status != store.StatusSucceeded || run.Kind != store.RunIncremental {
+		t.Fatalf("incremental run: %s %s (%s), %v", run.Kind, run.Status, run.Reason, err)
+	}
+	sv, err := e.store.VehicleByCode(v.Code)
+	if err != nil || sv.SituationCode != 3 {
+		t.Fatalf("situação %d after the feed (%v); SGA's is 3, its latest change by time", sv.SituationCode, err)
 	}
 }
