@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -78,11 +79,38 @@ func Count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// CPF is the one rule of what names a client by CPF: 11 digits, with or without the mask
-// (000.000.000-00). It returns the digits and whether s is one.
-func CPF(s string) (digits string, ok bool) {
+// Why CheckCPF refuses a CPF.
+var (
+	ErrCPFFormat      = errors.New("a CPF is 11 digits, as 00000000000 or 000.000.000-00")
+	ErrCPFCheckDigits = errors.New("the CPF's check digits do not match: a digit is mistyped")
+)
+
+// CheckCPF is the one rule of what names a client by CPF: 11 digits, with or without the
+// mask (000.000.000-00), the last two the check digits of the first nine, not all eleven the
+// same digit (which the check digits let through, and no one has). It returns the digits,
+// and why s is not a CPF: ErrCPFFormat or ErrCPFCheckDigits.
+func CheckCPF(s string) (digits string, err error) {
 	digits = digitsOnly(s)
-	return digits, len(digits) == 11 && strings.Trim(s, "0123456789.- ") == ""
+	if len(digits) != 11 || strings.Trim(s, "0123456789.- ") != "" {
+		return digits, ErrCPFFormat
+	}
+	check := func(n int) byte {
+		sum := 0
+		for i := range n {
+			sum += int(digits[i]-'0') * (n + 1 - i)
+		}
+		return byte('0' + sum*10%11%10)
+	}
+	if strings.Count(digits, digits[:1]) == 11 || check(9) != digits[9] || check(10) != digits[10] {
+		return digits, ErrCPFCheckDigits
+	}
+	return digits, nil
+}
+
+// CPF is CheckCPF saying only whether s is a CPF.
+func CPF(s string) (digits string, ok bool) {
+	digits, err := CheckCPF(s)
+	return digits, err == nil
 }
 
 func digitsOnly(s string) string {

@@ -153,6 +153,9 @@ func (v *clientView) Update(msg tea.Msg) tea.Cmd {
 			if errors.Is(msg.err, syncer.ErrDisabled) {
 				return toast(false, tAssocIsDisabled, v.c.assoc.Label())
 			}
+			if errors.Is(msg.err, syncer.ErrBadCPF) {
+				return toast(false, "%s", tClientBadCPF)
+			}
 			v.c.svc.Logger.Error("start a client sync", "err", msg.err)
 			return toast(false, "%s", tStartFailed)
 		}

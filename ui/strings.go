@@ -311,6 +311,8 @@ const (
 	tImported        = "Ação realizada com sucesso! Gerados:"
 	tImportFailed    = "Nada foi importado: %s"
 	tClientSyncStart = "Buscando os veículos deste cliente no SGA…"
+	// The stored client's CPF fails its check digits (as SGA sent it): no run is started.
+	tClientBadCPF    = "O CPF deste cliente no SGA é inválido; corrija-o no SGA."
 	tTickedOne       = "%d selecionado"
 	tTickedMany      = "%d selecionados"
 	tNothingTicked   = "Marque ao menos um veículo com espaço (ou todos com a)."

@@ -287,6 +287,12 @@ func (e *Engine) Start(req Request) error {
 }
 
 func (e *Engine) start(req Request) (*active, error) {
+	if req.CPF != "" {
+		// A CPF typed wrong would cost a failed run, and a request to SGA, each time.
+		if _, err := store.CheckCPF(req.CPF); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadCPF, err)
+		}
+	}
 	l, err := e.lane(req.Association)
 	if err != nil {
 		return nil, err

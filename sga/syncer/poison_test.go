@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -178,5 +179,25 @@ func TestChangesApplyInTimeOrder(t *testing.T) {
 	sv, err := e.store.VehicleByCode(v.Code)
 	if err != nil || sv.SituationCode != 3 {
 		t.Fatalf("situação %d after the feed (%v); SGA's is 3, its latest change by time", sv.SituationCode, err)
+	}
+}
+
+// A CPF typed wrong (a digit off, so its check digits fail; too few digits) is refused before
+// a run is created: nothing is recorded, nothing asked of SGA.
+func TestAMistypedCPFMakesNoRun(t *testing.T) {
+	e := newEnv(t, sim.Options{Seed: 8}, Options{}, false, nil)
+	good := e.oursIn(t, 1)[0].MemberCPF
+	typo := good[:10] + string('0'+(good[10]-'0'+1)%10)
+	for _, cpf := range []string{typo, good[:10], "000.000.000-00"} {
+		run, err := e.eng.Run(context.Background(), Request{CPF: cpf, By: maria})
+		if !errors.Is(err, ErrBadCPF) || run.ID != 0 {
+			t.Errorf("CPF %q: run %d, %v; want ErrBadCPF and no run", cpf, run.ID, err)
+		}
+	}
+	if runs, err := e.store.Runs(10); err != nil || len(runs) != 0 {
+		t.Fatalf("%d runs recorded (%v)", len(runs), err)
+	}
+	if run, err := e.eng.Run(context.Background(), Request{CPF: good, By: maria}); err != nil || run.Status != store.StatusSucceeded {
+		t.Fatalf("the right CPF: %+v, %v", run, err)
 	}
 }

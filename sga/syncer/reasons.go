@@ -57,7 +57,7 @@ func reasonCode(err error) string {
 		return ReasonNoCredentials
 	case errors.Is(err, errNotFound):
 		return ReasonNotFound
-	case errors.Is(err, errBadCPF):
+	case errors.Is(err, ErrBadCPF):
 		return ReasonBadCPF
 	case errors.Is(err, errTooManyGone):
 		return ReasonTooManyGone

@@ -12,7 +12,9 @@ import (
 	"ponte/store"
 )
 
-var errBadCPF = errors.New("a CPF has 11 digits")
+// ErrBadCPF: a client run asked for with what is not a CPF (store.CheckCPF says why); no run
+// is created.
+var ErrBadCPF = errors.New("not a CPF")
 
 // fromSyncRecord maps a supplier-sync record onto the store's shapes.
 func fromSyncRecord(rec sga.SyncRecord, ours string) record {
@@ -163,7 +165,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 // SGA, those without our product kept as Foreign (listed, never imported). With only the sync
 // token, or when SGA refuses the manual login, the supplier-sync lookup, which lists ours alone.
 func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
-	cpf, valid := store.CPF(r.req.CPF)
+	cpf, _ := store.CPF(r.req.CPF) // checked before the run was queued (Engine.start)
 	source := store.SourceSync
 	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
 	if r.in.SyncToken == "" || creds.HasManual() {
@@ -178,9 +180,6 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunClient, Source: source, Client: cpf,
 		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseReading, PagesTotal: 1}
 	r.publish(func(*Progress) {})
-	if !valid {
-		return r.finish(store.StatusFailed, fmt.Errorf("%w: %q", errBadCPF, r.req.CPF))
-	}
 	if err := r.checkConfig(source); err != nil {
 		return r.finish(store.StatusFailed, err)
 	}

@@ -448,7 +448,7 @@ func TestOneClient(t *testing.T) {
 				t.Fatalf("%s: a full sync marked a vehicle without our product gone: %+v", mode, v)
 			}
 		}
-		run, err = eng.Run(context.Background(), Request{CPF: "00000000000", By: maria})
+		run, err = eng.Run(context.Background(), Request{CPF: "529.982.247-25", By: maria}) // a CPF, of no one in SGA
 		if err == nil || run.Status != store.StatusFailed {
 			t.Fatalf("unknown CPF: %+v, %v", run, err)
 		}

@@ -291,8 +291,12 @@ func (a *app) urlOf(s *store.Store) string {
 // clientCPF is the CPF of the client --client names: a CPF as given, or a stored client's SGA
 // code. Anything else is a mistake on the command line, said before any run is recorded.
 func clientCPF(s *store.Store, ref string) (string, error) {
-	if cpf, ok := store.CPF(ref); ok {
+	cpf, err := store.CheckCPF(ref)
+	switch {
+	case err == nil:
 		return cpf, nil
+	case errors.Is(err, store.ErrCPFCheckDigits):
+		return "", usagef("--client %s: %v", ref, err)
 	}
 	if code, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err != nil || code <= 0 {
 		return "", usagef("--client takes a CPF (11 digits, 000.000.000-00) or a client's SGA code, not %q", ref)

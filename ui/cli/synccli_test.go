@@ -33,7 +33,7 @@ func runsOf(t *testing.T, db string) []store.Run {
 func TestSyncClientTakesACodeOrACPF(t *testing.T) {
 	db, s, url := syncedDB(t, 20)
 	before := len(runsOf(t, db))
-	for _, bad := range []string{"99999", "12.34", "abc", "832.563.107-4", "0"} {
+	for _, bad := range []string{"99999", "12.34", "abc", "832.563.107-4", "0", "529.982.247-26", "11111111111"} {
 		code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", bad)
 		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "--client") {
 			t.Errorf("sync --client %s: exit %d, want %d: %q %q", bad, code, cli.ExitUsage, out, errOut)
