@@ -108,18 +108,19 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	}
 	if found && cp.Source == source && cp.RunID != 0 {
 		if prev, err := r.st.Run(cp.RunID); err == nil {
-			switch prev.Status {
-			case store.StatusInterrupted, store.StatusCancelled, store.StatusFailed:
+			switch {
+			case prev.Status == store.StatusInterrupted || prev.Status == store.StatusCancelled || prev.Status == store.StatusFailed,
+				prev.Status == store.StatusPartial && len(cp.Failed) > 0:
 				// A new run continues the interrupted one from its checkpoint, without
-				// re-reading the pages it wrote.
+				// re-reading the pages it wrote: the pages that failed first. So does the run
+				// after a partial one, whose pages failed: reading every page again, under
+				// an SGA that fails a share of them, it would never end succeeded.
 				resumes = prev.ID
 				for _, p := range cp.Done {
 					r.done[p] = true
 				}
 				r.carried = len(r.done)
 				priority = slices.Sorted(maps.Keys(cp.Failed))
-			case store.StatusPartial:
-				priority = slices.Sorted(maps.Keys(cp.Failed)) // a new run, its failed pages first
 			}
 		}
 	}
@@ -170,7 +171,8 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 		return r.finish(store.StatusFailed, err)
 	case len(r.failed) > 0:
 		// The next run retries these pages first.
-		_, err := r.st.Apply(store.Batch{Checkpoint: &store.Checkpoint{RunID: r.run.ID, Source: source, Failed: r.failed}})
+		_, err := r.st.Apply(store.Batch{Checkpoint: &store.Checkpoint{RunID: r.run.ID, Source: source, Total: r.prog.PagesTotal,
+			Done: slices.Sorted(maps.Keys(r.done)), Failed: r.failed}})
 		if err != nil {
 			return r.finish(store.StatusFailed, err)
 		}

@@ -201,3 +201,55 @@ func TestAMistypedCPFMakesNoRun(t *testing.T) {
 		t.Fatalf("the right CPF: %+v, %v", run, err)
 	}
 }
+
+// Under many failing pages, each run that follows a partial one reads the pages that failed
+// and keeps those already done, so that the runs converge and one ends succeeded.
+func TestPartialRunsConverge(t *testing.T) {
+	log := &pageLog{fail: map[string]bool{"2": true, "4": true, "5": true}}
+	e := newEnv(t, sim.Options{Seed: 6}, Options{MaxRetries: 1}, false, log.wrap)
+	ctx := context.Background()
+	run, err := e.eng.Run(ctx, Request{By: maria})
+	if err != nil || run.Status != store.StatusPartial {
+		t.Fatalf("first run: %s (%s), %v", run.Status, run.Reason, err)
+	}
+	pages := len(slices.Compact(slices.Sorted(slices.Values(log.take())))) - 1 // less quantidade-paginas
+	set := func(fail ...string) {
+		log.mu.Lock()
+		log.fail = map[string]bool{}
+		for _, p := range fail {
+			log.fail[p] = true
+		}
+		log.mu.Unlock()
+	}
+	for i, step := range []struct {
+		fail []string
+		want string // the pages read, in order, after the page count
+	}{
+		{[]string{"4"}, "2 4 5"},
+		{nil, "4"},
+	} {
+		set(step.fail...)
+		run, err := e.eng.Run(ctx, Request{By: maria})
+		read := log.take()
+		if len(read) > 0 && read[0] == "quantidade-paginas" {
+			read = read[1:]
+		}
+		read = slices.Compact(slices.Sorted(slices.Values(read))) // a page retried counts once
+		if got := strings.Join(read, " "); got != step.want {
+			t.Fatalf("run %d read pages %q of %d, want %q", i+2, got, pages, step.want)
+		}
+		want := store.StatusPartial
+		if step.fail == nil {
+			want = store.StatusSucceeded
+		}
+		if err != nil || run.Status != want {
+			t.Fatalf("run %d: %s (%s), %v; want %s", i+2, run.Status, run.Reason, err, want)
+		}
+	}
+	if got, want := e.stored(t), e.ours(); !slices.Equal(got, want) {
+		t.Fatalf("stored %d, want %d", len(got), len(want))
+	}
+	if run, err := e.eng.Run(ctx, Request{By: maria}); err != nil || run.Status != store.StatusSucceeded || len(log.take()) != pages+1 {
+		t.Fatalf("a run after a succeeded one reads every page: %s, %v", run.Status, err)
+	}
+}
