@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -135,16 +136,25 @@ func (c *Config) defaults() {
 var ErrLinkLocal = errors.New("link-local address refused (cloud metadata lives there, SGA never does)")
 
 // refuseLinkLocal stops a connection to a link-local address whatever name led there: a URL
-// typed with a name that resolves to one, or a redirect.
+// typed with a name that resolves to one, or a redirect. It sees the address dialled, as the
+// socket is about to connect; one it cannot read is refused too.
 func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err
 	}
-	if ip := net.ParseIP(host); ip != nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+	if ip, err := netip.ParseAddr(host); err != nil || LinkLocal(ip) {
 		return fmt.Errorf("connect to %s: %w", host, ErrLinkLocal)
 	}
 	return nil
+}
+
+// LinkLocal is the one rule of the addresses ponte never connects to for SGA: link-local
+// unicast and multicast (169.254.0.0/16, fe80::/10, ff02::/16 and the like), in any form: an
+// IPv6 address with its zone, an IPv4 address mapped into IPv6.
+func LinkLocal(ip netip.Addr) bool {
+	ip = ip.WithZone("").Unmap()
+	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()
 }
 
 // Client talks to one SGA. It is safe for concurrent use: calls share one cached user token,

@@ -38,6 +38,8 @@ func TestCheckSetting(t *testing.T) {
 		{FieldSGAURL, "http://169.254.169.254/latest/meta-data", "link-local"},
 		{FieldSGAURL, "http://[fe80::1]/", "link-local"},
 		{FieldSGAURL, "http://[fe80::1%25eth0]/", "link-local"},
+		{FieldSGAURL, "http://[::ffff:169.254.169.254]/", "link-local"},
+		{FieldSGAURL, "http://[ff02::1%25eth0]/", "link-local"},
 	} {
 		err := CheckSetting(c.field, c.value)
 		switch {

@@ -2,10 +2,12 @@ package store
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	neturl "net/url"
 	"strings"
 	"unicode/utf8"
+
+	"ponte/sga"
 )
 
 // What can be wrong with an integration setting, as FieldError.Problem says it: a code the
@@ -132,8 +134,9 @@ func checkURL(v string, bad func(string, int, rune) error) error {
 	if u.User != nil {
 		return bad(ProblemURLUserInfo, 0, 0)
 	}
-	host, _, _ := strings.Cut(u.Hostname(), "%") // an IPv6 zone
-	if ip := net.ParseIP(host); ip != nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+	// A literal address is refused here, at once; a name that leads to one, when SGA is
+	// dialled (the client checks the address it connects to).
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && sga.LinkLocal(ip) {
 		return bad(ProblemLinkLocal, 0, 0)
 	}
 	return nil

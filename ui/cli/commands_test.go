@@ -222,11 +222,17 @@ func TestConfigSyncImport(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, "saved: sga-url, user, password, api-key, product-code, sync-token") {
 		t.Fatalf("config set: %d %q %q", code, out, errOut)
 	}
+	// An SGA URL whose server sends every request on to a link-local address.
+	leads := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://[fe80::a9fe:a9fe%25lo]/latest/meta-data", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(leads.Close)
 	for _, bad := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--product-code", "12a"}, "--product-code: digits only"},
+		{[]string{"--sga-url", leads.URL}, "--sga-url: a link-local address (where cloud metadata lives) cannot be an SGA (the URL leads there); nothing was saved"},
 		{[]string{"--sga-url", "ftp://x"}, "want an http or https URL"},
 		{[]string{"--user", "   "}, "user: empty; to clear a field use ponte config unset user"},
 		{[]string{"--user", "ab\u009b31mc"}, "--user: character 3 is a control character (U+009B)"},

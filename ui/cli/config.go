@@ -173,6 +173,10 @@ func (a *app) vet(cmd *cobra.Command, s *store.Store, p store.IntegrationPatch) 
 		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintPassword))}
 	case errors.Is(err, syncer.ErrTokenRefused):
 		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintSyncToken))}
+	case errors.Is(err, sga.ErrLinkLocal):
+		// A name that leads to a link-local address: the literal ones were refused already.
+		return usageError{fmt.Errorf("%w (the URL leads there); nothing was saved",
+			fieldError("sga-url", &store.FieldError{Field: store.FieldSGAURL, Problem: store.ProblemLinkLocal}))}
 	case err != nil:
 		fmt.Fprintf(cmd.ErrOrStderr(), "warning: SGA could not be asked whether it accepts these settings (%v); saved untested; ponte config test tests them\n", err)
 	}
