@@ -97,3 +97,42 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 	})
 	return marked, err
 }
+
+// SetAside is the rule that a vehicle of ours carries the Código do Produto: it sets aside as
+// Foreign (not ours, not gone) each vehicle of ours that a full sync (its runs, as MarkGone
+// takes them) did not see and that does not carry product. Such a vehicle was stored under
+// another code (a wrong one, put right since): SGA did not drop it, so it is not gone, which
+// would propose its Retirada, count it as leaving, and, for a large share of the fleet, make
+// the fleet guard refuse every full sync. A later sync that finds it with our product makes
+// it ours again. Call it before MarkGone; it returns how many it set aside.
+func (s *Store) SetAside(seen []uint64, product string) (int, error) {
+	now := s.now().UTC()
+	n := 0
+	err := s.update(func(tx txn) error {
+		n = 0
+		b := tx.Bucket(bVehicles)
+		c := tx.Bucket(bVehicleClient).Cursor()
+		var keys [][]byte
+		for k, last := c.First(); k != nil; k, last = c.Next() {
+			if len(last) != 8 || !slices.Contains(seen, binary.BigEndian.Uint64(last)) {
+				keys = append(keys, slices.Clone(k[8:]))
+			}
+		}
+		for _, k := range keys {
+			var v Vehicle
+			if _, err := getVehicle(b, k, &v); err != nil {
+				return err
+			}
+			if v.Foreign || v.Gone || slices.Contains(v.Products, product) {
+				continue
+			}
+			v.Foreign, v.UpdatedAt = true, now
+			if err := putVehicle(b, k, v); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

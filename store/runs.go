@@ -136,12 +136,15 @@ func (r *Run) addErrors(errs []RunError) {
 // Checkpoint is where a run stands, written with the data it covers, so that a run interrupted
 // by anything continues where it was. Its meaning is the sync engine's.
 type Checkpoint struct {
-	RunID  uint64          `json:"run_id"`
-	Source string          `json:"source"`
-	Total  int             `json:"total"`
-	Done   []int           `json:"done,omitempty"`   // pages done
-	Failed map[int]string  `json:"failed,omitempty"` // pages that failed, with the reason
-	Extra  json.RawMessage `json:"extra,omitempty"`
+	RunID  uint64         `json:"run_id"`
+	Source string         `json:"source"`
+	Total  int            `json:"total"`
+	Done   []int          `json:"done,omitempty"`   // pages done
+	Failed map[int]string `json:"failed,omitempty"` // pages that failed, with the reason
+	// Product is the Código do Produto the pages were read with: a run with another one
+	// starts afresh.
+	Product string          `json:"product,omitempty"`
+	Extra   json.RawMessage `json:"extra,omitempty"`
 }
 
 var (

@@ -464,6 +464,8 @@ func reasonText(code string) string {
 		return "algumas páginas falharam; o próximo sincronismo as lê primeiro"
 	case "too_many_gone":
 		return "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto"
+	case "none_ours":
+		return "nenhum veículo da listagem do SGA tem o Código do Produto: confira-o em Integração SGA"
 	case "unreachable":
 		return "o SGA não respondeu no endereço configurado: confira a URL do SGA e a rede"
 	case "interrupted":

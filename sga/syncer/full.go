@@ -59,6 +59,7 @@ type runner struct {
 	listingTotal int              // the supplier listing's record count, as SGA gave it
 	spans        map[int][2]int64 // each page's lowest and highest vehicle code
 	maxCode      int64
+	products     productTally // what the listing carried, for a run that finds none ours
 }
 
 // pageResult is one page as a worker fetched it.
@@ -72,9 +73,10 @@ type pageResult struct {
 
 // record is a vehicle row from either source, mapped to the store's shapes.
 type record struct {
-	client  store.Client
-	vehicle store.Vehicle
-	ours    bool
+	client   store.Client
+	vehicle  store.Vehicle
+	ours     bool
+	products sga.Products // as SGA named them, for a run that finds none ours (products.go)
 }
 
 // reset readies the writer's state for a run.
@@ -82,6 +84,7 @@ func (r *runner) reset() {
 	r.done, r.failed, r.pending = map[int]bool{}, map[int]string{}, map[int64]store.Client{}
 	r.spans = map[int][2]int64{}
 	r.active, r.counted = map[int64]bool{}, map[int64]bool{}
+	r.products = productTally{}
 }
 
 func (r *runner) publish(f func(*Progress)) {
@@ -106,7 +109,9 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	if err != nil {
 		return store.Run{}, err
 	}
-	if found && cp.Source == source && cp.RunID != 0 {
+	// A checkpoint is continued with the Código do Produto it was read with: pages read for
+	// another code hold other vehicles.
+	if found && cp.Source == source && cp.RunID != 0 && cp.Product == r.in.ProductCode {
 		if prev, err := r.st.Run(cp.RunID); err == nil {
 			switch {
 			case prev.Status == store.StatusInterrupted || prev.Status == store.StatusCancelled || prev.Status == store.StatusFailed,
@@ -172,15 +177,21 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 	case len(r.failed) > 0:
 		// The next run retries these pages first.
 		_, err := r.st.Apply(store.Batch{Checkpoint: &store.Checkpoint{RunID: r.run.ID, Source: source, Total: r.prog.PagesTotal,
-			Done: slices.Sorted(maps.Keys(r.done)), Failed: r.failed}})
+			Done: slices.Sorted(maps.Keys(r.done)), Failed: r.failed, Product: r.in.ProductCode}})
 		if err != nil {
 			return r.finish(store.StatusFailed, err)
 		}
 		return r.finish(store.StatusPartial, nil)
 	}
 	r.publish(func(p *Progress) { p.Phase = PhaseMarking })
+	if err := r.noneOurs(); err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
 	seen, err := r.resumedChain()
 	if err != nil {
+		return r.finish(store.StatusFailed, err)
+	}
+	if _, err := r.st.SetAside(seen, r.in.ProductCode); err != nil {
 		return r.finish(store.StatusFailed, err)
 	}
 	gone, err := r.st.MarkGone(seen, 0, r.e.allowGone)
@@ -433,6 +444,7 @@ func (r *runner) handle(ctx context.Context, res pageResult) error {
 	} else {
 		r.span(res)
 		for _, rec := range res.records {
+			r.tally(rec)
 			if !rec.ours {
 				if !r.allVehicles {
 					continue
@@ -519,7 +531,7 @@ func (r *runner) flush(force bool) error {
 	}
 	r.lastFlush = time.Now()
 	cp := &store.Checkpoint{RunID: r.run.ID, Source: r.prog.Source, Total: r.prog.PagesTotal,
-		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed)}
+		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed), Product: r.in.ProductCode}
 	counted := map[int64]bool{}
 	for code := range r.pending {
 		if r.counted[code] {

@@ -30,6 +30,7 @@ const (
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
 	ReasonTooManyGone   = "too_many_gone" // the run would have marked too much of the fleet gone
+	ReasonNoneOurs      = "none_ours"     // no vehicle of SGA's listing carries the Código do Produto
 	ReasonUnreachable   = "unreachable"   // no reply from SGA's address: a wrong URL or the network
 	ReasonOther         = "other"
 )
@@ -61,6 +62,8 @@ func reasonCode(err error) string {
 		return ReasonBadCPF
 	case errors.Is(err, errTooManyGone):
 		return ReasonTooManyGone
+	case errors.Is(err, errNoneOurs):
+		return ReasonNoneOurs
 	case sga.Unreachable(err):
 		return ReasonUnreachable
 	}

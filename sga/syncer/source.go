@@ -31,7 +31,7 @@ func fromSyncRecord(rec sga.SyncRecord, ours string) record {
 			Brand: string(rec.Brand), Model: string(rec.Model), Color: string(rec.Color),
 			YearMade: int(rec.YearMade), YearModel: int(rec.YearModel), SituationCode: int(rec.Situation),
 			Situation: strings.ToUpper(string(rec.SituationDs)), Products: codes(rec.Products)},
-		ours: rec.Products.Has(ours),
+		ours: rec.Products.Has(ours), products: rec.Products,
 	}
 	return r
 }
@@ -71,7 +71,7 @@ func fromProductVehicle(v sga.ProductVehicle, ours string, situations map[int]st
 			Chassis: string(v.Chassis), Renavam: string(v.Renavam), Brand: string(v.Brand), Model: string(v.Model),
 			Color: string(v.Color), YearMade: int(v.YearMade), YearModel: int(v.YearModel),
 			SituationCode: int(v.Situation), Situation: sit, Products: codes(v.Products)},
-		ours: v.Products.Has(ours),
+		ours: v.Products.Has(ours), products: v.Products,
 	}
 }
 
