@@ -136,3 +136,13 @@ func (s *Store) SetAside(seen []uint64, product string) (int, error) {
 	})
 	return n, err
 }
+
+// markSeen records that run saw a stored vehicle, leaving it as it was (Batch.Seen).
+func markSeen(tx txn, code int64, run uint64) error {
+	var v Vehicle
+	found, err := getVehicle(tx.Bucket(bVehicles), i64(code), &v)
+	if err != nil || !found {
+		return err
+	}
+	return tx.put(bVehicleClient, clientVehicleKey(v.ClientSGACode, code), u64(run))
+}

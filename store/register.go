@@ -111,21 +111,8 @@ type BatchResult struct {
 // Apply upserts a batch: records keyed by SGA code, their indexes, the run's counts and errors
 // and the checkpoint, in one transaction. Applying the same batch twice changes nothing more.
 func (s *Store) Apply(b Batch) (BatchResult, error) {
-	for _, c := range b.Clients {
-		if c.SGACode <= 0 {
-			return BatchResult{}, fmt.Errorf("client without an SGA code: %w", ErrInvalid)
-		}
-		if err := CheckClient(c); err != nil {
-			return BatchResult{}, fmt.Errorf("member %d: %w", c.SGACode, err)
-		}
-	}
-	for _, v := range b.Vehicles {
-		if v.SGACode <= 0 || v.ClientSGACode <= 0 {
-			return BatchResult{}, fmt.Errorf("vehicle %d without its SGA codes: %w", v.SGACode, ErrInvalid)
-		}
-		if err := CheckVehicle(v); err != nil {
-			return BatchResult{}, fmt.Errorf("vehicle %d: %w", v.SGACode, err)
-		}
+	if err := b.check(); err != nil {
+		return BatchResult{}, err
 	}
 	now := s.now().UTC()
 	var res BatchResult
@@ -382,16 +369,6 @@ func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, re
 		return err
 	}
 	return indexVehicle(tx, v, run)
-}
-
-// markSeen records that run saw a stored vehicle, leaving it as it was.
-func markSeen(tx txn, code int64, run uint64) error {
-	var v Vehicle
-	found, err := getVehicle(tx.Bucket(bVehicles), i64(code), &v)
-	if err != nil || !found {
-		return err
-	}
-	return tx.put(bVehicleClient, clientVehicleKey(v.ClientSGACode, code), u64(run))
 }
 
 func pairKey(a []byte, code int64) []byte {

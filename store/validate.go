@@ -199,6 +199,28 @@ func CheckVehicle(v Vehicle) error {
 	return nil
 }
 
+// check refuses a batch with a record the store cannot keep: without its SGA codes, or with
+// a field CheckVehicle or CheckClient refuses, named with its record.
+func (b Batch) check() error {
+	for _, c := range b.Clients {
+		if c.SGACode <= 0 {
+			return fmt.Errorf("client without an SGA code: %w", ErrInvalid)
+		}
+		if err := CheckClient(c); err != nil {
+			return fmt.Errorf("member %d: %w", c.SGACode, err)
+		}
+	}
+	for _, v := range b.Vehicles {
+		if v.SGACode <= 0 || v.ClientSGACode <= 0 {
+			return fmt.Errorf("vehicle %d without its SGA codes: %w", v.SGACode, ErrInvalid)
+		}
+		if err := CheckVehicle(v); err != nil {
+			return fmt.Errorf("vehicle %d: %w", v.SGACode, err)
+		}
+	}
+	return nil
+}
+
 // CheckClient checks an SGA member as CheckVehicle checks a vehicle.
 func CheckClient(c Client) error {
 	for _, f := range []struct{ field, v string }{
