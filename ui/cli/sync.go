@@ -36,7 +36,8 @@ func (a *app) syncCmd() *cobra.Command {
 			"Progress goes to stderr (a line redrawn in place on a terminal, plain lines otherwise), each\n" +
 			"retry of a failed SGA request as it happens; the run's summary goes to stdout. A run that\n" +
 			"ends with some records in error exits 3; refused credentials exit 5. With --all, each\n" +
-			"association's end is a line of its own; the status is 1 if any failed, else 3 if any was partial.",
+			"association's end is a line of its own; the status is 1 if any failed, else 3 if any was partial.\n\n" +
+			recordLimitsHelp(),
 		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync --client 10001\n  ponte sync -q || echo \"sync failed: $?\"\n" +
 			"  ponte --association protecao-sul sync\n  ponte sync --all --parallel 8",
 		Args: noArgs,
@@ -326,4 +327,18 @@ func runSummary(r store.Run) string {
 		s += "; " + why
 	}
 	return s
+}
+
+// recordLimitsHelp says what a sync does with a record whose field is over its limit, with the
+// store's limits (store.RecordLimit, the one definition).
+func recordLimitsHelp() string {
+	var parts []string
+	for _, f := range []string{store.FieldPlate, store.FieldChassis, store.FieldName, store.FieldCPF, store.FieldEmail} {
+		parts = append(parts, fmt.Sprintf("%s %d", f, store.RecordLimit(f)))
+	}
+	return "A record SGA sends with a field longer than the store keeps is a record error naming the\n" +
+		"vehicle: the run goes on without it, and a stored vehicle keeps what it had; so is a change of\n" +
+		"the feed that cannot be applied (its member not found in SGA). The limits, in characters:\n" +
+		strings.Join(parts, ", ") + " (and the other fields').\n" +
+		"A client run's CPF must have valid check digits: one typed wrong is refused before any run is recorded."
 }
