@@ -43,10 +43,11 @@ func (r *runner) tally(rec record) {
 // ours: the Código do Produto matches nothing SGA lists (another supplier's product, a code
 // typed wrong that SGA has), and the run stops before taking the fleet for gone, naming the
 // products the listing carries, the most common first. A read that continued another has
-// not seen every page, and is not asked.
+// not seen every page, and is not asked; nor is a run allowed to mark the whole fleet gone
+// (MaxGone 100): its operator says the fleet really left.
 func (r *runner) noneOurs() error {
 	t := r.products
-	if t.records == 0 || t.ours > 0 || r.carried > 0 || r.allVehicles {
+	if t.records == 0 || t.ours > 0 || r.carried > 0 || r.allVehicles || r.e.opt.MaxGone >= 100 {
 		return nil
 	}
 	codes := slices.SortedFunc(maps.Keys(t.counts), func(a, b string) int { return cmp.Or(t.counts[b]-t.counts[a], cmp.Compare(a, b)) })

@@ -234,8 +234,8 @@ func TestBackupRefusesToDestroy(t *testing.T) {
 }
 
 // A wrong product code that slipped past config set (SGA changed its catalogue, say) makes
-// the next sync find none of our vehicles: it marks nothing gone, ends partial with the
-// reason, and exits 3. Before, it exited 0 with the whole fleet marked gone.
+// the next sync find none of our vehicles: it marks nothing gone, fails naming the products
+// SGA's listing carries, and exits 1. Before, it exited 0 with the whole fleet marked gone.
 func TestSyncWithAWrongProductMarksNothing(t *testing.T) {
 	db, _, _ := syncedDB(t, 200)
 	b, err := store.Open(db, store.Options{})
@@ -249,17 +249,13 @@ func TestSyncWithAWrongProductMarksNothing(t *testing.T) {
 	b.Close()
 	exit, out, errOut := run2(db, "sync", "--rate", "0", "--json")
 	var r store.Run
-	if exit != cli.ExitPartial || json.Unmarshal([]byte(out), &r) != nil || r.Status != store.StatusPartial ||
-		r.ReasonCode != "too_many_gone" || r.Counts.VehiclesGone != 0 {
+	if exit != cli.ExitFailure || json.Unmarshal([]byte(out), &r) != nil || r.Status != store.StatusFailed ||
+		r.ReasonCode != "none_ours" || r.Counts.VehiclesGone != 0 || !strings.Contains(errOut, "(RASTREADOR) on ") {
 		t.Fatalf("sync with a wrong product code: %d %q %q", exit, out, errOut)
 	}
 	_, vehicles, _ := run2(db, "export", "vehicles")
 	if strings.Contains(vehicles, `"gone":true`) {
 		t.Fatal("vehicles were marked gone")
-	}
-	// An operator who knows they really left says so.
-	if exit, out, _ := run2(db, "sync", "--rate", "0", "--max-gone", "100"); exit != cli.ExitOK || strings.Contains(out, " 0 left the list") {
-		t.Fatalf("sync --max-gone 100: %d %q", exit, out)
 	}
 }
 
