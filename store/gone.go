@@ -106,32 +106,48 @@ func (s *Store) MarkGone(seen []uint64, client int64, allow func(would, fleet in
 // the fleet guard refuse every full sync. A later sync that finds it with our product makes
 // it ours again. Call it before MarkGone; it returns how many it set aside.
 func (s *Store) SetAside(seen []uint64, product string) (int, error) {
-	now := s.now().UTC()
-	n := 0
-	err := s.update(func(tx txn) error {
-		n = 0
+	// Which, read first: most full syncs have none, and a write transaction costs an fsync.
+	aside := func(tx txn) ([][]byte, error) {
 		b := tx.Bucket(bVehicles)
 		c := tx.Bucket(bVehicleClient).Cursor()
 		var keys [][]byte
 		for k, last := c.First(); k != nil; k, last = c.Next() {
-			if len(last) != 8 || !slices.Contains(seen, binary.BigEndian.Uint64(last)) {
+			if len(last) == 8 && slices.Contains(seen, binary.BigEndian.Uint64(last)) {
+				continue
+			}
+			var v Vehicle
+			if _, err := getVehicle(b, k[8:], &v); err != nil {
+				return nil, err
+			}
+			if !v.Foreign && !v.Gone && !slices.Contains(v.Products, product) {
 				keys = append(keys, slices.Clone(k[8:]))
 			}
 		}
+		return keys, nil
+	}
+	var keys [][]byte
+	if err := s.view(func(tx txn) (err error) { keys, err = aside(tx); return err }); err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	now := s.now().UTC()
+	n := 0
+	err := s.update(func(tx txn) error {
+		keys, err := aside(tx)
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bVehicles)
 		for _, k := range keys {
 			var v Vehicle
 			if _, err := getVehicle(b, k, &v); err != nil {
 				return err
 			}
-			if v.Foreign || v.Gone || slices.Contains(v.Products, product) {
-				continue
-			}
 			v.Foreign, v.UpdatedAt = true, now
 			if err := putVehicle(b, k, v); err != nil {
 				return err
 			}
-			n++
 		}
+		n = len(keys)
 		return nil
 	})
 	return n, err
