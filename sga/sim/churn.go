@@ -20,12 +20,19 @@ type ChurnReport struct {
 	PlatesChanged     []int64 // vehicle codes
 	ProductsRemoved   []int64 // vehicle codes that lost the supplier's products
 	EmailsChanged     []int64 // member codes
+	// What the feeds show only in part: our product moved from one vehicle to another (the
+	// listing's count stays), linked to a vehicle listed among older codes, a vehicle added
+	// with only the supplier's other product, and corrections of a vehicle's columns.
+	ProductsMoved  [][2]int64 // from, to
+	OursLinked     []int64
+	OtherOnlyAdded []int64
+	Corrected      []int64
 }
 
 func (r ChurnReport) String() string {
-	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added, %d plates changed, %d vehicles without our products, %d e-mails changed",
+	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added, %d plates changed, %d vehicles without our products, %d e-mails changed, %d products moved, %d linked, %d added with another product, %d corrected",
 		r.Round, len(r.SituationsChanged), len(r.VehiclesAdded), len(r.MembersAdded), len(r.PlatesChanged),
-		len(r.ProductsRemoved), len(r.EmailsChanged))
+		len(r.ProductsRemoved), len(r.EmailsChanged), len(r.ProductsMoved), len(r.OursLinked), len(r.OtherOnlyAdded), len(r.Corrected))
 }
 
 // Churn applies one round of changes: about 0.5% of the vehicles change situação, 0.2% more
@@ -85,6 +92,7 @@ func (s *Sim) ChurnSparing(spare map[int64]bool) ChurnReport {
 		m.email = email
 		rep.EmailsChanged = append(rep.EmailsChanged, m.code)
 	}
+	s.churnPartly(r, spare, &rep)
 	s.rebuildSyncList()
 	return rep
 }

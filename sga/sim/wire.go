@@ -169,7 +169,7 @@ func (s *Sim) syncWire(vi int) syncWire {
 		Code: strconv.FormatInt(v.code, 10), Plate: v.plate, Chassis: v.chassis, Renavam: v.renavam,
 		YearMade: strconv.Itoa(v.yearMade), YearModel: strconv.Itoa(v.yearModel),
 		FipeValue: dotMoney(v.fipeCents), FipeCode: v.fipeCode, Type: v.kind, Brand: v.brand,
-		ModelCode: strconv.Itoa(8000 + int(v.code%997)), Model: v.model, Color: v.color,
+		ModelCode: strconv.Itoa(nameCode(v.model)), Model: v.model, Color: v.color,
 		MemberCode: strconv.FormatInt(m.code, 10), MemberName: m.name, CPF: m.cpf, RG: m.rg,
 		BirthDate: m.birth.Format("2006-01-02"), MobileDDD: m.ddd, Mobile: strings.ReplaceAll(m.mobile, "-", ""),
 		Phone: m.ddd + strings.ReplaceAll(m.phone, "-", ""), Email: m.email, City: m.city, State: m.uf,
