@@ -85,6 +85,10 @@ type RunCounts struct {
 	Proposals         int `json:"proposals,omitempty"` // orders proposed from what changed
 	Requests          int `json:"requests,omitempty"`  // SGA requests the run made
 	Changes           int `json:"changes,omitempty"`   // change-feed records read (incremental)
+	// ListingWas and ListingNow are the supplier listing's record count an incremental run
+	// started from and found: equal, it could not see products moved between vehicles.
+	ListingWas int `json:"listing_was,omitempty"`
+	ListingNow int `json:"listing_now,omitempty"`
 }
 
 // AssociationKind reports whether a run of this kind stands for its association's sync state:
@@ -165,6 +169,11 @@ type FeedState struct {
 	// are on its last pages.
 	Ordered bool `json:"ordered,omitempty"`
 }
+
+// Newer reports whether a listing record's vehicle code is newer than any the listing held
+// when this state was written: MaxCode is the newest code of every record of the listing,
+// ours or not, so a record counted as new once is never counted again.
+func (f FeedState) Newer(code int64) bool { return code > f.MaxCode }
 
 // Feed returns the association's feed state (zero when no run has written one).
 func (s *Store) Feed() (FeedState, error) {

@@ -97,7 +97,7 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 		return r.stop(ctx, err)
 	}
 	r.publish(func(p *Progress) { p.Phase = PhaseReading })
-	fresh, total, why, err := r.readNewVehicles(ctx, fs)
+	fresh, total, newest, why, err := r.readNewVehicles(ctx, fs)
 	if err != nil || ctx.Err() != nil {
 		return r.stop(ctx, err)
 	}
@@ -109,10 +109,7 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 		return r.stop(ctx, err)
 	}
 	next := fs
-	next.Cursor, next.ListingTotal = r.run.StartedAt, total
-	for _, rec := range fresh {
-		next.MaxCode = max(next.MaxCode, rec.vehicle.SGACode)
-	}
+	next.Cursor, next.ListingTotal, next.MaxCode = r.run.StartedAt, total, newest
 	b.Feed = &next
 	res, err := r.st.Apply(b)
 	if err != nil {
@@ -234,37 +231,42 @@ func inTimeOrder(changes []sga.Change) {
 }
 
 // readNewVehicles compares the supplier listing's count with the last run's. Grown, with the
-// listing in code order, it reads the last pages for the vehicles newer than any seen; when
-// they account for the growth, they are returned with the count. Otherwise why says the run
-// must read in full.
-func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh []record, total int, why note, err error) {
+// listing in code order, it reads the last pages for the records newer than any seen
+// (store.FeedState.Newer, the one rule the count and the tail share); when they account for
+// the growth, the vehicles of ours among them are returned with the count and the newest code
+// the listing holds. Otherwise why says the run must read in full. An equal count explains
+// nothing about products moved between vehicles: the run records both counts, and the full
+// read finds them.
+func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh []record, total int, newest int64, why note, err error) {
 	var pc sga.PageCount
 	if err := r.gated(ctx, func() (err error) { pc, err = r.client.SyncPageCount(ctx); return err }); err != nil {
-		return nil, 0, note{}, fmt.Errorf("read the page count: %w", err)
+		return nil, 0, 0, note{}, fmt.Errorf("read the page count: %w", err)
 	}
+	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.ListingWas, run.Counts.ListingNow = fs.ListingTotal, pc.Records })
 	moved := func(found int) note {
 		return note{NoteListingMoved, fmt.Sprintf("SGA's listing went from %d to %d records, %d of them new vehicles; the rest (products linked or unlinked) the change feed does not show",
 			fs.ListingTotal, pc.Records, found)}
 	}
 	switch {
 	case pc.Records == fs.ListingTotal:
-		return nil, pc.Records, note{}, nil
+		return nil, pc.Records, fs.MaxCode, note{}, nil
 	case pc.Records < fs.ListingTotal || !fs.Ordered || pc.Records == 0:
-		return nil, 0, moved(0), nil
+		return nil, 0, 0, moved(0), nil
 	}
-	newer := 0
+	newer, newest := 0, fs.MaxCode
 	for page := pc.Pages; page >= 1; page-- {
 		res := r.fetchSyncPage(ctx, page)
 		if res.err != nil {
-			return nil, 0, note{}, res.err
+			return nil, 0, 0, note{}, res.err
 		}
 		if len(res.bad) > 0 {
-			return nil, 0, moved(newer), nil // a damaged page: only a full read can tell
+			return nil, 0, 0, moved(newer), nil // a damaged page: only a full read can tell
 		}
 		oldest := int64(0)
 		for _, rec := range res.records {
-			if rec.vehicle.SGACode > fs.MaxCode {
+			if fs.Newer(rec.vehicle.SGACode) {
 				newer++
+				newest = max(newest, rec.vehicle.SGACode)
 				if rec.ours {
 					fresh = append(fresh, rec)
 				}
@@ -273,14 +275,14 @@ func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh
 				oldest = rec.vehicle.SGACode
 			}
 		}
-		if oldest != 0 && oldest <= fs.MaxCode {
+		if oldest != 0 && !fs.Newer(oldest) {
 			break
 		}
 	}
 	if fs.ListingTotal+newer != pc.Records {
-		return nil, 0, moved(newer), nil
+		return nil, 0, 0, moved(newer), nil
 	}
-	return fresh, pc.Records, note{}, nil
+	return fresh, pc.Records, newest, note{}, nil
 }
 
 // feedBatch applies the feeds to the vehicles and members we keep, and adds the new vehicles.

@@ -170,42 +170,48 @@ func TestAWeekOfIncrementalSyncs(t *testing.T) {
 
 	// What happens each day, and how the incremental store must have read it.
 	days := []struct {
-		churn func()
-		kind  string
+		churn  func()
+		kind   string // "" when the listing's count decides, as in a churn round
+		inPart bool   // what the feeds cannot show: equal after the day's full read
 	}{
 		1: {func() { // a contracted vehicle cancelled, another defaulting, a plate converted
 			must(t, s.SetSituation(imported[0], 3))
 			must(t, s.SetSituation(imported[1], 2))
 			must(t, s.SetPlate(imported[2], "PNT1E23"))
-		}, store.RunIncremental},
+		}, store.RunIncremental, false},
 		2: {func() { // new vehicles of a known member and of a new one, an e-mail
 			_, err := s.AddVehicle(s.Vehicles()[10].MemberCode)
 			must(t, err)
 			s.AddMember(2)
 			must(t, s.SetMemberEmail(s.Vehicles()[12].MemberCode, "trocou@example.com"))
-		}, store.RunIncremental},
+		}, store.RunIncremental, false},
 		3: {func() { // the cancelled one comes back before anyone decided; another contracted one is cancelled twice over
 			must(t, s.SetSituation(imported[0], 1))
 			must(t, s.SetSituation(imported[3], 4))
 			must(t, s.SetSituation(imported[3], 3))
-		}, store.RunIncremental},
+		}, store.RunIncremental, false},
 		4: {func() { // a member drops our service: only the listing's count shows it
 			must(t, s.DropSupplier(imported[4]))
-		}, store.RunFull},
-		5: {func() { s.Churn() }, store.RunFull}, // a whole round: a dropped product among it
+		}, store.RunFull, false},
+		// A whole round: a dropped product, a product moved between vehicles, one linked to an
+		// older vehicle, new ones at the end; the count may look explained.
+		5: {func() { s.Churn() }, "", true},
 		6: {func() { // back to ATIVO from INADIMPLENTE, and a quiet day otherwise
 			must(t, s.SetSituation(imported[1], 1))
-		}, store.RunIncremental},
+		}, store.RunIncremental, false},
 	}
 	for day := 1; day < len(days); day++ {
 		ck.next(24 * time.Hour)
 		days[day].churn()
 		ck.next(time.Hour) // the changes are an hour old when the runs read them
 		r := inc.sync(t, ModeAuto)
-		if r.Kind != days[day].kind {
+		if days[day].kind != "" && r.Kind != days[day].kind {
 			t.Fatalf("day %d: a %s run (%s), want %s", day, r.Kind, r.Note, days[day].kind)
 		}
 		rf := full.sync(t, ModeFull)
+		if days[day].inPart {
+			inc.sync(t, ModeFull) // the day's full read
+		}
 		// The share shrinks with the fleet (BenchmarkIncremental measures it at 75,000
 		// vehicles); here, with 11 pages, it is only fewer.
 		if r.Kind == store.RunIncremental && r.Counts.Requests >= rf.Counts.Requests {
