@@ -96,6 +96,9 @@ func (v *adminView) runErrors() string {
 	}
 	if r.Kind == store.RunIncremental {
 		b.WriteString(st.Hint.Render(incrementalRead(r.Counts.Changes, r.Counts.Requests)) + "\n")
+		if r.Counts.ListingNow > 0 {
+			b.WriteString(st.Hint.Render(ansi.Wordwrap(fmt.Sprintf(tListingUnseen, r.Counts.ListingWas, r.Counts.ListingNow), max(1, v.width), "")) + "\n")
+		}
 	}
 	if why := reasonText(r.ReasonCode); why != "" && r.ReasonCode != "cancelled" {
 		b.WriteString(st.Warning.Render(tReason+": "+why) + "\n")

@@ -257,6 +257,7 @@ const (
 	tRunKind         = "Leitura"
 	tReadInFull      = "Leitura completa: %s."
 	tIncrementalRead = "Leu %s do SGA em %s."
+	tListingUnseen   = "A listagem tinha %d registros e tem %d: produtos trocados de veículo só a leitura completa vê."
 	tChangeOne       = "%d alteração"
 	tChangeMany      = "%d alterações"
 	tQueryOne        = "%d consulta"

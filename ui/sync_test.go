@@ -222,6 +222,21 @@ func TestOpenRunFollowsTheListsNextReading(t *testing.T) {
 	c.waitFor("Cancelado por maria.", "Leu ")
 }
 
+// An incremental run's detail says what it could not know: products moved between vehicles,
+// which only the full read sees.
+func TestIncrementalRunSaysWhatItCannotSee(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 200}, true, nil)
+	for mode, kind := range map[string]string{syncer.ModeFull: store.RunFull, syncer.ModeIncremental: store.RunIncremental} {
+		if r, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria, Mode: mode}); err != nil || r.Kind != kind {
+			t.Fatalf("%s run: %+v %v", mode, r, err)
+		}
+	}
+	c := newConsole(t, svc, 80, 24)
+	openProfile(c)
+	c.press("enter")
+	c.waitFor("Leu 0 alterações do SGA", "A listagem tinha 261 registros e tem 261: produtos trocados de veículo só a", "leitura completa vê.")
+}
+
 // The client's own s lists every vehicle the client has in SGA, those without our product
 // marked and not tickable, and ends saying what it found.
 func TestClientSyncListsEveryVehicle(t *testing.T) {

@@ -103,6 +103,10 @@ func runNotes(r store.Run) string {
 	if r.Note != "" {
 		notes = append(notes, "read in full: "+r.Note)
 	}
+	if r.Kind == store.RunIncremental && r.Counts.ListingNow > 0 {
+		notes = append(notes, fmt.Sprintf("listing %d → %d records: products moved between vehicles wait for the full read",
+			r.Counts.ListingWas, r.Counts.ListingNow))
+	}
 	if r.Resumes != 0 {
 		notes = append(notes, fmt.Sprintf("continued run %d from its checkpoint", r.Resumes))
 	}
