@@ -20,8 +20,22 @@ const MaxChangeWindow = 7
 // Brasilia is the clock SGA writes its dates in when it gives no offset.
 var Brasilia = time.FixedZone("BRT", -3*60*60)
 
-// VehicleChangeFields are the vehicle columns ponte asks the feed about.
-var VehicleChangeFields = []string{"codigo_situacao", "placa", "chassi", "codigo_associado"}
+// VehicleChangeFields are the vehicle columns ponte asks the feed about: every column of the
+// vehicle it keeps (store.Vehicle). Model, brand and colour come as SGA's codes for them
+// (codigo_modelo, codigo_marca, codigo_cor); DescribedBy says so.
+var VehicleChangeFields = []string{"codigo_situacao", "placa", "chassi", "codigo_associado",
+	"renavam", "ano_fabricacao", "ano_modelo", "codigo_modelo", "codigo_marca", "codigo_cor"}
+
+// DescribedBy reports whether a vehicle feed's field is the code of a description SGA keeps in
+// a lookup table (model, brand, colour): its value says that the description changed, not to
+// what, so the vehicle is read again (veiculo/buscar) for it.
+func DescribedBy(field string) bool {
+	switch field {
+	case "codigo_modelo", "codigo_marca", "codigo_cor":
+		return true
+	}
+	return false
+}
 
 // MemberChangeFields are the member columns ponte asks the feed about.
 var MemberChangeFields = []string{"nome", "cpf", "email", "telefone_celular", "ddd_celular", "cidade", "estado"}

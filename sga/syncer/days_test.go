@@ -45,6 +45,7 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 		t.Fatal("the simulator has no vehicles to move products between")
 	}
 	member := s.Vehicles()[5].MemberCode
+	corrected := onlyOurs
 
 	days := []struct {
 		what   string
@@ -59,6 +60,13 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 		{"our product linked to an older vehicle, in the middle of the code order", func() {
 			must(t, s.LinkOurs(unlisted[0]))
 		}, store.RunFull, false},
+		{"corrections of a vehicle's model, brand, colour, years and renavam", func() {
+			must(t, s.Correct(corrected, sim.Correction{Brand: "FIAT", Model: "ARGO 1.0", Color: "AZUL", YearMade: 2019, YearModel: 2020, Renavam: "00998877665"}))
+		}, store.RunIncremental, false},
+		{"our product moved from one vehicle to another: the count stays", func() {
+			must(t, s.UnlinkOurs(onlyOurs))
+			must(t, s.LinkOurs(unlisted[1]))
+		}, store.RunIncremental, true},
 	}
 	for i, day := range days {
 		ck.next(24 * time.Hour)

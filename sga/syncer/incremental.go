@@ -289,6 +289,7 @@ func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh
 func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (store.Batch, error) {
 	b := store.Batch{RunID: r.run.ID, Changes: map[int64]store.SGAChange{}, Errors: r.errs}
 	vehicles := map[int64]*store.Vehicle{}
+	redescribe := map[int64]bool{} // vehicles whose model, brand or colour changed
 	clients := map[int64]*store.Client{}
 	var order []int64
 	client := func(code int64) (*store.Client, error) {
@@ -369,6 +370,20 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			v.Plate = after
 		case "chassi":
 			v.Chassis = after
+		case "renavam":
+			v.Renavam = after
+		case "ano_fabricacao", "ano_modelo":
+			n, err := strconv.Atoi(after)
+			if err != nil {
+				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+					Reason: fmt.Sprintf("%s %q is not a year", ch.Field, after), At: r.e.opt.Now().UTC()})
+				continue
+			}
+			if ch.Field == "ano_fabricacao" {
+				v.YearMade = n
+			} else {
+				v.YearModel = n
+			}
 		case "codigo_associado":
 			n, err := strconv.ParseInt(after, 10, 64)
 			if err != nil || n <= 0 {
@@ -390,6 +405,35 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			if err := refuse(err); err != nil {
 				return b, err
 			}
+			continue
+		}
+		if sga.DescribedBy(string(ch.Field)) {
+			redescribe[code] = true
+		}
+	}
+	// Model, brand and colour changed: the descriptions, as the listing gives them, come from
+	// the vehicle read again, once per vehicle.
+	for _, code := range slices.Sorted(maps.Keys(redescribe)) {
+		var sv sga.Vehicle
+		err := r.gated(ctx, func() (err error) {
+			sv, err = r.client.Vehicle(ctx, sga.ByCode, strconv.FormatInt(code, 10))
+			return err
+		})
+		if err != nil {
+			if ctx.Err() != nil || isFatal(err) {
+				return b, fmt.Errorf("vehicle %d: %w", code, err)
+			}
+			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
+				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
+			continue
+		}
+		v := vehicles[code]
+		was := *v
+		v.Brand, v.Model, v.Color = string(sv.Brand), string(sv.Model), string(sv.Color)
+		if err := store.CheckVehicle(*v); err != nil {
+			*v = was
+			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
+				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
 		}
 	}
 	for _, ch := range feed.members {
