@@ -168,6 +168,16 @@ type FeedState struct {
 	// Ordered: the last full read found the listing in vehicle-code order, so new vehicles
 	// are on its last pages.
 	Ordered bool `json:"ordered,omitempty"`
+	// Described is, for each vehicle whose model, brand or colour a change in the feed's
+	// overlap made ponte read again, the newest such change read for: a run that finds the
+	// change again does not read the vehicle again. Entries leave with the overlap.
+	Described map[int64]Described `json:"described,omitempty"`
+}
+
+// Described is the newest descriptive change a vehicle was read again for, and when SGA made it.
+type Described struct {
+	Change int64     `json:"change"`
+	At     time.Time `json:"at"`
 }
 
 // Newer reports whether a listing record's vehicle code is newer than any the listing held

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -102,15 +101,7 @@ func readBefore(p syncer.Progress) string {
 // formatPhone writes a Brazilian phone number as people read it: "(27) 96455-2158",
 // "(11) 4637-5366"; anything else as it came.
 func formatPhone(d string) string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, d)
-	if strings.HasPrefix(digits, "55") && (len(digits) == 12 || len(digits) == 13) {
-		digits = digits[2:]
-	}
+	digits := store.Phone(d)
 	switch len(digits) {
 	case 11:
 		return "(" + digits[:2] + ") " + digits[2:7] + "-" + digits[7:]

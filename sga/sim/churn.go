@@ -27,12 +27,13 @@ type ChurnReport struct {
 	OursLinked     []int64
 	OtherOnlyAdded []int64
 	Corrected      []int64
+	MobilesChanged []int64 // member codes
 }
 
 func (r ChurnReport) String() string {
-	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added, %d plates changed, %d vehicles without our products, %d e-mails changed, %d products moved, %d linked, %d added with another product, %d corrected",
+	return fmt.Sprintf("round %d: %d situações changed, %d vehicles added, %d members added, %d plates changed, %d vehicles without our products, %d e-mails changed, %d products moved, %d linked, %d added with another product, %d corrected, %d mobiles changed",
 		r.Round, len(r.SituationsChanged), len(r.VehiclesAdded), len(r.MembersAdded), len(r.PlatesChanged),
-		len(r.ProductsRemoved), len(r.EmailsChanged), len(r.ProductsMoved), len(r.OursLinked), len(r.OtherOnlyAdded), len(r.Corrected))
+		len(r.ProductsRemoved), len(r.EmailsChanged), len(r.ProductsMoved), len(r.OursLinked), len(r.OtherOnlyAdded), len(r.Corrected), len(r.MobilesChanged))
 }
 
 // Churn applies one round of changes: about 0.5% of the vehicles change situação, 0.2% more

@@ -210,4 +210,28 @@ func (s *Sim) churnPartly(r *rand.Rand, spare map[int64]bool, rep *ChurnReport) 
 			YearModel: s.d.vehicles[vi].yearMade + 1})
 		rep.Corrected = append(rep.Corrected, s.d.vehicles[vi].code)
 	}
+	for range max(1, len(s.d.members)/2000) {
+		mi := r.IntN(len(s.d.members))
+		s.setMobile(mi, fmt.Sprintf("9%04d-%04d", 6000+r.IntN(4000), r.IntN(10000)))
+		rep.MobilesChanged = append(rep.MobilesChanged, s.d.members[mi].code)
+	}
+}
+
+// SetMemberMobile changes a member's mobile number (9XXXX-XXXX, its area code kept), logged in
+// the member feed as telefone_celular.
+func (s *Sim) SetMemberMobile(memberCode int64, mobile string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi, found := s.d.memberByCode[memberCode]
+	if !found {
+		return fmt.Errorf("no member %d", memberCode)
+	}
+	s.setMobile(mi, mobile)
+	return nil
+}
+
+func (s *Sim) setMobile(mi int, mobile string) {
+	m := &s.d.members[mi]
+	s.logChange(0, m.code, "telefone_celular", m.mobile, mobile)
+	m.mobile = mobile
 }

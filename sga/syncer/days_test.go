@@ -28,6 +28,9 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 	inc.sync(t, ModeFull)
 	full.sync(t, ModeFull)
 	ours := s.Credentials().ProductCode
+	ck.next(time.Hour)
+	quiet := inc.sync(t, ModeIncremental)
+	ck.next(-time.Hour)
 
 	// Vehicles to move products between: one with our product alone among the supplier's,
 	// and ones the listing does not hold (none of the supplier's products), oldest first.
@@ -63,6 +66,9 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 		{"corrections of a vehicle's model, brand, colour, years and renavam", func() {
 			must(t, s.Correct(corrected, sim.Correction{Brand: "FIAT", Model: "ARGO 1.0", Color: "AZUL", YearMade: 2019, YearModel: 2020, Renavam: "00998877665"}))
 		}, store.RunIncremental, false},
+		{"a member's mobile number changed", func() {
+			must(t, s.SetMemberMobile(member, "98888-1234"))
+		}, store.RunIncremental, false},
 		{"our product moved from one vehicle to another: the count stays", func() {
 			must(t, s.UnlinkOurs(onlyOurs))
 			must(t, s.LinkOurs(unlisted[1]))
@@ -77,6 +83,12 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 			t.Fatalf("day %d (%s): a %s run (%s), want %s", i+1, day.what, r.Kind, r.Note, day.kind)
 		}
 		full.sync(t, ModeFull)
+		// What the run applied it does not ask SGA for again on the next run: a quiet run
+		// after it makes the requests a quiet run makes.
+		if again := inc.sync(t, ModeIncremental); again.Counts.Requests != quiet.Counts.Requests || again.Counts.VehiclesUpdated+again.Counts.ClientsUpdated != 0 {
+			t.Errorf("day %d (%s): the run after it made %d requests (a quiet one %d) and %d updates", i+1, day.what,
+				again.Counts.Requests, quiet.Counts.Requests, again.Counts.VehiclesUpdated+again.Counts.ClientsUpdated)
+		}
 		if day.inPart {
 			if r.Counts.ListingWas == 0 || r.Counts.ListingWas != r.Counts.ListingNow {
 				t.Errorf("day %d (%s): the run does not say the listing's count stayed: %d → %d", i+1, day.what, r.Counts.ListingWas, r.Counts.ListingNow)

@@ -104,12 +104,12 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 	if why.code != "" {
 		return r.readInFull(ctx, why)
 	}
-	b, err := r.feedBatch(ctx, feed, fresh)
+	b, described, err := r.feedBatch(ctx, fs, feed, fresh)
 	if err != nil || ctx.Err() != nil {
 		return r.stop(ctx, err)
 	}
 	next := fs
-	next.Cursor, next.ListingTotal, next.MaxCode = r.run.StartedAt, total, newest
+	next.Cursor, next.ListingTotal, next.MaxCode, next.Described = r.run.StartedAt, total, newest, described
 	b.Feed = &next
 	res, err := r.st.Apply(b)
 	if err != nil {
@@ -286,10 +286,19 @@ func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh
 }
 
 // feedBatch applies the feeds to the vehicles and members we keep, and adds the new vehicles.
-func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (store.Batch, error) {
+func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRead, fresh []record) (store.Batch, map[int64]store.Described, error) {
 	b := store.Batch{RunID: r.run.ID, Changes: map[int64]store.SGAChange{}, Errors: r.errs}
+	// What was read again for a change still in the overlap is not read again; the rest of
+	// the overlap's entries go with it.
+	described := map[int64]store.Described{}
+	since := fs.Cursor.AddDate(0, 0, -Overlap-1)
+	for code, d := range fs.Described {
+		if d.At.After(since) {
+			described[code] = d
+		}
+	}
 	vehicles := map[int64]*store.Vehicle{}
-	redescribe := map[int64]bool{} // vehicles whose model, brand or colour changed
+	redescribe := map[int64]store.Described{} // vehicles whose model, brand or colour changed
 	clients := map[int64]*store.Client{}
 	var order []int64
 	client := func(code int64) (*store.Client, error) {
@@ -303,7 +312,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 				return nil, fmt.Errorf("member %d: %w", code, err)
 			}
 			c = store.Client{SGACode: code, CPF: string(m.CPF), Name: string(m.Name), Email: string(m.Email),
-				Phone: string(m.Mobile), City: string(m.City), State: string(m.State)}
+				Phone: store.Phone(string(m.Mobile)), City: string(m.City), State: string(m.State)}
 			if err := store.CheckClient(c); err != nil {
 				return nil, fmt.Errorf("member %d: %w", code, err)
 			}
@@ -323,7 +332,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 				continue // not a vehicle of ours
 			}
 			if err != nil {
-				return b, err
+				return b, nil, err
 			}
 			if stored.Gone || stored.Foreign {
 				continue // out of the listing: the count says if it comes back
@@ -391,7 +400,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			}
 			if _, err := client(v.ClientSGACode); err != nil {
 				if err := refuse(err); err != nil {
-					return b, err
+					return b, nil, err
 				}
 				continue
 			}
@@ -403,12 +412,14 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		}
 		if err != nil {
 			if err := refuse(err); err != nil {
-				return b, err
+				return b, nil, err
 			}
 			continue
 		}
-		if sga.DescribedBy(string(ch.Field)) {
-			redescribe[code] = true
+		if sga.DescribedBy(string(ch.Field)) && int64(ch.Code) > described[code].Change {
+			if d := (store.Described{Change: int64(ch.Code), At: ch.At().UTC()}); d.Change > redescribe[code].Change {
+				redescribe[code] = d
+			}
 		}
 	}
 	// Model, brand and colour changed: the descriptions, as the listing gives them, come from
@@ -421,7 +432,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		})
 		if err != nil {
 			if ctx.Err() != nil || isFatal(err) {
-				return b, fmt.Errorf("vehicle %d: %w", code, err)
+				return b, nil, fmt.Errorf("vehicle %d: %w", code, err)
 			}
 			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
 				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
@@ -434,18 +445,20 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 			*v = was
 			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
 				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
+			continue
 		}
+		described[code] = redescribe[code]
 	}
 	for _, ch := range feed.members {
 		code := int64(ch.MemberCode)
 		if _, err := r.st.ClientByCode(code); errors.Is(err, store.ErrNotFound) {
 			continue // not a member of ours
 		} else if err != nil {
-			return b, err
+			return b, nil, err
 		}
 		c, err := client(code)
 		if err != nil {
-			return b, err
+			return b, nil, err
 		}
 		was := *c
 		after := strings.TrimSpace(string(ch.After))
@@ -461,15 +474,25 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		case "estado":
 			c.State = after
 		case "telefone_celular", "ddd_celular":
-			var m sga.Member
-			if err := r.gated(ctx, func() (err error) { m, err = r.client.MemberByCode(ctx, code); return err }); err != nil {
-				if !recordError(err) {
-					return b, fmt.Errorf("member %d: %w", code, err)
-				}
-				r.refuseChange(ch, fmt.Sprintf("codigo_associado=%d", code), err)
-				continue
+			// The feed gives the new part; the stored phone the other. Only a member whose
+			// phone ponte does not have whole is asked for again.
+			if ch.Field == "telefone_celular" {
+				c.Phone = store.WithNumber(c.Phone, after)
+			} else {
+				c.Phone = store.WithAreaCode(c.Phone, after)
 			}
-			c.Phone = string(m.Mobile)
+			if len(c.Phone) < 10 {
+				var m sga.Member
+				if err := r.gated(ctx, func() (err error) { m, err = r.client.MemberByCode(ctx, code); return err }); err != nil {
+					if !recordError(err) {
+						return b, nil, fmt.Errorf("member %d: %w", code, err)
+					}
+					*c = was
+					r.refuseChange(ch, fmt.Sprintf("codigo_associado=%d", code), err)
+					continue
+				}
+				c.Phone = store.Phone(string(m.Mobile))
+			}
 		}
 		if err := store.CheckClient(*c); err != nil {
 			*c = was
@@ -495,7 +518,7 @@ func (r *runner) feedBatch(ctx context.Context, feed feedRead, fresh []record) (
 		b.Clients = append(b.Clients, *clients[code])
 	}
 	b.Errors = r.errs
-	return b, nil
+	return b, described, nil
 }
 
 // recordError reports the errors that cost one change, not the run: SGA does not have the

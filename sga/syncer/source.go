@@ -24,7 +24,7 @@ func fromSyncRecord(rec sga.SyncRecord, ours string) record {
 	}
 	r := record{
 		client: store.Client{SGACode: int64(rec.MemberCode), CPF: string(rec.CPF), Name: string(rec.MemberName),
-			Email: string(rec.Email), Phone: phone, City: string(rec.City), State: string(rec.State),
+			Email: string(rec.Email), Phone: store.Phone(phone), City: string(rec.City), State: string(rec.State),
 			Situation: strings.ToUpper(string(rec.SituationDs))},
 		vehicle: store.Vehicle{SGACode: int64(rec.VehicleCode), ClientSGACode: int64(rec.MemberCode),
 			Plate: string(rec.Plate), Chassis: string(rec.Chassis), Renavam: string(rec.Renavam),
@@ -65,7 +65,7 @@ func fromProductVehicle(v sga.ProductVehicle, ours string, situations map[int]st
 	}
 	return record{
 		client: store.Client{SGACode: int64(v.MemberCode), CPF: string(v.OwnerCPF), Name: string(v.OwnerName),
-			Email: string(v.Email), Phone: string(v.MobileDDD) + string(v.Mobile), City: string(v.City),
+			Email: string(v.Email), Phone: store.Phone(string(v.MobileDDD) + string(v.Mobile)), City: string(v.City),
 			State: string(v.State), Situation: sit},
 		vehicle: store.Vehicle{SGACode: int64(v.Code), ClientSGACode: int64(v.MemberCode), Plate: string(v.Plate),
 			Chassis: string(v.Chassis), Renavam: string(v.Renavam), Brand: string(v.Brand), Model: string(v.Model),
