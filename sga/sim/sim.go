@@ -87,8 +87,11 @@ type Options struct {
 	NotAllowedStatus  int    // the status for a route not enabled; default 404
 	AllowAPIKeyOnData bool   // accept the API key as Bearer on data routes (older SGA)
 	AccessHours       string // "08:00-18:00": the user may log in and call only then
-	Paging            Paging
-	Faults            Faults
+	// ListingWithoutSituationCode leaves codigo_situacao out of the supplier-sync listing, as
+	// associations whose "Dados enviados ao fornecedor" send only its description do.
+	ListingWithoutSituationCode bool
+	Paging                      Paging
+	Faults                      Faults
 
 	Now    func() time.Time // default time.Now
 	Logger *slog.Logger     // default: discard

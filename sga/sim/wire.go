@@ -157,7 +157,7 @@ type syncWire struct {
 	Cooperative string            `json:"nome_cooperativa"`
 	Regional    string            `json:"nome_regional"`
 	Volunteer   string            `json:"nome_voluntario"`
-	Situation   string            `json:"codigo_situacao"`
+	Situation   string            `json:"codigo_situacao,omitempty"`
 	SituationDs string            `json:"descricao_situacao"`
 	Products    map[string]string `json:"produtos"`
 }
@@ -180,6 +180,9 @@ func (s *Sim) syncWire(vi int) syncWire {
 	}
 	for _, p := range s.d.supplierProducts(v) {
 		w.Products[p.Code] = p.Name
+	}
+	if s.opts.ListingWithoutSituationCode {
+		w.Situation = ""
 	}
 	return w
 }

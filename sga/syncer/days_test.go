@@ -15,9 +15,17 @@ import (
 // The days the change feeds show only in part, synced two ways side by side: one store reads
 // the feed, the other the whole listing. What the feed shows must agree at once; what it
 // cannot show (a product moved between vehicles) must agree after that day's full read.
+// Both with a listing that gives each vehicle's codigo_situacao and with one that gives only
+// its description.
 func TestTheDaysTheFeedShowsInPart(t *testing.T) {
+	for _, bare := range []bool{false, true} {
+		t.Run(fmt.Sprintf("listing without situação codes %v", bare), func(t *testing.T) { daysInPart(t, bare) })
+	}
+}
+
+func daysInPart(t *testing.T, bare bool) {
 	ck := &weekClock{t: time.Date(2026, 11, 1, 4, 0, 0, 0, sga.Brasilia)}
-	s, err := sim.New(sim.Options{Seed: 43, Members: 600, PageSize: 100, Now: ck.now})
+	s, err := sim.New(sim.Options{Seed: 43, Members: 600, PageSize: 100, Now: ck.now, ListingWithoutSituationCode: bare})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +73,9 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 		}, store.RunFull, false},
 		{"corrections of a vehicle's model, brand, colour, years and renavam", func() {
 			must(t, s.Correct(corrected, sim.Correction{Brand: "FIAT", Model: "ARGO 1.0", Color: "AZUL", YearMade: 2019, YearModel: 2020, Renavam: "00998877665"}))
+		}, store.RunIncremental, false},
+		{"a vehicle cancelled", func() {
+			must(t, s.SetSituation(corrected, 3))
 		}, store.RunIncremental, false},
 		{"a member's mobile number changed", func() {
 			must(t, s.SetMemberMobile(member, "98888-1234"))

@@ -371,10 +371,19 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 					Reason: fmt.Sprintf("codigo_situacao %d is not in SGA's situação table", n), At: r.e.opt.Now().UTC()})
 				continue
 			}
-			before, _ := strconv.Atoi(strings.TrimSpace(string(ch.Before)))
-			v.SituationCode, v.Situation = n, feed.situations[n]
-			b.Changes[code] = store.SGAChange{Field: "codigo_situacao", Before: feed.situations[before],
-				After: v.Situation, At: ch.At().UTC(), By: string(ch.UserName)}
+			// The code only where the listing gives codes: a vehicle read from one that gives
+			// only descriptions keeps none, as the full read would store it.
+			if v.SituationCode != 0 {
+				v.SituationCode = n
+			}
+			// A change the vehicle already shows (the full read or an earlier run applied it)
+			// is not a change again.
+			if v.Situation != feed.situations[n] {
+				before, _ := strconv.Atoi(strings.TrimSpace(string(ch.Before)))
+				v.Situation = feed.situations[n]
+				b.Changes[code] = store.SGAChange{Field: "codigo_situacao", Before: feed.situations[before],
+					After: v.Situation, At: ch.At().UTC(), By: string(ch.UserName)}
+			}
 		case "placa":
 			v.Plate = after
 		case "chassi":
