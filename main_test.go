@@ -339,15 +339,17 @@ func (c *tmuxConsole) doRemoval(plate string, why ...string) {
 	c.send("Enter")
 	c.waitFor("the order", append([]string{"Histórico"}, why...)...)
 	c.send("a", "05/12/2030", "Tab", "14:00", "Tab", "Carlos Souza", "Enter")
-	c.waitFor("scheduled", "Agendada.", "05/12/2030 14:00, Carlos Souza")
+	// Each step by what the order's history says: the status bar's result may give way to a
+	// sync's end at once while the demo's SGA churns.
+	c.waitFor("scheduled", "Agendada, por ", "05/12/2030 14:00, Carlos Souza")
 	c.send("e")
 	c.waitFor("start?", "Iniciar a execução")
 	c.send("s")
-	c.waitFor("started", "Em execução.")
+	c.waitFor("started", "Em execução, por ")
 	c.send("f")
 	c.waitFor("finish?", "será encerrado. (s/n)")
 	c.send("s")
-	c.waitFor("finished", "Concluída.", "· Encerrado")
+	c.waitFor("finished", "Concluída, por ", "· Encerrado")
 }
 
 // tmuxConsole is a command running in a tmux session of its own, driven as a person would.
