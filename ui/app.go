@@ -185,9 +185,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case heartbeatMsg, toastMsg, clearToastMsg, askMsg, cancelledMsg, pickerLoadedMsg:
 		// the root's own: the page's drawing stands
 	case progressMsg, activityMsg:
-		if w, ok := m.pages[m.active].(interface{ watchesProgress() bool }); ok && w.watchesProgress() {
-			m.drawn = false
-		}
+		m.progressRedraws()
 	default:
 		m.drawn = false
 	}
@@ -301,6 +299,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// progressRedraws marks the page in front to be drawn again when it shows a sync's progress.
+func (m *Model) progressRedraws() {
+	if w, ok := m.pages[m.active].(interface{ watchesProgress() bool }); ok && w.watchesProgress() {
+		m.drawn = false
+	}
+}
+
 // progressEvery is how often a session shows a running sync's progress.
 const progressEvery = 400 * time.Millisecond
 
@@ -309,6 +314,7 @@ const progressEvery = 400 * time.Millisecond
 func (m *Model) show(p syncer.Progress) tea.Cmd {
 	was := m.progress.Running
 	m.progress, m.shownAt = p, m.c.svc.Now()
+	m.progressRedraws() // a progress held back comes in on a heartbeat, which redraws nothing else
 	var cmds []tea.Cmd
 	if p.Running && !was {
 		cmds = append(cmds, heartbeat())

@@ -226,9 +226,9 @@ func TestOpenRunFollowsTheListsNextReading(t *testing.T) {
 // which only the full read sees.
 func TestIncrementalRunSaysWhatItCannotSee(t *testing.T) {
 	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 200}, true, nil)
-	for mode, kind := range map[string]string{syncer.ModeFull: store.RunFull, syncer.ModeIncremental: store.RunIncremental} {
-		if r, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria, Mode: mode}); err != nil || r.Kind != kind {
-			t.Fatalf("%s run: %+v %v", mode, r, err)
+	for _, run := range []struct{ mode, kind string }{{syncer.ModeFull, store.RunFull}, {syncer.ModeIncremental, store.RunIncremental}} {
+		if r, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria, Mode: run.mode}); err != nil || r.Kind != run.kind {
+			t.Fatalf("%s run: %+v %v", run.mode, r, err)
 		}
 	}
 	c := newConsole(t, svc, 80, 24)
