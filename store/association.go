@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,19 +149,13 @@ func (s *Store) sole(tx *bolt.Tx) (Association, bool) {
 	return a, found && err == nil
 }
 
-func recoverScope(err *error) {
-	if r := recover(); r != nil {
-		name, ok := r.(noScope)
-		if !ok {
-			panic(r)
-		}
-		*err = fmt.Errorf("%s needs an association: %w", string(name), ErrNoAssociation)
-	}
-}
-
-// view runs a read transaction seen from the store's association.
+// view runs a read transaction seen from the store's association. A damaged page can make
+// bbolt or a decoder read past the mapped file: the fault is turned into a panic, which
+// recoverScope turns into an error, instead of the end of the process (and of every other
+// session of ponte serve).
 func (s *Store) view(fn func(tx txn) error) (err error) {
-	defer recoverScope(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.recoverScope(&err)
 	return s.db.View(func(tx *bolt.Tx) error {
 		t, err := s.begin(tx)
 		if err != nil {

@@ -215,7 +215,7 @@ func guarded(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s cannot be read (%v); restore it from a backup: %w", path, r, ErrDamaged)
+			err = damagedError(path, r)
 		}
 	}()
 	return fn()

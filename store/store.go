@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -163,10 +165,11 @@ type Store struct {
 	aead     *sealer
 	now      func() time.Time
 	readOnly bool
-	assoc    *Association    // the association it is seen from (In); nil: none
-	access   map[uint64]bool // the associations its administrator may see (As); nil: all
-	who      uint64          // that administrator's ID
-	buffers  *sync.Pool      // of *indexWrites, shared by the views of one database (In, As)
+	assoc    *Association           // the association it is seen from (In); nil: none
+	access   map[uint64]bool        // the associations its administrator may see (As); nil: all
+	who      uint64                 // that administrator's ID
+	buffers  *sync.Pool             // of *indexWrites, shared by the views of one database (In, As)
+	damaged  *atomic.Pointer[error] // what showed the file damaged, shared by the views; nil: nothing
 }
 
 // Open opens the database at path, or creates it (a new file 0600 in a new directory 0700)
@@ -209,8 +212,9 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly, buffers: &sync.Pool{}}
-	if err := s.prepare(); err != nil {
+	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly, buffers: &sync.Pool{},
+		damaged: &atomic.Pointer[error]{}}
+	if err := guarded(path, s.prepare); err != nil { // a migration reads every record
 		db.Close()
 		return nil, err
 	}
@@ -309,8 +313,17 @@ var appendOnly = [][]byte{bClients, bVehicles, bVehicleClient, bContracts, bOrde
 // update runs a write transaction seen from the store's association, with the append-only
 // buckets packed full (bbolt keeps a writable transaction's buckets, so the setting holds for
 // all of fn).
+//
+// A store that found its file damaged refuses every later write: bbolt would build on pages it
+// misread (a page reached twice, a freed page still in use) and spread the damage. A panic in
+// fn or in the commit (bbolt spills its nodes before it writes a page) rolls the transaction
+// back and writes nothing.
 func (s *Store) update(fn func(tx txn) error) (err error) {
-	defer recoverScope(&err)
+	if err := s.damaged.Load(); err != nil {
+		return fmt.Errorf("no change written: %w", *err)
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer s.recoverScope(&err)
 	return s.db.Update(func(tx *bolt.Tx) error {
 		t, err := s.begin(tx)
 		if err != nil {
