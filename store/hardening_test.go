@@ -206,3 +206,29 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// A database path that is a link pointing nowhere is refused, writable or not, and nothing is
+// created at its target.
+func TestOpenRefusesADanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "moved", "ponte.db")
+	link := filepath.Join(dir, "ponte.db")
+	if err := os.Mkdir(filepath.Dir(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{NoSync: true}, {ReadOnly: true}} {
+		s, err := Open(link, o)
+		if err == nil {
+			s.Close()
+		}
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "is a symbolic link to "+target+", which does not exist") {
+			t.Errorf("read-only %v: %v", o.ReadOnly, err)
+		}
+		if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("read-only %v: the link's target was created: %v", o.ReadOnly, err)
+		}
+	}
+}

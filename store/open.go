@@ -46,6 +46,12 @@ const (
 func inspect(path string) (fileState, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		// A link that points nowhere is a path someone set up and got wrong (a moved disk, a
+		// typo): creating the database at its target would put it where nobody looks.
+		if target, lerr := os.Readlink(path); lerr == nil {
+			return 0, fmt.Errorf("database %s is a symbolic link to %s, which does not exist: "+
+				"fix the link, or name the database's real path: %w", path, target, ErrInvalid)
+		}
 		return fileMissing, nil
 	}
 	if err != nil {
