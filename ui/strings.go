@@ -436,6 +436,7 @@ const (
 	// SayTooManyConnections and SayTooManyConsoles: one administrator's limits (%d each).
 	SayTooManyConnections = "conexões demais deste administrador (máximo %d): feche uma e tente de novo"
 	SayTooManyConsoles    = "consoles demais deste administrador (máximo %d): feche um e tente de novo"
+	SaySessionFailed      = "erro interno: esta sessão foi encerrada (as outras continuam); tente de novo"
 )
 
 // reasonText says why a run ended, from the engine's reason code.

@@ -195,6 +195,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
 			s.command,
+			s.recoverSession,
 			s.register,
 			s.verifyKey,
 			s.logging,
