@@ -156,13 +156,13 @@ func (s *Store) sole(tx *bolt.Tx) (Association, bool) {
 func (s *Store) view(fn func(tx txn) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.recoverScope(&err)
-	return s.db.View(func(tx *bolt.Tx) error {
+	return recordDamage(s.path, s.db.View(func(tx *bolt.Tx) error {
 		t, err := s.begin(tx)
 		if err != nil {
 			return err
 		}
 		return fn(t)
-	})
+	}))
 }
 
 // In returns the store seen from one association, named by its slug or its number: the

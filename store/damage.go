@@ -1,9 +1,12 @@
 package store
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // damagedError is what a fault or panic while reading the file at path says: the file is
@@ -56,4 +59,18 @@ func damageFault(r any) bool {
 			return false
 		}
 	}
+}
+
+// recordDamage says, of an error a transaction ended with, that a record it read could not be
+// decoded: that is a damaged file too (this build writes every record it reads, and a newer
+// schema is refused at open), and what to do is the same.
+func recordDamage(path string, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var clock *time.ParseError
+	if err == nil || errors.Is(err, ErrDamaged) ||
+		!(errors.Is(err, errRecord) || errors.As(err, &syntax) || errors.As(err, &typ) || errors.As(err, &clock)) {
+		return err
+	}
+	return fmt.Errorf("%w: a record of %s is damaged; restore the database from a backup: %w", err, path, ErrDamaged)
 }

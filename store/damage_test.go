@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // The commands run on each damaged copy, each in a process of its own: a fault in a mapped
@@ -365,4 +367,35 @@ func TestDamagedStoreTakesNoMoreWrites(t *testing.T) {
 		return
 	}
 	t.Fatal("no copy made the store fault or panic")
+}
+
+// A record that cannot be decoded is reported as damage, with what to do, whether the store
+// met it in its compact encoding or in JSON; the other records are still read.
+func TestUnreadableRecordIsCalledDamage(t *testing.T) {
+	s := openTest(t, "", Options{NoSync: true})
+	run, _ := s.StartRun(Run{Kind: RunFull}, cli)
+	if _, err := s.Apply(Batch{RunID: run.ID, Clients: []Client{client(1, "ANA", "12345678909"), client(2, "RUI", "98765432100")},
+		Vehicles: []Vehicle{vehicle(10, 1, "ABC1D23", "ATIVO")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return eachDataBucket(tx, func(_ []byte, b *bolt.Bucket) error {
+			if err := b.Bucket(bClients).Put(i64(1), []byte{recordV1, 0xff}); err != nil {
+				return err
+			}
+			return b.Bucket(bRuns).Put(u64(run.ID), []byte(`{"id":1,"started_at":"2026-1\x81-01T00:00:00Z"}`))
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, clientErr := s.ClientByCode(1)
+	_, runErr := s.Run(run.ID)
+	for _, err := range []error{clientErr, runErr} {
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "restore the database from a backup") {
+			t.Errorf("reading a damaged record: %v", err)
+		}
+	}
+	if c, err := s.ClientByCode(2); err != nil || c.Name != "RUI" {
+		t.Fatalf("the sound record: %+v, %v", c, err)
+	}
 }

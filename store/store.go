@@ -324,7 +324,7 @@ func (s *Store) update(fn func(tx txn) error) (err error) {
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer s.recoverScope(&err)
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return recordDamage(s.path, s.db.Update(func(tx *bolt.Tx) error {
 		t, err := s.begin(tx)
 		if err != nil {
 			return err
@@ -338,7 +338,7 @@ func (s *Store) update(fn func(tx txn) error) (err error) {
 			}
 		}
 		return fn(t)
-	})
+	}))
 }
 
 func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
