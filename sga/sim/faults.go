@@ -76,6 +76,21 @@ func (s *Sim) currentFaults() Faults {
 	return s.faults
 }
 
+// Held is the longest the simulator may hold a reply with its faults now: latency, jitter
+// and a hang. A server in front of it must let a reply take that long.
+func (s *Sim) Held() time.Duration {
+	f := s.currentFaults()
+	return f.Latency + f.Jitter + f.hang()
+}
+
+// hang is how long a hung request is held at most.
+func (f Faults) hang() time.Duration {
+	if f.HangFor == 0 {
+		return 5 * time.Minute
+	}
+	return f.HangFor
+}
+
 func (s *Sim) jitter(max time.Duration) time.Duration {
 	if max <= 0 {
 		return 0
@@ -105,11 +120,7 @@ func (s *Sim) drawFault(r *http.Request, f Faults) (reply, bool) {
 		return rep, true
 	case x < f.Fail5xx+f.Fail429+f.FailHang:
 		s.stats.faults.Add(1)
-		hang := f.HangFor
-		if hang == 0 {
-			hang = 5 * time.Minute
-		}
-		t := time.NewTimer(hang)
+		t := time.NewTimer(f.hang())
 		defer t.Stop()
 		select {
 		case <-r.Context().Done():

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	neturl "net/url"
 	"os"
 	"path/filepath"
@@ -198,9 +197,9 @@ func serveSim(sm *sim.Sim) (string, func(), error) {
 		sm.Close()
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: sm, ReadHeaderTimeout: 10 * time.Second}
+	srv, capped := newHTTPServer(ln, sm, simLimits(sm.Held()), nil)
 	served := make(chan struct{})
-	go func() { defer close(served); _ = srv.Serve(ln) }()
+	go func() { defer close(served); _ = srv.Serve(capped) }()
 	stop := func() { sm.Close(); _ = srv.Close(); <-served }
 	return "http://" + ln.Addr().String() + sim.BasePath, stop, nil
 }

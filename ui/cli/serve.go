@@ -40,7 +40,7 @@ func (a *app) serveCmd() *cobra.Command {
 			"the key's administrator, in their associations and role: export, backup (to stdout), sync,\n" +
 			"import, runs, pending, order, association, admin and config. Each is in the audit.\n\n" +
 			"--metrics-listen serves Prometheus metrics on /metrics and a health check on /healthz; a bare\n" +
-			"port (:9464) listens on 127.0.0.1 only.\n\n" +
+			"port (:9464) listens on 127.0.0.1 only.\n" + metricsLimits.describe() + "\n\n" +
 			fmt.Sprintf("Before authentication, places are kept for clients that speak SSH: a connection silent before\n"+
 				"its version line gives way to a newcomer when the places are taken; an address whose\n"+
 				"connections keep failing (%d failures within %v: silent past a deadline or a refused key) is\n"+
@@ -263,17 +263,17 @@ func metricsAddress(flag string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-// serveMetrics serves h on addr until the returned stop is called.
+// serveMetrics serves h on addr, within metricsLimits, until the returned stop is called.
 func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv, capped := newHTTPServer(ln, h, metricsLimits, logger)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(capped); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("metrics server stopped", "err", err)
 		}
 	}()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -72,9 +71,9 @@ func (a *app) simCmd() *cobra.Command {
 			}{creds, o.Seed, members, vehicles})
 			fmt.Fprintln(cmd.OutOrStdout(), string(line))
 
-			srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+			srv, capped := newHTTPServer(ln, s, simLimits(s.Held()), logger)
 			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
+			go func() { done <- srv.Serve(capped) }()
 			var churning sync.WaitGroup
 			churnCtx, stopChurn := context.WithCancel(cmd.Context())
 			defer func() { stopChurn(); churning.Wait() }()
