@@ -104,6 +104,7 @@ type Server struct {
 }
 
 type sshSession struct {
+	sess    ssh.Session // its channel: a connection may hold several sessions
 	program *tea.Program
 	model   *ui.Model
 }
@@ -285,9 +286,11 @@ func (s *Server) register(next ssh.Handler) ssh.Handler {
 		next(sess)
 		s.mu.Lock()
 		closing := s.closing
-		if ss := sessionOf(sess); ss != nil {
-			delete(s.sessions, ss)
-			ss.model.Close() // its progress subscription
+		for ss := range s.sessions {
+			if ss.sess == sess {
+				delete(s.sessions, ss)
+				ss.model.Close() // its progress subscription
+			}
 		}
 		s.mu.Unlock()
 		if closing {
@@ -353,8 +356,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		opts = append(opts, tea.WithInput(ui.Input(sess))) // esc answers at once (see ui.Input)
 	}
 	p := tea.NewProgram(m, opts...)
-	ss := &sshSession{program: p, model: m}
-	sess.Context().SetValue(ctxSession, ss)
+	ss := &sshSession{sess: sess, program: p, model: m}
 	s.mu.Lock()
 	s.sessions[ss] = struct{}{}
 	s.mu.Unlock()
@@ -369,13 +371,6 @@ func sessionProfile(sess ssh.Session) colorprofile.Profile {
 		return colorprofile.NoTTY
 	}
 	return colorprofile.Env(append(sess.Environ(), "TERM="+pty.Term))
-}
-
-const ctxSession ctxKey = "ponte-session"
-
-func sessionOf(sess ssh.Session) *sshSession {
-	ss, _ := sess.Context().Value(ctxSession).(*sshSession)
-	return ss
 }
 
 // Serve accepts sessions on ln until Shutdown.
