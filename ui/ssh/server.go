@@ -194,7 +194,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 		wish.WithMaxTimeout(o.MaxTime),
 		// Listed innermost first: the last runs first.
 		wish.WithMiddleware(
-			bm.MiddlewareWithProgramHandler(s.program),
+			s.console,
 			s.command,
 			s.recoverSession,
 			s.register,
@@ -330,8 +330,9 @@ func (s *Server) command(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program builds the session's console: its renderer, its actor, its model.
-func (s *Server) program(sess ssh.Session) *tea.Program {
+// program builds the session's console: its renderer, its actor, its model, all ending with
+// life.
+func (s *Server) program(sess ssh.Session, life *consoleLife) *tea.Program {
 	admin, ok := sess.Context().Value(ctxAdmin).(store.Admin)
 	if !ok {
 		return nil
@@ -345,15 +346,15 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	m := ui.New(svc, ui.Session{
 		Actor:   store.Actor{Who: admin.Login, From: "ssh " + sess.RemoteAddr().String()},
 		Admin:   &admin, // an operator sees their associations only
-		Context: sess.Context(),
+		Context: life.ctx,
 	})
 	// The server, not each program, handles SIGINT and SIGTERM: a signal must reach Shutdown,
 	// which tells every session before it quits them. The colours are the client's: its TERM
 	// and the environment it sent (NO_COLOR included); TERM=dumb gets plain text.
-	opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler(),
+	opts := append(bm.MakeOptions(sess), tea.WithContext(life.ctx), tea.WithoutSignalHandler(),
 		tea.WithColorProfile(sessionProfile(sess)))
 	if sess.EmulatedPty() {
-		opts = append(opts, tea.WithInput(ui.Input(sess))) // esc answers at once (see ui.Input)
+		opts = append(opts, tea.WithInput(life.input(ui.Input(sess)))) // esc answers at once (see ui.Input)
 	}
 	p := tea.NewProgram(m, opts...)
 	ss := &sshSession{sess: sess, program: p, model: m}
