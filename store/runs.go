@@ -26,8 +26,9 @@ const (
 	StatusPartial   = "partial"
 	StatusFailed    = "failed"
 	StatusCancelled = "cancelled"
-	// StatusInterrupted: the process running it stopped (killed, crashed, the machine went
-	// down) before it could say how the run ended; the next writable open found it so.
+	// StatusInterrupted: the process running it stopped: it shut down (the run stopped at a
+	// checkpoint), or was killed, crashed or its machine went down before it could say how
+	// the run ended, and the next writable open found it so.
 	StatusInterrupted = "interrupted"
 
 	// ReasonInterrupted is the reason code of an interrupted run.
@@ -270,8 +271,11 @@ func (s *Store) FinishRun(id uint64, status, code, reason string, a Actor) (Run,
 			}
 		}
 		action := ActionSyncFinished
-		if status == StatusCancelled {
+		switch status {
+		case StatusCancelled:
 			action = ActionSyncCancelled
+		case StatusInterrupted:
+			action = ActionSyncInterrupted
 		}
 		details := fmt.Sprintf("run %d %s: %s", id, status, r.countsText())
 		if reason != "" {

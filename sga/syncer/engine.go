@@ -154,11 +154,12 @@ type laneAt struct {
 func (l *lane) now() *laneAt { return l.at.Load() }
 
 type active struct {
-	cancel context.CancelFunc
-	by     store.Actor
-	done   chan struct{}
-	run    store.Run
-	err    error
+	cancel   context.CancelFunc
+	by       store.Actor
+	shutdown bool // stopped by the process's shutdown, not cancelled by anyone
+	done     chan struct{}
+	run      store.Run
+	err      error
 }
 
 // goneFloor is how many vehicles a full sync may always mark gone, whatever MaxGone says: in
@@ -170,9 +171,18 @@ func (e *Engine) allowGone(would, fleet int) bool {
 	return would <= goneFloor || float64(would) <= e.opt.MaxGone/100*float64(fleet)
 }
 
-// ShutdownActor is who cancels a run when the engine closes: the server (or the process)
+// ShutdownActor is who stops a run when the engine closes: the server (or the process)
 // stopping, not the operator who started the run.
 var ShutdownActor = store.Actor{Who: "server", From: "shutdown"}
+
+// ErrShutdown is the cause a run's context ends with when the process shuts down
+// (context.WithCancelCause): the run stops at its checkpoint as interrupted by the shutdown,
+// which the next run continues, not as cancelled by whoever asked for it. Close stops every
+// run so too.
+var ErrShutdown = errors.New("the server is shutting down")
+
+// reasonShutdown is the reason of a run the shutdown stopped.
+const reasonShutdown = "interrupted by the server's shutdown; the next run continues from its checkpoint"
 
 // ErrDisabled: the association is disabled; it does not sync until it is enabled again.
 var ErrDisabled = errors.New("association disabled")
@@ -334,9 +344,13 @@ func (e *Engine) queued(ctx context.Context, l *lane, req Request) (store.Run, e
 		if acquired {
 			<-e.slots
 		}
-		by := e.cancelledBy(l)
-		e.publish(l, Progress{Phase: PhaseDone, Kind: req.kind(), Status: store.StatusCancelled, CancelledBy: by.Who, ReasonCode: ReasonCancelled,
-			Reason: "cancelled by " + by.Who + " before it started", StartedBy: req.By.Who, Client: req.CPF})
+		p := Progress{Phase: PhaseDone, Kind: req.kind(), StartedBy: req.By.Who, Client: req.CPF}
+		if by, shutdown := e.cancelledBy(l); shutdown {
+			p.Status, p.ReasonCode, p.Reason = store.StatusInterrupted, store.ReasonInterrupted, reasonShutdown+" (it had not started)"
+		} else {
+			p.Status, p.CancelledBy, p.ReasonCode, p.Reason = store.StatusCancelled, by.Who, ReasonCancelled, "cancelled by "+by.Who+" before it started"
+		}
+		e.publish(l, p)
 		return store.Run{}, context.Canceled
 	}
 	defer func() { <-e.slots }()
@@ -345,7 +359,7 @@ func (e *Engine) queued(ctx context.Context, l *lane, req Request) (store.Run, e
 }
 
 // Run runs a sync and waits for it. Cancelling ctx cancels the run, which then ends
-// "cancelled" with what it wrote kept.
+// "cancelled" with what it wrote kept; "interrupted" when ctx's cause is ErrShutdown.
 func (e *Engine) Run(ctx context.Context, req Request) (store.Run, error) {
 	a, err := e.start(req)
 	if err != nil {
@@ -354,7 +368,13 @@ func (e *Engine) Run(ctx context.Context, req Request) (store.Run, error) {
 	select {
 	case <-a.done:
 	case <-ctx.Done():
-		e.cancel(a, req.By) // whoever asked for the run gave up on it (Ctrl-C, say)
+		e.mu.Lock()
+		if errors.Is(context.Cause(ctx), ErrShutdown) {
+			stopLocked(a, ShutdownActor, true) // the process stops: nobody gave up on the run
+		} else {
+			stopLocked(a, req.By, false) // whoever asked for the run gave up on it (Ctrl-C, say)
+		}
+		e.mu.Unlock()
 		<-a.done
 	}
 	return a.run, a.err
@@ -371,20 +391,15 @@ func (e *Engine) Cancel(ref string, by store.Actor) bool {
 	if l.cur == nil {
 		return false
 	}
-	cancelLocked(l.cur, by)
+	stopLocked(l.cur, by, false)
 	return true
 }
 
-func (e *Engine) cancel(a *active, by store.Actor) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	cancelLocked(a, by)
-}
-
-// cancelLocked cancels a run; the first to cancel it is who the run records.
-func cancelLocked(a *active, by store.Actor) {
+// stopLocked stops a run, cancelled by by or interrupted by the shutdown; the first to stop
+// it is what the run records.
+func stopLocked(a *active, by store.Actor, shutdown bool) {
 	if a.by == (store.Actor{}) {
-		a.by = by
+		a.by, a.shutdown = by, shutdown
 	}
 	a.cancel()
 }
@@ -420,12 +435,12 @@ func (e *Engine) Busy() (running, queued int) {
 	return running, queued
 }
 
-// Close cancels every run and the schedule, and waits for them to stop at a checkpoint.
+// Close interrupts every run and the schedule, and waits for them to stop at a checkpoint.
 func (e *Engine) Close() {
 	e.mu.Lock()
 	for _, l := range e.lanes {
 		if l.cur != nil {
-			cancelLocked(l.cur, ShutdownActor)
+			stopLocked(l.cur, ShutdownActor, true)
 		}
 	}
 	e.mu.Unlock()
@@ -459,14 +474,15 @@ type tickFailed struct {
 	err error
 }
 
-// cancelledBy says who cancelled an association's current run.
-func (e *Engine) cancelledBy(l *lane) store.Actor {
+// cancelledBy says who stopped an association's current run, and whether it was the
+// shutdown.
+func (e *Engine) cancelledBy(l *lane) (by store.Actor, shutdown bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if l.cur != nil && l.cur.by != (store.Actor{}) {
-		return l.cur.by
+		return l.cur.by, l.cur.shutdown
 	}
-	return ShutdownActor // cancelled through the engine's life, by nothing else
+	return ShutdownActor, true // stopped through the engine's life, by nothing else
 }
 
 // execute runs one sync to its end and records how it ended.

@@ -271,8 +271,12 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	case cause != nil:
 		reason, code = cause.Error(), reasonCode(cause)
 	case status == store.StatusCancelled:
-		by = r.e.cancelledBy(r.l)
-		reason, code = "cancelled by "+by.Who, ReasonCancelled
+		var shutdown bool
+		if by, shutdown = r.e.cancelledBy(r.l); shutdown {
+			status, reason, code = store.StatusInterrupted, reasonShutdown, store.ReasonInterrupted
+		} else {
+			reason, code = "cancelled by "+by.Who, ReasonCancelled
+		}
 		cause = context.Canceled
 	case status == store.StatusPartial:
 		reason, code = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed)), ReasonPagesFailed

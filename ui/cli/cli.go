@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"ponte/sga/syncer"
 	"ponte/store"
 )
 
@@ -105,8 +106,12 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 			a.showError(env.Stderr, fang.Styles{}, err)
 		}
 	}
+	cause := context.Cause(ctx)
+	if errors.Is(cause, syncer.ErrShutdown) { // inside ponte serve, which is stopping
+		fmt.Fprintln(env.Stderr, "ponte: stopped: the server is shutting down; run the command again once it is back (a sync continues from its checkpoint)")
+	}
 	var sig Interrupted
-	if errors.As(context.Cause(ctx), &sig) {
+	if errors.As(cause, &sig) {
 		return sig.status(), a.ran
 	}
 	return exitStatus(err), a.ran

@@ -48,7 +48,8 @@ func (a *app) serveCmd() *cobra.Command {
 				"from it in the last %v.\n\n", uissh.PenaltyAfter, uissh.PenaltyForget, uissh.PenaltyFirst, uissh.PenaltyMax,
 				uissh.TrustAfterLogin) +
 			"SIGINT and SIGTERM stop it cleanly: every session is told, a running sync stops at its\n" +
-			"checkpoint, and the next one continues it. SIGHUP reopens the --log file.",
+			"checkpoint (recorded as interrupted by the shutdown), and the next one continues it; a\n" +
+			"command over SSH stops at once and exits 143 (130 for SIGINT). SIGHUP reopens the --log file.",
 		Example: "  ponte serve --listen 0.0.0.0:2222 --log /var/log/ponte.log --metrics-listen :9464\n" +
 			"  ssh -p 2222 -t operador@host\n" +
 			"  ssh -p 2222 host export vehicles --format csv > vehicles.csv\n" +
@@ -127,7 +128,7 @@ func (a *app) serveCmd() *cobra.Command {
 				case <-cmd.Context().Done():
 				}
 				logger.Info("shutting down", "sessions", srv.Sessions(), "cause", fmt.Sprint(context.Cause(cmd.Context())))
-				srv.Shutdown(5 * time.Second)
+				srv.ShutdownCause(5*time.Second, context.Cause(cmd.Context()))
 				<-served
 				logger.Info("stopped")
 				return nil

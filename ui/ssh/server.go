@@ -95,12 +95,14 @@ type Server struct {
 	gate *gate
 	warn *rateLog // what clients can make the server say, at a bounded rate
 
-	mu       sync.Mutex
-	sessions map[*sshSession]struct{}
-	conns    map[string]int // authenticated connections per administrator
-	consoles map[string]int // consoles per administrator
-	closing  bool
-	wg       sync.WaitGroup
+	mu        sync.Mutex
+	sessions  map[*sshSession]struct{}
+	commands  map[*runningCommand]struct{}
+	conns     map[string]int // authenticated connections per administrator
+	consoles  map[string]int // consoles per administrator
+	closing   bool
+	stopCause error // what the commands' contexts end with once closing
+	wg        sync.WaitGroup
 }
 
 type sshSession struct {
@@ -169,7 +171,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	}
 	warn := newRateLog(o.Logger)
 	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}, warn: warn,
-		conns: map[string]int{}, consoles: map[string]int{},
+		commands: map[*runningCommand]struct{}{}, conns: map[string]int{}, consoles: map[string]int{},
 		gate: newGate(o.MaxStartups, o.MaxPendingPerAddr, o.VersionTimeout, o.HandshakeTimeout, warn)}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
@@ -318,8 +320,10 @@ func (s *Server) command(next ssh.Handler) ssh.Handler {
 		}
 		start := time.Now()
 		addr := sess.RemoteAddr().String()
+		ctx, done := s.commandContext(sess.Context())
+		defer done()
 		s.log.Info("ssh command", "login", admin.Login, "addr", addr, "command", args[0])
-		res := s.opt.Commands(sess.Context(), Command{Admin: admin, Addr: addr, Args: args, Env: sess.Environ(),
+		res := s.opt.Commands(ctx, Command{Admin: admin, Addr: addr, Args: args, Env: sess.Environ(),
 			Stdio: Stdio{In: sess, Out: sess, Err: sess.Stderr()}})
 		s.log.Info("ssh command ended", "login", admin.Login, "addr", addr, "command", res.Command, "status", res.Status,
 			"duration", time.Since(start).Round(time.Millisecond))
@@ -388,9 +392,16 @@ func (s *Server) Sessions() int { return int(s.live.Load()) }
 
 // Shutdown stops accepting, tells every session "servidor encerrando", lets them quit, and
 // after grace closes whatever is left.
-func (s *Server) Shutdown(grace time.Duration) {
+func (s *Server) Shutdown(grace time.Duration) { s.ShutdownCause(grace, nil) }
+
+// ShutdownCause is Shutdown, saying why (the signal that stops the server): every running
+// command is stopped at once with a cause that is syncer.ErrShutdown joined to why, so that a
+// sync stops as interrupted by the shutdown and the client gets the command's exit status
+// and its message before the connection closes.
+func (s *Server) ShutdownCause(grace time.Duration, why error) {
 	s.mu.Lock()
 	s.closing = true
+	s.stopCommandsLocked(why)
 	var programs []*tea.Program
 	for ss := range s.sessions {
 		programs = append(programs, ss.program)
