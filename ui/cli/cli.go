@@ -71,9 +71,7 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 	a := &app{env: env, stop: cancel, host: h, args: args}
 	root := a.root()
 	root.SetArgs(args)
-	if c, _, err := root.Find(args); err == nil && c != root {
-		a.ran = strings.TrimPrefix(c.CommandPath(), "ponte ") // before cobra runs it: named even when its arguments are refused
-	}
+	a.ran = commandOf(root, args) // before cobra runs it: named even when its arguments are refused
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -115,6 +113,22 @@ func execute(ctx context.Context, args []string, env Env, h *host) (int, string)
 		return sig.status(), a.ran
 	}
 	return exitStatus(err), a.ran
+}
+
+// commandOf is the command a command line names under root ("export", "order show"), ""
+// for none.
+func commandOf(root *cobra.Command, args []string) string {
+	if c, _, err := root.Find(args); err == nil && c != root {
+		return strings.TrimPrefix(c.CommandPath(), "ponte ")
+	}
+	return ""
+}
+
+// CommandName is the command a command line names ("export", "order show"), "" for none:
+// what ponte serve logs of a command an SSH client sends, before it runs.
+func CommandName(args []string) string {
+	a := &app{env: Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}}
+	return commandOf(a.root(), args)
 }
 
 // app is one command line's state: the global flags and the streams every command shares.

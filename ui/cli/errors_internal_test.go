@@ -39,3 +39,22 @@ func TestMetricsAddress(t *testing.T) {
 		}
 	}
 }
+
+// CommandName names the command past the global flags, whatever their form.
+func TestCommandName(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-a", "norte", "export", "clients"}, "export"},
+		{[]string{"--association=norte", "order", "show", "OS-1"}, "order show"},
+		{[]string{"--association", "norte", "runs", "-a", "x"}, "runs"},
+		{[]string{"-a", "norte"}, ""},
+		{[]string{"nonsense", "x"}, ""},
+		{nil, ""},
+	} {
+		if got := CommandName(tc.args); got != tc.want {
+			t.Errorf("CommandName(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func (a *app) serveCmd() *cobra.Command {
 				eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
 				defer eng.Close() // after the sessions: a running sync stops at its checkpoint
 				eng.StartSchedule()
-				o.Commands = Commands(s, eng, logger)
+				o.Commands, o.CommandName = Commands(s, eng, logger), CommandName
 				o.Metrics = metrics
 				srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o)
 				if err != nil {

@@ -54,6 +54,9 @@ type Options struct {
 	// Commands runs what a client asks for instead of the console (ssh host COMMAND ARGS).
 	// Without it such a session is refused.
 	Commands CommandHandler
+	// CommandName names the command a command line runs ("export", "order show"; "" for
+	// none), for the log line that tells a command started.
+	CommandName func(args []string) string
 	// Metrics, when set, counts the sessions and the commands.
 	Metrics *Metrics
 }
@@ -322,7 +325,11 @@ func (s *Server) command(next ssh.Handler) ssh.Handler {
 		addr := sess.RemoteAddr().String()
 		ctx, done := s.commandContext(sess.Context())
 		defer done()
-		s.log.Info("ssh command", "login", admin.Login, "addr", addr, "command", args[0])
+		name := ""
+		if s.opt.CommandName != nil {
+			name = s.opt.CommandName(args)
+		}
+		s.log.Info("ssh command", "login", admin.Login, "addr", addr, "command", name, "args", logArgs(args))
 		res := s.opt.Commands(ctx, Command{Admin: admin, Addr: addr, Args: args, Env: sess.Environ(),
 			Stdio: Stdio{In: sess, Out: sess, Err: sess.Stderr()}})
 		s.log.Info("ssh command ended", "login", admin.Login, "addr", addr, "command", res.Command, "status", res.Status,
