@@ -23,6 +23,8 @@ type Admin struct {
 	// change integrations) or RoleOperator (only Associations; may sync and import there).
 	Role         string   `json:"role"`
 	Associations []uint64 `json:"associations,omitempty"` // an operator's, by ID
+	// Disabled keeps the profile and its keys but lets no session in (SetAdminEnabled).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Roles of administrators.
@@ -150,6 +152,11 @@ func (s *Store) SetAdminAccess(login, role string, associations []uint64, by Act
 		}
 		if _, err := getJSON(tx.Bucket(bAdmins), id, &a); err != nil {
 			return err
+		}
+		if a.Supervisor() && role != RoleSupervisor {
+			if err := keepsSupervisor(tx, id, login); err != nil {
+				return err
+			}
 		}
 		a.Role, a.Associations = role, associations
 		if err := putJSON(tx.Bucket(bAdmins), id, a); err != nil {

@@ -32,6 +32,9 @@ var (
 	ErrDuplicate       = errors.New("already exists")
 	ErrInvalid         = errors.New("invalid")
 	ErrForbidden       = errors.New("not allowed for this administrator")
+	// ErrLastSupervisor refuses a change that would leave no enabled supervisor: no one could
+	// then add or mend administrators from the console.
+	ErrLastSupervisor = errors.New("the company would have no enabled supervisor")
 )
 
 // InUseError says which database another process holds and, where the system tells, which
