@@ -122,39 +122,27 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 	return a, nil
 }
 
-// SetAdminAccess changes an administrator's role and, for an operator, their associations.
-// Sessions already open keep what they had until they end.
+// SetAdminAccess changes an administrator's role and, for an operator, their associations:
+// none at all parks the profile (MayLogIn refuses it). Sessions that would now see less end
+// (see WatchAdmins and Admin.Holds); the last enabled supervisor stays one.
 func (s *Store) SetAdminAccess(login, role string, associations []uint64, by Actor) (Admin, error) {
-	login = strings.ToLower(strings.TrimSpace(login))
 	switch {
-	case !s.supervisor():
-		return Admin{}, fmt.Errorf("changing administrators is for supervisors: %w", ErrForbidden)
 	case role != RoleSupervisor && role != RoleOperator:
 		return Admin{}, fmt.Errorf("role %q: want %s or %s: %w", role, RoleSupervisor, RoleOperator, ErrInvalid)
 	case role == RoleSupervisor:
 		associations = nil
-	case len(associations) == 0:
-		return Admin{}, fmt.Errorf("an operator needs at least one association: %w", ErrInvalid)
 	}
 	associations = slices.Clone(associations)
 	slices.Sort(associations)
 	associations = slices.Compact(associations)
-	var a Admin
-	err := s.update(func(tx txn) error {
-		id := tx.Bucket(bAdminLogin).Get([]byte(login))
-		if id == nil {
-			return fmt.Errorf("administrator %q: %w", login, ErrNotFound)
-		}
+	return s.updateAdmin(login, "changing administrators", func(tx txn, id []byte, a *Admin) error {
 		for _, assoc := range associations {
 			if tx.Bucket(bAssociations).Get(u64(assoc)) == nil {
 				return fmt.Errorf("association %d: %w", assoc, ErrNotFound)
 			}
 		}
-		if _, err := getJSON(tx.Bucket(bAdmins), id, &a); err != nil {
-			return err
-		}
-		if a.Supervisor() && role != RoleSupervisor {
-			if err := keepsSupervisor(tx, id, login); err != nil {
+		if a.Supervisor() && !a.Disabled && role != RoleSupervisor {
+			if err := keepsSupervisor(tx, id, a.Login); err != nil {
 				return err
 			}
 		}
@@ -163,9 +151,8 @@ func (s *Store) SetAdminAccess(login, role string, associations []uint64, by Act
 			return err
 		}
 		return appendAudit(tx.company(), s.now().UTC(), by, ActionAdminChanged,
-			fmt.Sprintf("login %s: %s of %s", login, role, Count(len(associations), "association", "associations")))
+			fmt.Sprintf("login %s: %s of %s", a.Login, role, Count(len(associations), "association", "associations")))
 	})
-	return a, err
 }
 
 // Admins lists the profiles by name: every one to a supervisor, only their own to an operator.
@@ -216,29 +203,17 @@ func (s *Store) adminBy(index []byte, key string) (Admin, error) {
 // AddAdminKey gives an existing administrator one more key. A key already theirs changes
 // nothing; a key of another administrator is refused.
 func (s *Store) AddAdminKey(login string, k SSHKey, by Actor) error {
-	login = strings.ToLower(strings.TrimSpace(login))
 	if k.Fingerprint == "" {
 		return fmt.Errorf("key without a fingerprint: %w", ErrInvalid)
 	}
-	if !s.supervisor() {
-		return fmt.Errorf("adding keys is for supervisors: %w", ErrForbidden)
-	}
-	now := s.now().UTC()
-	return s.update(func(tx txn) error {
-		id := tx.Bucket(bAdminLogin).Get([]byte(login))
-		if id == nil {
-			return fmt.Errorf("administrator %q: %w", login, ErrNotFound)
-		}
+	_, err := s.updateAdmin(login, "adding keys", func(tx txn, id []byte, a *Admin) error {
 		if owner := tx.Bucket(bAdminKey).Get([]byte(k.Fingerprint)); owner != nil {
 			if string(owner) == string(id) {
 				return nil
 			}
 			return fmt.Errorf("key %s already belongs to another administrator: %w", k.Fingerprint, ErrDuplicate)
 		}
-		var a Admin
-		if _, err := getJSON(tx.Bucket(bAdmins), id, &a); err != nil {
-			return err
-		}
+		now := s.now().UTC()
 		k.AddedAt = now
 		a.Keys = append(a.Keys, k)
 		if err := putJSON(tx.Bucket(bAdmins), id, a); err != nil {
@@ -247,6 +222,7 @@ func (s *Store) AddAdminKey(login string, k SSHKey, by Actor) error {
 		if err := tx.Bucket(bAdminKey).Put([]byte(k.Fingerprint), id); err != nil {
 			return err
 		}
-		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s: key %s", login, k.Fingerprint))
+		return appendAudit(tx.company(), now, by, ActionAdminAdded, fmt.Sprintf("login %s: key %s", a.Login, k.Fingerprint))
 	})
+	return err
 }

@@ -173,6 +173,7 @@ type Store struct {
 	who      uint64                 // that administrator's ID
 	buffers  *sync.Pool             // of *indexWrites, shared by the views of one database (In, As)
 	damaged  *atomic.Pointer[error] // what showed the file damaged, shared by the views; nil: nothing
+	watch    *adminWatch            // told of every change of administrators' access, by every view
 }
 
 // Open opens the database at path, or creates it (a new file 0600 in a new directory 0700)
@@ -216,7 +217,7 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: o.Now, readOnly: o.ReadOnly, buffers: &sync.Pool{},
-		damaged: &atomic.Pointer[error]{}}
+		damaged: &atomic.Pointer[error]{}, watch: &adminWatch{}}
 	if err := guarded(path, s.prepare); err != nil { // a migration reads every record
 		db.Close()
 		return nil, err
