@@ -169,10 +169,19 @@ func readRules(tx txn, r *Rules) error {
 	return err
 }
 
+// mayChangeRules is the one rule for every rule of an association (how its situações read,
+// removal on default, the weekly full sync's day): supervisors only.
+func (s *Store) mayChangeRules() error {
+	if !s.supervisor() {
+		return fmt.Errorf("changing an association's rules is for supervisors: %w", ErrForbidden)
+	}
+	return nil
+}
+
 // SetRules saves the association's rules (supervisors only), audited.
 func (s *Store) SetRules(r Rules, a Actor) error {
-	if !s.supervisor() {
-		return ErrForbidden
+	if err := s.mayChangeRules(); err != nil {
+		return err
 	}
 	clean := map[string]string{}
 	for desc, class := range r.Situations {

@@ -310,3 +310,37 @@ func TestProposalViews(t *testing.T) {
 		t.Fatalf("the view: %+v", pv)
 	}
 }
+
+// The full-sync day is one of an association's rules: an operator changes none of them,
+// though they may turn the daily sync on and off and set its time.
+func TestAnOperatorChangesNoRuleNotEvenTheFullDay(t *testing.T) {
+	s := openTest(t, "", Options{})
+	norte, _ := s.AddAssociation(Association{Slug: "norte"}, cli)
+	op, err := s.AddAdmin(Admin{Login: "ana", Name: "Ana", Role: RoleOperator, Associations: []uint64{norte.ID}}, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.As(op).In("norte")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.SetRules(Rules{RemoveOnDefault: true}, cli); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an operator's rules: %v", err)
+	}
+	sc, _ := in.Schedule()
+	sc.Enabled, sc.TimeOfDay = true, "04:30"
+	if err := in.SetSchedule(sc, cli); err != nil {
+		t.Fatalf("an operator's daily sync: %v", err)
+	}
+	sc.FullDay = time.Saturday
+	if err := in.SetSchedule(sc, cli); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an operator's full day: %v", err)
+	}
+	if got, _ := in.Schedule(); got.FullDay != time.Sunday || got.TimeOfDay != "04:30" {
+		t.Errorf("schedule = %+v", got)
+	}
+	sup, _ := s.In("norte")
+	if err := sup.SetSchedule(sc, cli); err != nil {
+		t.Errorf("a supervisor's full day: %v", err)
+	}
+}

@@ -451,7 +451,8 @@ func (s *Store) Schedule() (Schedule, error) {
 	return sc, err
 }
 
-// SetSchedule saves the schedule; a change of Enabled or TimeOfDay is audited.
+// SetSchedule saves the schedule; a change of Enabled, TimeOfDay or FullDay is audited. The
+// full day is one of the association's rules, which only a supervisor changes.
 func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 	if _, err := time.Parse("15:04", sc.TimeOfDay); err != nil {
 		return fmt.Errorf("time of day %q: want HH:MM: %w", sc.TimeOfDay, ErrInvalid)
@@ -463,6 +464,11 @@ func (s *Store) SetSchedule(sc Schedule, a Actor) error {
 		found, err := getJSON(b, keySchedule, &old)
 		if err != nil {
 			return err
+		}
+		if old.FullDay != sc.FullDay {
+			if err := s.mayChangeRules(); err != nil {
+				return err
+			}
 		}
 		changed := !found || old.Enabled != sc.Enabled || old.TimeOfDay != sc.TimeOfDay || old.FullDay != sc.FullDay
 		if changed {

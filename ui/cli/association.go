@@ -342,7 +342,8 @@ func (a *app) associationRulesCmd() *cobra.Command {
 			"--situation DESCRIPTION=CLASS overrides that for one description (CLASS: ativo, saida,\n" +
 			"inadimplente, outra); --remove-on-default proposes a removal for INADIMPLENTE too.\n" +
 			"--full-day is the weekday the daily sync reads SGA's whole listing (default domingo);\n" +
-			"the other days it reads SGA's change feed when it can.",
+			"the other days it reads SGA's change feed when it can. Setting any of them, --full-day\n" +
+			"included, is for supervisors.",
 		Example: "  ponte association rules protecao-sul\n" +
 			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado",
 		Args: exactArgs(1, "the association's short name"),
