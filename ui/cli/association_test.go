@@ -239,6 +239,13 @@ func TestAdminRoles(t *testing.T) {
 	if code, out, _ := ponte("admin", "add", "--login", "bia", "--name", "Bia"); code != cli.ExitOK || !strings.Contains(out, "supervisor of every association") {
 		t.Fatalf("admin add supervisor: %d %q", code, out)
 	}
+	if code, _, errOut := ponte("admin", "set", "bia", "--role", "operator", "--associations", "norte"); code == cli.ExitOK ||
+		!strings.Contains(errOut, "bia is the last enabled supervisor") {
+		t.Fatalf("the last supervisor made an operator: %d %q", code, errOut)
+	}
+	if code, _, errOut := ponte("admin", "add", "--login", "caio", "--name", "Caio"); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
 	if code, out, errOut := ponte("admin", "set", "bia", "--role", "operator", "--associations", "norte,principal"); code != cli.ExitOK ||
 		!strings.Contains(out, "bia is now operator of norte, principal") {
 		t.Fatalf("admin set: %d %q %q", code, out, errOut)
@@ -260,7 +267,7 @@ func TestAdminRoles(t *testing.T) {
 		Login, Role  string
 		Associations []string
 	}
-	if err := json.Unmarshal([]byte(out), &admins); code != cli.ExitOK || err != nil || len(admins) != 2 ||
+	if err := json.Unmarshal([]byte(out), &admins); code != cli.ExitOK || err != nil || len(admins) != 3 ||
 		admins[0].Login != "ana" || admins[0].Role != "operator" || len(admins[0].Associations) != 1 || admins[0].Associations[0] != "norte" ||
 		admins[1].Role != "supervisor" {
 		t.Fatalf("admin list --json: %d %v %q", code, err, out)
