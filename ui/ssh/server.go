@@ -218,7 +218,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 // keyboard-interactive are not offered at all.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
-	admin, err := s.svc.Store.AdminByKey(fp)
+	admin, err := s.keyAdmin(key)
 	if err != nil {
 		s.warn.warn("ssh key refused", "fingerprint", fp, "addr", ctx.RemoteAddr().String(),
 			"user", clientString(ctx.User()), "client", clientString(ctx.ClientVersion()))
