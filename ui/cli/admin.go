@@ -183,6 +183,13 @@ func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
 		}
 		entries = append(entries, entry{login, k})
 	}
+	if len(entries) == 0 {
+		name := path
+		if path == "-" {
+			name = "stdin"
+		}
+		return fmt.Errorf("%s holds no key (only blank lines and # comments): nothing was added", name)
+	}
 	return a.writeStore(func(s *store.Store) error {
 		for _, en := range entries {
 			if _, err := s.AdminByLogin(en.login); errors.Is(err, store.ErrNotFound) {
