@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,7 +19,8 @@ func (a *app) adminCmd() *cobra.Command {
 		Use:   "admin",
 		Short: "Administrator profiles, with the SSH keys that open the console",
 	})
-	cmd.AddCommand(a.adminAddCmd(), a.adminListCmd(), a.adminSetCmd())
+	cmd.AddCommand(a.adminAddCmd(), a.adminListCmd(), a.adminSetCmd(), a.adminRemoveCmd(),
+		a.adminEnableCmd(false), a.adminEnableCmd(true), a.adminKeyCmd())
 	return cmd
 }
 
@@ -41,7 +43,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 			if login == "" || name == "" {
 				return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
 			}
-			if err := checkRole(role, assocs); err != nil {
+			if err := checkRole(role, assocs, false); err != nil {
 				return err
 			}
 			var keys []store.SSHKey
@@ -90,12 +92,14 @@ func (a *app) adminAddCmd() *cobra.Command {
 	return cmd
 }
 
-// checkRole is the command line's rule for --role and --associations.
-func checkRole(role string, assocs []string) error {
+// checkRole is the command line's rule for --role and --associations. given says that
+// --associations was on the line: admin set takes an empty one (--associations "") to leave
+// an operator none.
+func checkRole(role string, assocs []string, given bool) error {
 	switch {
 	case role != store.RoleSupervisor && role != store.RoleOperator:
 		return usagef("--role must be %s or %s, not %q", store.RoleSupervisor, store.RoleOperator, role)
-	case role == store.RoleOperator && len(assocs) == 0:
+	case role == store.RoleOperator && len(assocs) == 0 && !given:
 		return usagef("an operator needs --associations NAME[,NAME...]: the associations they work in")
 	case role == store.RoleSupervisor && len(assocs) > 0:
 		return usagef("a supervisor sees every association: --associations is for operators")
@@ -124,12 +128,21 @@ func (a *app) adminSetCmd() *cobra.Command {
 		assocs []string
 	)
 	cmd := &cobra.Command{
-		Use:     "set LOGIN",
-		Short:   "Change an administrator's role and, for an operator, their associations",
-		Example: "  ponte admin set ana --role operator --associations norte-seguro,vale-minas\n  ponte admin set ana --role supervisor",
-		Args:    exactArgs(1, "the administrator's login"),
+		Use:   "set LOGIN",
+		Short: "Change an administrator's role and, for an operator, their associations",
+		Long: "Change an administrator's role and, for an operator, their associations, recorded in the\n" +
+			"audit. Open SSH sessions that would now see less are closed at once; those given more\n" +
+			"see it when they connect again. --associations \"\" leaves an operator none: the profile\n" +
+			"and its keys stay, and it is refused at login until it is given an association again\n" +
+			"(an operator's access is their associations; with none a session would have nothing to\n" +
+			"show). The last enabled supervisor stays a supervisor.",
+		Example: "  ponte admin set ana --role operator --associations norte-seguro,vale-minas\n" +
+			"  ponte admin set ana --role operator --associations \"\"   # no association: refused at login\n" +
+			"  ponte admin set ana --role supervisor",
+		Args: exactArgs(1, "the administrator's login"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(role, assocs); err != nil {
+			assocs = slices.DeleteFunc(assocs, func(s string) bool { return strings.TrimSpace(s) == "" })
+			if err := checkRole(role, assocs, changed(cmd.Flags(), "associations")); err != nil {
 				return err
 			}
 			return a.writeStore(func(s *store.Store) error {
@@ -141,11 +154,14 @@ func (a *app) adminSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				scope := "every association"
-				if ad.Role == store.RoleOperator {
-					scope = strings.Join(assocs, ", ")
+				switch {
+				case ad.Role == store.RoleSupervisor:
+					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now supervisor of every association\n", ad.Login)
+				case len(assocs) == 0:
+					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now operator of no association: refused at login until given one; %s\n", ad.Login, sessionsNote)
+				default:
+					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now operator of %s (open sessions that would see less are closed)\n", ad.Login, strings.Join(assocs, ", "))
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now %s of %s (sessions already open keep what they had)\n", ad.Login, ad.Role, scope)
 				return nil
 			})
 		},
@@ -215,6 +231,7 @@ type adminJSON struct {
 	Email     string    `json:"email,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	Role      string    `json:"role"`
+	Disabled  bool      `json:"disabled,omitempty"` // ponte admin disable: no session opens
 	// Associations are an operator's, by short name.
 	Associations []string  `json:"associations,omitempty"`
 	Keys         []keyJSON `json:"keys"`
@@ -255,7 +272,7 @@ func (a *app) adminListCmd() *cobra.Command {
 				if asJSON {
 					out := []adminJSON{}
 					for _, ad := range admins {
-						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role,
+						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role, Disabled: ad.Disabled,
 							Associations: scope(ad), Keys: []keyJSON{}}
 						for _, k := range ad.Keys {
 							j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
@@ -273,7 +290,10 @@ func (a *app) adminListCmd() *cobra.Command {
 					}
 					role := ad.Role
 					if ad.Role == store.RoleOperator {
-						role += " of " + strings.Join(scope(ad), ",")
+						role += " of " + orNone(strings.Join(scope(ad), ","))
+					}
+					if ad.Disabled {
+						role += " (disabled)"
 					}
 					if len(fps) == 0 {
 						fps = []string{"(none)"}
