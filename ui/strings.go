@@ -430,6 +430,7 @@ const (
 const (
 	SayShuttingDown  = tShuttingDown
 	SayAccessDenied  = "acesso negado"
+	SayAccessRevoked = "acesso revogado: esta sessão foi encerrada (o perfil, a chave ou as associações mudaram)"
 	SayServerFull    = "servidor cheio: %d sessões abertas; tente mais tarde"
 	SayNeedsTerminal = "o console precisa de um terminal: use ssh -t"
 	SayNoCommands    = "este servidor não executa comandos: abra o console com ssh -t"

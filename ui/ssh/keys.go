@@ -53,5 +53,9 @@ func (s *Server) keyAdmin(key gossh.PublicKey) (store.Admin, error) {
 	if err := CheckKey(key); err != nil {
 		return store.Admin{}, err
 	}
-	return s.svc.Store.AdminByKey(gossh.FingerprintSHA256(key))
+	a, err := s.svc.Store.AdminByKey(gossh.FingerprintSHA256(key))
+	if err == nil {
+		err = a.MayLogIn() // disabled, or an operator of no association
+	}
+	return a, err
 }

@@ -106,12 +106,26 @@ type Server struct {
 	closing   bool
 	stopCause error // what the commands' contexts end with once closing
 	wg        sync.WaitGroup
+
+	revoke *revoker // ends the sessions whose access is taken away
 }
 
 type sshSession struct {
 	sess    ssh.Session // its channel: a connection may hold several sessions
 	program *tea.Program
 	model   *ui.Model
+}
+
+// consoleOf is the console running on a session's channel, or nil (a command, or not yet).
+func (s *Server) consoleOf(sess ssh.Session) *sshSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ss := range s.sessions {
+		if ss.sess == sess {
+			return ss
+		}
+	}
+	return nil
 }
 
 type ctxKey string
@@ -176,6 +190,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 	s := &Server{svc: svc, opt: o, log: o.Logger, sessions: map[*sshSession]struct{}{}, warn: warn,
 		commands: map[*runningCommand]struct{}{}, conns: map[string]int{}, consoles: map[string]int{},
 		gate: newGate(o.MaxStartups, o.MaxPendingPerAddr, o.VersionTimeout, o.HandshakeTimeout, warn)}
+	s.revoke = newRevoker(s)
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPEM(hostKey),
 		ssh.WrapConn(s.admit),
@@ -203,6 +218,7 @@ func New(svc ui.Services, o Options) (*Server, error) {
 			s.command,
 			s.recoverSession,
 			s.register,
+			s.revocable,
 			s.verifyKey,
 			s.logging,
 		),
