@@ -96,6 +96,8 @@ func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
 		p.admins = msg.admins
 		p.applyFilter()
 		return nil
+	case adminChangedMsg:
+		return p.accessChanged(msg)
 	case progressMsg:
 		p.progress = syncer.Progress(msg)
 		if p.open != nil {
@@ -159,6 +161,8 @@ type adminView struct {
 	timeErr  string
 	width    int
 	height   int
+	access   accessKeys // the Perfil tab's (admins_access.go)
+	keyAt    int        // the key under the cursor there
 }
 
 type adminKeys struct {
@@ -194,7 +198,7 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 	ti.CharLimit = 5
 	ti.Placeholder = "03:00"
 	k := c.keys
-	return &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), keys: adminKeys{
+	return &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), access: newAccessKeys(), keys: adminKeys{
 		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
 		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
 	}, runList: newTable(c,
@@ -241,12 +245,14 @@ func (v *adminView) updateKeys() {
 	k.Scroll.SetEnabled(v.runOpen != nil && v.errors.Scrollable())
 	k.Accept.SetEnabled(v.editing)
 	k.Back.SetEnabled(true)
+	v.updateAccessKeys()
 }
 
 func (v *adminView) Help() []key.Binding {
 	v.updateKeys()
 	k := v.keys
-	return []key.Binding{k.Accept, k.TabNext, k.Sync, k.Toggle, k.Time, k.Open, k.Scroll, k.Back}
+	return []key.Binding{k.Accept, k.TabNext, k.Sync, k.Toggle, k.Time, k.Open, k.Scroll, k.Back,
+		v.access.Disable, v.access.Remove, v.access.RemoveKey}
 }
 
 func (v *adminView) Update(msg tea.Msg) tea.Cmd {
@@ -370,6 +376,9 @@ func (v *adminView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if cmd, ok := v.accessKey(msg); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.TabNext):
 		v.tab = 1 - v.tab
@@ -429,16 +438,7 @@ func (v *adminView) View() string {
 	b.WriteString(tabs(st, []string{tTabProfile, tTabIntegrations}, v.tab, v.width))
 	b.WriteString("   " + button(st, tSyncActive+" (s)", v.keys.Sync.Enabled()) + "\n\n")
 	if v.tab == 0 {
-		var keys []string
-		for _, k := range v.admin.Keys {
-			keys = append(keys, k.Fingerprint)
-		}
-		if len(keys) == 0 {
-			keys = []string{tNoKeys}
-		}
-		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, v.admin.Name}, {tLogin, v.admin.Login}, {tEmail, v.admin.Email},
-			{tKeys, strings.Join(keys, ", ")}}))
-		return b.String()
+		return b.String() + v.profileView()
 	}
 	if v.runOpen != nil {
 		return b.String() + v.errors.View()
