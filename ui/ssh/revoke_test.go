@@ -14,6 +14,7 @@ import (
 
 	"ponte/store"
 	"ponte/ui"
+	"ponte/ui/uitest"
 )
 
 // ended waits for a session to end; it fails the test after 10 s.
@@ -121,4 +122,35 @@ func (e *sshEnv) openWithKey(k gossh.Signer) *term {
 	e.signer = k
 	defer func() { e.signer = was }()
 	return e.open()
+}
+
+// An operator whose association is taken away loses the console at once; left with none,
+// they are refused at login, and given one back they get in again.
+func TestServeClosesAnOperatorsSessionWhenTheirAssociationGoes(t *testing.T) {
+	f := uitest.New(t)
+	ana := f.Many(t)
+	svc := ui.Services{Store: f.Store, Engine: f.Engine, Now: f.Now}
+	e := startServer(t, svc, filepath.Join(t.TempDir(), "hk"), Options{})
+	e.signer = newSigner(t)
+	by := store.Actor{Who: "test"}
+	if err := f.Store.AddAdminKey("ana", store.SSHKey{Fingerprint: gossh.FingerprintSHA256(e.signer.PublicKey())}, by); err != nil {
+		t.Fatal(err)
+	}
+	tm := e.open()
+	defer tm.close()
+	tm.waitFor(t, "Associação: Norte Seguro")
+	if _, err := f.Store.SetAdminAccess("ana", store.RoleOperator, nil, by); err != nil {
+		t.Fatal(err)
+	}
+	tm.ended(t, "the console of an operator left with no association")
+	if c, err := e.dial(); err == nil {
+		c.Close()
+		t.Fatal("an operator of no association logged in")
+	}
+	if _, err := f.Store.SetAdminAccess("ana", store.RoleOperator, ana.Associations, by); err != nil {
+		t.Fatal(err)
+	}
+	again := e.open()
+	defer again.close()
+	again.waitFor(t, "Associação: Norte Seguro")
 }
