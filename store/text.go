@@ -2,10 +2,34 @@ package store
 
 import (
 	"errors"
+	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
+
+// Unprintable reports the characters no text a person reads may carry as they are: the C0
+// and C1 controls and DEL, which a terminal obeys (ESC and CSI begin its escape sequences:
+// a window title, a clipboard write, a cleared screen), the line and paragraph separators,
+// and the bidirectional controls (IsBidiControl), which reorder the text around them. It is
+// the one rule of what is refused in what an operator types (CheckSetting, CheckText), what
+// every text output escapes (Printable) and what the console shows defused.
+func Unprintable(r rune) bool {
+	return unicode.IsControl(r) || IsBidiControl(r) || r == '\u2028' || r == '\u2029'
+}
+
+// Printable is s as every text output shows it: s itself when it is valid UTF-8 without an
+// Unprintable character, or else s quoted as Go quotes it, each such character and each
+// invalid byte written as its escape ("ab\x1b]0;x\a"): the reader sees what is there and
+// the terminal obeys none of it.
+func Printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, Unprintable) {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
+}
 
 // foldKey is the form names and queries are compared in: upper case, accents removed, runs of
 // spaces and punctuation as one space. "  joão  d'ávila " and "JOAO D AVILA" fold alike.
@@ -132,4 +156,26 @@ func NormalizePlate(p string) string {
 		}
 	}
 	return sb.String()
+}
+
+// JSONText makes encoded JSON as safe to show as Printable text: encoding/json escapes the C0
+// controls but leaves DEL, the C1 controls and the bidirectional controls raw inside strings;
+// each Unprintable character left becomes its \uXXXX escape, which decodes to the same string.
+// (A C0 control left raw is the encoding's own white space, between values.)
+func JSONText(b []byte) []byte {
+	raw := func(r rune) bool { return r >= 0x7f && Unprintable(r) }
+	if !bytes.ContainsFunc(b, raw) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if raw(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
 }

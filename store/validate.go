@@ -16,7 +16,7 @@ const (
 	ProblemEmpty       = "empty"
 	ProblemTooLong     = "too_long"
 	ProblemInvalidUTF8 = "invalid_utf8"
-	ProblemControl     = "control" // a C0 or C1 control character: a terminal would execute it
+	ProblemControl     = "control" // a C0 or C1 control or a line separator: a terminal would obey it
 	ProblemBidi        = "bidi"    // a bidirectional override or isolate: it disguises text
 	ProblemDigitsOnly  = "digits_only"
 	ProblemSpaces      = "spaces"
@@ -92,10 +92,10 @@ func CheckSetting(field, v string) error {
 	for _, r := range v {
 		pos++
 		switch {
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-			return bad(ProblemControl, pos, r)
 		case IsBidiControl(r):
 			return bad(ProblemBidi, pos, r)
+		case Unprintable(r):
+			return bad(ProblemControl, pos, r)
 		}
 	}
 	if limit := maxLen[field]; limit > 0 && pos > limit {

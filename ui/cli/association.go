@@ -122,7 +122,7 @@ func (a *app) associationAddCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "added association %s (%s); set its integration with: ponte --association %s config set ...\n",
+				printf(cmd.OutOrStdout(), "added association %s (%s); set its integration with: ponte --association %s config set ...\n",
 					added.Slug, added.Name, added.Slug)
 				return nil
 			})
@@ -189,7 +189,7 @@ func (a *app) associationListCmd() *cobra.Command {
 					if v.Disabled {
 						name += " (disabled)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, orNone(store.FormatCNPJ(v.CNPJ)), v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+					printf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, orNone(store.FormatCNPJ(v.CNPJ)), v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
 				}
 				return tw.Flush()
 			})
@@ -271,7 +271,7 @@ func showAssociation(w io.Writer, v associationView, in store.IntegrationState) 
 		rows = append(rows, [2]string{"next sync", v.NextRun.Local().Format("2006-01-02 15:04:05")})
 	}
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
+		printf(tw, "%s:\t%s\n", r[0], r[1])
 	}
 	tw.Flush()
 }
@@ -307,7 +307,7 @@ func (a *app) associationSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "association %s (%s) saved\n", got.Slug, got.Name)
+				printf(cmd.OutOrStdout(), "association %s (%s) saved\n", got.Slug, got.Name)
 				return nil
 			})
 		},
@@ -434,7 +434,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 // showRules prints an association's rules: its full day, and how each situação its vehicles
 // hold (or its rules name) is classed, with how many vehicles hold it and which rule says so.
 func showRules(w io.Writer, rules store.Rules, sc store.Schedule, counts map[string]int, classes map[string]string) {
-	fmt.Fprintf(w, "full sync on: %s\nremoval on INADIMPLENTE: %s\n\n", sc.FullDay, map[bool]string{true: "yes", false: "no"}[rules.RemoveOnDefault])
+	printf(w, "full sync on: %s\nremoval on INADIMPLENTE: %s\n\n", sc.FullDay, map[bool]string{true: "yes", false: "no"}[rules.RemoveOnDefault])
 	if len(classes) == 0 {
 		fmt.Fprintln(w, "no vehicles yet; a situation will be classed by its description:")
 	} else {
@@ -445,7 +445,7 @@ func showRules(w io.Writer, rules store.Rules, sc store.Schedule, counts map[str
 			if _, ok := rules.Situations[d]; ok {
 				by = "this association's rule"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(d), classes[d], plural(counts[d], "vehicle", "vehicles"), by)
+			printf(tw, "%s\t%s\t%s\t%s\n", store.Printable(d), classes[d], plural(counts[d], "vehicle", "vehicles"), by)
 		}
 		tw.Flush()
 		fmt.Fprintln(w, "\nclasses, and how a description is classed when no rule names it:")
@@ -456,7 +456,7 @@ func showRules(w io.Writer, rules store.Rules, sc store.Schedule, counts map[str
 		{store.ClassDefault, "marks the contract; a removal only with --remove-on-default (INADIMPLENTE…)"},
 		{store.ClassOther, "nothing to do (anything else)"},
 	} {
-		fmt.Fprintf(w, "  %-13s %s\n", c[0], c[1])
+		printf(w, "  %-13s %s\n", c[0], c[1])
 	}
 }
 
@@ -478,7 +478,7 @@ func (a *app) associationEnableCmd(verb string, enable bool) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "association %s %sd\n", got.Slug, verb)
+				printf(cmd.OutOrStdout(), "association %s %sd\n", got.Slug, verb)
 				return nil
 			})
 		},

@@ -45,8 +45,8 @@ func (a *app) backupCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%d bytes written to %s\n", n, file)
-				fmt.Fprintf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
+				printf(cmd.OutOrStdout(), "%d bytes written to %s\n", n, file)
+				printf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
 				return nil
 			})
 		},
@@ -67,11 +67,11 @@ func (a *app) backupTo(cmd *cobra.Command) error {
 			return fmt.Errorf("backup: %w", err)
 		}
 		if a.host == nil {
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
+			printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
 				n, store.KeyPath(s.Path()))
 			return nil
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)
+		printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)
 		return s.Audit(a.actor(), store.ActionBackup, fmt.Sprintf("%d bytes to the client", n))
 	})
 }

@@ -320,7 +320,7 @@ func (a *app) showError(w io.Writer, styles fang.Styles, err error) {
 	usage := errors.As(err, &u)
 	if !isTerminal(a.env.Stderr) {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(w, "ponte: "+line)
+			printf(w, "ponte: %s\n", line)
 		}
 		if usage {
 			fmt.Fprintln(w, "ponte: run with --help for usage")
@@ -329,7 +329,11 @@ func (a *app) showError(w io.Writer, styles fang.Styles, err error) {
 	}
 	text := styles.ErrorText.UnsetTransform() // fang's would write "SGA" as "Sga"
 	fmt.Fprintln(w, styles.ErrorHeader.String())
-	fmt.Fprintln(w, text.Render(err.Error()))
+	lines := strings.Split(err.Error(), "\n")
+	for i, line := range lines {
+		lines[i] = store.Printable(line) // an error may quote SGA or another operator
+	}
+	fmt.Fprintln(w, text.Render(strings.Join(lines, "\n")))
 	fmt.Fprintln(w)
 	if usage {
 		fmt.Fprintln(w, text.Render("Run with --help for usage."))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,12 +10,9 @@ import (
 	"io"
 	neturl "net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -117,7 +115,7 @@ func (a *app) configSetCmd() *cobra.Command {
 					fmt.Fprintln(cmd.OutOrStdout(), "nothing changed")
 					return nil
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
+				printf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
 				return nil
 			})
 		},
@@ -178,7 +176,7 @@ func (a *app) vet(cmd *cobra.Command, s *store.Store, p store.IntegrationPatch) 
 		return usageError{fmt.Errorf("%w (the URL leads there); nothing was saved",
 			fieldError("sga-url", &store.FieldError{Field: store.FieldSGAURL, Problem: store.ProblemLinkLocal}))}
 	case err != nil:
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: SGA could not be asked whether it accepts these settings (%v); saved untested; ponte config test tests them\n", err)
+		printf(cmd.ErrOrStderr(), "warning: SGA could not be asked whether it accepts these settings (%v); saved untested; ponte config test tests them\n", err)
 	}
 	return nil
 }
@@ -219,7 +217,7 @@ func (a *app) configUnsetCmd() *cobra.Command {
 					fmt.Fprintln(cmd.OutOrStdout(), "nothing to clear: not set")
 					return nil
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "cleared: %s\n", strings.Join(cliNames(cleared), ", "))
+				printf(cmd.OutOrStdout(), "cleared: %s\n", strings.Join(cliNames(cleared), ", "))
 				return nil
 			})
 		},
@@ -249,7 +247,7 @@ func (a *app) configShowCmd() *cobra.Command {
 				fields := map[string]shownField{}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				if here, ok := s.Current(); ok {
-					fmt.Fprintf(tw, "association\t%s (%s)\t\n", here.Slug, printable(here.Name))
+					printf(tw, "association\t%s (%s)\t\n", here.Slug, store.Printable(here.Name))
 				}
 				for _, f := range integrationFields {
 					v := *in.Field(f.field)
@@ -269,7 +267,7 @@ func (a *app) configShowCmd() *cobra.Command {
 						sf.ChangedBy, sf.ChangedAt = c.By, &at
 					}
 					fields[f.key] = sf
-					shown := printable(sf.Value)
+					shown := store.Printable(sf.Value)
 					switch {
 					case !sf.Set && f.field == store.FieldSGAURL:
 						shown += " (default)"
@@ -278,9 +276,9 @@ func (a *app) configShowCmd() *cobra.Command {
 					}
 					changed := ""
 					if sf.ChangedAt != nil {
-						changed = fmt.Sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
+						changed = sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
+					printf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
 				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), fields)
@@ -293,18 +291,14 @@ func (a *app) configShowCmd() *cobra.Command {
 	return cmd
 }
 
-// printable makes a stored value safe to print on a terminal: one saved before settings were
-// checked may hold control characters the terminal would obey; it is printed quoted instead.
-func printable(v string) string {
-	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
-		return strconv.QuoteToGraphic(v)
-	}
-	return v
-}
-
 // writeJSON prints v as indented JSON.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(store.JSONText(b.Bytes()))
+	return err
 }

@@ -65,7 +65,7 @@ func (a *app) configTestCmd() *cobra.Command {
 					tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "API\tROUTE\tRESULT\tDETAIL")
 					for _, r := range append(rep.Routes, rep.Product) {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, r.Detail)
+						printf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, r.Detail)
 					}
 					if err := tw.Flush(); err != nil {
 						return err
@@ -97,7 +97,7 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: min(30*time.Second, timeout), MaxRetries: 2,
 		Credentials: sga.Credentials{User: in.User, Password: in.Password, APIKey: in.APIKey, SyncToken: in.SyncToken},
 		OnRetry: func(r sga.Retry) {
-			fmt.Fprintf(cmd.ErrOrStderr(), "retry %d of %d in %s: %v\n", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err)
+			printf(cmd.ErrOrStderr(), "retry %d of %d in %s: %v\n", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err)
 		}})
 	defer c.Close()
 	res := c.Test(ctx)

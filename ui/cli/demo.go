@@ -151,7 +151,7 @@ func (a *app) demoCmd() *cobra.Command {
 				return err
 			}
 			if len(plan.foreign) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "ponte demo: --force: %s holds data that is not a demo's; adding to it %s\n", path, plan.adds())
+				printf(cmd.ErrOrStderr(), "ponte demo: --force: %s holds data that is not a demo's; adding to it %s\n", path, plan.adds())
 			}
 			who := store.Actor{Who: "demo", From: "demo"}
 			if err := plan.apply(s, sims, who); err != nil {
@@ -272,7 +272,7 @@ func planDemo(s *store.Store, user string) (demoPlan, error) {
 			p.admin = false
 			continue
 		}
-		p.foreign = append(p.foreign, fmt.Sprintf("administrator %q (%s, %s)", ad.Login, ad.Name, ad.Role))
+		p.foreign = append(p.foreign, sprintf("administrator %q (%s, %s)", ad.Login, ad.Name, ad.Role))
 	}
 	return p, nil
 }
@@ -281,9 +281,9 @@ func planDemo(s *store.Store, user string) (demoPlan, error) {
 func describeAssociation(a store.AssociationSummary, in store.Integration) string {
 	sga := "no SGA integration"
 	if !emptyIntegration(in) {
-		sga = fmt.Sprintf("SGA integration %s, user %q", in.SGAURL, in.User)
+		sga = sprintf("SGA integration %s, user %q", in.SGAURL, in.User)
 	}
-	return fmt.Sprintf("association %s (%s): clients %d, contracts %d, %s", a.Slug, a.Name, a.Clients, a.Contracts, sga)
+	return sprintf("association %s (%s): clients %d, contracts %d, %s", a.Slug, a.Name, a.Clients, a.Contracts, sga)
 }
 
 // refusal is the error that refuses a database holding what no demo wrote, unless force.

@@ -75,7 +75,7 @@ func (a *app) importCmd() *cobra.Command {
 					refused = append(refused, joined(err)...)
 				}
 				if len(refused) > 0 {
-					lines := []string{fmt.Sprintf("client %d (%s): nothing was imported; %d of %s refused:",
+					lines := []string{sprintf("client %d (%s): nothing was imported; %d of %s refused:",
 						c.SGACode, c.Name, len(refused), plural(len(vehicles), "vehicle", "vehicles"))}
 					for _, one := range refused {
 						lines = append(lines, "  "+one.Error())
@@ -92,7 +92,7 @@ func (a *app) importCmd() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "CONTRACT\tSERVICE ORDER\tVEHICLE\tPLATE")
 				for _, im := range imported {
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate)
+					printf(tw, "%s\t%s\t%d\t%s\n", im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate)
 				}
 				return tw.Flush()
 			})

@@ -65,7 +65,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
 				for _, p := range ps {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
+					printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
 						p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
 						when(p.Cause.ChangedAt), p.Cause.ChangedBy)
 				}
@@ -94,7 +94,7 @@ func (a *app) pendingCmd() *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), ordersJSON(orders))
 				}
 				for _, o := range orders {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s, status %q, for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
+					printf(cmd.OutOrStdout(), "%s: %s, status %q, for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
 				}
 				return nil
 			})
@@ -126,7 +126,7 @@ func (a *app) pendingCmd() *cobra.Command {
 				if dismissJSON {
 					return writeJSON(cmd.OutOrStdout(), map[string]any{"dismissed": ids, "reason": strings.TrimSpace(reason)})
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "dismissed %s\n", plural(len(ids), "proposal", "proposals"))
+				printf(cmd.OutOrStdout(), "dismissed %s\n", plural(len(ids), "proposal", "proposals"))
 				return nil
 			})
 		},
@@ -291,7 +291,7 @@ func (a *app) orderCmd() *cobra.Command {
 					if asJSON {
 						return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
 					}
-					fmt.Fprintln(cmd.OutOrStdout(), stepDone(o, st))
+					printf(cmd.OutOrStdout(), "%s\n", stepDone(o, st))
 					return nil
 				})
 			},
@@ -391,32 +391,32 @@ func orderNumber(_ *cobra.Command, args []string) error {
 // showOrder prints an order, its contract, its client, why it exists, its visit and its life.
 func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "order\t%s\n", o.Number)
-	fmt.Fprintf(tw, "kind\t%s\n", o.Kind)
-	fmt.Fprintf(tw, "status\t%s\n", o.Status)
-	fmt.Fprintf(tw, "contract\t%s (%s)\n", o.ContractNumber, c.State())
-	fmt.Fprintf(tw, "client\t%s (SGA code %d)\n", cmp.Or(cl.Name, "not in the register"), o.ClientSGACode)
-	fmt.Fprintf(tw, "phone\t%s\n", cmp.Or(cl.Phone, "none in SGA"))
-	fmt.Fprintf(tw, "vehicle\t%s (SGA code %d)\n", o.Plate, o.VehicleSGACode)
+	printf(tw, "order\t%s\n", o.Number)
+	printf(tw, "kind\t%s\n", o.Kind)
+	printf(tw, "status\t%s\n", o.Status)
+	printf(tw, "contract\t%s (%s)\n", o.ContractNumber, c.State())
+	printf(tw, "client\t%s (SGA code %d)\n", cmp.Or(cl.Name, "not in the register"), o.ClientSGACode)
+	printf(tw, "phone\t%s\n", cmp.Or(cl.Phone, "none in SGA"))
+	printf(tw, "vehicle\t%s (SGA code %d)\n", o.Plate, o.VehicleSGACode)
 	if o.Cause != nil {
 		by := ""
 		if o.Cause.ChangedBy != "" {
-			by = " by " + o.Cause.ChangedBy + " in SGA"
+			by = " by " + store.Printable(o.Cause.ChangedBy) + " in SGA"
 		}
-		fmt.Fprintf(tw, "why\t%s: %s %s → %s, %s%s\n", o.Cause.Motive, o.Cause.Field, o.Cause.Before, o.Cause.After, when(o.Cause.ChangedAt), by)
+		printf(tw, "why\t%s: %s %s → %s, %s%s\n", o.Cause.Motive, o.Cause.Field, o.Cause.Before, o.Cause.After, when(o.Cause.ChangedAt), by)
 	}
 	if o.Visit != nil {
-		fmt.Fprintf(tw, "visit\t%s, %s\n", when(o.Visit.At), o.Visit.Technician)
+		printf(tw, "visit\t%s, %s\n", when(o.Visit.At), o.Visit.Technician)
 	}
 	if o.CancelReason != "" {
-		fmt.Fprintf(tw, "cancel reason\t%s\n", o.CancelReason)
+		printf(tw, "cancel reason\t%s\n", o.CancelReason)
 	}
 	_ = tw.Flush()
 	if len(o.Attempts) > 0 {
 		fmt.Fprintln(w, "\ncontact attempts:")
 		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for i, at := range o.Attempts {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", i+1, when(at.At), at.By, at.Outcome, at.Note)
+			printf(tw, "  %d\t%s\t%s\t%s\t%s\n", i+1, when(at.At), at.By, at.Outcome, at.Note)
 		}
 		_ = tw.Flush()
 	}
@@ -427,7 +427,7 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 		if e.Contract != "" {
 			note = strings.TrimPrefix(note+"; "+contractLeft(o, e), "; ")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, note)
+		printf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, note)
 	}
 	_ = tw.Flush()
 }
@@ -438,15 +438,15 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 func stepDone(o store.Order, st store.OrderStep) string {
 	var said []string
 	if st.To != "" {
-		said = append(said, fmt.Sprintf("is now %q", o.Status))
+		said = append(said, sprintf("is now %q", o.Status))
 		if last := o.Life()[len(o.Life())-1]; last.Contract != "" {
 			said = append(said, contractLeft(o, last))
 		}
 	}
 	if st.Attempt != nil {
-		said = append(said, fmt.Sprintf("contact attempt %q recorded", st.Attempt.Outcome))
+		said = append(said, sprintf("contact attempt %q recorded", st.Attempt.Outcome))
 	}
-	line := fmt.Sprintf("order %s (%s)", o.Number, o.Kind)
+	line := sprintf("order %s (%s)", o.Number, o.Kind)
 	if st.To == "" {
 		return line + ": " + strings.Join(said, "; ")
 	}
@@ -456,7 +456,7 @@ func stepDone(o store.Order, st store.OrderStep) string {
 // contractLeft says what a cancel decided for the order's contract.
 func contractLeft(o store.Order, e store.OrderEvent) string {
 	if e.Contract == store.ContractActive {
-		return fmt.Sprintf("contract %s kept %q", o.ContractNumber, e.Contract)
+		return sprintf("contract %s kept %q", o.ContractNumber, e.Contract)
 	}
-	return fmt.Sprintf("contract %s is now %q", o.ContractNumber, e.Contract)
+	return sprintf("contract %s is now %q", o.ContractNumber, e.Contract)
 }

@@ -13,8 +13,9 @@ import (
 func plural(n int, one, many string) string { return store.Count(n, one, many) }
 
 // orNone is s, or "-" for an empty value: every empty field the command line prints for a
-// person, in a table's cell or after a label, is the same mark.
-func orNone(s string) string { return cmp.Or(s, "-") }
+// person, in a table's cell or after a label, is the same mark. s is shown by store.Printable,
+// as printf shows it.
+func orNone(s string) string { return cmp.Or(store.Printable(s), "-") }
 
 // ordinal is n as an English ordinal: "1st", "2nd", "3rd", "4th", "11th", "21st".
 func ordinal(n uint64) string {
@@ -38,5 +39,5 @@ func runName(r store.Run) string {
 	if r.Seq == 0 || r.Association == "" {
 		return fmt.Sprintf("run %d", r.ID)
 	}
-	return fmt.Sprintf("run %d (%s's %s)", r.ID, r.Association, ordinal(r.Seq))
+	return sprintf("run %d (%s's %s)", r.ID, r.Association, ordinal(r.Seq))
 }

@@ -79,7 +79,7 @@ func (p *progress) show(u syncer.Progress) {
 		if u.RunID != 0 {
 			line = fmt.Sprintf("run %d: %s", u.RunID, line)
 		}
-		fmt.Fprintln(p.w, line)
+		printf(p.w, "%s\n", line)
 		p.lastLine = time.Now()
 	}
 	p.lastPhase = u.Phase
@@ -93,7 +93,7 @@ func (p *progress) note(line string) {
 		fmt.Fprint(p.w, "\r\033[K")
 		line = ansi.Truncate(line, p.width()-1, "…")
 	}
-	fmt.Fprintln(p.w, line)
+	printf(p.w, "%s\n", line)
 	p.drawn = false
 }
 

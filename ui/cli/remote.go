@@ -42,7 +42,7 @@ func Commands(st *store.Store, eng *syncer.Engine, log *slog.Logger) uissh.Comma
 		}
 		if err := st.Audit(h.actor, store.ActionRemoteCommand, strings.Join(c.Args, " ")); err != nil {
 			log.Error("audit an ssh command", "login", c.Admin.Login, "err", err)
-			fmt.Fprintln(c.Err, "ponte: the command could not be recorded in the audit, so it did not run:", err)
+			printf(c.Err, "ponte: the command could not be recorded in the audit, so it did not run: %v\n", err)
 			return uissh.Result{Status: ExitFailure}
 		}
 		status, path := execute(ctx, c.Args, Env{Stdin: c.In, Stdout: c.Out, Stderr: c.Err}, h)

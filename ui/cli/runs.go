@@ -66,7 +66,7 @@ func (a *app) runsCmd() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
 				for _, r := range runs {
-					fmt.Fprintf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
+					printf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
 						r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
 				}
 				return tw.Flush()
@@ -91,7 +91,7 @@ func took(r store.Run) string {
 func runNotes(r store.Run) string {
 	var notes []string
 	if r.Reason != "" {
-		notes = append(notes, r.Reason)
+		notes = append(notes, store.Printable(r.Reason))
 	}
 	if r.FellBack {
 		refused, used := "the Sincronismo SGA token", "the manual credentials"
@@ -101,14 +101,14 @@ func runNotes(r store.Run) string {
 		notes = append(notes, "fell back: SGA refused "+refused+"; read with "+used)
 	}
 	if r.Note != "" {
-		notes = append(notes, "read in full: "+r.Note)
+		notes = append(notes, "read in full: "+store.Printable(r.Note))
 	}
 	if r.Kind == store.RunIncremental && r.Counts.ListingNow > 0 {
 		notes = append(notes, fmt.Sprintf("listing %d → %d records: products moved between vehicles wait for the full read",
 			r.Counts.ListingWas, r.Counts.ListingNow))
 	}
 	if r.Resumes != 0 {
-		notes = append(notes, fmt.Sprintf("continued run %d from its checkpoint", r.Resumes))
+		notes = append(notes, sprintf("continued run %d from its checkpoint", r.Resumes))
 	}
 	return strings.Join(notes, "; ")
 }
@@ -116,17 +116,17 @@ func runNotes(r store.Run) string {
 // showRun prints one run: its summary, then each error it kept.
 func showRun(cmd *cobra.Command, r store.Run) error {
 	out := cmd.OutOrStdout()
-	fmt.Fprintln(out, runSummary(r))
+	printf(out, "%s\n", runSummary(r))
 	if len(r.Errors) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nPAGE\tKIND\tKEY\tREASON")
 	for _, e := range r.Errors {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Page, e.Kind, e.Key, e.Reason)
+		printf(tw, "%d\t%s\t%s\t%s\n", e.Page, e.Kind, e.Key, e.Reason)
 	}
 	if r.ErrorCount > len(r.Errors) {
-		fmt.Fprintf(tw, "\t\t\t(%d more not kept)\n", r.ErrorCount-len(r.Errors))
+		printf(tw, "\t\t\t(%d more not kept)\n", r.ErrorCount-len(r.Errors))
 	}
 	return tw.Flush()
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,7 +70,7 @@ func (a *app) syncCmd() *cobra.Command {
 			}
 			o.OnRetry = func(r sga.Retry) {
 				if progress != nil {
-					progress.note(fmt.Sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
+					progress.note(sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
 				}
 			}
 			if a.host != nil {
@@ -125,13 +124,11 @@ func (a *app) syncCmd() *cobra.Command {
 				out := cmd.OutOrStdout()
 				switch {
 				case asJSON:
-					enc := json.NewEncoder(out)
-					enc.SetIndent("", "  ")
-					if err := enc.Encode(run); err != nil {
+					if err := writeJSON(out, run); err != nil {
 						return err
 					}
 				case !quiet:
-					fmt.Fprintln(out, runSummary(run))
+					printf(out, "%s\n", runSummary(run))
 				}
 				switch {
 				case err != nil && cmd.Context().Err() != nil:
@@ -207,7 +204,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		}()
 	}
 	if progress != nil {
-		progress.note(fmt.Sprintf("syncing %s, %d at once", plural(len(slugs), "association", "associations"), eng.MaxConcurrent()))
+		progress.note(sprintf("syncing %s, %d at once", plural(len(slugs), "association", "associations"), eng.MaxConcurrent()))
 	}
 	var runs []store.Run
 	failed, partial := 0, 0
@@ -220,11 +217,11 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 			progress.note(line)
 		}
 		if printed {
-			fmt.Fprintln(out, line)
+			printf(out, "%s\n", line)
 		}
 	}
 	for _, slug := range skipped {
-		say(fmt.Sprintf("%s: skipped: not configured (set it with ponte --association %s config set ...)", slug, slug))
+		say(sprintf("%s: skipped: not configured (set it with ponte --association %s config set ...)", slug, slug))
 	}
 	for range slugs {
 		r := <-results
@@ -235,7 +232,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 			runs = append(runs, r.run)
 			line += runSummary(r.run)
 		case r.err != nil:
-			line += "did not start: " + r.err.Error()
+			line += sprintf("did not start: %v", r.err)
 		}
 		if r.err != nil && cmd.Context().Err() == nil {
 			failed++
@@ -311,7 +308,7 @@ func clientCPF(s *store.Store, ref string) (string, error) {
 
 func runSummary(r store.Run) string {
 	c := r.Counts
-	s := fmt.Sprintf(`%s %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, runName(r), r.Status, took(r),
+	s := sprintf(`%s %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, runName(r), r.Status, took(r),
 		plural(c.Clients(), "client", "clients"), plural(c.Vehicles(), "vehicle", "vehicles"), c.VehiclesCreated, c.VehiclesUpdated,
 		c.SituationsChanged, c.VehiclesGone, plural(r.ErrorCount, "error", "errors"))
 	if r.Kind == store.RunIncremental {

@@ -1,0 +1,142 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"ponte/ui/cli"
+)
+
+// What a terminal would obey: a window title, a cleared screen, a clipboard write (OSC 52),
+// a C1 CSI, a line feed that would forge a row, and a right-to-left override.
+const (
+	evilSGAUser = "\x1b]0;pwned\a\x1b[2J"
+	evilNote    = "\x1b]52;c;cm0gLXJmIH4=\a\u009b31m\nforged row\u202e"
+)
+
+// obeyed names the first character of out a terminal would act on, "" for none.
+func obeyed(out string) string {
+	for _, r := range out {
+		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return string(r)
+		}
+	}
+	return ""
+}
+
+// poison rewrites, in every bucket of the database, the JSON records holding one of the keys
+// in set, as a database written before the store's text rules (or an SGA that sends them)
+// would hold them.
+func poison(t *testing.T, db string, set map[string]string) {
+	t.Helper()
+	b, err := bolt.Open(db, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var walk func(bk *bolt.Bucket) error
+	rewrite := func(v any) bool {
+		changed := false
+		var visit func(v any)
+		visit = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				if _, cause := x["motive"]; cause { // a proposal's cause: the SGA user who changed it
+					x["changed_by"] = ""
+				}
+				for k, val := range x {
+					if s, ok := set[k]; ok {
+						if _, isString := val.(string); isString {
+							x[k], changed = s, true
+							continue
+						}
+					}
+					visit(val)
+				}
+			case []any:
+				for _, e := range x {
+					visit(e)
+				}
+			}
+		}
+		visit(v)
+		return changed
+	}
+	walk = func(bk *bolt.Bucket) error {
+		type kv struct{ k, v []byte }
+		var puts []kv
+		err := bk.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return walk(bk.Bucket(k))
+			}
+			var rec map[string]any
+			if json.Unmarshal(v, &rec) != nil || !rewrite(rec) {
+				return nil
+			}
+			data, err := json.Marshal(rec)
+			puts = append(puts, kv{append([]byte(nil), k...), data})
+			return err
+		})
+		for _, p := range puts {
+			if err == nil {
+				err = bk.Put(p.k, p.v)
+			}
+		}
+		return err
+	}
+	if err := b.Update(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, bk *bolt.Bucket) error { return walk(bk) })
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An SGA user's name, a note, a technician and a cancel reason holding escape sequences and
+// bidirectional controls are shown escaped by every text output: pending list, order show,
+// the step's own line, the run's detail, an error quoting them. --json keeps them as they are
+// (JSON escapes what a terminal would obey).
+func TestTextOutputsEscapeWhatATerminalWouldObey(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	v := ourVehicle(t, sm)
+	var imported []struct{ Contract, Order string }
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	install(t, ponte, imported[0].Order)
+	if err := sm.SetSituation(v.Code, 3); err != nil { // CANCELADO: a Retirada proposed
+		t.Fatal(err)
+	}
+	if code, out, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	order := imported[0].Order
+	if code, _, errOut := ponte("pending", "list"); code != cli.ExitOK {
+		t.Fatalf("pending list: %d %q", code, errOut)
+	}
+	poison(t, db, map[string]string{"changed_by": evilSGAUser, "note": evilNote, "technician": evilNote, "cancel_reason": evilNote, "by": evilSGAUser})
+
+	for _, args := range [][]string{
+		{"pending", "list", "--all"},
+		{"order", "show", order},
+	} {
+		code, out, errOut := ponte(args...)
+		if code != cli.ExitOK {
+			t.Fatalf("ponte %s: %d %q", strings.Join(args, " "), code, errOut)
+		}
+		if c := obeyed(out + errOut); c != "" || !strings.Contains(out, `\x1b]`) {
+			t.Errorf("ponte %s printed %q raw:\n%s", strings.Join(args, " "), c, out)
+		}
+	}
+	code, out, _ = ponte("order", "show", order, "--json")
+	if code != cli.ExitOK || !strings.Contains(out, `\u001b]52;c;`) || obeyed(out) != "" {
+		t.Errorf("order show --json: %d\n%s", code, out)
+	}
+}
