@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"ponte/store/safefile"
@@ -86,7 +88,8 @@ func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
 		return 0, fmt.Errorf("unknown format %q (want json or csv): %w", format, ErrInvalid)
 	}
 	var cw *csv.Writer
-	enc := json.NewEncoder(w)
+	var line bytes.Buffer // a JSON line, escaped by JSONText before it is written
+	enc := json.NewEncoder(&line)
 	enc.SetEscapeHTML(false)
 	if format == "csv" {
 		cw = csv.NewWriter(w)
@@ -103,7 +106,12 @@ func (s *Store) Export(kind, format string, w io.Writer) (int, error) {
 	emit := func(row exportRow) error {
 		n++
 		if cw == nil {
-			return enc.Encode(row)
+			line.Reset()
+			if err := enc.Encode(row); err != nil {
+				return err
+			}
+			_, err := w.Write(JSONText(line.Bytes()))
+			return err
 		}
 		m := row.fields()
 		rec = rec[:0]
@@ -374,12 +382,24 @@ func exportMap(kind string, tx txn, v []byte) (rowMap, error) {
 	return row, nil
 }
 
+// csvText is a text cell as CSV writes it for a spreadsheet or a terminal: one a spreadsheet
+// would take as a formula (it starts with =, +, -, @, a tab or a carriage return, OWASP's list)
+// starts with a single quote, which makes it text; one holding what a terminal would obey is
+// shown by Printable.
+func csvText(s string) string {
+	s = Printable(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 func csvValue(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return x
+		return csvText(x)
 	case time.Time:
 		if x.IsZero() {
 			return ""
@@ -394,6 +414,6 @@ func csvValue(v any) string {
 		if err != nil {
 			return fmt.Sprint(x)
 		}
-		return string(b)
+		return string(JSONText(b))
 	}
 }

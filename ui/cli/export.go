@@ -16,7 +16,10 @@ func (a *app) exportCmd() *cobra.Command {
 		Use:   "export KIND",
 		Short: "Write every record of a kind as JSON lines (or CSV) on stdout",
 		Long: "Write every record of a kind on stdout, as JSON lines or, with --format csv, as CSV.\n" +
-			"KIND is one of: " + strings.Join(store.ExportKinds, ", ") + ".",
+			"KIND is one of: " + strings.Join(store.ExportKinds, ", ") + ".\n" +
+			"A CSV cell a spreadsheet would take as a formula (one starting with =, +, -, @, a tab or a\n" +
+			"carriage return) starts with a single quote; a value holding control or bidirectional\n" +
+			"characters is written quoted, each escaped (in JSON, as \\u escapes).",
 		Example:   "  ponte export vehicles > vehicles.jsonl\n  ponte export contracts --format csv > contracts.csv",
 		ValidArgs: store.ExportKinds,
 		Args: func(cmd *cobra.Command, args []string) error {

