@@ -55,8 +55,8 @@ func (s *Store) AddAdmin(a Admin, by Actor) (Admin, error) {
 	switch {
 	case !loginPattern.MatchString(a.Login):
 		return Admin{}, fmt.Errorf("login %q: 2 to 32 lower-case letters, digits, '.', '_' or '-': %w", a.Login, ErrInvalid)
-	case a.Name == "" || len(a.Name) > 120:
-		return Admin{}, fmt.Errorf("name: 1 to 120 characters: %w", ErrInvalid)
+	case CheckAdminName(a.Name) != nil:
+		return Admin{}, CheckAdminName(a.Name)
 	case a.Email != "" && (!strings.Contains(a.Email, "@") || len(a.Email) > 254):
 		return Admin{}, fmt.Errorf("e-mail %q: %w", a.Email, ErrInvalid)
 	case a.Role == "":

@@ -286,6 +286,9 @@ func CanStep(from, to string) bool { return slices.Contains(next[from], to) }
 // (Encerrado); a Reinstalação Concluída opens it again.
 func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
+	if err := checkStepText(step); err != nil {
+		return Order{}, err
+	}
 	now := s.now().UTC()
 	var o Order
 	err := s.update(func(tx txn) error {
@@ -368,6 +371,26 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 		return appendAudit(at, now, a, ActionOrderChanged, fmt.Sprintf("%s (%s, %s): %s", o.Number, o.Kind, o.Plate, strings.Join(detail, "; ")))
 	})
 	return o, err
+}
+
+// checkStepText refuses a step whose note, cancel reason or technician CheckText refuses.
+func checkStepText(step OrderStep) error {
+	field := FieldNote
+	if step.To == OrderStatusCancelled {
+		field = FieldReason
+	}
+	if err := CheckText(field, strings.TrimSpace(step.Note)); err != nil {
+		return err
+	}
+	if step.Attempt != nil {
+		if err := CheckText(FieldNote, strings.TrimSpace(step.Attempt.Note)); err != nil {
+			return err
+		}
+	}
+	if step.Visit != nil {
+		return CheckText(FieldTechnician, strings.TrimSpace(step.Visit.Technician))
+	}
+	return nil
 }
 
 func optional(note string) string {

@@ -452,6 +452,9 @@ func (s *Store) DismissProposals(ids []uint64, reason string, a Actor) error {
 	if reason == "" {
 		return fmt.Errorf("dismissing needs a reason: %w", ErrInvalid)
 	}
+	if err := CheckText(FieldReason, reason); err != nil {
+		return err
+	}
 	now := s.now().UTC()
 	return s.update(func(tx txn) error {
 		for _, id := range ids {

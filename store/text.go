@@ -179,3 +179,61 @@ func JSONText(b []byte) []byte {
 	}
 	return out
 }
+
+// The longest text an operator may write in each field, in characters (see CheckText).
+const (
+	MaxNote       = 500 // a note on an order's step or contact attempt
+	MaxReason     = 200 // why an order is cancelled or a proposal dismissed
+	MaxTechnician = 60  // who goes to an order's visit
+	MaxAdminName  = 120 // an administrator's name
+)
+
+// The fields of what an operator writes, as CheckText and FieldError name them.
+const (
+	FieldNote       = "note"
+	FieldReason     = "reason"
+	FieldTechnician = "technician"
+	FieldAdminName  = "name"
+)
+
+// TextLimit is the longest text field may hold, in characters; 0 for a field with none.
+func TextLimit(field string) int {
+	return map[string]int{FieldNote: MaxNote, FieldReason: MaxReason, FieldTechnician: MaxTechnician,
+		FieldAdminName: MaxAdminName}[field]
+}
+
+// CheckText checks one text an operator writes, as it would be saved (callers trim spaces
+// around it; whether it may be empty is theirs to say): valid UTF-8, no Unprintable
+// character, and no longer than TextLimit. The refusal is a *FieldError, which names the
+// field, and the character refused or the limit. The store's own writes ask it, so every
+// surface (the command line, the console, a command over SSH) is refused alike.
+func CheckText(field, v string) error {
+	bad := func(problem string, pos int, r rune) error {
+		return &FieldError{Field: field, Problem: problem, Pos: pos, Char: r, Limit: TextLimit(field)}
+	}
+	pos := 0
+	for i, r := range v {
+		pos++
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(v[i:], "\uFFFD"):
+			return bad(ProblemInvalidUTF8, i+1, 0)
+		case IsBidiControl(r):
+			return bad(ProblemBidi, pos, r)
+		case Unprintable(r):
+			return bad(ProblemControl, pos, r)
+		}
+	}
+	if limit := TextLimit(field); limit > 0 && pos > limit {
+		return bad(ProblemTooLong, 0, 0)
+	}
+	return nil
+}
+
+// CheckAdminName checks an administrator's name as it would be saved (trimmed): not empty,
+// and as CheckText says.
+func CheckAdminName(name string) error {
+	if name == "" {
+		return &FieldError{Field: FieldAdminName, Problem: ProblemEmpty}
+	}
+	return CheckText(FieldAdminName, name)
+}

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"ponte/store"
 )
 
 // form is a few labelled text fields and a button: tab and the arrows move between the
@@ -19,6 +21,7 @@ type form struct {
 	hint   string
 	button string
 	labels []string
+	rules  []string // per field, the store's text rule it follows (store.CheckText), or ""
 	inputs []*textinput.Model
 	errs   []string
 	at     int // the field with the cursor; len(inputs): the button
@@ -28,10 +31,13 @@ type form struct {
 	waits bool
 }
 
-// field is one of a form's fields: its label, its length limit and what it shows empty.
+// field is one of a form's fields: its label, its length limit and what it shows empty. A
+// field with a rule (store.FieldNote, FieldReason, ...) takes the store's limit for it and is
+// checked by the store's rule before the form submits.
 type field struct {
 	label       string
 	limit       int
+	rule        string
 	placeholder string
 	value       string
 }
@@ -39,13 +45,16 @@ type field struct {
 func newForm(c *common, title, hint, button string, submit func([]string) ([]string, tea.Cmd), fields ...field) *form {
 	f := &form{c: c, title: title, hint: hint, button: button, submit: submit}
 	for _, fd := range fields {
+		if fd.rule != "" {
+			fd.limit = store.TextLimit(fd.rule)
+		}
 		in := c.newInput()
 		in.CharLimit = fd.limit
 		in.SetWidth(min(fd.limit+1, 40))
 		in.Prompt = ""
 		in.Placeholder = fd.placeholder
 		in.SetValue(fd.value)
-		f.labels = append(f.labels, fd.label)
+		f.labels, f.rules = append(f.labels, fd.label), append(f.rules, fd.rule)
 		f.inputs = append(f.inputs, in)
 	}
 	f.errs = make([]string, len(f.inputs))
@@ -91,7 +100,18 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 		for i, in := range f.inputs {
 			values[i] = strings.TrimSpace(in.Value())
 		}
-		errs, run := f.submit(values)
+		var errs []string
+		var run tea.Cmd
+		for i, rule := range f.rules {
+			if msg := settingProblem(textRule(rule, values[i])); msg != "" {
+				errs = make([]string, len(f.inputs))
+				errs[i] = msg
+				break
+			}
+		}
+		if errs == nil {
+			errs, run = f.submit(values)
+		}
 		f.errs = make([]string, len(f.inputs))
 		copy(f.errs, errs)
 		for i, e := range f.errs {
@@ -147,7 +167,7 @@ func (f *form) View(width int) string {
 		if i == f.at {
 			mark = markCursor
 		}
-		line := mark + st.Label.Render(cell(f.labels[i], labelWidth)) + in.View()
+		line := mark + st.Label.Render(cell(f.labels[i], labelWidth)) + defused(in.View())
 		if f.errs[i] != "" {
 			line += "  " + st.Error.Render(f.errs[i])
 		}
@@ -155,4 +175,12 @@ func (f *form) View(width int) string {
 	}
 	b.WriteString("\n" + button(st, f.button, f.onButton()))
 	return b.String()
+}
+
+// textRule is what the store's rule says of a field's value (nil for a field without one).
+func textRule(rule, v string) error {
+	if rule == "" {
+		return nil
+	}
+	return store.CheckText(rule, v)
 }

@@ -108,3 +108,23 @@ func TestResumedRunNamesTheRunItContinues(t *testing.T) {
 	c.press("enter") // the newest run's detail
 	c.waitFor("Erros da execução 2 (2ª de Principal)", "Continua a execução 1, de onde ela parou.")
 }
+
+// A dismiss reason holding a character that reorders text is refused in the form, on the
+// store's rule, shown defused, and nothing is dismissed.
+func TestDismissReasonRefusesBidiControls(t *testing.T) {
+	svc := withProposals(t)
+	c := newConsole(t, svc, 120, 35)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("2 pendências")
+	c.press("x")
+	c.waitFor("Descartar 1 pendência")
+	c.typeText("retirado\u202eodaritlaer")
+	c.press("enter")
+	if out := c.waitFor("caractere 9 proibido"); !strings.Contains(out, "retirado\uFFFDodaritlaer") || strings.Contains(out, "\u202e") {
+		t.Fatalf("the form shows the control:\n%s", out)
+	}
+	if ps, err := svc.Store.ProposalViews(store.ProposalFilter{Status: store.ProposalPending}, 0); err != nil || len(ps) != 2 {
+		t.Fatalf("pending after a refused dismiss: %d %v", len(ps), err)
+	}
+}

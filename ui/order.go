@@ -183,7 +183,7 @@ func (v *orderView) cancelForm(reason string) tea.Cmd {
 			return nil, nil
 		}
 		return nil, v.step(store.OrderStep{To: store.OrderStatusCancelled, Note: vals[0]})
-	}, field{label: tReason, limit: 200, value: reason})
+	}, field{label: tReason, rule: store.FieldReason, value: reason})
 	return v.form.focus()
 }
 
@@ -243,7 +243,7 @@ func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 		v.form = newForm(v.c, fmt.Sprintf(tScheduleTitle, o.Number), tScheduleHint, tScheduleButton, v.schedule,
 			field{label: tDate, limit: 10, placeholder: tDatePlaceholder, value: date},
 			field{label: tHour, limit: 5, placeholder: tHourPlaceholder, value: hour},
-			field{label: tTechnician, limit: 60, value: tech})
+			field{label: tTechnician, rule: store.FieldTechnician, value: tech})
 		return v.form.focus(), false
 	case key.Matches(msg, k.Contact):
 		v.choosing = true

@@ -273,7 +273,7 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil, func() tea.Msg {
 				return proposalsDismissedMsg{len(ids), st.DismissProposals(ids, v[0], actor)}
 			}
-		}, field{label: tReason, limit: 200})
+		}, field{label: tReason, rule: store.FieldReason})
 	return p.dismiss.focus()
 }
 

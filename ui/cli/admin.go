@@ -81,7 +81,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&login, "login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
-	f.StringVar(&name, "name", "", "full name")
+	f.StringVar(&name, "name", "", "full name ("+atMost(store.MaxAdminName)+")")
 	f.StringVar(&email, "email", "", "e-mail")
 	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub), - for stdin; repeat for several")
 	f.StringVar(&role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")

@@ -297,7 +297,7 @@ func exitStatus(err error) int {
 		return ExitOK
 	case errors.As(err, &s):
 		return s.status
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.As(err, new(*store.FieldError)): // a value refused for its text
 		return ExitUsage
 	case errors.Is(err, store.ErrInUse):
 		return ExitInUse

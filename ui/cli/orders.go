@@ -131,7 +131,7 @@ func (a *app) pendingCmd() *cobra.Command {
 			})
 		},
 	}
-	dismiss.Flags().StringVar(&reason, "reason", "", "why no order is needed (required)")
+	dismiss.Flags().StringVar(&reason, "reason", "", "why no order is needed (required; "+atMost(store.MaxReason)+")")
 	dismiss.Flags().BoolVar(&dismissJSON, "json", false, "print what was dismissed as JSON")
 	cmd.AddCommand(list, accept, dismiss)
 	return cmd
@@ -306,9 +306,9 @@ func (a *app) orderCmd() *cobra.Command {
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var at, tech, contact, note string
 			c.Flags().StringVar(&at, "at", "", "the visit's date and time, DD/MM/YYYY HH:MM, local time (required)")
-			c.Flags().StringVar(&tech, "technician", "", "who goes (required)")
+			c.Flags().StringVar(&tech, "technician", "", "who goes (required; "+atMost(store.MaxTechnician)+")")
 			c.Flags().StringVar(&contact, "contact", "", "record the contact attempt that agreed it: "+strings.Join(store.ContactOutcomes, ", "))
-			c.Flags().StringVar(&note, "note", "", "a note for the history")
+			c.Flags().StringVar(&note, "note", "", "a note for the history ("+atMost(store.MaxNote)+")")
 			return func() error {
 				t, err := time.ParseInLocation("02/01/2006 15:04", strings.TrimSpace(at), time.Local)
 				if err != nil {
@@ -333,7 +333,7 @@ func (a *app) orderCmd() *cobra.Command {
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var outcome, note string
 			c.Flags().StringVar(&outcome, "outcome", "", "how it went: "+strings.Join(store.ContactOutcomes, ", ")+" (required)")
-			c.Flags().StringVar(&note, "note", "", "a note")
+			c.Flags().StringVar(&note, "note", "", "a note ("+atMost(store.MaxNote)+")")
 			return func() error {
 				if !slices.Contains(store.ContactOutcomes, outcome) {
 					return usagef("--outcome must be one of: %s", strings.Join(store.ContactOutcomes, ", "))
@@ -351,7 +351,7 @@ func (a *app) orderCmd() *cobra.Command {
 		"  ponte order finish OS-2026-000042 --note \"rastreador recolhido, IMEI 35...\"",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var note string
-			c.Flags().StringVar(&note, "note", "", "a note for the history")
+			c.Flags().StringVar(&note, "note", "", "a note for the history ("+atMost(store.MaxNote)+")")
 			return func() error { st.To, st.Note = store.OrderStatusDone, note; return nil }
 		})
 	cancel := step("cancel NUMBER --reason TEXT [--contract keep|close]",
@@ -360,7 +360,7 @@ func (a *app) orderCmd() *cobra.Command {
 			"  ponte order cancel OS-2026-000001 --reason \"associado desistiu\" --contract close",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var reason, contract string
-			c.Flags().StringVar(&reason, "reason", "", "the motivo (required)")
+			c.Flags().StringVar(&reason, "reason", "", "the motivo (required; "+atMost(store.MaxReason)+")")
 			c.Flags().StringVar(&contract, "contract", "", "for an Instalação whose contract is Ativo (required there, refused elsewhere): "+
 				store.KeepContract+" (it stays Ativo) or "+store.CloseContract+" (it becomes Encerrado)")
 			return func() error {

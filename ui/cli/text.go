@@ -48,3 +48,8 @@ func (t shownText) Format(f fmt.State, verb rune) {
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s)
 }
+
+// atMost says a text flag's limit in its help: "at most 500 characters, no control characters".
+func atMost(limit int) string {
+	return fmt.Sprintf("at most %d characters, no control characters", limit)
+}

@@ -190,3 +190,55 @@ func TestCSVExportDefusesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// Notes, reasons, technicians and administrators' names have a limit and refuse what a
+// terminal would obey, in the store, so every surface is refused alike: here the command
+// line, exit 2 with the field and the limit, and nothing written.
+func TestOperatorTextHasLimits(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	v := ourVehicle(t, sm)
+	var imported []struct{ Contract, Order string }
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	order := imported[0].Order
+	visit := time.Now().AddDate(0, 0, 7).Format("02/01/2006") + " 14:00"
+	long := strings.Repeat("caixa postal ", 100<<10/13) // 100 KB
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"order", "contact", order, "--outcome", "Sem resposta", "--note", long}, "note: longer than 500 characters"},
+		{[]string{"order", "contact", order, "--outcome", "Sem resposta", "--note", "ok\x1b]52;c;eA==\a"}, "note: character 3 is a control character (U+001B)"},
+		{[]string{"order", "schedule", order, "--at", visit, "--technician", "Carlos\x1b[2J"}, "technician: character 7 is a control character (U+001B)"},
+		{[]string{"order", "schedule", order, "--at", visit, "--technician", strings.Repeat("Carlos ", 10)}, "technician: longer than 60 characters"},
+		{[]string{"order", "cancel", order, "--reason", "desistiu\u202e", "--contract", "keep"}, "reason: character 9 is a bidirectional text control (U+202E)"},
+		{[]string{"order", "cancel", order, "--reason", strings.Repeat("x", 201), "--contract", "keep"}, "reason: longer than 200 characters"},
+		{[]string{"admin", "add", "--login", "eva", "--name", "Eva\x1b]0;x\a"}, "name: character 4 is a control character (U+001B)"},
+		{[]string{"admin", "add", "--login", "eva", "--name", strings.Repeat("é", 121)}, "name: longer than 120 characters"},
+	} {
+		code, out, errOut := ponte(c.args...)
+		if code != cli.ExitUsage || errOut != "ponte: "+c.want+"\n" || out != "" {
+			t.Errorf("ponte %.80q: %d %q %q, want 2 and %q", strings.Join(c.args, " "), code, out, errOut, c.want)
+		}
+	}
+	code, out, _ = ponte("order", "show", order, "--json")
+	var shown struct {
+		Status   string
+		Attempts []any
+	}
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &shown) != nil || shown.Status != "Aberta" || len(shown.Attempts) != 0 {
+		t.Fatalf("a refused step wrote: %d %s", code, out)
+	}
+	if code, out, _ := ponte("admin", "list"); code != cli.ExitOK || strings.Contains(out, "eva") {
+		t.Fatalf("a refused administrator was added: %d %s", code, out)
+	}
+	// At the limit, it is taken.
+	if code, _, errOut := ponte("order", "contact", order, "--outcome", "Sem resposta", "--note", strings.Repeat("ç", 500)); code != cli.ExitOK {
+		t.Fatalf("a note at the limit: %d %q", code, errOut)
+	}
+}
