@@ -1,11 +1,14 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -235,3 +238,54 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkOrderContactAttempts records 300 contact attempts on one order, each with the
+// longest note the store takes (benchNote), in a database on disk: the database's size at the end and
+// the time of the last ten steps show whether a step's cost grows with the order's history.
+// Run it once: go test ./store -run '^$' -bench OrderContactAttempts -benchtime 1x
+func BenchmarkOrderContactAttempts(b *testing.B) {
+	const attempts = 300
+	note := benchNote
+	for b.Loop() {
+		b.StopTimer()
+		ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+		path := filepath.Join(b.TempDir(), "ponte.db")
+		s, err := Open(path, Options{Now: ck.now})
+		if err != nil {
+			b.Fatal(err)
+		}
+		seedImportable(b, s)
+		imp, err := s.Import(1, []int64{10}, cli)
+		if err != nil {
+			b.Fatal(err)
+		}
+		number := imp[0].Order.Number
+		var last time.Duration
+		var o Order
+		for i := range attempts {
+			ck.t = ck.t.Add(time.Minute)
+			start := time.Now()
+			o, err = s.AdvanceOrder(number, OrderStep{Attempt: &ContactAttempt{Outcome: "Sem resposta", Note: note}}, cli)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i >= attempts-10 {
+				last += time.Since(start)
+			}
+		}
+		s.Close()
+		fi, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		encoded, _ := json.Marshal(o)
+		b.ReportMetric(float64(last.Microseconds())/10/1000, "ms/late-step")
+		b.ReportMetric(float64(fi.Size())/(1<<20), "MB-db")
+		b.ReportMetric(float64(len(encoded))/1024, "KB-order")
+		b.StartTimer()
+	}
+}
+
+// benchNote is the longest note the store takes, in its widest characters (4 bytes each): a
+// 100 KB note is refused (CheckText).
+var benchNote = strings.Repeat("🚗", MaxNote)

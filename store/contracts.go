@@ -65,6 +65,10 @@ type Order struct {
 	Attempts     []ContactAttempt `json:"attempts,omitempty"`
 	CancelReason string           `json:"cancel_reason,omitempty"`
 	History      []OrderEvent     `json:"history,omitempty"`
+	// AttemptsDropped and HistoryDropped count the oldest contact attempts and steps the
+	// order no longer keeps (MaxOrderAttempts, MaxOrderHistory); the audit keeps every one.
+	AttemptsDropped int `json:"attempts_dropped,omitempty"`
+	HistoryDropped  int `json:"history_dropped,omitempty"`
 }
 
 // Imported is what one vehicle's import created.

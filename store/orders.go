@@ -61,6 +61,14 @@ type ContactAttempt struct {
 	Note    string    `json:"note,omitempty"`
 }
 
+// What an order keeps of its life: every step rewrites the order, so a life kept whole would
+// make each step cost more than the one before. Past a limit the oldest go, counted in
+// Order.AttemptsDropped and Order.HistoryDropped; the audit keeps every step.
+const (
+	MaxOrderAttempts = 20 // the newest contact attempts an order keeps
+	MaxOrderHistory  = 20 // the steps its history keeps: its opening and the newest 19
+)
+
 // ContactOutcomes are what a contact attempt can end in.
 var ContactOutcomes = []string{"Agendado", "Sem resposta", "Recusou", "Número errado", "Retornar depois"}
 
@@ -318,7 +326,10 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 			att := *step.Attempt
 			att.At, att.By, att.Note = now, a.Who, strings.TrimSpace(att.Note)
 			o.Attempts = append(o.Attempts, att)
-			detail = append(detail, fmt.Sprintf("contact attempt %d: %s", len(o.Attempts), att.Outcome))
+			if over := len(o.Attempts) - MaxOrderAttempts; over > 0 {
+				o.Attempts, o.AttemptsDropped = slices.Delete(o.Attempts, 0, over), o.AttemptsDropped+over
+			}
+			detail = append(detail, fmt.Sprintf("contact attempt %d: %s", o.AttemptsDropped+len(o.Attempts), att.Outcome))
 		}
 		if step.To != "" {
 			if err := CheckStep(o, step.To); err != nil {
@@ -355,6 +366,9 @@ func (s *Store) AdvanceOrder(number string, step OrderStep, a Actor) (Order, err
 			o.Status = step.To
 			event.Note = note
 			o.History = append(o.History, event)
+			if over := len(o.History) - MaxOrderHistory; over > 0 { // the opening stays
+				o.History, o.HistoryDropped = slices.Delete(o.History, 1, 1+over), o.HistoryDropped+over
+			}
 			detail = append(detail, step.To+optional(event.Detail(visitLayout))+contract)
 			if step.To == OrderStatusDone {
 				if err := orderDone(at, o, now, a); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,60 @@ func TestOrderClient(t *testing.T) {
 	}
 	if got, err := s.OrderClient(o); err != nil || got.Name != want.Name || got.Phone != want.Phone || got.Name == "" {
 		t.Fatalf("OrderClient = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// An order keeps its newest MaxOrderAttempts contact attempts and its opening with its newest
+// steps, MaxOrderHistory in all, counting what it dropped; the audit keeps every step, each
+// attempt numbered as if none had been dropped.
+func TestOrderKeepsABoundedHistory(t *testing.T) {
+	ck := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	s, imp := imported(t, ck, 10)
+	number := imp[0].Order.Number
+	const attempts, reschedules = MaxOrderAttempts + 5, MaxOrderHistory + 5
+	var o Order
+	var err error
+	for i := 1; i <= attempts; i++ {
+		ck.t = ck.t.Add(time.Minute)
+		o, err = s.AdvanceOrder(number, OrderStep{Attempt: &ContactAttempt{Outcome: "Sem resposta", Note: fmt.Sprint("tentativa ", i)}}, cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= reschedules; i++ {
+		ck.t = ck.t.Add(time.Minute)
+		v := &Visit{At: ck.t.AddDate(0, 0, i), Technician: fmt.Sprint("técnico ", i)}
+		if o, err = s.AdvanceOrder(number, OrderStep{To: OrderStatusScheduled, Visit: v}, cli); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, _, err := s.Order(number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Order{o, stored} {
+		if len(o.Attempts) != MaxOrderAttempts || o.AttemptsDropped != 5 || o.Attempts[0].Note != "tentativa 6" ||
+			o.Attempts[MaxOrderAttempts-1].Note != fmt.Sprint("tentativa ", attempts) {
+			t.Fatalf("attempts: %d kept, %d dropped, first %+v", len(o.Attempts), o.AttemptsDropped, o.Attempts[0])
+		}
+		life := o.Life()
+		if len(life) != MaxOrderHistory || o.HistoryDropped != 1+reschedules-MaxOrderHistory || life[0].Status != OrderStatusOpen ||
+			life[1].Visit.Technician != "técnico 7" || life[len(life)-1].Visit.Technician != fmt.Sprint("técnico ", reschedules) {
+			t.Fatalf("history: %d kept, %d dropped: %+v", len(life), o.HistoryDropped, life[:2])
+		}
+	}
+	log, err := s.AuditLog(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, numbered := 0, false
+	for _, e := range log {
+		if e.Action == ActionOrderChanged {
+			steps++
+			numbered = numbered || strings.Contains(e.Details, fmt.Sprint("contact attempt ", attempts, ":"))
+		}
+	}
+	if steps != attempts+reschedules || !numbered {
+		t.Fatalf("the audit has %d order steps, the last attempt numbered %d: %v", steps, attempts, numbered)
 	}
 }

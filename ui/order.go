@@ -340,6 +340,9 @@ func (v *orderView) View(width int) string {
 	if len(o.Attempts) == 0 {
 		b.WriteString(st.Hint.Render("  "+tNoAttempts) + "\n")
 	}
+	if o.AttemptsDropped > 0 {
+		b.WriteString(st.Hint.Render(cell("  "+plural(o.AttemptsDropped, tOlderAttemptOne, tOlderAttemptMany), width)) + "\n")
+	}
 	for _, a := range o.Attempts {
 		line := "  " + fmt.Sprintf(tHistoryLine, a.At.Local().Format("02/01/2006 15:04"), a.Outcome, a.By)
 		if a.Note != "" {
@@ -348,7 +351,7 @@ func (v *orderView) View(width int) string {
 		b.WriteString(cell(line, width) + "\n")
 	}
 	b.WriteString("\n" + st.Label.Render(tHistory) + "\n")
-	for _, e := range o.Life() {
+	for i, e := range o.Life() {
 		line := "  " + fmt.Sprintf(tHistoryLine, e.At.Local().Format("02/01/2006 15:04"), e.Status, e.By)
 		for _, note := range []string{e.Detail("02/01/2006 15:04"), contractLeft(e)} {
 			if note != "" {
@@ -356,6 +359,9 @@ func (v *orderView) View(width int) string {
 			}
 		}
 		b.WriteString(cell(line, width) + "\n")
+		if i == 0 && o.HistoryDropped > 0 { // after the opening, which is always kept
+			b.WriteString(st.Hint.Render(cell("  "+plural(o.HistoryDropped, tOlderStepOne, tOlderStepMany), width)) + "\n")
+		}
 	}
 	return b.String()
 }

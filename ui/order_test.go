@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"ponte/store"
 	"ponte/ui/uitest"
@@ -116,4 +117,23 @@ func TestAnOrderShowsItsClientsPhone(t *testing.T) {
 	c := newConsole(t, fixture(t), 100, 30)
 	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter",
 		"=Cliente           MARIA DA SILVA (código SGA 1)", "=Telefone          (31) 98888-0000")
+}
+
+// An order that dropped its oldest contact attempts and steps says how many, where they were.
+func TestAnOrderSaysWhatItNoLongerKeeps(t *testing.T) {
+	svc := fixture(t)
+	for i := 0; i < store.MaxOrderAttempts+3; i++ {
+		if _, err := svc.Store.AdvanceOrder("OS-2026-000001", store.OrderStep{Attempt: &store.ContactAttempt{Outcome: "Sem resposta"}}, uitest.Maria); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= store.MaxOrderHistory; i++ {
+		v := &store.Visit{At: time.Now().AddDate(0, 0, i), Technician: "Carlos"}
+		if _, err := svc.Store.AdvanceOrder("OS-2026-000001", store.OrderStep{To: store.OrderStatusScheduled, Visit: v}, uitest.Maria); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newConsole(t, svc, 100, 80)
+	c.steps("=Último: concluído", "4", "=OS-2026-000001", "enter",
+		"=… e mais 3 tentativas anteriores, não guardadas", "=… e mais 1 etapa anterior, não guardada")
 }

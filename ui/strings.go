@@ -130,6 +130,10 @@ const (
 	tAttempts          = "Tentativas de contato"
 	tHistory           = "Histórico"
 	tNoAttempts        = "nenhuma"
+	tOlderAttemptOne   = "… e mais %d tentativa anterior, não guardada"
+	tOlderAttemptMany  = "… e mais %d tentativas anteriores, não guardadas"
+	tOlderStepOne      = "… e mais %d etapa anterior, não guardada"
+	tOlderStepMany     = "… e mais %d etapas anteriores, não guardadas"
 	tHistoryLine       = "%s  %s, por %s"
 	tVisitText         = "%s, %s"
 

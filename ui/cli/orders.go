@@ -232,7 +232,9 @@ func (a *app) orderCmd() *cobra.Command {
 			"Em execução → Concluída, or Cancelada with a reason. Each step records who and when, in the\n" +
 			"order and in the audit. A Retirada Concluída closes its contract (Encerrado); a Reinstalação\n" +
 			"Concluída opens it again. Cancelling an Instalação says whether its contract stays Ativo or\n" +
-			"closes with it (--contract keep|close). A visit is never in the past.",
+			"closes with it (--contract keep|close). A visit is never in the past. An order keeps its newest\n" +
+			fmt.Sprintf("%d contact attempts and its opening with its newest %d steps; older ones are counted, not\n", store.MaxOrderAttempts, store.MaxOrderHistory-1) +
+			"kept (the audit keeps every step).",
 	})
 	var showJSON bool
 	show := &cobra.Command{
@@ -415,19 +417,25 @@ func showOrder(w io.Writer, o store.Order, c store.Contract, cl store.Client) {
 	if len(o.Attempts) > 0 {
 		fmt.Fprintln(w, "\ncontact attempts:")
 		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		if o.AttemptsDropped > 0 {
+			printf(tw, "  (%s not kept)\n", plural(o.AttemptsDropped, "older attempt", "older attempts"))
+		}
 		for i, at := range o.Attempts {
-			printf(tw, "  %d\t%s\t%s\t%s\t%s\n", i+1, when(at.At), at.By, at.Outcome, at.Note)
+			printf(tw, "  %d\t%s\t%s\t%s\t%s\n", o.AttemptsDropped+i+1, when(at.At), at.By, at.Outcome, at.Note)
 		}
 		_ = tw.Flush()
 	}
 	fmt.Fprintln(w, "\nhistory:")
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	for _, e := range o.Life() {
+	for i, e := range o.Life() {
 		note := e.Detail(timeLayout)
 		if e.Contract != "" {
 			note = strings.TrimPrefix(note+"; "+contractLeft(o, e), "; ")
 		}
 		printf(tw, "  %s\t%s\t%s\t%s\n", when(e.At), e.Status, e.By, note)
+		if i == 0 && o.HistoryDropped > 0 { // after the opening, which is always kept
+			printf(tw, "  (%s not kept)\n", plural(o.HistoryDropped, "older step", "older steps"))
+		}
 	}
 	_ = tw.Flush()
 }

@@ -360,3 +360,31 @@ func clientOf(t *testing.T, db string, code int64) store.Client {
 	t.Fatalf("export clients: %d %q, no name or phone for client %d", status, errOut, code)
 	panic("unreachable")
 }
+
+// order show numbers the contact attempts an order keeps as they were made and says how many
+// older ones it no longer keeps.
+func TestOrderShowSaysWhatItNoLongerKeeps(t *testing.T) {
+	db, sm, url := syncedDB(t, 40)
+	ponte := func(args ...string) (int, string, string) {
+		return ponteIn("", append([]string{"--db", db, "--sga-url", url}, args...)...)
+	}
+	v := ourVehicle(t, sm)
+	var imported []struct{ Contract, Order string }
+	code, out, errOut := ponte("import", v.Plate, "--client", v.MemberCPF, "--json")
+	if code != cli.ExitOK || json.Unmarshal([]byte(out), &imported) != nil || len(imported) != 1 {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	order := imported[0].Order
+	for i := 1; i <= store.MaxOrderAttempts+2; i++ {
+		if code, _, errOut := ponte("order", "contact", order, "--outcome", "Sem resposta", "--note", fmt.Sprint("tentativa ", i)); code != cli.ExitOK {
+			t.Fatalf("contact %d: %d %q", i, code, errOut)
+		}
+	}
+	code, out, _ = ponte("order", "show", order)
+	last := fmt.Sprint("tentativa ", store.MaxOrderAttempts+2)
+	if code != cli.ExitOK || !strings.Contains(out, "  (2 older attempts not kept)\n") ||
+		!regexp.MustCompile(`(?m)^  3 .*tentativa 3$`).MatchString(out) || !regexp.MustCompile(`(?m)^  22 .*`+last+`$`).MatchString(out) ||
+		strings.Contains(out, "tentativa 2\n") {
+		t.Fatalf("order show: %d\n%s", code, out)
+	}
+}
