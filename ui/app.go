@@ -469,7 +469,7 @@ func (m *Model) contentSize() (int, int) {
 
 // View draws the header, the page, the status bar and the footer.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Screen())
+	v := tea.NewView(frame(m.Screen()))
 	v.AltScreen = true
 	if m.mouse {
 		v.MouseMode = tea.MouseModeCellMotion
@@ -547,4 +547,22 @@ func (m *Model) header() string {
 		}
 	}
 	return tabs(m.c.styles, labels, m.active, m.c.width-2)
+}
+
+// frame is the console's text as the terminal gets it, without the characters store.Unprintable
+// names that a frame of its own never holds: DEL, the C1 controls (U+009B is CSI), the line
+// separators and the bidirectional controls, which SGA's data or an operator's text may carry
+// and the terminal would obey. Each takes no cell, so the layout stands. (The C0 controls are
+// the frame's own escape sequences; the renderer keeps only those it knows.)
+func frame(screen string) string {
+	strip := func(r rune) bool { return r >= 0x7f && store.Unprintable(r) }
+	if !strings.ContainsFunc(screen, strip) {
+		return screen
+	}
+	return strings.Map(func(r rune) rune {
+		if strip(r) {
+			return -1
+		}
+		return r
+	}, screen)
 }

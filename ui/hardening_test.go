@@ -128,3 +128,30 @@ func TestDismissReasonRefusesBidiControls(t *testing.T) {
 		t.Fatalf("pending after a refused dismiss: %d %v", len(ps), err)
 	}
 }
+
+// A name from SGA holding a bidirectional control, a C1 CSI or an escape sequence reaches the
+// terminal without any of them: the renderer drops the escape sequence, the frame the others.
+func TestSGATextReachesTheTerminalDefused(t *testing.T) {
+	svc := fixture(t)
+	if _, err := svc.Store.Apply(store.Batch{Clients: []store.Client{{SGACode: 1, Name: "MARIA\u202eXYZ\x1b]0;pwn\a\u009b2J\u2066QQ",
+		CPF: "12345678909", City: "BELO HORIZONTE", State: "MG", Situation: "ATIVO"}}}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(svc, Session{Actor: maria})
+	t.Cleanup(m.Close)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	var out []byte
+	read := func(text string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { out = append(out, b...); return bytes.Contains(out, []byte(text)) },
+			teatest.WithDuration(15*time.Second))
+	}
+	read("Integração")
+	tm.Send(keyPress("3"))
+	read("XYZ2JQQ")
+	for _, bad := range []string{"\u202e", "\u2066", "\u009b", "\x1b]0;pwn"} {
+		if bytes.Contains(out, []byte(bad)) {
+			t.Errorf("the terminal got %q", bad)
+		}
+	}
+}
