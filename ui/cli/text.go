@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"ponte/store"
 )
@@ -29,8 +30,14 @@ func printed(args []any) []any {
 			out[i] = shownText(x)
 		case error:
 			out[i] = shownText(x.Error())
+		case fmt.Formatter, fmt.Stringer:
+			out[i] = a // its own text: a time, a duration
 		default:
-			out[i] = a
+			if v := reflect.ValueOf(a); v.Kind() == reflect.String { // a string type of its own
+				out[i] = shownText(v.String())
+			} else {
+				out[i] = a
+			}
 		}
 	}
 	return out
