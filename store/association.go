@@ -505,6 +505,7 @@ type AssociationSummary struct {
 	Clients, Vehicles, Contracts int
 	LastRun                      *Run // its last sync, full or incremental (nil: never synced)
 	Schedule                     Schedule
+	Freshness                    Freshness
 }
 
 // Overview summarises every association the store may see, from one read transaction.
@@ -529,6 +530,9 @@ func (s *Store) Overview() ([]AssociationSummary, error) {
 				return fmt.Errorf("%s: last run: %w", t.assoc.Slug, err)
 			}
 			sum.LastRun = last
+			if sum.Freshness, err = freshnessOf(t); err != nil {
+				return fmt.Errorf("%s: freshness: %w", t.assoc.Slug, err)
+			}
 			if _, err := getJSON(t.Bucket(bSync), keySchedule, &sum.Schedule); err != nil {
 				return err
 			}

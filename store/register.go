@@ -99,6 +99,16 @@ type Batch struct {
 	// CheckClient refuses): each one stored stays as it was, and counts as seen by the run,
 	// so that a damaged record is not taken for a vehicle that left.
 	Seen []int64
+	// NewestChange is SGA's time of the newest change-feed change the batch applies (zero:
+	// none); the association's Freshness keeps the newest ever written.
+	NewestChange time.Time
+}
+
+// Applied notes that the batch applies a change-feed change SGA made at at.
+func (b *Batch) Applied(at time.Time) {
+	if at.After(b.NewestChange) {
+		b.NewestChange = at
+	}
 }
 
 // BatchResult counts what a batch changed.
@@ -175,6 +185,9 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 			if err := putJSON(tx.Bucket(bSync), keyFeed, b.Feed); err != nil {
 				return err
 			}
+		}
+		if err := noteNewestChange(tx, b.NewestChange); err != nil {
+			return err
 		}
 		if b.Checkpoint != nil {
 			return putJSON(tx.Bucket(bSync), keyCheckpoint, b.Checkpoint)
