@@ -430,6 +430,7 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 				redescribe[code] = d
 			}
 		}
+		b.Applied(ch.At())
 	}
 	// Model, brand and colour changed: the descriptions, as the listing gives them, come from
 	// the vehicle read again, once per vehicle.
@@ -506,7 +507,9 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 		if err := store.CheckClient(*c); err != nil {
 			*c = was
 			r.refuseChange(ch, fmt.Sprintf("codigo_associado=%d", code), err)
+			continue // not applied: not the newest change applied either
 		}
+		b.Applied(ch.At())
 	}
 	for _, code := range order {
 		b.Vehicles = append(b.Vehicles, *vehicles[code])
