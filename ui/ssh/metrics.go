@@ -66,7 +66,7 @@ func (m *Metrics) command(name string, status int) {
 // Watch adds the syncs' state, read from st and eng at each scrape, and the server's open
 // sessions.
 func (m *Metrics) Watch(st *store.Store, eng *syncer.Engine, srv *Server) {
-	m.reg.MustRegister(&syncState{st: st, eng: eng})
+	m.reg.MustRegister(&syncState{st: st, eng: eng}, &freshnessState{st: st})
 	if srv != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ponte_ssh_sessions_open",
