@@ -145,6 +145,9 @@ type associationView struct {
 	Daily     string     `json:"daily"` // "03:00", or "off"
 	NextRun   *time.Time `json:"next_run,omitempty"`
 	LastRun   *store.Run `json:"last_run,omitempty"`
+	// LastFullRead and NewestChange are its freshness (store.Freshness); nil: never.
+	LastFullRead *time.Time `json:"last_full_read,omitempty"`
+	NewestChange *time.Time `json:"newest_change_applied,omitempty"`
 }
 
 func viewOf(s store.AssociationSummary) associationView {
@@ -160,7 +163,24 @@ func viewOf(s store.AssociationSummary) associationView {
 	if v.LastRun != nil {
 		v.LastRun.Errors = nil // the run's own command shows them
 	}
+	if t := s.Freshness.LastFullRead; !t.IsZero() {
+		v.LastFullRead = &t
+	}
+	if t := s.Freshness.NewestChange; !t.IsZero() {
+		v.NewestChange = &t
+	}
 	return v
+}
+
+// freshnessRows are an association's freshness as show prints it.
+func freshnessRows(v associationView) [][2]string {
+	at := func(t *time.Time, none string) string {
+		if t == nil {
+			return none
+		}
+		return t.Local().Format(timeLayout)
+	}
+	return [][2]string{{"last full read", at(v.LastFullRead, "never")}, {"newest change applied", at(v.NewestChange, "none")}}
 }
 
 func (a *app) associationListCmd() *cobra.Command {
@@ -270,6 +290,7 @@ func showAssociation(w io.Writer, v associationView, in store.IntegrationState) 
 	if v.NextRun != nil {
 		rows = append(rows, [2]string{"next sync", v.NextRun.Local().Format("2006-01-02 15:04:05")})
 	}
+	rows = append(rows, freshnessRows(v)...)
 	for _, r := range rows {
 		printf(tw, "%s:\t%s\n", r[0], r[1])
 	}
