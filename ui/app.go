@@ -60,6 +60,7 @@ type Model struct {
 	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
 
 	progress syncer.Progress
+	fresh    *store.Freshness // the current association's, once read
 	shownAt  time.Time        // when a running sync's progress was last shown
 	held     *syncer.Progress // a newer progress not shown yet (see Update)
 	ended    *syncer.Progress // the last run's end this session has seen (and said)
@@ -98,6 +99,7 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m.restyle()
 	m.picker = newPicker(c)
 	m.pages = newPages(c)
+	m.readFreshness()
 	if svc.Engine != nil {
 		m.subscribe()
 		m.activity, m.unsubActivity = svc.Engine.Activity().Subscribe()
@@ -214,6 +216,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitActivity(), m.pages[m.active].Update(msg))
 	case switchMsg:
 		return m, m.switchTo(msg)
+	case freshnessMsg:
+		m.takeFreshness(msg)
+		return m, nil
 	case pickerLoadedMsg:
 		if !m.picker.isOpen {
 			return m, nil // closed before its list was read
@@ -271,7 +276,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case dataChangedMsg:
 		// Only the page in front reloads now; the others reload when shown (Activate), so a
 		// sync's end costs each session one read, not four.
-		return m, m.pages[m.active].Update(msg)
+		return m, tea.Batch(m.pages[m.active].Update(msg), m.loadFreshness())
 	case tea.KeyPressMsg:
 		m.dropToast()
 		return m, m.key(msg)

@@ -82,14 +82,21 @@ func (p *assocsPage) SetSize(w, h int) {
 }
 
 // assocColumns are the list's columns for a page width: the figures' headings shorten on
-// narrow terminals so that the name keeps its room.
+// narrow terminals so that the name keeps its room, and the last sync's date is left to wide
+// ones (how fresh the data is says the rest).
 func assocColumns(width int) []column {
-	vehicles, contracts := column{tAssocVehicles, 8}, column{tAssocContracts, 9}
+	vehicles, contracts, last := column{tAssocVehicles, 8}, column{tAssocContracts, 9}, column{tAssocLast, 20}
 	if width < 96 {
 		vehicles, contracts = column{tAssocVehiclesShort, 6}, column{tAssocContractsShort, 6}
 	}
-	return []column{{" ", 1}, {tAssociation, 0}, vehicles, contracts, {tAssocLast, 29}, {tAssocNext, 11}}
+	if lastDated(width) {
+		last.width = 29
+	}
+	return []column{{" ", 1}, {tAssociation, 0}, vehicles, contracts, last, {tAssocFresh, 11}, {tAssocNext, 11}}
 }
+
+// lastDated reports whether the list at width dates each association's last sync.
+func lastDated(width int) bool { return width >= 110 }
 
 func (p *assocsPage) Typing() bool { return p.adding != nil }
 
@@ -220,7 +227,10 @@ func (p *assocsPage) rows() {
 		}
 		last := tAssocNever
 		if r := s.LastRun; r != nil {
-			last = withWarning(shortStatus(r.Status), r.Status, r.FellBack) + " " + r.StartedAt.Local().Format("02/01 15:04")
+			last = withWarning(shortStatus(r.Status), r.Status, r.FellBack)
+			if lastDated(p.width) {
+				last += " " + r.StartedAt.Local().Format("02/01 15:04")
+			}
 			if r.ErrorCount > 0 {
 				last += " · " + plural(r.ErrorCount, tErrorOne, tErrorMany)
 			}
@@ -249,7 +259,8 @@ func (p *assocsPage) rows() {
 		if s.Name != s.Slug && p.width >= 96 { // narrow, the name alone keeps its room
 			name += " (" + s.Slug + ")"
 		}
-		rows[i] = row{key: s.Slug, cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, next},
+		fresh := freshAgo(s.Freshness, p.c.svc.Now())
+		rows[i] = row{key: s.Slug, cells: []string{mark, name, fmt.Sprint(s.Vehicles), fmt.Sprint(s.Contracts), last, fresh, next},
 			disabled: s.Disabled}
 	}
 	p.table.SetRows(rows)

@@ -126,7 +126,7 @@ func (m *Model) syncPart(left int, result bool) string {
 		}
 		return st.StatusKey.Render(fitFacts(facts, " · ", max(textWidth(s), left)))
 	case p.Status != "":
-		forms := lastRunForms(p)
+		forms := withFreshness(lastRunForms(p), m.freshStatus())
 		for _, f := range forms {
 			if textWidth(f) <= left {
 				return f
@@ -139,7 +139,25 @@ func (m *Model) syncPart(left int, result bool) string {
 	case result && textWidth(tIdle) > left:
 		return ""
 	}
+	for _, f := range withFreshness([]string{tIdle}, m.freshStatus()) {
+		if textWidth(f) <= left {
+			return f
+		}
+	}
 	return tIdle
+}
+
+// withFreshness is forms, longest first, each first with the association's freshness after
+// it and then without: the freshness gives way before the last run's words shorten.
+func withFreshness(forms []string, fresh string) []string {
+	if fresh == "" {
+		return forms
+	}
+	out := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		out = append(out, f+" · "+fresh, f)
+	}
+	return out
 }
 
 // wrapped is text in style, wrapped at words to width, each line styled on its own, in at most

@@ -52,6 +52,7 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	if say == "" {
 		say = fmt.Sprintf(tAssocNowCurrent, msg.assoc.Label())
 	}
+	m.readFreshness()
 	cmds := []tea.Cmd{toast(true, "%s", say)}
 	if m.c.svc.Engine != nil {
 		m.subscribe()

@@ -158,6 +158,7 @@ const (
 	tAssocNext           = "Próximo"
 	tAssocDisabled       = "desativada"
 	tAssocNever          = "nunca"
+	tAssocFresh          = "Atualizado" // how long ago its data was last known to equal SGA's
 	tAssocNoDaily        = "desligado"
 	tAssocQueued         = "na fila"
 	tAssocSlugExample    = "ex.: protecao-sul"
@@ -393,6 +394,14 @@ const (
 	tRunStatus        = "%s: %s"
 	tLastRun          = "Último"
 	tLastClientRun    = "Último (cliente)"
+	// An association's freshness: how long ago its last full read of SGA ended.
+	tFreshNow         = "agora"
+	tFreshMinutes     = "há %d min"
+	tFreshHours       = "há %d h"
+	tFreshDays        = "há %d dias"
+	tFreshNever       = "nunca"
+	tFreshStatus      = "atualizado %s" // "atualizado há 2 h"
+	tFreshStatusNever = "nunca atualizado"
 	tFilter           = "Buscar: "
 	tClearSearch      = "limpar a busca"
 	tClientSearchHint = "nome, CPF, placa ou cidade"
