@@ -132,6 +132,9 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 		p.summary, p.loaded = msg.summary, true
 		p.rows()
 		return nil
+	case freshTickMsg: // the ages grew
+		p.rows()
+		return nil
 	case progressMsg, activityMsg:
 		p.rows()
 		if m, ok := msg.(progressMsg); ok && !m.Running && m.Phase == syncer.PhaseDone {

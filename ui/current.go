@@ -97,7 +97,8 @@ type epochMsg struct {
 // anyEpoch reports the messages that stand whatever association they were asked in.
 func anyEpoch(msg tea.Msg) bool {
 	switch msg.(type) {
-	case toastMsg, clearToastMsg, heartbeatMsg, activityMsg, switchMsg, cancelledMsg, dataChangedMsg, pickerLoadedMsg:
+	case toastMsg, clearToastMsg, heartbeatMsg, activityMsg, switchMsg, cancelledMsg, dataChangedMsg, pickerLoadedMsg,
+		freshTickMsg:
 		return true
 	}
 	return false

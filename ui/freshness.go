@@ -57,6 +57,13 @@ func (m *Model) readFreshness() {
 	m.fresh = &f
 }
 
+// freshTickMsg comes every minute: the ages shown grow without anything else changing.
+type freshTickMsg struct{}
+
+func freshTick() tea.Cmd {
+	return tea.Tick(time.Minute, func(time.Time) tea.Msg { return freshTickMsg{} })
+}
+
 // freshnessMsg is the current association's freshness, read again.
 type freshnessMsg struct {
 	assoc uint64

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,5 +46,25 @@ func TestFreshnessOnAssociationsAndStatusBar(t *testing.T) {
 				t.Errorf("the status bar still says Proteção Sul's freshness on Norte Seguro:\n%s", s)
 			}
 		})
+	}
+}
+
+// The ages grow with the clock, with nothing else happening: every minute the status bar and
+// Associações say them again.
+func TestFreshnessAgesWithTheClock(t *testing.T) {
+	svc, _ := many(t)
+	var mu sync.Mutex
+	now := uitest.Now.Add(5 * time.Minute)
+	svc.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	c := openOn(t, svc, 100, 30)
+	c.press("5")
+	c.waitFor("3 associações", "atualizado há 5 min")
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	c.handle(freshTickMsg{})
+	s := c.waitFor("atualizado há 2 h")
+	if l := markedLine(s, "● Proteção Sul"); !strings.Contains(l, " há 2 h ") {
+		t.Errorf("Proteção Sul's line does not say há 2 h:\n%s", s)
 	}
 }
