@@ -143,7 +143,7 @@ func (m *Model) Close() {
 
 // Init loads every page, starts listening to the sync, and asks the terminal its background.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitProgress(), m.waitActivity(), tea.RequestBackgroundColor, freshTick()}
+	cmds := []tea.Cmd{m.waitProgress(), m.waitActivity(), tea.RequestBackgroundColor, m.freshTick()}
 	if m.progress.Running {
 		cmds = append(cmds, heartbeat()) // opened during a sync
 	}
@@ -220,7 +220,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.takeFreshness(msg)
 		return m, nil
 	case freshTickMsg: // the status bar is drawn again; the page in front redraws its ages
-		return m, tea.Batch(freshTick(), m.pages[m.active].Update(msg))
+		return m, tea.Batch(m.freshTick(), m.pages[m.active].Update(msg))
 	case pickerLoadedMsg:
 		if !m.picker.isOpen {
 			return m, nil // closed before its list was read

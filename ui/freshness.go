@@ -60,8 +60,20 @@ func (m *Model) readFreshness() {
 // freshTickMsg comes every minute: the ages shown grow without anything else changing.
 type freshTickMsg struct{}
 
-func freshTick() tea.Cmd {
-	return tea.Tick(time.Minute, func(time.Time) tea.Msg { return freshTickMsg{} })
+// freshTick waits a minute for the next freshTickMsg, or until the session ends: a closed
+// session leaves no timer waiting behind it.
+func (m *Model) freshTick() tea.Cmd {
+	done := m.c.ctx.Done()
+	return func() tea.Msg {
+		t := time.NewTimer(time.Minute)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return freshTickMsg{}
+		case <-done:
+			return nil
+		}
+	}
 }
 
 // freshnessMsg is the current association's freshness, read again.
