@@ -518,7 +518,7 @@ func (s *Store) Overview() ([]AssociationSummary, error) {
 			if !s.sees(t.assoc.ID) {
 				return nil
 			}
-			sum := AssociationSummary{Association: *t.assoc, Schedule: Schedule{TimeOfDay: DefaultTimeOfDay}}
+			sum := AssociationSummary{Association: *t.assoc}
 			sum.Clients = t.Bucket(bClients).Stats().KeyN
 			sum.Vehicles = t.Bucket(bVehicles).Stats().KeyN
 			prefix := u64(t.assoc.ID)
@@ -533,7 +533,7 @@ func (s *Store) Overview() ([]AssociationSummary, error) {
 			if sum.Freshness, err = freshnessOf(t); err != nil {
 				return fmt.Errorf("%s: freshness: %w", t.assoc.Slug, err)
 			}
-			if _, err := getJSON(t.Bucket(bSync), keySchedule, &sum.Schedule); err != nil {
+			if sum.Schedule, _, err = readSchedule(t.Bucket(bSync)); err != nil {
 				return err
 			}
 			out = append(out, sum)

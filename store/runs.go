@@ -425,86 +425,18 @@ func (s *Store) Checkpoint() (Checkpoint, bool, error) {
 	return cp, found, err
 }
 
-// Schedule is the daily automatic sync.
-type Schedule struct {
-	Enabled   bool   `json:"enabled"`
-	TimeOfDay string `json:"time_of_day"` // "03:00", local time
-	// FullDay is the weekday the daily sync reads SGA's whole listing; the other days it reads
-	// the change feed (when it can). Default Sunday.
-	FullDay   time.Weekday `json:"full_day,omitempty"`
-	LastRun   time.Time    `json:"last_run,omitzero"`
-	NextRun   time.Time    `json:"next_run,omitzero"`
-	ChangedBy string       `json:"changed_by,omitempty"`
-	ChangedAt time.Time    `json:"changed_at,omitzero"`
-}
-
-// DefaultTimeOfDay is when the daily sync runs unless set otherwise.
-const DefaultTimeOfDay = "03:00"
-
-// Schedule returns the daily schedule (disabled at 03:00 when never set).
-func (s *Store) Schedule() (Schedule, error) {
-	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
-	err := s.view(func(tx txn) error {
-		_, err := getJSON(tx.Bucket(bSync), keySchedule, &sc)
-		return err
-	})
-	return sc, err
-}
-
-// SetSchedule saves the schedule; a change of Enabled, TimeOfDay or FullDay is audited. The
-// full day is one of the association's rules, which only a supervisor changes.
-func (s *Store) SetSchedule(sc Schedule, a Actor) error {
-	if _, err := time.Parse("15:04", sc.TimeOfDay); err != nil {
-		return fmt.Errorf("time of day %q: want HH:MM: %w", sc.TimeOfDay, ErrInvalid)
-	}
-	now := s.now().UTC()
-	return s.update(func(tx txn) error {
-		b := tx.Bucket(bSync)
-		var old Schedule
-		found, err := getJSON(b, keySchedule, &old)
-		if err != nil {
-			return err
-		}
-		if old.FullDay != sc.FullDay {
-			if err := s.mayChangeRules(); err != nil {
-				return err
-			}
-		}
-		changed := !found || old.Enabled != sc.Enabled || old.TimeOfDay != sc.TimeOfDay || old.FullDay != sc.FullDay
-		if changed {
-			sc.ChangedBy, sc.ChangedAt = a.Who, now
-		} else {
-			sc.ChangedBy, sc.ChangedAt = old.ChangedBy, old.ChangedAt
-		}
-		if err := putJSON(b, keySchedule, sc); err != nil {
-			return err
-		}
-		if !changed {
-			return nil
-		}
-		state := "off"
-		if sc.Enabled {
-			state = "on"
-		}
-		details := fmt.Sprintf("daily sync %s at %s", state, sc.TimeOfDay)
-		if sc.FullDay != time.Sunday {
-			details += ", in full on " + sc.FullDay.String()
-		}
-		return appendAudit(tx, now, a, ActionScheduleChanged, details)
-	})
-}
-
 // SyncState returns the newest runs (up to limit) and the daily schedule, from one read
 // transaction: what a screen about the sync shows together.
 func (s *Store) SyncState(limit int) ([]Run, Schedule, error) {
 	var runs []Run
-	sc := Schedule{TimeOfDay: DefaultTimeOfDay}
+	var sc Schedule
 	err := s.view(func(tx txn) error {
 		runs = runs[:0]
 		if err := newestRuns(tx, limit, func(r Run) { runs = append(runs, r) }); err != nil {
 			return err
 		}
-		_, err := getJSON(tx.Bucket(bSync), keySchedule, &sc)
+		var err error
+		sc, _, err = readSchedule(tx.Bucket(bSync))
 		return err
 	})
 	return runs, sc, err

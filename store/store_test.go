@@ -820,3 +820,51 @@ func TestSyncStates(t *testing.T) {
 		t.Fatalf("with a run going: %+v", st)
 	}
 }
+
+// A schedule saved before the interval and the daily full read existed reads with their
+// defaults; one that had moved its weekly full read keeps reading in full weekly, that day.
+func TestScheduleOfAnOlderDatabaseTakesTheDefaults(t *testing.T) {
+	s := openTest(t, "", Options{})
+	if sc, _ := s.Schedule(); sc != DefaultSchedule() {
+		t.Fatalf("never set: %+v", sc)
+	}
+	for _, tt := range []struct {
+		saved    string
+		full     string
+		day      time.Weekday
+		fullOnWe bool
+	}{
+		{`{"enabled":true,"time_of_day":"04:30"}`, FullDaily, time.Sunday, true},
+		{`{"enabled":true,"time_of_day":"04:30","full_day":6}`, FullWeekly, time.Saturday, false},
+	} {
+		if err := s.update(func(tx txn) error { return tx.Bucket(bSync).Put(keySchedule, []byte(tt.saved)) }); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := s.Schedule()
+		if err != nil || !sc.Enabled || sc.TimeOfDay != "04:30" || sc.Full != tt.full || sc.FullDay != tt.day ||
+			sc.EveryMinutes != 60 || sc.HoursFrom != "07:00" || sc.HoursTo != "20:00" || sc.FullOn(time.Wednesday) != tt.fullOnWe {
+			t.Errorf("%s read as %+v, %v", tt.saved, sc, err)
+		}
+	}
+	sc := DefaultSchedule()
+	for _, bad := range []func(*Schedule){
+		func(sc *Schedule) { sc.EveryMinutes = 2 },
+		func(sc *Schedule) { sc.EveryMinutes = 13 * 60 },
+		func(sc *Schedule) { sc.HoursFrom, sc.HoursTo = "20:00", "07:00" },
+		func(sc *Schedule) { sc.HoursTo = "7h" },
+		func(sc *Schedule) { sc.Full = "monthly" },
+	} {
+		c := sc
+		bad(&c)
+		if err := s.SetSchedule(c, cli); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v saved: %v", c, err)
+		}
+	}
+	sc.EveryMinutes, sc.Full, sc.FullDay = 30, FullWeekly, time.Saturday
+	if err := s.SetSchedule(sc, cli); err != nil {
+		t.Fatal(err)
+	}
+	if log, _ := s.AuditLog(0, 0); len(log) == 0 || log[0].Details != "daily sync off at 03:00, in full on Saturday, incremental every 30 min 07:00-20:00" {
+		t.Fatalf("audit = %+v", log)
+	}
+}
