@@ -27,7 +27,7 @@ import (
 const (
 	ModeFull        = ""            // read the whole listing
 	ModeIncremental = "incremental" // read the change feed, or the whole listing when it cannot
-	ModeAuto        = "auto"        // the daily sync's choice: in full on the full day, else as ModeIncremental
+	ModeAuto        = "auto"        // the daily run's choice: in full when the schedule says so today, else as ModeIncremental
 )
 
 // Overlap is how many days before its cursor an incremental run reads the feed again: SGA
@@ -40,6 +40,7 @@ const FullEvery = 8 * 24 * time.Hour
 // Why a run read in full when the feed was asked for, as Run.NoteCode says it.
 const (
 	NoteFullDay      = "full_day"      // the association's weekly full read
+	NoteFullDaily    = "full_daily"    // the association's daily full read
 	NoteNoFull       = "no_full"       // no full read yet, or too long ago: the feed starts after one
 	NoteNeedsBoth    = "needs_both"    // the feed needs the manual credentials and the sync token
 	NoteFeedDenied   = "feed_denied"   // the change-feed routes are not enabled for the token
@@ -60,8 +61,10 @@ func (r *runner) plan(mode string) (incremental bool, why note) {
 	switch {
 	case err != nil:
 		return false, note{}
-	case mode == ModeAuto && now.In(sga.Brasilia).Weekday() == sc.FullDay:
+	case mode == ModeAuto && sc.FullOn(now.In(sga.Brasilia).Weekday()) && sc.Full == store.FullWeekly:
 		return false, note{NoteFullDay, "today is the association's weekly full read"}
+	case mode == ModeAuto && sc.FullOn(now.In(sga.Brasilia).Weekday()):
+		return false, note{NoteFullDaily, "the daily full read, which sees what no change feed shows (products linked or unlinked)"}
 	case r.in.SyncToken == "" || !r.client.Credentials().HasManual():
 		return false, note{NoteNeedsBoth, "the change feed needs the manual credentials (usuário, senha, chave API) and the Sincronismo SGA token"}
 	case fs.LastFull.IsZero() || fs.ListingTotal == 0 || now.Sub(fs.LastFull) > FullEvery:

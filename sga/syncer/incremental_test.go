@@ -134,6 +134,9 @@ func TestAWeekOfIncrementalSyncs(t *testing.T) {
 	t.Cleanup(func() { s.Close(); srv.Close() })
 	url := srv.URL + sim.BasePath
 	inc, full := newTwin(t, s, url, ck), newTwin(t, s, url, ck)
+	weekly := store.DefaultSchedule()
+	weekly.Full, weekly.FullDay = store.FullWeekly, time.Sunday // the feed the other days
+	must(t, inc.st.SetSchedule(weekly, maria))
 
 	// Day 0: both read everything, and import the same twenty vehicles.
 	if r := inc.sync(t, ModeAuto); r.Kind != store.RunFull || r.NoteCode != NoteFullDay {

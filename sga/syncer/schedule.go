@@ -9,9 +9,13 @@ import (
 	"ponte/store"
 )
 
-// The daily sync. "Sincronizar Ativos SGA" turns it on and starts a run at once; then a run
-// starts every day at the set time. The schedule lives in the store, so it survives restarts,
-// and a run that was due while ponte was down starts when the scheduler does.
+// The scheduled sync. "Sincronizar Ativos SGA" turns it on and starts a run at once; then a
+// run starts every day at the set time, which reads SGA's whole listing (every day, or on the
+// full day of a weekly schedule: ModeAuto), and an incremental run every EveryMinutes within
+// the association's hours, which brings what the change feed shows within that interval.
+// The schedule lives in the store, so it survives restarts, and a run that was due while
+// ponte was down starts when the scheduler does. An association's runs never overlap: a run
+// due while another goes is skipped and counted (store.Schedule.Skipped), not queued.
 
 // scheduleActor is who the audit log names for scheduled runs.
 var scheduleActor = store.Actor{Who: "agendamento", From: "ponte"}
@@ -45,6 +49,38 @@ func nextRun(timeOfDay, slug string, t time.Time) (time.Time, error) {
 	return next.Add(Spread(slug)), err
 }
 
+// NextSlot is an association's next scheduled run strictly after t, and whether it is the
+// daily run (else one of the incremental runs within its hours). Both kinds are spread by
+// Spread (the interval's within its length), so hundreds of associations do not start in
+// the same second; when both fall at once, the daily run is the one.
+func NextSlot(sc store.Schedule, slug string, t time.Time) (at time.Time, daily bool, err error) {
+	at, err = nextRun(sc.TimeOfDay, slug, t)
+	if err != nil || sc.Every() <= 0 {
+		return at, true, err
+	}
+	from, err1 := time.Parse("15:04", sc.HoursFrom)
+	to, err2 := time.Parse("15:04", sc.HoursTo)
+	if err := errors.Join(err1, err2); err != nil {
+		return time.Time{}, false, fmt.Errorf("hours %s-%s: want HH:MM-HH:MM", sc.HoursFrom, sc.HoursTo)
+	}
+	every, off := sc.Every(), Spread(slug)%sc.Every()
+	local := t.Local()
+	// From the day before: its last run, spread, may fall after midnight.
+	for d := -1; d <= 1; d++ {
+		first := time.Date(local.Year(), local.Month(), local.Day()+d, from.Hour(), from.Minute(), 0, 0, time.Local)
+		last := time.Date(local.Year(), local.Month(), local.Day()+d, to.Hour(), to.Minute(), 0, 0, time.Local)
+		for s := first; !s.After(last); s = s.Add(every) {
+			if c := s.Add(off); c.After(t) {
+				if c.Before(at) {
+					return c, false, nil
+				}
+				return at, true, nil
+			}
+		}
+	}
+	return at, true, nil
+}
+
 // EnableDaily is "Sincronizar Ativos SGA": it starts a run now and, when that run ends
 // succeeded or partial, turns the association's daily sync on. A run that fails (wrong
 // credentials, a route not enabled) leaves the schedule as it was: a daily sync that cannot
@@ -59,13 +95,14 @@ func (e *Engine) enableAfter(l *lane, run store.Run, err error, by store.Actor) 
 	if err != nil || (run.Status != store.StatusSucceeded && run.Status != store.StatusPartial) {
 		return
 	}
-	sc, err := l.now().st.Schedule()
-	if err == nil && !sc.Enabled {
-		sc.Enabled = true
-		if sc.NextRun, err = nextRun(sc.TimeOfDay, l.now().assoc.Slug, e.opt.Now()); err == nil {
-			err = l.now().st.SetSchedule(sc, by)
+	_, err = l.now().st.UpdateSchedule(by, func(sc *store.Schedule) error {
+		if sc.Enabled {
+			return nil
 		}
-	}
+		sc.Enabled = true
+		sc.NextRun, _, err = NextSlot(*sc, l.now().assoc.Slug, e.opt.Now())
+		return err
+	})
 	if err != nil {
 		e.opt.Logger.Error("turn the daily sync on", "association", l.now().assoc.Slug, "err", err)
 		return
@@ -79,15 +116,26 @@ func (e *Engine) SetDaily(ref string, enabled bool, timeOfDay string, by store.A
 	if err != nil {
 		return err
 	}
-	sc, err := l.now().st.Schedule()
+	return e.SetSchedule(l.now().assoc.Slug, by, func(sc *store.Schedule) { sc.Enabled, sc.TimeOfDay = enabled, timeOfDay })
+}
+
+// SetSchedule changes an association's schedule with fn and plans its next run from the new
+// settings; an invalid setting is refused (store.ErrInvalid) and nothing changes.
+func (e *Engine) SetSchedule(ref string, by store.Actor, fn func(*store.Schedule)) error {
+	l, err := e.lane(ref)
 	if err != nil {
 		return err
 	}
-	sc.Enabled, sc.TimeOfDay = enabled, timeOfDay
-	if sc.NextRun, err = nextRun(timeOfDay, l.now().assoc.Slug, e.opt.Now()); err != nil {
-		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
-	}
-	if err := l.now().st.SetSchedule(sc, by); err != nil {
+	_, err = l.now().st.UpdateSchedule(by, func(sc *store.Schedule) error {
+		fn(sc)
+		if err := sc.Validate(); err != nil {
+			return err
+		}
+		var err error
+		sc.NextRun, _, err = NextSlot(*sc, l.now().assoc.Slug, e.opt.Now())
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	e.wake()
@@ -159,7 +207,8 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	sc, err := l.now().st.Schedule()
+	st := l.now().st
+	sc, err := st.Schedule()
 	if err != nil {
 		return 0, err
 	}
@@ -167,24 +216,42 @@ func (e *Engine) tickOne(a store.Association) (time.Duration, error) {
 		return 24 * time.Hour, nil // until woken
 	}
 	now := e.opt.Now()
-	if sc.NextRun.IsZero() {
-		if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
-			return 0, err
-		}
-		return time.Until(sc.NextRun), l.now().st.SetSchedule(sc, scheduleActor)
-	}
-	if now.Before(sc.NextRun) {
+	if !sc.NextRun.IsZero() && now.Before(sc.NextRun) {
 		return sc.NextRun.Sub(now), nil
 	}
-	switch err := e.Start(Request{Association: a.Slug, Mode: ModeAuto, By: scheduleActor}); {
+	next, _, err := NextSlot(sc, a.Slug, now)
+	if err != nil {
+		return 0, err
+	}
+	if sc.NextRun.IsZero() {
+		_, err := st.UpdateSchedule(scheduleActor, func(sc *store.Schedule) error { sc.NextRun = next; return nil })
+		return next.Sub(now), err
+	}
+	// Due: the daily run when its time came since the run that was due (ponte may have been
+	// down over several), else an incremental one.
+	mode, kind := ModeIncremental, "incremental"
+	if daily, err := nextRun(sc.TimeOfDay, a.Slug, sc.NextRun.Add(-time.Second)); err == nil && !daily.After(now) {
+		mode, kind = ModeAuto, "daily"
+	}
+	started := true
+	switch err := e.Start(Request{Association: a.Slug, Mode: mode, By: scheduleActor}); {
 	case errors.Is(err, ErrBusy):
-		e.opt.Logger.Info("daily sync due, but a sync is running; it counts for today", "association", a.Slug)
+		started = false
 	case err != nil:
 		return 0, err
 	}
-	sc.LastRun = now
-	if sc.NextRun, err = nextRun(sc.TimeOfDay, a.Slug, now); err != nil {
-		return 0, err
+	sc, err = st.UpdateSchedule(scheduleActor, func(sc *store.Schedule) error {
+		sc.NextRun = next
+		if started {
+			sc.LastRun = now
+		} else {
+			sc.Skipped, sc.SkippedAt = sc.Skipped+1, now
+		}
+		return nil
+	})
+	if !started {
+		e.opt.Logger.Info("scheduled sync due while the association's sync runs: skipped, not queued",
+			"association", a.Slug, "run", kind, "skipped", sc.Skipped, "next", next)
 	}
-	return time.Until(sc.NextRun), l.now().st.SetSchedule(sc, scheduleActor)
+	return next.Sub(now), err
 }
