@@ -148,11 +148,18 @@ type associationView struct {
 	// LastFullRead and NewestChange are its freshness (store.Freshness); nil: never.
 	LastFullRead *time.Time `json:"last_full_read,omitempty"`
 	NewestChange *time.Time `json:"newest_change_applied,omitempty"`
+
+	// Schedule is the schedule in one line; Skipped the scheduled runs skipped because one of
+	// the association's runs was going.
+	Schedule    string `json:"schedule"`
+	Skipped     int    `json:"skipped_runs"`
+	SkippedLine string `json:"-"`
 }
 
 func viewOf(s store.AssociationSummary) associationView {
 	v := associationView{Slug: s.Slug, Name: s.Name, CNPJ: s.CNPJ, Disabled: s.Disabled, Clients: s.Clients,
-		Vehicles: s.Vehicles, Contracts: s.Contracts, Daily: "off", LastRun: s.LastRun}
+		Vehicles: s.Vehicles, Contracts: s.Contracts, Daily: "off", LastRun: s.LastRun,
+		Schedule: scheduleLine(s.Schedule), Skipped: s.Schedule.Skipped, SkippedLine: skippedLine(s.Schedule)}
 	if s.Schedule.Enabled {
 		v.Daily = s.Schedule.TimeOfDay
 		if !s.Schedule.NextRun.IsZero() {
@@ -286,7 +293,7 @@ func showAssociation(w io.Writer, v associationView, in store.IntegrationState) 
 	rows := [][2]string{{"association", v.Slug}, {"name", orNone(v.Name)}, {"cnpj", orNone(store.FormatCNPJ(v.CNPJ))}, {"state", state},
 		{"clients", fmt.Sprint(v.Clients)}, {"vehicles", fmt.Sprint(v.Vehicles)}, {"contracts", fmt.Sprint(v.Contracts)},
 		{"product code", orNone(in.ProductCode)}, {"manual credentials", yes[in.Manual]}, {"sync token", yes[in.Sync]},
-		{"daily sync", v.Daily}, {"last sync", lastSync(v.LastRun)}}
+		{"daily sync", v.Daily}, {"schedule", v.Schedule}, {"skipped runs", v.SkippedLine}, {"last sync", lastSync(v.LastRun)}}
 	if v.NextRun != nil {
 		rows = append(rows, [2]string{"next sync", v.NextRun.Local().Format("2006-01-02 15:04:05")})
 	}
@@ -349,31 +356,37 @@ var weekdays = map[string]time.Weekday{
 
 func (a *app) associationRulesCmd() *cobra.Command {
 	var (
-		fullDay    string
+		sched      scheduleFlags
 		situations []string
 		onDefault  bool
 		asJSON     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "rules NAME",
-		Short: "Show or set how an association's situações are read, and its weekly full sync's day",
+		Short: "Show or set how an association's situações are read, and its sync schedule",
 		Long: "Show or set an association's rules. ponte reads a situação from its description: ATIVO...\n" +
 			"is active; CANCELADO, INATIVO, EXCLUÍDO and the like mean the tracker must come back (saida);\n" +
 			"INADIMPLENTE marks the contract (inadimplente); anything else asks for nothing (outra).\n" +
 			"--situation DESCRIPTION=CLASS overrides that for one description (CLASS: ativo, saida,\n" +
 			"inadimplente, outra); --remove-on-default proposes a removal for INADIMPLENTE too.\n" +
-			"--full-day is the weekday the daily sync reads SGA's whole listing (default domingo);\n" +
-			"the other days it reads SGA's change feed when it can. Setting any of them, --full-day\n" +
-			"included, is for supervisors.",
+			"The schedule: the daily sync reads SGA's whole listing at its time (ponte's console sets it),\n" +
+			"which sees what no change feed shows (a product linked or unlinked): --full-day daily (the\n" +
+			"default) or a weekday for once a week, for an SGA that blocks heavy extraction (the other\n" +
+			"days it reads the change feed). Between, an incremental run reads the change feed --every\n" +
+			"interval (default 60m; off for none) within --hours (default 07:00-20:00), so that what the\n" +
+			"feed shows (a cancellation) reaches ponte within the interval. Setting any of them is for\n" +
+			"supervisors.",
 		Example: "  ponte association rules protecao-sul\n" +
-			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado",
+			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado\n" +
+			"  ponte association rules protecao-sul --every 30m --hours 07:00-20:00 --full-day daily",
 		Args: exactArgs(1, "the association's short name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f := cmd.Flags()
-			day, dayOK := weekdays[strings.ToLower(strings.TrimSpace(fullDay))]
-			if changed(f, "full-day") && !dayOK {
-				return usagef("--full-day %q: name a weekday (domingo, segunda, ... or sunday, monday, ...)", fullDay)
+			schedule, err := sched.patch(func(name string) bool { return changed(f, name) })
+			if err != nil {
+				return err
 			}
+			setSchedule := changed(f, "full-day") || changed(f, "every") || changed(f, "hours")
 			patch := map[string]string{}
 			for _, s := range situations {
 				desc, class, ok := strings.Cut(s, "=")
@@ -382,7 +395,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 				}
 				patch[desc] = strings.TrimSpace(class)
 			}
-			set := changed(f, "full-day") || changed(f, "situation") || changed(f, "remove-on-default")
+			set := setSchedule || changed(f, "situation") || changed(f, "remove-on-default")
 			open := a.readStore
 			if set {
 				open = a.writeStore
@@ -393,10 +406,6 @@ func (a *app) associationRulesCmd() *cobra.Command {
 					return err
 				}
 				rules, err := in.Rules()
-				if err != nil {
-					return err
-				}
-				sc, err := in.Schedule()
 				if err != nil {
 					return err
 				}
@@ -418,12 +427,15 @@ func (a *app) associationRulesCmd() *cobra.Command {
 							return err
 						}
 					}
-					if dayOK {
-						sc.FullDay = day
-						if err := in.SetSchedule(sc, a.actor()); err != nil {
+					if setSchedule {
+						if err := a.setSchedule(in, schedule); err != nil {
 							return err
 						}
 					}
+				}
+				sc, err := in.Schedule()
+				if err != nil {
+					return err
 				}
 				counts, err := in.SituationCounts()
 				if err != nil {
@@ -438,14 +450,16 @@ func (a *app) associationRulesCmd() *cobra.Command {
 				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
-						"remove_on_default": rules.RemoveOnDefault, "full_day": sc.FullDay.String()})
+						"remove_on_default": rules.RemoveOnDefault, "full_day": fullDayName(sc), "schedule": scheduleJSON(sc)})
 				}
 				showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
 				return nil
 			})
 		},
 	}
-	cmd.Flags().StringVar(&fullDay, "full-day", "", "the weekday of the weekly full sync")
+	cmd.Flags().StringVar(&sched.fullDay, "full-day", "", "daily: a full read every day (the default); a weekday: once a week, that day")
+	cmd.Flags().StringVar(&sched.every, "every", "", fmt.Sprintf("the interval of incremental runs within --hours, %dm to %dh, or off (default 60m)", store.MinEveryMinutes, store.MaxEveryMinutes/60))
+	cmd.Flags().StringVar(&sched.hours, "hours", "", "HH:MM-HH:MM: when incremental runs start (default 07:00-20:00)")
 	cmd.Flags().StringArrayVar(&situations, "situation", nil, "DESCRIPTION=CLASS, repeatable")
 	cmd.Flags().BoolVar(&onDefault, "remove-on-default", false, "propose a removal when a vehicle becomes INADIMPLENTE")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules as JSON")
@@ -455,7 +469,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 // showRules prints an association's rules: its full day, and how each situação its vehicles
 // hold (or its rules name) is classed, with how many vehicles hold it and which rule says so.
 func showRules(w io.Writer, rules store.Rules, sc store.Schedule, counts map[string]int, classes map[string]string) {
-	printf(w, "full sync on: %s\nremoval on INADIMPLENTE: %s\n\n", sc.FullDay, map[bool]string{true: "yes", false: "no"}[rules.RemoveOnDefault])
+	printf(w, "schedule: %s\nremoval on INADIMPLENTE: %s\n\n", scheduleLine(sc), map[bool]string{true: "yes", false: "no"}[rules.RemoveOnDefault])
 	if len(classes) == 0 {
 		fmt.Fprintln(w, "no vehicles yet; a situation will be classed by its description:")
 	} else {

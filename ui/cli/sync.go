@@ -148,7 +148,7 @@ func (a *app) syncCmd() *cobra.Command {
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
 	f.BoolVar(&all, "all", false, "sync every enabled association")
 	f.StringVar(&mode, "mode", "full", "full: read SGA's whole listing; incremental: read SGA's change feed since the last run "+
-		"(in full when it cannot, saying why); auto: as the daily sync, in full on the association's full day")
+		"(in full when it cannot, saying why); auto: as the daily sync, in full when its schedule reads in full that day (every day unless weekly)")
 	f.IntVar(&o.MaxConcurrent, "parallel", 4, "with --all, how many associations sync at once (the rest wait their turn)")
 	f.IntVar(&o.Workers, "workers", 4, "pages fetched at once in one association")
 	f.Float64Var(&o.Rate, "rate", 4, "the most SGA requests per second (0: no limit)")
