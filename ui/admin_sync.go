@@ -135,11 +135,11 @@ func (v *adminView) runErrors() string {
 	return b.String()
 }
 
-// scheduleSaved says what d or h saved: the daily sync's time, or, off, that the time is kept
-// for when it is turned on.
+// scheduleSaved says what d or h saved: the daily sync's time and what the schedule reads
+// when, or, off, that the time is kept for when it is turned on.
 func scheduleSaved(sc store.Schedule) string {
 	if sc.Enabled {
-		return fmt.Sprintf(tDailySavedOn, sc.TimeOfDay)
+		return fmt.Sprintf(tDailySavedOn, scheduleText(sc))
 	}
 	return fmt.Sprintf(tDailySavedOff, sc.TimeOfDay)
 }
@@ -150,24 +150,43 @@ func (v *adminView) dailyLine() string {
 	sc := v.schedule
 	switch {
 	case sc.Enabled:
-		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04")) + fmt.Sprintf(tDailyFull, weekdayText(sc.FullDay))
+		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04"))
 	case sc.TimeOfDay != "":
 		return fmt.Sprintf(tDailyOffAt, sc.TimeOfDay)
 	}
 	return tDailyOff
 }
 
-// lateBy is how long after its time of day the next daily run starts: each association's
-// spread (syncer.Spread), which the line's "próximo" shows and the hint under it explains.
-func lateBy(sc store.Schedule) time.Duration {
-	at, err := time.Parse("15:04", sc.TimeOfDay)
-	if !sc.Enabled || err != nil || sc.NextRun.IsZero() {
+// scheduleText is the schedule in one line, with what it means for how fresh the data is:
+// "leitura completa todo dia às 03:00; alterações a cada 60 min das 07:00 às 20:00
+// (atualizado em até 60 min; produtos, em até 1 dia)".
+func scheduleText(sc store.Schedule) string {
+	s, bound := fmt.Sprintf(tSchedDaily, sc.TimeOfDay), tSchedDay
+	if sc.Full == store.FullWeekly {
+		s, bound = fmt.Sprintf(tSchedWeekly, weekdayText(sc.FullDay), sc.TimeOfDay), tSchedWeek
+	}
+	switch {
+	case sc.EveryMinutes > 0:
+		return s + fmt.Sprintf(tSchedEvery, sc.EveryMinutes, sc.HoursFrom, sc.HoursTo, sc.EveryMinutes, bound)
+	case sc.Full == store.FullWeekly:
+		return s + tSchedNoneWeekly
+	}
+	return s + tSchedNone
+}
+
+// lateBy is how long after its slot the next run starts: each association's spread
+// (syncer.Spread, within the interval for an incremental run), which the line's "próximo"
+// shows and the hint under it explains.
+func lateBy(sc store.Schedule, slug string) time.Duration {
+	if !sc.Enabled || sc.NextRun.IsZero() {
 		return 0
 	}
-	next := sc.NextRun.Local()
-	due := time.Date(next.Year(), next.Month(), next.Day(), at.Hour(), at.Minute(), 0, 0, next.Location())
-	if late := next.Sub(due); late > 0 && late < time.Hour {
-		return late
+	slot, daily, err := syncer.NextSlot(sc, slug, sc.NextRun.Add(-time.Second))
+	switch {
+	case err != nil || !slot.Equal(sc.NextRun): // not planned by this schedule: nothing to explain
+		return 0
+	case !daily:
+		return syncer.Spread(slug) % sc.Every()
 	}
-	return 0
+	return syncer.Spread(slug)
 }

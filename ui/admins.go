@@ -226,7 +226,7 @@ func (v *adminView) loadRun(id uint64) tea.Cmd {
 
 func (v *adminView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.runList.SetSize(w, max(3, h-15))
+	v.runList.SetSize(w, max(3, h-17)) // less the schedule's lines
 	v.errors.SetSize(w, max(3, h-6))
 }
 
@@ -450,7 +450,8 @@ func (v *adminView) View() string {
 			b.WriteString("  " + st.Error.Render("✗ "+v.timeErr))
 		}
 	}
-	if late := lateBy(v.schedule); late >= time.Minute {
+	b.WriteString("\n" + st.Label.Render(tSchedLabel+": ") + ansi.Wordwrap(scheduleText(v.schedule), max(1, v.width-textWidth(tSchedLabel+": ")), ""))
+	if late := lateBy(v.schedule, v.c.assoc.Slug); late >= time.Minute {
 		b.WriteString("\n" + st.Hint.Render(ansi.Wordwrap(fmt.Sprintf(tDailySpread, int(late.Minutes())), max(1, v.width), "")))
 	}
 	b.WriteString("\n\n" + st.Title.Render(tLastRuns) + "\n")

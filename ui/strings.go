@@ -277,9 +277,16 @@ const (
 	tDailyOn               = "ligado, às %s (próximo: %s)"
 	tDailyOff              = "desligado"
 	tDailyOffAt            = "desligado (horário: %s, ao ligar com d)"
-	tDailySpread           = "O próximo começa %d min depois do horário: cada associação tem o seu atraso, para que não comecem todas ao mesmo tempo."
-	tDailyFull             = "; completo: %s"
-	tDailySavedOn          = "Sincronismo diário às %s"
+	tDailySpread           = "O próximo começa %d min depois da hora marcada: cada associação tem o seu atraso, para que não comecem todas ao mesmo tempo."
+	tDailySavedOn          = "Sincronismo diário ligado: %s"
+	tSchedLabel            = "Agenda"
+	tSchedDaily            = "leitura completa todo dia às %s"
+	tSchedWeekly           = "leitura completa aos %ss às %s, alterações nos outros dias"
+	tSchedEvery            = "; alterações a cada %d min das %s às %s (atualizado em até %d min; produtos, em até %s)"
+	tSchedNone             = "; nada entre elas (atualizado em até 1 dia)"
+	tSchedNoneWeekly       = "; nada entre elas (alterações em até 1 dia; produtos, em até 1 semana)"
+	tSchedDay              = "1 dia"
+	tSchedWeek             = "1 semana"
 	tDailySavedOff         = "Sincronismo diário desligado; o horário %s fica guardado para quando for ligado (d)"
 	tRunKind               = "Leitura"
 	tReadInFull            = "Leitura completa: %s."
@@ -608,6 +615,8 @@ func noteText(code string) string {
 	switch code {
 	case syncer.NoteFullDay:
 		return "hoje é o dia da leitura completa desta associação"
+	case syncer.NoteFullDaily:
+		return "a leitura completa diária, que vê o que as alterações não mostram (produtos vinculados ou desvinculados)"
 	case syncer.NoteNoFull:
 		return "as alterações só são lidas depois de uma leitura completa, ao menos semanal"
 	case syncer.NoteNeedsBoth:

@@ -443,10 +443,12 @@ func TestScheduleLineUpdatesAtOnce(t *testing.T) {
 	c.waitFor("Sincronismo diário: desligado (horário: 04:15, ao ligar com d)",
 		"✓ Sincronismo diário desligado; o horário 04:15 fica guardado para quando for ligado (d)")
 	c.press("d")
+	// At 09:30 the next run is the 10:00 incremental one, spread like the daily run.
 	late := syncer.Spread("principal")
-	next := time.Date(2026, 11, 28, 4, 15, 0, 0, time.UTC).Add(late)
+	next := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC).Add(late)
 	c.waitFor("Sincronismo diário: ligado, às 04:15 (próximo: "+next.Format("02/01 15:04")+")",
-		fmt.Sprintf("O próximo começa %d min depois do horário: cada associação tem o seu atraso", int(late.Minutes())))
+		"Agenda: leitura completa todo dia às 04:15; alterações a cada 60 min das 07:00 às 20:00",
+		fmt.Sprintf("O próximo começa %d min depois da hora marcada: cada associação tem o seu atraso", int(late.Minutes())))
 }
 
 // At 80 columns, h says the time it saved, and the line that explains the spread is whole.
@@ -458,9 +460,9 @@ func TestScheduleSavedAndSpreadAt80Columns(t *testing.T) {
 	c.press("h", "ctrl+u")
 	c.typeText("05:30")
 	c.press("enter")
-	s := c.waitFor("✓ Sincronismo diário às 05:30")
+	s := c.waitFor("✓ Sincronismo diário ligado: leitura completa todo dia às 05:30")
 	late := syncer.Spread("principal")
-	want := fmt.Sprintf("O próximo começa %d min depois do horário: cada associação tem o seu atraso, para que não "+
+	want := fmt.Sprintf("O próximo começa %d min depois da hora marcada: cada associação tem o seu atraso, para que não "+
 		"comecem todas ao mesmo tempo.", int(late.Minutes()))
 	if !strings.Contains(strings.Join(strings.Fields(s), " "), want) {
 		t.Fatalf("the spread's explanation is cut:\n%s", s)
@@ -540,4 +542,19 @@ func TestProgressIsShownAtAMeasuredPace(t *testing.T) {
 	end.Running, end.Phase, end.Status = false, syncer.PhaseDone, store.StatusSucceeded
 	c.handle(progressMsg(end))
 	c.waitFor("Último: concluído", "✓ Sincronismo concluído: 2 clientes")
+}
+
+// A weekly full read, no incremental runs: the profile's schedule line says which, and what
+// that means for freshness.
+func TestScheduleLineSaysAWeeklyFullRead(t *testing.T) {
+	svc := fixture(t)
+	sc, _ := svc.Store.Schedule()
+	sc.Full, sc.FullDay, sc.EveryMinutes = store.FullWeekly, time.Saturday, 0
+	if err := svc.Store.SetSchedule(sc, maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 100, 30)
+	openProfile(c)
+	c.waitFor("Agenda: leitura completa aos sábados às 03:00, alterações nos outros dias; nada entre elas",
+		"(alterações em até 1 dia; produtos, em até 1 semana)")
 }

@@ -70,7 +70,9 @@ func New(t testing.TB) Fixture {
 	if _, err := st.Import(1, []int64{13}, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetSchedule(store.Schedule{Enabled: true, TimeOfDay: "03:00", NextRun: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)}, a); err != nil {
+	sc := store.DefaultSchedule()
+	sc.Enabled, sc.NextRun = true, time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+	if err := st.SetSchedule(sc, a); err != nil {
 		t.Fatal(err)
 	}
 	eng := syncer.New(st, syncer.Options{Now: now})
