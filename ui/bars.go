@@ -221,6 +221,12 @@ func cancelledText(p syncer.Progress) string {
 func doneText(p syncer.Progress, room int) string {
 	counts := statusCounts(p.Clients, p.Vehicles)
 	if !warned(p) {
+		// Which run it was and why it read so, then only which, as room asks.
+		for _, kind := range runKindForms(p) {
+			if f := fmt.Sprintf(tSyncDoneKind, kind, counts); textWidth(f) <= room {
+				return f
+			}
+		}
 		return fmt.Sprintf(tSyncDone, counts)
 	}
 	forms := []string{fmt.Sprintf(tSyncDoneWarn, counts, fellBackWarning(p.Source, false)),
@@ -232,6 +238,23 @@ func doneText(p syncer.Progress, room int) string {
 		}
 	}
 	return tSyncDoneWarned
+}
+
+// runKindForms say which kind of run ended and why it read so, longest first: "leitura
+// completa diária", "leitura completa"; "leitura das alterações". None when the kind is not
+// known.
+func runKindForms(p syncer.Progress) []string {
+	switch p.Kind {
+	case store.RunIncremental:
+		return []string{tIncrementalKind}
+	case store.RunFull:
+		kind := tFullRead
+		if why := fullWhyText(p.NoteCode); why != "" {
+			return []string{fmt.Sprintf(tFullReadWhy, why), kind}
+		}
+		return []string{kind}
+	}
+	return nil
 }
 
 // dropToast takes the last action's result off the status bar when the operator presses a

@@ -558,3 +558,28 @@ func TestScheduleLineSaysAWeeklyFullRead(t *testing.T) {
 	c.waitFor("Agenda: leitura completa aos sábados às 03:00, alterações nos outros dias; nada entre elas",
 		"(alterações em até 1 dia; produtos, em até 1 semana)")
 }
+
+// The end of a run says which kind it was and why it read so, in the status bar's one line;
+// at a narrow width the why gives way first.
+func TestSyncEndSaysWhichKindAndWhy(t *testing.T) {
+	for _, tt := range []struct {
+		width     int
+		kind      string
+		note      string
+		want, not string
+	}{
+		{100, store.RunFull, syncer.NoteFullDaily, "✓ Sincronismo concluído, leitura completa diária: 2 clientes, 3 veículos.", ""},
+		{100, store.RunFull, syncer.NoteListingMoved, "✓ Sincronismo concluído, leitura completa (a lista do SGA mudou): 2 clientes", ""},
+		{100, store.RunIncremental, "", "✓ Sincronismo concluído, leitura das alterações: 2 clientes, 3 veículos.", ""},
+		{80, store.RunFull, syncer.NoteListingMoved, "✓ Sincronismo concluído, leitura completa: 2 clientes", "mudou"},
+	} {
+		c := newConsole(t, fixture(t), tt.width, 24)
+		c.waitFor("integracao")
+		end := syncer.Progress{RunID: 9, Kind: tt.kind, NoteCode: tt.note, Phase: syncer.PhaseDone, Status: store.StatusSucceeded,
+			Clients: 2, Vehicles: 3, StartedAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+		c.handle(progressMsg(end))
+		if s := c.waitFor(tt.want); tt.not != "" && strings.Contains(s, tt.not) {
+			t.Errorf("at %d columns the why did not give way:\n%s", tt.width, s)
+		}
+	}
+}

@@ -117,6 +117,9 @@ func runNotes(r store.Run) string {
 func showRun(cmd *cobra.Command, r store.Run) error {
 	out := cmd.OutOrStdout()
 	printf(out, "%s\n", runSummary(r))
+	if notes := runNotes(r); notes != "" {
+		printf(out, "notes: %s\n", notes) // the summary's why, in full
+	}
 	if len(r.Errors) == 0 {
 		return nil
 	}

@@ -64,7 +64,7 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	code, out, errOut = ponte("sync", "--rate", "0", "--client", one.MemberCPF)
-	if code != cli.ExitOK || !strings.Contains(out, ": 1 client, 1 vehicle (") || !strings.Contains(out, ", 0 errors, 1 SGA request\n") {
+	if code != cli.ExitOK || !strings.Contains(out, ": client run; 1 client, 1 vehicle") || !strings.Contains(out, ", 0 errors, 1 SGA request\n") {
 		t.Fatalf("one client: %d %q %q", code, out, errOut)
 	}
 
@@ -80,7 +80,7 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 	// The manual listing gives no page count: its progress says the pages read, and no
 	// percentage until the end.
 	if code, out, errOut := run2(other, "sync", "--rate", "0"); code != cli.ExitOK ||
-		!strings.Contains(out, "fell back: SGA refused the Sincronismo SGA token; read with the manual credentials") ||
+		!strings.Contains(out, "fell back to the manual credentials") ||
 		strings.Contains(errOut, "/0") || strings.Contains(errOut, "0% reading") || !strings.Contains(errOut, ": 100% done pages ") {
 		t.Fatalf("fallen back: %d %q %q", code, out, errOut)
 	}

@@ -230,7 +230,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		case r.run.ID != 0:
 			r.run.Association = r.slug
 			runs = append(runs, r.run)
-			line += runSummary(r.run)
+			line += runSummaryIn(r.run, summaryWidth-len(line))
 		case r.err != nil:
 			line += sprintf("did not start: %v", r.err)
 		}
@@ -304,26 +304,6 @@ func clientCPF(s *store.Store, ref string) (string, error) {
 		return "", usagef("--client %s: no stored client has this SGA code; a client not yet stored is synced by its CPF", ref)
 	}
 	return c.CPF, err
-}
-
-func runSummary(r store.Run) string {
-	c := r.Counts
-	s := sprintf(`%s %s in %s: %s, %s (%d new, %d updated), %d with a new "situação", %d left the list, %s`, runName(r), r.Status, took(r),
-		plural(c.Clients(), "client", "clients"), plural(c.Vehicles(), "vehicle", "vehicles"), c.VehiclesCreated, c.VehiclesUpdated,
-		c.SituationsChanged, c.VehiclesGone, plural(r.ErrorCount, "error", "errors"))
-	if r.Kind == store.RunIncremental {
-		s += ", " + plural(c.Changes, "change", "changes") + " from SGA's change feed"
-	}
-	if c.Requests > 0 {
-		s += ", " + plural(c.Requests, "SGA request", "SGA requests")
-	}
-	if c.Proposals > 0 {
-		s += ", " + plural(c.Proposals, "order", "orders") + " proposed (ponte pending list)"
-	}
-	if why := runNotes(r); why != "" {
-		s += "; " + why
-	}
-	return s
 }
 
 // recordLimitsHelp says what a sync does with a record whose field is over its limit, with the
