@@ -157,3 +157,23 @@ func TestARunDueWhileOneGoesIsSkippedAndCounted(t *testing.T) {
 		t.Errorf("runs = %+v, want only the one that was going", runs)
 	}
 }
+
+// A hundred associations' hourly runs start spread over ten minutes too, not in one second.
+func TestIntervalRunsAreSpread(t *testing.T) {
+	sc := store.DefaultSchedule()
+	sc.Enabled = true
+	base := time.Date(2026, 11, 27, 9, 30, 0, 0, time.Local)
+	seconds := map[time.Time]bool{}
+	for i := range 100 {
+		slug := fmt.Sprintf("associacao-%d", i)
+		next, daily, err := NextSlot(sc, slug, base)
+		start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local)
+		if err != nil || daily || next.Before(start) || !next.Before(start.Add(10*time.Minute)) {
+			t.Fatalf("%s: next run %v (daily %v), %v", slug, next, daily, err)
+		}
+		seconds[next] = true
+	}
+	if len(seconds) < 90 {
+		t.Errorf("a hundred associations start in only %d distinct seconds", len(seconds))
+	}
+}
