@@ -614,26 +614,6 @@ func weekdayText(d time.Weekday) string {
 	return [...]string{"domingo", "segunda", "terça", "quarta", "quinta", "sexta", "sábado"}[d]
 }
 
-// fullWhyText says in a few words why a run read in full: "diária", "semanal", "(a lista do
-// SGA mudou)"; "" when it was asked to, or for a reason told only in full (noteText).
-func fullWhyText(code string) string {
-	switch code {
-	case syncer.NoteFullDaily:
-		return "diária"
-	case syncer.NoteFullDay:
-		return "semanal"
-	case syncer.NoteNoFull:
-		return "(sem leitura completa recente)"
-	case syncer.NoteNeedsBoth:
-		return "(faltam credenciais para as alterações)"
-	case syncer.NoteFeedDenied:
-		return "(rotas de alterações não liberadas)"
-	case syncer.NoteListingMoved:
-		return "(a lista do SGA mudou)"
-	}
-	return ""
-}
-
 // noteText says why a run read SGA's whole listing when the change feed was asked for.
 func noteText(code string) string {
 	switch code {

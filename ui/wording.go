@@ -110,3 +110,23 @@ func formatPhone(d string) string {
 	}
 	return d
 }
+
+// fullWhyText says in a few words why a run read in full: "diária", "semanal", "(a lista do
+// SGA mudou)"; "" when it was asked to, or for a reason told only in full (noteText).
+func fullWhyText(code string) string {
+	switch code {
+	case syncer.NoteFullDaily:
+		return "diária"
+	case syncer.NoteFullDay:
+		return "semanal"
+	case syncer.NoteNoFull:
+		return "(sem leitura completa recente)"
+	case syncer.NoteNeedsBoth:
+		return "(faltam credenciais para as alterações)"
+	case syncer.NoteFeedDenied:
+		return "(rotas de alterações não liberadas)"
+	case syncer.NoteListingMoved:
+		return "(a lista do SGA mudou)"
+	}
+	return ""
+}
