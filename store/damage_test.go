@@ -250,6 +250,9 @@ func TestDamagedPagesDoNotCrash(t *testing.T) {
 	good := filepath.Join(t.TempDir(), "good.db")
 	damageFixture(t, good)
 	copies := 60
+	if raceDetector {
+		copies = 15 // each child runs several times slower; the full count runs without -race
+	}
 	if n, err := strconv.Atoi(os.Getenv("PONTE_DAMAGE_COPIES")); err == nil && n > 0 {
 		copies = n
 	}
