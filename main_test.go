@@ -216,7 +216,7 @@ func demoWalk(t *testing.T, env string) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		styled, _ := exec.Command(tmux, "capture-pane", "-p", "-e", "-t", session).Output()
+		styled, _ := exec.Command(tmux, "-L", session, "capture-pane", "-p", "-e", "-t", session).Output()
 		colour := regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`) // 39 and 49: defaults
 		if colour.Match(styled) {
 			t.Fatalf("colour with NO_COLOR: %q", styled)
@@ -361,15 +361,15 @@ type tmuxConsole struct {
 // startTmux runs cmd in a new detached tmux session w×h, killed when the test ends.
 func startTmux(t *testing.T, tmux, name string, w, h int, cmd string) *tmuxConsole {
 	t.Helper()
-	if out, err := exec.Command(tmux, "new-session", "-d", "-s", name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput(); err != nil {
+	if out, err := exec.Command(tmux, "-L", name, "new-session", "-d", "-s", name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmd).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
-	t.Cleanup(func() { _ = exec.Command(tmux, "kill-session", "-t", name).Run() })
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", name, "kill-session", "-t", name).Run() })
 	return &tmuxConsole{t: t, tmux: tmux, name: name}
 }
 
 func (c *tmuxConsole) screen() string {
-	out, _ := exec.Command(c.tmux, "capture-pane", "-p", "-t", c.name).Output()
+	out, _ := exec.Command(c.tmux, "-L", c.name, "capture-pane", "-p", "-t", c.name).Output()
 	return string(out)
 }
 
@@ -381,7 +381,7 @@ func (c *tmuxConsole) send(keys ...string) {
 		if named[k] {
 			args = []string{"send-keys", "-t", c.name, k}
 		}
-		_ = exec.Command(c.tmux, args...).Run()
+		_ = exec.Command(c.tmux, append([]string{"-L", c.name}, args...)...).Run()
 		time.Sleep(150 * time.Millisecond)
 	}
 }
@@ -437,15 +437,19 @@ func TestServeWithOpenSSH(t *testing.T) {
 		t.Fatalf("password authentication: %v %s", err, out)
 	}
 
-	session := fmt.Sprintf("ponte-ssh-%d", os.Getpid())
+	// Each console in a tmux server of its own: a server that its last session's end is
+	// stopping would refuse the next session ("server exited unexpectedly").
+	session, sock, opened := fmt.Sprintf("ponte-ssh-%d", os.Getpid()), "", 0
 	open := func(strict string) {
+		opened++
+		sock = fmt.Sprintf("%s-%d", session, opened)
 		cmdline := sshBin + " -tt " + strings.Join(sshArgs("maria", strict, "127.0.0.1"), " ") + "; echo SSH-EXITED=$?; sleep 30"
-		if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
+		if out, err := exec.Command(tmux, "-L", sock, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
 			t.Fatalf("tmux: %v %s", err, out)
 		}
 	}
 	screen := func() string {
-		out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
+		out, _ := exec.Command(tmux, "-L", sock, "capture-pane", "-p", "-t", session).Output()
 		return string(out)
 	}
 	waitFor := func(text string) {
@@ -459,20 +463,20 @@ func TestServeWithOpenSSH(t *testing.T) {
 		t.Fatalf("%q never appeared:\n%s", text, screen())
 	}
 	open("no")
-	defer exec.Command(tmux, "kill-session", "-t", session).Run()
+	defer func() { _ = exec.Command(tmux, "-L", sock, "kill-session", "-t", session).Run() }()
 	waitFor("Cadastro para uso manual")
-	_ = exec.Command(tmux, "send-keys", "-t", session, "2").Run()
+	_ = exec.Command(tmux, "-L", sock, "send-keys", "-t", session, "2").Run()
 	waitFor("Maria")
-	_ = exec.Command(tmux, "send-keys", "-t", session, "q").Run()
+	_ = exec.Command(tmux, "-L", sock, "send-keys", "-t", session, "q").Run()
 	waitFor("SSH-EXITED=0")
-	_ = exec.Command(tmux, "kill-session", "-t", session).Run()
+	_ = exec.Command(tmux, "-L", sock, "kill-session", "-t", session).Run()
 
 	// After a restart the host key is the same: strict checking against the saved one passes.
 	stop(server)
 	server = serve()
 	open("yes")
 	waitFor("Cadastro para uso manual")
-	_ = exec.Command(tmux, "kill-session", "-t", session).Run()
+	_ = exec.Command(tmux, "-L", sock, "kill-session", "-t", session).Run()
 
 	// Commands through OpenSSH, typed in a shell: their output, exit statuses and a backup
 	// redirected to a file as a cron job would.
