@@ -11,30 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"ponte/ui/uitest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a log destination that tests read while the server writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // closedByServer reads c until the server closes it; it fails loudly if that does not happen
 // within a generous deadline, or if what arrives is not an end of the connection.
@@ -51,7 +33,7 @@ func closedByServer(t *testing.T, c net.Conn, what string) {
 // The metrics listener holds at most metricsLimits.MaxConns connections: one past it is
 // closed at once, and once one is let go a scrape gets in again.
 func TestMetricsListenerCapsConnections(t *testing.T) {
-	var log syncBuffer
+	var log uitest.Buffer
 	logger := slog.New(slog.NewTextHandler(&log, nil))
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
 	stop, err := serveMetrics("127.0.0.1:0", h, logger)

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -9,9 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"ponte/ui/uitest"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,24 +21,6 @@ import (
 	"ponte/store"
 	"ponte/ui/cli"
 )
-
-// lockedBuffer is a stream a test reads while a session writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // SIGTERM to ponte serve during a sync that a client started over SSH: the run is recorded
 // as interrupted by the server's shutdown, not as cancelled by the client's administrator,
@@ -84,7 +65,7 @@ func TestSIGTERMDuringASyncOverSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errOut lockedBuffer
+	var out, errOut uitest.Buffer
 	sess.Stdout, sess.Stderr = &out, &errOut
 	if err := sess.Start("sync --association principal"); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,12 @@
 package ssh
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
+	"ponte/ui/uitest"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -15,7 +14,7 @@ import (
 // flag, often), and the line's arguments cut and with their control characters escaped: the
 // client chose them.
 func TestCommandLogNamesTheCommand(t *testing.T) {
-	var log syncBuf
+	var log uitest.Buffer
 	handler := func(_ context.Context, c Command) Result { return Result{Status: 0, Command: "export"} }
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"), Options{Commands: handler,
 		Logger: slog.New(slog.NewJSONHandler(&log, nil)),
@@ -51,22 +50,4 @@ func TestCommandLogNamesTheCommand(t *testing.T) {
 	case len(args) > maxLoggedArgs+len("…"):
 		t.Errorf("args of %d bytes logged, want at most %d", len(args), maxLoggedArgs)
 	}
-}
-
-// syncBuf is a log a test reads while the server writes it.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
