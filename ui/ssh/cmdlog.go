@@ -28,15 +28,11 @@ func logArgs(args []string) string {
 			break
 		}
 	}
-	s := b.String()
-	if len(s) <= maxLoggedArgs {
-		return s
+	s, cut := cutBytes(b.String(), maxLoggedArgs)
+	if cut {
+		s += "…"
 	}
-	cut := maxLoggedArgs
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return s
 }
 
 func needsQuote(s string) bool {

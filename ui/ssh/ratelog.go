@@ -102,18 +102,23 @@ func (r *rateLog) flush() {
 // of it (whole characters), with every control, format (bidi) and invalid byte escaped, and
 // how long it was when it was cut.
 func clientString(s string) string {
-	cut := s
-	if len(s) > MaxClientString {
-		n := MaxClientString
-		for n > MaxClientString-utf8.UTFMax && !utf8.RuneStart(s[n]) {
-			n-- // not inside a character
-		}
-		cut = s[:n]
-	}
+	cut, was := cutBytes(s, MaxClientString)
 	q := strconv.QuoteToGraphic(cut)
 	q = q[1 : len(q)-1]
-	if len(cut) < len(s) {
+	if was {
 		q += fmt.Sprintf("…(%d bytes)", len(s))
 	}
 	return q
+}
+
+// cutBytes is s cut to at most n bytes, never inside a character, and whether it was cut:
+// what the log keeps of anything a client chose.
+func cutBytes(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
 }
