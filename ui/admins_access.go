@@ -63,6 +63,9 @@ func (v *adminView) accessKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		return ask(q, func() tea.Msg {
 			got, err := st.SetAdminEnabled(a.Login, a.Disabled, actor)
+			if err != nil {
+				got = a // refused: the profile as it was, named in the refusal
+			}
 			return adminChangedMsg{admin: got, done: done, err: err}
 		}), true
 	case key.Matches(msg, k.Remove):
@@ -72,7 +75,11 @@ func (v *adminView) accessKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}), true
 	case key.Matches(msg, k.RemoveKey):
 		gone := a.Keys[min(v.keyAt, len(a.Keys)-1)]
-		return ask(fmt.Sprintf(tConfirmKeyRemove, keyText(gone), a.Name), func() tea.Msg {
+		q := fmt.Sprintf(tConfirmKeyRemove, keyText(gone), a.Name)
+		if len(a.Keys) == 1 {
+			q = fmt.Sprintf(tLastKey, a.Name) + " " + q
+		}
+		return ask(q, func() tea.Msg {
 			_, err := st.RemoveAdminKey(a.Login, gone.Fingerprint, actor)
 			got, _ := st.AdminByLogin(a.Login)
 			return adminChangedMsg{admin: got, done: fmt.Sprintf(tKeyRemovedOK, keyText(gone), a.Name), err: err}

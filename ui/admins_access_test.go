@@ -60,6 +60,22 @@ func TestAdminsPageTakesAccessAway(t *testing.T) {
 	if _, err := st.AdminByLogin("maria"); err != nil {
 		t.Fatal(err)
 	}
+	// Disabling her says the same, with her name.
+	c.steps("d", "=Desativar o perfil de Maria Souza?", "s")
+	c.waitFor("✗ Maria Souza é o último supervisor ativo")
+}
+
+// Removing a profile's last key says what that costs before it is done.
+func TestAdminsPageWarnsOfTheLastKey(t *testing.T) {
+	svc := fixture(t)
+	if _, err := svc.Store.AddAdmin(store.Admin{Login: "bia", Name: "Bia Reis", Keys: []store.SSHKey{
+		{Fingerprint: "SHA256:bia-laptop", Comment: "bia@laptop"}}}, maria); err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(t, svc, 120, 35)
+	c.waitFor("integracao", "Último: concluído")
+	c.steps("2", "=Bia Reis", "enter", "=Andamento de importação SGA", "tab", "=bia@laptop", "r")
+	c.waitFor("É a última chave de Bia Reis: sem ela, não entra mais pelo SSH.")
 }
 
 // An operator sees their own profile, and is offered none of these keys.

@@ -19,6 +19,7 @@ const (
 	tConfirmProfileDisable = "Desativar o perfil de %s? As suas sessões abertas são encerradas; o perfil e as chaves ficam. (s/n)"
 	tConfirmProfileEnable  = "Reativar o perfil de %s? Ele volta a entrar com as suas chaves. (s/n)"
 	tConfirmProfileRemove  = "Excluir o perfil de %s (%s)? As suas sessões abertas são encerradas. (s/n)"
+	tLastKey               = "É a última chave de %s: sem ela, não entra mais pelo SSH."
 	tConfirmKeyRemove      = "Remover a chave %s de %s? As sessões abertas com ela são encerradas. (s/n)"
 	tProfileDisabledOK     = "Perfil de %s desativado."
 	tProfileEnabledOK      = "Perfil de %s reativado."
