@@ -237,6 +237,22 @@ func TestIncrementalRunSaysWhatItCannotSee(t *testing.T) {
 	c.waitFor("Leu 0 alterações do SGA", "A listagem tinha 261 registros e tem 261: produtos trocados de veículo só a", "leitura completa vê.")
 }
 
+// Runs another started come into the profile's list as they end: a cursor on the newest run
+// stays on the newest, so a list of two rows at 80 columns is not left showing old ones.
+func TestNewRunsComeIntoTheProfilesList(t *testing.T) {
+	svc, _ := simServices(t, sim.Options{Seed: 3, Members: 100}, true, nil)
+	c := newConsole(t, svc, 80, 24)
+	openProfile(c)
+	for n := 2; n <= 5; n++ {
+		if _, err := svc.Engine.Run(t.Context(), syncer.Request{By: maria}); err != nil {
+			t.Fatal(err)
+		}
+		c.waitUntil(fmt.Sprintf("run %d under the cursor", n), func(s string) bool {
+			return strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cursorLine(s)), "›")), fmt.Sprintf("%d (%dª)", n, n))
+		})
+	}
+}
+
 // The client's own s lists every vehicle the client has in SGA, those without our product
 // marked and not tickable, and ends saying what it found.
 func TestClientSyncListsEveryVehicle(t *testing.T) {

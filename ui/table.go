@@ -36,6 +36,9 @@ type table struct {
 	offset int
 	// restart: the next rows are a new search's, listed from the first row.
 	restart bool
+	// newestOnTop: a list whose newest record comes first keeps a cursor on its first row
+	// there as new records arrive, so they come into view (NewestOnTop).
+	newestOnTop bool
 	// newFirst: the next rows with another record first put the cursor on it (TakeNewFirst).
 	newFirst bool
 	first    string
@@ -73,6 +76,8 @@ func (t *table) SetRows(rows []row) {
 		t.cursor, t.offset, t.newFirst = 0, 0, false
 	case t.restart:
 		t.cursor, t.offset = 0, 0
+	case t.newestOnTop && t.cursor == 0:
+		t.offset = 0 // on the newest: it stays on the newest
 	default:
 		if i, ok := follow(t.rows, t.cursor, rows); ok {
 			t.offset += i - t.cursor
@@ -117,6 +122,10 @@ func (t *table) TakeNewFirst(on bool) {
 		t.first = t.rows[0].key
 	}
 }
+
+// NewestOnTop is for a list whose newest record comes first (runs): a cursor on the first
+// row stays there as newer records arrive, where they show; elsewhere it keeps its record.
+func (t *table) NewestOnTop() { t.newestOnTop = true }
 
 // Restart lists the next rows from the first: they are a new search's, and the record under
 // the cursor belongs to the old results.
