@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"ponte/sga"
 	"ponte/sga/syncer"
 	"ponte/store"
 )
@@ -150,7 +151,11 @@ func (v *adminView) dailyLine() string {
 	sc := v.schedule
 	switch {
 	case sc.Enabled:
-		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04"))
+		kind := tNextChanges
+		if _, daily, err := syncer.NextSlot(sc, v.c.assoc.Slug, sc.NextRun.Add(-time.Second)); err == nil && daily && sc.FullOn(sc.NextRun.In(sga.Brasilia).Weekday()) {
+			kind = tNextFull
+		}
+		return fmt.Sprintf(tDailyOn, sc.TimeOfDay, sc.NextRun.Local().Format("02/01 15:04"), kind)
 	case sc.TimeOfDay != "":
 		return fmt.Sprintf(tDailyOffAt, sc.TimeOfDay)
 	}
@@ -164,6 +169,12 @@ func scheduleText(sc store.Schedule) string {
 	s, bound := fmt.Sprintf(tSchedDaily, sc.TimeOfDay), tSchedDay
 	if sc.Full == store.FullWeekly {
 		s, bound = fmt.Sprintf(tSchedWeekly, weekdayText(sc.FullDay), sc.TimeOfDay), tSchedWeek
+		if sc.EveryMinutes == 0 {
+			s += tSchedOtherDays
+		}
+	}
+	if !sc.Enabled {
+		s = tSchedWhenOn + s // off, it is what turning it on brings
 	}
 	switch {
 	case sc.EveryMinutes > 0:

@@ -446,9 +446,9 @@ func TestScheduleLineUpdatesAtOnce(t *testing.T) {
 	// At 09:30 the next run is the 10:00 incremental one, spread like the daily run.
 	late := syncer.Spread("principal")
 	next := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC).Add(late)
-	c.waitFor("Sincronismo diário: ligado, às 04:15 (próximo: "+next.Format("02/01 15:04")+")",
+	c.waitFor("Sincronismo diário: ligado, às 04:15 (próxima: "+next.Format("02/01 15:04")+", alterações)",
 		"Agenda: leitura completa todo dia às 04:15; alterações a cada 60 min das 07:00 às 20:00",
-		fmt.Sprintf("O próximo começa %d min depois da hora marcada: cada associação tem o seu atraso", int(late.Minutes())))
+		fmt.Sprintf("A próxima começa %d min depois da hora marcada: cada associação tem o seu atraso", int(late.Minutes())))
 }
 
 // At 80 columns, h says the time it saved, and the line that explains the spread is whole.
@@ -462,7 +462,7 @@ func TestScheduleSavedAndSpreadAt80Columns(t *testing.T) {
 	c.press("enter")
 	s := c.waitFor("✓ Sincronismo diário ligado: leitura completa todo dia às 05:30")
 	late := syncer.Spread("principal")
-	want := fmt.Sprintf("O próximo começa %d min depois da hora marcada: cada associação tem o seu atraso, para que não "+
+	want := fmt.Sprintf("A próxima começa %d min depois da hora marcada: cada associação tem o seu atraso, para que não "+
 		"comecem todas ao mesmo tempo.", int(late.Minutes()))
 	if !strings.Contains(strings.Join(strings.Fields(s), " "), want) {
 		t.Fatalf("the spread's explanation is cut:\n%s", s)
