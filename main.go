@@ -41,7 +41,7 @@ func main() {
 }
 
 // profile writes a CPU profile of the whole command to path, when set (PONTE_CPUPROFILE: how
-// the README's performance figures were found). It returns what stops and writes it.
+// docs/performance.md's figures were found). It returns what stops and writes it.
 func profile(path string) func() {
 	if path == "" {
 		return func() {}

@@ -85,10 +85,21 @@ func (s *sshServer) args(key string, strict string, extra ...string) []string {
 		"-o", "StrictHostKeyChecking=" + strict, "-o", "UserKnownHostsFile=" + filepath.Join(s.dir, "known_hosts"), "-o", "BatchMode=yes"}, extra...)
 }
 
-// readmeLine is a line of a code block of the README, with its line number.
+// readmeLine is a line of a code block of the README or docs/, with its file and line number.
 type readmeLine struct {
+	file string
 	n    int
 	text string
+}
+
+// docFiles are the README and the guides under docs/, which the README points to.
+func docFiles(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no docs/*.md: %v", err)
+	}
+	return append([]string{"README.md"}, docs...)
 }
 
 // readmeCode is every line of the README's code blocks, a line continued with "\" joined to
@@ -96,28 +107,30 @@ type readmeLine struct {
 // tree), and a "$ " prompt taken off.
 func readmeCode(t *testing.T) []readmeLine {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []readmeLine
-	inBlock, inReference := false, false
-	var cont string
-	for i, line := range strings.Split(string(b), "\n") {
-		switch {
-		case strings.HasPrefix(line, "<!-- commands: generated"):
-			inReference = true
-		case strings.HasPrefix(line, "<!-- commands: end"):
-			inReference = false
-		case strings.HasPrefix(line, "```"):
-			inBlock = !inBlock
-		case inBlock && !inReference:
-			if c, ok := strings.CutSuffix(line, "\\"); ok {
-				cont += c
-				continue
+	for _, file := range docFiles(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inBlock, inReference := false, false
+		var cont string
+		for i, line := range strings.Split(string(b), "\n") {
+			switch {
+			case strings.HasPrefix(line, "<!-- commands: generated"):
+				inReference = true
+			case strings.HasPrefix(line, "<!-- commands: end"):
+				inReference = false
+			case strings.HasPrefix(line, "```"):
+				inBlock = !inBlock
+			case inBlock && !inReference:
+				if c, ok := strings.CutSuffix(line, "\\"); ok {
+					cont += c
+					continue
+				}
+				out = append(out, readmeLine{file, i + 1, strings.TrimPrefix(cont+line, "$ ")})
+				cont = ""
 			}
-			out = append(out, readmeLine{i + 1, strings.TrimPrefix(cont+line, "$ ")})
-			cont = ""
 		}
 	}
 	return out
@@ -264,11 +277,11 @@ func ponteArgs(words []string) (args []string, viaSSH, ok bool) {
 func TestReadmeCommandLines(t *testing.T) {
 	lines := readmeCode(t)
 	for _, ex := range cli.Examples() {
-		lines = append(lines, readmeLine{0, ex})
+		lines = append(lines, readmeLine{"", 0, ex})
 	}
 	checked := 0
 	for _, l := range lines {
-		where := fmt.Sprintf("README.md:%d", l.n)
+		where := fmt.Sprintf("%s:%d", l.file, l.n)
 		if l.n == 0 {
 			where = "a command's help example"
 		}
@@ -302,21 +315,23 @@ func TestReadmeCommandLines(t *testing.T) {
 // Every command the README's prose names in a code span ("`ponte association add`", "`ssh -p
 // 2222 host backup > FILE`") exists, with the flags it names.
 func TestReadmeCommandNames(t *testing.T) {
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	checked := 0
-	for i, line := range strings.Split(string(b), "\n") {
-		for _, m := range regexp.MustCompile("`((?:ponte|go run \\.|ssh) [^`]*)`").FindAllStringSubmatch(line, -1) {
-			for _, words := range shellCommands(m[1]) {
-				args, _, ok := ponteArgs(words)
-				if !ok {
-					continue
-				}
-				checked++
-				if err := cli.CheckNames(args); err != nil {
-					t.Errorf("README.md:%d: %v\n\t%s", i+1, err, m[1])
+	for _, file := range docFiles(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, m := range regexp.MustCompile("`((?:ponte|go run \\.|ssh) [^`]*)`").FindAllStringSubmatch(line, -1) {
+				for _, words := range shellCommands(m[1]) {
+					args, _, ok := ponteArgs(words)
+					if !ok {
+						continue
+					}
+					checked++
+					if err := cli.CheckNames(args); err != nil {
+						t.Errorf("%s:%d: %v\n\t%s", file, i+1, err, m[1])
+					}
 				}
 			}
 		}
@@ -374,7 +389,7 @@ func TestReadmeSSHLines(t *testing.T) {
 		code := cmd.ProcessState.ExitCode()
 		ran++
 		if code != 0 && code != 1 || strings.Contains(string(out), "unknown option") {
-			t.Errorf("README.md:%d: exit %d\n\t%s\n%s", l.n, code, l.text, out)
+			t.Errorf("%s:%d: exit %d\n\t%s\n%s", l.file, l.n, code, l.text, out)
 		}
 	}
 	if ran < 8 {

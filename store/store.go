@@ -243,7 +243,7 @@ func Open(path string, o Options) (*Store, error) {
 // index keys (CPF, name, plate, chassis, client) arrive in random order, so each batch
 // rewrites nearly every leaf of those indexes: with pages of 32 KiB instead of the system's
 // 4 KiB there are an eighth as many pages to read into nodes, split and write, one write call
-// each, and a full sync of 62,000 associados costs 10 to 18% less CPU (see the README).
+// each, and a full sync of 62,000 associados costs 10 to 18% less CPU (see docs/performance.md).
 const pageSize = 32 << 10
 
 // initialMmap is the address space a writable database is mapped with from the start (the file

@@ -25,7 +25,7 @@ import (
 	"ponte/store"
 )
 
-// Exit statuses, a contract scripts rely on (the README lists them).
+// Exit statuses, a contract scripts rely on (docs/commands.md lists them).
 const (
 	ExitOK      = 0
 	ExitFailure = 1

@@ -28,7 +28,7 @@ func CommandPaths() []string {
 
 // Check parses a command line with the tree, here or (overSSH) as ponte serve would run it,
 // without running anything: an unknown command or flag, a flag's bad value, or arguments the
-// command refuses is its error. The README's examples are held to it.
+// command refuses is its error. The examples of the README and docs/ are held to it.
 func Check(args []string, overSSH bool) error {
 	cmd, err := parse(args, overSSH)
 	if err != nil {
@@ -37,7 +37,7 @@ func Check(args []string, overSSH bool) error {
 	return cmd.ValidateArgs(cmd.Flags().Args())
 }
 
-// CheckNames is Check for a line that names a command rather than runs it (the README's prose:
+// CheckNames is Check for a line that names a command rather than runs it (the prose of the README and docs/:
 // "ponte association add"): its commands and flags must exist, whatever its arguments.
 func CheckNames(args []string) error {
 	var last string // a flag named last, maybe without the value it takes ("sync --max-gone")
@@ -100,7 +100,7 @@ func walk(c *cobra.Command, fn func(*cobra.Command)) {
 	}
 }
 
-// Reference writes the command reference the README carries, in Markdown, from the tree: a
+// Reference writes the command reference docs/commands.md carries, in Markdown, from the tree: a
 // test keeps the two the same (go test ./ui/cli -run TestReadmeReference -update rewrites it).
 func Reference(w io.Writer) error {
 	root := tree()
