@@ -74,7 +74,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 				if role == store.RoleOperator {
 					scope = strings.Join(assocs, ", ")
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
+				printf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
 				return nil
 			})
 		},
@@ -156,11 +156,11 @@ func (a *app) adminSetCmd() *cobra.Command {
 				}
 				switch {
 				case ad.Role == store.RoleSupervisor:
-					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now supervisor of every association\n", ad.Login)
+					printf(cmd.OutOrStdout(), "administrator %s is now supervisor of every association\n", ad.Login)
 				case len(assocs) == 0:
-					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now operator of no association: refused at login until given one; %s\n", ad.Login, sessionsNote)
+					printf(cmd.OutOrStdout(), "administrator %s is now operator of no association: refused at login until given one; %s\n", ad.Login, sessionsNote)
 				default:
-					fmt.Fprintf(cmd.OutOrStdout(), "administrator %s is now operator of %s (open sessions that would see less are closed)\n", ad.Login, strings.Join(assocs, ", "))
+					printf(cmd.OutOrStdout(), "administrator %s is now operator of %s (open sessions that would see less are closed)\n", ad.Login, strings.Join(assocs, ", "))
 				}
 				return nil
 			})
@@ -218,7 +218,7 @@ func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
 			if err := s.AddAdminKey(en.login, en.key, a.actor()); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)
+			printf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)
 		}
 		return nil
 	})
@@ -298,7 +298,7 @@ func (a *app) adminListCmd() *cobra.Command {
 					if len(fps) == 0 {
 						fps = []string{"(none)"}
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
+					printf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
 				}
 				return tw.Flush()
 			})

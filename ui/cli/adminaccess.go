@@ -29,7 +29,7 @@ func (a *app) adminRemoveCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) removed with %s; %s\n", ad.Login, ad.Name, plural(len(ad.Keys), "key", "keys"), sessionsNote)
+				printf(cmd.OutOrStdout(), "administrator %s (%s) removed with %s; %s\n", ad.Login, ad.Name, plural(len(ad.Keys), "key", "keys"), sessionsNote)
 				return nil
 			})
 		},
@@ -57,9 +57,9 @@ func (a *app) adminEnableCmd(enable bool) *cobra.Command {
 				return err
 			}
 			if enable {
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s enabled\n", ad.Login)
+				printf(cmd.OutOrStdout(), "administrator %s enabled\n", ad.Login)
 			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "administrator %s disabled; %s\n", ad.Login, sessionsNote)
+				printf(cmd.OutOrStdout(), "administrator %s disabled; %s\n", ad.Login, sessionsNote)
 			}
 			return nil
 		})
@@ -107,7 +107,7 @@ func (a *app) adminKeyAddCmd() *cobra.Command {
 				if err := s.AddAdminKey(args[0], k, a.actor()); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", strings.ToLower(args[0]), keyLabel(k))
+				printf(cmd.OutOrStdout(), "%s: %s\n", strings.ToLower(args[0]), keyLabel(k))
 				return nil
 			})
 		},
@@ -129,7 +129,7 @@ func (a *app) adminKeyRemoveCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "key %s removed from %s; the sessions opened with it are closed\n", keyLabel(k), strings.ToLower(args[0]))
+				printf(cmd.OutOrStdout(), "key %s removed from %s; the sessions opened with it are closed\n", keyLabel(k), strings.ToLower(args[0]))
 				return nil
 			})
 		},
