@@ -66,16 +66,25 @@ func (s *Sim) vehicle(code int64) (int, error) {
 	return vi, nil
 }
 
-// SetPlate changes a vehicle's plate (a Mercosul conversion, say), logged as SGA would.
-func (s *Sim) SetPlate(vehicleCode int64, plate string) error {
+// editVehicle runs fn on a vehicle's index under the register's lock; links, when set, means
+// fn changed its products and the supplier-sync listing is built again.
+func (s *Sim) editVehicle(code int64, links bool, fn func(vi int)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	vi, err := s.vehicle(vehicleCode)
+	vi, err := s.vehicle(code)
 	if err != nil {
 		return err
 	}
-	s.setPlate(vi, sga.NormalizePlate(plate))
+	fn(vi)
+	if links {
+		s.rebuildSyncList()
+	}
 	return nil
+}
+
+// SetPlate changes a vehicle's plate (a Mercosul conversion, say), logged as SGA would.
+func (s *Sim) SetPlate(vehicleCode int64, plate string) error {
+	return s.editVehicle(vehicleCode, false, func(vi int) { s.setPlate(vi, sga.NormalizePlate(plate)) })
 }
 
 func (s *Sim) setPlate(vi int, plate string) {
@@ -96,15 +105,7 @@ func (s *Sim) setPlate(vi int, plate string) {
 // dropped our service. SGA's change feed does not report product links (they live in another
 // table), so this logs nothing; the vehicle leaves the supplier-sync listing.
 func (s *Sim) DropSupplier(vehicleCode int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	vi, err := s.vehicle(vehicleCode)
-	if err != nil {
-		return err
-	}
-	s.dropSupplier(vi)
-	s.rebuildSyncList()
-	return nil
+	return s.editVehicle(vehicleCode, true, s.dropSupplier)
 }
 
 func (s *Sim) dropSupplier(vi int) {

@@ -33,14 +33,7 @@ type Correction struct {
 
 // Correct changes a vehicle's columns, each change logged in the vehicle feed.
 func (s *Sim) Correct(vehicleCode int64, c Correction) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	vi, err := s.vehicle(vehicleCode)
-	if err != nil {
-		return err
-	}
-	s.correct(vi, c)
-	return nil
+	return s.editVehicle(vehicleCode, false, func(vi int) { s.correct(vi, c) })
 }
 
 func (s *Sim) correct(vi int, c Correction) {
@@ -81,15 +74,7 @@ func nameCode(name string) int {
 // LinkOurs links our product to a vehicle. One that carried none of the supplier's products
 // enters the supplier-sync listing where its code falls, among older vehicles.
 func (s *Sim) LinkOurs(vehicleCode int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	vi, err := s.vehicle(vehicleCode)
-	if err != nil {
-		return err
-	}
-	s.linkOurs(vi)
-	s.rebuildSyncList()
-	return nil
+	return s.editVehicle(vehicleCode, true, s.linkOurs)
 }
 
 func (s *Sim) linkOurs(vi int) {
@@ -104,16 +89,10 @@ func (s *Sim) linkOurs(vi int) {
 // UnlinkOurs unlinks our product alone from a vehicle: the supplier's other product, if the
 // vehicle has it, keeps it in the listing.
 func (s *Sim) UnlinkOurs(vehicleCode int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	vi, err := s.vehicle(vehicleCode)
-	if err != nil {
-		return err
-	}
-	v := &s.d.vehicles[vi]
-	v.products = slices.DeleteFunc(v.products, func(code string) bool { return code == s.d.ours })
-	s.rebuildSyncList()
-	return nil
+	return s.editVehicle(vehicleCode, true, func(vi int) {
+		v := &s.d.vehicles[vi]
+		v.products = slices.DeleteFunc(v.products, func(code string) bool { return code == s.d.ours })
+	})
 }
 
 // AddVehicleOtherOnly registers a new vehicle for an existing member with the supplier's other
