@@ -98,11 +98,13 @@ func (l *cappedListener) Accept() (net.Conn, error) {
 		case l.slots <- struct{}{}:
 			return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
 		default:
-			_ = c.Close()
+			// Counted and logged before the close, so that whoever sees the connection end
+			// can already read why.
 			n := l.refused.Add(1)
 			l.warn.Do(func() {
 				l.log.Warn("http connection refused: too many open", "addr", l.Addr().String(), "max", cap(l.slots), "refused_so_far", n)
 			})
+			_ = c.Close()
 		}
 	}
 }
