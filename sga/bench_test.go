@@ -16,7 +16,7 @@ import (
 // from a simulator, as bytes the decoders can be run on again and again.
 func pageBodies(tb testing.TB) (listar, sync []byte) {
 	tb.Helper()
-	s, err := sim.New(sim.Options{Seed: 3, Members: 4000, PageSize: 5000})
+	s, err := sim.New(sim.Options{Seed: 3, Members: 6000, PageSize: 5000})
 	if err != nil {
 		tb.Fatal(err)
 	}
