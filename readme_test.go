@@ -92,14 +92,15 @@ type readmeLine struct {
 	text string
 }
 
-// docFiles are the README and the guides under docs/, which the README points to.
+// docFiles are the README, the guides under docs/ it points to, and the contributors' guide and
+// changelog beside it.
 func docFiles(t *testing.T) []string {
 	t.Helper()
 	docs, err := filepath.Glob(filepath.Join("docs", "*.md"))
 	if err != nil || len(docs) == 0 {
 		t.Fatalf("no docs/*.md: %v", err)
 	}
-	return append([]string{"README.md"}, docs...)
+	return append([]string{"README.md", "CONTRIBUTING.md", "CHANGELOG.md"}, docs...)
 }
 
 // readmeCode is every line of the README's code blocks, a line continued with "\" joined to
