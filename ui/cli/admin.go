@@ -36,7 +36,7 @@ func (a *app) adminAddCmd() *cobra.Command {
 			"  ponte admin add --login ana --name \"Ana Lima\" --role operator --associations protecao-sul,norte\n" +
 			"  ponte admin add --authorized-keys team_keys   # each key's comment names its login",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if authorized != "" {
 				return a.addAuthorizedKeys(cmd, authorized)
 			}
@@ -61,22 +61,25 @@ func (a *app) adminAddCmd() *cobra.Command {
 				}
 				keys = append(keys, k)
 			}
-			return a.writeStore(func(s *store.Store) error {
-				ids, err := a.associationIDs(s, assocs)
-				if err != nil {
-					return err
-				}
-				ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, a.actor())
-				if err != nil {
-					return err
-				}
-				scope := "every association"
-				if role == store.RoleOperator {
-					scope = strings.Join(assocs, ", ")
-				}
-				printf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
-				return nil
-			})
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			ids, err := a.associationIDs(s, assocs)
+			if err != nil {
+				return err
+			}
+			ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, a.actor())
+			if err != nil {
+				return err
+			}
+			scope := "every association"
+			if role == store.RoleOperator {
+				scope = strings.Join(assocs, ", ")
+			}
+			printf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -140,30 +143,33 @@ func (a *app) adminSetCmd() *cobra.Command {
 			"  ponte admin set ana --role operator --associations \"\"   # no association: refused at login\n" +
 			"  ponte admin set ana --role supervisor",
 		Args: exactArgs(1, "the administrator's login"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			assocs = slices.DeleteFunc(assocs, func(s string) bool { return strings.TrimSpace(s) == "" })
 			if err := checkRole(role, assocs, changed(cmd.Flags(), "associations")); err != nil {
 				return err
 			}
-			return a.writeStore(func(s *store.Store) error {
-				ids, err := a.associationIDs(s, assocs)
-				if err != nil {
-					return err
-				}
-				ad, err := s.SetAdminAccess(args[0], role, ids, a.actor())
-				if err != nil {
-					return err
-				}
-				switch {
-				case ad.Role == store.RoleSupervisor:
-					printf(cmd.OutOrStdout(), "administrator %s is now supervisor of every association\n", ad.Login)
-				case len(assocs) == 0:
-					printf(cmd.OutOrStdout(), "administrator %s is now operator of no association: refused at login until given one; %s\n", ad.Login, sessionsNote)
-				default:
-					printf(cmd.OutOrStdout(), "administrator %s is now operator of %s (open sessions that would see less are closed)\n", ad.Login, strings.Join(assocs, ", "))
-				}
-				return nil
-			})
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			ids, err := a.associationIDs(s, assocs)
+			if err != nil {
+				return err
+			}
+			ad, err := s.SetAdminAccess(args[0], role, ids, a.actor())
+			if err != nil {
+				return err
+			}
+			switch {
+			case ad.Role == store.RoleSupervisor:
+				printf(cmd.OutOrStdout(), "administrator %s is now supervisor of every association\n", ad.Login)
+			case len(assocs) == 0:
+				printf(cmd.OutOrStdout(), "administrator %s is now operator of no association: refused at login until given one; %s\n", ad.Login, sessionsNote)
+			default:
+				printf(cmd.OutOrStdout(), "administrator %s is now operator of %s (open sessions that would see less are closed)\n", ad.Login, strings.Join(assocs, ", "))
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&role, "role", "", "supervisor or operator")
@@ -174,7 +180,7 @@ func (a *app) adminSetCmd() *cobra.Command {
 // addAuthorizedKeys gives each key of an authorized_keys file to the administrator its comment
 // names. Every line is checked first: one that cannot be read, or names no administrator,
 // stops the whole file.
-func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
+func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) (err error) {
 	data, err := a.readInput(cmd, path)
 	if err != nil {
 		return err
@@ -206,22 +212,25 @@ func (a *app) addAuthorizedKeys(cmd *cobra.Command, path string) error {
 		}
 		return fmt.Errorf("%s holds no key (only blank lines and # comments): nothing was added", name)
 	}
-	return a.writeStore(func(s *store.Store) error {
-		for _, en := range entries {
-			if _, err := s.AdminByLogin(en.login); errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no administrator %q (add it first with ponte admin add --login %s --name NAME); nothing was added", en.login, en.login)
-			} else if err != nil {
-				return err
-			}
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	for _, en := range entries {
+		if _, err := s.AdminByLogin(en.login); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no administrator %q (add it first with ponte admin add --login %s --name NAME); nothing was added", en.login, en.login)
+		} else if err != nil {
+			return err
 		}
-		for _, en := range entries {
-			if err := s.AddAdminKey(en.login, en.key, a.actor()); err != nil {
-				return err
-			}
-			printf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)
+	}
+	for _, en := range entries {
+		if err := s.AddAdminKey(en.login, en.key, a.actor()); err != nil {
+			return err
 		}
-		return nil
-	})
+		printf(cmd.OutOrStdout(), "%s: %s\n", en.login, en.key.Fingerprint)
+	}
+	return nil
 }
 
 // adminJSON is one administrator as admin list --json prints it.
@@ -248,60 +257,63 @@ func (a *app) adminListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List the administrators and their keys' fingerprints",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.readStore(func(s *store.Store) error {
-				admins, err := s.Admins()
-				if err != nil {
-					return err
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			s, done, err := a.openStore(reading, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			admins, err := s.Admins()
+			if err != nil {
+				return err
+			}
+			slugs := map[uint64]string{}
+			all, err := s.Associations()
+			if err != nil {
+				return err
+			}
+			for _, x := range all {
+				slugs[x.ID] = x.Slug
+			}
+			scope := func(ad store.Admin) []string {
+				var out []string
+				for _, id := range ad.Associations {
+					out = append(out, slugs[id])
 				}
-				slugs := map[uint64]string{}
-				all, err := s.Associations()
-				if err != nil {
-					return err
-				}
-				for _, x := range all {
-					slugs[x.ID] = x.Slug
-				}
-				scope := func(ad store.Admin) []string {
-					var out []string
-					for _, id := range ad.Associations {
-						out = append(out, slugs[id])
-					}
-					return out
-				}
-				if asJSON {
-					out := []adminJSON{}
-					for _, ad := range admins {
-						j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role, Disabled: ad.Disabled,
-							Associations: scope(ad), Keys: []keyJSON{}}
-						for _, k := range ad.Keys {
-							j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
-						}
-						out = append(out, j)
-					}
-					return writeJSON(cmd.OutOrStdout(), out)
-				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tROLE\tKEYS")
+				return out
+			}
+			if asJSON {
+				out := []adminJSON{}
 				for _, ad := range admins {
-					var fps []string
+					j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role, Disabled: ad.Disabled,
+						Associations: scope(ad), Keys: []keyJSON{}}
 					for _, k := range ad.Keys {
-						fps = append(fps, k.Fingerprint)
+						j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
 					}
-					role := ad.Role
-					if ad.Role == store.RoleOperator {
-						role += " of " + orNone(strings.Join(scope(ad), ","))
-					}
-					if ad.Disabled {
-						role += " (disabled)"
-					}
-					if len(fps) == 0 {
-						fps = []string{"(none)"}
-					}
-					printf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
+					out = append(out, j)
 				}
-				return tw.Flush()
-			})
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tROLE\tKEYS")
+			for _, ad := range admins {
+				var fps []string
+				for _, k := range ad.Keys {
+					fps = append(fps, k.Fingerprint)
+				}
+				role := ad.Role
+				if ad.Role == store.RoleOperator {
+					role += " of " + orNone(strings.Join(scope(ad), ","))
+				}
+				if ad.Disabled {
+					role += " (disabled)"
+				}
+				if len(fps) == 0 {
+					fps = []string{"(none)"}
+				}
+				printf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the administrators as a JSON array")

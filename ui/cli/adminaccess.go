@@ -23,15 +23,18 @@ func (a *app) adminRemoveCmd() *cobra.Command {
 			"another administrator supervisor first. To keep the profile, use ponte admin disable.",
 		Example: "  ponte admin remove ana",
 		Args:    exactArgs(1, "the administrator's login"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStore(func(s *store.Store) error {
-				ad, err := s.RemoveAdmin(args[0], a.actor())
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "administrator %s (%s) removed with %s; %s\n", ad.Login, ad.Name, plural(len(ad.Keys), "key", "keys"), sessionsNote)
-				return nil
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			ad, err := s.RemoveAdmin(args[0], a.actor())
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "administrator %s (%s) removed with %s; %s\n", ad.Login, ad.Name, plural(len(ad.Keys), "key", "keys"), sessionsNote)
+			return nil
 		},
 	}
 }
@@ -50,19 +53,22 @@ func (a *app) adminEnableCmd(enable bool) *cobra.Command {
 		cmd.Example = "  ponte admin enable ana"
 	}
 	cmd.Args = exactArgs(1, "the administrator's login")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.writeStore(func(s *store.Store) error {
-			ad, err := s.SetAdminEnabled(args[0], enable, a.actor())
-			if err != nil {
-				return err
-			}
-			if enable {
-				printf(cmd.OutOrStdout(), "administrator %s enabled\n", ad.Login)
-			} else {
-				printf(cmd.OutOrStdout(), "administrator %s disabled; %s\n", ad.Login, sessionsNote)
-			}
-			return nil
-		})
+	cmd.RunE = func(cmd *cobra.Command, args []string) (err error) {
+		s, done, err := a.openStore(writing, wholeDatabase)
+		if err != nil {
+			return err
+		}
+		defer done(&err)
+		ad, err := s.SetAdminEnabled(args[0], enable, a.actor())
+		if err != nil {
+			return err
+		}
+		if enable {
+			printf(cmd.OutOrStdout(), "administrator %s enabled\n", ad.Login)
+		} else {
+			printf(cmd.OutOrStdout(), "administrator %s disabled; %s\n", ad.Login, sessionsNote)
+		}
+		return nil
 	}
 	return cmd
 }
@@ -90,7 +96,7 @@ func (a *app) adminKeyAddCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			line, from := []byte(strings.Join(args[1:], " ")), "the key"
 			if len(args) == 2 && args[1] == "-" {
 				data, err := a.readInput(cmd, "-")
@@ -103,13 +109,16 @@ func (a *app) adminKeyAddCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s is not an SSH public key: %w", from, err)
 			}
-			return a.writeStore(func(s *store.Store) error {
-				if err := s.AddAdminKey(args[0], k, a.actor()); err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "%s: %s\n", strings.ToLower(args[0]), keyLabel(k))
-				return nil
-			})
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if err := s.AddAdminKey(args[0], k, a.actor()); err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "%s: %s\n", strings.ToLower(args[0]), keyLabel(k))
+			return nil
 		},
 	}
 }
@@ -123,15 +132,18 @@ func (a *app) adminKeyRemoveCmd() *cobra.Command {
 			"opened with it are closed at once; the profile and its other keys stay.",
 		Example: "  ponte admin key remove maria SHA256:2d4P...\n  ponte admin key remove maria maria@laptop",
 		Args:    exactArgs(2, "the administrator's login and the key's fingerprint or comment"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStore(func(s *store.Store) error {
-				k, err := s.RemoveAdminKey(args[0], args[1], a.actor())
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "key %s removed from %s; the sessions opened with it are closed\n", keyLabel(k), strings.ToLower(args[0]))
-				return nil
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			k, err := s.RemoveAdminKey(args[0], args[1], a.actor())
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "key %s removed from %s; the sessions opened with it are closed\n", keyLabel(k), strings.ToLower(args[0]))
+			return nil
 		},
 	}
 }

@@ -63,32 +63,6 @@ func (a *app) inNamedOrAll(s *store.Store) (*store.Store, error) {
 	return a.in(s)
 }
 
-// seen opens the store with open and hands fn the view of it that see makes.
-func seen(open func(func(*store.Store) error) error, see func(*store.Store) (*store.Store, error), fn func(*store.Store) error) error {
-	return open(func(s *store.Store) error {
-		v, err := see(s)
-		if err != nil {
-			return err
-		}
-		return fn(v)
-	})
-}
-
-// readNamedOrAll is readStore seen from the command's association when one is named, else
-// from every association; writeNamedOrAll the same for commands that write.
-func (a *app) readNamedOrAll(fn func(*store.Store) error) error {
-	return seen(a.readStore, a.inNamedOrAll, fn)
-}
-
-func (a *app) writeNamedOrAll(fn func(*store.Store) error) error {
-	return seen(a.writeStore, a.inNamedOrAll, fn)
-}
-
-// readIn and writeIn are readStore and writeStore seen from the command's association.
-func (a *app) readIn(fn func(*store.Store) error) error { return seen(a.readStore, a.in, fn) }
-
-func (a *app) writeIn(fn func(*store.Store) error) error { return seen(a.writeStore, a.in, fn) }
-
 func (a *app) associationCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:     "association",
@@ -113,19 +87,22 @@ func (a *app) associationAddCmd() *cobra.Command {
 			"ponte --association NAME config set ...",
 		Example: "  ponte association add protecao-sul --name \"Proteção Sul\" --cnpj 11.222.333/0001-81",
 		Args:    exactArgs(1, "the short name"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStore(func(s *store.Store) error {
-				added, err := s.AddAssociation(store.Association{Slug: args[0], Name: name, CNPJ: cnpj}, a.actor())
-				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
-					return usageError{err}
-				}
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "added association %s (%s); set its integration with: ponte --association %s config set ...\n",
-					added.Slug, added.Name, added.Slug)
-				return nil
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			added, err := s.AddAssociation(store.Association{Slug: args[0], Name: name, CNPJ: cnpj}, a.actor())
+			if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
+				return usageError{err}
+			}
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "added association %s (%s); set its integration with: ponte --association %s config set ...\n",
+				added.Slug, added.Name, added.Slug)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "its display name (default: the short name)")
@@ -196,30 +173,33 @@ func (a *app) associationListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List the associations with their figures and last sync",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.readStore(func(s *store.Store) error {
-				all, err := s.Overview()
-				if err != nil {
-					return err
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			s, done, err := a.openStore(reading, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			all, err := s.Overview()
+			if err != nil {
+				return err
+			}
+			views := make([]associationView, len(all))
+			for i, x := range all {
+				views[i] = viewOf(x)
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), views)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ASSOCIATION\tNAME\tCNPJ\tCLIENTS\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
+			for _, v := range views {
+				name := v.Name
+				if v.Disabled {
+					name += " (disabled)"
 				}
-				views := make([]associationView, len(all))
-				for i, x := range all {
-					views[i] = viewOf(x)
-				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), views)
-				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ASSOCIATION\tNAME\tCNPJ\tCLIENTS\tVEHICLES\tCONTRACTS\tLAST SYNC\tDAILY")
-				for _, v := range views {
-					name := v.Name
-					if v.Disabled {
-						name += " (disabled)"
-					}
-					printf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, orNone(store.FormatCNPJ(v.CNPJ)), v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
-				}
-				return tw.Flush()
-			})
+				printf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.Slug, name, orNone(store.FormatCNPJ(v.CNPJ)), v.Clients, v.Vehicles, v.Contracts, lastSync(v.LastRun), v.Daily)
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -244,31 +224,34 @@ func (a *app) associationShowCmd() *cobra.Command {
 		Use:   "show NAME",
 		Short: "Show one association: its figures, integration state, schedule and last sync",
 		Args:  exactArgs(1, "the association's short name"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readStore(func(s *store.Store) error {
-				all, err := s.Overview()
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(reading, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			all, err := s.Overview()
+			if err != nil {
+				return err
+			}
+			for _, x := range all {
+				if x.Slug != strings.ToLower(strings.TrimSpace(args[0])) {
+					continue
+				}
+				v := viewOf(x)
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), v)
+				}
+				in, _ := s.In(x.Slug)
+				state, err := in.IntegrationState()
 				if err != nil {
 					return err
 				}
-				for _, x := range all {
-					if x.Slug != strings.ToLower(strings.TrimSpace(args[0])) {
-						continue
-					}
-					v := viewOf(x)
-					if asJSON {
-						return writeJSON(cmd.OutOrStdout(), v)
-					}
-					in, _ := s.In(x.Slug)
-					state, err := in.IntegrationState()
-					if err != nil {
-						return err
-					}
-					showAssociation(cmd.OutOrStdout(), v, state)
-					return nil
-				}
-				_, err = a.inNamed(s, args[0])
-				return err
-			})
+				showAssociation(cmd.OutOrStdout(), v, state)
+				return nil
+			}
+			_, err = a.inNamed(s, args[0])
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -312,7 +295,7 @@ func (a *app) associationSetCmd() *cobra.Command {
 		Example: "  ponte association set principal --slug protecao-sul --name \"Proteção Sul\"\n" +
 			"  ponte association set protecao-sul --cnpj 11.222.333/0001-81",
 		Args: exactArgs(1, "the association's short name"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			f := cmd.Flags()
 			var p store.AssociationPatch
 			for flag, dst := range map[string]**string{"slug": &p.Slug, "name": &p.Name, "cnpj": &p.CNPJ} {
@@ -324,20 +307,23 @@ func (a *app) associationSetCmd() *cobra.Command {
 			if p == (store.AssociationPatch{}) {
 				return usagef("association set needs --slug, --name or --cnpj")
 			}
-			return a.writeStore(func(s *store.Store) error {
-				if _, err := a.inNamed(s, args[0]); err != nil {
-					return err
-				}
-				got, err := s.UpdateAssociation(args[0], p, a.actor())
-				if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
-					return usageError{err}
-				}
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "association %s (%s) saved\n", got.Slug, got.Name)
-				return nil
-			})
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if _, err := a.inNamed(s, args[0]); err != nil {
+				return err
+			}
+			got, err := s.UpdateAssociation(args[0], p, a.actor())
+			if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrDuplicate) {
+				return usageError{err}
+			}
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "association %s (%s) saved\n", got.Slug, got.Name)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&slug, "slug", "", "a new short name")
@@ -380,7 +366,7 @@ func (a *app) associationRulesCmd() *cobra.Command {
 			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado\n" +
 			"  ponte association rules protecao-sul --every 30m --hours 07:00-20:00 --full-day daily",
 		Args: exactArgs(1, "the association's short name"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			f := cmd.Flags()
 			schedule, err := sched.patch(func(name string) bool { return changed(f, name) })
 			if err != nil {
@@ -396,65 +382,68 @@ func (a *app) associationRulesCmd() *cobra.Command {
 				patch[desc] = strings.TrimSpace(class)
 			}
 			set := setSchedule || changed(f, "situation") || changed(f, "remove-on-default")
-			open := a.readStore
+			acc := reading
 			if set {
-				open = a.writeStore
+				acc = writing
 			}
-			return open(func(s *store.Store) error {
-				in, err := a.inNamed(s, args[0])
-				if err != nil {
-					return err
+			s, done, err := a.openStore(acc, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			in, err := a.inNamed(s, args[0])
+			if err != nil {
+				return err
+			}
+			rules, err := in.Rules()
+			if err != nil {
+				return err
+			}
+			if set {
+				if rules.Situations == nil {
+					rules.Situations = map[string]string{}
 				}
-				rules, err := in.Rules()
-				if err != nil {
-					return err
+				maps.Copy(rules.Situations, patch)
+				if changed(f, "remove-on-default") {
+					rules.RemoveOnDefault = onDefault
 				}
-				if set {
-					if rules.Situations == nil {
-						rules.Situations = map[string]string{}
+				if changed(f, "situation") || changed(f, "remove-on-default") {
+					if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
+						return usageError{err}
+					} else if err != nil {
+						return err
 					}
-					maps.Copy(rules.Situations, patch)
-					if changed(f, "remove-on-default") {
-						rules.RemoveOnDefault = onDefault
-					}
-					if changed(f, "situation") || changed(f, "remove-on-default") {
-						if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
-							return usageError{err}
-						} else if err != nil {
-							return err
-						}
-						if rules, err = in.Rules(); err != nil {
-							return err
-						}
-					}
-					if setSchedule {
-						if err := a.setSchedule(in, schedule); err != nil {
-							return err
-						}
+					if rules, err = in.Rules(); err != nil {
+						return err
 					}
 				}
-				sc, err := in.Schedule()
-				if err != nil {
-					return err
+				if setSchedule {
+					if err := a.setSchedule(in, schedule); err != nil {
+						return err
+					}
 				}
-				counts, err := in.SituationCounts()
-				if err != nil {
-					return err
-				}
-				classes := map[string]string{}
-				for d := range maps.Keys(counts) {
-					classes[d] = rules.Classify(d)
-				}
-				for d := range maps.Keys(rules.Situations) {
-					classes[d] = rules.Classify(d)
-				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
-						"remove_on_default": rules.RemoveOnDefault, "full_day": fullDayName(sc), "schedule": scheduleJSON(sc)})
-				}
-				showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
-				return nil
-			})
+			}
+			sc, err := in.Schedule()
+			if err != nil {
+				return err
+			}
+			counts, err := in.SituationCounts()
+			if err != nil {
+				return err
+			}
+			classes := map[string]string{}
+			for d := range maps.Keys(counts) {
+				classes[d] = rules.Classify(d)
+			}
+			for d := range maps.Keys(rules.Situations) {
+				classes[d] = rules.Classify(d)
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
+					"remove_on_default": rules.RemoveOnDefault, "full_day": fullDayName(sc), "schedule": scheduleJSON(sc)})
+			}
+			showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&sched.fullDay, "full-day", "", "daily: a full read every day (the default); a weekday: once a week, that day")
@@ -504,18 +493,21 @@ func (a *app) associationEnableCmd(verb string, enable bool) *cobra.Command {
 		Use:   verb + " NAME",
 		Short: short,
 		Args:  exactArgs(1, "the association's short name"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.writeStore(func(s *store.Store) error {
-				if _, err := a.inNamed(s, args[0]); err != nil {
-					return err
-				}
-				got, err := s.SetAssociationEnabled(args[0], enable, a.actor())
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "association %s %sd\n", got.Slug, verb)
-				return nil
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if _, err := a.inNamed(s, args[0]); err != nil {
+				return err
+			}
+			got, err := s.SetAssociationEnabled(args[0], enable, a.actor())
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "association %s %sd\n", got.Slug, verb)
+			return nil
 		},
 	}
 }

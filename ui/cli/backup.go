@@ -32,23 +32,26 @@ func (a *app) backupCmd() *cobra.Command {
 			}
 			return exactArgs(1, "one FILE, or - for stdout")(cmd, args)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if a.host != nil || args[0] == "-" {
 				return a.backupTo(cmd)
 			}
 			file := args[0]
-			return a.readStore(func(s *store.Store) error {
-				n, err := s.BackupFile(file, force, HostKeyPath(s.Path()))
-				if errors.Is(err, safefile.ErrExists) {
-					return fmt.Errorf("%w; choose a new name, or add --force to replace it", err)
-				}
-				if err != nil {
-					return err
-				}
-				printf(cmd.OutOrStdout(), "%d bytes written to %s\n", n, file)
-				printf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
-				return nil
-			})
+			s, done, err := a.openStore(reading, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			n, err := s.BackupFile(file, force, HostKeyPath(s.Path()))
+			if errors.Is(err, safefile.ErrExists) {
+				return fmt.Errorf("%w; choose a new name, or add --force to replace it", err)
+			}
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "%d bytes written to %s\n", n, file)
+			printf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace FILE if it is an existing regular file")
@@ -56,22 +59,25 @@ func (a *app) backupCmd() *cobra.Command {
 }
 
 // backupTo streams the copy to stdout, never to a terminal; the audit records it.
-func (a *app) backupTo(cmd *cobra.Command) error {
+func (a *app) backupTo(cmd *cobra.Command) (err error) {
 	out := cmd.OutOrStdout()
 	if isTerminal(out) {
 		return usagef("backup - writes the database to stdout, which is a terminal here: redirect it to a file")
 	}
-	return a.readStore(func(s *store.Store) error {
-		n, err := s.Backup(out)
-		if err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		if a.host == nil {
-			printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
-				n, store.KeyPath(s.Path()))
-			return nil
-		}
-		printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)
-		return s.Audit(a.actor(), store.ActionBackup, fmt.Sprintf("%d bytes to the client", n))
-	})
+	s, done, err := a.openStore(reading, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	n, err := s.Backup(out)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if a.host == nil {
+		printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
+			n, store.KeyPath(s.Path()))
+		return nil
+	}
+	printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)
+	return s.Audit(a.actor(), store.ActionBackup, fmt.Sprintf("%d bytes to the client", n))
 }

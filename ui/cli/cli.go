@@ -398,33 +398,65 @@ func DefaultDBPath() string {
 	return filepath.Join(dir, "ponte", "ponte.db")
 }
 
-// writeStore opens the database for writing, runs fn, and closes it.
-func (a *app) writeStore(fn func(*store.Store) error) error {
-	return a.openStore(store.Options{}, fn)
-}
+// access is how a command opens the database: to read, or to write.
+type access int
 
-// readStore is writeStore for commands that only read: the database is opened read-only, so
-// nothing is created, migrated or written, whatever the file holds.
-func (a *app) readStore(fn func(*store.Store) error) error {
-	return a.openStore(store.Options{ReadOnly: true}, fn)
-}
+const (
+	// reading opens it read-only: nothing is created, migrated or written, whatever the file
+	// holds.
+	reading access = iota
+	// writing opens it for writing, creating and migrating it as needed.
+	writing
+)
 
-func (a *app) openStore(o store.Options, fn func(*store.Store) error) error {
+// view is which of the database a command sees once it is open.
+type view int
+
+const (
+	// wholeDatabase is every association's records: the commands on associations and
+	// administrators.
+	wholeDatabase view = iota
+	// inAssociation is the command's association: the one --association names, or the only
+	// one (association.go's in).
+	inAssociation
+	// namedOrAll is the association --association names, or every association when it names
+	// none: the commands that list records (export, runs, pending).
+	namedOrAll
+)
+
+// openStore is how every command opens the database: --db (or PONTE_DB, or the default),
+// opened as acc says and seen as v says; over SSH, the server's open store. A missing or held
+// database comes back with what to do about it. The caller defers done(&err) with its named
+// result: done closes the database and reports a failed close when nothing failed before.
+func (a *app) openStore(acc access, v view) (s *store.Store, done func(*error), err error) {
 	if a.host != nil {
-		return fn(a.host.store) // the server's, open while it serves
+		s, done = a.host.store, func(*error) {} // the server's, open while it serves
+	} else {
+		opened, err := store.Open(a.dbPath(), store.Options{ReadOnly: acc == reading})
+		if errors.Is(err, store.ErrNoDatabase) {
+			return nil, nil, fmt.Errorf("%w\nname the database with --db or PONTE_DB, or make it: ponte config set creates it", err)
+		}
+		if err != nil {
+			return nil, nil, a.inUseHint(err)
+		}
+		s, done = opened, func(err *error) {
+			if cerr := opened.Close(); *err == nil {
+				*err = cerr
+			}
+		}
 	}
-	s, err := store.Open(a.dbPath(), o)
-	if errors.Is(err, store.ErrNoDatabase) {
-		return fmt.Errorf("%w\nname the database with --db or PONTE_DB, or make it: ponte config set creates it", err)
+	seen := s
+	switch v {
+	case inAssociation:
+		seen, err = a.in(s)
+	case namedOrAll:
+		seen, err = a.inNamedOrAll(s)
 	}
 	if err != nil {
-		return a.inUseHint(err)
+		done(&err)
+		return nil, nil, err
 	}
-	err = fn(s)
-	if cerr := s.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return seen, done, nil
 }
 
 // localActor is who runs a command on this machine: the system user, from the command line.

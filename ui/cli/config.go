@@ -73,7 +73,7 @@ func (a *app) configSetCmd() *cobra.Command {
 			"  printf '%s\\n' \"$SENHA\" \"$CHAVE\" | ponte config set --password-stdin --api-key-stdin\n" +
 			"  PONTE_SGA_SYNC_TOKEN=… ponte config set",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			var p store.IntegrationPatch
 			dst := map[string]**string{store.FieldSGAURL: &p.SGAURL, store.FieldUser: &p.User, store.FieldPassword: &p.Password,
 				store.FieldAPIKey: &p.APIKey, store.FieldProductCode: &p.ProductCode, store.FieldSyncToken: &p.SyncToken}
@@ -103,21 +103,24 @@ func (a *app) configSetCmd() *cobra.Command {
 				}
 				*dst[f.field] = &v
 			}
-			return a.writeIn(func(s *store.Store) error {
-				if err := a.vet(cmd, s, p); err != nil {
-					return err
-				}
-				changed, err := s.SetIntegration(p, a.actor())
-				if err != nil {
-					return err
-				}
-				if len(changed) == 0 {
-					fmt.Fprintln(cmd.OutOrStdout(), "nothing changed")
-					return nil
-				}
-				printf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
+			s, done, err := a.openStore(writing, inAssociation)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if err := a.vet(cmd, s, p); err != nil {
+				return err
+			}
+			changed, err := s.SetIntegration(p, a.actor())
+			if err != nil {
+				return err
+			}
+			if len(changed) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "nothing changed")
 				return nil
-			})
+			}
+			printf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -201,25 +204,28 @@ func (a *app) configUnsetCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			var fields []string
 			for _, f := range integrationFields {
 				if slices.Contains(args, f.name) {
 					fields = append(fields, f.field)
 				}
 			}
-			return a.writeIn(func(s *store.Store) error {
-				cleared, err := s.UnsetIntegration(fields, a.actor())
-				if err != nil {
-					return err
-				}
-				if len(cleared) == 0 {
-					fmt.Fprintln(cmd.OutOrStdout(), "nothing to clear: not set")
-					return nil
-				}
-				printf(cmd.OutOrStdout(), "cleared: %s\n", strings.Join(cliNames(cleared), ", "))
+			s, done, err := a.openStore(writing, inAssociation)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			cleared, err := s.UnsetIntegration(fields, a.actor())
+			if err != nil {
+				return err
+			}
+			if len(cleared) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "nothing to clear: not set")
 				return nil
-			})
+			}
+			printf(cmd.OutOrStdout(), "cleared: %s\n", strings.Join(cliNames(cleared), ", "))
+			return nil
 		},
 	}
 }
@@ -238,53 +244,56 @@ func (a *app) configShowCmd() *cobra.Command {
 		Use:   "show",
 		Short: "Show the integration, secrets masked",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.readIn(func(s *store.Store) error {
-				in, err := s.Integration()
-				if err != nil {
-					return err
-				}
-				fields := map[string]shownField{}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				if here, ok := s.Current(); ok {
-					printf(tw, "association\t%s (%s)\t\n", here.Slug, store.Printable(here.Name))
-				}
-				for _, f := range integrationFields {
-					v := *in.Field(f.field)
-					sf := shownField{Value: v, Set: v != ""}
-					switch {
-					case f.secret:
-						sf.Value = store.Mask(f.field, v)
-					case f.field == store.FieldSGAURL && v == "":
-						sf.Value = sga.DefaultBaseURL
-					case f.field == store.FieldSGAURL:
-						if u, err := neturl.Parse(v); err == nil && u.User != nil {
-							sf.Value = u.Redacted() // saved before user info was refused
-						}
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			s, done, err := a.openStore(reading, inAssociation)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			in, err := s.Integration()
+			if err != nil {
+				return err
+			}
+			fields := map[string]shownField{}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			if here, ok := s.Current(); ok {
+				printf(tw, "association\t%s (%s)\t\n", here.Slug, store.Printable(here.Name))
+			}
+			for _, f := range integrationFields {
+				v := *in.Field(f.field)
+				sf := shownField{Value: v, Set: v != ""}
+				switch {
+				case f.secret:
+					sf.Value = store.Mask(f.field, v)
+				case f.field == store.FieldSGAURL && v == "":
+					sf.Value = sga.DefaultBaseURL
+				case f.field == store.FieldSGAURL:
+					if u, err := neturl.Parse(v); err == nil && u.User != nil {
+						sf.Value = u.Redacted() // saved before user info was refused
 					}
-					if c, ok := in.Changes[f.field]; ok {
-						at := c.At
-						sf.ChangedBy, sf.ChangedAt = c.By, &at
-					}
-					fields[f.key] = sf
-					shown := store.Printable(sf.Value)
-					switch {
-					case !sf.Set && f.field == store.FieldSGAURL:
-						shown += " (default)"
-					case !sf.Set:
-						shown = "(not set)"
-					}
-					changed := ""
-					if sf.ChangedAt != nil {
-						changed = sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
-					}
-					printf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
 				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), fields)
+				if c, ok := in.Changes[f.field]; ok {
+					at := c.At
+					sf.ChangedBy, sf.ChangedAt = c.By, &at
 				}
-				return tw.Flush()
-			})
+				fields[f.key] = sf
+				shown := store.Printable(sf.Value)
+				switch {
+				case !sf.Set && f.field == store.FieldSGAURL:
+					shown += " (default)"
+				case !sf.Set:
+					shown = "(not set)"
+				}
+				changed := ""
+				if sf.ChangedAt != nil {
+					changed = sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
+				}
+				printf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), fields)
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fields as one JSON object")

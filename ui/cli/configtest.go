@@ -44,45 +44,48 @@ func (a *app) configTestCmd() *cobra.Command {
 			"print a line per route. Each retry of a failed request is shown on stderr as it happens.\n" +
 			"Exit 0 when everything answered, 5 when SGA refused the credentials, 1 otherwise.",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if timeout <= 0 {
 				return usagef("--timeout must be positive")
 			}
-			return a.readIn(func(s *store.Store) error {
-				in, err := s.Integration()
-				if err != nil {
+			s, done, err := a.openStore(reading, inAssociation)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			in, err := s.Integration()
+			if err != nil {
+				return err
+			}
+			if u := a.baseURL(); u != "" {
+				in.SGAURL = u
+			}
+			rep := a.probe(cmd, in, timeout)
+			if asJSON {
+				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
 					return err
 				}
-				if u := a.baseURL(); u != "" {
-					in.SGAURL = u
+			} else {
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "API\tROUTE\tRESULT\tDETAIL")
+				for _, r := range append(rep.Routes, rep.Product) {
+					printf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, r.Detail)
 				}
-				rep := a.probe(cmd, in, timeout)
-				if asJSON {
-					if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
-						return err
-					}
-				} else {
-					tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "API\tROUTE\tRESULT\tDETAIL")
-					for _, r := range append(rep.Routes, rep.Product) {
-						printf(tw, "%s\t%s\t%s\t%s\n", r.API, r.Route, r.Status, r.Detail)
-					}
-					if err := tw.Flush(); err != nil {
-						return err
-					}
+				if err := tw.Flush(); err != nil {
+					return err
 				}
-				if rep.OK {
-					return nil
-				}
-				err = errors.New("the connection test found problems")
-				for _, next := range rep.Next {
-					err = fmt.Errorf("%w\n%s", err, a.naming(s, next))
-				}
-				if slices.Contains(rep.Next, hintPassword) || slices.Contains(rep.Next, hintSyncToken) {
-					return statusError{status: ExitRefused, err: err}
-				}
-				return err
-			})
+			}
+			if rep.OK {
+				return nil
+			}
+			err = errors.New("the connection test found problems")
+			for _, next := range rep.Next {
+				err = fmt.Errorf("%w\n%s", err, a.naming(s, next))
+			}
+			if slices.Contains(rep.Next, hintPassword) || slices.Contains(rep.Next, hintSyncToken) {
+				return statusError{status: ExitRefused, err: err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "the longest the whole test may take")

@@ -46,17 +46,20 @@ func tuneGC(syncs int) {
 }
 
 // runConsole opens the console on this terminal, with the daily sync schedule running.
-func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
+func (a *app) runConsole(cmd *cobra.Command, _ []string) (err error) {
 	mouse, _ := cmd.Flags().GetBool("mouse")
 	tuneGC(syncer.DefaultMaxConcurrent)
-	return a.writeStore(func(s *store.Store) error {
-		if name := a.association(); name != "" {
-			if _, err := a.in(s); err != nil {
-				return err
-			}
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	if name := a.association(); name != "" {
+		if _, err := a.in(s); err != nil {
+			return err
 		}
-		return console(cmd.Context(), cmd, s, a.actor(), a.association(), a.baseURL(), mouse, consoleExtra{})
-	})
+	}
+	return console(cmd.Context(), cmd, s, a.actor(), a.association(), a.baseURL(), mouse, consoleExtra{})
 }
 
 // consoleExtra is what a command adds to the console: options, and work that runs beside it

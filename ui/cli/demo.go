@@ -81,7 +81,7 @@ func (a *app) demoCmd() *cobra.Command {
 				demoContracts, demoFirstChange, defaultDemoChurn),
 		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms\n  ponte demo --churn 5s",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if churn != 0 && churn < time.Second {
 				return usagef("--churn must be 0 (never) or at least 1s, not %s", churn)
 			}
@@ -116,19 +116,16 @@ func (a *app) demoCmd() *cobra.Command {
 				return err
 			}
 			defer os.RemoveAll(dir)
-			path := a.db
-			if path == "" {
-				path = a.getenv("PONTE_DB")
+			if a.db == "" && a.getenv("PONTE_DB") == "" {
+				a.db = filepath.Join(dir, "ponte.db")
 			}
-			if path == "" {
-				path = filepath.Join(dir, "ponte.db")
-			}
+			path := a.dbPath()
 			// The decision is made on the database opened read-only: a writable open alone
 			// changes its file. It is made again once writable, on what is there then.
 			user := sims[0].cr.User
-			if ro, err := store.Open(path, store.Options{ReadOnly: true}); err == nil {
+			if ro, roDone, err := a.openStore(reading, wholeDatabase); err == nil {
 				plan, err := planDemo(ro, user)
-				ro.Close()
+				roDone(&err)
 				if err == nil {
 					err = plan.refusal(path, force)
 				}
@@ -136,13 +133,13 @@ func (a *app) demoCmd() *cobra.Command {
 					return err
 				}
 			} else if !errors.Is(err, store.ErrNoDatabase) {
-				return a.inUseHint(err)
+				return err
 			}
-			s, err := store.Open(path, store.Options{})
+			s, done, err := a.openStore(writing, wholeDatabase)
 			if err != nil {
-				return a.inUseHint(err)
+				return err
 			}
-			defer s.Close()
+			defer done(&err)
 			plan, err := planDemo(s, user)
 			if err == nil {
 				err = plan.refusal(path, force)

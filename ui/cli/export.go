@@ -31,14 +31,17 @@ func (a *app) exportCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readNamedOrAll(func(s *store.Store) error {
-				w := bufio.NewWriter(cmd.OutOrStdout())
-				if _, err := s.Export(args[0], format, w); err != nil {
-					return err
-				}
-				return w.Flush()
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(reading, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			w := bufio.NewWriter(cmd.OutOrStdout())
+			if _, err := s.Export(args[0], format, w); err != nil {
+				return err
+			}
+			return w.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "json (JSON lines) or csv")

@@ -43,59 +43,62 @@ func (a *app) importCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, vehicles []string) error {
-			return a.writeIn(func(s *store.Store) error {
-				c, err := s.FindClient(clientRef)
+		RunE: func(cmd *cobra.Command, vehicles []string) (err error) {
+			s, done, err := a.openStore(writing, inAssociation)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			c, err := s.FindClient(clientRef)
+			if err != nil {
+				return err
+			}
+			owned, err := s.VehiclesOfClient(c.SGACode)
+			if err != nil {
+				return err
+			}
+			// Every vehicle refused is named with its reason, not only the first.
+			var codes []int64
+			var refused []error
+			for _, ref := range vehicles {
+				v, err := store.FindVehicle(owned, ref)
 				if err != nil {
-					return err
+					refused = append(refused, err)
+					continue
 				}
-				owned, err := s.VehiclesOfClient(c.SGACode)
-				if err != nil {
-					return err
+				codes = append(codes, v.SGACode)
+			}
+			var imported []store.Imported
+			switch {
+			case len(refused) > 0 && len(codes) > 0:
+				err = s.CheckImport(c.SGACode, codes)
+			case len(refused) == 0:
+				imported, err = s.Import(c.SGACode, codes, a.actor())
+			}
+			if err != nil {
+				refused = append(refused, joined(err)...)
+			}
+			if len(refused) > 0 {
+				lines := []string{sprintf("client %d (%s): nothing was imported; %d of %s refused:",
+					c.SGACode, c.Name, len(refused), plural(len(vehicles), "vehicle", "vehicles"))}
+				for _, one := range refused {
+					lines = append(lines, "  "+one.Error())
 				}
-				// Every vehicle refused is named with its reason, not only the first.
-				var codes []int64
-				var refused []error
-				for _, ref := range vehicles {
-					v, err := store.FindVehicle(owned, ref)
-					if err != nil {
-						refused = append(refused, err)
-						continue
-					}
-					codes = append(codes, v.SGACode)
-				}
-				var imported []store.Imported
-				switch {
-				case len(refused) > 0 && len(codes) > 0:
-					err = s.CheckImport(c.SGACode, codes)
-				case len(refused) == 0:
-					imported, err = s.Import(c.SGACode, codes, a.actor())
-				}
-				if err != nil {
-					refused = append(refused, joined(err)...)
-				}
-				if len(refused) > 0 {
-					lines := []string{sprintf("client %d (%s): nothing was imported; %d of %s refused:",
-						c.SGACode, c.Name, len(refused), plural(len(vehicles), "vehicle", "vehicles"))}
-					for _, one := range refused {
-						lines = append(lines, "  "+one.Error())
-					}
-					return errors.New(strings.Join(lines, "\n"))
-				}
-				if asJSON {
-					out := []importedJSON{}
-					for _, im := range imported {
-						out = append(out, importedJSON{im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate, c.SGACode})
-					}
-					return writeJSON(cmd.OutOrStdout(), out)
-				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONTRACT\tSERVICE ORDER\tVEHICLE\tPLATE")
+				return errors.New(strings.Join(lines, "\n"))
+			}
+			if asJSON {
+				out := []importedJSON{}
 				for _, im := range imported {
-					printf(tw, "%s\t%s\t%d\t%s\n", im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate)
+					out = append(out, importedJSON{im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate, c.SGACode})
 				}
-				return tw.Flush()
-			})
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CONTRACT\tSERVICE ORDER\tVEHICLE\tPLATE")
+			for _, im := range imported {
+				printf(tw, "%s\t%s\t%d\t%s\n", im.Contract.Number, im.Order.Number, im.Contract.VehicleSGACode, im.Contract.Plate)
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&clientRef, "client", "", "the client, by SGA code or CPF")

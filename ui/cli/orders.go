@@ -37,40 +37,43 @@ func (a *app) pendingCmd() *cobra.Command {
 		Short:   "List the proposals waiting for a decision (--all: every one, decided too)",
 		Example: "  ponte pending list\n  ponte pending list --all --json | jq '.[] | select(.kind==\"Retirada\")'",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if kind != "" && !slices.Contains([]string{store.OrderKindRemoval, store.OrderKindReinstallation}, kind) {
 				return usagef("--kind must be %s or %s", store.OrderKindRemoval, store.OrderKindReinstallation)
 			}
-			return a.readNamedOrAll(func(s *store.Store) error {
-				f := store.ProposalFilter{Status: store.ProposalPending, Kind: kind}
+			s, done, err := a.openStore(reading, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			f := store.ProposalFilter{Status: store.ProposalPending, Kind: kind}
+			if all {
+				f.Status = ""
+			}
+			ps, err := s.ProposalViews(f, 0)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
+			}
+			if len(ps) == 0 {
+				// A sentence, not a table's header over nothing (--json: an empty array).
 				if all {
-					f.Status = ""
+					fmt.Fprintln(cmd.OutOrStdout(), "no proposals")
+				} else {
+					fmt.Fprintln(cmd.OutOrStdout(), "no proposals waiting for a decision")
 				}
-				ps, err := s.ProposalViews(f, 0)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
-				}
-				if len(ps) == 0 {
-					// A sentence, not a table's header over nothing (--json: an empty array).
-					if all {
-						fmt.Fprintln(cmd.OutOrStdout(), "no proposals")
-					} else {
-						fmt.Fprintln(cmd.OutOrStdout(), "no proposals waiting for a decision")
-					}
-					return nil
-				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
-				for _, p := range ps {
-					printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
-						p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
-						when(p.Cause.ChangedAt), p.Cause.ChangedBy)
-				}
-				return tw.Flush()
-			})
+				return nil
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
+			for _, p := range ps {
+				printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
+					p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
+					when(p.Cause.ChangedAt), p.Cause.ChangedBy)
+			}
+			return tw.Flush()
 		},
 	}
 	list.Flags().BoolVar(&all, "all", false, "every proposal, decided ones too")
@@ -83,21 +86,24 @@ func (a *app) pendingCmd() *cobra.Command {
 		Short:   "Generate the orders of proposals (all or nothing)",
 		Example: "  ponte pending accept 12 13\n  ponte pending accept $(ponte pending list --json | jq -r '.[].id')",
 		Args:    proposalIDs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			ids, _ := parseIDs(args)
-			return a.writeNamedOrAll(func(s *store.Store) error {
-				orders, err := s.AcceptProposals(ids, a.actor())
-				if err != nil {
-					return err
-				}
-				if acceptJSON {
-					return writeJSON(cmd.OutOrStdout(), ordersJSON(orders))
-				}
-				for _, o := range orders {
-					printf(cmd.OutOrStdout(), "%s: %s, status %q, for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
-				}
-				return nil
-			})
+			s, done, err := a.openStore(writing, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			orders, err := s.AcceptProposals(ids, a.actor())
+			if err != nil {
+				return err
+			}
+			if acceptJSON {
+				return writeJSON(cmd.OutOrStdout(), ordersJSON(orders))
+			}
+			for _, o := range orders {
+				printf(cmd.OutOrStdout(), "%s: %s, status %q, for %s, contract %s\n", o.Number, o.Kind, o.Status, o.Plate, o.ContractNumber)
+			}
+			return nil
 		},
 	}
 	accept.Flags().BoolVar(&acceptJSON, "json", false, "print the orders generated as a JSON array")
@@ -117,18 +123,21 @@ func (a *app) pendingCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			ids, _ := parseIDs(args)
-			return a.writeNamedOrAll(func(s *store.Store) error {
-				if err := s.DismissProposals(ids, reason, a.actor()); err != nil {
-					return err
-				}
-				if dismissJSON {
-					return writeJSON(cmd.OutOrStdout(), map[string]any{"dismissed": ids, "reason": strings.TrimSpace(reason)})
-				}
-				printf(cmd.OutOrStdout(), "dismissed %s\n", plural(len(ids), "proposal", "proposals"))
-				return nil
-			})
+			s, done, err := a.openStore(writing, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if err := s.DismissProposals(ids, reason, a.actor()); err != nil {
+				return err
+			}
+			if dismissJSON {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"dismissed": ids, "reason": strings.TrimSpace(reason)})
+			}
+			printf(cmd.OutOrStdout(), "dismissed %s\n", plural(len(ids), "proposal", "proposals"))
+			return nil
 		},
 	}
 	dismiss.Flags().StringVar(&reason, "reason", "", "why no order is needed (required; "+atMost(store.MaxReason)+")")
@@ -242,23 +251,26 @@ func (a *app) orderCmd() *cobra.Command {
 		Short:   "Show an order, its contract and its life",
 		Example: "  ponte order show OS-2026-000042\n  ponte order show OS-2026-000042 --json | jq -r .status",
 		Args:    orderNumber,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readNamedOrAll(func(s *store.Store) error {
-				o, c, err := s.Order(args[0])
-				if err != nil {
-					return err
-				}
-				cl, err := s.OrderClient(o)
-				if err != nil {
-					return err
-				}
-				if showJSON {
-					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life(),
-						Client: &clientJSON{SGACode: o.ClientSGACode, Name: cl.Name, Phone: cl.Phone}})
-				}
-				showOrder(cmd.OutOrStdout(), o, c, cl)
-				return nil
-			})
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(reading, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			o, c, err := s.Order(args[0])
+			if err != nil {
+				return err
+			}
+			cl, err := s.OrderClient(o)
+			if err != nil {
+				return err
+			}
+			if showJSON {
+				return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life(),
+					Client: &clientJSON{SGACode: o.ClientSGACode, Name: cl.Name, Phone: cl.Phone}})
+			}
+			showOrder(cmd.OutOrStdout(), o, c, cl)
+			return nil
 		},
 	}
 	show.Flags().BoolVar(&showJSON, "json", false, "print the order as JSON, with its history")
@@ -277,25 +289,28 @@ func (a *app) orderCmd() *cobra.Command {
 				}
 				return check()
 			},
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return a.writeNamedOrAll(func(s *store.Store) error {
-					o, err := s.AdvanceOrder(args[0], st, a.actor())
-					switch {
-					case errors.Is(err, store.ErrContractDecision) && st.Contract == "":
-						return usagef("%w\ncancel it with --contract %s or --contract %s", err, store.KeepContract, store.CloseContract)
-					case errors.Is(err, store.ErrContractDecision):
-						return usagef("%w\ncancel it without --contract", err)
-					case errors.Is(err, store.ErrPastVisit):
-						return usageError{err}
-					case err != nil:
-						return err
-					}
-					if asJSON {
-						return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
-					}
-					printf(cmd.OutOrStdout(), "%s\n", stepDone(o, st))
-					return nil
-				})
+			RunE: func(cmd *cobra.Command, args []string) (err error) {
+				s, done, err := a.openStore(writing, namedOrAll)
+				if err != nil {
+					return err
+				}
+				defer done(&err)
+				o, err := s.AdvanceOrder(args[0], st, a.actor())
+				switch {
+				case errors.Is(err, store.ErrContractDecision) && st.Contract == "":
+					return usagef("%w\ncancel it with --contract %s or --contract %s", err, store.KeepContract, store.CloseContract)
+				case errors.Is(err, store.ErrContractDecision):
+					return usagef("%w\ncancel it without --contract", err)
+				case errors.Is(err, store.ErrPastVisit):
+					return usageError{err}
+				case err != nil:
+					return err
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
+				}
+				printf(cmd.OutOrStdout(), "%s\n", stepDone(o, st))
+				return nil
 			},
 		}
 		check = flags(c, &st)

@@ -37,40 +37,43 @@ func (a *app) runsCmd() *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.readNamedOrAll(func(s *store.Store) error {
-				if len(args) == 1 {
-					id, _ := strconv.ParseUint(args[0], 10, 64)
-					r, err := s.Run(id)
-					if err != nil {
-						return err
-					}
-					if asJSON {
-						return writeJSON(cmd.OutOrStdout(), r)
-					}
-					return showRun(cmd, r)
-				}
-				runs, err := s.Runs(limit)
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(reading, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if len(args) == 1 {
+				id, _ := strconv.ParseUint(args[0], 10, 64)
+				r, err := s.Run(id)
 				if err != nil {
 					return err
 				}
 				if asJSON {
-					for i := range runs {
-						runs[i].Errors = nil // ponte runs ID shows them
-					}
-					if runs == nil {
-						runs = []store.Run{}
-					}
-					return writeJSON(cmd.OutOrStdout(), runs)
+					return writeJSON(cmd.OutOrStdout(), r)
 				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
-				for _, r := range runs {
-					printf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
-						r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
+				return showRun(cmd, r)
+			}
+			runs, err := s.Runs(limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				for i := range runs {
+					runs[i].Errors = nil // ponte runs ID shows them
 				}
-				return tw.Flush()
-			})
+				if runs == nil {
+					runs = []store.Run{}
+				}
+				return writeJSON(cmd.OutOrStdout(), runs)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
+			for _, r := range runs {
+				printf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
+					r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs, newest first")

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"ponte/sga/syncer"
-	"ponte/store"
 	"ponte/ui"
 	uissh "ponte/ui/ssh"
 )
@@ -55,7 +54,7 @@ func (a *app) serveCmd() *cobra.Command {
 			"  ssh -p 2222 host export vehicles --format csv > vehicles.csv\n" +
 			"  ssh -p 2222 host backup > ponte-$(date +%F).db",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			out := &reopener{path: logFile, w: cmd.ErrOrStderr()}
 			if err := out.open(); err != nil {
 				return err
@@ -87,52 +86,55 @@ func (a *app) serveCmd() *cobra.Command {
 			// ponte's structured log already records each disconnect.
 			charmlog.SetLevel(charmlog.FatalLevel)
 			tuneGC(syncer.DefaultMaxConcurrent)
-			return a.writeStore(func(s *store.Store) error {
-				if hostKey == "" {
-					hostKey = HostKeyPath(s.Path())
-				}
-				o.HostKeyPath = hostKey
-				metrics := uissh.NewMetrics()
-				eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
-				defer eng.Close() // after the sessions: a running sync stops at its checkpoint
-				eng.StartSchedule()
-				o.Commands, o.CommandName = Commands(s, eng, logger), CommandName
-				o.Metrics = metrics
-				srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o)
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			if hostKey == "" {
+				hostKey = HostKeyPath(s.Path())
+			}
+			o.HostKeyPath = hostKey
+			metrics := uissh.NewMetrics()
+			eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
+			defer eng.Close() // after the sessions: a running sync stops at its checkpoint
+			eng.StartSchedule()
+			o.Commands, o.CommandName = Commands(s, eng, logger), CommandName
+			o.Metrics = metrics
+			srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o)
+			if err != nil {
+				return err
+			}
+			metrics.Watch(s, eng, srv)
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", listen, err)
+			}
+			if metricsAddr != "" {
+				stop, err := serveMetrics(metricsAddr, metrics.Handler(s, eng), logger)
 				if err != nil {
+					ln.Close()
 					return err
 				}
-				metrics.Watch(s, eng, srv)
-				ln, err := net.Listen("tcp", listen)
-				if err != nil {
-					return fmt.Errorf("listen on %s: %w", listen, err)
-				}
-				if metricsAddr != "" {
-					stop, err := serveMetrics(metricsAddr, metrics.Handler(s, eng), logger)
-					if err != nil {
-						ln.Close()
-						return err
-					}
-					defer stop()
-				}
-				if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
-					logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
-				}
-				defer removeServing(s.Path())
-				logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", hostKey, "db", s.Path(), "version", Version())
-				served := make(chan error, 1)
-				go func() { served <- srv.Serve(ln) }()
-				select {
-				case err := <-served:
-					return err
-				case <-cmd.Context().Done():
-				}
-				logger.Info("shutting down", "sessions", srv.Sessions(), "cause", fmt.Sprint(context.Cause(cmd.Context())))
-				srv.ShutdownCause(5*time.Second, context.Cause(cmd.Context()))
-				<-served
-				logger.Info("stopped")
-				return nil
-			})
+				defer stop()
+			}
+			if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
+				logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
+			}
+			defer removeServing(s.Path())
+			logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", hostKey, "db", s.Path(), "version", Version())
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(ln) }()
+			select {
+			case err := <-served:
+				return err
+			case <-cmd.Context().Done():
+			}
+			logger.Info("shutting down", "sessions", srv.Sessions(), "cause", fmt.Sprint(context.Cause(cmd.Context())))
+			srv.ShutdownCause(5*time.Second, context.Cause(cmd.Context()))
+			<-served
+			logger.Info("stopped")
+			return nil
 		},
 	}
 	f := cmd.Flags()

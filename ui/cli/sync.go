@@ -40,7 +40,7 @@ func (a *app) syncCmd() *cobra.Command {
 		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync --client 10001\n  ponte sync -q || echo \"sync failed: $?\"\n" +
 			"  ponte --association protecao-sul sync\n  ponte sync --all --parallel 8",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 || o.MaxGone <= 0 || o.MaxGone > 100 || o.Timeout <= 0 {
 				return usagef("--workers must be from 1 to 64, --rate at least 0, --batch at least 1, --timeout positive and --max-gone above 0 and at most 100")
 			}
@@ -86,60 +86,63 @@ func (a *app) syncCmd() *cobra.Command {
 				}
 				tuneGC(syncs)
 			}
-			return a.writeStore(func(s *store.Store) error {
-				eng, done := a.engine(s, o)
-				defer done()
-				if all {
-					return a.syncAll(cmd, s, eng, mode, progress, asJSON, quiet)
-				}
-				in, err := a.in(s)
-				if err != nil {
+			s, done, err := a.openStore(writing, wholeDatabase)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			eng, stop := a.engine(s, o)
+			defer stop()
+			if all {
+				return a.syncAll(cmd, s, eng, mode, progress, asJSON, quiet)
+			}
+			in, err := a.in(s)
+			if err != nil {
+				return err
+			}
+			here, _ := in.Current()
+			if cpf != "" {
+				if cpf, err = clientCPF(in, cpf); err != nil {
 					return err
 				}
-				here, _ := in.Current()
-				if cpf != "" {
-					if cpf, err = clientCPF(in, cpf); err != nil {
-						return err
+			}
+			updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
+			shown := make(chan struct{})
+			go func() {
+				defer close(shown)
+				for p := range updates {
+					if progress != nil {
+						progress.show(p)
 					}
 				}
-				updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
-				shown := make(chan struct{})
-				go func() {
-					defer close(shown)
-					for p := range updates {
-						if progress != nil {
-							progress.show(p)
-						}
-					}
-				}()
-				run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: a.actor(), BaseURL: a.baseURL()})
-				unsubscribe()
-				<-shown
-				if progress != nil {
-					progress.end()
-				}
-				if run.ID == 0 {
+			}()
+			run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: a.actor(), BaseURL: a.baseURL()})
+			unsubscribe()
+			<-shown
+			if progress != nil {
+				progress.end()
+			}
+			if run.ID == 0 {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case asJSON:
+				if err := writeJSON(out, run); err != nil {
 					return err
 				}
-				out := cmd.OutOrStdout()
-				switch {
-				case asJSON:
-					if err := writeJSON(out, run); err != nil {
-						return err
-					}
-				case !quiet:
-					printf(out, "%s\n", runSummary(run))
-				}
-				switch {
-				case err != nil && cmd.Context().Err() != nil:
-					return err // stopped by a signal: its status says so
-				case err != nil:
-					return runError(run, a.urlOf(in), func(t string) string { return a.naming(in, t) })
-				case run.Status == store.StatusPartial:
-					return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
-				}
-				return nil
-			})
+			case !quiet:
+				printf(out, "%s\n", runSummary(run))
+			}
+			switch {
+			case err != nil && cmd.Context().Err() != nil:
+				return err // stopped by a signal: its status says so
+			case err != nil:
+				return runError(run, a.urlOf(in), func(t string) string { return a.naming(in, t) })
+			case run.Status == store.StatusPartial:
+				return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
