@@ -17,14 +17,17 @@ import (
 	"ponte/store"
 )
 
+// syncOptions are sync's flags.
+type syncOptions struct {
+	client             string // --client: a CPF, or a stored client's SGA code
+	mode               string
+	asJSON, quiet, all bool
+	engine             syncer.Options
+}
+
 // syncCmd runs one sync now, headless, with its progress on stderr and its summary on stdout.
 func (a *app) syncCmd() *cobra.Command {
-	var (
-		cpf                string
-		mode               string
-		asJSON, quiet, all bool
-		o                  syncer.Options
-	)
+	var o syncOptions
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Run one sync now, headless: every client, or --client CODE_OR_CPF; --all for every association",
@@ -40,126 +43,129 @@ func (a *app) syncCmd() *cobra.Command {
 		Example: "  ponte sync\n  ponte sync --client 123.456.789-09 --json\n  ponte sync --client 10001\n  ponte sync -q || echo \"sync failed: $?\"\n" +
 			"  ponte --association protecao-sul sync\n  ponte sync --all --parallel 8",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if o.Workers < 1 || o.Workers > 64 || o.Rate < 0 || o.BatchVehicles < 1 || o.MaxGone <= 0 || o.MaxGone > 100 || o.Timeout <= 0 {
-				return usagef("--workers must be from 1 to 64, --rate at least 0, --batch at least 1, --timeout positive and --max-gone above 0 and at most 100")
-			}
-			if o.MaxConcurrent < 1 || o.MaxConcurrent > 64 {
-				return usagef("--parallel must be from 1 to 64")
-			}
-			switch mode {
-			case "full":
-				mode = syncer.ModeFull
-			case syncer.ModeIncremental, syncer.ModeAuto:
-			default:
-				return usagef("--mode must be full, incremental or auto, not %q", mode)
-			}
-			if cpf != "" && mode != syncer.ModeFull {
-				return usagef("--client syncs one client in full: not with --mode %s", mode)
-			}
-			if all && (cpf != "" || a.association() != "") {
-				return usagef("--all syncs every association's clients: not with --client or --association")
-			}
-			if o.Rate == 0 {
-				o.Rate = -1
-			}
-			o.Logger = slog.New(slog.DiscardHandler)
-			progress := newProgress(cmd.ErrOrStderr())
-			if quiet {
-				progress = nil
-			}
-			o.OnRetry = func(r sga.Retry) {
-				if progress != nil {
-					progress.note(sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
-				}
-			}
-			if a.host != nil {
-				for _, name := range engineFlags {
-					if changed(cmd.Flags(), name) {
-						return usagef("--%s is the server's setting: over SSH a sync runs with the server's engine", name)
-					}
-				}
-			} else {
-				syncs := 1
-				if all {
-					syncs = o.MaxConcurrent
-				}
-				tuneGC(syncs)
-			}
-			s, done, err := a.openStore(writing, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			eng, stop := a.engine(s, o)
-			defer stop()
-			if all {
-				return a.syncAll(cmd, s, eng, mode, progress, asJSON, quiet)
-			}
-			in, err := a.in(s)
-			if err != nil {
-				return err
-			}
-			here, _ := in.Current()
-			if cpf != "" {
-				if cpf, err = clientCPF(in, cpf); err != nil {
-					return err
-				}
-			}
-			updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
-			shown := make(chan struct{})
-			go func() {
-				defer close(shown)
-				for p := range updates {
-					if progress != nil {
-						progress.show(p)
-					}
-				}
-			}()
-			run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: cpf, Mode: mode, By: a.actor(), BaseURL: a.baseURL()})
-			unsubscribe()
-			<-shown
-			if progress != nil {
-				progress.end()
-			}
-			if run.ID == 0 {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			switch {
-			case asJSON:
-				if err := writeJSON(out, run); err != nil {
-					return err
-				}
-			case !quiet:
-				printf(out, "%s\n", runSummary(run))
-			}
-			switch {
-			case err != nil && cmd.Context().Err() != nil:
-				return err // stopped by a signal: its status says so
-			case err != nil:
-				return runError(run, a.urlOf(in), func(t string) string { return a.naming(in, t) })
-			case run.Status == store.StatusPartial:
-				return statusError{status: ExitPartial, said: !quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runSync(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&cpf, "client", "", "sync only this client, by CPF or by the SGA code of a stored client")
-	f.BoolVar(&asJSON, "json", false, "print the run as JSON on stdout instead of its summary line")
-	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
-	f.BoolVar(&all, "all", false, "sync every enabled association")
-	f.StringVar(&mode, "mode", "full", "full: read SGA's whole listing; incremental: read SGA's change feed since the last run "+
+	f.StringVar(&o.client, "client", "", "sync only this client, by CPF or by the SGA code of a stored client")
+	f.BoolVar(&o.asJSON, "json", false, "print the run as JSON on stdout instead of its summary line")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors: no progress, no summary (the exit status tells)")
+	f.BoolVar(&o.all, "all", false, "sync every enabled association")
+	f.StringVar(&o.mode, "mode", "full", "full: read SGA's whole listing; incremental: read SGA's change feed since the last run "+
 		"(in full when it cannot, saying why); auto: as the daily sync, in full when its schedule reads in full that day (every day unless weekly)")
-	f.IntVar(&o.MaxConcurrent, "parallel", 4, "with --all, how many associations sync at once (the rest wait their turn)")
-	f.IntVar(&o.Workers, "workers", 4, "pages fetched at once in one association")
-	f.Float64Var(&o.Rate, "rate", 4, "the most SGA requests per second (0: no limit)")
-	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
-	f.IntVar(&o.BatchVehicles, "batch", 5000, "vehicles written per transaction")
-	f.Float64Var(&o.MaxGone, "max-gone", 20, "the largest part of the stored fleet, in percent, one sync may mark as gone from SGA's list; "+
+	f.IntVar(&o.engine.MaxConcurrent, "parallel", 4, "with --all, how many associations sync at once (the rest wait their turn)")
+	f.IntVar(&o.engine.Workers, "workers", 4, "pages fetched at once in one association")
+	f.Float64Var(&o.engine.Rate, "rate", 4, "the most SGA requests per second (0: no limit)")
+	f.DurationVar(&o.engine.Timeout, "timeout", 30*time.Second, "timeout of one SGA request")
+	f.IntVar(&o.engine.BatchVehicles, "batch", 5000, "vehicles written per transaction")
+	f.Float64Var(&o.engine.MaxGone, "max-gone", 20, "the largest part of the stored fleet, in percent, one sync may mark as gone from SGA's list; "+
 		"a run that would mark more marks nothing and exits 3 (100: no limit)")
 	return cmd
+}
+
+// runSync is sync's work, on its flags.
+func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
+	if o.engine.Workers < 1 || o.engine.Workers > 64 || o.engine.Rate < 0 || o.engine.BatchVehicles < 1 || o.engine.MaxGone <= 0 || o.engine.MaxGone > 100 || o.engine.Timeout <= 0 {
+		return usagef("--workers must be from 1 to 64, --rate at least 0, --batch at least 1, --timeout positive and --max-gone above 0 and at most 100")
+	}
+	if o.engine.MaxConcurrent < 1 || o.engine.MaxConcurrent > 64 {
+		return usagef("--parallel must be from 1 to 64")
+	}
+	switch o.mode {
+	case "full":
+		o.mode = syncer.ModeFull
+	case syncer.ModeIncremental, syncer.ModeAuto:
+	default:
+		return usagef("--mode must be full, incremental or auto, not %q", o.mode)
+	}
+	if o.client != "" && o.mode != syncer.ModeFull {
+		return usagef("--client syncs one client in full: not with --mode %s", o.mode)
+	}
+	if o.all && (o.client != "" || a.association() != "") {
+		return usagef("--all syncs every association's clients: not with --client or --association")
+	}
+	if o.engine.Rate == 0 {
+		o.engine.Rate = -1
+	}
+	o.engine.Logger = slog.New(slog.DiscardHandler)
+	progress := newProgress(cmd.ErrOrStderr())
+	if o.quiet {
+		progress = nil
+	}
+	o.engine.OnRetry = func(r sga.Retry) {
+		if progress != nil {
+			progress.note(sprintf("retry %d of %d in %s: %v", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err))
+		}
+	}
+	if a.host != nil {
+		for _, name := range engineFlags {
+			if changed(cmd.Flags(), name) {
+				return usagef("--%s is the server's setting: over SSH a sync runs with the server's engine", name)
+			}
+		}
+	} else {
+		syncs := 1
+		if o.all {
+			syncs = o.engine.MaxConcurrent
+		}
+		tuneGC(syncs)
+	}
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	eng, stop := a.engine(s, o.engine)
+	defer stop()
+	if o.all {
+		return a.syncAll(cmd, s, eng, o.mode, progress, o.asJSON, o.quiet)
+	}
+	in, err := a.in(s)
+	if err != nil {
+		return err
+	}
+	here, _ := in.Current()
+	if o.client != "" {
+		if o.client, err = clientCPF(in, o.client); err != nil {
+			return err
+		}
+	}
+	updates, unsubscribe := eng.Hub(here.Slug).Subscribe()
+	shown := make(chan struct{})
+	go func() {
+		defer close(shown)
+		for p := range updates {
+			if progress != nil {
+				progress.show(p)
+			}
+		}
+	}()
+	run, err := eng.Run(cmd.Context(), syncer.Request{Association: here.Slug, CPF: o.client, Mode: o.mode, By: a.actor(), BaseURL: a.baseURL()})
+	unsubscribe()
+	<-shown
+	if progress != nil {
+		progress.end()
+	}
+	if run.ID == 0 {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	switch {
+	case o.asJSON:
+		if err := writeJSON(out, run); err != nil {
+			return err
+		}
+	case !o.quiet:
+		printf(out, "%s\n", runSummary(run))
+	}
+	switch {
+	case err != nil && cmd.Context().Err() != nil:
+		return err // stopped by a signal: its status says so
+	case err != nil:
+		return runError(run, a.urlOf(in), func(t string) string { return a.naming(in, t) })
+	case run.Status == store.StatusPartial:
+		return statusError{status: ExitPartial, said: !o.quiet, err: fmt.Errorf("run %d partial: %s", run.ID, run.Reason)}
+	}
+	return nil
 }
 
 // syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
