@@ -27,59 +27,73 @@ func (a *app) pendingCmd() *cobra.Command {
 			"its removal was done, a reinstallation (Reinstalação). A proposal never becomes an order by\n" +
 			"itself: accept it to generate its order, or dismiss it with a reason.",
 	})
-	var (
-		all    bool
-		kind   string
-		asJSON bool
-	)
+	cmd.AddCommand(a.pendingListCmd(), a.pendingAcceptCmd(), a.pendingDismissCmd())
+	return cmd
+}
+
+// pendingListOptions are pending list's flags.
+type pendingListOptions struct {
+	all    bool   // every proposal, decided ones too
+	kind   string // only this kind: Retirada or Reinstalação
+	asJSON bool
+}
+
+func (a *app) pendingListCmd() *cobra.Command {
+	var o pendingListOptions
 	list := &cobra.Command{
 		Use:     "list",
 		Short:   "List the proposals waiting for a decision (--all: every one, decided too)",
 		Example: "  ponte pending list\n  ponte pending list --all --json | jq '.[] | select(.kind==\"Retirada\")'",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if kind != "" && !slices.Contains([]string{store.OrderKindRemoval, store.OrderKindReinstallation}, kind) {
-				return usagef("--kind must be %s or %s", store.OrderKindRemoval, store.OrderKindReinstallation)
-			}
-			s, done, err := a.openStore(reading, namedOrAll)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			f := store.ProposalFilter{Status: store.ProposalPending, Kind: kind}
-			if all {
-				f.Status = ""
-			}
-			ps, err := s.ProposalViews(f, 0)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
-			}
-			if len(ps) == 0 {
-				// A sentence, not a table's header over nothing (--json: an empty array).
-				if all {
-					fmt.Fprintln(cmd.OutOrStdout(), "no proposals")
-				} else {
-					fmt.Fprintln(cmd.OutOrStdout(), "no proposals waiting for a decision")
-				}
-				return nil
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
-			for _, p := range ps {
-				printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
-					p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
-					when(p.Cause.ChangedAt), p.Cause.ChangedBy)
-			}
-			return tw.Flush()
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return a.runPendingList(cmd, o) },
 	}
-	list.Flags().BoolVar(&all, "all", false, "every proposal, decided ones too")
-	list.Flags().StringVar(&kind, "kind", "", "only Retirada or Reinstalação")
-	list.Flags().BoolVar(&asJSON, "json", false, "print the proposals as a JSON array")
+	list.Flags().BoolVar(&o.all, "all", false, "every proposal, decided ones too")
+	list.Flags().StringVar(&o.kind, "kind", "", "only Retirada or Reinstalação")
+	list.Flags().BoolVar(&o.asJSON, "json", false, "print the proposals as a JSON array")
+	return list
+}
 
+// runPendingList is pending list's work, on its flags.
+func (a *app) runPendingList(cmd *cobra.Command, o pendingListOptions) (err error) {
+	if o.kind != "" && !slices.Contains([]string{store.OrderKindRemoval, store.OrderKindReinstallation}, o.kind) {
+		return usagef("--kind must be %s or %s", store.OrderKindRemoval, store.OrderKindReinstallation)
+	}
+	s, done, err := a.openStore(reading, namedOrAll)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	f := store.ProposalFilter{Status: store.ProposalPending, Kind: o.kind}
+	if o.all {
+		f.Status = ""
+	}
+	ps, err := s.ProposalViews(f, 0)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		return writeJSON(cmd.OutOrStdout(), proposalsJSON(ps))
+	}
+	if len(ps) == 0 {
+		// A sentence, not a table's header over nothing (--json: an empty array).
+		if o.all {
+			fmt.Fprintln(cmd.OutOrStdout(), "no proposals")
+		} else {
+			fmt.Fprintln(cmd.OutOrStdout(), "no proposals waiting for a decision")
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tASSOCIATION\tKIND\tSTATUS\tPLATE\tCLIENT\tPHONE\tCONTRACT\tMOTIVE\tCHANGE\tWHEN\tBY (SGA)")
+	for _, p := range ps {
+		printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", p.ID, p.AssociationSlug, p.Kind, proposalStatus(p.Status),
+			p.Plate, orNone(p.Client.Name), orNone(p.Client.Phone), p.Proposal.Contract, p.Cause.Motive, p.Cause.Before, p.Cause.After,
+			when(p.Cause.ChangedAt), p.Cause.ChangedBy)
+	}
+	return tw.Flush()
+}
+
+func (a *app) pendingAcceptCmd() *cobra.Command {
 	var acceptJSON bool
 	accept := &cobra.Command{
 		Use:     "accept ID...",
@@ -107,7 +121,10 @@ func (a *app) pendingCmd() *cobra.Command {
 		},
 	}
 	accept.Flags().BoolVar(&acceptJSON, "json", false, "print the orders generated as a JSON array")
+	return accept
+}
 
+func (a *app) pendingDismissCmd() *cobra.Command {
 	var reason string
 	var dismissJSON bool
 	dismiss := &cobra.Command{
@@ -142,8 +159,7 @@ func (a *app) pendingCmd() *cobra.Command {
 	}
 	dismiss.Flags().StringVar(&reason, "reason", "", "why no order is needed (required; "+atMost(store.MaxReason)+")")
 	dismiss.Flags().BoolVar(&dismissJSON, "json", false, "print what was dismissed as JSON")
-	cmd.AddCommand(list, accept, dismiss)
-	return cmd
+	return dismiss
 }
 
 // proposalStatus is a proposal's status as a name in English output: the store keeps it in
@@ -245,6 +261,11 @@ func (a *app) orderCmd() *cobra.Command {
 			fmt.Sprintf("%d contact attempts and its opening with its newest %d steps; older ones are counted, not\n", store.MaxOrderAttempts, store.MaxOrderHistory-1) +
 			"kept (the audit keeps every step).",
 	})
+	cmd.AddCommand(a.orderShowCmd(), a.orderScheduleCmd(), a.orderContactCmd(), a.orderStartCmd(), a.orderFinishCmd(), a.orderCancelCmd())
+	return cmd
+}
+
+func (a *app) orderShowCmd() *cobra.Command {
 	var showJSON bool
 	show := &cobra.Command{
 		Use:     "show NUMBER",
@@ -274,50 +295,56 @@ func (a *app) orderCmd() *cobra.Command {
 		},
 	}
 	show.Flags().BoolVar(&showJSON, "json", false, "print the order as JSON, with its history")
+	return show
+}
 
-	step := func(use, short, example string, flags func(*cobra.Command, *store.OrderStep) func() error) *cobra.Command {
-		var st store.OrderStep
-		var asJSON bool
-		var check func() error
-		c := &cobra.Command{
-			Use:     use,
-			Short:   short,
-			Example: example,
-			Args: func(cmd *cobra.Command, args []string) error {
-				if err := orderNumber(cmd, args); err != nil {
-					return err
-				}
-				return check()
-			},
-			RunE: func(cmd *cobra.Command, args []string) (err error) {
-				s, done, err := a.openStore(writing, namedOrAll)
-				if err != nil {
-					return err
-				}
-				defer done(&err)
-				o, err := s.AdvanceOrder(args[0], st, a.actor())
-				switch {
-				case errors.Is(err, store.ErrContractDecision) && st.Contract == "":
-					return usagef("%w\ncancel it with --contract %s or --contract %s", err, store.KeepContract, store.CloseContract)
-				case errors.Is(err, store.ErrContractDecision):
-					return usagef("%w\ncancel it without --contract", err)
-				case errors.Is(err, store.ErrPastVisit):
-					return usageError{err}
-				case err != nil:
-					return err
-				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
-				}
-				printf(cmd.OutOrStdout(), "%s\n", stepDone(o, st))
-				return nil
-			},
-		}
-		check = flags(c, &st)
-		c.Flags().BoolVar(&asJSON, "json", false, "print the order as JSON, with its history")
-		return c
+// orderStepCmd is a command that moves an order one step: flags adds the step's own flags to
+// the command and returns the check that fills st from them once they are parsed.
+func (a *app) orderStepCmd(use, short, example string, flags func(*cobra.Command, *store.OrderStep) func() error) *cobra.Command {
+	var st store.OrderStep
+	var asJSON bool
+	var check func() error
+	c := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := orderNumber(cmd, args); err != nil {
+				return err
+			}
+			return check()
+		},
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			s, done, err := a.openStore(writing, namedOrAll)
+			if err != nil {
+				return err
+			}
+			defer done(&err)
+			o, err := s.AdvanceOrder(args[0], st, a.actor())
+			switch {
+			case errors.Is(err, store.ErrContractDecision) && st.Contract == "":
+				return usagef("%w\ncancel it with --contract %s or --contract %s", err, store.KeepContract, store.CloseContract)
+			case errors.Is(err, store.ErrContractDecision):
+				return usagef("%w\ncancel it without --contract", err)
+			case errors.Is(err, store.ErrPastVisit):
+				return usageError{err}
+			case err != nil:
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), orderJSON{Order: o, Life: o.Life()})
+			}
+			printf(cmd.OutOrStdout(), "%s\n", stepDone(o, st))
+			return nil
+		},
 	}
-	schedule := step("schedule NUMBER --at \"DD/MM/YYYY HH:MM\" --technician NAME",
+	check = flags(c, &st)
+	c.Flags().BoolVar(&asJSON, "json", false, "print the order as JSON, with its history")
+	return c
+}
+
+func (a *app) orderScheduleCmd() *cobra.Command {
+	return a.orderStepCmd("schedule NUMBER --at \"DD/MM/YYYY HH:MM\" --technician NAME",
 		"Schedule an order's visit (again, to reschedule)",
 		"  ponte order schedule OS-2026-000042 --at \"05/03/2027 14:00\" --technician \"Carlos Souza\" --contact Agendado",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
@@ -344,7 +371,10 @@ func (a *app) orderCmd() *cobra.Command {
 				return nil
 			}
 		})
-	attempt := step("contact NUMBER --outcome OUTCOME",
+}
+
+func (a *app) orderContactCmd() *cobra.Command {
+	return a.orderStepCmd("contact NUMBER --outcome OUTCOME",
 		"Record a contact attempt with the member",
 		"  ponte order contact OS-2026-000042 --outcome \"Sem resposta\" --note \"caixa postal\"",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
@@ -359,19 +389,28 @@ func (a *app) orderCmd() *cobra.Command {
 				return nil
 			}
 		})
-	start := step("start NUMBER", "The technician started the work (Em execução)",
+}
+
+func (a *app) orderStartCmd() *cobra.Command {
+	return a.orderStepCmd("start NUMBER", "The technician started the work (Em execução)",
 		"  ponte order start OS-2026-000042",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			return func() error { st.To = store.OrderStatusRunning; return nil }
 		})
-	finish := step("finish NUMBER", "The work is done (Concluída); a Retirada closes its contract",
+}
+
+func (a *app) orderFinishCmd() *cobra.Command {
+	return a.orderStepCmd("finish NUMBER", "The work is done (Concluída); a Retirada closes its contract",
 		"  ponte order finish OS-2026-000042 --note \"rastreador recolhido, IMEI 35...\"",
 		func(c *cobra.Command, st *store.OrderStep) func() error {
 			var note string
 			c.Flags().StringVar(&note, "note", "", "a note for the history ("+atMost(store.MaxNote)+")")
 			return func() error { st.To, st.Note = store.OrderStatusDone, note; return nil }
 		})
-	cancel := step("cancel NUMBER --reason TEXT [--contract keep|close]",
+}
+
+func (a *app) orderCancelCmd() *cobra.Command {
+	return a.orderStepCmd("cancel NUMBER --reason TEXT [--contract keep|close]",
 		"Cancel an order, saying why; an Instalação's says what becomes of its contract",
 		"  ponte order cancel OS-2026-000042 --reason \"associado reativou antes da visita\"\n"+
 			"  ponte order cancel OS-2026-000001 --reason \"associado desistiu\" --contract close",
@@ -391,8 +430,6 @@ func (a *app) orderCmd() *cobra.Command {
 				return nil
 			}
 		})
-	cmd.AddCommand(show, schedule, attempt, start, finish, cancel)
-	return cmd
 }
 
 func orderNumber(_ *cobra.Command, args []string) error {
