@@ -46,18 +46,21 @@ type demoAssociation struct {
 	faults     func(latency time.Duration) sim.Faults
 }
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	members int    // associados in each simulator
+	seed    uint64 // the first simulator's; the others take the next ones
+	latency time.Duration
+	churn   time.Duration // how often an association's SGA changes; 0: never
+	force   bool
+	mouse   bool
+}
+
 // demoCmd starts three simulators in-process, a database with a demo administrator and three
 // associations whose integrations are filled in with their simulators' credentials, and opens
 // the console on it.
 func (a *app) demoCmd() *cobra.Command {
-	var (
-		members int
-		seed    uint64
-		latency time.Duration
-		churn   time.Duration
-		force   bool
-		mouse   bool
-	)
+	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Open the console on built-in SGA simulators: three associations with sample data",
@@ -81,110 +84,113 @@ func (a *app) demoCmd() *cobra.Command {
 				demoContracts, demoFirstChange, defaultDemoChurn),
 		Example: "  ponte demo\n  ponte demo --members 5000 --latency 200ms\n  ponte demo --churn 5s",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if churn != 0 && churn < time.Second {
-				return usagef("--churn must be 0 (never) or at least 1s, not %s", churn)
-			}
-			sims := make([]demoSim, 0, len(demoAssociations))
-			defer func() {
-				for _, d := range sims {
-					d.stop()
-				}
-			}()
-			for _, d := range demoAssociations {
-				sm, err := sim.New(sim.Options{Seed: seed + d.seed, Members: members, PageSize: 50, Faults: d.faults(latency)})
-				if err != nil {
-					return usageError{err}
-				}
-				url, stop, err := serveSim(sm)
-				if err != nil {
-					return err
-				}
-				cr := sm.Credentials()
-				cr.URL = url
-				sims = append(sims, demoSim{sm, cr, stop})
-			}
-			// Nothing is written before the console is sure to open and the database is known
-			// to be a demo's (or new).
-			if err := needTerminal(cmd); err != nil {
-				return err
-			}
-			// The temporary directory holds the simulators' credentials, and the database
-			// unless --db names one.
-			dir, err := os.MkdirTemp("", "ponte-demo-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(dir)
-			if a.db == "" && a.getenv("PONTE_DB") == "" {
-				a.db = filepath.Join(dir, "ponte.db")
-			}
-			path := a.dbPath()
-			// The decision is made on the database opened read-only: a writable open alone
-			// changes its file. It is made again once writable, on what is there then.
-			user := sims[0].cr.User
-			if ro, roDone, err := a.openStore(reading, wholeDatabase); err == nil {
-				plan, err := planDemo(ro, user)
-				roDone(&err)
-				if err == nil {
-					err = plan.refusal(path, force)
-				}
-				if err != nil {
-					return err
-				}
-			} else if !errors.Is(err, store.ErrNoDatabase) {
-				return err
-			}
-			s, done, err := a.openStore(writing, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			plan, err := planDemo(s, user)
-			if err == nil {
-				err = plan.refusal(path, force)
-			}
-			if err != nil {
-				return err
-			}
-			if len(plan.foreign) > 0 {
-				printf(cmd.ErrOrStderr(), "ponte demo: --force: %s holds data that is not a demo's; adding to it %s\n", path, plan.adds())
-			}
-			who := store.Actor{Who: "demo", From: "demo"}
-			if err := plan.apply(s, sims, who); err != nil {
-				return err
-			}
-			first := demoAssociations[0].slug
-			if name := a.association(); name != "" {
-				first = name
-			}
-			creds, err := demoCredentials(dir, sims)
-			if err != nil {
-				return err
-			}
-			extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, demoSlugs(), churn, demoContracts)}}
-			if len(plan.foreign) > 0 {
-				// Said on stderr above, which the console covers at once: its first screen says it too.
-				added := ui.DemoAdded{Path: path, Associations: plan.add, Replaced: plan.replace}
-				if plan.admin {
-					added.Admin = demoAdmin.Login
-				}
-				extra.options = append(extra.options, ui.WithDemoAdded(added))
-			}
-			if churn > 0 {
-				extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, churn, who) }
-			}
-			return console(cmd.Context(), cmd, s, who, first, "", mouse, extra)
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return a.runDemo(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.IntVar(&members, "members", 300, "associados in each simulator (10 to 100000)")
-	f.Uint64Var(&seed, "seed", 1, "seed of the first simulator's data (the others take the next ones)")
-	f.DurationVar(&latency, "latency", 40*time.Millisecond, "latency of each request to the first two simulators")
-	f.DurationVar(&churn, "churn", defaultDemoChurn, fmt.Sprintf("after an association's first sync, import %d vehicles, then change its SGA this often and sync incrementally (0: never)", demoContracts))
-	f.BoolVar(&force, "force", false, "with --db: add the demo to a database that holds more than a demo's data")
-	f.BoolVar(&mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists)")
+	f.IntVar(&o.members, "members", 300, "associados in each simulator (10 to 100000)")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the first simulator's data (the others take the next ones)")
+	f.DurationVar(&o.latency, "latency", 40*time.Millisecond, "latency of each request to the first two simulators")
+	f.DurationVar(&o.churn, "churn", defaultDemoChurn, fmt.Sprintf("after an association's first sync, import %d vehicles, then change its SGA this often and sync incrementally (0: never)", demoContracts))
+	f.BoolVar(&o.force, "force", false, "with --db: add the demo to a database that holds more than a demo's data")
+	f.BoolVar(&o.mouse, "mouse", false, "let the console use the mouse (the wheel scrolls lists)")
 	return cmd
+}
+
+// runDemo is demo's work, on its flags.
+func (a *app) runDemo(cmd *cobra.Command, o demoOptions) (err error) {
+	if o.churn != 0 && o.churn < time.Second {
+		return usagef("--churn must be 0 (never) or at least 1s, not %s", o.churn)
+	}
+	sims := make([]demoSim, 0, len(demoAssociations))
+	defer func() {
+		for _, d := range sims {
+			d.stop()
+		}
+	}()
+	for _, d := range demoAssociations {
+		sm, err := sim.New(sim.Options{Seed: o.seed + d.seed, Members: o.members, PageSize: 50, Faults: d.faults(o.latency)})
+		if err != nil {
+			return usageError{err}
+		}
+		url, stop, err := serveSim(sm)
+		if err != nil {
+			return err
+		}
+		cr := sm.Credentials()
+		cr.URL = url
+		sims = append(sims, demoSim{sm, cr, stop})
+	}
+	// Nothing is written before the console is sure to open and the database is known
+	// to be a demo's (or new).
+	if err := needTerminal(cmd); err != nil {
+		return err
+	}
+	// The temporary directory holds the simulators' credentials, and the database
+	// unless --db names one.
+	dir, err := os.MkdirTemp("", "ponte-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if a.db == "" && a.getenv("PONTE_DB") == "" {
+		a.db = filepath.Join(dir, "ponte.db")
+	}
+	path := a.dbPath()
+	// The decision is made on the database opened read-only: a writable open alone
+	// changes its file. It is made again once writable, on what is there then.
+	user := sims[0].cr.User
+	if ro, roDone, err := a.openStore(reading, wholeDatabase); err == nil {
+		plan, err := planDemo(ro, user)
+		roDone(&err)
+		if err == nil {
+			err = plan.refusal(path, o.force)
+		}
+		if err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNoDatabase) {
+		return err
+	}
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	plan, err := planDemo(s, user)
+	if err == nil {
+		err = plan.refusal(path, o.force)
+	}
+	if err != nil {
+		return err
+	}
+	if len(plan.foreign) > 0 {
+		printf(cmd.ErrOrStderr(), "ponte demo: --force: %s holds data that is not a demo's; adding to it %s\n", path, plan.adds())
+	}
+	who := store.Actor{Who: "demo", From: "demo"}
+	if err := plan.apply(s, sims, who); err != nil {
+		return err
+	}
+	first := demoAssociations[0].slug
+	if name := a.association(); name != "" {
+		first = name
+	}
+	creds, err := demoCredentials(dir, sims)
+	if err != nil {
+		return err
+	}
+	extra := consoleExtra{options: []ui.Option{ui.WithDemo(creds, demoSlugs(), o.churn, demoContracts)}}
+	if len(plan.foreign) > 0 {
+		// Said on stderr above, which the console covers at once: its first screen says it too.
+		added := ui.DemoAdded{Path: path, Associations: plan.add, Replaced: plan.replace}
+		if plan.admin {
+			added.Admin = demoAdmin.Login
+		}
+		extra.options = append(extra.options, ui.WithDemoAdded(added))
+	}
+	if o.churn > 0 {
+		extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, o.churn, who) }
+	}
+	return console(cmd.Context(), cmd, s, who, first, "", o.mouse, extra)
 }
 
 // serveSim serves a simulator on a loopback port: its base URL, and how to stop it.
