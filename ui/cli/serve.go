@@ -23,14 +23,17 @@ import (
 	uissh "ponte/ui/ssh"
 )
 
+// serveOptions are serve's flags.
+type serveOptions struct {
+	listen, hostKey, logFile, metricsAt, logFormat string
+	ssh                                            uissh.Options
+}
+
 // serveCmd serves the console over SSH until a signal stops it, then shuts down cleanly: the
 // sessions are told, the sync stops at a checkpoint, the database closes. SIGHUP reopens the
 // log file, for logrotate.
 func (a *app) serveCmd() *cobra.Command {
-	var (
-		listen, hostKey, logFile, metricsAt, logFormat string
-		o                                              uissh.Options
-	)
+	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console over SSH to the administrators' keys",
@@ -54,109 +57,112 @@ func (a *app) serveCmd() *cobra.Command {
 			"  ssh -p 2222 host export vehicles --format csv > vehicles.csv\n" +
 			"  ssh -p 2222 host backup > ponte-$(date +%F).db",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			out := &reopener{path: logFile, w: cmd.ErrOrStderr()}
-			if err := out.open(); err != nil {
-				return err
-			}
-			defer out.Close()
-			var handler slog.Handler
-			switch logFormat {
-			case "logfmt":
-				handler = slog.NewTextHandler(out, nil)
-			case "json":
-				handler = slog.NewJSONHandler(out, nil)
-			default:
-				return usagef("--log-format must be logfmt or json, not %q", logFormat)
-			}
-			metricsAddr, err := metricsAddress(metricsAt)
-			if err != nil {
-				return err
-			}
-			logger := slog.New(handler)
-			a.handleHangups(func() {
-				if err := out.open(); err != nil {
-					logger.Error("SIGHUP: the log could not be reopened; still writing to the old file", "err", err)
-					return
-				}
-				logger.Info("SIGHUP: log reopened", "file", logFile)
-			})
-			o.Logger = logger
-			// wish logs every session that a client closes as an error, in its own format;
-			// ponte's structured log already records each disconnect.
-			charmlog.SetLevel(charmlog.FatalLevel)
-			tuneGC(syncer.DefaultMaxConcurrent)
-			s, done, err := a.openStore(writing, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			if hostKey == "" {
-				hostKey = HostKeyPath(s.Path())
-			}
-			o.HostKeyPath = hostKey
-			metrics := uissh.NewMetrics()
-			eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
-			defer eng.Close() // after the sessions: a running sync stops at its checkpoint
-			eng.StartSchedule()
-			o.Commands, o.CommandName = Commands(s, eng, logger), CommandName
-			o.Metrics = metrics
-			srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o)
-			if err != nil {
-				return err
-			}
-			metrics.Watch(s, eng, srv)
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", listen, err)
-			}
-			if metricsAddr != "" {
-				stop, err := serveMetrics(metricsAddr, metrics.Handler(s, eng), logger)
-				if err != nil {
-					ln.Close()
-					return err
-				}
-				defer stop()
-			}
-			if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
-				logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
-			}
-			defer removeServing(s.Path())
-			logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", hostKey, "db", s.Path(), "version", Version())
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(ln) }()
-			select {
-			case err := <-served:
-				return err
-			case <-cmd.Context().Done():
-			}
-			logger.Info("shutting down", "sessions", srv.Sessions(), "cause", fmt.Sprint(context.Cause(cmd.Context())))
-			srv.ShutdownCause(5*time.Second, context.Cause(cmd.Context()))
-			<-served
-			logger.Info("stopped")
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", defaultListen, "address to listen on")
-	f.StringVar(&hostKey, "host-key", "", "the server's SSH key, made on first start (default: ponte_host_ed25519 beside the database)")
-	f.IntVar(&o.MaxSessions, "max-sessions", 50, "sessions at once")
-	f.IntVar(&o.SupervisorSessions, "supervisor-sessions", 5, "of --max-sessions, how many only supervisors may take: operators cannot leave them out (-1: none)")
-	f.IntVar(&o.MaxConnsPerAdmin, "max-connections-per-admin", 20, "authenticated connections one administrator may hold at once (consoles and commands)")
-	f.IntVar(&o.MaxConsolesPerAdmin, "max-consoles-per-admin", 5, "consoles one administrator may have open at once")
-	f.IntVar(&o.MaxChannelsPerConn, "max-channels-per-connection", 10, "sessions one connection may open at once; more are refused")
-	f.IntVar(&o.MaxEnvPerChannel, "max-env-per-channel", 32, fmt.Sprintf("variables a session may send (SendEnv), each at most %d bytes; more are refused", uissh.MaxEnvBytes))
-	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
-	f.DurationVar(&o.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
-	o.MaxStartups = uissh.DefaultStartups
-	f.Var(&o.MaxStartups, "max-startups", "connections past their version line waiting to authenticate: dropped at random past START (RATE% of them), growing to all at FULL")
-	f.IntVar(&o.MaxPendingPerAddr, "max-pending-per-addr", 8, "connections from one address waiting to authenticate at once")
-	f.DurationVar(&o.VersionTimeout, "version-timeout", 5*time.Second, "close a connection that has not sent its SSH version line within this")
-	f.DurationVar(&o.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this")
-	f.StringVar(&logFile, "log", "", "append the log to this file instead of stderr; SIGHUP reopens it")
-	f.StringVar(&logFormat, "log-format", "logfmt", "the log's lines: logfmt or json")
-	f.StringVar(&metricsAt, "metrics-listen", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on this address; :PORT is 127.0.0.1:PORT")
+	f.StringVar(&o.listen, "listen", defaultListen, "address to listen on")
+	f.StringVar(&o.hostKey, "host-key", "", "the server's SSH key, made on first start (default: ponte_host_ed25519 beside the database)")
+	f.IntVar(&o.ssh.MaxSessions, "max-sessions", 50, "sessions at once")
+	f.IntVar(&o.ssh.SupervisorSessions, "supervisor-sessions", 5, "of --max-sessions, how many only supervisors may take: operators cannot leave them out (-1: none)")
+	f.IntVar(&o.ssh.MaxConnsPerAdmin, "max-connections-per-admin", 20, "authenticated connections one administrator may hold at once (consoles and commands)")
+	f.IntVar(&o.ssh.MaxConsolesPerAdmin, "max-consoles-per-admin", 5, "consoles one administrator may have open at once")
+	f.IntVar(&o.ssh.MaxChannelsPerConn, "max-channels-per-connection", 10, "sessions one connection may open at once; more are refused")
+	f.IntVar(&o.ssh.MaxEnvPerChannel, "max-env-per-channel", 32, fmt.Sprintf("variables a session may send (SendEnv), each at most %d bytes; more are refused", uissh.MaxEnvBytes))
+	f.DurationVar(&o.ssh.IdleTimeout, "idle-timeout", 30*time.Minute, "close a session idle this long")
+	f.DurationVar(&o.ssh.MaxTime, "max-time", 12*time.Hour, "the longest a session may last")
+	o.ssh.MaxStartups = uissh.DefaultStartups
+	f.Var(&o.ssh.MaxStartups, "max-startups", "connections past their version line waiting to authenticate: dropped at random past START (RATE% of them), growing to all at FULL")
+	f.IntVar(&o.ssh.MaxPendingPerAddr, "max-pending-per-addr", 8, "connections from one address waiting to authenticate at once")
+	f.DurationVar(&o.ssh.VersionTimeout, "version-timeout", 5*time.Second, "close a connection that has not sent its SSH version line within this")
+	f.DurationVar(&o.ssh.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this")
+	f.StringVar(&o.logFile, "log", "", "append the log to this file instead of stderr; SIGHUP reopens it")
+	f.StringVar(&o.logFormat, "log-format", "logfmt", "the log's lines: logfmt or json")
+	f.StringVar(&o.metricsAt, "metrics-listen", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on this address; :PORT is 127.0.0.1:PORT")
 	return cmd
+}
+
+// runServe is serve's work, on its flags.
+func (a *app) runServe(cmd *cobra.Command, o serveOptions) (err error) {
+	out := &reopener{path: o.logFile, w: cmd.ErrOrStderr()}
+	if err := out.open(); err != nil {
+		return err
+	}
+	defer out.Close()
+	var handler slog.Handler
+	switch o.logFormat {
+	case "logfmt":
+		handler = slog.NewTextHandler(out, nil)
+	case "json":
+		handler = slog.NewJSONHandler(out, nil)
+	default:
+		return usagef("--log-format must be logfmt or json, not %q", o.logFormat)
+	}
+	metricsAddr, err := metricsAddress(o.metricsAt)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(handler)
+	a.handleHangups(func() {
+		if err := out.open(); err != nil {
+			logger.Error("SIGHUP: the log could not be reopened; still writing to the old file", "err", err)
+			return
+		}
+		logger.Info("SIGHUP: log reopened", "file", o.logFile)
+	})
+	o.ssh.Logger = logger
+	// wish logs every session that a client closes as an error, in its own format;
+	// ponte's structured log already records each disconnect.
+	charmlog.SetLevel(charmlog.FatalLevel)
+	tuneGC(syncer.DefaultMaxConcurrent)
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	if o.hostKey == "" {
+		o.hostKey = HostKeyPath(s.Path())
+	}
+	o.ssh.HostKeyPath = o.hostKey
+	metrics := uissh.NewMetrics()
+	eng := syncer.New(s, syncer.Options{Logger: logger, OnRequest: metrics.SGARequest, OnPause: metrics.Paused})
+	defer eng.Close() // after the sessions: a running sync stops at its checkpoint
+	eng.StartSchedule()
+	o.ssh.Commands, o.ssh.CommandName = Commands(s, eng, logger), CommandName
+	o.ssh.Metrics = metrics
+	srv, err := uissh.New(ui.Services{Store: s, Engine: eng, Logger: logger, SGAURL: a.baseURL()}, o.ssh)
+	if err != nil {
+		return err
+	}
+	metrics.Watch(s, eng, srv)
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	if metricsAddr != "" {
+		stop, err := serveMetrics(metricsAddr, metrics.Handler(s, eng), logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
+	if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
+		logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
+	}
+	defer removeServing(s.Path())
+	logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", o.hostKey, "db", s.Path(), "version", Version())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-cmd.Context().Done():
+	}
+	logger.Info("shutting down", "sessions", srv.Sessions(), "cause", fmt.Sprint(context.Cause(cmd.Context())))
+	srv.ShutdownCause(5*time.Second, context.Cause(cmd.Context()))
+	<-served
+	logger.Info("stopped")
+	return nil
 }
 
 // HostKeyPath is where ponte serve keeps its SSH host key unless --host-key says otherwise.
