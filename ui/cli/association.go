@@ -340,13 +340,16 @@ var weekdays = map[string]time.Weekday{
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 }
 
+// rulesOptions are association rules' flags.
+type rulesOptions struct {
+	sched      scheduleFlags
+	situations []string // DESCRIPTION=CLASS
+	onDefault  bool     // --remove-on-default
+	asJSON     bool
+}
+
 func (a *app) associationRulesCmd() *cobra.Command {
-	var (
-		sched      scheduleFlags
-		situations []string
-		onDefault  bool
-		asJSON     bool
-	)
+	var o rulesOptions
 	cmd := &cobra.Command{
 		Use:   "rules NAME",
 		Short: "Show or set how an association's situações are read, and its sync schedule",
@@ -366,93 +369,97 @@ func (a *app) associationRulesCmd() *cobra.Command {
 			"  ponte association rules protecao-sul --situation \"SUSPENSO=saida\" --full-day sabado\n" +
 			"  ponte association rules protecao-sul --every 30m --hours 07:00-20:00 --full-day daily",
 		Args: exactArgs(1, "the association's short name"),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			f := cmd.Flags()
-			schedule, err := sched.patch(func(name string) bool { return changed(f, name) })
-			if err != nil {
-				return err
-			}
-			setSchedule := changed(f, "full-day") || changed(f, "every") || changed(f, "hours")
-			patch := map[string]string{}
-			for _, s := range situations {
-				desc, class, ok := strings.Cut(s, "=")
-				if !ok || strings.TrimSpace(desc) == "" {
-					return usagef("--situation %q: want DESCRIPTION=CLASS", s)
-				}
-				patch[desc] = strings.TrimSpace(class)
-			}
-			set := setSchedule || changed(f, "situation") || changed(f, "remove-on-default")
-			acc := reading
-			if set {
-				acc = writing
-			}
-			s, done, err := a.openStore(acc, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			in, err := a.inNamed(s, args[0])
-			if err != nil {
-				return err
-			}
-			rules, err := in.Rules()
-			if err != nil {
-				return err
-			}
-			if set {
-				if rules.Situations == nil {
-					rules.Situations = map[string]string{}
-				}
-				maps.Copy(rules.Situations, patch)
-				if changed(f, "remove-on-default") {
-					rules.RemoveOnDefault = onDefault
-				}
-				if changed(f, "situation") || changed(f, "remove-on-default") {
-					if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
-						return usageError{err}
-					} else if err != nil {
-						return err
-					}
-					if rules, err = in.Rules(); err != nil {
-						return err
-					}
-				}
-				if setSchedule {
-					if err := a.setSchedule(in, schedule); err != nil {
-						return err
-					}
-				}
-			}
-			sc, err := in.Schedule()
-			if err != nil {
-				return err
-			}
-			counts, err := in.SituationCounts()
-			if err != nil {
-				return err
-			}
-			classes := map[string]string{}
-			for d := range maps.Keys(counts) {
-				classes[d] = rules.Classify(d)
-			}
-			for d := range maps.Keys(rules.Situations) {
-				classes[d] = rules.Classify(d)
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
-					"remove_on_default": rules.RemoveOnDefault, "full_day": fullDayName(sc), "schedule": scheduleJSON(sc)})
-			}
-			showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runAssociationRules(cmd, args, o) },
 	}
-	cmd.Flags().StringVar(&sched.fullDay, "full-day", "", "daily: a full read every day (the default); a weekday: once a week, that day")
-	cmd.Flags().StringVar(&sched.every, "every", "", fmt.Sprintf("the interval of incremental runs within --hours, %dm to %dh, or off (default 60m)", store.MinEveryMinutes, store.MaxEveryMinutes/60))
-	cmd.Flags().StringVar(&sched.hours, "hours", "", "HH:MM-HH:MM: when incremental runs start (default 07:00-20:00)")
-	cmd.Flags().StringArrayVar(&situations, "situation", nil, "DESCRIPTION=CLASS, repeatable")
-	cmd.Flags().BoolVar(&onDefault, "remove-on-default", false, "propose a removal when a vehicle becomes INADIMPLENTE")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules as JSON")
+	cmd.Flags().StringVar(&o.sched.fullDay, "full-day", "", "daily: a full read every day (the default); a weekday: once a week, that day")
+	cmd.Flags().StringVar(&o.sched.every, "every", "", fmt.Sprintf("the interval of incremental runs within --hours, %dm to %dh, or off (default 60m)", store.MinEveryMinutes, store.MaxEveryMinutes/60))
+	cmd.Flags().StringVar(&o.sched.hours, "hours", "", "HH:MM-HH:MM: when incremental runs start (default 07:00-20:00)")
+	cmd.Flags().StringArrayVar(&o.situations, "situation", nil, "DESCRIPTION=CLASS, repeatable")
+	cmd.Flags().BoolVar(&o.onDefault, "remove-on-default", false, "propose a removal when a vehicle becomes INADIMPLENTE")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the rules as JSON")
 	return cmd
+}
+
+// runAssociationRules is association rules' work, on its flags: it shows the rules, after
+// setting what the flags change.
+func (a *app) runAssociationRules(cmd *cobra.Command, args []string, o rulesOptions) (err error) {
+	f := cmd.Flags()
+	schedule, err := o.sched.patch(func(name string) bool { return changed(f, name) })
+	if err != nil {
+		return err
+	}
+	setSchedule := changed(f, "full-day") || changed(f, "every") || changed(f, "hours")
+	patch := map[string]string{}
+	for _, s := range o.situations {
+		desc, class, ok := strings.Cut(s, "=")
+		if !ok || strings.TrimSpace(desc) == "" {
+			return usagef("--situation %q: want DESCRIPTION=CLASS", s)
+		}
+		patch[desc] = strings.TrimSpace(class)
+	}
+	set := setSchedule || changed(f, "situation") || changed(f, "remove-on-default")
+	acc := reading
+	if set {
+		acc = writing
+	}
+	s, done, err := a.openStore(acc, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	in, err := a.inNamed(s, args[0])
+	if err != nil {
+		return err
+	}
+	rules, err := in.Rules()
+	if err != nil {
+		return err
+	}
+	if set {
+		if rules.Situations == nil {
+			rules.Situations = map[string]string{}
+		}
+		maps.Copy(rules.Situations, patch)
+		if changed(f, "remove-on-default") {
+			rules.RemoveOnDefault = o.onDefault
+		}
+		if changed(f, "situation") || changed(f, "remove-on-default") {
+			if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
+				return usageError{err}
+			} else if err != nil {
+				return err
+			}
+			if rules, err = in.Rules(); err != nil {
+				return err
+			}
+		}
+		if setSchedule {
+			if err := a.setSchedule(in, schedule); err != nil {
+				return err
+			}
+		}
+	}
+	sc, err := in.Schedule()
+	if err != nil {
+		return err
+	}
+	counts, err := in.SituationCounts()
+	if err != nil {
+		return err
+	}
+	classes := map[string]string{}
+	for d := range maps.Keys(counts) {
+		classes[d] = rules.Classify(d)
+	}
+	for d := range maps.Keys(rules.Situations) {
+		classes[d] = rules.Classify(d)
+	}
+	if o.asJSON {
+		return writeJSON(cmd.OutOrStdout(), map[string]any{"situations": rules.Situations, "classes": classes,
+			"remove_on_default": rules.RemoveOnDefault, "full_day": fullDayName(sc), "schedule": scheduleJSON(sc)})
+	}
+	showRules(cmd.OutOrStdout(), rules, sc, counts, classes)
+	return nil
 }
 
 // showRules prints an association's rules: its full day, and how each situação its vehicles
