@@ -12,12 +12,15 @@ import (
 	"ponte/store"
 )
 
+// runsOptions are runs' flags.
+type runsOptions struct {
+	limit  int // how many runs, newest first
+	asJSON bool
+}
+
 // runsCmd lists the last syncs, or shows one with its errors.
 func (a *app) runsCmd() *cobra.Command {
-	var (
-		limit  int
-		asJSON bool
-	)
+	var o runsOptions
 	cmd := &cobra.Command{
 		Use:   "runs [ID]",
 		Short: "List the last syncs, or show one with its errors",
@@ -32,53 +35,56 @@ func (a *app) runsCmd() *cobra.Command {
 					return usagef("%q is not a run ID", args[0])
 				}
 			}
-			if limit < 1 {
+			if o.limit < 1 {
 				return usagef("--limit must be at least 1")
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			s, done, err := a.openStore(reading, namedOrAll)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			if len(args) == 1 {
-				id, _ := strconv.ParseUint(args[0], 10, 64)
-				r, err := s.Run(id)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), r)
-				}
-				return showRun(cmd, r)
-			}
-			runs, err := s.Runs(limit)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				for i := range runs {
-					runs[i].Errors = nil // ponte runs ID shows them
-				}
-				if runs == nil {
-					runs = []store.Run{}
-				}
-				return writeJSON(cmd.OutOrStdout(), runs)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
-			for _, r := range runs {
-				printf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
-					r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
-			}
-			return tw.Flush()
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runRuns(cmd, args, o) },
 	}
-	cmd.Flags().IntVar(&limit, "limit", 20, "how many runs, newest first")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the runs as a JSON array (one run: an object, with its errors)")
+	cmd.Flags().IntVar(&o.limit, "limit", 20, "how many runs, newest first")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the runs as a JSON array (one run: an object, with its errors)")
 	return cmd
+}
+
+// runRuns is runs' work, on its flags: the last runs, or the one args names.
+func (a *app) runRuns(cmd *cobra.Command, args []string, o runsOptions) (err error) {
+	s, done, err := a.openStore(reading, namedOrAll)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	if len(args) == 1 {
+		id, _ := strconv.ParseUint(args[0], 10, 64)
+		r, err := s.Run(id)
+		if err != nil {
+			return err
+		}
+		if o.asJSON {
+			return writeJSON(cmd.OutOrStdout(), r)
+		}
+		return showRun(cmd, r)
+	}
+	runs, err := s.Runs(o.limit)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		for i := range runs {
+			runs[i].Errors = nil // ponte runs ID shows them
+		}
+		if runs == nil {
+			runs = []store.Run{}
+		}
+		return writeJSON(cmd.OutOrStdout(), runs)
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tRUN\tSTATUS\tKIND\tSTARTED\tTOOK\tBY\tCLIENTS\tVEHICLES\tERRORS\tREASON")
+	for _, r := range runs {
+		printf(tw, "%d\t%s of %s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, ordinal(r.Seq), r.Association, r.Status, r.Kind,
+			r.StartedAt.Local().Format(timeLayout), took(r), r.StartedBy, r.Counts.Clients(), r.Counts.Vehicles(), r.ErrorCount, runNotes(r))
+	}
+	return tw.Flush()
 }
 
 func took(r store.Run) string {
