@@ -24,11 +24,16 @@ func (a *app) adminCmd() *cobra.Command {
 	return cmd
 }
 
+// adminAddOptions are admin add's flags.
+type adminAddOptions struct {
+	login, name, email string
+	authorized         string // --authorized-keys: a file whose key comments name logins
+	role               string
+	keyFiles, assocs   []string
+}
+
 func (a *app) adminAddCmd() *cobra.Command {
-	var (
-		login, name, email, authorized, role string
-		keyFiles, assocs                     []string
-	)
+	var o adminAddOptions
 	cmd := &cobra.Command{
 		Use:   "add",
 		Short: "Add an administrator, or give existing ones their keys from an authorized_keys file",
@@ -36,63 +41,66 @@ func (a *app) adminAddCmd() *cobra.Command {
 			"  ponte admin add --login ana --name \"Ana Lima\" --role operator --associations protecao-sul,norte\n" +
 			"  ponte admin add --authorized-keys team_keys   # each key's comment names its login",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			if authorized != "" {
-				return a.addAuthorizedKeys(cmd, authorized)
-			}
-			if login == "" || name == "" {
-				return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
-			}
-			if err := checkRole(role, assocs, false); err != nil {
-				return err
-			}
-			var keys []store.SSHKey
-			for _, f := range keyFiles {
-				data, err := a.readInput(cmd, f)
-				if err != nil {
-					return fmt.Errorf("read SSH key: %w", err)
-				}
-				k, err := uissh.ParseKey(data)
-				if err != nil {
-					if f == "-" {
-						f = "stdin"
-					}
-					return fmt.Errorf("%s is not an SSH public key: %w", f, err)
-				}
-				keys = append(keys, k)
-			}
-			s, done, err := a.openStore(writing, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			ids, err := a.associationIDs(s, assocs)
-			if err != nil {
-				return err
-			}
-			ad, err := s.AddAdmin(store.Admin{Login: login, Name: name, Email: email, Keys: keys, Role: role, Associations: ids}, a.actor())
-			if err != nil {
-				return err
-			}
-			scope := "every association"
-			if role == store.RoleOperator {
-				scope = strings.Join(assocs, ", ")
-			}
-			printf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runAdminAdd(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&login, "login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
-	f.StringVar(&name, "name", "", "full name ("+atMost(store.MaxAdminName)+")")
-	f.StringVar(&email, "email", "", "e-mail")
-	f.StringArrayVar(&keyFiles, "ssh-key", nil, "a public key file (.pub), - for stdin; repeat for several")
-	f.StringVar(&role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")
-	f.StringSliceVar(&assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
-	f.StringVar(&authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins, - for stdin: adds each key to its administrator")
+	f.StringVar(&o.login, "login", "", "unique login (2 to 32 of a-z, 0-9, '.', '_', '-')")
+	f.StringVar(&o.name, "name", "", "full name ("+atMost(store.MaxAdminName)+")")
+	f.StringVar(&o.email, "email", "", "e-mail")
+	f.StringArrayVar(&o.keyFiles, "ssh-key", nil, "a public key file (.pub), - for stdin; repeat for several")
+	f.StringVar(&o.role, "role", store.RoleSupervisor, "supervisor (every association; adds associations and administrators, changes integrations) or operator")
+	f.StringSliceVar(&o.assocs, "associations", nil, "an operator's associations, by short name, comma-separated")
+	f.StringVar(&o.authorized, "authorized-keys", "", "an authorized_keys file whose key comments name existing logins, - for stdin: adds each key to its administrator")
 	localFile(f, "ssh-key")
 	localFile(f, "authorized-keys")
 	return cmd
+}
+
+// runAdminAdd is admin add's work, on its flags.
+func (a *app) runAdminAdd(cmd *cobra.Command, o adminAddOptions) (err error) {
+	if o.authorized != "" {
+		return a.addAuthorizedKeys(cmd, o.authorized)
+	}
+	if o.login == "" || o.name == "" {
+		return usagef("admin add needs --login and --name (or --authorized-keys FILE)")
+	}
+	if err := checkRole(o.role, o.assocs, false); err != nil {
+		return err
+	}
+	var keys []store.SSHKey
+	for _, f := range o.keyFiles {
+		data, err := a.readInput(cmd, f)
+		if err != nil {
+			return fmt.Errorf("read SSH key: %w", err)
+		}
+		k, err := uissh.ParseKey(data)
+		if err != nil {
+			if f == "-" {
+				f = "stdin"
+			}
+			return fmt.Errorf("%s is not an SSH public key: %w", f, err)
+		}
+		keys = append(keys, k)
+	}
+	s, done, err := a.openStore(writing, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	ids, err := a.associationIDs(s, o.assocs)
+	if err != nil {
+		return err
+	}
+	ad, err := s.AddAdmin(store.Admin{Login: o.login, Name: o.name, Email: o.email, Keys: keys, Role: o.role, Associations: ids}, a.actor())
+	if err != nil {
+		return err
+	}
+	scope := "every association"
+	if o.role == store.RoleOperator {
+		scope = strings.Join(o.assocs, ", ")
+	}
+	printf(cmd.OutOrStdout(), "administrator %s (%s) added as %s of %s, with %s\n", ad.Login, ad.Name, ad.Role, scope, plural(len(ad.Keys), "key", "keys"))
+	return nil
 }
 
 // checkRole is the command line's rule for --role and --associations. given says that
@@ -251,71 +259,79 @@ type keyJSON struct {
 	Comment     string `json:"comment,omitempty"`
 }
 
+// adminListOptions are admin list's flags.
+type adminListOptions struct {
+	asJSON bool
+}
+
 func (a *app) adminListCmd() *cobra.Command {
-	var asJSON bool
+	var o adminListOptions
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the administrators and their keys' fingerprints",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			s, done, err := a.openStore(reading, wholeDatabase)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			admins, err := s.Admins()
-			if err != nil {
-				return err
-			}
-			slugs := map[uint64]string{}
-			all, err := s.Associations()
-			if err != nil {
-				return err
-			}
-			for _, x := range all {
-				slugs[x.ID] = x.Slug
-			}
-			scope := func(ad store.Admin) []string {
-				var out []string
-				for _, id := range ad.Associations {
-					out = append(out, slugs[id])
-				}
-				return out
-			}
-			if asJSON {
-				out := []adminJSON{}
-				for _, ad := range admins {
-					j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role, Disabled: ad.Disabled,
-						Associations: scope(ad), Keys: []keyJSON{}}
-					for _, k := range ad.Keys {
-						j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
-					}
-					out = append(out, j)
-				}
-				return writeJSON(cmd.OutOrStdout(), out)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tROLE\tKEYS")
-			for _, ad := range admins {
-				var fps []string
-				for _, k := range ad.Keys {
-					fps = append(fps, k.Fingerprint)
-				}
-				role := ad.Role
-				if ad.Role == store.RoleOperator {
-					role += " of " + orNone(strings.Join(scope(ad), ","))
-				}
-				if ad.Disabled {
-					role += " (disabled)"
-				}
-				if len(fps) == 0 {
-					fps = []string{"(none)"}
-				}
-				printf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
-			}
-			return tw.Flush()
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runAdminList(cmd, o) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the administrators as a JSON array")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the administrators as a JSON array")
 	return cmd
+}
+
+// runAdminList is admin list's work, on its flags.
+func (a *app) runAdminList(cmd *cobra.Command, o adminListOptions) (err error) {
+	s, done, err := a.openStore(reading, wholeDatabase)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	admins, err := s.Admins()
+	if err != nil {
+		return err
+	}
+	slugs := map[uint64]string{}
+	all, err := s.Associations()
+	if err != nil {
+		return err
+	}
+	for _, x := range all {
+		slugs[x.ID] = x.Slug
+	}
+	scope := func(ad store.Admin) []string {
+		var out []string
+		for _, id := range ad.Associations {
+			out = append(out, slugs[id])
+		}
+		return out
+	}
+	if o.asJSON {
+		out := []adminJSON{}
+		for _, ad := range admins {
+			j := adminJSON{Login: ad.Login, Name: ad.Name, Email: ad.Email, CreatedAt: ad.CreatedAt, Role: ad.Role, Disabled: ad.Disabled,
+				Associations: scope(ad), Keys: []keyJSON{}}
+			for _, k := range ad.Keys {
+				j.Keys = append(j.Keys, keyJSON{k.Fingerprint, k.Comment})
+			}
+			out = append(out, j)
+		}
+		return writeJSON(cmd.OutOrStdout(), out)
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LOGIN\tNAME\tE-MAIL\tROLE\tKEYS")
+	for _, ad := range admins {
+		var fps []string
+		for _, k := range ad.Keys {
+			fps = append(fps, k.Fingerprint)
+		}
+		role := ad.Role
+		if ad.Role == store.RoleOperator {
+			role += " of " + orNone(strings.Join(scope(ad), ","))
+		}
+		if ad.Disabled {
+			role += " (disabled)"
+		}
+		if len(fps) == 0 {
+			fps = []string{"(none)"}
+		}
+		printf(tw, "%s\t%s\t%s\t%s\t%s\n", ad.Login, orNone(ad.Name), orNone(ad.Email), role, strings.Join(fps, " "))
+	}
+	return tw.Flush()
 }
