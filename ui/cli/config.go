@@ -73,54 +73,12 @@ func (a *app) configSetCmd() *cobra.Command {
 			"  printf '%s\\n' \"$SENHA\" \"$CHAVE\" | ponte config set --password-stdin --api-key-stdin\n" +
 			"  PONTE_SGA_SYNC_TOKEN=… ponte config set",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			var p store.IntegrationPatch
-			dst := map[string]**string{store.FieldSGAURL: &p.SGAURL, store.FieldUser: &p.User, store.FieldPassword: &p.Password,
-				store.FieldAPIKey: &p.APIKey, store.FieldProductCode: &p.ProductCode, store.FieldSyncToken: &p.SyncToken}
-			stdin := bufio.NewReader(cmd.InOrStdin())
-			for _, f := range integrationFields {
-				var v string
-				switch {
-				case f.secret && *stdinFlags[f.name]:
-					line, err := stdin.ReadString('\n')
-					if err != nil && (err != io.EOF || line == "") {
-						return usagef("read the %s from stdin: no line left", f.name)
-					}
-					v = line
-				case f.secret && a.getenv(f.env) != "":
-					v = a.getenv(f.env)
-				case !f.secret && changed(cmd.Flags(), f.name):
-					v, _ = cmd.Flags().GetString(f.name)
-				default:
-					continue
-				}
-				v = strings.TrimSpace(v)
-				if v == "" {
-					return usagef("%s: empty; to clear a field use ponte config unset %s", f.name, f.name)
-				}
-				if err := store.CheckSetting(f.field, v); err != nil {
-					return usageError{fieldError(f.name, err)}
-				}
-				*dst[f.field] = &v
-			}
-			s, done, err := a.openStore(writing, inAssociation)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.integrationPatch(cmd, stdinFlags)
 			if err != nil {
 				return err
 			}
-			defer done(&err)
-			if err := a.vet(cmd, s, p); err != nil {
-				return err
-			}
-			changed, err := s.SetIntegration(p, a.actor())
-			if err != nil {
-				return err
-			}
-			if len(changed) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "nothing changed")
-				return nil
-			}
-			printf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
-			return nil
+			return a.runConfigSet(cmd, p)
 		},
 	}
 	f := cmd.Flags()
@@ -132,6 +90,64 @@ func (a *app) configSetCmd() *cobra.Command {
 		stdinFlags[name] = f.Bool(name+"-stdin", false, "read the "+what+" from stdin")
 	}
 	return cmd
+}
+
+// integrationPatch is config set's flags, with the secrets from the environment or stdin
+// (stdin's flags), as the patch to save: a field given empty, or one the store would refuse,
+// is a usage error.
+func (a *app) integrationPatch(cmd *cobra.Command, stdinFlags map[string]*bool) (store.IntegrationPatch, error) {
+	var p store.IntegrationPatch
+	dst := map[string]**string{store.FieldSGAURL: &p.SGAURL, store.FieldUser: &p.User, store.FieldPassword: &p.Password,
+		store.FieldAPIKey: &p.APIKey, store.FieldProductCode: &p.ProductCode, store.FieldSyncToken: &p.SyncToken}
+	stdin := bufio.NewReader(cmd.InOrStdin())
+	for _, f := range integrationFields {
+		var v string
+		switch {
+		case f.secret && *stdinFlags[f.name]:
+			line, err := stdin.ReadString('\n')
+			if err != nil && (err != io.EOF || line == "") {
+				return p, usagef("read the %s from stdin: no line left", f.name)
+			}
+			v = line
+		case f.secret && a.getenv(f.env) != "":
+			v = a.getenv(f.env)
+		case !f.secret && changed(cmd.Flags(), f.name):
+			v, _ = cmd.Flags().GetString(f.name)
+		default:
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return p, usagef("%s: empty; to clear a field use ponte config unset %s", f.name, f.name)
+		}
+		if err := store.CheckSetting(f.field, v); err != nil {
+			return p, usageError{fieldError(f.name, err)}
+		}
+		*dst[f.field] = &v
+	}
+	return p, nil
+}
+
+// runConfigSet is config set's work: p, once SGA accepts it, saved.
+func (a *app) runConfigSet(cmd *cobra.Command, p store.IntegrationPatch) (err error) {
+	s, done, err := a.openStore(writing, inAssociation)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	if err := a.vet(cmd, s, p); err != nil {
+		return err
+	}
+	changed, err := s.SetIntegration(p, a.actor())
+	if err != nil {
+		return err
+	}
+	if len(changed) == 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), "nothing changed")
+		return nil
+	}
+	printf(cmd.OutOrStdout(), "saved: %s\n", strings.Join(cliNames(changed), ", "))
+	return nil
 }
 
 // fieldError names a refused setting as the command line does (user, not usuario).
@@ -238,66 +254,74 @@ type shownField struct {
 	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
+// configShowOptions are config show's flags.
+type configShowOptions struct {
+	asJSON bool
+}
+
 func (a *app) configShowCmd() *cobra.Command {
-	var asJSON bool
+	var o configShowOptions
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Show the integration, secrets masked",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			s, done, err := a.openStore(reading, inAssociation)
-			if err != nil {
-				return err
-			}
-			defer done(&err)
-			in, err := s.Integration()
-			if err != nil {
-				return err
-			}
-			fields := map[string]shownField{}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			if here, ok := s.Current(); ok {
-				printf(tw, "association\t%s (%s)\t\n", here.Slug, store.Printable(here.Name))
-			}
-			for _, f := range integrationFields {
-				v := *in.Field(f.field)
-				sf := shownField{Value: v, Set: v != ""}
-				switch {
-				case f.secret:
-					sf.Value = store.Mask(f.field, v)
-				case f.field == store.FieldSGAURL && v == "":
-					sf.Value = sga.DefaultBaseURL
-				case f.field == store.FieldSGAURL:
-					if u, err := neturl.Parse(v); err == nil && u.User != nil {
-						sf.Value = u.Redacted() // saved before user info was refused
-					}
-				}
-				if c, ok := in.Changes[f.field]; ok {
-					at := c.At
-					sf.ChangedBy, sf.ChangedAt = c.By, &at
-				}
-				fields[f.key] = sf
-				shown := store.Printable(sf.Value)
-				switch {
-				case !sf.Set && f.field == store.FieldSGAURL:
-					shown += " (default)"
-				case !sf.Set:
-					shown = "(not set)"
-				}
-				changed := ""
-				if sf.ChangedAt != nil {
-					changed = sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
-				}
-				printf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), fields)
-			}
-			return tw.Flush()
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runConfigShow(cmd, o) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the fields as one JSON object")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the fields as one JSON object")
 	return cmd
+}
+
+// runConfigShow is config show's work, on its flags.
+func (a *app) runConfigShow(cmd *cobra.Command, o configShowOptions) (err error) {
+	s, done, err := a.openStore(reading, inAssociation)
+	if err != nil {
+		return err
+	}
+	defer done(&err)
+	in, err := s.Integration()
+	if err != nil {
+		return err
+	}
+	fields := map[string]shownField{}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	if here, ok := s.Current(); ok {
+		printf(tw, "association\t%s (%s)\t\n", here.Slug, store.Printable(here.Name))
+	}
+	for _, f := range integrationFields {
+		v := *in.Field(f.field)
+		sf := shownField{Value: v, Set: v != ""}
+		switch {
+		case f.secret:
+			sf.Value = store.Mask(f.field, v)
+		case f.field == store.FieldSGAURL && v == "":
+			sf.Value = sga.DefaultBaseURL
+		case f.field == store.FieldSGAURL:
+			if u, err := neturl.Parse(v); err == nil && u.User != nil {
+				sf.Value = u.Redacted() // saved before user info was refused
+			}
+		}
+		if c, ok := in.Changes[f.field]; ok {
+			at := c.At
+			sf.ChangedBy, sf.ChangedAt = c.By, &at
+		}
+		fields[f.key] = sf
+		shown := store.Printable(sf.Value)
+		switch {
+		case !sf.Set && f.field == store.FieldSGAURL:
+			shown += " (default)"
+		case !sf.Set:
+			shown = "(not set)"
+		}
+		changed := ""
+		if sf.ChangedAt != nil {
+			changed = sprintf("changed by %s at %s", sf.ChangedBy, sf.ChangedAt.Local().Format(timeLayout))
+		}
+		printf(tw, "%s\t%s\t%s\n", f.label, shown, changed)
+	}
+	if o.asJSON {
+		return writeJSON(cmd.OutOrStdout(), fields)
+	}
+	return tw.Flush()
 }
 
 // writeJSON prints v as indented JSON.
