@@ -126,7 +126,8 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) (err error) {
 		return err
 	}
 	// The temporary directory holds the simulators' credentials, and the database
-	// unless --db names one.
+	// unless --db or PONTE_DB names one: it becomes the command's --db, which openStore
+	// opens.
 	dir, err := os.MkdirTemp("", "ponte-demo-")
 	if err != nil {
 		return err
