@@ -62,8 +62,8 @@ func (a *app) syncCmd() *cobra.Command {
 	return cmd
 }
 
-// runSync is sync's work, on its flags.
-func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
+// check refuses flags out of their range, and reads --mode full as the engine names it.
+func (o *syncOptions) check() error {
 	if o.engine.Workers < 1 || o.engine.Workers > 64 || o.engine.Rate < 0 || o.engine.BatchVehicles < 1 || o.engine.MaxGone <= 0 || o.engine.MaxGone > 100 || o.engine.Timeout <= 0 {
 		return usagef("--workers must be from 1 to 64, --rate at least 0, --batch at least 1, --timeout positive and --max-gone above 0 and at most 100")
 	}
@@ -79,6 +79,14 @@ func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
 	}
 	if o.client != "" && o.mode != syncer.ModeFull {
 		return usagef("--client syncs one client in full: not with --mode %s", o.mode)
+	}
+	return nil
+}
+
+// runSync is sync's work, on its flags.
+func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.all && (o.client != "" || a.association() != "") {
 		return usagef("--all syncs every association's clients: not with --client or --association")
@@ -119,6 +127,12 @@ func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
 	if o.all {
 		return a.syncAll(cmd, s, eng, o.mode, progress, o.asJSON, o.quiet)
 	}
+	return a.syncOne(cmd, s, eng, o, progress)
+}
+
+// syncOne runs the sync of the command's association, with its progress on progress (nil:
+// none), and says how it ended.
+func (a *app) syncOne(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, o syncOptions, progress *progress) error {
 	in, err := a.in(s)
 	if err != nil {
 		return err
