@@ -101,25 +101,11 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) (err error) {
 	if o.churn != 0 && o.churn < time.Second {
 		return usagef("--churn must be 0 (never) or at least 1s, not %s", o.churn)
 	}
-	sims := make([]demoSim, 0, len(demoAssociations))
-	defer func() {
-		for _, d := range sims {
-			d.stop()
-		}
-	}()
-	for _, d := range demoAssociations {
-		sm, err := sim.New(sim.Options{Seed: o.seed + d.seed, Members: o.members, PageSize: 50, Faults: d.faults(o.latency)})
-		if err != nil {
-			return usageError{err}
-		}
-		url, stop, err := serveSim(sm)
-		if err != nil {
-			return err
-		}
-		cr := sm.Credentials()
-		cr.URL = url
-		sims = append(sims, demoSim{sm, cr, stop})
+	sims, stopSims, err := startDemoSims(o)
+	if err != nil {
+		return err
 	}
+	defer stopSims()
 	// Nothing is written before the console is sure to open and the database is known
 	// to be a demo's (or new).
 	if err := needTerminal(cmd); err != nil {
@@ -192,6 +178,33 @@ func (a *app) runDemo(cmd *cobra.Command, o demoOptions) (err error) {
 		extra.beside = func(ctx context.Context, eng *syncer.Engine) { demoChurn(ctx, eng, s, sims, o.churn, who) }
 	}
 	return console(cmd.Context(), cmd, s, who, first, "", o.mouse, extra)
+}
+
+// startDemoSims starts and serves a simulator for each of the demo's associations, and
+// returns how to stop them all; failing, it stops those it started.
+func startDemoSims(o demoOptions) ([]demoSim, func(), error) {
+	sims := make([]demoSim, 0, len(demoAssociations))
+	stopAll := func() {
+		for _, d := range sims {
+			d.stop()
+		}
+	}
+	for _, d := range demoAssociations {
+		sm, err := sim.New(sim.Options{Seed: o.seed + d.seed, Members: o.members, PageSize: 50, Faults: d.faults(o.latency)})
+		if err != nil {
+			stopAll()
+			return nil, nil, usageError{err}
+		}
+		url, stop, err := serveSim(sm)
+		if err != nil {
+			stopAll()
+			return nil, nil, err
+		}
+		cr := sm.Credentials()
+		cr.URL = url
+		sims = append(sims, demoSim{sm, cr, stop})
+	}
+	return sims, stopAll, nil
 }
 
 // serveSim serves a simulator on a loopback port: its base URL, and how to stop it.
