@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"ponte/store"
 )
@@ -380,24 +381,45 @@ func (a *app) associationRulesCmd() *cobra.Command {
 	return cmd
 }
 
-// runAssociationRules is association rules' work, on its flags: it shows the rules, after
-// setting what the flags change.
-func (a *app) runAssociationRules(cmd *cobra.Command, args []string, o rulesOptions) (err error) {
-	f := cmd.Flags()
+// rulesChange is what association rules' flags ask to change: nothing, when they only show.
+type rulesChange struct {
+	schedule    func(*store.Schedule)
+	setSchedule bool              // --full-day, --every or --hours given
+	situations  map[string]string // --situation, DESCRIPTION to CLASS
+	onDefault   *bool             // --remove-on-default, when given
+	setRules    bool              // --situation or --remove-on-default given
+}
+
+// change reads what the flags change; a --situation that is not DESCRIPTION=CLASS is a usage
+// mistake.
+func (o rulesOptions) change(f *pflag.FlagSet) (rulesChange, error) {
 	schedule, err := o.sched.patch(func(name string) bool { return changed(f, name) })
 	if err != nil {
-		return err
+		return rulesChange{}, err
 	}
-	setSchedule := changed(f, "full-day") || changed(f, "every") || changed(f, "hours")
-	patch := map[string]string{}
+	c := rulesChange{schedule: schedule, setSchedule: changed(f, "full-day") || changed(f, "every") || changed(f, "hours"),
+		situations: map[string]string{}, setRules: changed(f, "situation") || changed(f, "remove-on-default")}
 	for _, s := range o.situations {
 		desc, class, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(desc) == "" {
-			return usagef("--situation %q: want DESCRIPTION=CLASS", s)
+			return rulesChange{}, usagef("--situation %q: want DESCRIPTION=CLASS", s)
 		}
-		patch[desc] = strings.TrimSpace(class)
+		c.situations[desc] = strings.TrimSpace(class)
 	}
-	set := setSchedule || changed(f, "situation") || changed(f, "remove-on-default")
+	if changed(f, "remove-on-default") {
+		c.onDefault = &o.onDefault
+	}
+	return c, nil
+}
+
+// runAssociationRules is association rules' work, on its flags: it shows the rules, after
+// setting what the flags change.
+func (a *app) runAssociationRules(cmd *cobra.Command, args []string, o rulesOptions) (err error) {
+	c, err := o.change(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	set := c.setSchedule || c.setRules
 	acc := reading
 	if set {
 		acc = writing
@@ -419,11 +441,11 @@ func (a *app) runAssociationRules(cmd *cobra.Command, args []string, o rulesOpti
 		if rules.Situations == nil {
 			rules.Situations = map[string]string{}
 		}
-		maps.Copy(rules.Situations, patch)
-		if changed(f, "remove-on-default") {
-			rules.RemoveOnDefault = o.onDefault
+		maps.Copy(rules.Situations, c.situations)
+		if c.onDefault != nil {
+			rules.RemoveOnDefault = *c.onDefault
 		}
-		if changed(f, "situation") || changed(f, "remove-on-default") {
+		if c.setRules {
 			if err := in.SetRules(rules, a.actor()); errors.Is(err, store.ErrInvalid) {
 				return usageError{err}
 			} else if err != nil {
@@ -433,8 +455,8 @@ func (a *app) runAssociationRules(cmd *cobra.Command, args []string, o rulesOpti
 				return err
 			}
 		}
-		if setSchedule {
-			if err := a.setSchedule(in, schedule); err != nil {
+		if c.setSchedule {
+			if err := a.setSchedule(in, c.schedule); err != nil {
 				return err
 			}
 		}
