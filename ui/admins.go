@@ -165,10 +165,6 @@ type adminView struct {
 	keyAt    int        // the key under the cursor there
 }
 
-type adminKeys struct {
-	TabNext, Sync, Toggle, Time, Open, Scroll, Back, Accept key.Binding
-}
-
 type (
 	runsLoadedMsg struct {
 		runs     []store.Run
@@ -197,12 +193,9 @@ func newAdminView(c *common, a store.Admin, p syncer.Progress) *adminView {
 	ti.Prompt = ""
 	ti.CharLimit = 5
 	ti.Placeholder = "03:00"
-	k := c.keys
-	v := &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), access: newAccessKeys(), keys: adminKeys{
-		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
-		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
-	}, runList: newTable(c,
-		column{"#", 9}, column{tStatus, 0}, column{tRunKind, 10}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
+	v := &adminView{c: c, admin: a, progress: p, tab: 1, timeIn: ti, errors: newScroller(c), access: newAccessKeys(),
+		keys: newAdminKeys(c.keys), runList: newTable(c,
+			column{"#", 9}, column{tStatus, 0}, column{tRunKind, 10}, column{"Início", 16}, column{tPageClients, 9}, column{"Veículos", 8}, column{"Erros", 5})}
 	v.runList.NewestOnTop() // runs that others start show as they come
 	return v
 }

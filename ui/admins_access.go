@@ -16,19 +16,6 @@ import (
 // profile, e removes it, r removes the key under the cursor (↑/↓ choose it). Each asks first,
 // and ponte serve closes the sessions that lose their access at once.
 
-// accessKeys are the Perfil tab's bindings.
-type accessKeys struct {
-	Disable, Remove, RemoveKey key.Binding
-}
-
-func newAccessKeys() accessKeys {
-	return accessKeys{
-		Disable:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", tProfileDisableEnable)),
-		Remove:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tProfileRemove)),
-		RemoveKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", tProfileRemoveKey)),
-	}
-}
-
 // adminChangedMsg is a profile as a change left it (removed: it is gone).
 type adminChangedMsg struct {
 	admin   store.Admin

@@ -43,10 +43,6 @@ type assocsPage struct {
 	height  int
 }
 
-type assocKeys struct {
-	Use, New, Enable key.Binding
-}
-
 type assocsLoadedMsg struct {
 	seq     int
 	summary []store.AssociationSummary
@@ -54,8 +50,7 @@ type assocsLoadedMsg struct {
 }
 
 func newAssocsPage(c *common) *assocsPage {
-	k := c.keys
-	return &assocsPage{c: c, keys: assocKeys{Use: k.Use, New: k.NewAssoc, Enable: k.Enable},
+	return &assocsPage{c: c, keys: newAssocKeys(c.keys),
 		table: newTable(c, assocColumns(100)...)}
 }
 

@@ -35,10 +35,6 @@ type clientView struct {
 	height   int
 }
 
-type clientKeys struct {
-	TabNext, Tick, TickAll, Import, Sync, Back key.Binding
-}
-
 type (
 	vehiclesLoadedMsg struct {
 		client   int64
@@ -57,10 +53,7 @@ type (
 )
 
 func newClientView(c *common, cl store.Client) *clientView {
-	k := c.keys
-	return &clientView{c: c, client: cl, tab: 1, ticked: map[int64]bool{}, keys: clientKeys{
-		TabNext: k.TabNext, Tick: k.Tick, TickAll: k.TickAll, Import: k.Import, Sync: k.Sync, Back: k.Back,
-	}, table: newTable(c,
+	return &clientView{c: c, client: cl, tab: 1, ticked: map[int64]bool{}, keys: newClientKeys(c.keys), table: newTable(c,
 		column{" ", 3}, column{tPlate, 9}, column{tModel, 0}, column{tYear, 5}, column{tSituation, 13}, column{tProduct, 8}, column{tContract, 16})}
 }
 

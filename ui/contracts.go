@@ -27,10 +27,6 @@ type contractsPage struct {
 	height     int
 }
 
-type contractsKeys struct {
-	Kind, Status, Defaulted key.Binding
-}
-
 type (
 	ordersLoadedMsg struct {
 		seq    int
@@ -62,12 +58,7 @@ func newContractsPage(c *common) *contractsPage {
 	list.search.SetHint(tOrderSearchHint)
 	list.table.Optional(tCreatedAt)
 	list.table.GiveWay(tSituation)
-	return &contractsPage{c: c, list: list,
-		keys: contractsKeys{
-			Kind:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFilterKind)),
-			Status:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tFilterStatus)),
-			Defaulted: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", tFilterDefaulted)),
-		}}
+	return &contractsPage{c: c, list: list, keys: newContractsKeys()}
 }
 
 func (p *contractsPage) Title() string { return tPageContracts }

@@ -146,7 +146,8 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 // Help is what the footer offers while the form is open: enter does what the button says.
 func (f *form) Help() []key.Binding {
 	k := f.c.keys
-	submit := key.NewBinding(key.WithKeys(k.Accept.Keys()...), key.WithHelp(k.Accept.Help().Key, f.button))
+	submit := k.Accept // the session's binding, named by the button
+	submit.SetHelp(k.Accept.Help().Key, f.button)
 	return []key.Binding{k.Next, submit, k.Back}
 }
 

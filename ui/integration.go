@@ -48,13 +48,6 @@ type integrationPage struct {
 	height  int
 }
 
-// integrationKeys are the page's bindings; updateKeys enables them from the page's state.
-type integrationKeys struct {
-	Next, Prev, Down, Press, Save, Guide, Scroll, Back key.Binding
-	// In a field, letters are text: only the arrows move, and enter goes to the next field.
-	FieldUp, FieldDown, Advance key.Binding
-}
-
 type (
 	integrationLoadedMsg struct {
 		in  store.Integration
@@ -77,15 +70,8 @@ type (
 )
 
 func newIntegrationPage(c *common) *integrationPage {
-	k := c.keys
 	p := &integrationPage{c: c, inputs: map[int]*textinput.Model{}, errs: map[int]string{}, focus: fNone,
-		guide: newScroller(c), keys: integrationKeys{
-			Next: k.Next, Prev: k.Prev, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
-			Scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
-			FieldUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", tPrevField)),
-			FieldDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", tNextField)),
-			Advance:   key.NewBinding(key.WithKeys("enter")),
-		}}
+		guide: newScroller(c), keys: newIntegrationKeys(c.keys)}
 	p.guide.SetContent(guideSteps)
 	p.guide.hint = "esc " + tClose
 	for _, f := range []int{fUser, fPassword, fAPIKey, fProduct, fSyncToken} {

@@ -8,8 +8,10 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// KeyMap is every binding of the console, as the footer names them. Each page keeps its own
-// copy of the bindings it uses and sets their enabled state from its state in one place (its
+// KeyMap is the console's shared bindings, as the footer names them; the per-view key sets
+// below are built from it, one set per view and session (newPendingKeys and the others), so
+// every binding of the console is written in this file. Each page keeps its own copy of the
+// bindings it uses and sets their enabled state from its state in one place (its
 // updateKeys); its handlers match those same bindings, so a key the footer does not offer
 // does nothing, and a key it offers always does what it says.
 type KeyMap struct {
@@ -28,6 +30,10 @@ type KeyMap struct {
 	NewAssoc, Enable, Use      key.Binding
 	Confirm, Accept            key.Binding
 	Yes, No, Dismiss           key.Binding
+	// In a text field the letters are text: only the arrows move between fields.
+	FieldUp, FieldDown key.Binding
+	// The association picker's cursor: its filter takes the letters.
+	PickerUp, PickerDown key.Binding
 }
 
 // DefaultKeys returns a new key map.
@@ -72,7 +78,11 @@ func DefaultKeys() KeyMap {
 		No:          key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
 		// A notice in the status bar closes with any answer: the key meant for the question
 		// it replaced does nothing else.
-		Dismiss: key.NewBinding(key.WithKeys("enter", "esc", "s", "y", "n"), key.WithHelp("enter", tClose)),
+		Dismiss:    key.NewBinding(key.WithKeys("enter", "esc", "s", "y", "n"), key.WithHelp("enter", tClose)),
+		FieldUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", tPrevField)),
+		FieldDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", tNextField)),
+		PickerUp:   key.NewBinding(key.WithKeys("up", "ctrl+p")),
+		PickerDown: key.NewBinding(key.WithKeys("down", "ctrl+n")),
 	}
 }
 
@@ -163,4 +173,123 @@ func (m *Model) helpGroups() [][]key.Binding {
 		}
 	}
 	return [][]key.Binding{own, moves, {k.Cancel, k.Help, k.CloseHelp, k.Quit}}
+}
+
+// The views' own key sets. Each is made for one view of one session, from the session's
+// KeyMap (the bindings it shares) and the keys only that view has: a view changes the
+// enabled state and help of its copy without touching another's.
+
+// integrationKeys are Integração SGA's bindings; updateKeys enables them from the page's
+// state.
+type integrationKeys struct {
+	Next, Prev, Down, Press, Save, Guide, Scroll, Back key.Binding
+	// In a field, letters are text: only the arrows move, and enter goes to the next field.
+	FieldUp, FieldDown, Advance key.Binding
+}
+
+func newIntegrationKeys(k KeyMap) integrationKeys {
+	return integrationKeys{
+		Next: k.Next, Prev: k.Prev, Down: k.Down, Press: k.Press, Save: k.Save, Guide: k.Guide, Back: k.Back,
+		Scroll:  key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", tGuideScroll)),
+		FieldUp: k.FieldUp, FieldDown: k.FieldDown,
+		Advance: key.NewBinding(key.WithKeys("enter")),
+	}
+}
+
+// adminKeys are an open profile's bindings (Integrações and its runs).
+type adminKeys struct {
+	TabNext, Sync, Toggle, Time, Open, Scroll, Back, Accept key.Binding
+}
+
+func newAdminKeys(k KeyMap) adminKeys {
+	return adminKeys{
+		TabNext: k.TabNext, Sync: k.Sync, Toggle: k.Toggle, Time: k.Time, Open: k.Open, Back: k.Back, Accept: k.Accept,
+		Scroll: key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", tScrollErrors)),
+	}
+}
+
+// accessKeys are the Perfil tab's bindings (admins_access.go).
+type accessKeys struct {
+	Disable, Remove, RemoveKey key.Binding
+}
+
+func newAccessKeys() accessKeys {
+	return accessKeys{
+		Disable:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", tProfileDisableEnable)),
+		Remove:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tProfileRemove)),
+		RemoveKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", tProfileRemoveKey)),
+	}
+}
+
+// clientKeys are an open client's bindings (Veículos and Dados).
+type clientKeys struct {
+	TabNext, Tick, TickAll, Import, Sync, Back key.Binding
+}
+
+func newClientKeys(k KeyMap) clientKeys {
+	return clientKeys{TabNext: k.TabNext, Tick: k.Tick, TickAll: k.TickAll, Import: k.Import, Sync: k.Sync, Back: k.Back}
+}
+
+// contractsKeys are Contratos e OS's filters.
+type contractsKeys struct {
+	Kind, Status, Defaulted key.Binding
+}
+
+func newContractsKeys() contractsKeys {
+	return contractsKeys{
+		Kind:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFilterKind)),
+		Status:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tFilterStatus)),
+		Defaulted: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", tFilterDefaulted)),
+	}
+}
+
+// orderKeys are an open service order's steps, and an Instalação's cancel question.
+type orderKeys struct {
+	Schedule, Contact, Start, Finish, Cancel key.Binding
+	CloseContract, KeepContract              key.Binding
+}
+
+func newOrderKeys() orderKeys {
+	return orderKeys{
+		Schedule:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
+		Contact:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
+		Start:         key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
+		Finish:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
+		Cancel:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
+		CloseContract: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tCloseContract)),
+		KeepContract:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tKeepContract)),
+	}
+}
+
+// assocKeys are Associações' bindings.
+type assocKeys struct {
+	Use, New, Enable key.Binding
+}
+
+func newAssocKeys(k KeyMap) assocKeys {
+	return assocKeys{Use: k.Use, New: k.NewAssoc, Enable: k.Enable}
+}
+
+// pendingKeys are Pendências' bindings. g is gerar ordens here (the detail's hint says so):
+// the list's início is home alone (the page's table yields g, see moveKeys.yield).
+type pendingKeys struct {
+	Tick, TickAll, Generate, Dismiss, All, Open, Back key.Binding
+}
+
+func newPendingKeys(k KeyMap) pendingKeys {
+	return pendingKeys{
+		Tick: k.Tick, TickAll: k.TickAll, Open: k.Open, Back: k.Back,
+		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", tGenerate)),
+		Dismiss:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tDismiss)),
+		All:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tShowAll)),
+	}
+}
+
+// listKeys are a list page's own bindings: search, open the row, clear the search.
+type listKeys struct {
+	Filter, Open, Clear key.Binding
+}
+
+func newListKeys(k KeyMap) listKeys {
+	return listKeys{Filter: k.Filter, Open: k.Open, Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch))}
 }

@@ -28,21 +28,8 @@ type orderView struct {
 	keys     orderKeys
 }
 
-type orderKeys struct {
-	Schedule, Contact, Start, Finish, Cancel key.Binding
-	CloseContract, KeepContract              key.Binding
-}
-
 func newOrderView(c *common) *orderView {
-	return &orderView{c: c, keys: orderKeys{
-		Schedule:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
-		Contact:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
-		Start:         key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
-		Finish:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
-		Cancel:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
-		CloseContract: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tCloseContract)),
-		KeepContract:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tKeepContract)),
-	}}
+	return &orderView{c: c, keys: newOrderKeys()}
 }
 
 func (v *orderView) show(msg orderOpenedMsg) {

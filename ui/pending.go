@@ -31,10 +31,6 @@ type pendingPage struct {
 	height    int
 }
 
-type pendingKeys struct {
-	Tick, TickAll, Generate, Dismiss, All, Open, Back key.Binding
-}
-
 type (
 	pendingLoadedMsg struct {
 		seq       int
@@ -64,14 +60,7 @@ var (
 )
 
 func newPendingPage(c *common) *pendingPage {
-	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: pendingKeys{
-		Tick:     c.keys.Tick,
-		TickAll:  c.keys.TickAll,
-		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", tGenerate)),
-		Dismiss:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tDismiss)),
-		All:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tShowAll)),
-	}}
-	p.keys.Open, p.keys.Back = c.keys.Open, c.keys.Back
+	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: newPendingKeys(c.keys)}
 	k := p.keys
 	p.table.Yield(k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All) // g is gerar ordens here; home is início
 	p.table.GiveWay(tChange, tPhone, tChangedBy, tContract)

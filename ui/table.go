@@ -407,11 +407,6 @@ type listView struct {
 	rows   int // rows listed, for the keys and the empty text
 }
 
-// listKeys are a list page's own bindings: search, open the row, clear the search.
-type listKeys struct {
-	Filter, Open, Clear key.Binding
-}
-
 // listAction is what a key did to the list.
 type listAction int
 
@@ -423,10 +418,7 @@ const (
 )
 
 func newListView(c *common, cols ...column) *listView {
-	return &listView{c: c, search: newSearchBox(c), table: newTable(c, cols...), keys: listKeys{
-		Filter: c.keys.Filter, Open: c.keys.Open,
-		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch)),
-	}}
+	return &listView{c: c, search: newSearchBox(c), table: newTable(c, cols...), keys: newListKeys(c.keys)}
 }
 
 // SetRows lists rows.
