@@ -442,10 +442,10 @@ func (p *picker) key(msg tea.KeyPressMsg) (chosen *store.Association, closed boo
 		}
 		a := p.shown[p.cursor]
 		return &a, true, nil
-	case msg.String() == "up", msg.String() == "ctrl+p":
+	case key.Matches(msg, k.PickerUp):
 		p.cursor = max(0, p.cursor-1)
 		return nil, false, nil
-	case msg.String() == "down", msg.String() == "ctrl+n":
+	case key.Matches(msg, k.PickerDown):
 		p.cursor = min(len(p.shown)-1, p.cursor+1)
 		return nil, false, nil
 	}

@@ -89,10 +89,10 @@ func (f *form) key(msg tea.KeyPressMsg) (cmd tea.Cmd, closed bool) {
 	switch {
 	case key.Matches(msg, k.Back):
 		return nil, true
-	case key.Matches(msg, k.Next), msg.String() == "down": // not j and k: they are text here
+	case key.Matches(msg, k.Next, k.FieldDown): // not j and k: they are text here
 		f.at = (f.at + 1) % (len(f.inputs) + 1)
 		return f.focus(), false
-	case key.Matches(msg, k.Prev), msg.String() == "up":
+	case key.Matches(msg, k.Prev, k.FieldUp):
 		f.at = (f.at + len(f.inputs)) % (len(f.inputs) + 1)
 		return f.focus(), false
 	case key.Matches(msg, k.Accept), key.Matches(msg, k.Save):

@@ -293,3 +293,10 @@ type listKeys struct {
 func newListKeys(k KeyMap) listKeys {
 	return listKeys{Filter: k.Filter, Open: k.Open, Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch))}
 }
+
+// enabled is b enabled: a handler that answers a key its binding does not offer now (to say
+// why not) matches it with this copy.
+func enabled(b key.Binding) key.Binding {
+	b.SetEnabled(true)
+	return b
+}

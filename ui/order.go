@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +61,7 @@ func (v *orderView) updateKeys() {
 // reports that msg was such a key.
 func (v *orderView) refused(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	for _, sk := range v.stepKeys() {
-		if !sk.b.Enabled() && slices.Contains(sk.b.Keys(), msg.String()) {
+		if b := *sk.b; !b.Enabled() && key.Matches(msg, enabled(b)) {
 			return toast(false, "%s", stepRefusal(store.CheckStep(v.order, sk.to))), true
 		}
 	}
