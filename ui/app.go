@@ -371,7 +371,7 @@ func (m *Model) updateKeys() {
 	typing := m.pages[m.active].Typing() || m.picker.isOpen
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
-	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], "x"))
+	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], m.keys.Cancel))
 	m.keys.Help.SetEnabled(!typing)
 	m.keys.CloseHelp.SetEnabled(m.fullHelp && !m.picker.isOpen && m.asking == nil)
 	m.keys.Quit.SetEnabled(!typing)
@@ -383,12 +383,14 @@ func (m *Model) updateKeys() {
 type ticker interface{ Ticked() int }
 
 // claimer is a page that takes some of the root's keys for its own while it shows something
-// that uses them (x dismisses on Pendências, cancels an order on an open order).
-type claimer interface{ Claims() []string }
+// that uses them (x dismisses on Pendências, cancels an order on an open order): Claims is
+// the page's bindings that take them, enabled or not.
+type claimer interface{ Claims() []key.Binding }
 
-func claims(p page, k string) bool {
+// claims reports whether p takes a key of the root's binding b.
+func claims(p page, b key.Binding) bool {
 	c, ok := p.(claimer)
-	return ok && slices.Contains(c.Claims(), k)
+	return ok && slices.ContainsFunc(c.Claims(), func(own key.Binding) bool { return sharesKey(own, b) })
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {

@@ -113,9 +113,9 @@ func (p *contractsPage) Typing() bool {
 }
 
 // Claims gives x to an open order: it cancels the order there.
-func (p *contractsPage) Claims() []string {
+func (p *contractsPage) Claims() []key.Binding {
 	if p.open != nil {
-		return []string{"x"}
+		return []key.Binding{p.open.keys.Cancel}
 	}
 	return nil
 }

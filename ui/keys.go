@@ -300,3 +300,8 @@ func enabled(b key.Binding) key.Binding {
 	b.SetEnabled(true)
 	return b
 }
+
+// sharesKey reports whether bindings a and b have a key in common.
+func sharesKey(a, b key.Binding) bool {
+	return slices.ContainsFunc(a.Keys(), func(k string) bool { return slices.Contains(b.Keys(), k) })
+}

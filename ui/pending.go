@@ -101,7 +101,7 @@ func (p *pendingPage) SetSize(w, h int) {
 func (p *pendingPage) Typing() bool { return p.dismiss != nil }
 
 // Claims says which of the root's keys the page takes for its own: x dismisses here.
-func (p *pendingPage) Claims() []string { return []string{"x"} }
+func (p *pendingPage) Claims() []key.Binding { return []key.Binding{p.keys.Dismiss} }
 
 func (p *pendingPage) updateKeys() {
 	has, list := len(p.proposals) > 0, p.open == nil
