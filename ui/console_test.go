@@ -210,6 +210,9 @@ func keyPress(name string) tea.KeyPressMsg {
 		"end":       {Code: tea.KeyEnd},
 		"space":     {Code: tea.KeySpace, Text: " "},
 		"backspace": {Code: tea.KeyBackspace},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"f12":       {Code: tea.KeyF12}, // no binding's
 	}
 	if k, ok := named[name]; ok {
 		return k

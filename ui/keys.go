@@ -305,3 +305,26 @@ func enabled(b key.Binding) key.Binding {
 func sharesKey(a, b key.Binding) bool {
 	return slices.ContainsFunc(a.Keys(), func(k string) bool { return slices.Contains(b.Keys(), k) })
 }
+
+// Offered is every binding the footer offers now, enabled, as it draws them: a question's
+// answers, the association picker's keys, or the page's, its list's and the root's (the ?
+// help's three groups).
+func (m *Model) Offered() []key.Binding {
+	m.updateKeys()
+	groups := [][]key.Binding{{m.c.keys.Open, m.c.keys.Back}} // the picker's
+	switch {
+	case m.asking != nil:
+		groups = [][]key.Binding{m.answerKeys()}
+	case !m.picker.isOpen:
+		groups = m.helpGroups()
+	}
+	var on []key.Binding
+	for _, g := range groups {
+		for _, b := range g {
+			if b.Enabled() {
+				on = append(on, b)
+			}
+		}
+	}
+	return on
+}
