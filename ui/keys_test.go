@@ -95,14 +95,16 @@ func acts(t *testing.T, c *console, k string) bool {
 	return cmd != nil || c.screen() != before
 }
 
-// onlyMoves reports whether b's keys all move a list or a text (a line, a page, to either
-// end): on a list that fits they do nothing, and the lists' own tests move them.
+// onlyMoves reports whether b moves a list or a text (a line, a page, to either end, or the
+// scroll of the guide and of a run's errors): on a list or a text that fits it does nothing,
+// and the lists' own tests move them. It is told by what the help says it does: a page's own
+// key that took a movement key (Pendências' g) is still checked.
 func onlyMoves(b key.Binding) bool {
-	var moves []string
+	moves := []string{tGuideScroll, tScrollErrors}
 	for _, m := range DefaultKeys().moves().list() {
-		moves = append(moves, m.Keys()...)
+		moves = append(moves, m.Help().Desc)
 	}
-	return !slices.ContainsFunc(b.Keys(), func(k string) bool { return !slices.Contains(moves, k) })
+	return slices.Contains(moves, b.Help().Desc)
 }
 
 func helpText(b key.Binding) string { return b.Help().Key + " " + b.Help().Desc }
