@@ -67,8 +67,14 @@ func newPendingPage(c *common) *pendingPage {
 	return p
 }
 
-// Moves is the keys that move the list: início is home only, g generates.
-func (p *pendingPage) Moves() []key.Binding { return p.table.Moves() }
+// Moves is the keys that move the list: início is home only, g generates. A proposal's
+// detail and the dismiss form have no list in front: none.
+func (p *pendingPage) Moves() []key.Binding {
+	if p.open != nil || p.dismiss != nil {
+		return nil
+	}
+	return p.table.Moves()
+}
 
 func (p *pendingPage) Title() string { return tPagePending }
 

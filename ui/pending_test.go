@@ -297,3 +297,19 @@ func TestCursorStaysOnItsProposalWhenOneArrives(t *testing.T) {
 		t.Fatalf("the cursor is not on the row that followed JKL0M12: %q\n%s", l, s)
 	}
 }
+
+// A proposal's detail has no list to move: its help offers no movement keys, and g is
+// gerar ordens there as on the list.
+func TestPendingDetailOffersNoMoves(t *testing.T) {
+	c := newConsole(t, withProposals(t), 100, 30)
+	c.waitFor("integracao", "Último: concluído")
+	c.press("6")
+	c.waitFor("2 pendências")
+	c.press("enter", "?")
+	s := c.waitFor("Retirada proposta", "esc fechar", "g      gerar ordens")
+	for _, gone := range []string{"acima", "abaixo", "início", "fim"} {
+		if strings.Contains(s, gone) {
+			t.Fatalf("the detail's help offers %q:\n%s", gone, s)
+		}
+	}
+}
