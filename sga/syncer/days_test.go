@@ -2,13 +2,13 @@ package syncer
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
@@ -25,14 +25,9 @@ func TestTheDaysTheFeedShowsInPart(t *testing.T) {
 
 func daysInPart(t *testing.T, bare bool) {
 	ck := &weekClock{t: time.Date(2026, 11, 1, 4, 0, 0, 0, sga.Brasilia)}
-	s, err := sim.New(sim.Options{Seed: 43, Members: 600, PageSize: 100, Now: ck.now, ListingWithoutSituationCode: bare})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	url := srv.URL + sim.BasePath
-	inc, full := newTwin(t, s, url, ck), newTwin(t, s, url, ck)
+	srv := simtest.Serve(t, sim.Options{Seed: 43, Members: 600, PageSize: 100, Now: ck.now, ListingWithoutSituationCode: bare})
+	s := srv.Sim
+	inc, full := newTwin(t, srv, ck), newTwin(t, srv, ck)
 	inc.sync(t, ModeFull)
 	full.sync(t, ModeFull)
 	ours := s.Credentials().ProductCode

@@ -1,12 +1,12 @@
 package syncer
 
 import (
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
@@ -15,13 +15,9 @@ import (
 // incremental run applied, and a feed change about a vehicle that is not ours moves nothing.
 func TestFreshnessFollowsTheRuns(t *testing.T) {
 	ck := &weekClock{t: time.Date(2026, 11, 1, 4, 0, 0, 0, sga.Brasilia)} // a Sunday: the full day
-	s, err := sim.New(sim.Options{Seed: 7, Members: 200, PageSize: 100, Now: ck.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	w := newTwin(t, s, srv.URL+sim.BasePath, ck)
+	srv := simtest.Serve(t, sim.Options{Seed: 7, Members: 200, PageSize: 100, Now: ck.now})
+	s := srv.Sim
+	w := newTwin(t, srv, ck)
 
 	full := w.sync(t, ModeAuto)
 	if full.Kind != store.RunFull {

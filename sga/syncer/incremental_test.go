@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
@@ -35,19 +34,12 @@ type twin struct {
 	eng *Engine
 }
 
-func newTwin(t *testing.T, s *sim.Sim, url string, ck *weekClock) *twin {
+func newTwin(t *testing.T, srv *simtest.Server, ck *weekClock) *twin {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true, Now: ck.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cr := s.Credentials()
-	if _, err := st.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
-		APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, maria); err != nil {
-		t.Fatal(err)
-	}
+	st := simtest.OpenStore(t, store.Options{NoSync: true, Now: ck.now})
+	simtest.Configure(t, st, srv)
 	eng := New(st, quick(Options{Now: ck.now}))
-	t.Cleanup(func() { eng.Close(); st.Close() })
+	t.Cleanup(eng.Close)
 	return &twin{st: st, eng: eng}
 }
 
@@ -126,14 +118,9 @@ func sameMaps(t *testing.T, what string, got, want map[int64]string) {
 // the same orders, once.
 func TestAWeekOfIncrementalSyncs(t *testing.T) {
 	ck := &weekClock{t: time.Date(2026, 11, 1, 4, 0, 0, 0, sga.Brasilia)} // a Sunday
-	s, err := sim.New(sim.Options{Seed: 41, Members: 800, PageSize: 100, Now: ck.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	url := srv.URL + sim.BasePath
-	inc, full := newTwin(t, s, url, ck), newTwin(t, s, url, ck)
+	srv := simtest.Serve(t, sim.Options{Seed: 41, Members: 800, PageSize: 100, Now: ck.now})
+	s := srv.Sim
+	inc, full := newTwin(t, srv, ck), newTwin(t, srv, ck)
 	weekly := store.DefaultSchedule()
 	weekly.Full, weekly.FullDay = store.FullWeekly, time.Sunday // the feed the other days
 	must(t, inc.st.SetSchedule(weekly, maria))

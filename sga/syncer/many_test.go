@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
@@ -28,12 +27,8 @@ type fleet struct {
 // when not nil, sits between the engine and each simulator.
 func newFleet(t testing.TB, sims map[string]sim.Options, eo Options, wrap func(slug string, h http.Handler) http.Handler) *fleet {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := simtest.OpenStore(t, store.Options{NoSync: true})
 	f := &fleet{store: st, sims: map[string]*sim.Sim{}}
-	t.Cleanup(func() { st.Close() })
 	for slug, so := range sims {
 		if so.Members == 0 {
 			so.Members = 200
@@ -41,27 +36,17 @@ func newFleet(t testing.TB, sims map[string]sim.Options, eo Options, wrap func(s
 		if so.PageSize == 0 {
 			so.PageSize = 40
 		}
-		s, err := sim.New(so)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var h http.Handler = s
+		var opts []simtest.Option
 		if wrap != nil {
-			h = wrap(slug, s)
+			opts = append(opts, simtest.Wrap(func(h http.Handler) http.Handler { return wrap(slug, h) }))
 		}
-		srv := httptest.NewServer(h)
-		t.Cleanup(func() { srv.Close(); s.Close() })
+		srv := simtest.Serve(t, so, opts...)
 		if _, err := st.AddAssociation(store.Association{Slug: slug}, maria); err != nil {
 			t.Fatal(err)
 		}
 		in, _ := st.In(slug)
-		cr := s.Credentials()
-		url := srv.URL + sim.BasePath
-		if _, err := in.SetIntegration(store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password,
-			APIKey: &cr.APIKey, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, maria); err != nil {
-			t.Fatal(err)
-		}
-		f.sims[slug] = s
+		simtest.Configure(t, in, srv)
+		f.sims[slug] = srv.Sim
 	}
 	eo = quick(eo)
 	f.eng = New(st, eo)

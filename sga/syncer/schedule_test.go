@@ -3,29 +3,26 @@ package syncer
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
 // scheduled is a twin whose SGA may be held: a request waits while hold is open.
 func scheduled(t *testing.T, ck *weekClock, hold chan struct{}) (*twin, *sim.Sim) {
 	t.Helper()
-	s, err := sim.New(sim.Options{Seed: 52, Members: 200, PageSize: 50, Now: ck.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hold != nil {
-			<-hold
-		}
-		s.ServeHTTP(w, r)
+	srv := simtest.Serve(t, sim.Options{Seed: 52, Members: 200, PageSize: 50, Now: ck.now}, simtest.Wrap(func(s http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hold != nil {
+				<-hold
+			}
+			s.ServeHTTP(w, r)
+		})
 	}))
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	return newTwin(t, s, srv.URL+sim.BasePath, ck), s
+	return newTwin(t, srv, ck), srv.Sim
 }
 
 // scheduledRun is one run the schedule started: when the clock said, and how it read.

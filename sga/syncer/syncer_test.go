@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 )
 
@@ -43,31 +43,13 @@ func newEnv(t testing.TB, so sim.Options, eo Options, manualOnly bool, wrap func
 	if so.PageSize == 0 {
 		so.PageSize = 50
 	}
-	s, err := sim.New(so)
-	if err != nil {
-		t.Fatal(err)
+	opts := []simtest.Option{simtest.Wrap(wrap)}
+	if manualOnly {
+		opts = append(opts, simtest.ManualOnly())
 	}
-	var h http.Handler = s
-	if wrap != nil {
-		h = wrap(s)
-	}
-	srv := httptest.NewServer(h)
-	st, err := store.Open(filepath.Join(t.TempDir(), "ponte.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cr := s.Credentials()
-	url := srv.URL + sim.BasePath
-	p := store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password, APIKey: &cr.APIKey, ProductCode: &cr.ProductCode}
-	if !manualOnly {
-		p.SyncToken = &cr.SyncToken
-	}
-	if _, err := st.SetIntegration(p, maria); err != nil {
-		t.Fatal(err)
-	}
-	eo = quick(eo)
-	e := &env{sim: s, srv: srv, store: st, eng: New(st, eo), creds: cr}
-	t.Cleanup(func() { e.eng.Close(); s.Close(); srv.Close(); st.Close() })
+	h := simtest.New(t, so, opts...)
+	e := &env{sim: h.Sim, srv: h.HTTP, store: h.Store, eng: New(h.Store, quick(eo)), creds: h.Creds}
+	t.Cleanup(e.eng.Close)
 	return e
 }
 
@@ -458,11 +440,7 @@ func TestOneClient(t *testing.T) {
 // tokenOnly is a database on e's simulator with the sync token and no manual credentials.
 func tokenOnly(t *testing.T, e *env) (*store.Store, *Engine) {
 	in, _ := e.store.Integration()
-	st, err := store.Open(filepath.Join(t.TempDir(), "token-only.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := simtest.OpenStore(t, store.Options{NoSync: true})
 	if _, err := st.SetIntegration(store.IntegrationPatch{SGAURL: &in.SGAURL, SyncToken: &e.creds.SyncToken, ProductCode: &in.ProductCode}, maria); err != nil {
 		t.Fatal(err)
 	}
@@ -718,11 +696,7 @@ func TestRefusedSyncTokenFallsBackToManual(t *testing.T) {
 
 	// The same SGA, a database with only the (refused) token.
 	in, _ := e.store.Integration()
-	st, err := store.Open(filepath.Join(t.TempDir(), "token-only.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := simtest.OpenStore(t, store.Options{NoSync: true})
 	if _, err := st.SetIntegration(store.IntegrationPatch{SGAURL: &in.SGAURL, SyncToken: &bad, ProductCode: &in.ProductCode}, maria); err != nil {
 		t.Fatal(err)
 	}
