@@ -17,13 +17,14 @@ import (
 
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 )
 
 // harness is a simulator behind a real HTTP server and a client configured for it, with
 // retries fast enough for tests.
 type harness struct {
 	sim    *sim.Sim
-	srv    *httptest.Server
+	url    string
 	creds  sim.Credentials
 	client *sga.Client
 	logs   *bytes.Buffer
@@ -37,20 +38,15 @@ func newHarness(t *testing.T, o sim.Options, tweak func(*sga.Config)) *harness {
 	if o.PageSize == 0 {
 		o.PageSize = 50
 	}
-	s, err := sim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	h := &harness{sim: s, srv: srv, creds: s.Credentials(), logs: &bytes.Buffer{}}
+	srv := simtest.Serve(t, o)
+	h := &harness{sim: srv.Sim, url: srv.URL, creds: srv.Creds, logs: &bytes.Buffer{}}
 	h.client = h.newClient(tweak)
 	return h
 }
 
 func (h *harness) newClient(tweak func(*sga.Config)) *sga.Client {
 	cfg := sga.Config{
-		BaseURL: h.srv.URL + sim.BasePath,
+		BaseURL: h.url,
 		Credentials: sga.Credentials{User: h.creds.User, Password: h.creds.Password,
 			APIKey: h.creds.APIKey, SyncToken: h.creds.SyncToken},
 		Timeout:           2 * time.Second,
@@ -444,27 +440,24 @@ func TestRecoversOnceFromTokenInvalidatedByAnotherLogin(t *testing.T) {
 }
 
 func TestPersistent401IsNotALoginStorm(t *testing.T) {
-	s, err := sim.New(sim.Options{Seed: 1, Members: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var logins, data int
 	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, "usuario/autenticar") {
-			logins++
-			s.ServeHTTP(w, r)
-			return
-		}
-		data++
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"mensagem":"Token inválido","error":["Token inválido ou expirado"]}`))
+	srv := simtest.Serve(t, sim.Options{Seed: 1, Members: 10}, simtest.Wrap(func(s http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasSuffix(r.URL.Path, "usuario/autenticar") {
+				logins++
+				s.ServeHTTP(w, r)
+				return
+			}
+			data++
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"mensagem":"Token inválido","error":["Token inválido ou expirado"]}`))
+		})
 	}))
-	defer srv.Close()
-	cr := s.Credentials()
-	c := sga.New(sga.Config{BaseURL: srv.URL + sim.BasePath, RequestsPerSecond: -1, LoginBackoff: time.Hour,
+	cr := srv.Creds
+	c := sga.New(sga.Config{BaseURL: srv.URL, RequestsPerSecond: -1, LoginBackoff: time.Hour,
 		Credentials: sga.Credentials{User: cr.User, Password: cr.Password, APIKey: cr.APIKey}})
 	for range 5 {
 		if _, err := c.Situations(context.Background()); !errors.Is(err, sga.ErrUnauthorized) {
