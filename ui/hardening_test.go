@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
 )
@@ -33,19 +33,12 @@ func TestIntegrationRefusesBidiControls(t *testing.T) {
 // Salvar with a Código do Produto SGA does not have saves nothing and names the codes SGA has;
 // one SGA has is saved and its check line shows ok.
 func TestIntegrationRefusesAnUnknownProduct(t *testing.T) {
-	s, err := sim.New(sim.Options{Seed: 4, Members: 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); srv.Close() })
+	srv := simtest.Serve(t, sim.Options{Seed: 4, Members: 20})
 	svc := fixture(t)
-	svc.SGAURL = srv.URL + sim.BasePath
-	cr := s.Credentials()
-	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{User: &cr.User, Password: &cr.Password, APIKey: &cr.APIKey,
-		SyncToken: &cr.SyncToken, ProductCode: &cr.ProductCode}, store.Actor{Who: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	svc.SGAURL = srv.URL // the console's URL, not the store's
+	cr := srv.Creds
+	simtest.Configure(t, svc.Store, srv, simtest.As(store.Actor{Who: "test"}),
+		simtest.Patch(func(p *store.IntegrationPatch) { p.SGAURL = nil }))
 	m := New(svc, Session{Actor: maria})
 	t.Cleanup(m.Close)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 40))

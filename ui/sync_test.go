@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
 )
@@ -20,28 +20,16 @@ import (
 // before the console opens.
 func simServices(t *testing.T, o sim.Options, token bool, patch func(*store.IntegrationPatch)) (Services, *sim.Sim) {
 	t.Helper()
-	s, err := sim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(s)
-	t.Cleanup(func() { web.Close(); s.Close() })
+	srv := simtest.Serve(t, o)
 	svc := fixture(t)
-	cr := s.Credentials()
-	url := web.URL + sim.BasePath
-	p := store.IntegrationPatch{SGAURL: &url, User: &cr.User, Password: &cr.Password, APIKey: &cr.APIKey, ProductCode: &cr.ProductCode}
-	if token {
-		p.SyncToken = &cr.SyncToken
+	opts := []simtest.Option{simtest.Patch(patch)}
+	if !token {
+		opts = append(opts, simtest.ManualOnly())
 	}
-	if patch != nil {
-		patch(&p)
-	}
-	if _, err := svc.Store.SetIntegration(p, maria); err != nil {
-		t.Fatal(err)
-	}
+	simtest.Configure(t, svc.Store, srv, opts...)
 	svc.Engine = syncer.New(svc.Store, syncer.Options{Rate: -1})
 	t.Cleanup(svc.Engine.Close)
-	return svc, s
+	return svc, srv.Sim
 }
 
 // A Sincronizar Ativos SGA whose run fails says so in red with the reason in Portuguese,
