@@ -3,7 +3,6 @@ package ssh
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
@@ -13,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
 	"ponte/ui"
@@ -27,24 +27,14 @@ func (c *counter) Write(p []byte) (int, error) { c.n.Add(1); return len(p), nil 
 // records per page, pool of 4) with no session open, then with 50 SSH sessions watching it.
 // It reports the sync's wall time and the fewest screen updates any session received.
 func BenchmarkSyncWithSessions(b *testing.B) {
-	s, err := sim.New(sim.Options{Seed: 1, Members: 20_000, PageSize: 500, Faults: sim.Faults{Latency: 50 * time.Millisecond}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	web := httptest.NewServer(s)
-	defer web.Close()
-	cr := s.Credentials()
-	url := web.URL + sim.BasePath
+	srv := simtest.Serve(b, sim.Options{Seed: 1, Members: 20_000, PageSize: 500, Faults: sim.Faults{Latency: 50 * time.Millisecond}})
 	for _, sessions := range []int{0, 50} {
 		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				st, err := store.Open(filepath.Join(b.TempDir(), "ponte.db"), store.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
+				st := simtest.OpenStore(b, store.Options{})
 				a := store.Actor{Who: "bench"}
-				_, _ = st.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, a)
+				simtest.Configure(b, st, srv, simtest.TokenOnly(), simtest.As(a))
 				_, _ = st.AddAdmin(store.Admin{Login: "maria", Name: "Maria"}, a)
 				eng := syncer.New(st, syncer.Options{Rate: -1})
 				svc := ui.Services{Store: st, Engine: eng}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -24,6 +23,7 @@ import (
 
 	"os"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
 	"ponte/ui"
@@ -275,17 +275,8 @@ func TestServeIsFullAtItsLimit(t *testing.T) {
 func TestServeSharesTheSyncAndRecordsWhoDidIt(t *testing.T) {
 	svc := fixture(t)
 	// A simulator slow enough that the sync is still running when the other session looks.
-	s, err := sim.New(sim.Options{Seed: 1, Members: 200, PageSize: 20, Faults: sim.Faults{Latency: 150 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(s)
-	t.Cleanup(func() { s.Close(); web.Close() })
-	cr := s.Credentials()
-	url := web.URL + sim.BasePath
-	if _, err := svc.Store.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, store.Actor{Who: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	srv := simtest.Serve(t, sim.Options{Seed: 1, Members: 200, PageSize: 20, Faults: sim.Faults{Latency: 150 * time.Millisecond}})
+	simtest.Configure(t, svc.Store, srv, simtest.TokenOnly(), simtest.As(store.Actor{Who: "test"}))
 	eng := syncer.New(svc.Store, syncer.Options{Rate: -1})
 	t.Cleanup(eng.Close)
 	svc.Engine = eng
