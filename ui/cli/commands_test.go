@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"ponte/sga"
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/store"
 	"ponte/ui/cli"
 	"regexp"
@@ -192,17 +193,37 @@ func TestStoreCommands(t *testing.T) {
 // simServer serves a simulator for the command tests.
 func simServer(t *testing.T, o sim.Options, wrap func(http.Handler) http.Handler) (*sim.Sim, string) {
 	t.Helper()
-	s, err := sim.New(o)
-	if err != nil {
-		t.Fatal(err)
+	srv := simtest.Serve(t, o, simtest.Wrap(wrap))
+	return srv.Sim, srv.URL
+}
+
+// Which credentials configSet gives config set.
+const (
+	tokenOnly = iota
+	manualOnly
+	manualAndToken
+)
+
+// configSet runs config set on db for the SGA at url (global flags such as -a first), with the
+// credentials creds says, the secrets from the environment as an operator gives them and
+// cleared afterwards.
+func configSet(t *testing.T, db, url string, cr sim.Credentials, creds int, global ...string) {
+	t.Helper()
+	args := append(global, "config", "set", "--sga-url", url)
+	if creds != tokenOnly {
+		t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
+		t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
+		args = append(args, "--user", cr.User)
 	}
-	var h http.Handler = s
-	if wrap != nil {
-		h = wrap(s)
+	if creds != manualOnly {
+		t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { s.Close(); srv.Close() })
-	return s, srv.URL + sim.BasePath
+	if code, _, errOut := run2(db, append(args, "--product-code", cr.ProductCode)...); code != cli.ExitOK {
+		t.Fatal(errOut)
+	}
+	for _, env := range []string{"PONTE_SGA_PASSWORD", "PONTE_SGA_API_KEY", "PONTE_SGA_SYNC_TOKEN"} {
+		t.Setenv(env, "")
+	}
 }
 
 func TestConfigSyncImport(t *testing.T) {
@@ -343,10 +364,7 @@ func TestSyncExitStatus(t *testing.T) {
 	s, url := simServer(t, sim.Options{Seed: 2, Members: 60, PageSize: 20}, failPage)
 	cr := s.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
+	configSet(t, db, url, cr, tokenOnly)
 	if code, out, _ := run2(db, "sync", "--rate", "0"); code != cli.ExitPartial || !strings.Contains(out, "partial") {
 		t.Fatalf("a sync with a failing page exited %d: %q", code, out)
 	}

@@ -24,11 +24,7 @@ func syncedDB(t *testing.T, members int) (db string, s *sim.Sim, url string) {
 	s, url = simServer(t, sim.Options{Seed: 3, Members: members, PageSize: 50}, nil)
 	cr := s.Credentials()
 	db = filepath.Join(t.TempDir(), "ponte.db")
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	configSet(t, db, url, cr, tokenOnly)
 	if code, out, errOut := run2(db, "sync", "--rate", "0"); code != cli.ExitOK {
 		t.Fatalf("sync: %d %q %q", code, out, errOut)
 	}
@@ -277,10 +273,7 @@ func TestConfigTestDeadline(t *testing.T) {
 	s, url := simServer(t, sim.Options{Seed: 2, Members: 10}, slow)
 	cr := s.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
+	configSet(t, db, url, cr, tokenOnly)
 	silent.Store(true)
 	start := time.Now()
 	code, out, _ := run2(db, "config", "test", "--timeout", "1s")

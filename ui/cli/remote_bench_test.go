@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
 	"ponte/ui"
@@ -36,21 +36,9 @@ import (
 func BenchmarkExportsOverSSH(b *testing.B) {
 	charmlog.SetLevel(charmlog.FatalLevel)
 	const consoles, exports = 10, 20
-	s, err := sim.New(sim.Options{Seed: 1, Members: 62_000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	web := httptest.NewServer(s)
-	defer web.Close()
-	cr := s.Credentials()
-	url := web.URL + sim.BasePath
-	st, err := store.Open(filepath.Join(b.TempDir(), "ponte.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
 	a := store.Actor{Who: "bench"}
-	_, _ = st.SetIntegration(store.IntegrationPatch{SGAURL: &url, ProductCode: &cr.ProductCode, SyncToken: &cr.SyncToken}, a)
+	h := simtest.New(b, sim.Options{Seed: 1, Members: 62_000}, simtest.StoreOptions(store.Options{}), simtest.TokenOnly(), simtest.As(a))
+	st := h.Store
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := gossh.NewSignerFromKey(priv)
 	_, _ = st.AddAdmin(store.Admin{Login: "maria", Name: "Maria",
@@ -66,7 +54,7 @@ func BenchmarkExportsOverSSH(b *testing.B) {
 		return time.Since(start)
 	}
 	syncNow() // the first, filling the store
-	_ = s.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
+	_ = h.Sim.SetFaults(sim.Faults{Latency: 50 * time.Millisecond})
 	srv, err := uissh.New(ui.Services{Store: st, Engine: eng}, uissh.Options{HostKeyPath: filepath.Join(b.TempDir(), "hk"),
 		MaxSessions: 100, MaxPendingPerAddr: 2 * exports, MaxConnsPerAdmin: consoles + exports, MaxConsolesPerAdmin: consoles, Commands: cli.Commands(st, eng, slog.New(slog.DiscardHandler))})
 	if err != nil {

@@ -26,15 +26,7 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 	cr := s.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
-	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
-	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := ponte("config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
-	t.Setenv("PONTE_SGA_PASSWORD", "")
-	t.Setenv("PONTE_SGA_API_KEY", "")
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	configSet(t, db, url, cr, manualAndToken)
 	if code, _, errOut := ponte("sync", "--rate", "0"); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
@@ -73,11 +65,7 @@ func TestRunOutputSaysWhatHappened(t *testing.T) {
 
 	// A refused token, read with the manual credentials: runs says so.
 	other := filepath.Join(t.TempDir(), "other.db")
-	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
-	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
-	if code, _, errOut := run2(other, "config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
+	configSet(t, other, url, cr, manualOnly)
 	revoked := "token-revogado"
 	setStale(t, other, "", store.IntegrationPatch{SyncToken: &revoked})
 	// The manual listing gives no page count: its progress says the pages read, and no
@@ -101,17 +89,11 @@ func TestRunsAreNumberedInTheirAssociation(t *testing.T) {
 	cr := s.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := ponte("config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
+	configSet(t, db, url, cr, tokenOnly)
 	if code, _, errOut := ponte("association", "add", "norte"); code != cli.ExitOK {
 		t.Fatal(errOut)
 	}
-	if code, _, errOut := ponte("-a", "norte", "config", "set", "--sga-url", url, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	configSet(t, db, url, cr, tokenOnly, "-a", "norte")
 	for _, want := range []string{"run 1 (principal's 1st) succeeded", "run 2 (norte's 1st) succeeded", "run 3 (norte's 2nd) succeeded"} {
 		assoc := strings.TrimSuffix(strings.Fields(want)[2][1:], "'s")
 		if code, out, errOut := ponte("-a", assoc, "sync", "--rate", "0"); code != cli.ExitOK || !strings.HasPrefix(out, want) {
@@ -160,11 +142,7 @@ func TestCancelledRunSaysWho(t *testing.T) {
 		})
 	})
 	db := filepath.Join(t.TempDir(), "ponte.db")
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", s.Credentials().SyncToken)
-	if code, _, errOut := run2(db, "config", "set", "--sga-url", url, "--product-code", s.Credentials().ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", "")
+	configSet(t, db, url, s.Credentials(), tokenOnly)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	errOut := &lineWatch{want: "reading", seen: make(chan struct{})}
 	seen := errOut.seen

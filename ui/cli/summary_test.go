@@ -17,12 +17,7 @@ func TestSyncSummarySaysKindAndWhyInOneLineOf100Columns(t *testing.T) {
 	cr := s.Credentials()
 	db := filepath.Join(t.TempDir(), "ponte.db")
 	ponte := func(args ...string) (int, string, string) { return run2(db, args...) }
-	t.Setenv("PONTE_SGA_PASSWORD", cr.Password)
-	t.Setenv("PONTE_SGA_API_KEY", cr.APIKey)
-	t.Setenv("PONTE_SGA_SYNC_TOKEN", cr.SyncToken)
-	if code, _, errOut := ponte("config", "set", "--sga-url", url, "--user", cr.User, "--product-code", cr.ProductCode); code != cli.ExitOK {
-		t.Fatal(errOut)
-	}
+	configSet(t, db, url, cr, manualAndToken)
 	long := strings.Repeat("associacao-", 3)[:32]
 	if code, _, errOut := ponte("association", "set", "principal", "--slug", long); code != cli.ExitOK {
 		t.Fatal(errOut)
