@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"ponte/sga/sim"
+	"ponte/sga/sim/simtest"
 	"ponte/ui/uitest"
 )
 
@@ -528,13 +528,8 @@ func TestNoCharmV1InTheBinary(t *testing.T) {
 // started → finished → its contract Encerrado.
 func TestRemovalWalk(t *testing.T) {
 	tmux := needTmux(t)
-	s, err := sim.New(sim.Options{Seed: 5, Members: 120, PageSize: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	cr := s.Credentials()
+	srv := simtest.Serve(t, sim.Options{Seed: 5, Members: 120, PageSize: 50})
+	s, cr := srv.Sim, srv.Creds
 	dir := t.TempDir()
 	bin, db := ponteBinary(t), filepath.Join(dir, "ponte.db")
 	ponte := func(env []string, args ...string) string {
@@ -548,7 +543,7 @@ func TestRemovalWalk(t *testing.T) {
 		return string(out)
 	}
 	ponte([]string{"PONTE_SGA_PASSWORD=" + cr.Password, "PONTE_SGA_API_KEY=" + cr.APIKey}, "config", "set",
-		"--sga-url", srv.URL+sim.BasePath, "--user", cr.User, "--product-code", cr.ProductCode)
+		"--sga-url", srv.URL, "--user", cr.User, "--product-code", cr.ProductCode)
 	ponte(nil, "sync", "--rate", "0", "-q")
 	ponte(nil, "admin", "add", "--login", "maria", "--name", "Maria")
 	var v sim.VehicleInfo
