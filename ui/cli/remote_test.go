@@ -23,8 +23,6 @@ import (
 
 	charmlog "charm.land/log/v2"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	bolt "go.etcd.io/bbolt"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -34,6 +32,7 @@ import (
 	"ponte/ui"
 	"ponte/ui/cli"
 	uissh "ponte/ui/ssh"
+	"ponte/ui/uitest"
 )
 
 // served is a ponte serve in the test: a synced database with a second association
@@ -322,18 +321,8 @@ func TestMetricsDuringAndAfterASync(t *testing.T) {
 	defer web.Close()
 	scrape := func() map[string]*family {
 		t.Helper()
-		resp, err := http.Get(web.URL + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		families, err := parser.TextToMetricFamilies(resp.Body)
-		if err != nil {
-			t.Fatalf("the metrics do not parse: %v", err)
-		}
 		out := map[string]*family{}
-		for name, f := range families {
+		for name, f := range uitest.Scrape(t, web.URL+"/metrics") {
 			out[name] = &family{f}
 		}
 		return out

@@ -1,17 +1,14 @@
 package ssh
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/ui/uitest"
 )
 
 // TestMetricsExportFreshness: /metrics has each association's last full read and newest
@@ -63,16 +60,7 @@ func TestMetricsExportFreshness(t *testing.T) {
 	m.Watch(st, eng, nil)
 	web := httptest.NewServer(m.Handler(st, eng))
 	defer web.Close()
-	resp, err := http.Get(web.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("the metrics do not parse: %v", err)
-	}
+	families := uitest.Scrape(t, web.URL+"/metrics")
 	value := func(name, assoc string) (float64, bool) {
 		f := families[name]
 		if f == nil {
