@@ -37,18 +37,7 @@ func (e *sshEnv) loginFrom(t *testing.T, n byte) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := newScreen()
-	sess.Stdout, sess.Stderr = out, out
-	in, _ := sess.StdinPipe()
-	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
-	go func() { tm.done <- sess.Wait() }()
-	return tm
+	return startShell(t, c, sess, newScreen(), "xterm-256color", 30, 100)
 }
 
 // admitted reports whether the server greets a connection with its version line (it was let
@@ -105,33 +94,11 @@ func TestServeVersionLineDeadline(t *testing.T) {
 	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "hk"),
 		Options{VersionTimeout: 200 * time.Millisecond, HandshakeTimeout: time.Minute, Logger: slog.New(slog.NewTextHandler(log, nil))})
-	c, err := net.Dial("tcp", e.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 1024)
-	for {
-		_, err := c.Read(buf) // the server's version line, then nothing until it closes
-		if err == nil {
-			continue
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatal("a silent connection was still open after 10s")
-		}
-		break
-	}
+	e.closesSilent(t, "a silent connection")
 	if !log.has("no version line within the deadline") {
 		t.Errorf("the closing was not logged:\n%s", log.buf.String())
 	}
-	tm := e.open()
-	defer tm.close()
-	tm.waitFor(t, "Integração SGA")
-	time.Sleep(400 * time.Millisecond) // past the version deadline: the session goes on
-	tm.keys("2")
-	tm.waitFor(t, "Maria Souza")
+	e.outlives(t) // past the version deadline: the session goes on
 }
 
 // An address whose connections keep failing is refused for a while, and only that address;

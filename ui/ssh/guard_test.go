@@ -27,16 +27,7 @@ func TestServeClampsTerminalSize(t *testing.T) {
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"), Options{})
 	c, sess := e.session()
 	out := newScreen()
-	sess.Stdout, sess.Stderr = out, out
-	in, _ := sess.StdinPipe()
-	if err := sess.RequestPty("xterm", math.MaxUint32, math.MaxUint32, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	huge := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
-	go func() { huge.done <- sess.Wait() }()
+	huge := startShell(t, c, sess, out, "xterm", math.MaxUint32, math.MaxUint32)
 	huge.waitFor(t, "Integração SGA")
 	if err := sess.WindowChange(100000000, 100); err != nil {
 		t.Fatal(err)
@@ -144,34 +135,12 @@ func TestServeHandshakeDeadline(t *testing.T) {
 	log := &screen{}
 	e := startServer(t, fixture(t), filepath.Join(t.TempDir(), "host"),
 		Options{HandshakeTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
-	c, err := net.Dial("tcp", e.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 1024)
-	for {
-		_, err := c.Read(buf) // the server's version line, then nothing until it closes
-		if err == nil {
-			continue
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatal("the connection was still open after 10s")
-		}
-		break
-	}
+	e.closesSilent(t, "the connection")
 	if !log.has("handshake deadline") {
 		t.Errorf("the closing was not logged:\n%s", log.buf.String())
 	}
 	// An administrator within the deadline is not cut off by it.
-	tm := e.open()
-	defer tm.close()
-	tm.waitFor(t, "Integração SGA")
-	time.Sleep(400 * time.Millisecond)
-	tm.keys("2")
-	tm.waitFor(t, "Maria Souza")
+	e.outlives(t)
 }
 
 // The host key is made without touching the directory it goes in; one others can read is

@@ -21,18 +21,7 @@ func consoleOn(t *testing.T, c *gossh.Client, cols, rows int) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &screen{}
-	sess.Stdout, sess.Stderr = out, out
-	in, _ := sess.StdinPipe()
-	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
-	go func() { tm.done <- sess.Wait() }()
-	return tm
+	return startShell(t, c, sess, &screen{}, "xterm-256color", rows, cols)
 }
 
 // shows waits, up to a generous deadline, for the console to show text; unlike waitFor it

@@ -183,22 +183,65 @@ func (e *sshEnv) openWith(termName string, env map[string]string) *term {
 	if !e.plain {
 		out = newScreen()
 	}
-	sess.Stdout, sess.Stderr = out, out
-	in, _ := sess.StdinPipe()
 	for k, v := range env {
 		if err := sess.Setenv(k, v); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	if err := sess.RequestPty(termName, 30, 100, gossh.TerminalModes{}); err != nil {
-		e.t.Fatal(err)
+	return startShell(e.t, c, sess, out, termName, 30, 100)
+}
+
+// startShell asks sess for a PTY named termName of cols×rows and for its shell, its output
+// on out: a console on c, watched until its session ends.
+func startShell(t testing.TB, c *gossh.Client, sess *gossh.Session, out *screen, termName string, rows, cols int) *term {
+	t.Helper()
+	sess.Stdout, sess.Stderr = out, out
+	in, _ := sess.StdinPipe()
+	if err := sess.RequestPty(termName, rows, cols, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	tm := &term{client: c, sess: sess, in: in, out: out, done: make(chan error, 1)}
 	go func() { tm.done <- sess.Wait() }()
 	return tm
+}
+
+// closesSilent dials the server and reads its version line, then nothing until the server
+// closes the connection; still open after 10s, it fails the test with what.
+func (e *sshEnv) closesSilent(t *testing.T, what string) {
+	t.Helper()
+	c, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 1024)
+	for {
+		_, err := c.Read(buf) // the server's version line, then nothing until it closes
+		if err == nil {
+			continue
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal(what + " was still open after 10s")
+		}
+		return
+	}
+}
+
+// outlives checks that a console opened within a deadline of a few hundred milliseconds is
+// not cut off by it: past it, it still answers a key.
+func (e *sshEnv) outlives(t *testing.T) {
+	t.Helper()
+	tm := e.open()
+	defer tm.close()
+	tm.waitFor(t, "Integração SGA")
+	time.Sleep(400 * time.Millisecond) // past the deadline: the session goes on
+	tm.keys("2")
+	tm.waitFor(t, "Maria Souza")
 }
 
 func (tm *term) waitFor(t *testing.T, text string) {
