@@ -93,10 +93,12 @@ func TestChangeDates(t *testing.T) {
 		{"", "", time.Time{}},
 		{"ontem", "", time.Time{}},
 	} {
-		got := sga.Change{Date: sga.Text(c.date), Time: sga.Text(c.hour)}.At()
-		if !got.Equal(c.want) {
-			t.Errorf("%q %q: %v, want %v", c.date, c.hour, got, c.want)
-		}
+		t.Run(c.date+" "+c.hour, func(t *testing.T) {
+			got := sga.Change{Date: sga.Text(c.date), Time: sga.Text(c.hour)}.At()
+			if !got.Equal(c.want) {
+				t.Errorf("%q %q: %v, want %v", c.date, c.hour, got, c.want)
+			}
+		})
 	}
 }
 

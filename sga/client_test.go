@@ -181,10 +181,12 @@ func TestClientRoutes(t *testing.T) {
 		{sga.ByChassis, withPlate.Chassis},
 		{sga.ByCode, strconv.FormatInt(withPlate.Code, 10)},
 	} {
-		v, err := c.Vehicle(ctx, lookup.by, lookup.value)
-		if err != nil || int64(v.Code) != withPlate.Code || v.Renavam == "" {
-			t.Fatalf("vehicle by %s %q = %+v, %v", lookup.by, lookup.value, v, err)
-		}
+		t.Run(string(lookup.by), func(t *testing.T) {
+			v, err := c.Vehicle(ctx, lookup.by, lookup.value)
+			if err != nil || int64(v.Code) != withPlate.Code || v.Renavam == "" {
+				t.Fatalf("vehicle by %s %q = %+v, %v", lookup.by, lookup.value, v, err)
+			}
+		})
 	}
 	if _, err := c.Vehicle(ctx, sga.ByPlate, "ZZZ0000"); !errors.Is(err, sga.ErrNotFound) {
 		t.Fatalf("unknown plate: %v, want ErrNotFound", err)

@@ -29,11 +29,13 @@ func TestInt(t *testing.T) {
 		{`true`, 0, true},
 	}
 	for _, tt := range tests {
-		var n Int
-		err := n.UnmarshalJSON([]byte(tt.in))
-		if (err != nil) != tt.wantErr || (!tt.wantErr && n != tt.want) {
-			t.Errorf("Int(%s) = %d, %v; want %d, error %v", tt.in, n, err, tt.want, tt.wantErr)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			var n Int
+			err := n.UnmarshalJSON([]byte(tt.in))
+			if (err != nil) != tt.wantErr || (!tt.wantErr && n != tt.want) {
+				t.Errorf("Int(%s) = %d, %v; want %d, error %v", tt.in, n, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }
 
@@ -47,10 +49,12 @@ func TestText(t *testing.T) {
 		{`true`, "true"},
 	}
 	for _, tt := range tests {
-		var s Text
-		if err := s.UnmarshalJSON([]byte(tt.in)); err != nil || string(s) != tt.want {
-			t.Errorf("Text(%s) = %q, %v; want %q", tt.in, s, err, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			var s Text
+			if err := s.UnmarshalJSON([]byte(tt.in)); err != nil || string(s) != tt.want {
+				t.Errorf("Text(%s) = %q, %v; want %q", tt.in, s, err, tt.want)
+			}
+		})
 	}
 	var s Text
 	if err := s.UnmarshalJSON([]byte(`{"a":1}`)); err == nil {
@@ -83,10 +87,12 @@ func TestParseMoney(t *testing.T) {
 		{"1.005,555", 100556, false},
 	}
 	for _, tt := range tests {
-		got, err := ParseMoney(tt.in)
-		if (err != nil) != tt.wantErr || (!tt.wantErr && got != tt.want) {
-			t.Errorf("ParseMoney(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseMoney(tt.in)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && got != tt.want) {
+				t.Errorf("ParseMoney(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 	var m Money
 	if err := json.Unmarshal([]byte(`54321`), &m); err != nil || m != 5432100 {
@@ -124,10 +130,12 @@ func TestParseDate(t *testing.T) {
 		{"ontem", time.Time{}, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseDate(tt.in)
-		if (err != nil) != tt.wantErr || (!tt.wantErr && !got.Equal(tt.want)) {
-			t.Errorf("ParseDate(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseDate(tt.in)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && !got.Equal(tt.want)) {
+				t.Errorf("ParseDate(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 	var d Date
 	if err := json.Unmarshal([]byte(`null`), &d); err != nil || !d.IsZero() {
@@ -154,19 +162,21 @@ func TestProducts(t *testing.T) {
 		{`[]`, "", ""},
 	}
 	for _, tt := range tests {
-		var p Products
-		if err := json.Unmarshal([]byte(tt.in), &p); err != nil {
-			t.Errorf("Products(%s): %v", tt.in, err)
-			continue
-		}
-		var codes, names []string
-		for _, pr := range p {
-			codes = append(codes, pr.Code)
-			names = append(names, pr.Name)
-		}
-		if strings.Join(codes, ",") != tt.codes || strings.Join(names, ",") != tt.names {
-			t.Errorf("Products(%s) = %v", tt.in, p)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			var p Products
+			if err := json.Unmarshal([]byte(tt.in), &p); err != nil {
+				t.Errorf("Products(%s): %v", tt.in, err)
+				return
+			}
+			var codes, names []string
+			for _, pr := range p {
+				codes = append(codes, pr.Code)
+				names = append(names, pr.Name)
+			}
+			if strings.Join(codes, ",") != tt.codes || strings.Join(names, ",") != tt.names {
+				t.Errorf("Products(%s) = %v", tt.in, p)
+			}
+		})
 	}
 	var p Products
 	_ = json.Unmarshal([]byte(`[{"codigo_produto":"12","valor_produto":"29.90"}]`), &p)
@@ -274,8 +284,10 @@ func TestSGAMessage(t *testing.T) {
 		{`{"message":"N\u00e3o autorizado"}`, "Não autorizado"},
 	}
 	for _, tt := range tests {
-		if got := sgaMessage([]byte(tt.body)); got != tt.want {
-			t.Errorf("sgaMessage(%s) = %q, want %q", tt.body, got, tt.want)
-		}
+		t.Run(tt.body, func(t *testing.T) {
+			if got := sgaMessage([]byte(tt.body)); got != tt.want {
+				t.Errorf("sgaMessage(%s) = %q, want %q", tt.body, got, tt.want)
+			}
+		})
 	}
 }
