@@ -178,9 +178,11 @@ func TestAuth(t *testing.T) {
 		{"sync page 0", "GET", RouteSyncPages + "/0", cr.SyncToken, 406},
 		{"unknown associado", "GET", "associado/buscar/00000000000/cpf", t2, 406},
 	} {
-		if code, b := call(t, s, tc.method, tc.path, tc.token, ""); code != tc.want {
-			t.Errorf("%s: %d %s, want %d", tc.name, code, b, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if code, b := call(t, s, tc.method, tc.path, tc.token, ""); code != tc.want {
+				t.Errorf("%s: %d %s, want %d", tc.name, code, b, tc.want)
+			}
+		})
 	}
 	older := mustNew(t, Options{Seed: 1, Members: 10, AllowAPIKeyOnData: true})
 	if code, _ := call(t, older, "GET", "listar/situacao/todos", cr.APIKey, ""); code != 200 {
