@@ -23,8 +23,10 @@ func TestProgressIsMeasuredWhenThePageCountIsKnown(t *testing.T) {
 		{"the sync listing cancelled", Progress{Phase: PhaseDone, Status: store.StatusCancelled, PagesDone: 3, PagesTotal: 8}, true},
 		{"a run that could not start", Progress{Phase: PhaseDone, Status: store.StatusFailed}, false},
 	} {
-		if got := c.p.Measured(); got != c.want {
-			t.Errorf("%s: Measured() = %v, want %v (%+v)", c.what, got, c.want, c.p)
-		}
+		t.Run(c.what, func(t *testing.T) {
+			if got := c.p.Measured(); got != c.want {
+				t.Errorf("%s: Measured() = %v, want %v (%+v)", c.what, got, c.want, c.p)
+			}
+		})
 	}
 }

@@ -533,10 +533,12 @@ func TestNextRun(t *testing.T) {
 		{"03:00", at(10, 0), at(3, 0).AddDate(0, 0, 1)},
 		{"23:59", at(23, 58), at(23, 59)},
 	} {
-		got, err := NextRun(tt.tod, tt.now)
-		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("NextRun(%s, %v) = %v, %v; want %v", tt.tod, tt.now, got, err, tt.want)
-		}
+		t.Run(tt.tod+" at "+tt.now.Format(time.DateTime), func(t *testing.T) {
+			got, err := NextRun(tt.tod, tt.now)
+			if err != nil || !got.Equal(tt.want) {
+				t.Errorf("NextRun(%s, %v) = %v, %v; want %v", tt.tod, tt.now, got, err, tt.want)
+			}
+		})
 	}
 	if _, err := NextRun("3h", time.Now()); err == nil {
 		t.Error("a bad time of day was accepted")
