@@ -41,16 +41,18 @@ func TestCheckSetting(t *testing.T) {
 		{FieldSGAURL, "http://[::ffff:169.254.169.254]/", "link-local"},
 		{FieldSGAURL, "http://[ff02::1%25eth0]/", "link-local"},
 	} {
-		err := CheckSetting(c.field, c.value)
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s %q: %v", c.field, c.value, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrInvalid)):
-			t.Errorf("%s %q: %v; want %q", c.field, c.value, err, c.want)
-		}
-		if err != nil && c.field != FieldUser && c.value != "" && strings.Contains(err.Error(), c.value) {
-			t.Errorf("the error repeats the value: %v", err)
-		}
+		t.Run(c.field+"="+c.value, func(t *testing.T) {
+			err := CheckSetting(c.field, c.value)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("%s %q: %v", c.field, c.value, err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrInvalid)):
+				t.Errorf("%s %q: %v; want %q", c.field, c.value, err, c.want)
+			}
+			if err != nil && c.field != FieldUser && c.value != "" && strings.Contains(err.Error(), c.value) {
+				t.Errorf("the error repeats the value: %v", err)
+			}
+		})
 	}
 	// The store itself refuses, whoever calls it.
 	s := openTest(t, "", Options{NoSync: true})

@@ -151,14 +151,16 @@ func TestStepsOutOfOrderSayWhatToDo(t *testing.T) {
 		{OrderStatusRunning, StepScheduleFirst, "order " + n + ` is "Aberta": schedule it before starting`},
 		{OrderStatusDone, StepNotScheduled, "order " + n + ` is "Aberta": schedule and start it before finishing`},
 	} {
-		_, err := s.AdvanceOrder(n, OrderStep{To: c.to}, cli)
-		if !errors.Is(err, ErrBadStep) || !errors.Is(err, ErrInvalid) || err.Error() != c.want {
-			t.Errorf("to %s: %v, want %q", c.to, err, c.want)
-		}
-		var se *StepError
-		if o, _, _ := s.Order(n); !errors.As(err, &se) || se.Why != c.why || CheckStep(o, c.to).Error() != c.want {
-			t.Errorf("to %s: %#v, want the reason %q that CheckStep gives", c.to, se, c.why)
-		}
+		t.Run(c.to+" "+c.why, func(t *testing.T) {
+			_, err := s.AdvanceOrder(n, OrderStep{To: c.to}, cli)
+			if !errors.Is(err, ErrBadStep) || !errors.Is(err, ErrInvalid) || err.Error() != c.want {
+				t.Errorf("to %s: %v, want %q", c.to, err, c.want)
+			}
+			var se *StepError
+			if o, _, _ := s.Order(n); !errors.As(err, &se) || se.Why != c.why || CheckStep(o, c.to).Error() != c.want {
+				t.Errorf("to %s: %#v, want the reason %q that CheckStep gives", c.to, se, c.why)
+			}
+		})
 	}
 }
 

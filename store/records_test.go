@@ -24,11 +24,13 @@ func TestApplyRefusesAnOversizedField(t *testing.T) {
 		{Batch{Vehicles: []Vehicle{good}, Clients: []Client{{SGACode: 3, Name: "ab\xffc"}}}, "member 3: nome: byte 3 is not valid UTF-8"},
 		{Batch{Vehicles: []Vehicle{{SGACode: 7, ClientSGACode: 3, Products: []string{long}}}}, "vehicle 7: produtos: longer than 20 characters"},
 	} {
-		_, err := s.Apply(c.batch)
-		var fe *FieldError
-		if err == nil || err.Error() != c.want || !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) {
-			t.Errorf("Apply: %v, want %q", err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			_, err := s.Apply(c.batch)
+			var fe *FieldError
+			if err == nil || err.Error() != c.want || !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) {
+				t.Errorf("Apply: %v, want %q", err, c.want)
+			}
+		})
 	}
 	if n, err := s.Counts(); err != nil || n.Vehicles != 0 || n.Clients != 0 {
 		t.Fatalf("a refused batch wrote %+v (%v)", n, err)

@@ -361,7 +361,8 @@ func TestSearchClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := func(q string, limit int) string {
+	names := func(t *testing.T, q string, limit int) string {
+		t.Helper()
 		p, err := s.SearchClients(q, limit)
 		if err != nil {
 			t.Fatal(err)
@@ -401,11 +402,13 @@ func TestSearchClients(t *testing.T) {
 		{"xy", ""},
 		{"abcd", ""},
 	} {
-		if got := names(tt.q, 10); got != tt.want {
-			t.Errorf("search %q = %q, want %q", tt.q, got, tt.want)
-		}
+		t.Run(tt.q, func(t *testing.T) {
+			if got := names(t, tt.q, 10); got != tt.want {
+				t.Errorf("search %q = %q, want %q", tt.q, got, tt.want)
+			}
+		})
 	}
-	if got := names("", 2); got != "4,3,+" {
+	if got := names(t, "", 2); got != "4,3,+" {
 		t.Errorf("an empty query lists the first names in order: %q", got)
 	}
 	// The unfiltered list, page by page, covers every client once, in name order.
@@ -433,10 +436,10 @@ func TestSearchClients(t *testing.T) {
 	if _, err := s.Apply(Batch{Clients: []Client{client(3, "JOÃO PEREIRA", "11122233344")}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := names("silveira", 10); got != "" {
+	if got := names(t, "silveira", 10); got != "" {
 		t.Errorf("old name still found: %q", got)
 	}
-	if got := names("pereira", 10); got != "3" {
+	if got := names(t, "pereira", 10); got != "3" {
 		t.Errorf("new name: %q", got)
 	}
 	if err := s.Verify(); err != nil {
@@ -490,10 +493,12 @@ func TestImport(t *testing.T) {
 		{"unknown client", 7, []int64{10}, ErrNotFound},
 		{"nothing", 1, nil, ErrInvalid},
 	} {
-		_, err := s.Import(tt.client, tt.vehicles, cli)
-		if !errors.Is(err, tt.want) {
-			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Import(tt.client, tt.vehicles, cli)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+			}
+		})
 	}
 	_, err = s.Import(2, []int64{10, 20}, cli)
 	var ie *ImportError
@@ -837,14 +842,16 @@ func TestScheduleOfAnOlderDatabaseTakesTheDefaults(t *testing.T) {
 		{`{"enabled":true,"time_of_day":"04:30"}`, FullDaily, time.Sunday, true},
 		{`{"enabled":true,"time_of_day":"04:30","full_day":6}`, FullWeekly, time.Saturday, false},
 	} {
-		if err := s.update(func(tx txn) error { return tx.Bucket(bSync).Put(keySchedule, []byte(tt.saved)) }); err != nil {
-			t.Fatal(err)
-		}
-		sc, err := s.Schedule()
-		if err != nil || !sc.Enabled || sc.TimeOfDay != "04:30" || sc.Full != tt.full || sc.FullDay != tt.day ||
-			sc.EveryMinutes != 60 || sc.HoursFrom != "07:00" || sc.HoursTo != "20:00" || sc.FullOn(time.Wednesday) != tt.fullOnWe {
-			t.Errorf("%s read as %+v, %v", tt.saved, sc, err)
-		}
+		t.Run(tt.saved, func(t *testing.T) {
+			if err := s.update(func(tx txn) error { return tx.Bucket(bSync).Put(keySchedule, []byte(tt.saved)) }); err != nil {
+				t.Fatal(err)
+			}
+			sc, err := s.Schedule()
+			if err != nil || !sc.Enabled || sc.TimeOfDay != "04:30" || sc.Full != tt.full || sc.FullDay != tt.day ||
+				sc.EveryMinutes != 60 || sc.HoursFrom != "07:00" || sc.HoursTo != "20:00" || sc.FullOn(time.Wednesday) != tt.fullOnWe {
+				t.Errorf("%s read as %+v, %v", tt.saved, sc, err)
+			}
+		})
 	}
 	sc := DefaultSchedule()
 	for _, bad := range []func(*Schedule){

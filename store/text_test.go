@@ -17,9 +17,11 @@ func TestPrintable(t *testing.T) {
 		{"sep\u2028", `"sep\u2028"`},
 		{"bad\xffbyte", `"bad\xffbyte"`},
 	} {
-		if got := Printable(c.in); got != c.want {
-			t.Errorf("Printable(%q) = %s, want %s", c.in, got, c.want)
-		}
+		t.Run(c.in, func(t *testing.T) {
+			if got := Printable(c.in); got != c.want {
+				t.Errorf("Printable(%q) = %s, want %s", c.in, got, c.want)
+			}
+		})
 	}
 }
 
