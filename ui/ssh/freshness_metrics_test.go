@@ -84,8 +84,10 @@ func TestMetricsExportFreshness(t *testing.T) {
 		{"ponte_sga_last_full_read_timestamp_seconds", "norte", 0},
 		{"ponte_sga_newest_change_applied_timestamp_seconds", "norte", 0},
 	} {
-		if v, ok := value(c.name, c.assoc); !ok || v != c.want {
-			t.Errorf("%s{association=%q} = %v (present %v), want %v", c.name, c.assoc, v, ok, c.want)
-		}
+		t.Run(c.name+" "+c.assoc, func(t *testing.T) {
+			if v, ok := value(c.name, c.assoc); !ok || v != c.want {
+				t.Errorf("%s{association=%q} = %v (present %v), want %v", c.name, c.assoc, v, ok, c.want)
+			}
+		})
 	}
 }
