@@ -583,23 +583,25 @@ func TestClosedClientRefusesCalls(t *testing.T) {
 func TestNeverDialsLinkLocal(t *testing.T) {
 	for _, to := range []string{"http://169.254.169.254/latest/meta-data", "http://[fe80::a9fe:a9fe%25lo]/latest/meta-data",
 		"http://[::ffff:169.254.169.254]/latest/meta-data", "http://[fe80::1]:8080/"} {
-		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, to, http.StatusFound)
-		}))
-		t.Cleanup(redirect.Close)
-		c := sga.New(sga.Config{BaseURL: redirect.URL, Credentials: sga.Credentials{SyncToken: "t"}, RequestsPerSecond: -1,
-			RetryBase: time.Hour, RetryMax: time.Hour, Timeout: 2 * time.Second})
-		defer c.Close()
-		done := make(chan error, 1)
-		go func() { _, err := c.SyncProducts(context.Background()); done <- err }()
-		select {
-		case err := <-done:
-			if !errors.Is(err, sga.ErrLinkLocal) {
-				t.Errorf("redirected to %s: %v", to, err)
+		t.Run(to, func(t *testing.T) {
+			redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, to, http.StatusFound)
+			}))
+			t.Cleanup(redirect.Close)
+			c := sga.New(sga.Config{BaseURL: redirect.URL, Credentials: sga.Credentials{SyncToken: "t"}, RequestsPerSecond: -1,
+				RetryBase: time.Hour, RetryMax: time.Hour, Timeout: 2 * time.Second})
+			defer c.Close()
+			done := make(chan error, 1)
+			go func() { _, err := c.SyncProducts(context.Background()); done <- err }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, sga.ErrLinkLocal) {
+					t.Errorf("redirected to %s: %v", to, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("redirected to %s: the refusal was retried as a transient failure", to)
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("redirected to %s: the refusal was retried as a transient failure", to)
-		}
+		})
 	}
 }
 
