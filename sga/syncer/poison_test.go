@@ -189,10 +189,12 @@ func TestAMistypedCPFMakesNoRun(t *testing.T) {
 	good := e.oursIn(t, 1)[0].MemberCPF
 	typo := good[:10] + string('0'+(good[10]-'0'+1)%10)
 	for _, cpf := range []string{typo, good[:10], "000.000.000-00"} {
-		run, err := e.eng.Run(context.Background(), Request{CPF: cpf, By: maria})
-		if !errors.Is(err, ErrBadCPF) || run.ID != 0 {
-			t.Errorf("CPF %q: run %d, %v; want ErrBadCPF and no run", cpf, run.ID, err)
-		}
+		t.Run(cpf, func(t *testing.T) {
+			run, err := e.eng.Run(context.Background(), Request{CPF: cpf, By: maria})
+			if !errors.Is(err, ErrBadCPF) || run.ID != 0 {
+				t.Errorf("CPF %q: run %d, %v; want ErrBadCPF and no run", cpf, run.ID, err)
+			}
+		})
 	}
 	if runs, err := e.store.Runs(10); err != nil || len(runs) != 0 {
 		t.Fatalf("%d runs recorded (%v)", len(runs), err)

@@ -363,77 +363,79 @@ func TestBadCredentialsStopWithAReason(t *testing.T) {
 // sync never marks gone. With the sync token alone, it lists ours.
 func TestOneClient(t *testing.T) {
 	for _, mode := range []string{"manual", "both", "token"} {
-		e := newEnv(t, sim.Options{Seed: 8}, Options{}, mode == "manual", nil)
-		st, eng := e.store, e.eng
-		if mode == "token" {
-			st, eng = tokenOnly(t, e)
-		}
-		// A member with vehicles of ours and others.
-		byMember := map[int64][]sim.VehicleInfo{}
-		for _, v := range e.sim.Vehicles() {
-			byMember[v.MemberCode] = append(byMember[v.MemberCode], v)
-		}
-		var cpf string
-		var member int64
-		for m, vs := range byMember {
-			ours := 0
-			for _, v := range vs {
-				if slices.Contains(v.Products, e.creds.ProductCode) {
-					ours++
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, sim.Options{Seed: 8}, Options{}, mode == "manual", nil)
+			st, eng := e.store, e.eng
+			if mode == "token" {
+				st, eng = tokenOnly(t, e)
+			}
+			// A member with vehicles of ours and others.
+			byMember := map[int64][]sim.VehicleInfo{}
+			for _, v := range e.sim.Vehicles() {
+				byMember[v.MemberCode] = append(byMember[v.MemberCode], v)
+			}
+			var cpf string
+			var member int64
+			for m, vs := range byMember {
+				ours := 0
+				for _, v := range vs {
+					if slices.Contains(v.Products, e.creds.ProductCode) {
+						ours++
+					}
+				}
+				if ours > 0 && ours < len(vs) && (member == 0 || m < member) {
+					cpf, member = vs[0].MemberCPF, m
 				}
 			}
-			if ours > 0 && ours < len(vs) && (member == 0 || m < member) {
-				cpf, member = vs[0].MemberCPF, m
+			if member == 0 {
+				t.Fatal("seed 8 has no member with vehicles of ours and others")
 			}
-		}
-		if member == 0 {
-			t.Fatal("seed 8 has no member with vehicles of ours and others")
-		}
-		run, err := eng.Run(context.Background(), Request{CPF: cpf[:3] + "." + cpf[3:6] + "." + cpf[6:9] + "-" + cpf[9:], By: maria})
-		if err != nil || run.Kind != store.RunClient || run.Client != cpf || run.Status != store.StatusSucceeded {
-			t.Fatalf("%s: %+v, %v", mode, run, err)
-		}
-		var ours, all []int64
-		foreign := int64(0)
-		for _, v := range byMember[member] {
-			all = append(all, v.Code)
-			if slices.Contains(v.Products, e.creds.ProductCode) {
-				ours = append(ours, v.Code)
-			} else if foreign == 0 {
-				foreign = v.Code
+			run, err := eng.Run(context.Background(), Request{CPF: cpf[:3] + "." + cpf[3:6] + "." + cpf[6:9] + "-" + cpf[9:], By: maria})
+			if err != nil || run.Kind != store.RunClient || run.Client != cpf || run.Status != store.StatusSucceeded {
+				t.Fatalf("%s: %+v, %v", mode, run, err)
 			}
-		}
-		vs, _ := st.VehiclesOfClient(member)
-		var got []int64
-		for _, v := range vs {
-			got = append(got, v.SGACode)
-			if v.Foreign == slices.Contains(ours, v.SGACode) {
-				t.Fatalf("%s: vehicle %d Foreign=%v", mode, v.SGACode, v.Foreign)
+			var ours, all []int64
+			foreign := int64(0)
+			for _, v := range byMember[member] {
+				all = append(all, v.Code)
+				if slices.Contains(v.Products, e.creds.ProductCode) {
+					ours = append(ours, v.Code)
+				} else if foreign == 0 {
+					foreign = v.Code
+				}
 			}
-		}
-		slices.Sort(got)
-		want := all
-		if mode == "token" {
-			want = ours
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("%s: stored %v, want %v", mode, got, want)
-		}
-		if mode != "token" {
-			if _, err := st.Import(member, []int64{foreign}, maria); !errors.Is(err, store.ErrNotOurs) {
-				t.Fatalf("%s: importing a vehicle without our product: %v", mode, err)
+			vs, _ := st.VehiclesOfClient(member)
+			var got []int64
+			for _, v := range vs {
+				got = append(got, v.SGACode)
+				if v.Foreign == slices.Contains(ours, v.SGACode) {
+					t.Fatalf("%s: vehicle %d Foreign=%v", mode, v.SGACode, v.Foreign)
+				}
 			}
-			if run, err := eng.Run(context.Background(), Request{By: maria}); err != nil || run.Counts.VehiclesGone != 0 {
-				t.Fatalf("%s: the full sync after it: %+v, %v", mode, run, err)
+			slices.Sort(got)
+			want := all
+			if mode == "token" {
+				want = ours
 			}
-			if v, _ := st.VehiclesOfClient(member); len(v) != len(all) || slices.ContainsFunc(v, func(x store.VehicleView) bool { return x.Gone }) {
-				t.Fatalf("%s: a full sync marked a vehicle without our product gone: %+v", mode, v)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: stored %v, want %v", mode, got, want)
 			}
-		}
-		run, err = eng.Run(context.Background(), Request{CPF: "529.982.247-25", By: maria}) // a CPF, of no one in SGA
-		if err == nil || run.Status != store.StatusFailed {
-			t.Fatalf("unknown CPF: %+v, %v", run, err)
-		}
+			if mode != "token" {
+				if _, err := st.Import(member, []int64{foreign}, maria); !errors.Is(err, store.ErrNotOurs) {
+					t.Fatalf("%s: importing a vehicle without our product: %v", mode, err)
+				}
+				if run, err := eng.Run(context.Background(), Request{By: maria}); err != nil || run.Counts.VehiclesGone != 0 {
+					t.Fatalf("%s: the full sync after it: %+v, %v", mode, run, err)
+				}
+				if v, _ := st.VehiclesOfClient(member); len(v) != len(all) || slices.ContainsFunc(v, func(x store.VehicleView) bool { return x.Gone }) {
+					t.Fatalf("%s: a full sync marked a vehicle without our product gone: %+v", mode, v)
+				}
+			}
+			run, err = eng.Run(context.Background(), Request{CPF: "529.982.247-25", By: maria}) // a CPF, of no one in SGA
+			if err == nil || run.Status != store.StatusFailed {
+				t.Fatalf("unknown CPF: %+v, %v", run, err)
+			}
+		})
 	}
 }
 
