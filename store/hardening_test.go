@@ -168,9 +168,11 @@ func TestBackupFileRefusals(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, filepath.Join(dir, "ponte.db"), Options{NoSync: true})
 	for _, p := range []string{s.Path(), KeyPath(s.Path()), filepath.Join(dir, ".", "ponte.db")} {
-		if _, err := s.BackupFile(p, true); !errors.Is(err, ErrProtected) {
-			t.Errorf("backup over %s: %v", p, err)
-		}
+		t.Run(p, func(t *testing.T) {
+			if _, err := s.BackupFile(p, true); !errors.Is(err, ErrProtected) {
+				t.Errorf("backup over %s: %v", p, err)
+			}
+		})
 	}
 	alias := filepath.Join(dir, "alias.db")
 	if err := os.Link(s.Path(), alias); err != nil {
