@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +19,12 @@ func TestAuthorizedKeysWithNoKeyFails(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	for _, stdin := range []string{"", "\n\n", "# only a comment\n"} {
-		code, out, errOut := ponteIn(stdin, "--db", db, "admin", "add", "--authorized-keys", "-")
-		if code == cli.ExitOK || !strings.Contains(errOut, "no key") || out != "" {
-			t.Errorf("authorized_keys %q on stdin: %d %q %q", stdin, code, out, errOut)
-		}
+		t.Run(fmt.Sprintf("%q", stdin), func(t *testing.T) {
+			code, out, errOut := ponteIn(stdin, "--db", db, "admin", "add", "--authorized-keys", "-")
+			if code == cli.ExitOK || !strings.Contains(errOut, "no key") || out != "" {
+				t.Errorf("authorized_keys %q on stdin: %d %q %q", stdin, code, out, errOut)
+			}
+		})
 	}
 }
 

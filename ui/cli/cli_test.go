@@ -115,10 +115,12 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"sga-sim", "--paging", "sideways"}, "--paging must be"},
 		{[]string{"demo", "--members", "3"}, "members"},
 	} {
-		code, out, errOut := ponteIn("", c.args...)
-		if code != cli.ExitUsage || !strings.Contains(errOut, c.want) || out != "" {
-			t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, out, errOut, c.want)
-		}
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, out, errOut := ponteIn("", c.args...)
+			if code != cli.ExitUsage || !strings.Contains(errOut, c.want) || out != "" {
+				t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, out, errOut, c.want)
+			}
+		})
 	}
 }
 

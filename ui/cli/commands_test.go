@@ -265,18 +265,20 @@ func TestConfigSyncImport(t *testing.T) {
 		// A code SGA does not have is refused, naming those it has.
 		{[]string{"--product-code", "99"}, fmt.Sprintf("SGA has no product \"99\" among the supplier's products; it has %s (RASTREADOR)", cr.ProductCode)},
 	} {
-		// A refused value is bad usage (2); a code SGA does not have is a failure (1).
-		want := cli.ExitUsage
-		if bad.args[1] == "99" {
-			want = cli.ExitFailure
-		}
-		code, _, errOut := ponte(append([]string{"config", "set"}, bad.args...)...)
-		if code != want || !strings.Contains(errOut, bad.want) {
-			t.Errorf("config set %q: %d %q; want %q", bad.args, code, errOut, bad.want)
-		}
-		if strings.Contains(errOut, "segredo-do-jose") {
-			t.Errorf("an error printed the URL's password: %q", errOut)
-		}
+		t.Run(strings.Join(bad.args, " "), func(t *testing.T) {
+			// A refused value is bad usage (2); a code SGA does not have is a failure (1).
+			want := cli.ExitUsage
+			if bad.args[1] == "99" {
+				want = cli.ExitFailure
+			}
+			code, _, errOut := ponte(append([]string{"config", "set"}, bad.args...)...)
+			if code != want || !strings.Contains(errOut, bad.want) {
+				t.Errorf("config set %q: %d %q; want %q", bad.args, code, errOut, bad.want)
+			}
+			if strings.Contains(errOut, "segredo-do-jose") {
+				t.Errorf("an error printed the URL's password: %q", errOut)
+			}
+		})
 	}
 	t.Setenv("PONTE_SGA_PASSWORD", "")
 	t.Setenv("PONTE_SGA_API_KEY", "")

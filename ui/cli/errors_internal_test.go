@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSSHLine(t *testing.T) {
 	for _, tc := range []struct {
@@ -15,9 +18,11 @@ func TestSSHLine(t *testing.T) {
 		{"127.0.0.1:0", []string{"runs"}, "ssh -p PORT localhost runs"},
 		{"x", []string{"order", "show", "it's"}, `ssh -p PORT localhost order show 'it'\''s'`},
 	} {
-		if got := sshLine(tc.listen, tc.args); got != tc.want {
-			t.Errorf("sshLine(%q, %q) = %q, want %q", tc.listen, tc.args, got, tc.want)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			if got := sshLine(tc.listen, tc.args); got != tc.want {
+				t.Errorf("sshLine(%q, %q) = %q, want %q", tc.listen, tc.args, got, tc.want)
+			}
+		})
 	}
 	if got := listenOf("/usr/bin/ponte --db x serve --listen=0.0.0.0:2299 --log y"); got != "0.0.0.0:2299" {
 		t.Errorf("listenOf: %q", got)
@@ -53,8 +58,10 @@ func TestCommandName(t *testing.T) {
 		{[]string{"nonsense", "x"}, ""},
 		{nil, ""},
 	} {
-		if got := CommandName(tc.args); got != tc.want {
-			t.Errorf("CommandName(%q) = %q, want %q", tc.args, got, tc.want)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			if got := CommandName(tc.args); got != tc.want {
+				t.Errorf("CommandName(%q) = %q, want %q", tc.args, got, tc.want)
+			}
+		})
 	}
 }

@@ -196,10 +196,12 @@ func TestBackupRefusesToDestroy(t *testing.T) {
 		{[]string{"backup", "/dev/null", "--force"}, "is a device"},
 		{[]string{"backup", filepath.Join(dir, "no", "such", "dir.db")}, "no such file or directory"},
 	} {
-		code, _, errOut := run2(db, c.args...)
-		if code != cli.ExitFailure || !strings.Contains(errOut, c.want) {
-			t.Errorf("ponte %v: %d %q; want %q", c.args, code, errOut, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			code, _, errOut := run2(db, c.args...)
+			if code != cli.ExitFailure || !strings.Contains(errOut, c.want) {
+				t.Errorf("ponte %v: %d %q; want %q", c.args, code, errOut, c.want)
+			}
+		})
 	}
 	for _, p := range watch {
 		if fileHash(t, p) != hashes[p] {

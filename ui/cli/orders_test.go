@@ -340,9 +340,11 @@ func TestEmptyPendingListIsASentence(t *testing.T) {
 		{[]string{"pending", "list", "--all"}, "no proposals\n"},
 		{[]string{"pending", "list", "--json"}, "[]\n"},
 	} {
-		if code, out, errOut := run2(db, tc.args...); code != cli.ExitOK || out != tc.want || errOut != "" {
-			t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want stdout %q alone", strings.Join(tc.args, " "), code, out, errOut, tc.want)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			if code, out, errOut := run2(db, tc.args...); code != cli.ExitOK || out != tc.want || errOut != "" {
+				t.Errorf("ponte %s: exit %d, stdout %q, stderr %q; want stdout %q alone", strings.Join(tc.args, " "), code, out, errOut, tc.want)
+			}
+		})
 	}
 }
 

@@ -373,9 +373,11 @@ func TestMetricsDuringAndAfterASync(t *testing.T) {
 		{"ponte_ssh_commands_total", []string{"command", "export", "status", "2"}, func(v float64) bool { return v == 1 }},
 		{"ponte_ssh_sessions_open", nil, func(v float64) bool { return v == 0 }},
 	} {
-		if v := m[c.name].value(c.labels...); !c.ok(v) {
-			t.Errorf("%s%v = %v", c.name, c.labels, v)
-		}
+		t.Run(fmt.Sprint(c.name, c.labels), func(t *testing.T) {
+			if v := m[c.name].value(c.labels...); !c.ok(v) {
+				t.Errorf("%s%v = %v", c.name, c.labels, v)
+			}
+		})
 	}
 	resp, err := http.Get(web.URL + "/healthz")
 	if err != nil {

@@ -31,11 +31,13 @@ func TestSyncSummarySaysKindAndWhyInOneLineOf100Columns(t *testing.T) {
 		{[]string{"sync", "--rate", "0", "--mode", "auto"}, ": full read, the daily one; "},
 		{[]string{"runs", "1"}, ": full read, as asked; "},
 	} {
-		code, out, errOut := ponte(tt.args...)
-		line, _, _ := strings.Cut(out, "\n")
-		if code != cli.ExitOK || !strings.Contains(line, tt.want) || !strings.Contains(line, " vehicles") || utf8.RuneCountInString(line) > 100 {
-			t.Errorf("ponte %s: %d, %d columns:\n%s\n%s", strings.Join(tt.args, " "), code, utf8.RuneCountInString(line), out, errOut)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errOut := ponte(tt.args...)
+			line, _, _ := strings.Cut(out, "\n")
+			if code != cli.ExitOK || !strings.Contains(line, tt.want) || !strings.Contains(line, " vehicles") || utf8.RuneCountInString(line) > 100 {
+				t.Errorf("ponte %s: %d, %d columns:\n%s\n%s", strings.Join(tt.args, " "), code, utf8.RuneCountInString(line), out, errOut)
+			}
+		})
 	}
 	if code, out, _ := ponte("sync", "--all", "--rate", "0"); code != cli.ExitOK || utf8.RuneCountInString(strings.TrimSpace(out)) > 100 ||
 		!strings.Contains(out, "full read, as asked") {

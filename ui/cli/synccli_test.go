@@ -34,21 +34,25 @@ func TestSyncClientTakesACodeOrACPF(t *testing.T) {
 	db, s, url := syncedDB(t, 20)
 	before := len(runsOf(t, db))
 	for _, bad := range []string{"99999", "12.34", "abc", "832.563.107-4", "0", "529.982.247-26", "11111111111"} {
-		code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", bad)
-		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "--client") {
-			t.Errorf("sync --client %s: exit %d, want %d: %q %q", bad, code, cli.ExitUsage, out, errOut)
-		}
+		t.Run(bad, func(t *testing.T) {
+			code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", bad)
+			if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "--client") {
+				t.Errorf("sync --client %s: exit %d, want %d: %q %q", bad, code, cli.ExitUsage, out, errOut)
+			}
+		})
 	}
 	if n := len(runsOf(t, db)); n != before {
 		t.Fatalf("bad --client values recorded %d runs", n-before)
 	}
 	m := s.Vehicles()[0]
 	for _, ref := range []string{strconv.FormatInt(m.MemberCode, 10), m.MemberCPF} {
-		code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", ref, "--json")
-		var run store.Run
-		if code != cli.ExitOK || json.Unmarshal([]byte(out), &run) != nil || run.Kind != store.RunClient || run.Client != digits(m.MemberCPF) {
-			t.Errorf("sync --client %s: %d %+v %q", ref, code, run, errOut)
-		}
+		t.Run(ref, func(t *testing.T) {
+			code, out, errOut := run2(db, "--sga-url", url, "sync", "--rate", "0", "--client", ref, "--json")
+			var run store.Run
+			if code != cli.ExitOK || json.Unmarshal([]byte(out), &run) != nil || run.Kind != store.RunClient || run.Client != digits(m.MemberCPF) {
+				t.Errorf("sync --client %s: %d %+v %q", ref, code, run, errOut)
+			}
+		})
 	}
 }
 

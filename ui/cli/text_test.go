@@ -221,10 +221,12 @@ func TestOperatorTextHasLimits(t *testing.T) {
 		{[]string{"admin", "add", "--login", "eva", "--name", "Eva\x1b]0;x\a"}, "name: character 4 is a control character (U+001B)"},
 		{[]string{"admin", "add", "--login", "eva", "--name", strings.Repeat("é", 121)}, "name: longer than 120 characters"},
 	} {
-		code, out, errOut := ponte(c.args...)
-		if code != cli.ExitUsage || errOut != "ponte: "+c.want+"\n" || out != "" {
-			t.Errorf("ponte %.80q: %d %q %q, want 2 and %q", strings.Join(c.args, " "), code, out, errOut, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			code, out, errOut := ponte(c.args...)
+			if code != cli.ExitUsage || errOut != "ponte: "+c.want+"\n" || out != "" {
+				t.Errorf("ponte %.80q: %d %q %q, want 2 and %q", strings.Join(c.args, " "), code, out, errOut, c.want)
+			}
+		})
 	}
 	code, out, _ = ponte("order", "show", order, "--json")
 	var shown struct {

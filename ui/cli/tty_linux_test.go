@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -163,16 +164,18 @@ func TestHelpOnATerminalThatNeverAnswers(t *testing.T) {
 		{[]string{"nonsense"}, false, cli.ExitUsage, "unknown command", 1},
 		{[]string{"--help"}, true, cli.ExitOK, "USAGE", 0},
 	} {
-		if tc.noColor {
-			t.Setenv("NO_COLOR", "1")
-		}
-		code, got := onSilentTerminal(t, tc.args...)
-		if code != tc.code || !strings.Contains(got, tc.want) {
-			t.Errorf("ponte %s: exit %d, the terminal got %q", strings.Join(tc.args, " "), code, got)
-		}
-		if n := strings.Count(got, ansi.RequestBackgroundColor); n != tc.queries {
-			t.Errorf("ponte %s (NO_COLOR %v): the background asked %d times, want %d: %q", strings.Join(tc.args, " "), tc.noColor, n, tc.queries, got)
-		}
+		t.Run(fmt.Sprintf("%s no-color=%v", strings.Join(tc.args, " "), tc.noColor), func(t *testing.T) {
+			if tc.noColor {
+				t.Setenv("NO_COLOR", "1")
+			}
+			code, got := onSilentTerminal(t, tc.args...)
+			if code != tc.code || !strings.Contains(got, tc.want) {
+				t.Errorf("ponte %s: exit %d, the terminal got %q", strings.Join(tc.args, " "), code, got)
+			}
+			if n := strings.Count(got, ansi.RequestBackgroundColor); n != tc.queries {
+				t.Errorf("ponte %s (NO_COLOR %v): the background asked %d times, want %d: %q", strings.Join(tc.args, " "), tc.noColor, n, tc.queries, got)
+			}
+		})
 	}
 }
 
