@@ -516,9 +516,11 @@ func TestColoursFollowTheTerminalBackground(t *testing.T) {
 // textWidth counts as the full rules do.
 func TestTextWidth(t *testing.T) {
 	for _, s := range []string{"", "MARIA DA SILVA", "JOSÉ D'ÁVILA", "SÃO LUÍS/MA", "ÇÕÊ", "e\u0301", "日本", "› x", "a\x1b[1mb\x1b[m", "…", "🚗", "tab\there"} {
-		if got, want := textWidth(s), lipgloss.Width(s); got != want {
-			t.Errorf("textWidth(%q) = %d, lipgloss.Width = %d", s, got, want)
-		}
+		t.Run(s, func(t *testing.T) {
+			if got, want := textWidth(s), lipgloss.Width(s); got != want {
+				t.Errorf("textWidth(%q) = %d, lipgloss.Width = %d", s, got, want)
+			}
+		})
 	}
 }
 
@@ -573,13 +575,15 @@ func TestSyncEndSaysWhichKindAndWhy(t *testing.T) {
 		{100, store.RunIncremental, "", "✓ Sincronismo concluído, leitura das alterações: 2 clientes, 3 veículos.", ""},
 		{80, store.RunFull, syncer.NoteListingMoved, "✓ Sincronismo concluído, leitura completa: 2 clientes", "mudou"},
 	} {
-		c := newConsole(t, fixture(t), tt.width, 24)
-		c.waitFor("integracao")
-		end := syncer.Progress{RunID: 9, Kind: tt.kind, NoteCode: tt.note, Phase: syncer.PhaseDone, Status: store.StatusSucceeded,
-			Clients: 2, Vehicles: 3, StartedAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		c.handle(progressMsg(end))
-		if s := c.waitFor(tt.want); tt.not != "" && strings.Contains(s, tt.not) {
-			t.Errorf("at %d columns the why did not give way:\n%s", tt.width, s)
-		}
+		t.Run(fmt.Sprintf("%s %s at %d columns", tt.kind, tt.note, tt.width), func(t *testing.T) {
+			c := newConsole(t, fixture(t), tt.width, 24)
+			c.waitFor("integracao")
+			end := syncer.Progress{RunID: 9, Kind: tt.kind, NoteCode: tt.note, Phase: syncer.PhaseDone, Status: store.StatusSucceeded,
+				Clients: 2, Vehicles: 3, StartedAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+			c.handle(progressMsg(end))
+			if s := c.waitFor(tt.want); tt.not != "" && strings.Contains(s, tt.not) {
+				t.Errorf("at %d columns the why did not give way:\n%s", tt.width, s)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 
 	"ponte/sga/syncer"
@@ -28,9 +29,11 @@ func TestPagesReadAgreeInNumber(t *testing.T) {
 		{1, 1, "1 de 1 página"},
 		{33, 524, "33 de 524 páginas"},
 	} {
-		if got := pagesRead(syncer.Progress{PagesDone: c.done, PagesTotal: c.total}); got != c.want {
-			t.Errorf("pagesRead(%d, %d) = %q, want %q", c.done, c.total, got, c.want)
-		}
+		t.Run(fmt.Sprintf("%d of %d", c.done, c.total), func(t *testing.T) {
+			if got := pagesRead(syncer.Progress{PagesDone: c.done, PagesTotal: c.total}); got != c.want {
+				t.Errorf("pagesRead(%d, %d) = %q, want %q", c.done, c.total, got, c.want)
+			}
+		})
 	}
 }
 
@@ -44,8 +47,10 @@ func TestRunSummaryAgreesInNumber(t *testing.T) {
 		{readBefore(syncer.Progress{PagesDone: 1}), "Leu 1 página antes de parar."},
 		{plural(1, tNotKeptOne, tNotKeptMany), "… e mais 1 erro não guardado"},
 	} {
-		if c.got != c.want {
-			t.Errorf("%q, want %q", c.got, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if c.got != c.want {
+				t.Errorf("%q, want %q", c.got, c.want)
+			}
+		})
 	}
 }
