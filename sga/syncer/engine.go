@@ -120,7 +120,7 @@ func (r Request) kind() string {
 // association has its own SGA client, pacing, extraction-block state and progress hub, so one
 // that is blocked or failing touches no other. It is safe for concurrent use.
 type Engine struct {
-	st  *store.Store
+	st  Store
 	opt Options
 
 	life     context.Context
@@ -148,7 +148,7 @@ type lane struct {
 // laneAt is the association a lane serves, as last read, and the store seen from it.
 type laneAt struct {
 	assoc store.Association
-	st    *store.Store
+	st    assocStore
 }
 
 func (l *lane) now() *laneAt { return l.at.Load() }
@@ -188,7 +188,7 @@ const reasonShutdown = "interrupted by the server's shutdown; the next run conti
 var ErrDisabled = errors.New("association disabled")
 
 // New returns an engine over st (seen from no association: the engine serves them all).
-func New(st *store.Store, o Options) *Engine {
+func New(st Store, o Options) *Engine {
 	o.defaults()
 	life, stop := context.WithCancel(context.Background())
 	return &Engine{st: st, opt: o, life: life, stop: stop, slots: make(chan struct{}, o.MaxConcurrent),
@@ -225,7 +225,7 @@ func (e *Engine) lane(ref string) (*lane, error) {
 	defer e.mu.Unlock()
 	if l, ok := e.lanes[a.ID]; ok {
 		if l.now().assoc != a { // renamed, disabled or enabled since: the next run sees it so
-			st, err := e.st.In(a.Slug)
+			st, err := e.st.ForAssociation(a.Slug)
 			if err != nil {
 				return nil, err
 			}
@@ -233,7 +233,7 @@ func (e *Engine) lane(ref string) (*lane, error) {
 		}
 		return l, nil
 	}
-	st, err := e.st.In(a.Slug)
+	st, err := e.st.ForAssociation(a.Slug)
 	if err != nil {
 		return nil, err
 	}

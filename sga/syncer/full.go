@@ -21,7 +21,7 @@ type runner struct {
 	e      *Engine
 	l      *lane
 	log    *slog.Logger // the engine's, naming the association
-	st     *store.Store
+	st     assocStore
 	client *sga.Client
 	in     store.Integration
 	req    Request
