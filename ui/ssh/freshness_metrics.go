@@ -18,7 +18,7 @@ var (
 )
 
 // freshnessState reads every association's freshness (store.Freshness) at each scrape.
-type freshnessState struct{ st *store.Store }
+type freshnessState struct{ st store.AssociationStore }
 
 func (c *freshnessState) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descLastFullRead

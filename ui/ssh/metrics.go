@@ -65,7 +65,7 @@ func (m *Metrics) command(name string, status int) {
 
 // Watch adds the syncs' state, read from st and eng at each scrape, and the server's open
 // sessions.
-func (m *Metrics) Watch(st *store.Store, eng *syncer.Engine, srv *Server) {
+func (m *Metrics) Watch(st MetricsStore, eng *syncer.Engine, srv *Server) {
 	m.reg.MustRegister(&syncState{st: st, eng: eng}, &freshnessState{st: st})
 	if srv != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -77,7 +77,7 @@ func (m *Metrics) Watch(st *store.Store, eng *syncer.Engine, srv *Server) {
 
 // Handler serves /metrics and /healthz: the store answers a read and the engine works
 // (200 and {"status":"ok"}), else 503 and what is wrong.
-func (m *Metrics) Handler(st *store.Store, eng *syncer.Engine) http.Handler {
+func (m *Metrics) Handler(st store.AssociationStore, eng *syncer.Engine) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -134,9 +134,16 @@ var (
 		"When the association's newest run that finished (succeeded or partial) ended; 0 for none.", []string{"association"}, nil)
 )
 
+// MetricsStore is what the metrics read of the store: each association's runs and
+// freshness.
+type MetricsStore interface {
+	store.RunStore
+	store.AssociationStore
+}
+
 // syncState reads every association's syncs at each scrape.
 type syncState struct {
-	st  *store.Store
+	st  store.RunStore
 	eng *syncer.Engine
 }
 
