@@ -186,7 +186,7 @@ func TestAddAssociationInTheConsole(t *testing.T) {
 	if strings.Contains(s, "Associação atual") {
 		t.Fatalf("the creation was told as a switch:\n%s", s)
 	}
-	in, err := svc.Store.In("agua-limpa")
+	in, err := svc.Store.ForAssociation("agua-limpa")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestAssociationsSayARunEndedWithAWarning(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			svc, _ := many(t)
-			in, err := svc.Store.In("principal")
+			in, err := svc.Store.ForAssociation("principal")
 			if err != nil {
 				t.Fatal(err)
 			}

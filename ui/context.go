@@ -15,7 +15,7 @@ import (
 
 // Services are what every session of one ponte process shares.
 type Services struct {
-	Store  *store.Store
+	Store  store.Backend
 	Engine *syncer.Engine
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -49,8 +49,8 @@ type common struct {
 	admin  *store.Admin
 	// base is the store as this session's administrator may see it; st is base seen from the
 	// current association, assoc. Pages read and write through st.
-	base   *store.Store
-	st     *store.Store
+	base   store.Backend
+	st     store.Backend
 	assoc  store.Association
 	styles Styles
 	dark   bool
@@ -78,7 +78,7 @@ func newCommon(svc Services, s Session) *common {
 	c := &common{ctx: ctx, cancel: cancel, svc: svc, actor: s.Actor, admin: s.Admin, styles: NewStyles(true), dark: true, keys: DefaultKeys()}
 	c.base = svc.Store
 	if s.Admin != nil && c.base != nil {
-		c.base = c.base.As(*s.Admin)
+		c.base = c.base.ForAdmin(*s.Admin)
 	}
 	if c.base != nil {
 		c.st = c.base
@@ -108,7 +108,7 @@ func newCommon(svc Services, s Session) *common {
 
 // setAssociation makes a the session's current association.
 func (c *common) setAssociation(a store.Association) bool {
-	st, err := c.base.In(a.Slug)
+	st, err := c.base.ForAssociation(a.Slug)
 	if err != nil {
 		c.svc.Logger.Error("open association", "association", a.Slug, "err", err)
 		return false

@@ -271,7 +271,7 @@ func (p *contractsPage) reloadOrder() tea.Cmd {
 }
 
 // loadOrder reads an order, its contract and its client.
-func loadOrder(st *store.Store, number string, seq int, open bool) tea.Cmd {
+func loadOrder(st store.ContractStore, number string, seq int, open bool) tea.Cmd {
 	return func() tea.Msg {
 		o, c, err := st.Order(number)
 		if err != nil {

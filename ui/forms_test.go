@@ -49,7 +49,7 @@ func TestAssociationFormTabReachesTheButton(t *testing.T) {
 // ctrl+s says why nothing is saved.
 func TestIntegrationFormIsReadOnlyToAnOperator(t *testing.T) {
 	svc, ana := many(t)
-	in, err := svc.Store.In("norte-seguro")
+	in, err := svc.Store.ForAssociation("norte-seguro")
 	if err != nil {
 		t.Fatal(err)
 	}

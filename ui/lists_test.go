@@ -231,7 +231,7 @@ func TestTablesShareTheirWidth(t *testing.T) {
 	// Every association's Pendências at 120 columns keeps the contract: texts are cut first.
 	svc, _ = many(t)
 	for _, slug := range []string{"principal", "norte-seguro"} {
-		in, err := svc.Store.In(slug)
+		in, err := svc.Store.ForAssociation(slug)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +254,7 @@ func TestTablesShareTheirWidth(t *testing.T) {
 }
 
 // situation has SGA change the imported vehicle code's situation, with its client.
-func situation(t *testing.T, st *store.Store, code int64, to string) {
+func situation(t *testing.T, st store.ClientStore, code int64, to string) {
 	t.Helper()
 	v, err := st.VehicleByCode(code)
 	if err != nil {

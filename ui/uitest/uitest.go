@@ -134,7 +134,7 @@ func (f Fixture) Many(t testing.TB) (operator store.Admin) {
 // Install takes the orders numbered numbers (an Instalação, a Retirada or a Reinstalação)
 // through a visit at the store's now to Concluída, as a technician's work would: a tracker
 // installed is one SGA's cancel proposes to take back.
-func Install(t testing.TB, st *store.Store, numbers ...string) {
+func Install(t testing.TB, st store.ContractStore, numbers ...string) {
 	t.Helper()
 	for _, n := range numbers {
 		for _, step := range []store.OrderStep{{To: store.OrderStatusScheduled, Visit: &store.Visit{At: Now, Technician: "Carlos"}},
@@ -147,7 +147,7 @@ func Install(t testing.TB, st *store.Store, numbers ...string) {
 }
 
 // InstallAll installs the trackers of every Instalação still Aberta (see Install).
-func InstallAll(t testing.TB, st *store.Store) {
+func InstallAll(t testing.TB, st store.ContractStore) {
 	t.Helper()
 	orders, err := st.Orders("", 0)
 	if err != nil {
