@@ -120,7 +120,7 @@ func checkRole(role string, assocs []string, given bool) error {
 
 // associationIDs resolves short names to IDs; an unknown one is a usage error naming those
 // that exist.
-func (a *app) associationIDs(s *store.Store, names []string) ([]uint64, error) {
+func (a *app) associationIDs(s store.Backend, names []string) ([]uint64, error) {
 	var ids []uint64
 	for _, name := range names {
 		in, err := a.inNamed(s, name)

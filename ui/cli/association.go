@@ -27,7 +27,7 @@ func (a *app) association() string {
 
 // in resolves the command's association in s: the one named, or the only one. Naming none
 // when there are several, or one that does not exist, is a usage mistake that lists them.
-func (a *app) in(s *store.Store) (*store.Store, error) {
+func (a *app) in(s store.Backend) (store.Backend, error) {
 	name := a.association()
 	all, err := s.Associations()
 	if err != nil {
@@ -42,13 +42,13 @@ func (a *app) in(s *store.Store) (*store.Store, error) {
 	}
 	switch {
 	case name == "" && len(all) == 1:
-		return s.In(all[0].Slug)
+		return s.ForAssociation(all[0].Slug)
 	case name == "" && len(all) == 0:
 		return nil, errors.New("the database has no association: add one with ponte association add NAME")
 	case name == "":
 		return nil, usagef("this database has %d associations: name one with --association NAME (or PONTE_ASSOCIATION): %s", len(all), list())
 	}
-	in, err := s.In(name)
+	in, err := s.ForAssociation(name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, usagef("no association %q; there are: %s", name, list())
 	}
@@ -57,7 +57,7 @@ func (a *app) in(s *store.Store) (*store.Store, error) {
 
 // inNamedOrAll is s seen from the association --association names, or, named none, s as it
 // is: every association's records, for the commands that list them (export, runs).
-func (a *app) inNamedOrAll(s *store.Store) (*store.Store, error) {
+func (a *app) inNamedOrAll(s store.Backend) (store.Backend, error) {
 	if a.association() == "" {
 		return s, nil
 	}
@@ -243,7 +243,7 @@ func (a *app) associationShowCmd() *cobra.Command {
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), v)
 				}
-				in, _ := s.In(x.Slug)
+				in, _ := s.ForAssociation(x.Slug)
 				state, err := in.IntegrationState()
 				if err != nil {
 					return err
@@ -260,7 +260,7 @@ func (a *app) associationShowCmd() *cobra.Command {
 }
 
 // inNamed is the usage error for an association that does not exist, listing those that do.
-func (a *app) inNamed(s *store.Store, name string) (*store.Store, error) {
+func (a *app) inNamed(s store.Backend, name string) (store.Backend, error) {
 	saved := a.assoc
 	a.assoc = name
 	defer func() { a.assoc = saved }()

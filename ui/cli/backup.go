@@ -42,7 +42,11 @@ func (a *app) backupCmd() *cobra.Command {
 				return err
 			}
 			defer done(&err)
-			n, err := s.BackupFile(file, force, HostKeyPath(s.Path()))
+			f, err := fileOf(s)
+			if err != nil {
+				return err
+			}
+			n, err := f.BackupFile(file, force, HostKeyPath(f.Path()))
 			if errors.Is(err, safefile.ErrExists) {
 				return fmt.Errorf("%w; choose a new name, or add --force to replace it", err)
 			}
@@ -50,7 +54,7 @@ func (a *app) backupCmd() *cobra.Command {
 				return err
 			}
 			printf(cmd.OutOrStdout(), "%d bytes written to %s\n", n, file)
-			printf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(s.Path()))
+			printf(cmd.ErrOrStderr(), "the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n", store.KeyPath(f.Path()))
 			return nil
 		},
 	}
@@ -69,13 +73,17 @@ func (a *app) backupTo(cmd *cobra.Command) (err error) {
 		return err
 	}
 	defer done(&err)
-	n, err := s.Backup(out)
+	f, err := fileOf(s)
+	if err != nil {
+		return err
+	}
+	n, err := f.Backup(out)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if a.host == nil {
 		printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with %s (or PONTE_SECRET_KEY): keep a copy of that key apart\n",
-			n, store.KeyPath(s.Path()))
+			n, store.KeyPath(f.Path()))
 		return nil
 	}
 	printf(cmd.ErrOrStderr(), "%d bytes written; the secrets in it open only with the server's database key (or PONTE_SECRET_KEY): keep a copy of it apart\n", n)

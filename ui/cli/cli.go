@@ -428,7 +428,7 @@ const (
 // opened as acc says and seen as v says; over SSH, the server's open store. A missing or held
 // database comes back with what to do about it. The caller defers done(&err) with its named
 // result: done closes the database and reports a failed close when nothing failed before.
-func (a *app) openStore(acc access, v view) (s *store.Store, done func(*error), err error) {
+func (a *app) openStore(acc access, v view) (s store.Backend, done func(*error), err error) {
 	if a.host != nil {
 		s, done = a.host.store, func(*error) {} // the server's, open while it serves
 	} else {

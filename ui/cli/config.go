@@ -175,7 +175,7 @@ func cliNames(fields []string) []string {
 // console's Salvar does: a login or a token it refuses is not saved (exit 5), nor a product
 // code it does not have (a wrong one would make every vehicle look gone at the next sync).
 // When SGA cannot be asked, p is saved with a warning.
-func (a *app) vet(cmd *cobra.Command, s *store.Store, p store.IntegrationPatch) error {
+func (a *app) vet(cmd *cobra.Command, s store.Backend, p store.IntegrationPatch) error {
 	in, err := s.Integration()
 	if err != nil {
 		return err

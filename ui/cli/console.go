@@ -70,7 +70,7 @@ type consoleExtra struct {
 }
 
 // console runs the console on the command's terminal until the operator quits or ctx ends.
-func console(ctx context.Context, cmd *cobra.Command, s *store.Store, who store.Actor, assoc, sgaURL string, mouse bool, extra consoleExtra) error {
+func console(ctx context.Context, cmd *cobra.Command, s store.Backend, who store.Actor, assoc, sgaURL string, mouse bool, extra consoleExtra) error {
 	eng := syncer.New(s, syncer.Options{})
 	defer eng.Close()
 	eng.StartSchedule()

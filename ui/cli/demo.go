@@ -244,7 +244,7 @@ type demoPlan struct {
 // the administrator "demo". A new database's empty "principal" is renamed, not kept beside
 // them. Any other association, a demo association whose integration is real, and any other
 // administrator are foreign: the database is not a demo's.
-func planDemo(s *store.Store, user string) (demoPlan, error) {
+func planDemo(s store.Backend, user string) (demoPlan, error) {
 	var p demoPlan
 	all, err := s.Overview()
 	if err != nil {
@@ -252,7 +252,7 @@ func planDemo(s *store.Store, user string) (demoPlan, error) {
 	}
 	have := map[string]bool{}
 	for _, a := range all {
-		in, err := s.In(a.Slug)
+		in, err := s.ForAssociation(a.Slug)
 		if err != nil {
 			return p, err
 		}
@@ -340,7 +340,7 @@ var demoAdmin = store.Admin{Login: "demo", Name: "Supervisor Demo", Email: "demo
 
 // apply writes the plan: the associations, each integration pointed at its simulator, and the
 // demo's administrator.
-func (p demoPlan) apply(s *store.Store, sims []demoSim, who store.Actor) error {
+func (p demoPlan) apply(s store.Backend, sims []demoSim, who store.Actor) error {
 	first := demoAssociations[0]
 	if p.rename {
 		if _, err := s.UpdateAssociation("principal", store.AssociationPatch{Slug: &first.slug, Name: &first.name}, who); err != nil {
@@ -353,7 +353,7 @@ func (p demoPlan) apply(s *store.Store, sims []demoSim, who store.Actor) error {
 				return err
 			}
 		}
-		in, err := s.In(d.slug)
+		in, err := s.ForAssociation(d.slug)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ const demoLook = time.Second
 
 // demoChurn runs the demo's SGAs' life until ctx ends, each association's on its own (see
 // demoLife).
-func demoChurn(ctx context.Context, eng *syncer.Engine, s *store.Store, sims []demoSim, every time.Duration, who store.Actor) {
+func demoChurn(ctx context.Context, eng *syncer.Engine, s store.Backend, sims []demoSim, every time.Duration, who store.Actor) {
 	var lives sync.WaitGroup
 	for i, d := range demoAssociations {
 		lives.Go(func() { demoLife(ctx, eng, s, d.slug, sims[i].sm, every, who) })
@@ -55,13 +55,13 @@ func demoChurn(ctx context.Context, eng *syncer.Engine, s *store.Store, sims []d
 // the SGA user who made the change) and, once its removal is done, comes back to ATIVO (a
 // Reinstalação). A churn round drops products too, so that round's sync reads the listing in
 // full, as a real one would.
-func demoLife(ctx context.Context, eng *syncer.Engine, s *store.Store, slug string, sm *sim.Sim, every time.Duration, who store.Actor) {
+func demoLife(ctx context.Context, eng *syncer.Engine, s store.Backend, slug string, sm *sim.Sim, every time.Duration, who store.Actor) {
 	for !readInFull(s, slug) {
 		if !pause(ctx, min(every, demoLook)) {
 			return
 		}
 	}
-	if in, err := s.In(slug); err == nil {
+	if in, err := s.ForAssociation(slug); err == nil {
 		seedContracts(in, who)
 	}
 	if !pause(ctx, min(every, demoFirstChange)) {
@@ -72,7 +72,7 @@ func demoLife(ctx context.Context, eng *syncer.Engine, s *store.Store, slug stri
 	unread := false // its SGA changed since the last sync the demo started
 	for round := 1; ; round++ {
 		// Renamed or gone, the demo no longer follows it.
-		if in, err := s.In(slug); err == nil {
+		if in, err := s.ForAssociation(slug); err == nil {
 			if contracts, err := in.Contracts("", 0); err == nil {
 				if round%demoChurnEvery == 0 {
 					spare := map[int64]bool{}
@@ -99,8 +99,8 @@ func demoLife(ctx context.Context, eng *syncer.Engine, s *store.Store, slug stri
 }
 
 // readInFull reports whether the association has been read in full once.
-func readInFull(s *store.Store, slug string) bool {
-	in, err := s.In(slug)
+func readInFull(s store.Backend, slug string) bool {
+	in, err := s.ForAssociation(slug)
 	if err != nil {
 		return false
 	}
@@ -125,7 +125,7 @@ func pause(ctx context.Context, d time.Duration) bool {
 // vehicles by plate that the store's Import takes (a vehicle with a plate, so that Pendências
 // names it as an operator would look it up), and installs their trackers (see demoInstall).
 // It returns how many it imported.
-func seedContracts(in *store.Store, who store.Actor) int {
+func seedContracts(in store.Backend, who store.Actor) int {
 	contracts, err := in.Contracts("", 0)
 	if err != nil {
 		return 0
@@ -173,7 +173,7 @@ const demoTechnician = "Técnico da demonstração"
 
 // demoInstall takes the demo's Instalação numbered number through a visit now, its start and
 // its end, as who: the tracker is in the vehicle, and SGA's cancel of it proposes a Retirada.
-func demoInstall(in *store.Store, number string, who store.Actor) {
+func demoInstall(in store.ContractStore, number string, who store.Actor) {
 	for _, step := range []store.OrderStep{{To: store.OrderStatusScheduled, Visit: &store.Visit{At: time.Now(), Technician: demoTechnician}},
 		{To: store.OrderStatusRunning}, {To: store.OrderStatusDone}} {
 		if _, err := in.AdvanceOrder(number, step, who); err != nil {
@@ -189,7 +189,7 @@ const demoChurnEvery = 3
 // contracts, picked at random, where the change proposes an order (store.Proposable): an
 // ATIVO one whose tracker is in leaves for a situação the association's rules take for gone;
 // one whose tracker was taken back comes back to ATIVO. It reports whether it changed one.
-func turnContract(in *store.Store, sm *sim.Sim, contracts []store.Contract) bool {
+func turnContract(in store.Backend, sm *sim.Sim, contracts []store.Contract) bool {
 	rules, err := in.Rules()
 	if err != nil {
 		return false

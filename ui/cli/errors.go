@@ -124,7 +124,7 @@ func runError(r store.Run, url string, name func(string) string) error {
 
 // naming makes a next step's commands name the association s is seen from, when the
 // database has more than one: "ponte config set" becomes "ponte --association norte config set".
-func (a *app) naming(s *store.Store, text string) string {
+func (a *app) naming(s store.Backend, text string) string {
 	here, ok := s.Current()
 	all, err := s.Associations()
 	if !ok || err != nil || len(all) < 2 {

@@ -21,7 +21,7 @@ import (
 // administrator and touches nothing of the server's machine but the store: no file is read or
 // written there, and its environment is the one the client sent, not the server's.
 type host struct {
-	store  *store.Store
+	store  store.Backend
 	engine *syncer.Engine
 	admin  store.Admin
 	actor  store.Actor
@@ -31,9 +31,9 @@ type host struct {
 // Commands is ponte serve's command handler: each command line a client sends runs through
 // the same command tree as on the command line, inside the server, as the key's
 // administrator. Every one is in the audit before it runs.
-func Commands(st *store.Store, eng *syncer.Engine, log *slog.Logger) uissh.CommandHandler {
+func Commands(st store.Backend, eng *syncer.Engine, log *slog.Logger) uissh.CommandHandler {
 	return func(ctx context.Context, c uissh.Command) uissh.Result {
-		h := &host{store: st.As(c.Admin), engine: eng, admin: c.Admin,
+		h := &host{store: st.ForAdmin(c.Admin), engine: eng, admin: c.Admin,
 			actor: store.Actor{Who: c.Admin.Login, From: "ssh " + c.Addr}, env: map[string]string{}}
 		for _, kv := range c.Env {
 			if k, v, ok := strings.Cut(kv, "="); ok {

@@ -70,7 +70,7 @@ func everyMinutes(s string) (int, error) {
 // setSchedule saves a change of an association's schedule: through the server's engine when
 // the command runs in ponte serve (its scheduler plans from it at once), else in the store,
 // with the next run planned as the scheduler would.
-func (a *app) setSchedule(in *store.Store, change func(*store.Schedule)) error {
+func (a *app) setSchedule(in store.Backend, change func(*store.Schedule)) error {
 	here, _ := in.Current()
 	var err error
 	if a.host != nil {

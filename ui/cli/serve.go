@@ -119,8 +119,12 @@ func (a *app) runServe(cmd *cobra.Command, o serveOptions) (err error) {
 		return err
 	}
 	defer done(&err)
+	file, err := fileOf(s)
+	if err != nil {
+		return err
+	}
 	if o.hostKey == "" {
-		o.hostKey = HostKeyPath(s.Path())
+		o.hostKey = HostKeyPath(file.Path())
 	}
 	o.ssh.HostKeyPath = o.hostKey
 	metrics := uissh.NewMetrics()
@@ -146,11 +150,11 @@ func (a *app) runServe(cmd *cobra.Command, o serveOptions) (err error) {
 		}
 		defer stop()
 	}
-	if err := writeServing(s.Path(), ln.Addr().String()); err != nil {
+	if err := writeServing(file.Path(), ln.Addr().String()); err != nil {
 		logger.Warn("could not note the address beside the database; commands that find it held will not name the port", "err", err)
 	}
-	defer removeServing(s.Path())
-	logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", o.hostKey, "db", s.Path(), "version", Version())
+	defer removeServing(file.Path())
+	logger.Info("serving the console over ssh", "addr", ln.Addr().String(), "host_key", o.hostKey, "db", file.Path(), "version", Version())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -132,7 +132,7 @@ func (a *app) runSync(cmd *cobra.Command, o syncOptions) (err error) {
 
 // syncOne runs the sync of the command's association, with its progress on progress (nil:
 // none), and says how it ended.
-func (a *app) syncOne(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, o syncOptions, progress *progress) error {
+func (a *app) syncOne(cmd *cobra.Command, s store.Backend, eng *syncer.Engine, o syncOptions, progress *progress) error {
 	in, err := a.in(s)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (a *app) syncOne(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, o 
 
 // syncAll runs every enabled association's full sync, MaxConcurrent at once: each one's end is
 // a line on stderr as it comes and its summary on stdout (JSON: an array of the runs).
-func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mode string, progress *progress, asJSON, quiet bool) error {
+func (a *app) syncAll(cmd *cobra.Command, s store.Backend, eng *syncer.Engine, mode string, progress *progress, asJSON, quiet bool) error {
 	assocs, err := s.Associations()
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func (a *app) syncAll(cmd *cobra.Command, s *store.Store, eng *syncer.Engine, mo
 		if x.Disabled {
 			continue
 		}
-		in, err := s.In(x.Slug)
+		in, err := s.ForAssociation(x.Slug)
 		if err != nil {
 			return err
 		}
@@ -290,7 +290,7 @@ var engineFlags = []string{"parallel", "workers", "rate", "timeout", "batch", "m
 
 // engine is what runs the command's syncs: over SSH the server's, which its consoles watch;
 // here one of its own on s, closed by done.
-func (a *app) engine(s *store.Store, o syncer.Options) (eng *syncer.Engine, done func()) {
+func (a *app) engine(s syncer.Store, o syncer.Options) (eng *syncer.Engine, done func()) {
 	if a.host != nil {
 		return a.host.engine, func() {}
 	}
@@ -299,7 +299,7 @@ func (a *app) engine(s *store.Store, o syncer.Options) (eng *syncer.Engine, done
 }
 
 // urlOf is the SGA URL this command uses: --sga-url, else the stored one.
-func (a *app) urlOf(s *store.Store) string {
+func (a *app) urlOf(s store.IntegrationStore) string {
 	if u := a.baseURL(); u != "" {
 		return u
 	}
@@ -311,7 +311,7 @@ func (a *app) urlOf(s *store.Store) string {
 
 // clientCPF is the CPF of the client --client names: a CPF as given, or a stored client's SGA
 // code. Anything else is a mistake on the command line, said before any run is recorded.
-func clientCPF(s *store.Store, ref string) (string, error) {
+func clientCPF(s store.ClientStore, ref string) (string, error) {
 	cpf, err := store.CheckCPF(ref)
 	switch {
 	case err == nil:
