@@ -39,8 +39,8 @@ var (
 	ErrInvalidResponse = errors.New("invalid response")
 )
 
-// Outcome names how a request ended, for metrics: "ok" for nil, the kind of an *Error
-// ("unauthorized", "blocked", "route_not_allowed", "not_found", "access_hours",
+// Outcome names how a request ended, for metrics: "ok" for nil, the ID of an *Error's kind
+// (Kinds: "unauthorized", "blocked", "route_not_allowed", "not_found", "access_hours",
 // "rate_limited", "transient", "invalid_response"), "cancelled" when the caller gave up, and
 // "error" for anything else.
 func Outcome(err error) string {
@@ -49,19 +49,13 @@ func Outcome(err error) string {
 	case err == nil:
 		return "ok"
 	case errors.As(err, &e):
-		if name, ok := outcomes[e.Kind]; ok {
-			return name
+		if k, ok := kindOf(e.Kind); ok {
+			return k.ID
 		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "cancelled"
 	}
 	return "error"
-}
-
-var outcomes = map[error]string{
-	ErrUnauthorized: "unauthorized", ErrBlocked: "blocked", ErrRouteNotAllowed: "route_not_allowed",
-	ErrNotFound: "not_found", ErrAccessHours: "access_hours", ErrRateLimited: "rate_limited",
-	ErrTransient: "transient", ErrInvalidResponse: "invalid_response",
 }
 
 // BlockRetryHint is how long SGA's extraction block is said to last.
@@ -109,7 +103,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Retryable reports whether the same request may succeed if sent again soon.
 func (e *Error) Retryable() bool {
-	return e.Kind == ErrTransient || e.Kind == ErrRateLimited || e.Kind == ErrInvalidResponse
+	k, _ := kindOf(e.Kind)
+	return k.Retry
 }
 
 // Unreachable reports whether err is a call that got no reply at all: the host's name did not
