@@ -31,12 +31,14 @@ type Kind struct {
 	Code string
 	// TokenCode is the reason code when what SGA refused was the Sincronismo SGA token.
 	TokenCode string
-	// NoReply is the reason code when no reply came at all (Unreachable), and NoReplyReason
-	// the engine's words for it.
-	NoReply, NoReplyReason string
+	// NoReply marks the one row with no sentinel: a call that got no reply at all
+	// (Unreachable), whatever its kind. A run that cannot go on without a reply ends with its
+	// Reason and Code.
+	NoReply bool
 }
 
-// Kinds lists every kind of SGA failure, in the order classify tells them apart.
+// Kinds lists every kind of SGA failure. An error that matches more than one (errors.Join) is
+// taken for the first.
 var Kinds = []Kind{
 	{Err: ErrUnauthorized, ID: "unauthorized", Stops: true, Reason: "SGA refused the credentials",
 		Code: CodeCredentials, TokenCode: CodeSyncToken},
@@ -45,10 +47,10 @@ var Kinds = []Kind{
 		Reason: "a route ponte needs is not enabled for the token in SGA's Gerenciar APIs", Code: CodeRoute},
 	{Err: ErrNotFound, ID: "not_found"},
 	{Err: ErrAccessHours, ID: "access_hours", Stops: true, Reason: "the SGA user may not work at this hour", Code: CodeHours},
+	{Err: ErrTransient, ID: "transient", Retry: true, Code: CodeTransient},
 	{Err: ErrRateLimited, ID: "rate_limited", Retry: true, Code: CodeRate},
-	{Err: ErrTransient, ID: "transient", Retry: true, Code: CodeTransient,
-		NoReply: CodeUnreachable, NoReplyReason: "no reply from SGA"},
 	{Err: ErrInvalidResponse, ID: "invalid_response", Retry: true, Code: CodeInvalid},
+	{NoReply: true, ID: "unreachable", Reason: "no reply from SGA", Code: CodeUnreachable},
 }
 
 // KindOf returns the first kind of Kinds that err matches (errors.Is).
@@ -57,16 +59,26 @@ func KindOf(err error) (Kind, bool) {
 		return Kind{}, false
 	}
 	for _, k := range Kinds {
-		if errors.Is(err, k.Err) {
+		if !k.NoReply && errors.Is(err, k.Err) {
 			return k, true
 		}
 	}
 	return Kind{}, false
 }
 
+// Unreached is the row of a call that got no reply at all.
+func Unreached() Kind {
+	for _, k := range Kinds {
+		if k.NoReply {
+			return k
+		}
+	}
+	panic("sga: Kinds has no NoReply row")
+}
+
 func kindOf(sentinel error) (Kind, bool) {
 	for _, k := range Kinds {
-		if k.Err == sentinel {
+		if !k.NoReply && k.Err == sentinel {
 			return k, true
 		}
 	}
@@ -76,20 +88,18 @@ func kindOf(sentinel error) (Kind, bool) {
 // RunCodes are the reason codes a run ended by this kind may record.
 func (k Kind) RunCodes() []string {
 	var out []string
-	if k.Stops && k.Code != "" {
+	if (k.Stops || k.NoReply) && k.Code != "" {
 		out = append(out, k.Code)
 	}
-	for _, c := range []string{k.TokenCode, k.NoReply} {
-		if c != "" {
-			out = append(out, c)
-		}
+	if k.TokenCode != "" {
+		out = append(out, k.TokenCode)
 	}
 	return out
 }
 
 // PageCode is the run error's kind a page failed by this kind records, "" for none.
 func (k Kind) PageCode() string {
-	if k.Stops {
+	if k.Stops || k.NoReply {
 		return ""
 	}
 	return k.Code

@@ -16,8 +16,8 @@ func TestKindsTable(t *testing.T) {
 	for _, k := range sga.Kinds {
 		t.Run(k.ID, func(t *testing.T) {
 			switch {
-			case k.ID == "" || k.Err == nil:
-				t.Fatalf("%+v: a kind needs its ID and its sentinel", k)
+			case k.ID == "" || (k.Err == nil) != k.NoReply:
+				t.Fatalf("%+v: a kind needs its ID and its sentinel (the no-reply row alone has none)", k)
 			case ids[k.ID]:
 				t.Fatalf("ID %q twice", k.ID)
 			case k.Stops && (k.Reason == "" || k.Code == ""):
@@ -26,8 +26,8 @@ func TestKindsTable(t *testing.T) {
 				t.Errorf("%s fails a page without a code for its run error", k.ID)
 			case k.Stops && k.Retry:
 				t.Errorf("%s both stops a sync and is retried", k.ID)
-			case (k.NoReply == "") != (k.NoReplyReason == ""):
-				t.Errorf("%s: a no-reply code goes with its reason", k.ID)
+			case k.NoReply && (k.Reason == "" || k.Code == "" || k.Stops || k.Retry):
+				t.Errorf("%s: the no-reply row has a reason and a code, and is no sentinel's", k.ID)
 			}
 			ids[k.ID] = true
 			for _, c := range append(k.RunCodes(), k.PageCode()) {
@@ -35,6 +35,12 @@ func TestKindsTable(t *testing.T) {
 					t.Errorf("code %q twice", c)
 				}
 				codes[c] = true
+			}
+			if k.NoReply {
+				if sga.Unreached().ID != k.ID {
+					t.Errorf("Unreached = %q", sga.Unreached().ID)
+				}
+				return
 			}
 			e := &sga.Error{Kind: k.Err, Route: "r"}
 			wrapped := fmt.Errorf("page 3: %w", e)

@@ -284,8 +284,8 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 	if status == store.StatusPartial {
 		cause = nil
 	}
-	if code == ReasonCredentials && r.prog.Source == store.SourceSync {
-		code = ReasonSyncToken // the token was what SGA refused
+	if r.prog.Source == store.SourceSync {
+		code = tokenCode(code) // the token was what SGA refused
 	}
 	sent := int(r.client.Requests() - r.sent0)
 	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.Requests = sent })

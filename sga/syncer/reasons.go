@@ -18,40 +18,38 @@ var (
 
 // Why a run ended other than well, as Run.ReasonCode and Progress.ReasonCode say it.
 const (
-	ReasonCredentials   = "credentials"    // SGA refused the manual login (usuário, senha)
-	ReasonSyncToken     = "sync_token"     // SGA refused the Sincronismo SGA token
-	ReasonRoute         = "route"          // a route is not enabled for the token
-	ReasonHours         = "hours"          // the SGA user may not work at this hour
-	ReasonNoProduct     = "no_product"     // the Código do Produto is not set
-	ReasonNoCredentials = "no_credentials" // nothing to log in with
-	ReasonNotFound      = "not_found"      // the CPF has no vehicle of ours in SGA
+	ReasonCredentials   = sga.CodeCredentials // SGA refused the manual login (usuário, senha)
+	ReasonSyncToken     = sga.CodeSyncToken   // SGA refused the Sincronismo SGA token
+	ReasonRoute         = sga.CodeRoute       // a route is not enabled for the token
+	ReasonHours         = sga.CodeHours       // the SGA user may not work at this hour
+	ReasonNoProduct     = "no_product"        // the Código do Produto is not set
+	ReasonNoCredentials = "no_credentials"    // nothing to log in with
+	ReasonNotFound      = "not_found"         // the CPF has no vehicle of ours in SGA
 	ReasonBadCPF        = "bad_cpf"
 	ReasonNoKey         = "no_key" // the secrets' key is missing or is not this database's
 	ReasonCancelled     = "cancelled"
 	ReasonPagesFailed   = "pages_failed"
-	ReasonTooManyGone   = "too_many_gone" // the run would have marked too much of the fleet gone
-	ReasonNoneOurs      = "none_ours"     // no vehicle of SGA's listing carries the Código do Produto
-	ReasonUnreachable   = "unreachable"   // no reply from SGA's address: a wrong URL or the network
+	ReasonTooManyGone   = "too_many_gone"     // the run would have marked too much of the fleet gone
+	ReasonNoneOurs      = "none_ours"         // no vehicle of SGA's listing carries the Código do Produto
+	ReasonUnreachable   = sga.CodeUnreachable // no reply from SGA's address: a wrong URL or the network
 	ReasonOther         = "other"
 )
 
 // What a run error was, as store.RunError.Kind says it.
 const (
-	KindRecord    = "record"    // a record that could not be read
-	KindTransient = "transient" // SGA failed or did not answer, after the retries
-	KindRate      = "rate"      // too many requests
-	KindInvalid   = "invalid"   // a reply that could not be read
+	KindRecord    = "record"          // a record that could not be read
+	KindTransient = sga.CodeTransient // SGA failed or did not answer, after the retries
+	KindRate      = sga.CodeRate      // too many requests
+	KindInvalid   = sga.CodeInvalid   // a reply that could not be read
 	KindOther     = "other"
 )
 
+// reasonCode is the code of why a run ended on err: the SGA failure's (sga.Kinds), or the
+// engine's own.
 func reasonCode(err error) string {
 	switch {
-	case errors.Is(err, sga.ErrUnauthorized):
-		return ReasonCredentials
-	case errors.Is(err, sga.ErrRouteNotAllowed):
-		return ReasonRoute
-	case errors.Is(err, sga.ErrAccessHours):
-		return ReasonHours
+	case stopping(err) != nil:
+		return stopping(err).Code
 	case errors.Is(err, errNoProduct):
 		return ReasonNoProduct
 	case errors.Is(err, errNoCredentials):
@@ -65,37 +63,56 @@ func reasonCode(err error) string {
 	case errors.Is(err, errNoneOurs):
 		return ReasonNoneOurs
 	case sga.Unreachable(err):
-		return ReasonUnreachable
+		return sga.Unreached().Code
 	}
 	return ReasonOther
 }
 
+// errorKind is the kind a page's run error records for err.
 func errorKind(err error) string {
-	switch {
-	case errors.Is(err, sga.ErrTransient):
-		return KindTransient
-	case errors.Is(err, sga.ErrRateLimited):
-		return KindRate
-	case errors.Is(err, sga.ErrInvalidResponse):
-		return KindInvalid
+	for _, k := range sga.Kinds {
+		if k.PageCode() != "" && errors.Is(err, k.Err) {
+			return k.PageCode()
+		}
 	}
 	return KindOther
 }
 
-// isFatal reports the errors no retry can fix: the run stops with a clear reason.
-func isFatal(err error) bool {
-	return errors.Is(err, sga.ErrUnauthorized) || errors.Is(err, sga.ErrRouteNotAllowed) ||
-		errors.Is(err, sga.ErrAccessHours) || errors.Is(err, sga.ErrClosed)
+// tokenCode is the reason code of a run that read with the Sincronismo SGA token and ended on
+// code: the token's own, when SGA refused it.
+func tokenCode(code string) string {
+	for _, k := range sga.Kinds {
+		if k.Stops && k.Code == code && k.TokenCode != "" {
+			return k.TokenCode
+		}
+	}
+	return code
 }
 
+// isFatal reports the errors no retry can fix: the run stops with a clear reason.
+func isFatal(err error) bool {
+	return stopping(err) != nil || errors.Is(err, sga.ErrClosed)
+}
+
+// stopping is the first kind that stops a sync err matches, or nil.
+func stopping(err error) *sga.Kind {
+	for i, k := range sga.Kinds {
+		if k.Stops && errors.Is(err, k.Err) {
+			return &sga.Kinds[i]
+		}
+	}
+	return nil
+}
+
+// fatalReason is err with the engine's reason for the kind that stopped the run.
 func fatalReason(err error) error {
-	switch {
-	case errors.Is(err, sga.ErrUnauthorized):
-		return fmt.Errorf("SGA refused the credentials: %w", err)
-	case errors.Is(err, sga.ErrRouteNotAllowed):
-		return fmt.Errorf("a route ponte needs is not enabled for the token in SGA's Gerenciar APIs: %w", err)
-	case errors.Is(err, sga.ErrAccessHours):
-		return fmt.Errorf("the SGA user may not work at this hour: %w", err)
+	if k := stopping(err); k != nil {
+		return fmt.Errorf("%s: %w", k.Reason, err)
 	}
 	return err
+}
+
+// noReply is err, a call that got no reply at all, with the engine's reason for it.
+func noReply(err error) error {
+	return fmt.Errorf("%s: %w", sga.Unreached().Reason, err)
 }

@@ -102,7 +102,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 		return nil
 	case sga.Unreachable(err):
 		// No reply at all (a wrong URL, the network): no page would answer either.
-		r.fatal = fmt.Errorf("no reply from SGA: %w", err)
+		r.fatal = noReply(err)
 		return nil
 	default:
 		// Without the table, read the usual codes; descriptions come with each row.
