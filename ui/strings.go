@@ -3,6 +3,7 @@ package ui
 import (
 	"time"
 
+	"ponte/sga"
 	"ponte/sga/syncer"
 )
 
@@ -436,17 +437,25 @@ const (
 	tInstallMany   = "%d Instalações"
 )
 
+// failureTexts says, for every code a run records for an SGA failure (sga.Kinds), why the run
+// ended or what a page's error was. TestFailureTexts holds one for every code.
+var failureTexts = map[string]string{
+	sga.CodeCredentials: "Usuário ou Senha incorretos: o SGA recusou o login",
+	sga.CodeSyncToken:   "Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo",
+	sga.CodeRoute:       "uma rota necessária não está liberada para o token em Gerenciar APIs",
+	sga.CodeHours:       "o usuário do SGA não pode acessar neste horário",
+	sga.CodeUnreachable: "o SGA não respondeu no endereço configurado: confira a URL do SGA e a rede",
+	sga.CodeTransient:   "o SGA falhou ou não respondeu",
+	sga.CodeRate:        "requisições demais",
+	sga.CodeInvalid:     "resposta ilegível",
+}
+
 // reasonText says why a run ended, from the engine's reason code.
 func reasonText(code string) string {
+	if t, ok := failureTexts[code]; ok {
+		return t
+	}
 	switch code {
-	case "credentials":
-		return "Usuário ou Senha incorretos: o SGA recusou o login"
-	case "sync_token":
-		return "Token do Sincronismo SGA inválido: gere de novo em Fornecedor > Configurar Sincronismo"
-	case "route":
-		return "uma rota necessária não está liberada para o token em Gerenciar APIs"
-	case "hours":
-		return "o usuário do SGA não pode acessar neste horário"
 	case "no_product":
 		return "o Código do Produto não está preenchido em Integração SGA"
 	case "no_credentials":
@@ -465,8 +474,6 @@ func reasonText(code string) string {
 		return "frota demais sumiu do SGA: nada foi marcado; confira o Código do Produto"
 	case "none_ours":
 		return "nenhum veículo da listagem do SGA tem o Código do Produto: confira-o em Integração SGA"
-	case "unreachable":
-		return "o SGA não respondeu no endereço configurado: confira a URL do SGA e a rede"
 	case "interrupted":
 		return "o processo do ponte parou antes de terminar; o próximo sincronismo continua de onde ele parou"
 	case "":
@@ -477,15 +484,11 @@ func reasonText(code string) string {
 
 // kindText names what a run error was.
 func kindText(kind string) string {
-	switch kind {
-	case "record":
+	if t, ok := failureTexts[kind]; ok {
+		return t
+	}
+	if kind == "record" {
 		return "registro ilegível"
-	case "transient":
-		return "o SGA falhou ou não respondeu"
-	case "rate":
-		return "requisições demais"
-	case "invalid":
-		return "resposta ilegível"
 	}
 	return "erro"
 }

@@ -187,9 +187,9 @@ func (a *app) vet(cmd *cobra.Command, s store.Backend, p store.IntegrationPatch)
 	case errors.Is(err, syncer.ErrUnknownProduct):
 		return fmt.Errorf("product-code: %w; nothing was saved", err)
 	case errors.Is(err, syncer.ErrLoginRefused):
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintPassword))}
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, nextStepText(sga.CodeCredentials, "")))}
 	case errors.Is(err, syncer.ErrTokenRefused):
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, hintSyncToken))}
+		return statusError{status: ExitRefused, err: fmt.Errorf("%w; nothing was saved\n%s", err, a.naming(s, nextStepText(sga.CodeSyncToken, "")))}
 	case errors.Is(err, sga.ErrLinkLocal):
 		// A name that leads to a link-local address: the literal ones were refused already.
 		return usageError{fmt.Errorf("%w (the URL leads there); nothing was saved",

@@ -149,7 +149,8 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 	for _, next := range []struct {
 		when bool
 		text string
-	}{{unreachable, unreachableHint(url)}, {refusedManual, hintPassword}, {refusedSync, hintSyncToken}, {notAllowed, hintRoutes},
+	}{{unreachable, nextStepText(sga.CodeUnreachable, url)}, {refusedManual, nextStepText(sga.CodeCredentials, url)},
+		{refusedSync, nextStepText(sga.CodeSyncToken, url)}, {notAllowed, nextStepText(sga.CodeRoute, url)},
 		{in.ProductCode == "", "set the product code: ponte config set --product-code CODE"}} {
 		if next.when && !rep.OK {
 			rep.Next = append(rep.Next, next.text)

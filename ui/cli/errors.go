@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"ponte/sga"
-	"ponte/sga/syncer"
 	"ponte/store"
 )
 
@@ -19,6 +18,34 @@ const (
 		"and set it with ponte config set --sync-token-stdin, or clear it with ponte config unset sync-token to read with the manual credentials"
 	hintRoutes = "routes marked \"not allowed\" must be enabled for the token in SGA: Área Cliente > APIs > Gerenciar APIs"
 )
+
+// nextStep is what the CLI says after an SGA failure: the next step (nil where the user has
+// nothing to mend), and whether the command exits ExitRefused.
+type nextStep struct {
+	text    func(url string) string
+	refused bool
+}
+
+// nextSteps holds, for every code a run records for an SGA failure (sga.Kinds), its next step.
+// TestNextSteps holds one for every code.
+var nextSteps = map[string]nextStep{
+	sga.CodeCredentials: {text: func(string) string { return hintPassword }, refused: true},
+	sga.CodeSyncToken:   {text: func(string) string { return hintSyncToken }, refused: true},
+	sga.CodeRoute:       {text: func(string) string { return hintRoutes }},
+	sga.CodeUnreachable: {text: unreachableHint},
+	sga.CodeHours:       {}, // the user's hours are set in SGA, by whoever manages it
+	sga.CodeTransient:   {},
+	sga.CodeRate:        {},
+	sga.CodeInvalid:     {},
+}
+
+// nextStepText is the next step for the SGA failure of code, "" when there is none.
+func nextStepText(code, url string) string {
+	if s := nextSteps[code]; s.text != nil {
+		return s.text(url)
+	}
+	return ""
+}
 
 // unreachableHint says which address got no reply and what to check.
 func unreachableHint(url string) string {
@@ -109,15 +136,13 @@ func shellQuote(w string) string {
 // ExitRefused.
 func runError(r store.Run, url string, name func(string) string) error {
 	err := fmt.Errorf("run %d %s: %s", r.ID, r.Status, r.Reason)
-	switch r.ReasonCode {
-	case syncer.ReasonCredentials:
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, name(hintPassword))}
-	case syncer.ReasonSyncToken:
-		return statusError{status: ExitRefused, err: fmt.Errorf("%w\n%s", err, name(hintSyncToken))}
-	case syncer.ReasonUnreachable:
-		return fmt.Errorf("%w\n%s", err, name(unreachableHint(url)))
-	case syncer.ReasonRoute:
-		return fmt.Errorf("%w\n%s", err, hintRoutes)
+	next := nextStepText(r.ReasonCode, url)
+	if next == "" {
+		return err
+	}
+	err = fmt.Errorf("%w\n%s", err, name(next))
+	if nextSteps[r.ReasonCode].refused {
+		return statusError{status: ExitRefused, err: err}
 	}
 	return err
 }
