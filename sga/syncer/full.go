@@ -87,6 +87,14 @@ func (r *runner) reset() {
 	r.products = productTally{}
 }
 
+// record changes the run's stored bookkeeping (what, its counts or its source). A store that
+// refuses it costs the run that figure, not the run: the run's log says what was not recorded.
+func (r *runner) record(what string, f func(*store.Run)) {
+	if err := r.st.UpdateRun(r.run.ID, f); err != nil {
+		r.log.Error("run bookkeeping not recorded", "run", r.run.ID, "what", what, "err", err)
+	}
+}
+
 func (r *runner) publish(f func(*Progress)) {
 	r.mu.Lock()
 	f(&r.prog)
@@ -227,7 +235,7 @@ func (r *runner) fallBack(ctx context.Context, source string, err error) string 
 		return ""
 	}
 	r.log.Warn("SGA refused the credentials; reading with the others", "run", r.run.ID, "refused", source, "reading", next, "err", cmp.Or(err, r.fatal))
-	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Source, run.FellBack = next, true })
+	r.record("source", func(run *store.Run) { run.Source, run.FellBack = next, true })
 	r.publish(func(p *Progress) { p.Source, p.FellBack = next, true })
 	r.failed, r.fatal = map[int]string{}, nil
 	return next
@@ -288,7 +296,7 @@ func (r *runner) finish(status string, cause error) (store.Run, error) {
 		code = tokenCode(code) // the token was what SGA refused
 	}
 	sent := int(r.client.Requests() - r.sent0)
-	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.Requests = sent })
+	r.record("requests", func(run *store.Run) { run.Counts.Requests = sent })
 	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
 	if err != nil {
 		run = r.run
@@ -334,7 +342,7 @@ func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
 		}
 	}
 	r.listingTotal = pc.Records
-	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.PagesTotal = pc.Pages })
+	r.record("pages total", func(run *store.Run) { run.Counts.PagesTotal = pc.Pages })
 	r.publish(func(p *Progress) { p.PagesTotal, p.Phase = pc.Pages, PhaseReading })
 	// The pages that failed last time go first, all of them, before any other.
 	if err := r.pool(ctx, first, r.fetchSyncPage); err != nil || r.fatal != nil || ctx.Err() != nil {

@@ -118,9 +118,10 @@ func (r *runner) syncIncremental(ctx context.Context) (store.Run, error) {
 	if err != nil {
 		return r.finish(store.StatusFailed, fmt.Errorf("write the changes: %w", err))
 	}
-	run, err := r.st.Run(r.run.ID)
-	if err == nil {
-		_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.Changes = len(feed.vehicles) + len(feed.members) })
+	r.record("changes", func(run *store.Run) { run.Counts.Changes = len(feed.vehicles) + len(feed.members) })
+	if run, err := r.st.Run(r.run.ID); err != nil {
+		r.log.Error("run not read back for its progress", "run", r.run.ID, "err", err)
+	} else {
 		r.publish(func(p *Progress) {
 			p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
 			p.Changed += res.SituationsChanged
@@ -245,7 +246,7 @@ func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh
 	if err := r.gated(ctx, func() (err error) { pc, err = r.client.SyncPageCount(ctx); return err }); err != nil {
 		return nil, 0, 0, note{}, fmt.Errorf("read the page count: %w", err)
 	}
-	_ = r.st.UpdateRun(r.run.ID, func(run *store.Run) { run.Counts.ListingWas, run.Counts.ListingNow = fs.ListingTotal, pc.Records })
+	r.record("listing counts", func(run *store.Run) { run.Counts.ListingWas, run.Counts.ListingNow = fs.ListingTotal, pc.Records })
 	moved := func(found int) note {
 		return note{NoteListingMoved, fmt.Sprintf("SGA's listing went from %d to %d records, %d of them new vehicles; the rest (products linked or unlinked) the change feed does not show",
 			fs.ListingTotal, pc.Records, found)}
