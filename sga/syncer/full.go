@@ -5,103 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"ponte/sga"
 	"ponte/store"
 )
-
-// runner is one run: its client, its store run, its progress, and the batch being filled.
-type runner struct {
-	e      *Engine
-	l      *lane
-	log    *slog.Logger // the engine's, naming the association
-	st     assocStore
-	client *sga.Client
-	in     store.Integration
-	req    Request
-	start  time.Time
-	run    store.Run
-	gate   gate
-	slots  chan struct{} // a request in flight holds one: at most opt.Workers at once
-
-	mu   sync.Mutex // guards prog: workers publish pauses, the writer everything else
-	prog Progress
-
-	// The committer applies batches in order while the writer fills the next one.
-	commits   chan store.Batch
-	committed sync.WaitGroup
-	commitMu  sync.Mutex
-	commitErr error
-
-	// Owned by the writer.
-	done      map[int]bool
-	carried   int // pages an interrupted run had done, continued from its checkpoint
-	failed    map[int]string
-	pending   map[int64]store.Client
-	active    map[int64]bool // clients this run saw, and whether any of their vehicles is ATIVO
-	counted   map[int64]bool // clients a batch already handed to the committer counted
-	vehicles  []store.Vehicle
-	refused   []int64 // vehicles seen but refused (vetRecord): the stored ones stay as they were
-	errs      []store.RunError
-	lastFlush time.Time
-	fatal     error
-	// allVehicles: keep vehicles without our product too (a client's own sync), as Foreign.
-	allVehicles bool
-
-	note         note             // why a run reads in full when an incremental one was asked for
-	sent0        int64            // the client's request count when the run started
-	listingTotal int              // the supplier listing's record count, as SGA gave it
-	spans        map[int][2]int64 // each page's lowest and highest vehicle code
-	maxCode      int64
-	products     productTally // what the listing carried, for a run that finds none ours
-}
-
-// pageResult is one page as a worker fetched it.
-type pageResult struct {
-	page    int
-	records []record
-	bad     []sga.RecordError
-	short   bool // fewer records than a full page: the listing ends here (manual source)
-	err     error
-}
-
-// record is a vehicle row from either source, mapped to the store's shapes.
-type record struct {
-	client   store.Client
-	vehicle  store.Vehicle
-	ours     bool
-	products sga.Products // as SGA named them, for a run that finds none ours (products.go)
-}
-
-// reset readies the writer's state for a run.
-func (r *runner) reset() {
-	r.done, r.failed, r.pending = map[int]bool{}, map[int]string{}, map[int64]store.Client{}
-	r.spans = map[int][2]int64{}
-	r.active, r.counted = map[int64]bool{}, map[int64]bool{}
-	r.products = productTally{}
-}
-
-// record changes the run's stored bookkeeping (what, its counts or its source). A store that
-// refuses it costs the run that figure, not the run: the run's log says what was not recorded.
-func (r *runner) record(what string, f func(*store.Run)) {
-	if err := r.st.UpdateRun(r.run.ID, f); err != nil {
-		r.log.Error("run bookkeeping not recorded", "run", r.run.ID, "what", what, "err", err)
-	}
-}
-
-func (r *runner) publish(f func(*Progress)) {
-	r.mu.Lock()
-	f(&r.prog)
-	p := r.prog
-	r.mu.Unlock()
-	r.e.publish(r.l, p)
-}
 
 // syncFull reads every vehicle that carries our product, from the supplier-sync listing when
 // there is a sync token, else from the manual API's vehicles-with-products listing.
@@ -129,10 +40,7 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 				// after a partial one, whose pages failed: reading every page again, under
 				// an SGA that fails a share of them, it would never end succeeded.
 				resumes = prev.ID
-				for _, p := range cp.Done {
-					r.done[p] = true
-				}
-				r.carried = len(r.done)
+				r.pages.carry(cp.Done)
 				priority = slices.Sorted(maps.Keys(cp.Failed))
 			}
 		}
@@ -143,7 +51,7 @@ func (r *runner) syncFull(ctx context.Context) (store.Run, error) {
 	}
 	r.sent0 = r.client.Requests()
 	r.prog = Progress{Running: true, RunID: r.run.ID, Kind: store.RunFull, Source: source,
-		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.done), NoteCode: r.note.code}
+		StartedBy: r.run.StartedBy, StartedAt: r.run.StartedAt, Phase: PhaseCounting, PagesDone: len(r.pages.done), NoteCode: r.note.code}
 	r.publish(func(*Progress) {})
 	return r.readFull(ctx, source, priority)
 }
@@ -155,8 +63,7 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 	if err := r.checkConfig(source); err != nil {
 		return r.finish(store.StatusFailed, err)
 	}
-	r.pending = map[int64]store.Client{}
-	r.lastFlush = time.Now()
+	r.batch.clients, r.batch.last = map[int64]store.Client{}, time.Now()
 	r.startCommitter()
 	if source == store.SourceSync {
 		err = r.readSyncListing(ctx, priority)
@@ -172,7 +79,7 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 	if ferr := r.flush(true); ferr != nil && err == nil {
 		err = ferr
 	}
-	if derr := r.drain(); derr != nil && err == nil {
+	if derr := r.commits.drain(); derr != nil && err == nil {
 		err = derr
 	}
 	switch {
@@ -182,10 +89,9 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 		return r.finish(store.StatusCancelled, nil)
 	case err != nil:
 		return r.finish(store.StatusFailed, err)
-	case len(r.failed) > 0:
+	case len(r.pages.failed) > 0:
 		// The next run retries these pages first.
-		_, err := r.st.Apply(store.Batch{Checkpoint: &store.Checkpoint{RunID: r.run.ID, Source: source, Total: r.prog.PagesTotal,
-			Done: slices.Sorted(maps.Keys(r.done)), Failed: r.failed, Product: r.in.ProductCode}})
+		_, err := r.st.Apply(store.Batch{Checkpoint: r.pages.checkpoint(r.run.ID, source, r.prog.PagesTotal, r.in.ProductCode)})
 		if err != nil {
 			return r.finish(store.StatusFailed, err)
 		}
@@ -224,7 +130,7 @@ func (r *runner) readFull(ctx context.Context, source string, priority []int) (s
 // and says so. It returns the source to read with, or "" when the run cannot fall back.
 func (r *runner) fallBack(ctx context.Context, source string, err error) string {
 	refused := errors.Is(err, sga.ErrUnauthorized) || (err == nil && errors.Is(r.fatal, sga.ErrUnauthorized))
-	if !refused || ctx.Err() != nil || r.carried != 0 || len(r.done) != 0 {
+	if !refused || ctx.Err() != nil || r.pages.carried != 0 || len(r.pages.done) != 0 {
 		return ""
 	}
 	next, set := store.SourceManual, sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}.HasManual()
@@ -237,7 +143,7 @@ func (r *runner) fallBack(ctx context.Context, source string, err error) string 
 	r.log.Warn("SGA refused the credentials; reading with the others", "run", r.run.ID, "refused", source, "reading", next, "err", cmp.Or(err, r.fatal))
 	r.record("source", func(run *store.Run) { run.Source, run.FellBack = next, true })
 	r.publish(func(p *Progress) { p.Source, p.FellBack = next, true })
-	r.failed, r.fatal = map[int]string{}, nil
+	r.pages.failed, r.fatal = map[int]string{}, nil
 	return next
 }
 
@@ -256,66 +162,6 @@ func (r *runner) resumedChain() ([]uint64, error) {
 	return chain, nil
 }
 
-func (r *runner) checkConfig(source string) error {
-	switch {
-	case strings.TrimSpace(r.in.ProductCode) == "":
-		return errNoProduct
-	case source == store.SourceManual && !r.client.Credentials().HasManual():
-		return errNoCredentials
-	}
-	return nil
-}
-
-// finish records how the run ended, publishes it, and returns it with an error for a run that
-// failed or was cancelled. A partial run may have a cause too (its reason), but no error: it
-// ended, with something left for an operator or the next run.
-func (r *runner) finish(status string, cause error) (store.Run, error) {
-	if r.done != nil {
-		r.progress() // pages handled since the last batch
-	}
-	reason, code := "", ""
-	by := r.req.By
-	switch {
-	case cause != nil:
-		reason, code = cause.Error(), reasonCode(cause)
-	case status == store.StatusCancelled:
-		var shutdown bool
-		if by, shutdown = r.e.cancelledBy(r.l); shutdown {
-			status, reason, code = store.StatusInterrupted, reasonShutdown, store.ReasonInterrupted
-		} else {
-			reason, code = "cancelled by "+by.Who, ReasonCancelled
-		}
-		cause = context.Canceled
-	case status == store.StatusPartial:
-		reason, code = fmt.Sprintf("%d pages failed; the next run reads them first", len(r.failed)), ReasonPagesFailed
-	}
-	if status == store.StatusPartial {
-		cause = nil
-	}
-	if r.prog.Source == store.SourceSync {
-		code = tokenCode(code) // the token was what SGA refused
-	}
-	sent := int(r.client.Requests() - r.sent0)
-	r.record("requests", func(run *store.Run) { run.Counts.Requests = sent })
-	run, err := r.st.FinishRun(r.run.ID, status, code, reason, by)
-	if err != nil {
-		run = r.run
-		cause = errors.Join(cause, err)
-	}
-	if r.req.daily {
-		// Before the end is published: whoever reloads on it sees the daily sync on.
-		r.e.enableAfter(r.l, run, err, r.req.By)
-	}
-	r.publish(func(p *Progress) {
-		p.Running, p.Phase, p.Status, p.Reason, p.ReasonCode, p.ETA = false, PhaseDone, status, reason, code, 0
-		p.Errors, p.CancelledBy = run.ErrorCount, run.CancelledBy
-		p.PagesDone = p.endPages()
-	})
-	r.log.Info("sync finished", "run", run.ID, "status", status, "clients", run.Counts.Clients(),
-		"vehicles", run.Counts.Vehicles(), "errors", run.ErrorCount, "reason", reason, "took", time.Since(r.start).Round(time.Millisecond))
-	return run, cause
-}
-
 // readSyncListing reads the supplier-sync pages with a pool of workers and one writer: the
 // pages that failed last time first, then every page not done yet.
 func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
@@ -332,12 +178,12 @@ func (r *runner) readSyncListing(ctx context.Context, priority []int) error {
 	}
 	var first, rest []int
 	for _, p := range priority {
-		if p <= pc.Pages && !r.done[p] {
+		if p <= pc.Pages && !r.pages.done[p] {
 			first = append(first, p)
 		}
 	}
 	for p := 1; p <= pc.Pages; p++ {
-		if !r.done[p] && !slices.Contains(first, p) {
+		if !r.pages.done[p] && !slices.Contains(first, p) {
 			rest = append(rest, p)
 		}
 	}
@@ -431,151 +277,4 @@ func (r *runner) fetchSyncPage(ctx context.Context, n int) pageResult {
 		}
 	}
 	return best
-}
-
-// handle is the writer: it takes a page's records into the batch and writes the batch when it
-// is full or old enough.
-func (r *runner) handle(ctx context.Context, res pageResult) error {
-	if res.err != nil {
-		switch {
-		case isFatal(res.err):
-			if r.fatal == nil {
-				r.fatal = fatalReason(res.err)
-			}
-			return nil
-		case ctx.Err() != nil:
-			return nil
-		}
-		r.failed[res.page] = sga.ErrorMessage(res.err)
-		if r.failed[res.page] == "" {
-			r.failed[res.page] = res.err.Error()
-		}
-		r.log.Warn("page failed", "run", r.run.ID, "page", res.page, "err", res.err)
-		r.errs = append(r.errs, store.RunError{Page: res.page, Kind: errorKind(res.err),
-			Reason: sga.ErrorMessage(res.err), At: r.e.opt.Now().UTC()}) // SGA's own words, if any
-	} else {
-		r.span(res)
-		for _, rec := range res.records {
-			r.tally(rec)
-			if !rec.ours {
-				if !r.allVehicles {
-					continue
-				}
-				rec.vehicle.Foreign = true // a client's own sync lists every vehicle it has
-			}
-			if err := vetRecord(rec); err != nil {
-				r.refuse(res.page, rec.vehicle.SGACode, err)
-				continue
-			}
-			c := rec.client
-			// A client is ATIVO if any of its vehicles is, in whichever batch it came.
-			active := r.active[c.SGACode] || c.Situation == "ATIVO"
-			if active {
-				c.Situation = "ATIVO"
-			}
-			r.active[c.SGACode] = active
-			r.pending[c.SGACode] = c
-			r.vehicles = append(r.vehicles, rec.vehicle)
-		}
-		for _, b := range res.bad {
-			r.errs = append(r.errs, store.RunError{Page: res.page, Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})
-		}
-		if len(res.bad) > 0 {
-			r.failed[res.page] = fmt.Sprintf("%d unreadable records", len(res.bad))
-		} else {
-			r.done[res.page] = true
-			delete(r.failed, res.page)
-		}
-	}
-	return r.flush(false)
-}
-
-// startCommitter starts the goroutine that writes batches, one transaction each, in order.
-// One batch is written while the next fills: SGA's pages keep coming during the fsync.
-func (r *runner) startCommitter() {
-	r.commits = make(chan store.Batch, 1)
-	r.committed.Go(func() {
-		for b := range r.commits {
-			if r.failedCommit() != nil {
-				continue // drain: nothing more is written after a failure
-			}
-			res, err := r.st.Apply(b)
-			if err == nil {
-				var run store.Run
-				if run, err = r.st.Run(r.run.ID); err == nil {
-					r.publish(func(p *Progress) {
-						p.Clients, p.Vehicles, p.Errors = run.Counts.Clients(), run.Counts.Vehicles(), run.ErrorCount
-						p.Changed += res.SituationsChanged
-					})
-				}
-			}
-			if err != nil {
-				r.commitMu.Lock()
-				r.commitErr = fmt.Errorf("write a batch: %w", err)
-				r.commitMu.Unlock()
-			}
-		}
-	})
-}
-
-func (r *runner) failedCommit() error {
-	r.commitMu.Lock()
-	defer r.commitMu.Unlock()
-	return r.commitErr
-}
-
-// drain waits for every batch handed to the committer to be written.
-func (r *runner) drain() error {
-	close(r.commits)
-	r.committed.Wait()
-	return r.failedCommit()
-}
-
-// flush hands the batch, its errors and the checkpoint to the committer, when it is due.
-func (r *runner) flush(force bool) error {
-	if err := r.failedCommit(); err != nil {
-		return err
-	}
-	due := len(r.vehicles) >= r.e.opt.BatchVehicles || time.Since(r.lastFlush) >= r.e.opt.FlushEvery
-	if !force && !due {
-		r.progress()
-		return nil
-	}
-	r.lastFlush = time.Now()
-	cp := &store.Checkpoint{RunID: r.run.ID, Source: r.prog.Source, Total: r.prog.PagesTotal,
-		Done: slices.Sorted(maps.Keys(r.done)), Failed: maps.Clone(r.failed), Product: r.in.ProductCode}
-	counted := map[int64]bool{}
-	for code := range r.pending {
-		if r.counted[code] {
-			counted[code] = true
-		}
-		r.counted[code] = true
-	}
-	b := store.Batch{RunID: r.run.ID, Clients: slices.Collect(maps.Values(r.pending)), Vehicles: r.vehicles,
-		Errors: r.errs, Checkpoint: cp, Counted: counted, PagesDone: len(r.done) - r.carried, Seen: r.refused}
-	slices.SortFunc(b.Clients, func(a, c store.Client) int { return cmp.Compare(a.SGACode, c.SGACode) })
-	// The next batch's room, the size this one reached: the batch itself goes to the committer.
-	r.pending, r.vehicles, r.errs, r.refused = make(map[int64]store.Client, len(b.Clients)), make([]store.Vehicle, 0, cap(b.Vehicles)), nil, nil
-	r.commits <- b
-	r.progress()
-	return nil
-}
-
-// progress publishes pages done, rate and ETA.
-func (r *runner) progress() {
-	elapsed := time.Since(r.start)
-	r.publish(func(p *Progress) {
-		p.PagesDone = len(r.done) + len(r.failed)
-		if elapsed > 0 {
-			p.Rate = float64(p.Vehicles) / elapsed.Seconds()
-		}
-		if p.PagesTotal > 0 && p.PagesDone > 0 && p.PagesDone < p.PagesTotal {
-			p.ETA = time.Duration(float64(elapsed) / float64(p.PagesDone) * float64(p.PagesTotal-p.PagesDone))
-		} else {
-			p.ETA = 0
-		}
-		if p.Phase == PhasePaused && time.Now().After(p.PausedUntil) {
-			p.Phase = PhaseReading
-		}
-	})
 }

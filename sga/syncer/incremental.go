@@ -190,7 +190,7 @@ func (r *runner) readFeeds(ctx context.Context, fs store.FeedState) (feedRead, e
 				return out, err
 			}
 			for _, b := range page.Bad {
-				r.errs = append(r.errs, store.RunError{Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})
+				r.batch.fail(store.RunError{Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})
 			}
 			for _, ch := range page.Changes {
 				key := int64(ch.Code)
@@ -291,7 +291,7 @@ func (r *runner) readNewVehicles(ctx context.Context, fs store.FeedState) (fresh
 
 // feedBatch applies the feeds to the vehicles and members we keep, and adds the new vehicles.
 func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRead, fresh []record) (store.Batch, map[int64]store.Described, error) {
-	b := store.Batch{RunID: r.run.ID, Changes: map[int64]store.SGAChange{}, Errors: r.errs}
+	b := store.Batch{RunID: r.run.ID, Changes: map[int64]store.SGAChange{}, Errors: r.batch.errs}
 	// What was read again for a change still in the overlap is not read again; the rest of
 	// the overlap's entries go with it.
 	described := map[int64]store.Described{}
@@ -366,12 +366,12 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 		case "codigo_situacao":
 			n, err := strconv.Atoi(after)
 			if err != nil {
-				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+				r.batch.fail(store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
 					Reason: fmt.Sprintf("codigo_situacao %q is not a number", after), At: r.e.opt.Now().UTC()})
 				continue
 			}
 			if feed.situations[n] == "" {
-				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+				r.batch.fail(store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
 					Reason: fmt.Sprintf("codigo_situacao %d is not in SGA's situação table", n), At: r.e.opt.Now().UTC()})
 				continue
 			}
@@ -397,7 +397,7 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 		case "ano_fabricacao", "ano_modelo":
 			n, err := strconv.Atoi(after)
 			if err != nil {
-				r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
+				r.batch.fail(store.RunError{Key: fmt.Sprintf("codigo_alteracao=%d", ch.Code), Kind: KindRecord,
 					Reason: fmt.Sprintf("%s %q is not a year", ch.Field, after), At: r.e.opt.Now().UTC()})
 				continue
 			}
@@ -448,7 +448,7 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 			if ctx.Err() != nil || isFatal(err) {
 				return b, nil, fmt.Errorf("vehicle %d: %w", code, err)
 			}
-			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
+			r.batch.fail(store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
 				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
 			continue
 		}
@@ -457,7 +457,7 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 		v.Brand, v.Model, v.Color = string(sv.Brand), string(sv.Model), string(sv.Color)
 		if err := store.CheckVehicle(*v); err != nil {
 			*v = was
-			r.errs = append(r.errs, store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
+			r.batch.fail(store.RunError{Key: fmt.Sprintf("codigo_veiculo=%d", code), Kind: KindRecord,
 				Reason: fmt.Sprintf("read its model, brand and colour again: %v", err), At: r.e.opt.Now().UTC()})
 			continue
 		}
@@ -533,7 +533,7 @@ func (r *runner) feedBatch(ctx context.Context, fs store.FeedState, feed feedRea
 	for _, code := range slices.Sorted(maps.Keys(clients)) {
 		b.Clients = append(b.Clients, *clients[code])
 	}
-	b.Errors = r.errs
+	b.Errors = r.batch.errs
 	return b, described, nil
 }
 
@@ -548,25 +548,12 @@ func recordError(err error) bool {
 // refuseChange records that a change of the feed was not applied, and why, keyed by the record.
 func (r *runner) refuseChange(ch sga.Change, key string, err error) {
 	r.log.Warn("change refused", "run", r.run.ID, "change", int64(ch.Code), "record", key, "err", err)
-	r.errs = append(r.errs, store.RunError{Key: key, Kind: KindRecord,
+	r.batch.fail(store.RunError{Key: key, Kind: KindRecord,
 		Reason: fmt.Sprintf("codigo_alteracao %d not applied: %v", ch.Code, err), At: r.e.opt.Now().UTC()})
 }
 
 // note is why a run is not what was asked: in English, and as a code the console translates.
 type note struct{ code, text string }
-
-// span records a page's lowest and highest vehicle code, and the newest code seen.
-func (r *runner) span(res pageResult) {
-	if len(res.records) == 0 {
-		return
-	}
-	lo, hi := res.records[0].vehicle.SGACode, res.records[0].vehicle.SGACode
-	for _, rec := range res.records {
-		lo, hi = min(lo, rec.vehicle.SGACode), max(hi, rec.vehicle.SGACode)
-	}
-	r.spans[res.page] = [2]int64{lo, hi}
-	r.maxCode = max(r.maxCode, hi)
-}
 
 // recordListing writes, after a full read that saw every page, where the change feed takes
 // over: from this run's start, with the listing's count, its newest code and whether it came
@@ -574,20 +561,9 @@ func (r *runner) span(res pageResult) {
 // records no count, and the next daily run reads in full again.
 func (r *runner) recordListing(source string) error {
 	fs := store.FeedState{Cursor: r.run.StartedAt, LastFull: r.run.StartedAt}
-	if source == store.SourceSync && r.carried == 0 && len(r.spans) > 0 {
-		fs.ListingTotal, fs.MaxCode, fs.Ordered = r.listingTotal, r.maxCode, r.ordered()
+	if source == store.SourceSync && r.pages.carried == 0 && len(r.pages.spans) > 0 {
+		fs.ListingTotal, fs.MaxCode, fs.Ordered = r.listingTotal, r.pages.maxCode, r.pages.ordered()
 	}
 	_, err := r.st.Apply(store.Batch{Feed: &fs})
 	return err
-}
-
-// ordered reports whether every page's codes came after the previous page's.
-func (r *runner) ordered() bool {
-	pages := slices.Sorted(maps.Keys(r.spans))
-	for i := 1; i < len(pages); i++ {
-		if r.spans[pages[i-1]][1] >= r.spans[pages[i]][0] {
-			return false
-		}
-	}
-	return true
 }

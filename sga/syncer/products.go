@@ -47,7 +47,7 @@ func (r *runner) tally(rec record) {
 // (MaxGone 100): its operator says the fleet really left.
 func (r *runner) noneOurs() error {
 	t := r.products
-	if t.records == 0 || t.ours > 0 || r.carried > 0 || r.allVehicles || r.e.opt.MaxGone >= 100 {
+	if t.records == 0 || t.ours > 0 || r.pages.carried > 0 || r.allVehicles || r.e.opt.MaxGone >= 100 {
 		return nil
 	}
 	codes := slices.SortedFunc(maps.Keys(t.counts), func(a, b string) int { return cmp.Or(t.counts[b]-t.counts[a], cmp.Compare(a, b)) })

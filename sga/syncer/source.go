@@ -52,9 +52,8 @@ func vetRecord(rec record) error {
 // refuse records that a page's record was refused: the run goes on without it.
 func (r *runner) refuse(page int, vehicle int64, err error) {
 	r.log.Warn("record refused", "run", r.run.ID, "page", page, "vehicle", vehicle, "err", err)
-	r.errs = append(r.errs, store.RunError{Page: page, Key: fmt.Sprintf("codigo_veiculo=%d", vehicle), Kind: KindRecord,
+	r.batch.refuse(vehicle, store.RunError{Page: page, Key: fmt.Sprintf("codigo_veiculo=%d", vehicle), Kind: KindRecord,
 		Reason: err.Error(), At: r.e.opt.Now().UTC()})
-	r.refused = append(r.refused, vehicle)
 }
 
 // fromProductVehicle maps a row of the manual vehicles-with-products listing.
@@ -132,7 +131,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 		for page := 1; ; page += r.e.opt.Workers {
 			var wave []int
 			for i := range r.e.opt.Workers {
-				if id := int(s.Code)*100000 + page + i; !r.done[id] {
+				if id := int(s.Code)*100000 + page + i; !r.pages.done[id] {
 					wave = append(wave, id)
 				}
 			}
@@ -192,7 +191,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	switch {
 	case errors.Is(res.err, sga.ErrNotFound):
 		return r.finish(store.StatusFailed, fmt.Errorf("%w (%s)", errNotFound, cpf))
-	case res.err != nil && !isFatal(res.err) && ctx.Err() == nil:
+	case pageFailed(ctx, res.err):
 		// The client's one read failed: the run read nothing, and failed with why, as a full
 		// run does when SGA does not give it the page count.
 		return r.finish(store.StatusFailed, res.err)
@@ -202,7 +201,7 @@ func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
 	if err == nil {
 		err = r.flush(true)
 	}
-	if derr := r.drain(); err == nil {
+	if derr := r.commits.drain(); err == nil {
 		err = derr
 	}
 	if err != nil {
