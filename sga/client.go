@@ -277,7 +277,7 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 		if c.cfg.OnRetry != nil {
 			c.cfg.OnRetry(Retry{Route: r.route, Attempt: attempt + 1, Of: c.cfg.MaxRetries, Wait: wait, Err: e})
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -361,7 +361,10 @@ func (c *Client) once(ctx context.Context, r request, token string, attempt int)
 // maxBody bounds a reply: a 5,000-record page is a few MiB.
 const maxBody = 256 << 20
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends, whichever comes first: nil after the wait, else ctx's
+// error (at once when d is not positive and ctx has ended). It is the one context-aware wait:
+// the client's backoff, the sync's extraction-block pause and the demo's churn use it.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -22,17 +22,7 @@ func (g *gate) wait(ctx context.Context) error {
 	g.mu.Lock()
 	d := time.Until(g.until)
 	g.mu.Unlock()
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sga.Sleep(ctx, d)
 }
 
 // block extends the pause after a blocked request, unless another worker already did; fresh

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"ponte/sga"
 	"ponte/sga/sim"
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -110,14 +111,7 @@ func readInFull(s store.Backend, slug string) bool {
 
 // pause waits d, or until ctx ends: it reports whether ctx is still running.
 func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return sga.Sleep(ctx, d) == nil
 }
 
 // seedContracts imports, as who, vehicles until the association holds demoContracts
