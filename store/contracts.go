@@ -172,10 +172,14 @@ func importable(tx txn, client int64, vehicles []int64) ([]VehicleView, error) {
 	if tx.Bucket(bClients).Get(i64(client)) == nil {
 		return nil, fmt.Errorf("client %d: %w", client, ErrNotFound)
 	}
+	var rules Rules
+	if err := readRules(tx, &rules); err != nil {
+		return nil, err
+	}
 	var refused []error
 	views := make([]VehicleView, 0, len(vehicles))
 	for _, code := range vehicles {
-		v, err := vehicleView(tx, i64(code))
+		v, err := vehicleView(tx, rules, i64(code))
 		switch {
 		case errors.Is(err, ErrNotFound):
 			refused = append(refused, &ImportError{Vehicle: code, Err: ErrNotFound})

@@ -76,16 +76,26 @@ func FindVehicle(owned []VehicleView, ref string) (VehicleView, error) {
 type VehicleView struct {
 	Vehicle
 	ContractNumber string `json:"contract_number,omitempty"`
+	// Class is what the association's rules make of the vehicle's situação (Rules.Classify).
+	Class string `json:"-"`
 }
+
+// Active reports whether the vehicle is active: SGA still lists it and the association's
+// rules take its situação as active (Rules.Active). Only an active vehicle is imported.
+func (v VehicleView) Active() bool { return !v.Gone && v.Class == ClassActive }
 
 // VehiclesOfClient lists a client's vehicles, by plate, with their contracts.
 func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
 	var out []VehicleView
 	err := s.view(func(tx txn) error {
+		var rules Rules
+		if err := readRules(tx, &rules); err != nil {
+			return err
+		}
 		c := tx.Bucket(bVehicleClient).Cursor()
 		prefix := i64(client)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			v, err := vehicleView(tx, k[8:])
+			v, err := vehicleView(tx, rules, k[8:])
 			if err != nil {
 				return err
 			}
@@ -102,7 +112,8 @@ func (s *Store) VehiclesOfClient(client int64) ([]VehicleView, error) {
 	return out, err
 }
 
-func vehicleView(tx txn, key []byte) (VehicleView, error) {
+// vehicleView reads one vehicle with its contract number and the class rules give it.
+func vehicleView(tx txn, rules Rules, key []byte) (VehicleView, error) {
 	var v VehicleView
 	found, err := getVehicle(tx.Bucket(bVehicles), key, &v.Vehicle)
 	if err != nil {
@@ -112,6 +123,7 @@ func vehicleView(tx txn, key []byte) (VehicleView, error) {
 		return v, fmt.Errorf("vehicle %d: %w", int64(binary.BigEndian.Uint64(key)), ErrNotFound)
 	}
 	v.ContractNumber = string(tx.Bucket(bContractVeh).Get(assocKey(tx.assocID(), key)))
+	v.Class = rules.Classify(v.Situation)
 	return v, nil
 }
 
@@ -119,8 +131,12 @@ func vehicleView(tx txn, key []byte) (VehicleView, error) {
 func (s *Store) VehicleByCode(code int64) (VehicleView, error) {
 	var v VehicleView
 	err := s.view(func(tx txn) error {
+		var rules Rules
+		if err := readRules(tx, &rules); err != nil {
+			return err
+		}
 		var err error
-		v, err = vehicleView(tx, i64(code))
+		v, err = vehicleView(tx, rules, i64(code))
 		return err
 	})
 	return v, err
@@ -138,9 +154,13 @@ func (s *Store) VehiclesByPlate(plate string, limit int) ([]VehicleView, error) 
 		return nil, nil
 	}
 	err := s.view(func(tx txn) error {
+		var rules Rules
+		if err := readRules(tx, &rules); err != nil {
+			return err
+		}
 		c := tx.Bucket(bVehiclePlate).Cursor()
 		for k, _ := c.Seek([]byte(p)); k != nil && bytes.HasPrefix(k, []byte(p)) && len(out) < limit; k, _ = c.Next() {
-			v, err := vehicleView(tx, k[len(k)-8:])
+			v, err := vehicleView(tx, rules, k[len(k)-8:])
 			if err != nil {
 				return err
 			}

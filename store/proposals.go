@@ -122,6 +122,11 @@ func (r Rules) Classify(situation string) string {
 	return ClassOther
 }
 
+// Active reports whether a situação means active to the association: Classify's
+// ClassActive. The import, the console, the sync and the proposals all ask it, so that a
+// situação such as "ATIVO COM RESTRIÇÃO" means the same to each.
+func (r Rules) Active(situation string) bool { return r.Classify(situation) == ClassActive }
+
 func motiveOf(situation string) string {
 	f := foldKey(situation)
 	switch {

@@ -54,11 +54,6 @@ type Vehicle struct {
 	SituationChangedAt time.Time `json:"situation_changed_at,omitzero"`
 }
 
-// Active reports whether SGA lists the vehicle as ATIVO.
-func (v Vehicle) Active() bool {
-	return !v.Gone && strings.EqualFold(strings.TrimSpace(v.Situation), "ATIVO")
-}
-
 // sameContent reports whether two versions carry the same SGA data.
 func (v Vehicle) sameContent(o Vehicle) bool {
 	return v.ClientSGACode == o.ClientSGACode && v.Plate == o.Plate && v.Chassis == o.Chassis &&
@@ -150,8 +145,8 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 			if b.Counted[c.SGACode] {
 				count = &BatchResult{}
 			}
-			if c.Situation != "ATIVO" {
-				sit, err := clientSituation(tx, c)
+			if !rx.rules.Active(c.Situation) {
+				sit, err := clientSituation(tx, rx.rules, c)
 				if err != nil {
 					return err
 				}
@@ -193,9 +188,9 @@ func (s *Store) Apply(b Batch) (BatchResult, error) {
 }
 
 // clientSituation is a client's situação from its vehicles of ours that SGA still lists (the
-// batch's written first): ATIVO if any is, else that of the newest one. A client with none
-// keeps what it was given.
-func clientSituation(tx txn, c Client) (string, error) {
+// batch's written first): that of the first one the association's rules take as active, else
+// that of the newest one. A client with none keeps what it was given.
+func clientSituation(tx txn, rules Rules, c Client) (string, error) {
 	cur := tx.Bucket(bVehicleClient).Cursor()
 	prefix := i64(c.SGACode)
 	newest := ""
@@ -207,8 +202,8 @@ func clientSituation(tx txn, c Client) (string, error) {
 			return "", err
 		case !found || v.Foreign || v.Gone:
 			continue
-		case v.Situation == "ATIVO":
-			return "ATIVO", nil
+		case rules.Active(v.Situation):
+			return v.Situation, nil
 		}
 		newest = v.Situation
 	}
