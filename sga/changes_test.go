@@ -105,7 +105,7 @@ func TestChangeDates(t *testing.T) {
 // The change feeds are optional routes: denied, the connection test still passes, and says so.
 func TestFeedRoutesAreOptionalInTheTest(t *testing.T) {
 	h := newHarness(t, sim.Options{Seed: 7, DeniedRoutes: []string{sim.RouteVehicleChanges}}, nil)
-	rep := h.client.Test(context.Background())
+	rep := h.client.Test(context.Background(), nil)
 	found := false
 	for _, r := range rep.Results {
 		if r.Route == "listar/alteracao-veiculos" {

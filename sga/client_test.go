@@ -122,7 +122,7 @@ func TestClientRoutes(t *testing.T) {
 	c, ctx := h.client, context.Background()
 
 	sits, err := c.Situations(ctx)
-	if err != nil || len(sits) != 5 || !sits[0].Active() || sits[3].Active() {
+	if err != nil || len(sits) != 5 || sits[0].Description != "ATIVO" || sits[3].Description != "INATIVO" {
 		t.Fatalf("situations = %+v, %v", sits, err)
 	}
 
@@ -356,7 +356,7 @@ func TestRouteNotAllowedAndProbe(t *testing.T) {
 			if _, err := h.client.ListVehicles(ctx, sga.ListVehiclesQuery{Situation: 1}); !errors.Is(err, sga.ErrRouteNotAllowed) {
 				t.Fatalf("listar/veiculo: %v, want ErrRouteNotAllowed", err)
 			}
-			rep := h.client.Test(ctx)
+			rep := h.client.Test(ctx, nil)
 			status := map[string]sga.ProbeStatus{}
 			for _, r := range rep.Results {
 				status[r.Route] = r.Status
@@ -380,7 +380,7 @@ func TestRouteNotAllowedAndProbe(t *testing.T) {
 
 func TestProbeWithoutCredentials(t *testing.T) {
 	h := newHarness(t, sim.Options{Seed: 1}, func(c *sga.Config) { c.Credentials = sga.Credentials{} })
-	rep := h.client.Test(context.Background())
+	rep := h.client.Test(context.Background(), nil)
 	for _, r := range rep.Results {
 		if r.Status != sga.ProbeSkipped || r.Skipped == "" {
 			t.Fatalf("%s: %v, want skipped with a reason", r.Route, r.Status)
@@ -520,7 +520,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	collect(err)
 	_, err = bad.SyncPage(ctx, 1)
 	collect(err)
-	rep := bad.Test(ctx)
+	rep := bad.Test(ctx, nil)
 	for _, r := range rep.Results {
 		collect(r.Err)
 	}
@@ -633,7 +633,7 @@ func TestConnectionTestStopsWhereNothingAnswers(t *testing.T) {
 	c := sga.New(sga.Config{BaseURL: "http://127.0.0.1:1/api/sga/v2", RequestsPerSecond: -1, MaxRetries: 1,
 		RetryBase: time.Millisecond, Credentials: sga.Credentials{SyncToken: "token"}})
 	defer c.Close()
-	rep := c.Test(context.Background())
+	rep := c.Test(context.Background(), nil)
 	var failed, skipped int
 	for _, r := range rep.Results {
 		switch {

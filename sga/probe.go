@@ -145,8 +145,10 @@ func (c *Client) CheckProduct(ctx context.Context, code string) error {
 // Test logs in (or checks the sync token) and probes each route ponte needs, so that an operator
 // knows exactly which routes to enable in SGA's "Gerenciar APIs". Lookups are probed with a
 // record found by the listings when there is one, else with a value that exists nowhere: a
-// "not found" reply proves the route is enabled just as well.
-func (c *Client) Test(ctx context.Context) Report {
+// "not found" reply proves the route is enabled just as well. The manual listing is probed
+// with the first situação active says is active (the association's rules: store.Rules.Active;
+// SGA's client does not judge situações); with none, or a nil active, with situação 1.
+func (c *Client) Test(ctx context.Context, active func(situation string) bool) Report {
 	var rep Report
 	add := func(route, api string, start time.Time, err error) {
 		res := ProbeResult{Route: route, API: api, Took: time.Since(start), Optional: optionalRoutes[route]}
@@ -197,7 +199,7 @@ func (c *Client) Test(ctx context.Context) Report {
 			}
 			break
 		}
-		c.probeManual(ctx, add)
+		c.probeManual(ctx, add, active)
 	}
 
 	sync := []string{
@@ -238,13 +240,13 @@ func (c *Client) Test(ctx context.Context) Report {
 	return rep
 }
 
-func (c *Client) probeManual(ctx context.Context, add func(string, string, time.Time, error)) {
+func (c *Client) probeManual(ctx context.Context, add func(string, string, time.Time, error), isActive func(string) bool) {
 	start := time.Now()
 	sits, err := c.Situations(ctx)
 	add("listar/situacao/todos", "manual", start, err)
 	active := 1
 	for _, s := range sits {
-		if s.Active() {
+		if isActive != nil && isActive(string(s.Description)) {
 			active = int(s.Code)
 			break
 		}

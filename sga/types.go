@@ -1,7 +1,5 @@
 package sga
 
-import "strings"
-
 // Wire types: what SGA sends, with SGA's field names. Fields that no route has been seen to send
 // are absent; fields a route omits stay zero. The syncer maps these onto store records.
 
@@ -147,14 +145,6 @@ type Situation struct {
 	Code        Int  `json:"codigo_situacao"`
 	Description Text `json:"descricao_situacao"`
 	Status      Text `json:"situacao"`
-}
-
-// Active reports whether the description says ATIVO (and nothing else: "INATIVO" is not).
-func (s Situation) Active() bool { return IsActive(string(s.Description)) }
-
-// IsActive reports whether a situação description means active.
-func IsActive(description string) bool {
-	return strings.EqualFold(strings.TrimSpace(description), "ATIVO")
 }
 
 // LinkedProducts is the answer of produto-vinculado-veiculo/listar: a vehicle's products.

@@ -463,9 +463,13 @@ func (p *integrationPage) run(patch store.IntegrationPatch, saved map[int]string
 		if err != nil || eng == nil {
 			return integrationSavedMsg{saved: saved, err: err}
 		}
+		rules, err := st.Rules()
+		if err != nil {
+			return integrationSavedMsg{saved: saved, err: err}
+		}
 		ctx, cancel := context.WithTimeout(life, time.Minute)
 		defer cancel()
-		return integrationSavedMsg{saved: saved, checks: eng.Probe(ctx, in, manual, sync, url)}
+		return integrationSavedMsg{saved: saved, checks: eng.Probe(ctx, in, rules, manual, sync, url)}
 	}
 }
 

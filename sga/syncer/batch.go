@@ -11,11 +11,11 @@ import (
 
 // batch is what the writer gathered since the last flush: the clients and vehicles to write,
 // the run errors, the vehicles refused; and, across batches, which clients were counted and
-// whether any of a client's vehicles is ATIVO.
+// which of them has an active vehicle.
 type batch struct {
 	clients  map[int64]store.Client
-	active   map[int64]bool // clients this run saw, and whether any of their vehicles is ATIVO
-	counted  map[int64]bool // clients a batch already handed to the committer counted
+	active   map[int64]string // per client, the situação of the first active vehicle this run saw
+	counted  map[int64]bool   // clients a batch already handed to the committer counted
 	vehicles []store.Vehicle
 	refused  []int64 // vehicles seen but refused (vetRecord): the stored ones stay as they were
 	errs     []store.RunError
@@ -23,18 +23,20 @@ type batch struct {
 }
 
 func newBatch() batch {
-	return batch{clients: map[int64]store.Client{}, active: map[int64]bool{}, counted: map[int64]bool{}}
+	return batch{clients: map[int64]store.Client{}, active: map[int64]string{}, counted: map[int64]bool{}}
 }
 
-// add takes a record the store accepts (vetRecord) into the batch.
-func (b *batch) add(rec record) {
+// add takes a record the store accepts (vetRecord) into the batch. A client is active if any
+// of its vehicles is (as the association's rules read its situação), in whichever batch it
+// came.
+func (b *batch) add(rec record, rules store.Rules) {
 	c := rec.client
-	// A client is ATIVO if any of its vehicles is, in whichever batch it came.
-	active := b.active[c.SGACode] || c.Situation == "ATIVO"
-	if active {
-		c.Situation = "ATIVO"
+	if b.active[c.SGACode] == "" && rules.Active(c.Situation) {
+		b.active[c.SGACode] = c.Situation
 	}
-	b.active[c.SGACode] = active
+	if sit := b.active[c.SGACode]; sit != "" {
+		c.Situation = sit
+	}
 	b.clients[c.SGACode] = c
 	b.vehicles = append(b.vehicles, rec.vehicle)
 }

@@ -493,6 +493,11 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 		e.finishUnstarted(l, req, err)
 		return store.Run{}, fmt.Errorf("read the SGA integration: %w", err)
 	}
+	rules, err := at.st.Rules()
+	if err != nil {
+		e.finishUnstarted(l, req, err)
+		return store.Run{}, fmt.Errorf("read the association's rules: %w", err)
+	}
 	if req.BaseURL != "" {
 		in.SGAURL = req.BaseURL
 	}
@@ -500,7 +505,7 @@ func (e *Engine) execute(ctx context.Context, l *lane, req Request) (store.Run, 
 	log.Info("sync starting", "by", req.By.Who, "mode", cmp.Or(req.Mode, "full"), "client", req.CPF != "")
 	client := e.newClient(in, log, at.assoc.Slug)
 	defer client.Close()
-	r := &runner{e: e, l: l, log: log, st: at.st, client: client, in: in, req: req, start: e.opt.Now(),
+	r := &runner{e: e, l: l, log: log, st: at.st, client: client, in: in, rules: rules, req: req, start: e.opt.Now(),
 		slots: make(chan struct{}, max(1, e.opt.Workers))}
 	if req.CPF != "" {
 		return r.syncClient(ctx)

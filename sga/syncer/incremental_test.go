@@ -265,7 +265,7 @@ func TestFeedNotAllowedReadsInFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	denied := 0
-	for _, c := range e.eng.Probe(context.Background(), in, true, true, "") {
+	for _, c := range e.eng.Probe(context.Background(), in, store.Rules{}, true, true, "") {
 		switch {
 		case c.Optional && c.Denied:
 			denied++

@@ -31,7 +31,8 @@ type RouteCheck struct {
 
 // Probe tests the integration's credentials against SGA, route by route: the manual API's
 // when manual is set, the supplier-sync API's when sync is set. baseURL overrides the stored URL.
-func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync bool, baseURL string) []RouteCheck {
+// rules are the association's: the manual listing is probed with a situação they take as active.
+func (e *Engine) Probe(ctx context.Context, in store.Integration, rules store.Rules, manual, sync bool, baseURL string) []RouteCheck {
 	if baseURL != "" {
 		in.SGAURL = baseURL
 	}
@@ -44,7 +45,7 @@ func (e *Engine) Probe(ctx context.Context, in store.Integration, manual, sync b
 	c := e.newClient(in, e.opt.Logger, "")
 	defer c.Close()
 	var out []RouteCheck
-	for _, r := range c.Test(ctx).Results {
+	for _, r := range c.Test(ctx, rules.Active).Results {
 		if (r.API == "manual" && !manual) || (r.API == "sync" && !sync) {
 			continue
 		}

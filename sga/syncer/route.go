@@ -69,7 +69,7 @@ func (r *runner) take(res pageResult) {
 			r.refuse(res.page, rec.vehicle.SGACode, err)
 			continue
 		}
-		r.batch.add(rec)
+		r.batch.add(rec, r.rules)
 	}
 	for _, b := range res.bad {
 		r.batch.fail(store.RunError{Page: res.page, Key: b.Key, Kind: KindRecord, Reason: b.Reason, At: r.e.opt.Now().UTC()})

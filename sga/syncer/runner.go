@@ -24,6 +24,7 @@ type runner struct {
 	st     assocStore
 	client *sga.Client
 	in     store.Integration
+	rules  store.Rules // the association's, read as the run starts: what its situações mean
 	req    Request
 	start  time.Time
 	run    store.Run

@@ -11,9 +11,10 @@ type Store interface {
 }
 
 // assocStore is one association's store, as a run reads and writes it: its clients and
-// vehicles, its runs and schedule, and its integration.
+// vehicles, its runs and schedule, its integration, and its rules (what its situações mean).
 type assocStore interface {
 	store.ClientStore
 	store.RunStore
 	store.IntegrationStore
+	Rules() (store.Rules, error)
 }

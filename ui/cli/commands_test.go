@@ -74,7 +74,7 @@ func TestSimCommand(t *testing.T) {
 	}
 	c := sga.New(sga.Config{BaseURL: creds.URL, RequestsPerSecond: -1, Credentials: sga.Credentials{
 		User: creds.Usuario, Password: creds.Senha, APIKey: creds.Chave_API, SyncToken: creds.Sync_Token}})
-	rep := c.Test(ctx)
+	rep := c.Test(ctx, store.Rules{}.Active)
 	if !rep.OK() {
 		t.Fatalf("connection test against ponte sga-sim failed: %+v", rep.Results)
 	}

@@ -60,7 +60,11 @@ func (a *app) configTestCmd() *cobra.Command {
 			if u := a.baseURL(); u != "" {
 				in.SGAURL = u
 			}
-			rep := a.probe(cmd, in, timeout)
+			rules, err := s.Rules()
+			if err != nil {
+				return err
+			}
+			rep := a.probe(cmd, in, rules, timeout)
 			if asJSON {
 				if err := writeJSON(cmd.OutOrStdout(), rep); err != nil {
 					return err
@@ -94,7 +98,7 @@ func (a *app) configTestCmd() *cobra.Command {
 }
 
 // probe runs the connection test within timeout, telling each retry on stderr.
-func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Duration) testReport {
+func (a *app) probe(cmd *cobra.Command, in store.Integration, rules store.Rules, timeout time.Duration) testReport {
 	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 	defer cancel()
 	c := sga.New(sga.Config{BaseURL: in.SGAURL, Timeout: min(30*time.Second, timeout), MaxRetries: 2,
@@ -103,7 +107,7 @@ func (a *app) probe(cmd *cobra.Command, in store.Integration, timeout time.Durat
 			printf(cmd.ErrOrStderr(), "retry %d of %d in %s: %v\n", r.Attempt, r.Of, r.Wait.Round(100*time.Millisecond), r.Err)
 		}})
 	defer c.Close()
-	res := c.Test(ctx)
+	res := c.Test(ctx, rules.Active)
 	productErr := errors.New("not set")
 	var unreachable bool
 	for _, r := range res.Results {
