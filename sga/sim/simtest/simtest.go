@@ -114,7 +114,7 @@ func New(t testing.TB, o sim.Options, opts ...Option) *Harness {
 }
 
 // Configure points st's integration (the default association's, or st.In's) at srv.
-func Configure(t testing.TB, st *store.Store, srv *Server, opts ...Option) {
+func Configure(t testing.TB, st store.IntegrationStore, srv *Server, opts ...Option) {
 	t.Helper()
 	c := configure(opts)
 	cr := srv.Creds
