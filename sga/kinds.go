@@ -97,6 +97,27 @@ func (k Kind) RunCodes() []string {
 	return out
 }
 
+// Codes are every code a run may record for this kind: its reason codes and its page code.
+func (k Kind) Codes() []string {
+	out := k.RunCodes()
+	if c := k.PageCode(); c != "" {
+		out = append(out, c)
+	}
+	return out
+}
+
+// CodeKinds maps every code a run may record for an SGA failure to its kind's ID: what the
+// console's texts and the CLI's next steps must each have an entry for.
+func CodeKinds() map[string]string {
+	m := map[string]string{}
+	for _, k := range Kinds {
+		for _, c := range k.Codes() {
+			m[c] = k.ID
+		}
+	}
+	return m
+}
+
 // PageCode is the run error's kind a page failed by this kind records, "" for none.
 func (k Kind) PageCode() string {
 	if k.Stops || k.NoReply {

@@ -30,8 +30,8 @@ func TestKindsTable(t *testing.T) {
 				t.Errorf("%s: the no-reply row has a reason and a code, and is no sentinel's", k.ID)
 			}
 			ids[k.ID] = true
-			for _, c := range append(k.RunCodes(), k.PageCode()) {
-				if c != "" && codes[c] {
+			for _, c := range k.Codes() {
+				if codes[c] {
 					t.Errorf("code %q twice", c)
 				}
 				codes[c] = true
