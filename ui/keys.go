@@ -40,40 +40,40 @@ type KeyMap struct {
 func DefaultKeys() KeyMap {
 	return KeyMap{
 		Pages:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1-6", "páginas")),
-		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", tNextField)),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", tPrevField)),
+		Next:      one("tab", tNextField),
+		Prev:      one("shift+tab", tPrevField),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "acima")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "abaixo")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "página acima")),
+		PageUp:    one("pgup", "página acima"),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "página abaixo")),
 		Home:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "início")),
 		End:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "fim")),
-		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "abrir")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tBack)),
-		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "buscar")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "ajuda")),
-		CloseHelp: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClose)), // the open ? help
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "sair")),
+		Open:      one("enter", "abrir"),
+		Back:      one("esc", tBack),
+		Filter:    one("/", "buscar"),
+		Help:      one("?", "ajuda"),
+		CloseHelp: one("esc", tClose), // the open ? help
+		Quit:      one("q", "sair"),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c")), // always, even in a field
-		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", tSave)),
-		Guide:     key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", tGuideToggle)),
-		Press:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "acionar")),
+		Save:      one("ctrl+s", tSave),
+		Guide:     one("ctrl+g", tGuideToggle),
+		Press:     one("enter", "acionar"),
 		Tick:      key.NewBinding(key.WithKeys("space"), key.WithHelp("espaço", "marcar")),
-		TickAll:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "marcar todos")),
-		Import:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", tImport)),
-		Sync:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tSyncActive)),
-		Cancel:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancelar sincronismo")),
-		Toggle:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "liga/desliga o diário")),
-		Time:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "horário do diário")),
+		TickAll:   one("a", "marcar todos"),
+		Import:    one("i", tImport),
+		Sync:      one("s", tSyncActive),
+		Cancel:    one("x", "cancelar sincronismo"),
+		Toggle:    one("d", "liga/desliga o diário"),
+		Time:      one("h", "horário do diário"),
 		TabNext:   key.NewBinding(key.WithKeys("tab", "right", "left", "shift+tab"), key.WithHelp("tab", "abas")),
-		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirmar busca")),
+		Confirm:   one("enter", "confirmar busca"),
 		// Associations: the picker works on every page; the others are their pages' own.
-		Association: key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", tPickAssociation)),
-		AllAssocs:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tSearchAll)),
-		NewAssoc:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tNewAssociation)),
-		Enable:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", tDisableEnable)),
-		Use:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tUseAssociation)),
-		Accept:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tSave)),
+		Association: one("ctrl+a", tPickAssociation),
+		AllAssocs:   one("t", tSearchAll),
+		NewAssoc:    one("n", tNewAssociation),
+		Enable:      one("d", tDisableEnable),
+		Use:         one("enter", tUseAssociation),
+		Accept:      one("enter", tSave),
 		Yes:         key.NewBinding(key.WithKeys("s", "y", "enter"), key.WithHelp("s", "confirmar")),
 		No:          key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancelar")),
 		// A notice in the status bar closes with any answer: the key meant for the question
@@ -109,6 +109,11 @@ func (m moveKeys) yield(taken ...key.Binding) moveKeys {
 	}
 	without := func(b key.Binding) key.Binding { return withoutKeys(b, func(k string) bool { return drop[k] }) }
 	return moveKeys{without(m.Up), without(m.Down), without(m.PageUp), without(m.PageDown), without(m.Home), without(m.End)}
+}
+
+// one is a binding of a single key, shown in the help as that key.
+func one(k, help string) key.Binding {
+	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, help))
 }
 
 // withoutKeys is b without the keys drop names: a binding left with no key is disabled, one
@@ -215,9 +220,9 @@ type accessKeys struct {
 
 func newAccessKeys() accessKeys {
 	return accessKeys{
-		Disable:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", tProfileDisableEnable)),
-		Remove:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tProfileRemove)),
-		RemoveKey: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", tProfileRemoveKey)),
+		Disable:   one("d", tProfileDisableEnable),
+		Remove:    one("e", tProfileRemove),
+		RemoveKey: one("r", tProfileRemoveKey),
 	}
 }
 
@@ -237,9 +242,9 @@ type contractsKeys struct {
 
 func newContractsKeys() contractsKeys {
 	return contractsKeys{
-		Kind:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFilterKind)),
-		Status:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tFilterStatus)),
-		Defaulted: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", tFilterDefaulted)),
+		Kind:      one("f", tFilterKind),
+		Status:    one("s", tFilterStatus),
+		Defaulted: one("i", tFilterDefaulted),
 	}
 }
 
@@ -251,13 +256,13 @@ type orderKeys struct {
 
 func newOrderKeys() orderKeys {
 	return orderKeys{
-		Schedule:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", tSchedule)),
-		Contact:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", tContact)),
-		Start:         key.NewBinding(key.WithKeys("e"), key.WithHelp("e", tStart)),
-		Finish:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tFinish)),
-		Cancel:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tCancelOrder)),
-		CloseContract: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", tCloseContract)),
-		KeepContract:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", tKeepContract)),
+		Schedule:      one("a", tSchedule),
+		Contact:       one("c", tContact),
+		Start:         one("e", tStart),
+		Finish:        one("f", tFinish),
+		Cancel:        one("x", tCancelOrder),
+		CloseContract: one("s", tCloseContract),
+		KeepContract:  one("n", tKeepContract),
 	}
 }
 
@@ -279,9 +284,9 @@ type pendingKeys struct {
 func newPendingKeys(k KeyMap) pendingKeys {
 	return pendingKeys{
 		Tick: k.Tick, TickAll: k.TickAll, Open: k.Open, Back: k.Back,
-		Generate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", tGenerate)),
-		Dismiss:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", tDismiss)),
-		All:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", tShowAll)),
+		Generate: one("g", tGenerate),
+		Dismiss:  one("x", tDismiss),
+		All:      one("t", tShowAll),
 	}
 }
 
@@ -291,7 +296,7 @@ type listKeys struct {
 }
 
 func newListKeys(k KeyMap) listKeys {
-	return listKeys{Filter: k.Filter, Open: k.Open, Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tClearSearch))}
+	return listKeys{Filter: k.Filter, Open: k.Open, Clear: one("esc", tClearSearch)}
 }
 
 // enabled is b enabled: a handler that answers a key its binding does not offer now (to say
