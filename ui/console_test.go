@@ -167,11 +167,13 @@ func (c *console) waitGone(text string) string {
 	return c.waitUntil("no "+text, func(s string) bool { return !strings.Contains(s, text) })
 }
 
+// waitUntil looks at the screen after every message it handles, not after a run of them: a
+// state that lasts between two messages (a result on the status bar until its clearing tick)
+// is seen even when a slow machine delivers both at once.
 func (c *console) waitUntil(what string, ok func(string) bool) string {
 	c.t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
-		c.drain()
 		s := c.screen()
 		if ok(s) {
 			return s
@@ -225,4 +227,15 @@ func keyPress(name string) tea.KeyPressMsg {
 	}
 	r := []rune(name)[0]
 	return tea.KeyPressMsg{Code: r, Text: name}
+}
+
+// A state that lasts between two messages arriving together (a result, then the next one that
+// takes its place, as a slow machine delivers a toast and its clearing tick) is still seen by
+// waitFor.
+func TestWaitForSeesAStateBetweenTwoMessages(t *testing.T) {
+	c := newConsole(t, fixture(t), 100, 24)
+	c.waitFor("integracao")
+	c.msgs <- toastMsg{ok: true, text: "a primeira"}
+	c.msgs <- toastMsg{ok: true, text: "a segunda"}
+	c.waitFor("a primeira")
 }
