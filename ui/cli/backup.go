@@ -37,15 +37,11 @@ func (a *app) backupCmd() *cobra.Command {
 				return a.backupTo(cmd)
 			}
 			file := args[0]
-			s, done, err := a.openStore(reading, wholeDatabase)
+			_, f, done, err := a.openFile(reading)
 			if err != nil {
 				return err
 			}
 			defer done(&err)
-			f, err := fileOf(s)
-			if err != nil {
-				return err
-			}
 			n, err := f.BackupFile(file, force, HostKeyPath(f.Path()))
 			if errors.Is(err, safefile.ErrExists) {
 				return fmt.Errorf("%w; choose a new name, or add --force to replace it", err)
@@ -68,15 +64,11 @@ func (a *app) backupTo(cmd *cobra.Command) (err error) {
 	if isTerminal(out) {
 		return usagef("backup - writes the database to stdout, which is a terminal here: redirect it to a file")
 	}
-	s, done, err := a.openStore(reading, wholeDatabase)
+	s, f, done, err := a.openFile(reading)
 	if err != nil {
 		return err
 	}
 	defer done(&err)
-	f, err := fileOf(s)
-	if err != nil {
-		return err
-	}
 	n, err := f.Backup(out)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

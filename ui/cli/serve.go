@@ -114,15 +114,11 @@ func (a *app) runServe(cmd *cobra.Command, o serveOptions) (err error) {
 	// ponte's structured log already records each disconnect.
 	charmlog.SetLevel(charmlog.FatalLevel)
 	tuneGC(syncer.DefaultMaxConcurrent)
-	s, done, err := a.openStore(writing, wholeDatabase)
+	s, file, done, err := a.openFile(writing)
 	if err != nil {
 		return err
 	}
 	defer done(&err)
-	file, err := fileOf(s)
-	if err != nil {
-		return err
-	}
 	if o.hostKey == "" {
 		o.hostKey = HostKeyPath(file.Path())
 	}
