@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // Admin is an administrator profile: who may use the console, and with which SSH keys.
@@ -170,7 +172,7 @@ func (s *Store) Admins() ([]Admin, error) {
 			return nil
 		})
 	})
-	sort.Slice(out, func(i, j int) bool { return foldKey(out[i].Name) < foldKey(out[j].Name) })
+	sort.Slice(out, func(i, j int) bool { return norm.Key(out[i].Name) < norm.Key(out[j].Name) })
 	return out, err
 }
 

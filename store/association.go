@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ponte/store/norm"
 )
 
 // ErrNoAssociation: an operation on one association's data was asked of a store that names
@@ -318,7 +320,7 @@ func checkAssociation(a *Association) error {
 	case !slugPattern.MatchString(a.Slug):
 		return fmt.Errorf("short name %q: 1 to 32 lower-case letters, digits or '-', "+
 			"starting with a letter or digit: %w", a.Slug, ErrInvalid)
-	case strings.Trim(a.Slug, "0123456789") == "":
+	case norm.AllDigits(a.Slug):
 		return fmt.Errorf("short name %q: not only digits (numbers name associations by ID): %w", a.Slug, ErrInvalid)
 	case utf8.RuneCountInString(a.Name) > 120:
 		return fmt.Errorf("name: at most 120 characters: %w", ErrInvalid)
@@ -486,7 +488,7 @@ func eachDataBucket(tx *bolt.Tx, fn func(id []byte, b *bolt.Bucket) error) error
 // Slugify makes a short name from any text: lower case, accents dropped, runs of anything
 // else one '-', at most 32 characters.
 func Slugify(text string) string {
-	slug := strings.ReplaceAll(strings.ToLower(foldKey(text)), " ", "-")
+	slug := strings.ReplaceAll(strings.ToLower(norm.Key(text)), " ", "-")
 	slug = strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
 			return r

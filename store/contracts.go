@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // What "Importar" creates for a vehicle.
@@ -236,7 +238,7 @@ func (s *Store) Orders(query string, limit int) ([]Order, error) {
 }
 
 func list[T any](s *Store, bucket []byte, query string, limit int, assoc func(T) uint64, text func(T) string) ([]T, error) {
-	q := foldKey(query)
+	q := norm.Key(query)
 	var out []T
 	err := s.view(func(tx txn) error {
 		c := tx.Bucket(bucket).Cursor()
@@ -246,7 +248,7 @@ func list[T any](s *Store, bucket []byte, query string, limit int, assoc func(T)
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
-			if s.shows(assoc(rec)) && (q == "" || strings.Contains(foldKey(text(rec)), q)) {
+			if s.shows(assoc(rec)) && (q == "" || strings.Contains(norm.Key(text(rec)), q)) {
 				out = append(out, rec)
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"ponte/store/norm"
 )
 
 // ClientByCode returns one client.
@@ -29,23 +31,23 @@ func (s *Store) ClientByCode(code int64) (Client, error) {
 
 // ClientByCPF returns the client with this CPF (digits, or masked).
 func (s *Store) ClientByCPF(cpf string) (Client, error) {
-	page, err := s.SearchClients(digitsOnly(cpf), 2)
+	page, err := s.SearchClients(norm.Digits(cpf), 2)
 	if err != nil {
 		return Client{}, err
 	}
 	for _, c := range page.Clients {
-		if c.CPF == digitsOnly(cpf) {
+		if c.CPF == norm.Digits(cpf) {
 			return c, nil
 		}
 	}
-	return Client{}, fmt.Errorf("client with CPF %s: %w", digitsOnly(cpf), ErrNotFound)
+	return Client{}, fmt.Errorf("client with CPF %s: %w", norm.Digits(cpf), ErrNotFound)
 }
 
 // FindClient finds a client by CPF (11 digits, masked or not) or by SGA code, the two ways an
 // operator names one on the command line.
 func (s *Store) FindClient(ref string) (Client, error) {
 	ref = strings.TrimSpace(ref)
-	if cpf, ok := CPF(ref); ok {
+	if cpf, ok := norm.CPF(ref); ok {
 		if c, err := s.ClientByCPF(cpf); err == nil || !errors.Is(err, ErrNotFound) {
 			return c, err
 		}
@@ -63,7 +65,7 @@ func (s *Store) FindClient(ref string) (Client, error) {
 
 // FindVehicle finds one of a client's vehicles by SGA code or plate.
 func FindVehicle(owned []VehicleView, ref string) (VehicleView, error) {
-	plate := NormalizePlate(ref)
+	plate := norm.Plate(ref)
 	for _, v := range owned {
 		if strconv.FormatInt(v.SGACode, 10) == strings.TrimSpace(ref) || (plate != "" && v.Plate == plate) {
 			return v, nil
@@ -148,7 +150,7 @@ func (s *Store) VehiclesByPlate(plate string, limit int) ([]VehicleView, error) 
 	if limit <= 0 {
 		limit = 50
 	}
-	p := NormalizePlate(plate)
+	p := norm.Plate(plate)
 	var out []VehicleView
 	if p == "" {
 		return nil, nil

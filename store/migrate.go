@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ponte/store/norm"
 )
 
 // migrateToAssociations takes a database from schema 4 to 5. Its one SGA becomes its first
@@ -26,7 +27,7 @@ func migrateToAssociations(tx *bolt.Tx) error {
 	if _, err := getJSON(tx.Bucket(bSettings), keyIntegration, &rec); err != nil {
 		return err
 	}
-	if slug := Slugify(rec.User); slugPattern.MatchString(slug) && strings.Trim(slug, "0123456789") != "" {
+	if slug := Slugify(rec.User); slugPattern.MatchString(slug) && !norm.AllDigits(slug) {
 		a.Slug, a.Name = slug, rec.User
 	}
 	a, err := createAssociation(tx, a)

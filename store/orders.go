@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // Service order kinds and statuses, as the console shows them.
@@ -495,7 +497,7 @@ type OrderView struct {
 // client's name, from one read transaction, up to limit (0: all): the store's association's,
 // or, seen from none, those of every association it may see.
 func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
-	q := foldKey(f.Query)
+	q := norm.Key(f.Query)
 	var out []OrderView
 	err := s.view(func(tx txn) error {
 		out = out[:0]
@@ -533,7 +535,7 @@ func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
 				name, names[w] = cl.Name, cl.Name
 			}
 			ov.ClientName = name
-			if q != "" && !strings.Contains(foldKey(fmt.Sprintf("%s %s %s %s %s %s %d %d %s", ov.Number, ov.ContractNumber, ov.Plate,
+			if q != "" && !strings.Contains(norm.Key(fmt.Sprintf("%s %s %s %s %s %s %d %d %s", ov.Number, ov.ContractNumber, ov.Plate,
 				ov.Kind, ov.Status, ov.ContractState, ov.ClientSGACode, ov.VehicleSGACode, name)), q) {
 				continue
 			}

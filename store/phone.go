@@ -1,17 +1,16 @@
 package store
 
-import "strings"
+import (
+	"strings"
+
+	"ponte/store/norm"
+)
 
 // Phone is a phone number as the store keeps it: its digits, area code first, without the
 // country's 55, however SGA wrote it ("(27)96455-2158", "27964552158", "55 27 96455 2158").
 // Every path that brings a phone from SGA asks this, so the same number is the same value.
 func Phone(raw string) string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, raw)
+	digits := norm.Digits(raw)
 	if strings.HasPrefix(digits, "55") && (len(digits) == 12 || len(digits) == 13) {
 		digits = digits[2:]
 	}

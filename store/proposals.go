@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // A proposal is an order ponte suggests because SGA changed a vehicle that has a contract: a
@@ -110,7 +112,7 @@ func (r Rules) Classify(situation string) string {
 	if c, ok := r.Situations[s]; ok {
 		return c
 	}
-	f := foldKey(s)
+	f := norm.Key(s)
 	switch {
 	case strings.Contains(f, "INADIMPL"):
 		return ClassDefault
@@ -128,7 +130,7 @@ func (r Rules) Classify(situation string) string {
 func (r Rules) Active(situation string) bool { return r.Classify(situation) == ClassActive }
 
 func motiveOf(situation string) string {
-	f := foldKey(situation)
+	f := norm.Key(situation)
 	switch {
 	case strings.Contains(f, "CANCEL"):
 		return MotiveCancellation

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // Client is an SGA associado that has at least one vehicle with our product. Key: SGA code.
@@ -214,7 +216,7 @@ func clientSituation(tx txn, rules Rules, c Client) (string, error) {
 }
 
 func upsertClient(tx txn, c Client, now time.Time, res *BatchResult) error {
-	c.CPF, c.Phone = digitsOnly(c.CPF), digitsOnly(c.Phone) // "(31) 98888-0000" and "31" + "98888-0000" alike
+	c.CPF, c.Phone = norm.Digits(c.CPF), norm.Digits(c.Phone) // "(31) 98888-0000" and "31" + "98888-0000" alike
 	c.Name = strings.TrimSpace(c.Name)
 	b := tx.Bucket(bClients)
 	key := i64(c.SGACode)
@@ -259,7 +261,7 @@ func reindexClient(tx txn, old, c Client) error {
 			}
 		}
 	}
-	if before, after := foldKey(old.Name), foldKey(c.Name); before != after {
+	if before, after := norm.Key(old.Name), norm.Key(c.Name); before != after {
 		if err := tx.del(bClientName, clientWordKey(before, old.SGACode)); err != nil {
 			return err
 		}
@@ -294,7 +296,7 @@ func clientWordKey(word string, code int64) []byte {
 }
 
 func indexClient(tx txn, c Client) error {
-	folded := foldKey(c.Name)
+	folded := norm.Key(c.Name)
 	if c.CPF != "" {
 		if err := tx.put(bClientCPF, clientWordKey(c.CPF, c.SGACode), nil); err != nil {
 			return err
@@ -307,7 +309,7 @@ func indexClient(tx txn, c Client) error {
 }
 
 // searchText is what the word index knows of a client: its name and its city, folded.
-func searchText(c Client) string { return foldKey(c.Name + " " + c.City) }
+func searchText(c Client) string { return norm.Key(c.Name + " " + c.City) }
 
 func indexClientWords(tx txn, c Client) error {
 	for _, w := range words(searchText(c)) {
@@ -319,7 +321,7 @@ func indexClientWords(tx txn, c Client) error {
 }
 
 func upsertVehicle(tx txn, rx *reactor, v Vehicle, run uint64, now time.Time, res *BatchResult) error {
-	v.Plate = NormalizePlate(v.Plate)
+	v.Plate = norm.Plate(v.Plate)
 	v.Chassis = strings.ToUpper(strings.TrimSpace(v.Chassis))
 	b := tx.Bucket(bVehicles)
 	key := i64(v.SGACode)

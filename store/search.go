@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"ponte/store/norm"
 )
 
 // Finding clients: the name list page by page, and the search by name, city, CPF or plate.
@@ -76,11 +78,11 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	folded := foldKey(query)
+	folded := norm.Key(query)
 	if folded == "" {
 		return s.ListClients("", limit)
 	}
-	digits := digitsOnly(query)
+	digits := norm.Digits(query)
 	var page ClientsPage
 	err := s.view(func(tx txn) error {
 		page.Total = tx.Bucket(bClients).Stats().KeyN
@@ -108,7 +110,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 				}
 			}
 		default:
-			if plate := NormalizePlate(query); looksLikePlate(plate) {
+			if plate := norm.Plate(query); looksLikePlate(plate) {
 				vehicles := tx.Bucket(bVehicles)
 				c := tx.Bucket(bVehiclePlate).Cursor()
 				for k, _ := c.Seek([]byte(plate)); k != nil && bytes.HasPrefix(k, []byte(plate)); k, _ = c.Next() {
@@ -140,7 +142,7 @@ func (s *Store) SearchClients(query string, limit int) (ClientsPage, error) {
 		return nil
 	})
 	sort.SliceStable(page.Clients, func(i, j int) bool {
-		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
+		return norm.Key(page.Clients[i].Name) < norm.Key(page.Clients[j].Name)
 	})
 	return page, err
 }
@@ -173,7 +175,7 @@ func (s *Store) SearchAll(query string, limit int) (ClientsPage, error) {
 		page.Total += p.Total
 	}
 	sort.SliceStable(page.Clients, func(i, j int) bool {
-		return foldKey(page.Clients[i].Name) < foldKey(page.Clients[j].Name)
+		return norm.Key(page.Clients[i].Name) < norm.Key(page.Clients[j].Name)
 	})
 	if len(page.Clients) > limit {
 		page.Clients, page.More = page.Clients[:limit], true

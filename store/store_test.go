@@ -16,6 +16,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ponte/store/norm"
 )
 
 var cli = Actor{Who: "maria", From: "cli"}
@@ -121,8 +123,8 @@ func TestMigrationFromSchema3IndexesCities(t *testing.T) {
 		if err := indexClient(tx, c); err != nil {
 			return err
 		}
-		for _, w := range words(foldKey(c.Name)) {
-			if err := tx.Bucket(bClientWord).Put(clientWordKey(w, 1), []byte(foldKey(c.Name))); err != nil {
+		for _, w := range words(norm.Key(c.Name)) {
+			if err := tx.Bucket(bClientWord).Put(clientWordKey(w, 1), []byte(norm.Key(c.Name))); err != nil {
 				return err
 			}
 		}
@@ -702,14 +704,6 @@ func TestBackupAndExport(t *testing.T) {
 	}
 	if _, err := s.Export("boletos", "json", &buf); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown kind: %v", err)
-	}
-}
-
-func TestFoldKey(t *testing.T) {
-	for in, want := range map[string]string{"  joão  d'ávila ": "JOAO D AVILA", "AÇÃO-Ü": "ACAO U", "": "", "São Luís": "SAO LUIS"} {
-		if got := foldKey(in); got != want {
-			t.Errorf("foldKey(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

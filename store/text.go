@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,53 +30,6 @@ func Printable(s string) string {
 	return strconv.QuoteToGraphic(s)
 }
 
-// foldKey is the form names and queries are compared in: upper case, accents removed, runs of
-// spaces and punctuation as one space. "  joão  d'ávila " and "JOAO D AVILA" fold alike.
-func foldKey(s string) string {
-	var sb strings.Builder
-	sb.Grow(len(s))
-	space := true
-	for _, r := range s {
-		r = unicode.ToUpper(baseLetter(r))
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			sb.WriteRune(r)
-			space = false
-			continue
-		}
-		if !space {
-			sb.WriteByte(' ')
-			space = true
-		}
-	}
-	return strings.TrimRight(sb.String(), " ")
-}
-
-// baseLetter strips the diacritics of the Latin letters Portuguese (and its neighbours) use.
-func baseLetter(r rune) rune {
-	if r < 0xC0 || r > 0x17F {
-		return r
-	}
-	switch {
-	case strings.ContainsRune("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", r):
-		return 'a'
-	case strings.ContainsRune("ÇçĆćĈĉĊċČč", r):
-		return 'c'
-	case strings.ContainsRune("ÈÉÊËèéêëĒēĖėĘęĚě", r):
-		return 'e'
-	case strings.ContainsRune("ÌÍÎÏìíîïĪīĮį", r):
-		return 'i'
-	case strings.ContainsRune("ÑñŃńŇň", r):
-		return 'n'
-	case strings.ContainsRune("ÒÓÔÕÖØòóôõöøŌōŐő", r):
-		return 'o'
-	case strings.ContainsRune("ÙÚÛÜùúûüŪūŮůŰű", r):
-		return 'u'
-	case strings.ContainsRune("ÝýÿŸ", r):
-		return 'y'
-	}
-	return r
-}
-
 // words splits a folded string into its distinct words.
 func words(folded string) []string {
 	var out []string
@@ -101,61 +53,6 @@ func Count(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// Why CheckCPF refuses a CPF.
-var (
-	ErrCPFFormat      = errors.New("a CPF is 11 digits, as 00000000000 or 000.000.000-00")
-	ErrCPFCheckDigits = errors.New("the CPF's check digits do not match: a digit is mistyped")
-)
-
-// CheckCPF is the one rule of what names a client by CPF: 11 digits, with or without the
-// mask (000.000.000-00), the last two the check digits of the first nine, not all eleven the
-// same digit (which the check digits let through, and no one has). It returns the digits,
-// and why s is not a CPF: ErrCPFFormat or ErrCPFCheckDigits.
-func CheckCPF(s string) (digits string, err error) {
-	digits = digitsOnly(s)
-	if len(digits) != 11 || strings.Trim(s, "0123456789.- ") != "" {
-		return digits, ErrCPFFormat
-	}
-	check := func(n int) byte {
-		sum := 0
-		for i := range n {
-			sum += int(digits[i]-'0') * (n + 1 - i)
-		}
-		return byte('0' + sum*10%11%10)
-	}
-	if strings.Count(digits, digits[:1]) == 11 || check(9) != digits[9] || check(10) != digits[10] {
-		return digits, ErrCPFCheckDigits
-	}
-	return digits, nil
-}
-
-// CPF is CheckCPF saying only whether s is a CPF.
-func CPF(s string) (digits string, ok bool) {
-	digits, err := CheckCPF(s)
-	return digits, err == nil
-}
-
-func digitsOnly(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
-}
-
-// NormalizePlate writes a plate as the indexes hold it: upper case letters and digits only.
-func NormalizePlate(p string) string {
-	var sb strings.Builder
-	for _, r := range strings.ToUpper(p) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
 }
 
 // JSONText makes encoded JSON as safe to show as Printable text: encoding/json escapes the C0

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"ponte/sga"
+	"ponte/store/norm"
 )
 
 // What can be wrong with an integration setting, as FieldError.Problem says it: a code the
@@ -103,7 +104,7 @@ func CheckSetting(field, v string) error {
 	}
 	switch field {
 	case FieldProductCode:
-		if strings.Trim(v, "0123456789") != "" {
+		if !norm.AllDigits(v) {
 			return bad(ProblemDigitsOnly, 0, 0)
 		}
 	case FieldSGAURL:

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ponte/store/norm"
 )
 
 // Verify checks the file and ponte's invariants in one read transaction: bbolt's own page
@@ -76,7 +78,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 		if c.CPF != "" && cpf.Get(clientWordKey(c.CPF, c.SGACode)) == nil {
 			bad("client %d: no CPF index entry", c.SGACode)
 		}
-		if tx.Bucket(bClientName).Get(clientWordKey(foldKey(c.Name), c.SGACode)) == nil {
+		if tx.Bucket(bClientName).Get(clientWordKey(norm.Key(c.Name), c.SGACode)) == nil {
 			bad("client %d: no name index entry", c.SGACode)
 		}
 		for _, w := range words(searchText(c)) {
@@ -104,7 +106,7 @@ func verifyClients(tx txn, bad func(string, ...any)) {
 			return nil
 		})
 	}
-	each(tx.Bucket(bClientName), "name list", func(key string, c Client) bool { return key == foldKey(c.Name) })
+	each(tx.Bucket(bClientName), "name list", func(key string, c Client) bool { return key == norm.Key(c.Name) })
 	each(cpf, "CPF index", func(key string, c Client) bool { return key == c.CPF })
 	_ = wordIdx.ForEach(func(word, list []byte) error {
 		if len(list) == 0 || len(list)%codeSize != 0 {

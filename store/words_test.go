@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"ponte/store/norm"
 )
 
 func codesOf(list []byte) []int64 {
@@ -112,14 +114,14 @@ func TestMigrationListsEachWordOnce(t *testing.T) {
 			return err
 		}
 		for _, c := range clients {
-			c.CPF = digitsOnly(c.CPF)
+			c.CPF = norm.Digits(c.CPF)
 			if err := putClient(data.Bucket(bClients), i64(c.SGACode), c); err != nil {
 				return err
 			}
 			if err := data.Bucket(bClientCPF).Put(clientWordKey(c.CPF, c.SGACode), nil); err != nil {
 				return err
 			}
-			if err := data.Bucket(bClientName).Put(clientWordKey(foldKey(c.Name), c.SGACode), nil); err != nil {
+			if err := data.Bucket(bClientName).Put(clientWordKey(norm.Key(c.Name), c.SGACode), nil); err != nil {
 				return err
 			}
 			for _, w := range words(searchText(c)) { // schema 7's entries: word, code -> text

@@ -17,6 +17,7 @@ import (
 
 	"ponte/sga"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // ErrBusy: a sync is already running; the caller is told instead of starting a second.
@@ -299,7 +300,7 @@ func (e *Engine) Start(req Request) error {
 func (e *Engine) start(req Request) (*active, error) {
 	if req.CPF != "" {
 		// A CPF typed wrong would cost a failed run, and a request to SGA, each time.
-		if _, err := store.CheckCPF(req.CPF); err != nil {
+		if _, err := norm.CheckCPF(req.CPF); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadCPF, err)
 		}
 	}

@@ -10,9 +10,10 @@ import (
 
 	"ponte/sga"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
-// ErrBadCPF: a client run asked for with what is not a CPF (store.CheckCPF says why); no run
+// ErrBadCPF: a client run asked for with what is not a CPF (norm.CheckCPF says why); no run
 // is created.
 var ErrBadCPF = errors.New("not a CPF")
 
@@ -164,7 +165,7 @@ func (r *runner) readManualListing(ctx context.Context) error {
 // SGA, those without our product kept as Foreign (listed, never imported). With only the sync
 // token, or when SGA refuses the manual login, the supplier-sync lookup, which lists ours alone.
 func (r *runner) syncClient(ctx context.Context) (store.Run, error) {
-	cpf, _ := store.CPF(r.req.CPF) // checked before the run was queued (Engine.start)
+	cpf, _ := norm.CPF(r.req.CPF) // checked before the run was queued (Engine.start)
 	source := store.SourceSync
 	creds := sga.Credentials{User: r.in.User, Password: r.in.Password, APIKey: r.in.APIKey}
 	if r.in.SyncToken == "" || creds.HasManual() {

@@ -15,6 +15,7 @@ import (
 	"ponte/sga"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // syncOptions are sync's flags.
@@ -312,11 +313,11 @@ func (a *app) urlOf(s store.IntegrationStore) string {
 // clientCPF is the CPF of the client --client names: a CPF as given, or a stored client's SGA
 // code. Anything else is a mistake on the command line, said before any run is recorded.
 func clientCPF(s store.ClientStore, ref string) (string, error) {
-	cpf, err := store.CheckCPF(ref)
+	cpf, err := norm.CheckCPF(ref)
 	switch {
 	case err == nil:
 		return cpf, nil
-	case errors.Is(err, store.ErrCPFCheckDigits):
+	case errors.Is(err, norm.ErrCPFCheckDigits):
 		return "", usagef("--client %s: %v", ref, err)
 	}
 	if code, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err != nil || code <= 0 {

@@ -13,6 +13,7 @@ import (
 
 	"ponte/sga/sim"
 	"ponte/store"
+	"ponte/store/norm"
 	"ponte/ui/cli"
 )
 
@@ -57,7 +58,7 @@ func TestSyncClientTakesACodeOrACPF(t *testing.T) {
 }
 
 func digits(s string) string {
-	d, _ := store.CPF(s)
+	d, _ := norm.CPF(s)
 	return d
 }
 
