@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"ponte/store/norm"
 )
 
 // SGA is loose about types: the same field comes as a number in one route and as a string in
@@ -153,7 +155,7 @@ func ParseMoney(s string) (Money, error) {
 	if intPart == "" {
 		intPart = "0"
 	}
-	if !allDigits(intPart) || !allDigits(frac) || len(intPart) > 15 {
+	if !norm.AllDigits(intPart) || !norm.AllDigits(frac) || len(intPart) > 15 {
 		return 0, fmt.Errorf("not an amount: %q", orig)
 	}
 	whole, _ := strconv.ParseInt(intPart, 10, 64)
@@ -484,13 +486,4 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ponte/store/norm"
 )
 
 // Sentinels for the kinds of failure callers branch on. Every error a Client returns for an SGA
@@ -189,7 +191,7 @@ func sgaMessage(body []byte) string {
 // classify turns a non-2xx reply into an *Error of the right kind.
 func classify(route string, status int, header http.Header, body []byte) *Error {
 	msg := sgaMessage(body)
-	low := strings.ToLower(FoldAccents(msg))
+	low := strings.ToLower(norm.Fold(msg))
 	e := &Error{Route: route, Status: status, Message: msg}
 	switch {
 	case status == http.StatusForbidden && strings.Contains(low, "bloquead") && strings.Contains(low, "extra"):
@@ -274,24 +276,3 @@ func humanDuration(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 }
-
-// FoldAccents maps Portuguese accented letters to plain ones ("AÇÃO" to "ACAO"), for matching
-// SGA's messages and for building ASCII-only values.
-func FoldAccents(s string) string {
-	return accentFolder.Replace(s)
-}
-
-var accentFolder = strings.NewReplacer(
-	"á", "a", "à", "a", "â", "a", "ã", "a", "ä", "a",
-	"é", "e", "ê", "e", "è", "e",
-	"í", "i", "î", "i",
-	"ó", "o", "ô", "o", "õ", "o", "ö", "o",
-	"ú", "u", "ü", "u",
-	"ç", "c",
-	"Á", "A", "À", "A", "Â", "A", "Ã", "A",
-	"É", "E", "Ê", "E",
-	"Í", "I",
-	"Ó", "O", "Ô", "O", "Õ", "O",
-	"Ú", "U", "Ü", "U",
-	"Ç", "C",
-)

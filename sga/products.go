@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"ponte/store/norm"
 )
 
 // Product is a product linked to a vehicle: our tracker, roadside assistance and so on.
@@ -122,7 +124,7 @@ func (o productObject) product() Product {
 
 // lessCode orders numeric codes numerically and anything else as text.
 func lessCode(a, b string) bool {
-	if len(a) != len(b) && allDigits(a) && allDigits(b) {
+	if len(a) != len(b) && norm.AllDigits(a) && norm.AllDigits(b) {
 		return len(a) < len(b)
 	}
 	return a < b

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"ponte/store/norm"
 )
 
 // The manual API: a user token from usuario/autenticar as Bearer.
@@ -35,7 +37,7 @@ func (c *Client) Situations(ctx context.Context) ([]Situation, error) {
 // MemberByCPF looks an associado up by CPF (associado/buscar/{cpf}/cpf). SGA is inconsistent
 // about masks, so a CPF not found as digits is tried once more as 000.000.000-00.
 func (c *Client) MemberByCPF(ctx context.Context, cpf string) (Member, error) {
-	digits := OnlyDigits(cpf)
+	digits := norm.Digits(cpf)
 	if len(digits) != 11 {
 		return Member{}, fmt.Errorf("sga: CPF %q must have 11 digits", cpf)
 	}
@@ -87,7 +89,7 @@ func (c *Client) Vehicle(ctx context.Context, by VehicleKey, value string) (Vehi
 	const route = "veiculo/buscar/{valor}/{tipo}"
 	switch by {
 	case ByPlate:
-		value = NormalizePlate(value)
+		value = norm.Plate(value)
 	case ByChassis:
 		value = strings.ToUpper(strings.TrimSpace(value))
 	case ByCode:
@@ -117,8 +119,8 @@ func (c *Client) Vehicle(ctx context.Context, by VehicleKey, value string) (Vehi
 func (c *Client) LinkedProducts(ctx context.Context, codeOrPlate string) (LinkedProducts, error) {
 	const route = "produto-vinculado-veiculo/listar/{codigoOuPlaca}"
 	v := strings.TrimSpace(codeOrPlate)
-	if !allDigits(v) {
-		v = NormalizePlate(v)
+	if !norm.AllDigits(v) {
+		v = norm.Plate(v)
 	}
 	body, err := c.do(ctx, request{method: http.MethodGet, route: route,
 		path: "produto-vinculado-veiculo/listar/" + url.PathEscape(v), auth: authUser})
@@ -299,7 +301,7 @@ func (c *Client) syncGet(ctx context.Context, suffix string) ([]byte, error) {
 }
 
 func routeSuffix(s string) string {
-	if allDigits(s) {
+	if norm.AllDigits(s) {
 		return "{numero_pagina}"
 	}
 	return s
@@ -427,9 +429,9 @@ func (c *Client) SyncLookup(ctx context.Context, by string, value string) ([]Syn
 	route := "sincronismo-produto-fornecedor/buscar/" + by + "/{valor}"
 	switch by {
 	case "cpf":
-		value = OnlyDigits(value)
+		value = norm.Digits(value)
 	case "placa":
-		value = NormalizePlate(value)
+		value = norm.Plate(value)
 	case "chassi":
 		value = strings.ToUpper(strings.TrimSpace(value))
 	default:
@@ -455,26 +457,4 @@ func (c *Client) SyncLookup(ctx context.Context, by string, value string) ([]Syn
 	}
 	recs, bad := decodeList[SyncRecord](items, syncKeys...)
 	return recs, bad, nil
-}
-
-// NormalizePlate writes a plate the way SGA indexes it: upper case, no hyphen or spaces.
-func NormalizePlate(p string) string {
-	var sb strings.Builder
-	for _, r := range strings.ToUpper(p) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
-}
-
-// OnlyDigits keeps the digits of s: a CPF without its mask.
-func OnlyDigits(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ponte/sga"
+	"ponte/store/norm"
 )
 
 // The register keeps a log of what changed, as SGA's audit does, and serves it through
@@ -84,7 +85,7 @@ func (s *Sim) editVehicle(code int64, links bool, fn func(vi int)) error {
 
 // SetPlate changes a vehicle's plate (a Mercosul conversion, say), logged as SGA would.
 func (s *Sim) SetPlate(vehicleCode int64, plate string) error {
-	return s.editVehicle(vehicleCode, false, func(vi int) { s.setPlate(vi, sga.NormalizePlate(plate)) })
+	return s.editVehicle(vehicleCode, false, func(vi int) { s.setPlate(vi, norm.Plate(plate)) })
 }
 
 func (s *Sim) setPlate(vi int, plate string) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"ponte/sga"
+	"ponte/store/norm"
 )
 
 // Situation is a row of the association's situação table.
@@ -385,4 +385,4 @@ func makeChassis(r *rand.Rand, wmi string) string {
 	return sb.String()
 }
 
-func asciiLower(s string) string { return strings.ToLower(sga.FoldAccents(s)) }
+func asciiLower(s string) string { return strings.ToLower(norm.Fold(s)) }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"ponte/sga"
+	"ponte/store/norm"
 )
 
 // match finds the route for a request path (without BasePath). It returns the route's ID, who
@@ -89,7 +89,7 @@ func memberLookup(s *Sim, _ *http.Request, args []string) reply {
 	idx, found := -1, false
 	switch by {
 	case "cpf":
-		idx, found = s.d.memberByCPF[sga.OnlyDigits(value)]
+		idx, found = s.d.memberByCPF[norm.Digits(value)]
 	case "codigo":
 		code, err := strconv.ParseInt(value, 10, 64)
 		if err == nil {
@@ -121,7 +121,7 @@ func vehicleLookup(s *Sim, _ *http.Request, args []string) reply {
 		}
 		switch kind {
 		case "placa":
-			idx, found = s.d.vehicleByPlt[sga.NormalizePlate(value)]
+			idx, found = s.d.vehicleByPlt[norm.Plate(value)]
 		case "chassi":
 			idx, found = s.d.vehicleByChs[value]
 		case "codigo":
@@ -150,7 +150,7 @@ func linkedProducts(s *Sim, _ *http.Request, args []string) reply {
 	value := strings.ToUpper(strings.TrimSpace(args[0]))
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	idx, found := s.d.vehicleByPlt[sga.NormalizePlate(value)]
+	idx, found := s.d.vehicleByPlt[norm.Plate(value)]
 	if !found {
 		if code, err := strconv.ParseInt(value, 10, 64); err == nil {
 			idx, found = s.d.vehicleByCode[code]
@@ -340,11 +340,11 @@ func syncLookup(s *Sim, _ *http.Request, args []string) reply {
 	var idxs []int
 	switch by {
 	case "cpf":
-		if mi, found := s.d.memberByCPF[sga.OnlyDigits(value)]; found {
+		if mi, found := s.d.memberByCPF[norm.Digits(value)]; found {
 			idxs = s.d.members[mi].vehicles
 		}
 	case "placa":
-		if vi, found := s.d.vehicleByPlt[sga.NormalizePlate(value)]; found {
+		if vi, found := s.d.vehicleByPlt[norm.Plate(value)]; found {
 			idxs = []int{vi}
 		}
 	case "chassi":
