@@ -287,53 +287,14 @@ func letter(r *rand.Rand) byte { return byte('A' + r.IntN(26)) }
 // makeCPF returns 11 digits with valid check digits, never all the same digit.
 func makeCPF(r *rand.Rand) string {
 	for {
-		var d [11]int
-		same := true
-		for i := range 9 {
-			d[i] = r.IntN(10)
-			same = same && d[i] == d[0]
+		var d [9]byte
+		for i := range d {
+			d[i] = byte('0' + r.IntN(10))
 		}
-		if same {
-			continue
-		}
-		d[9] = cpfDigit(d[:9], 10)
-		d[10] = cpfDigit(d[:10], 11)
-		var sb strings.Builder
-		for _, x := range d {
-			sb.WriteByte(byte('0' + x))
-		}
-		return sb.String()
-	}
-}
-
-func cpfDigit(d []int, weight int) int {
-	sum := 0
-	for i, x := range d {
-		sum += x * (weight - i)
-	}
-	rest := sum * 10 % 11
-	if rest == 10 {
-		return 0
-	}
-	return rest
-}
-
-// ValidCPF reports whether s (digits, or masked) is a CPF with valid check digits.
-func ValidCPF(s string) bool {
-	var d []int
-	for _, c := range s {
-		if c >= '0' && c <= '9' {
-			d = append(d, int(c-'0'))
+		if nine := string(d[:]); strings.Count(nine, nine[:1]) != 9 {
+			return nine + norm.CPFCheckDigits(nine)
 		}
 	}
-	if len(d) != 11 {
-		return false
-	}
-	same := true
-	for _, x := range d {
-		same = same && x == d[0]
-	}
-	return !same && cpfDigit(d[:9], 10) == d[9] && cpfDigit(d[:10], 11) == d[10]
 }
 
 // makeRenavam returns 11 digits whose last one is RENAVAM's check digit.

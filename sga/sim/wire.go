@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"ponte/store/norm"
 )
 
 type vehicleWire struct {
@@ -223,7 +225,7 @@ func (s *Sim) memberWire(mi int) memberWire {
 	m := &s.d.members[mi]
 	w := memberWire{
 		Code: strconv.FormatInt(m.code, 10), Name: m.name, Sex: m.sex, BirthDate: m.birth.Format("2006-01-02"),
-		CPF: maskCPF(m.cpf), RG: m.rg, Phone: "(" + m.ddd + ")" + m.phone, Mobile: "(" + m.ddd + ")" + m.mobile,
+		CPF: norm.FormatCPF(m.cpf), RG: m.rg, Phone: "(" + m.ddd + ")" + m.phone, Mobile: "(" + m.ddd + ")" + m.mobile,
 		Email: m.email, ZIP: m.zip, Street: m.street, Number: m.number, District: m.district,
 		City: m.city, State: m.uf, Regional: strconv.Itoa(1 + int(m.code%5)), Cooperative: strconv.Itoa(1 + int(m.code%3)),
 		Volunteer: strconv.Itoa(7 + int(m.code%4)), Situation: strconv.Itoa(m.situation), SituationDs: s.sits[m.situation],
@@ -265,8 +267,6 @@ func typeCode(kind string) int {
 func dotMoney(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
 
 func brMoney(cents int64) string { return fmt.Sprintf("%d,%02d", cents/100, cents%100) }
-
-func maskCPF(d string) string { return d[:3] + "." + d[3:6] + "." + d[6:9] + "-" + d[9:] }
 
 // looseInt reads a JSON number or numeric string.
 func looseInt(raw json.RawMessage) (int, bool) {
