@@ -12,6 +12,7 @@ import (
 
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // clientView is one client: tabs Dados and Importação de Veículos SGA.
@@ -361,12 +362,12 @@ func (v *clientView) rows() {
 func (v *clientView) View() string {
 	st := v.c.styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render(v.client.Name) + "  " + st.Hint.Render(formatCPF(v.client.CPF)) + "\n")
+	b.WriteString(st.Title.Render(v.client.Name) + "  " + st.Hint.Render(norm.FormatCPF(v.client.CPF)) + "\n")
 	b.WriteString(tabs(st, []string{tTabData, tTabVehicles}, v.tab, v.width))
 	b.WriteString("   " + button(st, tSyncActive+" (s)", false) + "\n\n")
 	if v.tab == 0 {
 		c := v.client
-		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, c.Name}, {tCPF, formatCPF(c.CPF)}, {tEmail, c.Email},
+		b.WriteString(fields(st, 14, v.width, [][2]string{{tName, c.Name}, {tCPF, norm.FormatCPF(c.CPF)}, {tEmail, c.Email},
 			{tPhone, formatPhone(c.Phone)}, {tCity, c.City + "/" + c.State}, {tSituation, c.Situation},
 			{"Código SGA", strconv.FormatInt(c.SGACode, 10)}}))
 		return b.String()

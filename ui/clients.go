@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // clientsPage is "Clientes": the list with search, and a client with its tabs.
@@ -97,7 +98,7 @@ func (p *clientsPage) rows() {
 	rows := make([]row, len(p.page.Clients))
 	for i, c := range p.page.Clients {
 		city := c.City + "/" + c.State
-		rows[i] = row{key: fmt.Sprintf("%s/%d", c.Association, c.SGACode), cells: []string{c.Name, formatCPF(c.CPF), city, c.Situation}}
+		rows[i] = row{key: fmt.Sprintf("%s/%d", c.Association, c.SGACode), cells: []string{c.Name, norm.FormatCPF(c.CPF), city, c.Situation}}
 		if p.all {
 			rows[i].cells = slices.Insert(rows[i].cells, 1, c.Association)
 		}
@@ -278,11 +279,4 @@ func (p *clientsPage) countText() string {
 		return total // the association's list reads its further pages as the cursor goes
 	}
 	return fmt.Sprintf(tOfTotal, len(p.page.Clients), total)
-}
-
-func formatCPF(d string) string {
-	if len(d) != 11 {
-		return d
-	}
-	return d[:3] + "." + d[3:6] + "." + d[6:9] + "-" + d[9:]
 }

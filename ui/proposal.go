@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // proposalView is one proposal's detail on Pendências: what changed in SGA, when and by whom,
@@ -30,7 +31,7 @@ func proposalView(st Styles, pr store.ProposalView, width int) string {
 		{tMotive, causeText(pr.Cause)},
 		{tInSGA, when},
 		{tDetectedAt, detected},
-		{tClient, fmt.Sprintf("%s · %s (%s %d)", clientName(cl.Name, pr.ClientSGACode), formatCPF(cl.CPF), tSGACode, pr.ClientSGACode)},
+		{tClient, fmt.Sprintf("%s · %s (%s %d)", clientName(cl.Name, pr.ClientSGACode), norm.FormatCPF(cl.CPF), tSGACode, pr.ClientSGACode)},
 		{tPhone, formatPhone(cl.Phone)},
 		{tVehicle, fmt.Sprintf("%s (%s %d)", vehicle, tSGACode, pr.VehicleSGACode)},
 		{tContract, fmt.Sprintf("%s · %s", pr.Contract.Number, contractState(ct.State(), ct.Delinquent))},

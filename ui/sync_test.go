@@ -13,6 +13,7 @@ import (
 	"ponte/sga/sim/simtest"
 	"ponte/sga/syncer"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 // simServices is the fixture's store, its integration pointed at a simulator: manual
@@ -308,7 +309,7 @@ func openByCPF(c *console, cpf string) {
 	// The results of a prefix of the CPF may still be on screen: wait for the client itself.
 	c.waitUntil("one client", func(sc string) bool {
 		return strings.Contains(sc, "Buscar: "+cpf) && strings.Count(sc, "› ") == 1 &&
-			strings.Contains(cursorLine(sc), formatCPF(cpf))
+			strings.Contains(cursorLine(sc), norm.FormatCPF(cpf))
 	})
 	c.press("enter")
 }
