@@ -43,7 +43,7 @@ func (c *Client) MemberByCPF(ctx context.Context, cpf string) (Member, error) {
 	}
 	m, err := c.member(ctx, digits, "cpf")
 	if errors.Is(err, ErrNotFound) {
-		masked := digits[:3] + "." + digits[3:6] + "." + digits[6:9] + "-" + digits[9:]
+		masked := norm.FormatCPF(digits)
 		if m2, err2 := c.member(ctx, masked, "cpf"); err2 == nil {
 			return m2, nil
 		}

@@ -21,6 +21,7 @@ import (
 	"ponte/sga/sim"
 	"ponte/sga/sim/simtest"
 	"ponte/store"
+	"ponte/store/norm"
 )
 
 var maria = store.Actor{Who: "maria", From: "test"}
@@ -390,7 +391,7 @@ func TestOneClient(t *testing.T) {
 			if member == 0 {
 				t.Fatal("seed 8 has no member with vehicles of ours and others")
 			}
-			run, err := eng.Run(context.Background(), Request{CPF: cpf[:3] + "." + cpf[3:6] + "." + cpf[6:9] + "-" + cpf[9:], By: maria})
+			run, err := eng.Run(context.Background(), Request{CPF: norm.FormatCPF(cpf), By: maria})
 			if err != nil || run.Kind != store.RunClient || run.Client != cpf || run.Status != store.StatusSucceeded {
 				t.Fatalf("%s: %+v, %v", mode, run, err)
 			}
