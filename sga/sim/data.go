@@ -323,13 +323,8 @@ func renavamDigit(base string) int {
 
 // ValidRenavam reports whether s is an 11-digit RENAVAM with a valid check digit.
 func ValidRenavam(s string) bool {
-	if len(s) != 11 {
+	if len(s) != 11 || !norm.AllDigits(s) {
 		return false
-	}
-	for i := range s {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
 	}
 	return renavamDigit(s[:10]) == int(s[10]-'0')
 }
