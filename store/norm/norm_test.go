@@ -7,19 +7,67 @@ import (
 	"unicode/utf8"
 )
 
-func TestDigits(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"empty", "", ""},
-		{"masked CPF", "529.982.247-25", "52998224725"},
-		{"phone", "(31) 98888-0000", "31988880000"},
-		{"no digits", "abc", ""},
-		{"other scripts' digits are not ASCII", "١٢٣4", "4"},
+// TestRules holds each rule that maps a text to a text to its cases. Key's are the search
+// keys the store has written: a change there is a change of what its indexes hold.
+func TestRules(t *testing.T) {
+	type tc struct{ name, in, want string }
+	for _, rule := range []struct {
+		name  string
+		f     func(string) string
+		cases []tc
+	}{
+		{"Digits", Digits, []tc{
+			{"empty", "", ""},
+			{"masked CPF", "529.982.247-25", "52998224725"},
+			{"phone", "(31) 98888-0000", "31988880000"},
+			{"no digits", "abc", ""},
+			{"other scripts' digits are not ASCII", "١٢٣4", "4"},
+		}},
+		{"Plate", Plate, []tc{
+			{"old plate with hyphen", "abc-1234", "ABC1234"},
+			{"Mercosul", "ABC1D23", "ABC1D23"},
+			{"spaces and case", " abc 1d23 ", "ABC1D23"},
+			{"accented letters are dropped", "ÁBC1234", "BC1234"},
+			{"empty", "", ""},
+		}},
+		{"CPFCheckDigits", CPFCheckDigits, []tc{
+			{"nine digits", "529982247", "25"},
+			{"a remainder of 10 is 0", "111444777", "35"},
+			{"too few", "52998224", ""},
+			{"not digits", "52998224a", ""},
+		}},
+		{"FormatCPF", FormatCPF, []tc{
+			{"eleven digits", "52998224725", "529.982.247-25"},
+			{"too short stays", "5299822472", "5299822472"},
+			{"not digits stays", "5299822472x", "5299822472x"},
+			{"empty", "", ""},
+		}},
+		{"Fold", Fold, []tc{
+			{"upper case", "AÇÃO", "ACAO"},
+			{"lower case", "não há", "nao ha"},
+			{"mixed case", "São Luís", "Sao Luis"},
+			{"neighbours' letters", "Ñandú Øre Ÿ", "Nandu Ore Y"},
+			{"plain text is itself", "plain ASCII", "plain ASCII"},
+			{"other scripts stay", "ß€日本", "ß€日本"},
+			{"invalid UTF-8 stays", "á\xffé", "a\xffe"},
+		}},
+		{"Key", Key, []tc{
+			{"spaces and apostrophe", "  joão  d'ávila ", "JOAO D AVILA"},
+			{"punctuation is one space", "AÇÃO-Ü", "ACAO U"},
+			{"empty", "", ""},
+			{"city", "São Luís", "SAO LUIS"},
+			{"digits stay", "rua 7, nº 12", "RUA 7 Nº 12"},
+			{"neighbours' letters", "ÿ ñ ø", "Y N O"},
+			{"invalid UTF-8 is a space", "a\xffb", "A B"},
+		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Digits(tc.in); got != tc.want {
-				t.Errorf("Digits(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
+		for _, c := range rule.cases {
+			t.Run(rule.name+"/"+c.name, func(t *testing.T) {
+				if got := rule.f(c.in); got != c.want {
+					t.Errorf("%s(%q) = %q, want %q", rule.name, c.in, got, c.want)
+				}
+			})
+		}
 	}
 }
 
@@ -37,22 +85,6 @@ func TestAllDigits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := AllDigits(tc.in); got != tc.want {
 				t.Errorf("AllDigits(%q) = %v, want %v", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestPlate(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"old plate with hyphen", "abc-1234", "ABC1234"},
-		{"Mercosul", "ABC1D23", "ABC1D23"},
-		{"spaces and case", " abc 1d23 ", "ABC1D23"},
-		{"accented letters are dropped", "ÁBC1234", "BC1234"},
-		{"empty", "", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Plate(tc.in); got != tc.want {
-				t.Errorf("Plate(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -82,74 +114,6 @@ func TestCheckCPF(t *testing.T) {
 			}
 			if _, ok := CPF(tc.in); ok != (tc.err == nil) {
 				t.Errorf("CPF(%q) ok = %v", tc.in, ok)
-			}
-		})
-	}
-}
-
-func TestCPFCheckDigits(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"nine digits", "529982247", "25"},
-		{"a remainder of 10 is 0", "111444777", "35"},
-		{"too few", "52998224", ""},
-		{"not digits", "52998224a", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := CPFCheckDigits(tc.in); got != tc.want {
-				t.Errorf("CPFCheckDigits(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestFormatCPF(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"eleven digits", "52998224725", "529.982.247-25"},
-		{"too short stays", "5299822472", "5299822472"},
-		{"not digits stays", "5299822472x", "5299822472x"},
-		{"empty", "", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := FormatCPF(tc.in); got != tc.want {
-				t.Errorf("FormatCPF(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestFold(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"upper case", "AÇÃO", "ACAO"},
-		{"lower case", "não há", "nao ha"},
-		{"mixed case", "São Luís", "Sao Luis"},
-		{"neighbours' letters", "Ñandú Øre Ÿ", "Nandu Ore Y"},
-		{"plain text is itself", "plain ASCII", "plain ASCII"},
-		{"other scripts stay", "ß€日本", "ß€日本"},
-		{"invalid UTF-8 stays", "á\xffé", "a\xffe"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Fold(tc.in); got != tc.want {
-				t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-// TestKey holds the search keys the store has written: a change here is a change of what
-// its indexes hold.
-func TestKey(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"spaces and apostrophe", "  joão  d'ávila ", "JOAO D AVILA"},
-		{"punctuation is one space", "AÇÃO-Ü", "ACAO U"},
-		{"empty", "", ""},
-		{"city", "São Luís", "SAO LUIS"},
-		{"digits stay", "rua 7, nº 12", "RUA 7 Nº 12"},
-		{"neighbours' letters", "ÿ ñ ø", "Y N O"},
-		{"invalid UTF-8 is a space", "a\xffb", "A B"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Key(tc.in); got != tc.want {
-				t.Errorf("Key(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
