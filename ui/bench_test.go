@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"ponte/sga/syncer"
 	"ponte/store"
 )
 
@@ -86,5 +87,37 @@ func BenchmarkVehicleTableView(b *testing.B) {
 	}
 	for b.Loop() {
 		_ = v.View()
+	}
+}
+
+// BenchmarkStatusRedraw: a running sync's news comes in and the screen is drawn again, on
+// Clientes with 62,000 clients. Only the status bar changes: the page's drawing and the
+// footer are kept. A server does this for every session several times a second.
+func BenchmarkStatusRedraw(b *testing.B) {
+	c := newConsole(b, bigStore(b), 120, 35)
+	c.press("3")
+	c.waitFor("ANA ALVES")
+	phases := [...]string{syncer.PhaseCounting, syncer.PhaseReading}
+	i := 0
+	for b.Loop() {
+		i++
+		p := syncer.Progress{Running: true, RunID: 1, Phase: phases[i%2], PagesDone: i, PagesTotal: 1 << 30,
+			Clients: i, Vehicles: i, StartedBy: "maria"}
+		c.m.Update(progressMsg(p))
+		_ = c.m.Screen()
+	}
+}
+
+// BenchmarkToastRedraw: an action's result on the status bar gives way to another's, and the
+// screen is drawn again each time, on Clientes with 62,000 clients.
+func BenchmarkToastRedraw(b *testing.B) {
+	c := newConsole(b, bigStore(b), 120, 35)
+	c.press("3")
+	c.waitFor("ANA ALVES")
+	for b.Loop() {
+		c.m.Update(toastMsg{ok: true, text: "Cliente salvo"})
+		_ = c.m.Screen()
+		c.m.Update(toastMsg{ok: false, text: "Nenhum veículo marcado"})
+		_ = c.m.Screen()
 	}
 }
