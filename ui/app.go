@@ -222,24 +222,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case freshTickMsg: // the status bar is drawn again; the page in front redraws its ages
 		return m, tea.Batch(m.freshTick(), m.pages[m.active].Update(msg))
 	case pickerLoadedMsg:
-		if !m.picker.isOpen {
-			return m, nil // closed before its list was read
+		if m.picker.IsOpen() {
+			m.drawn = false
 		}
-		chosen, ok := m.picker.set(msg)
-		if !ok {
-			return m, nil // opened again since
-		}
-		m.drawn = false
-		if msg.err != nil {
-			m.c.svc.Logger.Error("list associations", "err", msg.err)
-			m.picker.close()
-			return m, toast(false, "%s", tLoadFailed)
-		}
-		if chosen != nil {
-			m.picker.close()
-			return m, m.choose(*chosen)
-		}
-		return m, nil
+		return m, m.picker.Update(msg)
 	case heartbeatMsg:
 		if !m.progress.Running {
 			return m, nil
@@ -291,9 +277,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
-		if m.picker.isOpen {
+		if m.picker.IsOpen() {
 			m.drawn = false
-			return m, m.picker.paste(msg)
+			return m, m.picker.Update(msg)
 		}
 		return m, m.pages[m.active].Update(msg)
 	}
@@ -368,12 +354,12 @@ func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
 
 // updateKeys sets the root's bindings, enabled as the session's state allows.
 func (m *Model) updateKeys() {
-	typing := m.pages[m.active].Typing() || m.picker.isOpen
+	typing := m.pages[m.active].Typing() || m.picker.IsOpen()
 	m.keys.Pages.SetEnabled(!typing && m.asking == nil)
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
 	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], m.keys.Cancel))
 	m.keys.Help.SetEnabled(!typing)
-	m.keys.CloseHelp.SetEnabled(m.fullHelp && !m.picker.isOpen && m.asking == nil)
+	m.keys.CloseHelp.SetEnabled(m.fullHelp && !m.picker.IsOpen() && m.asking == nil)
 	m.keys.Quit.SetEnabled(!typing)
 }
 
@@ -398,16 +384,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.Close()
 		return tea.Quit
 	}
-	if m.picker.isOpen {
+	if m.picker.IsOpen() {
 		m.drawn = false
-		chosen, closed, cmd := m.picker.key(msg)
-		if closed {
-			m.picker.close()
-		}
-		if chosen != nil {
-			return tea.Batch(cmd, m.choose(*chosen))
-		}
-		return cmd
+		return m.picker.Update(msg)
 	}
 	m.updateKeys()
 	k := m.keys
@@ -434,7 +413,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			askMsg{question: tCancelSyncEnded, notice: true})
 	case key.Matches(msg, k.Association):
 		m.drawn = false
-		return m.picker.open()
+		return m.picker.Open()
 	case key.Matches(msg, k.Pages):
 		next := int(msg.Text[0] - '1')
 		if next == m.active {
@@ -445,14 +424,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.pages[next].Activate()
 	}
 	return p.Update(msg)
-}
-
-// choose makes a the current association, on the page in front.
-func (m *Model) choose(a store.Association) tea.Cmd {
-	if a.ID == m.c.assoc.ID {
-		return nil
-	}
-	return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
 }
 
 func (m *Model) quit() tea.Msg {
@@ -510,8 +481,9 @@ func (m *Model) Screen() string {
 	lines = append(lines, m.header(), m.assocLine())
 	root := [2]bool{m.asking != nil, m.progress.Running}
 	if !m.drawn || root != m.footerFor {
-		if m.picker.isOpen {
-			m.body = m.picker.View(m.c.width-2, h)
+		if m.picker.IsOpen() {
+			m.picker.SetSize(m.c.width-2, h) // the room the screen draws it in
+			m.body = m.picker.View()
 		} else {
 			m.body = m.pages[m.active].View()
 		}

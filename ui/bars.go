@@ -273,10 +273,9 @@ func (m *Model) helpView() string {
 		m.help.SetWidth(width)
 		return m.help.ShortHelpView(m.answerKeys())
 	}
-	if m.picker.isOpen {
+	if m.picker.IsOpen() {
 		m.help.SetWidth(width)
-		c := m.c.keys
-		return m.help.ShortHelpView([]key.Binding{c.Open, c.Back})
+		return m.help.ShortHelpView(m.picker.Help())
 	}
 	groups := m.helpGroups()
 	pageKeys := groups[0]

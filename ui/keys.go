@@ -316,11 +316,11 @@ func sharesKey(a, b key.Binding) bool {
 // help's three groups).
 func (m *Model) Offered() []key.Binding {
 	m.updateKeys()
-	groups := [][]key.Binding{{m.c.keys.Open, m.c.keys.Back}} // the picker's
+	groups := [][]key.Binding{m.picker.Help()}
 	switch {
 	case m.asking != nil:
 		groups = [][]key.Binding{m.answerKeys()}
-	case !m.picker.isOpen:
+	case !m.picker.IsOpen():
 		groups = m.helpGroups()
 	}
 	var on []key.Binding

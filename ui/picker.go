@@ -14,16 +14,20 @@ import (
 // picker is ctrl+a: the associations the administrator may see, filtered as they type. It
 // opens at once, so that what is typed before the list is read lands in its field; the list
 // fills in when read.
+//
+// The root opens it (Open), hands it the keys, pastes and its readings while it is open
+// (Update), and draws it in the page's place (SetSize, View); it chooses by itself.
 type picker struct {
-	c       *common
-	input   *textinput.Model
-	all     []store.Association
-	shown   []store.Association
-	cursor  int
-	isOpen  bool // on screen, taking the keys
-	seq     int  // the newest reading's number: an older one's answer is dropped
-	loading bool // the list of this opening is not read yet
-	enter   bool // enter was pressed while loading: the list, once read, chooses
+	c             *common
+	input         *textinput.Model
+	all           []store.Association
+	shown         []store.Association
+	cursor        int
+	isOpen        bool // on screen, taking the keys
+	seq           int  // the newest reading's number: an older one's answer is dropped
+	loading       bool // the list of this opening is not read yet
+	enter         bool // enter was pressed while loading: the list, once read, chooses
+	width, height int  // the page's room, which it takes
 }
 
 type pickerLoadedMsg struct {
@@ -39,8 +43,8 @@ func newPicker(c *common) *picker {
 	return &picker{c: c, input: in}
 }
 
-// open empties the field, focuses it and reads the associations again.
-func (p *picker) open() tea.Cmd {
+// Open empties the field, focuses it and reads the associations again.
+func (p *picker) Open() tea.Cmd {
 	p.seq++
 	p.isOpen, p.loading, p.enter = true, true, false
 	p.all, p.shown, p.cursor = nil, nil, 0
@@ -50,6 +54,64 @@ func (p *picker) open() tea.Cmd {
 		all, err := st.Associations()
 		return pickerLoadedMsg{seq, all, err}
 	})
+}
+
+// IsOpen reports whether the picker is on screen, taking the keys.
+func (p *picker) IsOpen() bool { return p.isOpen }
+
+// Help is the picker's keys, as the footer offers them while it is open.
+func (p *picker) Help() []key.Binding { return []key.Binding{p.c.keys.Open, p.c.keys.Back} }
+
+// Update takes a key or a paste while the picker is open, and its list when read. Choosing an
+// association (by enter, or by the list that comes after enter) closes the picker and makes
+// the association current; a list that fails to be read closes it and says so.
+func (p *picker) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pickerLoadedMsg:
+		if !p.isOpen {
+			return nil // closed before its list was read
+		}
+		chosen, ok := p.set(msg)
+		if !ok {
+			return nil // opened again since
+		}
+		if msg.err != nil {
+			p.c.svc.Logger.Error("list associations", "err", msg.err)
+			p.close()
+			return toast(false, "%s", tLoadFailed)
+		}
+		if chosen != nil {
+			p.close()
+			return p.choose(*chosen)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		if !p.isOpen {
+			return nil
+		}
+		chosen, closed, cmd := p.key(msg)
+		if closed {
+			p.close()
+		}
+		if chosen != nil {
+			return tea.Batch(cmd, p.choose(*chosen))
+		}
+		return cmd
+	case tea.PasteMsg:
+		if !p.isOpen {
+			return nil
+		}
+		return p.paste(msg)
+	}
+	return nil
+}
+
+// choose makes a the current association, on the page in front.
+func (p *picker) choose(a store.Association) tea.Cmd {
+	if a.ID == p.c.assoc.ID {
+		return nil
+	}
+	return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
 }
 
 // close takes the picker off the screen.
@@ -135,9 +197,12 @@ func (p *picker) paste(msg tea.PasteMsg) tea.Cmd {
 	return cmd
 }
 
+// SetSize gives the picker the page's room.
+func (p *picker) SetSize(width, height int) { p.width, p.height = width, height }
+
 // View draws the picker in the page's place: the field, then the list around the cursor.
-func (p *picker) View(width, height int) string {
-	st := p.c.styles
+func (p *picker) View() string {
+	st, width, height := p.c.styles, p.width, p.height
 	lines := []string{st.Title.Render(tPickerTitle), st.Hint.Render(tPickerHint), "", p.input.View(), ""}
 	switch {
 	case p.loading:
