@@ -59,30 +59,20 @@ type Model struct {
 	help     help.Model
 	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
 
-	progress syncer.Progress
-	fresh    *store.Freshness // the current association's, once read
-	shownAt  time.Time        // when a running sync's progress was last shown
-	held     *syncer.Progress // a newer progress not shown yet (see Update)
-	ended    *syncer.Progress // the last run's end this session has seen (and said)
-	updates  <-chan syncer.Progress
-	unsub    func()
+	status  *statusBar
+	updates <-chan syncer.Progress
+	unsub   func()
 	// Every association's syncs, for the count in the status bar.
-	activity        <-chan syncer.Progress
-	unsubActivity   func()
-	running, queued int
-	picker          *picker // ctrl+a, kept between openings
-	epoch           int     // bumped by each switch of association (see Update)
-	frame           int     // the status bar's spinner: it turns with each progress, and once a second
+	activity      <-chan syncer.Progress
+	unsubActivity func()
+	picker        *picker // ctrl+a, kept between openings
+	epoch         int     // bumped by each switch of association (see Update)
 	// What the active page drew last, kept while nothing it shows can have changed: a
 	// server redraws fifty sessions several times a second for the status bar alone.
 	body, footer string
 	drawn        bool
 	footerFor    [2]bool // asking, running: the root's part of the footer
-	statusRows   int     // the lines the status bar took when the pages were last sized
 	asking       *askMsg
-	toastText    string
-	toastOK      bool
-	toastID      int
 }
 
 // Option changes how the console behaves.
@@ -98,12 +88,13 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
 	m.restyle()
 	m.picker = newPicker(c)
+	m.status = newStatusBar(c)
 	m.pages = newPages(c)
-	m.readFreshness()
+	m.status.readFreshness()
 	if svc.Engine != nil {
 		m.subscribe()
 		m.activity, m.unsubActivity = svc.Engine.Activity().Subscribe()
-		m.running, m.queued = svc.Engine.Busy()
+		m.status.countSyncs()
 	}
 	for _, o := range opts {
 		o(m)
@@ -144,7 +135,7 @@ func (m *Model) Close() {
 // Init loads every page, starts listening to the sync, and asks the terminal its background.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.waitProgress(), m.waitActivity(), tea.RequestBackgroundColor, m.freshTick()}
-	if m.progress.Running {
+	if m.status.syncing() {
 		cmds = append(cmds, heartbeat()) // opened during a sync
 	}
 	for _, p := range m.pages {
@@ -171,16 +162,6 @@ func (m *Model) waitProgress() tea.Cmd {
 	}
 }
 
-// heartbeatMsg turns the spinner while a sync gives no news.
-type heartbeatMsg struct{}
-
-func heartbeat() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return heartbeatMsg{} })
-}
-
-// spinFrames are the status bar's spinner.
-var spinFrames = [...]string{"|", "/", "-", "\\"}
-
 // Update routes messages: size and progress to everyone, keys to the active page.
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
@@ -194,6 +175,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
+		m.status.SetSize(m.c.width - 2)
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -202,22 +184,17 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case progressMsg:
 		p := syncer.Progress(msg)
-		// A running sync's news is shown at most every progressEvery: each showing redraws
-		// the session, and a server redraws every session. Starts, phases and ends at once.
-		if p.Running && m.progress.Running && p.Phase == m.progress.Phase && p.RunID == m.progress.RunID &&
-			m.c.svc.Now().Sub(m.shownAt) < progressEvery {
-			m.held = &p
-			return m, m.waitProgress()
+		if !m.status.take(p) {
+			return m, m.waitProgress() // held back: the bar shows the newest later
 		}
-		m.held = nil
 		return m, tea.Batch(m.waitProgress(), m.show(p))
 	case activityMsg:
-		m.running, m.queued = m.c.svc.Engine.Busy()
+		m.status.Update(msg)
 		return m, tea.Batch(m.waitActivity(), m.pages[m.active].Update(msg))
 	case switchMsg:
 		return m, m.switchTo(msg)
 	case freshnessMsg:
-		m.takeFreshness(msg)
+		m.status.Update(msg)
 		return m, nil
 	case freshTickMsg: // the status bar is drawn again; the page in front redraws its ages
 		return m, tea.Batch(m.freshTick(), m.pages[m.active].Update(msg))
@@ -227,27 +204,16 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.picker.Update(msg)
 	case heartbeatMsg:
-		if !m.progress.Running {
+		held, running := m.status.beat()
+		switch {
+		case !running:
 			return m, nil
-		}
-		if h := m.held; h != nil {
-			m.held = nil
-			return m, tea.Batch(heartbeat(), m.show(*h))
-		}
-		if m.c.svc.Now().Sub(m.shownAt) >= time.Second {
-			m.frame++ // no news for a second: the spinner still says it is alive
+		case held != nil:
+			return m, tea.Batch(heartbeat(), m.show(*held))
 		}
 		return m, heartbeat()
-	case toastMsg:
-		m.toastID++
-		m.toastText, m.toastOK = msg.text, msg.ok
-		id := m.toastID
-		return m, tea.Tick(6*time.Second, func(time.Time) tea.Msg { return clearToastMsg{id} })
-	case clearToastMsg:
-		if msg.id == m.toastID {
-			m.toastText = ""
-		}
-		return m, nil
+	case toastMsg, clearToastMsg:
+		return m, m.status.Update(msg)
 	case askMsg:
 		m.asking = &msg
 		return m, nil
@@ -257,8 +223,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, toast(true, "%s", tCancelling)
 	case ShutdownMsg:
-		m.toastID++
-		m.toastText, m.toastOK = tShuttingDown, false
+		m.status.say(false, tShuttingDown)
 		m.Close()
 		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return tea.QuitMsg{} })
 	case dataChangedMsg:
@@ -266,7 +231,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// sync's end costs each session one read, not four.
 		return m, tea.Batch(m.pages[m.active].Update(msg), m.loadFreshness())
 	case tea.KeyPressMsg:
-		m.dropToast()
+		m.status.dropToast()
 		return m, m.key(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -299,57 +264,18 @@ func (m *Model) progressRedraws() {
 	}
 }
 
-// progressEvery is how often a session shows a running sync's progress.
-const progressEvery = 400 * time.Millisecond
-
 // show takes a sync's progress: the status bar, the pages that show it, and a word when a
 // run ends.
 func (m *Model) show(p syncer.Progress) tea.Cmd {
-	was := m.progress.Running
-	m.progress, m.shownAt = p, m.c.svc.Now()
+	cmds := m.status.show(p)
 	m.progressRedraws() // a progress held back comes in on a heartbeat, which redraws nothing else
-	var cmds []tea.Cmd
-	if p.Running && !was {
-		cmds = append(cmds, heartbeat())
-	}
-	if p.Running {
-		m.frame++
-	}
-	// The hub hands over the newest state only: a short run may reach this session as its
-	// end alone. A run's end is told once, and the end the session found at its start not.
-	if !p.Running && p.Phase == syncer.PhaseDone {
-		if m.ended == nil || !sameEnd(*m.ended, p) {
-			m.ended = &p
-			cmds = append(cmds, func() tea.Msg { return dataChangedMsg{} }, m.sayEnd(p))
-		}
+	if runEnded(p) {
 		m.syncEnded()
 	}
 	for _, pg := range m.pages {
 		cmds = append(cmds, pg.Update(progressMsg(p)))
 	}
 	return tea.Batch(cmds...)
-}
-
-// sameEnd reports whether two ends are the same run's.
-func sameEnd(a, b syncer.Progress) bool {
-	return a.RunID == b.RunID && a.Status == b.Status && a.StartedAt.Equal(b.StartedAt) && a.ReasonCode == b.ReasonCode
-}
-
-// sayEnd says how a full run ended, in every session: a failure in red with its reason. A
-// client's own run is told by the client's page that started it.
-func (m *Model) sayEnd(p syncer.Progress) tea.Cmd {
-	if p.Kind == store.RunClient {
-		return nil
-	}
-	switch p.Status {
-	case store.StatusSucceeded:
-		return toast(true, "%s", doneText(p, m.c.width-4)) // the bar's room, less "✓ "
-	case store.StatusCancelled:
-		return toast(false, "%s", cancelledText(p))
-	case "":
-		return nil
-	}
-	return toast(false, tSyncEnded, statusText(p.Status), reasonText(p.ReasonCode))
 }
 
 // updateKeys sets the root's bindings, enabled as the session's state allows.
@@ -396,7 +322,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	p := m.pages[m.active]
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.progress.Running {
+		if m.status.syncing() {
 			return m.askQuit()
 		}
 		return m.leave()
@@ -405,7 +331,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.resize()
 		return nil
 	case key.Matches(msg, k.Cancel):
-		if !m.progress.Running {
+		if !m.status.syncing() {
 			return toast(false, "%s", tNothingToCancel)
 		}
 		eng, actor, slug := m.c.svc.Engine, m.c.actor, m.c.assoc.Slug
@@ -444,7 +370,7 @@ func (m *Model) contentSize() (int, int) {
 	if m.fullHelp {
 		footer = lipgloss.Height(m.helpView())
 	}
-	return max(0, m.c.width-2), max(0, m.c.height-2-max(1, m.statusRows)-footer)
+	return max(0, m.c.width-2), max(0, m.c.height-2-m.status.Rows()-footer)
 }
 
 // View draws the header, the page, the status bar and the footer.
@@ -468,9 +394,17 @@ func (m *Model) Screen() string {
 	m.updateKeys()
 	// The status bar takes the lines its result or question needs from the page: the pages
 	// are sized again when that changes (a result comes or goes), not on every drawing.
-	status := m.statusView()
-	if len(status) != max(1, m.statusRows) {
-		m.statusRows = len(status)
+	question, ticked := "", 0
+	if m.asking != nil {
+		question = m.asking.question
+	}
+	if t, ok := m.pages[m.active].(ticker); ok {
+		ticked = t.Ticked()
+	}
+	m.status.SetStatus(question, ticked)
+	rows := m.status.Rows()
+	status := strings.Split(m.status.View(), "\n")
+	if m.status.Rows() != rows {
 		m.resize()
 		m.drawn = false
 	}
@@ -479,7 +413,7 @@ func (m *Model) Screen() string {
 	_, h := m.contentSize()
 	lines := make([]string, 0, m.c.height)
 	lines = append(lines, m.header(), m.assocLine())
-	root := [2]bool{m.asking != nil, m.progress.Running}
+	root := [2]bool{m.asking != nil, m.status.syncing()}
 	if !m.drawn || root != m.footerFor {
 		if m.picker.IsOpen() {
 			m.picker.SetSize(m.c.width-2, h) // the room the screen draws it in

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-
-	"ponte/sga/syncer"
 )
 
 // The root's side of the current association: following its sync, switching to another, and
@@ -20,13 +18,11 @@ func (m *Model) subscribe() {
 		m.unsub()
 	}
 	hub := m.c.svc.Engine.Hub(m.c.assoc.Slug)
-	m.progress, m.held, m.ended = hub.Latest(), nil, nil
-	if p := m.progress; !p.Running && p.Phase == syncer.PhaseDone {
-		m.ended = &p
-	}
+	p := hub.Latest()
+	m.status.follow(p)
 	m.updates, m.unsub = hub.Subscribe()
 	for _, pg := range m.pages { // the pages start from it too
-		pg.Update(progressMsg(m.progress))
+		pg.Update(progressMsg(p))
 	}
 }
 
@@ -52,12 +48,12 @@ func (m *Model) switchTo(msg switchMsg) tea.Cmd {
 	if say == "" {
 		say = fmt.Sprintf(tAssocNowCurrent, msg.assoc.Label())
 	}
-	m.readFreshness()
+	m.status.readFreshness()
 	cmds := []tea.Cmd{toast(true, "%s", say)}
 	if m.c.svc.Engine != nil {
 		m.subscribe()
 		cmds = append(cmds, m.waitProgress())
-		if m.progress.Running {
+		if m.status.syncing() {
 			cmds = append(cmds, heartbeat())
 		}
 	}

@@ -91,9 +91,9 @@ func TestSalvarWithNoReplySavesAndSaysUntested(t *testing.T) {
 	}
 }
 
-// statusBar is the screen's status bar: from its result's mark ("✓ " or "✗ ") on the lines
+// barResult is the screen's status bar: from its result's mark ("✓ " or "✗ ") on the lines
 // above the footer, joined into one text, or the line above the footer when it shows none.
-func statusBar(screen string) string {
+func barResult(screen string) string {
 	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 	lines = lines[:len(lines)-1] // the footer
 	for i := len(lines) - 1; i >= max(0, len(lines)-maxStatusRows); i-- {
@@ -133,14 +133,14 @@ func TestStatusBarResultsAreNeverCut(t *testing.T) {
 			refused := "✗ Não salvo: o SGA recusou o login com esse Usuário, Senha e Chave API; o cadastro salvo antes " +
 				"continua valendo. Corrija e clique em Salvar."
 			out := c.waitFor("* alterado, não salvo", "✗ Não salvo")
-			if bar := statusBar(out); !strings.Contains(bar, refused) || strings.Contains(bar, "…") {
+			if bar := barResult(out); !strings.Contains(bar, refused) || strings.Contains(bar, "…") {
 				t.Fatalf("the status bar cut the result: %q\n%s", bar, out)
 			}
 			fitsTyping(t, out, size[0], size[1])
 			svc.Engine.Hub("").Publish(syncer.Progress{Status: store.StatusFailed, Phase: syncer.PhaseDone, RunID: 99, ReasonCode: "no_product"})
 			failed := "✗ Sincronismo falhou: o Código do Produto não está preenchido em Integração SGA"
 			out = c.waitFor("✗ Sincronismo falhou")
-			if bar := statusBar(out); !strings.Contains(bar, failed) || strings.Contains(bar, "…") {
+			if bar := barResult(out); !strings.Contains(bar, failed) || strings.Contains(bar, "…") {
 				t.Fatalf("the status bar cut the result: %q\n%s", bar, out)
 			}
 			fitsTyping(t, out, size[0], size[1])

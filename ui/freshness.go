@@ -32,29 +32,29 @@ func freshAgo(f store.Freshness, now time.Time) string {
 
 // freshStatus is the status bar's word on the current association's freshness: "atualizado
 // há 2 h"; "" until it is read.
-func (m *Model) freshStatus() string {
-	if m.fresh == nil {
+func (s *statusBar) freshStatus() string {
+	if s.fresh == nil {
 		return ""
 	}
-	if m.fresh.LastFullRead.IsZero() {
+	if s.fresh.LastFullRead.IsZero() {
 		return tFreshStatusNever
 	}
-	return fmt.Sprintf(tFreshStatus, freshAgo(*m.fresh, m.c.svc.Now()))
+	return fmt.Sprintf(tFreshStatus, freshAgo(*s.fresh, s.c.svc.Now()))
 }
 
 // readFreshness reads the current association's freshness now, before the session (or the
 // association switched to) is first drawn; a failure leaves the status bar without it.
-func (m *Model) readFreshness() {
-	m.fresh = nil
-	if m.c.st == nil || m.c.assoc.ID == 0 { // no association to be fresh
+func (s *statusBar) readFreshness() {
+	s.fresh = nil
+	if s.c.st == nil || s.c.assoc.ID == 0 { // no association to be fresh
 		return
 	}
-	f, err := m.c.st.Freshness()
+	f, err := s.c.st.Freshness()
 	if err != nil {
-		m.c.svc.Logger.Error("read the freshness", "err", err)
+		s.c.svc.Logger.Error("read the freshness", "err", err)
 		return
 	}
-	m.fresh = &f
+	s.fresh = &f
 }
 
 // freshTickMsg comes every minute: the ages shown grow without anything else changing.
@@ -100,9 +100,9 @@ func (m *Model) loadFreshness() tea.Cmd {
 }
 
 // takeFreshness keeps a freshness read for the association still current.
-func (m *Model) takeFreshness(msg freshnessMsg) {
-	if msg.assoc == m.c.assoc.ID {
+func (s *statusBar) takeFreshness(msg freshnessMsg) {
+	if msg.assoc == s.c.assoc.ID {
 		f := msg.f
-		m.fresh = &f
+		s.fresh = &f
 	}
 }
