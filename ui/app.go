@@ -6,10 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"ponte/sga/syncer"
 	"ponte/store"
@@ -51,15 +49,14 @@ func toast(ok bool, format string, args ...any) tea.Cmd {
 
 // Model is the console of one session.
 type Model struct {
-	c        *common
-	pages    []page
-	active   int
-	fullHelp bool
-	mouse    bool
-	help     help.Model
-	keys     KeyMap // the root's own bindings: pages, help, quit, cancel
+	c      *common
+	pages  []page
+	active int
+	mouse  bool
+	keys   KeyMap // the root's own bindings: pages, help, quit, cancel
 
 	status  *statusBar
+	footer  *footer
 	updates <-chan syncer.Progress
 	unsub   func()
 	// Every association's syncs, for the count in the status bar.
@@ -69,10 +66,9 @@ type Model struct {
 	epoch         int     // bumped by each switch of association (see Update)
 	// What the active page drew last, kept while nothing it shows can have changed: a
 	// server redraws fifty sessions several times a second for the status bar alone.
-	body, footer string
-	drawn        bool
-	footerFor    [2]bool // asking, running: the root's part of the footer
-	asking       *askMsg
+	body   string
+	drawn  bool
+	asking *askMsg
 }
 
 // Option changes how the console behaves.
@@ -84,9 +80,7 @@ func WithMouse() Option { return func(m *Model) { m.mouse = true } }
 // New returns the console for one session.
 func New(svc Services, s Session, opts ...Option) *Model {
 	c := newCommon(svc, s)
-	m := &Model{c: c, keys: DefaultKeys(), help: help.New()}
-	m.help.ShortSeparator, m.help.FullSeparator = " · ", "   "
-	m.restyle()
+	m := &Model{c: c, keys: DefaultKeys(), footer: newFooter(c)}
 	m.picker = newPicker(c)
 	m.status = newStatusBar(c)
 	m.pages = newPages(c)
@@ -112,14 +106,6 @@ const (
 	pageIntegration = 0
 	pageClients     = 2
 )
-
-// restyle takes the session's styles into the root's own components.
-func (m *Model) restyle() {
-	st := m.c.styles
-	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.HelpKey, st.HelpKey
-	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.HelpDesc, st.HelpDesc
-	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator, m.help.Styles.Ellipsis = st.HelpDesc, st.HelpDesc, st.HelpDesc
-}
 
 // Close ends the session's commands and releases its subscription to the sync progress.
 func (m *Model) Close() {
@@ -176,11 +162,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.status.SetSize(m.c.width - 2)
+		m.footer.SetSize(m.c.width - 2)
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.c.setDark(msg.IsDark())
-		m.restyle()
+		m.footer.restyle(m.c.styles)
 		return m, nil
 	case progressMsg:
 		p := syncer.Progress(msg)
@@ -285,7 +272,7 @@ func (m *Model) updateKeys() {
 	m.keys.Association.SetEnabled(!typing && m.asking == nil && m.c.base != nil)
 	m.keys.Cancel.SetEnabled(!typing && m.asking == nil && m.c.svc.Engine != nil && !claims(m.pages[m.active], m.keys.Cancel))
 	m.keys.Help.SetEnabled(!typing)
-	m.keys.CloseHelp.SetEnabled(m.fullHelp && !m.picker.IsOpen() && m.asking == nil)
+	m.keys.CloseHelp.SetEnabled(m.footer.Full() && !m.picker.IsOpen() && m.asking == nil)
 	m.keys.Quit.SetEnabled(!typing)
 }
 
@@ -327,7 +314,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.leave()
 	case key.Matches(msg, k.Help), key.Matches(msg, k.CloseHelp):
-		m.fullHelp = !m.fullHelp
+		m.footer.ToggleFull()
 		m.resize()
 		return nil
 	case key.Matches(msg, k.Cancel):
@@ -367,8 +354,8 @@ func (m *Model) resize() {
 // contentSize is what the active page gets: all but the header, status bar and footer.
 func (m *Model) contentSize() (int, int) {
 	footer := 1
-	if m.fullHelp {
-		footer = lipgloss.Height(m.helpView())
+	if m.footer.Full() { // the ? help's lines: the offer is read only then
+		footer = m.footer.Rows(m.offer())
 	}
 	return max(0, m.c.width-2), max(0, m.c.height-2-m.status.Rows()-footer)
 }
@@ -413,15 +400,16 @@ func (m *Model) Screen() string {
 	_, h := m.contentSize()
 	lines := make([]string, 0, m.c.height)
 	lines = append(lines, m.header(), m.assocLine())
-	root := [2]bool{m.asking != nil, m.status.syncing()}
-	if !m.drawn || root != m.footerFor {
+	root := footerState{asking: m.asking != nil, running: m.status.syncing()}
+	if !m.drawn || !m.footer.isDrawnFor(root) {
 		if m.picker.IsOpen() {
 			m.picker.SetSize(m.c.width-2, h) // the room the screen draws it in
 			m.body = m.picker.View()
 		} else {
 			m.body = m.pages[m.active].View()
 		}
-		m.footer, m.drawn, m.footerFor = m.helpView(), true, root
+		m.footer.draw(m.offer(), root)
+		m.drawn = true
 	}
 	body := strings.Split(m.body, "\n")
 	for i := range h {
@@ -432,7 +420,7 @@ func (m *Model) Screen() string {
 		}
 	}
 	lines = append(lines, status...)
-	lines = append(lines, strings.Split(m.footer, "\n")...)
+	lines = append(lines, strings.Split(m.footer.View(), "\n")...)
 	var b strings.Builder
 	inner := m.c.width - 2
 	for i, line := range lines {

@@ -3,15 +3,12 @@ package ui
 import (
 	"fmt"
 
-	"charm.land/bubbles/v2/key"
-	"charm.land/lipgloss/v2"
-
 	"ponte/sga/syncer"
 	"ponte/store"
 )
 
-// The root's two bars at the bottom: the status bar (the sync, the count of syncs, the
-// ticked vehicles, the last action's result, an open question) and the footer (the keys).
+// The words the status bar and the pages say about a sync run: its last status, its end, a
+// cancel, a fallback to other credentials.
 
 // lastRunForms is the status bar's word on the last run, longest first: "Último: concluído",
 // "Último (cliente): falhou" for a client's own run (not the association's state), and a run
@@ -94,66 +91,4 @@ func runKindForms(p syncer.Progress) []string {
 		return []string{kind}
 	}
 	return nil
-}
-
-// helpView is the footer: the keys that work now, or all of them with ?. The short line
-// always ends with "? ajuda · q sair" (and "x" while a sync runs); when it is too narrow,
-// the page's keys give way first.
-func (m *Model) helpView() string {
-	k := m.keys
-	width := m.c.width - 2
-	if m.asking != nil {
-		m.help.SetWidth(width)
-		return m.help.ShortHelpView(m.answerKeys())
-	}
-	if m.picker.IsOpen() {
-		m.help.SetWidth(width)
-		return m.help.ShortHelpView(m.picker.Help())
-	}
-	groups := m.helpGroups()
-	pageKeys := groups[0]
-	if m.fullHelp {
-		// The root's keys (esc closes this help) are never cut: where the three columns do
-		// not fit, they take a line of their own below the page's.
-		m.help.SetWidth(0)
-		if full := m.help.FullHelpView(groups); lipgloss.Width(full) <= width {
-			return full
-		}
-		m.help.SetWidth(width)
-		return m.help.FullHelpView(groups[:2]) + "\n" + m.help.ShortHelpView(groups[2])
-	}
-	m.help.SetWidth(0)
-	cancel := k.Cancel // x works on every page; the footer offers it while a sync runs
-	cancel.SetEnabled(cancel.Enabled() && m.status.syncing())
-	fixed := m.help.ShortHelpView([]key.Binding{cancel, k.Help, k.Quit})
-	sep := m.help.Styles.ShortSeparator.Render(m.help.ShortSeparator)
-	room := width - lipgloss.Width(fixed) - lipgloss.Width(sep)
-	if fixed == "" {
-		room = width
-	}
-	// The page's keys, as many as fit, in order; "…" says some gave way.
-	var keys []key.Binding
-	for _, b := range pageKeys {
-		if b.Enabled() {
-			keys = append(keys, b)
-		}
-	}
-	left := ""
-	for n := len(keys); n > 0; n-- {
-		l := m.help.ShortHelpView(keys[:n])
-		if n < len(keys) {
-			l += sep + m.help.Styles.Ellipsis.Render(m.help.Ellipsis)
-		}
-		if lipgloss.Width(l) <= room {
-			left = l
-			break
-		}
-	}
-	switch {
-	case left == "":
-		return fixed
-	case fixed == "":
-		return left
-	}
-	return left + sep + fixed
 }

@@ -311,20 +311,13 @@ func sharesKey(a, b key.Binding) bool {
 	return slices.ContainsFunc(a.Keys(), func(k string) bool { return slices.Contains(b.Keys(), k) })
 }
 
-// Offered is every binding the footer offers now, enabled, as it draws them: a question's
-// answers, the association picker's keys, or the page's, its list's and the root's (the ?
-// help's three groups).
+// Offered is every binding the footer offers now (offer), enabled, as it draws them: a
+// question's answers, the association picker's keys, or the page's, its list's and the
+// root's (the ? help's three groups).
 func (m *Model) Offered() []key.Binding {
 	m.updateKeys()
-	groups := [][]key.Binding{m.picker.Help()}
-	switch {
-	case m.asking != nil:
-		groups = [][]key.Binding{m.answerKeys()}
-	case !m.picker.IsOpen():
-		groups = m.helpGroups()
-	}
 	var on []key.Binding
-	for _, g := range groups {
+	for _, g := range m.offer().bindings() {
 		for _, b := range g {
 			if b.Enabled() {
 				on = append(on, b)
