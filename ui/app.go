@@ -55,15 +55,13 @@ type Model struct {
 	mouse  bool
 	keys   KeyMap // the root's own bindings: pages, help, quit, cancel
 
-	status  *statusBar
-	footer  *footer
-	updates <-chan syncer.Progress
-	unsub   func()
-	// Every association's syncs, for the count in the status bar.
-	activity      <-chan syncer.Progress
-	unsubActivity func()
-	picker        *picker // ctrl+a, kept between openings
-	epoch         int     // bumped by each switch of association (see Update)
+	status *statusBar
+	footer *footer
+	picker *picker // ctrl+a, kept between openings
+
+	updates  feed // the current association's sync
+	activity feed // every association's syncs, for the count in the status bar
+	epoch    int  // bumped by each switch of association (see Update)
 	// What the active page drew last, kept while nothing it shows can have changed: a
 	// server redraws fifty sessions several times a second for the status bar alone.
 	body   string
@@ -87,7 +85,7 @@ func New(svc Services, s Session, opts ...Option) *Model {
 	m.status.readFreshness()
 	if svc.Engine != nil {
 		m.subscribe()
-		m.activity, m.unsubActivity = svc.Engine.Activity().Subscribe()
+		m.activity = subscribeTo(svc.Engine.Activity())
 		m.status.countSyncs()
 	}
 	for _, o := range opts {
@@ -110,12 +108,8 @@ const (
 // Close ends the session's commands and releases its subscription to the sync progress.
 func (m *Model) Close() {
 	m.c.cancel()
-	if m.unsub != nil {
-		m.unsub()
-	}
-	if m.unsubActivity != nil {
-		m.unsubActivity()
-	}
+	m.updates.stop()
+	m.activity.stop()
 }
 
 // Init loads every page, starts listening to the sync, and asks the terminal its background.
@@ -131,21 +125,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) waitProgress() tea.Cmd {
-	if m.updates == nil {
-		return nil
-	}
-	ch, done := m.updates, m.c.ctx.Done()
-	return func() tea.Msg {
-		select {
-		case p, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			return progressMsg(p)
-		case <-done:
-			return nil
-		}
-	}
+	return m.updates.wait(m.c.ctx.Done(), func(p syncer.Progress) tea.Msg { return progressMsg(p) })
 }
 
 // Update routes messages: size and progress to everyone, keys to the active page.

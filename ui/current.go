@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"ponte/sga/syncer"
 	"reflect"
 	"strings"
 
@@ -14,13 +15,11 @@ import (
 // subscribe follows the current association's sync. The state the session (or the
 // association) opens on is not announced: a run that ended before it is over.
 func (m *Model) subscribe() {
-	if m.unsub != nil {
-		m.unsub()
-	}
+	m.updates.stop()
 	hub := m.c.svc.Engine.Hub(m.c.assoc.Slug)
 	p := hub.Latest()
 	m.status.follow(p)
-	m.updates, m.unsub = hub.Subscribe()
+	m.updates = subscribeTo(hub)
 	for _, pg := range m.pages { // the pages start from it too
 		pg.Update(progressMsg(p))
 	}
@@ -129,17 +128,43 @@ func stamp(epoch int, cmd tea.Cmd) tea.Cmd {
 
 // waitActivity waits for any association's sync to move.
 func (m *Model) waitActivity() tea.Cmd {
-	if m.activity == nil {
+	return m.activity.wait(m.c.ctx.Done(), func(syncer.Progress) tea.Msg { return activityMsg{} })
+}
+
+// feed is a session's subscription to a hub of sync progress; the zero feed follows nothing
+// (a console with no engine).
+type feed struct {
+	ch    <-chan syncer.Progress
+	leave func()
+}
+
+// subscribeTo subscribes to h.
+func subscribeTo(h *syncer.Hub) feed {
+	ch, leave := h.Subscribe()
+	return feed{ch, leave}
+}
+
+// stop leaves the hub.
+func (f feed) stop() {
+	if f.leave != nil {
+		f.leave()
+	}
+}
+
+// wait is the command that waits for the hub's next news, as msg makes it a message, until
+// the hub closes or the session ends (done).
+func (f feed) wait(done <-chan struct{}, msg func(syncer.Progress) tea.Msg) tea.Cmd {
+	if f.ch == nil {
 		return nil
 	}
-	ch, done := m.activity, m.c.ctx.Done()
+	ch := f.ch
 	return func() tea.Msg {
 		select {
-		case _, ok := <-ch:
+		case p, ok := <-ch:
 			if !ok {
 				return nil
 			}
-			return activityMsg{}
+			return msg(p)
 		case <-done:
 			return nil
 		}
