@@ -22,10 +22,8 @@ type adminsPage struct {
 	admins   []store.Admin
 	shown    []store.Admin
 	list     *listView
-	open     *adminView
+	detail   withDetail[*adminView] // the profile open, in the list's place
 	progress syncer.Progress
-	width    int
-	height   int
 }
 
 type adminsLoadedMsg struct {
@@ -34,7 +32,8 @@ type adminsLoadedMsg struct {
 }
 
 func newAdminsPage(c *common) *adminsPage {
-	return &adminsPage{c: c, list: newListView(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28})}
+	return &adminsPage{c: c, list: newListView(c, column{tName, 0}, column{tLogin, 16}, column{tEmail, 28}),
+		detail: newDetail(c, (*adminView).load)}
 }
 
 func (p *adminsPage) Title() string { return tPageAdmins }
@@ -47,34 +46,16 @@ func (p *adminsPage) Init() tea.Cmd {
 	}
 }
 
-func (p *adminsPage) Activate() tea.Cmd {
-	if p.open != nil {
-		return p.open.load()
-	}
-	return p.Init()
-}
+func (p *adminsPage) Activate() tea.Cmd { return p.detail.Reload(p.Init()) }
 
 func (p *adminsPage) SetSize(w, h int) {
-	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
-	if p.open != nil {
-		p.open.SetSize(w, h)
-	}
+	p.detail.SetSize(w, h)
 }
 
-func (p *adminsPage) Typing() bool {
-	if p.open != nil {
-		return p.open.Typing()
-	}
-	return p.list.Typing()
-}
+func (p *adminsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
-func (p *adminsPage) Help() []key.Binding {
-	if p.open != nil {
-		return p.open.Help()
-	}
-	return p.list.Help()
-}
+func (p *adminsPage) Help() []key.Binding { return p.detail.Help(p.list.Help) }
 
 // applyFilter lists the administrators the query finds (name, login, e-mail).
 func (p *adminsPage) applyFilter() {
@@ -90,37 +71,22 @@ func (p *adminsPage) applyFilter() {
 	p.list.SetRows(rows)
 }
 
-func (p *adminsPage) Update(msg tea.Msg) tea.Cmd {
+// Update hands keys and pastes to the open profile, else to the list (withDetail).
+func (p *adminsPage) Update(msg tea.Msg) tea.Cmd { return p.detail.Update(msg, p.update) }
+
+func (p *adminsPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case adminsLoadedMsg:
 		p.admins = msg.admins
 		p.applyFilter()
-		return nil
 	case adminChangedMsg:
 		return p.accessChanged(msg)
 	case progressMsg:
-		p.progress = syncer.Progress(msg)
-		if p.open != nil {
-			return p.open.Update(msg)
-		}
-		return nil
+		p.progress = syncer.Progress(msg) // what a profile opened next starts from
 	case tea.KeyPressMsg:
-		if p.open != nil {
-			if key.Matches(msg, p.c.keys.Back) && !p.open.Typing() && p.open.runOpen == nil {
-				p.open = nil
-				return nil
-			}
-			return p.open.Update(msg)
-		}
 		return p.act(p.list.Key(msg))
 	case tea.PasteMsg:
-		if p.open != nil {
-			return p.open.Update(msg)
-		}
 		return p.act(p.list.Paste(msg))
-	}
-	if p.open != nil {
-		return p.open.Update(msg)
 	}
 	return nil
 }
@@ -130,18 +96,15 @@ func (p *adminsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	case listQuery:
 		p.applyFilter()
 	case listOpen:
-		p.open = newAdminView(p.c, p.shown[p.list.Cursor()], p.progress)
-		p.open.SetSize(p.width, p.height)
-		return tea.Batch(cmd, p.open.Init())
+		v := newAdminView(p.c, p.shown[p.list.Cursor()], p.progress)
+		p.detail.Open(v)
+		return tea.Batch(cmd, v.Init())
 	}
 	return cmd
 }
 
 func (p *adminsPage) View() string {
-	if p.open != nil {
-		return p.open.View()
-	}
-	return p.list.View(tNoAdmins, "")
+	return p.detail.View(func() string { return p.list.View(tNoAdmins, "") })
 }
 
 // adminView is a profile: tabs Perfil and Integrações SGA, and "Sincronizar Ativos SGA".
@@ -226,6 +189,9 @@ func (v *adminView) SetSize(w, h int) {
 }
 
 func (v *adminView) Typing() bool { return v.editing }
+
+// Nested: a run's errors are open; esc goes back to the runs.
+func (v *adminView) Nested() bool { return v.runOpen != nil }
 
 // updateKeys is the one place the profile's bindings are enabled from its state.
 func (v *adminView) updateKeys() {
@@ -460,4 +426,4 @@ func (v *adminView) View() string {
 }
 
 // watchesProgress reports whether the page shows the sync's progress now: a profile does.
-func (p *adminsPage) watchesProgress() bool { return p.open != nil }
+func (p *adminsPage) watchesProgress() bool { return p.detail.IsOpen() }

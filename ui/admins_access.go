@@ -86,12 +86,14 @@ func (p *adminsPage) accessChanged(msg adminChangedMsg) tea.Cmd {
 		p.c.svc.Logger.Error("change an administrator", "err", msg.err)
 		return tea.Batch(p.Init(), toast(false, "%s", tSaveFailed))
 	case msg.removed: // the list drops it now, not when it reloads
-		p.open = nil
+		p.detail.Close()
 		p.admins = slices.DeleteFunc(p.admins, func(a store.Admin) bool { return a.ID == msg.admin.ID })
 		p.applyFilter()
-	case p.open != nil && p.open.admin.ID == msg.admin.ID:
-		p.open.admin = msg.admin
-		p.open.keyAt = min(p.open.keyAt, max(0, len(msg.admin.Keys)-1))
+	default:
+		if v, ok := p.detail.Get(); ok && v.admin.ID == msg.admin.ID {
+			v.admin = msg.admin
+			v.keyAt = min(v.keyAt, max(0, len(msg.admin.Keys)-1))
+		}
 	}
 	return tea.Batch(p.Init(), toast(true, "%s", msg.done))
 }

@@ -76,6 +76,8 @@ func (v *clientView) SetSize(w, h int) {
 
 func (v *clientView) Typing() bool { return false }
 
+func (v *clientView) Nested() bool { return false }
+
 // why says why a vehicle cannot be ticked, or "" when it can.
 func (v *clientView) why(ve store.VehicleView) string {
 	switch {

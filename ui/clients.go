@@ -22,9 +22,7 @@ type clientsPage struct {
 	page   store.ClientsPage
 	paging bool // a further page is being read
 	err    error
-	open   *clientView
-	width  int
-	height int
+	detail withDetail[*clientView] // the client open, in the list's place
 }
 
 type clientsLoadedMsg struct {
@@ -48,19 +46,14 @@ var (
 func newClientsPage(c *common) *clientsPage {
 	list := newListView(c, clientColumns...)
 	list.search.SetHint(tClientSearchHint)
-	return &clientsPage{c: c, list: list, toggle: c.keys.AllAssocs}
+	return &clientsPage{c: c, list: list, toggle: c.keys.AllAssocs, detail: newDetail(c, (*clientView).load)}
 }
 
 func (p *clientsPage) Title() string { return tPageClients }
 
 func (p *clientsPage) Init() tea.Cmd { return p.find() }
 
-func (p *clientsPage) Activate() tea.Cmd {
-	if p.open != nil {
-		return p.open.load()
-	}
-	return p.find()
-}
+func (p *clientsPage) Activate() tea.Cmd { return p.detail.Reload(p.find()) }
 
 // find runs the query in a command; results carry their sequence number.
 func (p *clientsPage) find() tea.Cmd {
@@ -107,27 +100,19 @@ func (p *clientsPage) rows() {
 }
 
 func (p *clientsPage) SetSize(w, h int) {
-	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
-	if p.open != nil {
-		p.open.SetSize(w, h)
-	}
+	p.detail.SetSize(w, h)
 }
 
 // Ticked is how many of the open client's vehicles are ticked, for the status bar.
 func (p *clientsPage) Ticked() int {
-	if p.open == nil {
-		return 0
+	if v, ok := p.detail.Get(); ok {
+		return v.Ticked()
 	}
-	return p.open.Ticked()
+	return 0
 }
 
-func (p *clientsPage) Typing() bool {
-	if p.open != nil {
-		return p.open.Typing()
-	}
-	return p.list.Typing()
-}
+func (p *clientsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
 func (p *clientsPage) updateKeys() {
 	p.toggle.SetEnabled(p.assocs > 1 && !p.list.Typing())
@@ -139,14 +124,16 @@ func (p *clientsPage) updateKeys() {
 }
 
 func (p *clientsPage) Help() []key.Binding {
-	if p.open != nil {
-		return p.open.Help()
-	}
-	p.updateKeys()
-	return append(p.list.Help(), p.toggle)
+	return p.detail.Help(func() []key.Binding {
+		p.updateKeys()
+		return append(p.list.Help(), p.toggle)
+	})
 }
 
-func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
+// Update hands keys and pastes to the open client, else to the list (withDetail).
+func (p *clientsPage) Update(msg tea.Msg) tea.Cmd { return p.detail.Update(msg, p.update) }
+
+func (p *clientsPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case clientsLoadedMsg:
 		if msg.seq != p.seq {
@@ -167,26 +154,10 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		p.rows()
 		return nil
 	case openClientMsg:
-		p.open = newClientView(p.c, msg.client)
-		p.open.SetSize(p.width, p.height)
-		return p.open.Init()
-	case dataChangedMsg, progressMsg:
-		var cmds []tea.Cmd
-		if _, ok := msg.(dataChangedMsg); ok {
-			cmds = append(cmds, p.find())
-		}
-		if p.open != nil {
-			cmds = append(cmds, p.open.Update(msg))
-		}
-		return tea.Batch(cmds...)
+		return p.openClient(msg.client)
+	case dataChangedMsg:
+		return p.find()
 	case tea.KeyPressMsg:
-		if p.open != nil {
-			if key.Matches(msg, p.c.keys.Back) {
-				p.open = nil
-				return nil
-			}
-			return p.open.Update(msg)
-		}
 		p.updateKeys()
 		if key.Matches(msg, p.toggle) {
 			p.all = !p.all
@@ -195,15 +166,16 @@ func (p *clientsPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return p.act(p.list.Key(msg))
 	case tea.PasteMsg:
-		if p.open != nil {
-			return nil
-		}
 		return p.act(p.list.Paste(msg))
 	}
-	if p.open != nil {
-		return p.open.Update(msg)
-	}
 	return nil
+}
+
+// openClient shows cl in the list's place.
+func (p *clientsPage) openClient(cl store.Client) tea.Cmd {
+	v := newClientView(p.c, cl)
+	p.detail.Open(v)
+	return v.Init()
 }
 
 func (p *clientsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
@@ -215,9 +187,7 @@ func (p *clientsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 		if p.all && cl.Association != p.c.assoc.Slug {
 			return tea.Batch(cmd, p.elsewhere(cl))
 		}
-		p.open = newClientView(p.c, cl)
-		p.open.SetSize(p.width, p.height)
-		return tea.Batch(cmd, p.open.Init())
+		return tea.Batch(cmd, p.openClient(cl))
 	case listMoved:
 		return tea.Batch(cmd, p.more())
 	}
@@ -250,10 +220,9 @@ func (p *clientsPage) more() tea.Cmd {
 	}
 }
 
-func (p *clientsPage) View() string {
-	if p.open != nil {
-		return p.open.View()
-	}
+func (p *clientsPage) View() string { return p.detail.View(p.listView) }
+
+func (p *clientsPage) listView() string {
 	st := p.c.styles
 	if p.err != nil {
 		return p.list.search.View() + "\n" + st.Error.Render(tLoadFailed)

@@ -21,10 +21,8 @@ type contractsPage struct {
 	status     string // "" every status
 	defaulting bool   // only orders of contracts marked INADIMPLENTE
 	keys       contractsKeys
-	open       *orderView
-	oseq       int // the newest reading of an order; older answers are dropped
-	width      int
-	height     int
+	detail     withDetail[*orderView] // the order open, in the list's place
+	oseq       int                    // the newest reading of an order; older answers are dropped
 }
 
 type (
@@ -58,19 +56,17 @@ func newContractsPage(c *common) *contractsPage {
 	list.search.SetHint(tOrderSearchHint)
 	list.table.Optional(tCreatedAt)
 	list.table.GiveWay(tSituation)
-	return &contractsPage{c: c, list: list, keys: newContractsKeys()}
+	p := &contractsPage{c: c, list: list, keys: newContractsKeys()}
+	p.detail = newDetail(c, func(*orderView) tea.Cmd { return p.reloadOrder() })
+	p.detail.closed = p.load // back on the list, it shows what the order's steps changed
+	return p
 }
 
 func (p *contractsPage) Title() string { return tPageContracts }
 
 func (p *contractsPage) Init() tea.Cmd { return p.load() }
 
-func (p *contractsPage) Activate() tea.Cmd {
-	if p.open != nil {
-		return tea.Batch(p.load(), p.reloadOrder())
-	}
-	return p.load()
-}
+func (p *contractsPage) Activate() tea.Cmd { return p.detail.Reload(p.load()) }
 
 func (p *contractsPage) load() tea.Cmd {
 	p.seq++
@@ -90,8 +86,8 @@ func (p *contractsPage) load() tea.Cmd {
 }
 
 func (p *contractsPage) SetSize(w, h int) {
-	p.width, p.height = w, h
 	p.list.SetSize(w, h-1)
+	p.detail.SetSize(w, h)
 }
 
 // rows lists the orders.
@@ -105,33 +101,31 @@ func (p *contractsPage) rows() {
 	p.list.SetRows(rows)
 }
 
-func (p *contractsPage) Typing() bool {
-	if p.open != nil {
-		return p.open.Typing()
-	}
-	return p.list.Typing()
-}
+func (p *contractsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
 // Claims gives x to an open order: it cancels the order there.
 func (p *contractsPage) Claims() []key.Binding {
-	if p.open != nil {
-		return []key.Binding{p.open.keys.Cancel}
+	if v, ok := p.detail.Get(); ok {
+		return []key.Binding{v.keys.Cancel}
 	}
 	return nil
 }
 
 func (p *contractsPage) Help() []key.Binding {
-	if p.open != nil {
-		return p.open.Help()
-	}
-	if p.list.Typing() {
-		return p.list.Help()
-	}
-	k := p.keys
-	return append(p.list.Help(), k.Kind, k.Status, k.Defaulted)
+	return p.detail.Help(func() []key.Binding {
+		if p.list.Typing() {
+			return p.list.Help()
+		}
+		k := p.keys
+		return append(p.list.Help(), k.Kind, k.Status, k.Defaulted)
+	})
 }
 
-func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
+// Update hands keys and pastes to the open order, else to the list (withDetail).
+func (p *contractsPage) Update(msg tea.Msg) tea.Cmd { return p.detail.Update(msg, p.update) }
+
+func (p *contractsPage) update(msg tea.Msg) tea.Cmd {
+	open, isOpen := p.detail.Get()
 	switch msg := msg.(type) {
 	case ordersLoadedMsg:
 		if msg.seq != p.seq {
@@ -145,46 +139,33 @@ func (p *contractsPage) Update(msg tea.Msg) tea.Cmd {
 		p.rows()
 		return nil
 	case orderOpenedMsg:
-		if msg.seq != p.oseq || (!msg.open && p.open == nil) {
+		if msg.seq != p.oseq || (!msg.open && !isOpen) {
 			return nil // overtaken by a newer reading, or the order was closed meanwhile
 		}
 		if msg.err != nil {
 			p.c.svc.Logger.Error("open order", "err", msg.err)
 			return toast(false, "%s", tLoadFailed)
 		}
-		if p.open == nil || p.open.order.Number != msg.order.Number {
-			p.open = newOrderView(p.c)
+		if !isOpen || open.order.Number != msg.order.Number {
+			open = newOrderView(p.c)
+			p.detail.Open(open)
 		}
-		p.open.show(msg)
+		open.show(msg)
 		return nil
 	case dataChangedMsg:
-		if p.open != nil {
-			return tea.Batch(p.load(), p.reloadOrder())
-		}
-		return p.load()
+		return p.detail.Reload(p.load())
 	case orderMovedMsg:
-		if p.open == nil {
+		if !isOpen {
 			return nil
 		}
 		p.oseq++ // a reading asked before the step would show the order as it was
 		if msg.err != nil {
-			return tea.Batch(p.open.moved(msg), p.reloadOrder())
+			return tea.Batch(open.moved(msg), p.reloadOrder())
 		}
-		return p.open.moved(msg)
+		return open.moved(msg)
 	case tea.PasteMsg:
-		if p.open != nil {
-			return p.open.paste(msg)
-		}
 		return p.act(p.list.Paste(msg))
 	case tea.KeyPressMsg:
-		if p.open != nil {
-			cmd, back := p.open.key(msg)
-			if back {
-				p.open = nil
-				return p.load()
-			}
-			return cmd
-		}
 		if !p.list.Typing() {
 			switch k := p.keys; {
 			case key.Matches(msg, k.Kind):
@@ -242,10 +223,9 @@ func (p *contractsPage) act(a listAction, cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
-func (p *contractsPage) View() string {
-	if p.open != nil {
-		return p.open.View(p.width)
-	}
+func (p *contractsPage) View() string { return p.detail.View(p.listView) }
+
+func (p *contractsPage) listView() string {
 	kind, status := p.kind, p.status
 	if kind == "" {
 		kind = tAll
@@ -267,7 +247,8 @@ func (p *contractsPage) View() string {
 // reloadOrder reads the order in view again: another session may have moved it.
 func (p *contractsPage) reloadOrder() tea.Cmd {
 	p.oseq++
-	return loadOrder(p.c.st, p.open.order.Number, p.oseq, false)
+	open, _ := p.detail.Get()
+	return loadOrder(p.c.st, open.order.Number, p.oseq, false)
 }
 
 // loadOrder reads an order, its contract and its client.

@@ -25,6 +25,7 @@ type orderView struct {
 	deciding bool // an Instalação's cancel: what becomes of its contract
 	reason   string
 	keys     orderKeys
+	width    int
 }
 
 func newOrderView(c *common) *orderView {
@@ -36,6 +37,22 @@ func (v *orderView) show(msg orderOpenedMsg) {
 }
 
 func (v *orderView) Typing() bool { return v.form != nil || v.choosing || v.deciding }
+
+func (v *orderView) Nested() bool { return false }
+
+func (v *orderView) SetSize(w, _ int) { v.width = w }
+
+// Update takes the keys and pastes the page hands over; the order's readings and steps come
+// through its page, which keeps their sequence.
+func (v *orderView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return v.key(msg)
+	case tea.PasteMsg:
+		return v.paste(msg)
+	}
+	return nil
+}
 
 // stepKey is a key that moves the order, and the status it moves it to ("": a contact
 // attempt).
@@ -191,35 +208,33 @@ func (v *orderView) decide(msg tea.KeyPressMsg) tea.Cmd {
 	return v.step(step)
 }
 
-// key handles a key: the command it asks for, and whether the view is to close.
-func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
+// key handles a key (esc on the order itself closes it: withDetail).
+func (v *orderView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if v.form != nil {
 		cmd, closed := v.form.key(msg)
 		if closed {
 			v.form = nil
 		}
-		return cmd, false
+		return cmd
 	}
 	if v.deciding {
-		return v.decide(msg), false
+		return v.decide(msg)
 	}
 	if v.choosing {
 		if len(msg.Text) == 1 && msg.Text[0] >= '1' && int(msg.Text[0]-'0') <= len(store.ContactOutcomes) {
 			v.choosing = false
 			outcome := store.ContactOutcomes[msg.Text[0]-'1']
-			return v.step(store.OrderStep{Attempt: &store.ContactAttempt{Outcome: outcome}}), false
+			return v.step(store.OrderStep{Attempt: &store.ContactAttempt{Outcome: outcome}})
 		}
 		v.choosing = !key.Matches(msg, v.c.keys.Back)
-		return nil, false
+		return nil
 	}
 	v.updateKeys()
 	if cmd, ok := v.refused(msg); ok {
-		return cmd, false
+		return cmd
 	}
 	k, o := v.keys, v.order
 	switch {
-	case key.Matches(msg, v.c.keys.Back):
-		return nil, true
 	case key.Matches(msg, k.Schedule):
 		date, hour, tech := "", "", ""
 		if o.Visit != nil {
@@ -230,21 +245,21 @@ func (v *orderView) key(msg tea.KeyPressMsg) (cmd tea.Cmd, back bool) {
 			field{label: tDate, limit: 10, placeholder: tDatePlaceholder, value: date},
 			field{label: tHour, limit: 5, placeholder: tHourPlaceholder, value: hour},
 			field{label: tTechnician, rule: store.FieldTechnician, value: tech})
-		return v.form.focus(), false
+		return v.form.focus()
 	case key.Matches(msg, k.Contact):
 		v.choosing = true
 	case key.Matches(msg, k.Start):
-		return ask(fmt.Sprintf(tConfirmStart, o.Number), v.step(store.OrderStep{To: store.OrderStatusRunning})), false
+		return ask(fmt.Sprintf(tConfirmStart, o.Number), v.step(store.OrderStep{To: store.OrderStatusRunning}))
 	case key.Matches(msg, k.Finish):
 		q := fmt.Sprintf(tConfirmFinish, o.Number)
 		if o.Kind == store.OrderKindRemoval {
 			q = fmt.Sprintf(tConfirmFinishOut, o.Number, o.ContractNumber)
 		}
-		return ask(q, v.step(store.OrderStep{To: store.OrderStatusDone})), false
+		return ask(q, v.step(store.OrderStep{To: store.OrderStatusDone}))
 	case key.Matches(msg, k.Cancel):
-		return v.cancelForm(""), false
+		return v.cancelForm("")
 	}
-	return nil, false
+	return nil
 }
 
 // schedule checks the scheduling form and schedules.
@@ -277,7 +292,8 @@ func (v *orderView) schedule(vals []string) ([]string, tea.Cmd) {
 	return nil, v.step(store.OrderStep{To: store.OrderStatusScheduled, Visit: &store.Visit{At: at, Technician: vals[2]}})
 }
 
-func (v *orderView) View(width int) string {
+func (v *orderView) View() string {
+	width := v.width
 	if v.form != nil {
 		return v.form.View(width)
 	}
