@@ -37,7 +37,7 @@ type assocsPage struct {
 	loaded  bool
 	seq     int
 	err     error
-	adding  *assocForm
+	adding  withDetail[*assocForm] // Nova associação, in the list's place
 	width   int
 	height  int
 }
@@ -50,7 +50,7 @@ type assocsLoadedMsg struct {
 
 func newAssocsPage(c *common) *assocsPage {
 	return &assocsPage{c: c, keys: newAssocKeys(c.keys),
-		table: newTable(c, assocColumns(100)...)}
+		table: newTable(c, assocColumns(100)...), adding: newDetail[*assocForm](c, nil)}
 }
 
 func (p *assocsPage) Title() string { return tPageAssocs }
@@ -72,6 +72,7 @@ func (p *assocsPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.table.cols = assocColumns(w)
 	p.table.SetSize(w, h-2)
+	p.adding.SetSize(w, h)
 	p.rows()
 }
 
@@ -92,27 +93,29 @@ func assocColumns(width int) []column {
 // lastDated reports whether the list at width dates each association's last sync.
 func lastDated(width int) bool { return width >= 110 }
 
-func (p *assocsPage) Typing() bool { return p.adding != nil }
+func (p *assocsPage) Typing() bool { return p.adding.Typing(false) }
 
 // watchesProgress: the page shows every association's sync as it goes.
 func (p *assocsPage) watchesProgress() bool { return true }
 
 func (p *assocsPage) updateKeys() {
-	any := len(p.summary) > 0
-	p.keys.Use.SetEnabled(any && p.adding == nil)
-	p.keys.New.SetEnabled(p.c.supervisor() && p.adding == nil)
-	p.keys.Enable.SetEnabled(any && p.c.supervisor() && p.adding == nil)
+	any, list := len(p.summary) > 0, !p.adding.IsOpen()
+	p.keys.Use.SetEnabled(any && list)
+	p.keys.New.SetEnabled(p.c.supervisor() && list)
+	p.keys.Enable.SetEnabled(any && p.c.supervisor() && list)
 }
 
 func (p *assocsPage) Help() []key.Binding {
-	if p.adding != nil {
-		return p.adding.Help()
-	}
-	p.updateKeys()
-	return []key.Binding{p.keys.Use, p.keys.New, p.keys.Enable}
+	return p.adding.Help(func() []key.Binding {
+		p.updateKeys()
+		return []key.Binding{p.keys.Use, p.keys.New, p.keys.Enable}
+	})
 }
 
-func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
+// Update hands keys and pastes to Nova associação while it is open (withDetail).
+func (p *assocsPage) Update(msg tea.Msg) tea.Cmd { return p.adding.Update(msg, p.update) }
+
+func (p *assocsPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case assocsLoadedMsg:
 		if msg.seq != p.seq {
@@ -139,12 +142,12 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 		return p.load()
 	case assocAddedMsg:
 		if msg.err != nil {
-			if p.adding != nil {
-				return p.adding.fail(msg.err)
+			if f, ok := p.adding.Get(); ok {
+				return f.fail(msg.err)
 			}
 			return nil
 		}
-		p.adding = nil
+		p.adding.Close()
 		say := fmt.Sprintf(tAssocAdded, msg.assoc.Label())
 		return tea.Batch(p.load(), func() tea.Msg { return switchMsg{assoc: msg.assoc, page: 0, say: say} })
 	case assocToggledMsg:
@@ -161,18 +164,7 @@ func (p *assocsPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(p.load(), toast(true, text, msg.assoc.Label()))
 	case tea.KeyPressMsg:
-		if p.adding != nil {
-			cmd, closed := p.adding.key(msg)
-			if closed {
-				p.adding = nil
-			}
-			return cmd
-		}
 		return p.key(msg)
-	case tea.PasteMsg:
-		if p.adding != nil {
-			return p.adding.paste(msg)
-		}
 	}
 	return nil
 }
@@ -196,8 +188,9 @@ func (p *assocsPage) key(msg tea.KeyPressMsg) tea.Cmd {
 		a := p.summary[p.table.Cursor()].Association
 		return func() tea.Msg { return switchMsg{assoc: a, page: -1} }
 	case key.Matches(msg, k.New):
-		p.adding = newAssocForm(p.c)
-		return p.adding.focus()
+		f := newAssocForm(p.c)
+		p.adding.Open(f)
+		return f.focus()
 	case key.Matches(msg, k.Enable):
 		a := p.summary[p.table.Cursor()].Association
 		st, actor := p.c.base, p.c.actor
@@ -263,11 +256,10 @@ func (p *assocsPage) rows() {
 	p.table.SetRows(rows)
 }
 
-func (p *assocsPage) View() string {
+func (p *assocsPage) View() string { return p.adding.View(p.listView) }
+
+func (p *assocsPage) listView() string {
 	st := p.c.styles
-	if p.adding != nil {
-		return p.adding.View(p.width)
-	}
 	switch {
 	case p.err != nil:
 		return st.Error.Render(tLoadFailed)
@@ -288,7 +280,7 @@ func shortStatus(status string) string {
 
 // assocForm is "Nova associação": short name, name and CNPJ. The store checks them: the form
 // stays open until it answers, and a refusal marks its field.
-type assocForm struct{ *form }
+type assocForm struct{ formView }
 
 // The association form's fields.
 const (

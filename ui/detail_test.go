@@ -52,34 +52,55 @@ func TestAListBehindADetailIsReadAgainWhenItsPageReturns(t *testing.T) {
 	}
 }
 
-// A paste goes where the keys go: into the open detail's field, never into the list's search
-// behind it.
+// A paste goes where the keys go: into the open detail's or form's field, never into the
+// list's search behind it.
 func TestAPasteGoesToTheOpenDetail(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		steps []string // to a detail, its field focused and empty when it has one
+		open  func(*testing.T) *console // a console on the fixture, its first screen loaded
+		steps []string                  // to a detail, its field focused and empty when it has one
 		paste string
 		shows string // the detail's field with the paste in it; "": the detail takes no text
+		list  string // what the list shows once esc has closed the detail
 	}{
-		{"admin time", []string{"2", "=Maria Souza", "enter", "=ligado, às 03:00", "h", "=03:00",
-			"backspace", "backspace", "backspace", "backspace", "backspace"}, "04:30", "04:30"},
-		{"order technician", []string{"4", "=OS-2026-000001", "enter", "=Aberta, por", "a", "=Data e hora da visita", "tab", "tab"},
-			"JOANA TÉCNICA", "JOANA TÉCNICA"},
-		{"client", []string{"3", "=MARIA DA SILVA", "down", "down", "enter", "=ABC1D23"}, "xyz", ""},
+		{"admin time", wide, []string{"2", "=Maria Souza", "enter", "=ligado, às 03:00", "h", "=03:00",
+			"backspace", "backspace", "backspace", "backspace", "backspace"}, "04:30", "04:30", "Buscar:"},
+		{"order technician", wide, []string{"4", "=OS-2026-000001", "enter", "=Aberta, por", "a", "=Data e hora da visita", "tab", "tab"},
+			"JOANA TÉCNICA", "JOANA TÉCNICA", "Buscar:"},
+		{"client", wide, []string{"3", "=MARIA DA SILVA", "down", "down", "enter", "=ABC1D23"}, "xyz", "", "Buscar:"},
+		{"dismiss reason", func(t *testing.T) *console {
+			c := newConsole(t, withProposals(t), 140, 35)
+			c.waitFor("integracao", "Último: concluído")
+			return c
+		},
+			[]string{"6", "=2 pendências", "x", "=Descartar 1 pendência"}, "VEÍCULO VENDIDO", "VEÍCULO VENDIDO", "2 pendências"},
+		{"new association", func(t *testing.T) *console {
+			svc, _ := many(t)
+			c := openOn(t, svc, 140, 35)
+			c.waitFor("integracao", "Associação: Proteção Sul")
+			return c
+		},
+			[]string{"5", "=3 associações", "n", "=Nova associação"}, "leste", "leste", "3 associações"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newConsole(t, fixture(t), 140, 35)
-			c.waitFor("integracao", "Último: concluído")
+			c := tc.open(t)
 			c.steps(tc.steps...)
 			c.handle(tea.PasteMsg{Content: tc.paste})
 			if tc.shows != "" {
 				c.waitFor(tc.shows)
 			}
-			// Back on the list, its search holds nothing of the paste.
+			// Back on the list, nothing of the paste shows there (the form's esc closes it).
 			c.press("esc", "esc", "esc")
-			if s := c.waitFor("Buscar:"); strings.Contains(s, tc.paste) {
+			if s := c.waitFor(tc.list); strings.Contains(s, tc.paste) {
 				t.Errorf("the paste reached the list behind the detail:\n%s", s)
 			}
 		})
 	}
+}
+
+// wide is a console on the fixture wide enough for a profile's time field beside its line.
+func wide(t *testing.T) *console {
+	c := newConsole(t, fixture(t), 140, 35)
+	c.waitFor("integracao", "Último: concluído")
+	return c
 }

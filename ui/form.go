@@ -185,3 +185,29 @@ func textRule(rule, v string) error {
 	}
 	return store.CheckText(rule, v)
 }
+
+// formView is a form opened in a page's list's place (Pendências' dismiss, Nova associação),
+// as withDetail shows it: it takes the keys and pastes, and is done on esc or once accepted.
+type formView struct {
+	*form
+	done  bool
+	width int
+}
+
+func (f *formView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		cmd, closed := f.key(msg)
+		f.done = closed
+		return cmd
+	case tea.PasteMsg:
+		return f.paste(msg)
+	}
+	return nil
+}
+
+func (f *formView) View() string     { return f.form.View(f.width) }
+func (f *formView) SetSize(w, _ int) { f.width = w }
+func (f *formView) Typing() bool     { return true } // a field or its button has the cursor
+func (f *formView) Nested() bool     { return false }
+func (f *formView) Done() bool       { return f.done }

@@ -25,7 +25,7 @@ type pendingPage struct {
 	all       bool
 	assocs    int
 	seq       int
-	dismiss   *form
+	dismiss   withDetail[*formView] // the dismiss form, in the list's place
 	keys      pendingKeys
 	width     int
 	height    int
@@ -60,7 +60,7 @@ var (
 )
 
 func newPendingPage(c *common) *pendingPage {
-	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: newPendingKeys(c.keys)}
+	p := &pendingPage{c: c, table: newTable(c), ticked: map[uint64]bool{}, keys: newPendingKeys(c.keys), dismiss: newDetail[*formView](c, nil)}
 	k := p.keys
 	p.table.Yield(k.Tick, k.TickAll, k.Generate, k.Dismiss, k.All) // g is gerar ordens here; home is início
 	p.table.GiveWay(tChange, tPhone, tChangedBy, tContract)
@@ -70,7 +70,7 @@ func newPendingPage(c *common) *pendingPage {
 // Moves is the keys that move the list: início is home only, g generates. A proposal's
 // detail and the dismiss form have no list in front: none.
 func (p *pendingPage) Moves() []key.Binding {
-	if p.open != nil || p.dismiss != nil {
+	if p.open != nil || p.dismiss.IsOpen() {
 		return nil
 	}
 	return p.table.Moves()
@@ -101,10 +101,11 @@ func (p *pendingPage) load() tea.Cmd {
 func (p *pendingPage) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.table.SetSize(w, h-1)
+	p.dismiss.SetSize(w, h)
 	p.rows()
 }
 
-func (p *pendingPage) Typing() bool { return p.dismiss != nil }
+func (p *pendingPage) Typing() bool { return p.dismiss.Typing(false) }
 
 // Claims says which of the root's keys the page takes for its own: x dismisses here.
 func (p *pendingPage) Claims() []key.Binding { return []key.Binding{p.keys.Dismiss} }
@@ -127,15 +128,17 @@ func (p *pendingPage) updateKeys() {
 }
 
 func (p *pendingPage) Help() []key.Binding {
-	if p.dismiss != nil {
-		return p.dismiss.Help()
-	}
-	p.updateKeys()
-	k := p.keys
-	return []key.Binding{k.Tick, k.TickAll, k.Open, k.Generate, k.Dismiss, k.All, k.Back}
+	return p.dismiss.Help(func() []key.Binding {
+		p.updateKeys()
+		k := p.keys
+		return []key.Binding{k.Tick, k.TickAll, k.Open, k.Generate, k.Dismiss, k.All, k.Back}
+	})
 }
 
-func (p *pendingPage) Update(msg tea.Msg) tea.Cmd {
+// Update hands keys and pastes to the dismiss form while it is open (withDetail).
+func (p *pendingPage) Update(msg tea.Msg) tea.Cmd { return p.dismiss.Update(msg, p.update) }
+
+func (p *pendingPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pendingLoadedMsg:
 		if msg.seq != p.seq {
@@ -174,18 +177,7 @@ func (p *pendingPage) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(toast(true, "%s", plural(msg.n, tDismissedOne, tDismissedMany)), changed)
 	case dataChangedMsg:
 		return p.load()
-	case tea.PasteMsg:
-		if p.dismiss != nil {
-			return p.dismiss.paste(msg)
-		}
 	case tea.KeyPressMsg:
-		if p.dismiss != nil {
-			cmd, closed := p.dismiss.key(msg)
-			if closed {
-				p.dismiss = nil
-			}
-			return cmd
-		}
 		return p.key(msg)
 	}
 	return nil
@@ -260,7 +252,7 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 			return ordersGeneratedMsg{orders, err}
 		})
 	}
-	p.dismiss = newForm(p.c, fmt.Sprintf(tDismissTitle, plural(len(chosen), tPendingOne, tPendingMany)), tDismissHint, tDismissButton,
+	f := newForm(p.c, fmt.Sprintf(tDismissTitle, plural(len(chosen), tPendingOne, tPendingMany)), tDismissHint, tDismissButton,
 		func(v []string) ([]string, tea.Cmd) {
 			if v[0] == "" {
 				return []string{tReasonRequired}, nil
@@ -269,7 +261,8 @@ func (p *pendingPage) key(msg tea.KeyPressMsg) tea.Cmd {
 				return proposalsDismissedMsg{len(ids), st.DismissProposals(ids, v[0], actor)}
 			}
 		}, field{label: tReason, rule: store.FieldReason})
-	return p.dismiss.focus()
+	p.dismiss.Open(&formView{form: f})
+	return f.focus()
 }
 
 // chosen are the proposal whose detail is shown, else the ticked proposals, or the one under
@@ -391,10 +384,11 @@ func changedBy(pr store.ProposalView) string {
 }
 
 func (p *pendingPage) View() string {
+	return p.dismiss.View(p.listView)
+}
+
+func (p *pendingPage) listView() string {
 	st := p.c.styles
-	if p.dismiss != nil {
-		return p.dismiss.View(p.width)
-	}
 	head := st.Hint.Render(plural(len(p.proposals), tPendingOne, tPendingMany))
 	if p.all {
 		head = st.Hint.Render(fmt.Sprintf(tPendingAll, plural(len(p.proposals), tPendingOne, tPendingMany), plural(p.assocs, tAssocCountOne, tAssocCountMany)))
