@@ -57,6 +57,8 @@ func (p *adminsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
 func (p *adminsPage) Help() []key.Binding { return p.detail.Help(p.list.Help) }
 
+func (p *adminsPage) Moves() []key.Binding { return p.detail.Moves(p.list.Moves) }
+
 // applyFilter lists the administrators the query finds (name, login, e-mail).
 func (p *adminsPage) applyFilter() {
 	q := strings.ToLower(strings.TrimSpace(p.list.Query()))
@@ -192,6 +194,21 @@ func (v *adminView) Typing() bool { return v.editing }
 
 // Nested: a run's errors are open; esc goes back to the runs.
 func (v *adminView) Nested() bool { return v.runOpen != nil }
+
+// Moves is the movement keys the tab answers: the runs' list; on Perfil, the cursor between
+// the profile's keys. A run's errors scroll by their own binding; the time field has none.
+func (v *adminView) Moves() []key.Binding {
+	switch {
+	case v.editing, v.runOpen != nil:
+		return nil
+	case v.tab == 0:
+		up, down := v.c.keys.Up, v.c.keys.Down
+		up.SetEnabled(len(v.admin.Keys) > 1)
+		down.SetEnabled(len(v.admin.Keys) > 1)
+		return []key.Binding{up, down}
+	}
+	return v.runList.Moves()
+}
 
 // updateKeys is the one place the profile's bindings are enabled from its state.
 func (v *adminView) updateKeys() {

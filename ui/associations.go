@@ -95,6 +95,8 @@ func lastDated(width int) bool { return width >= 110 }
 
 func (p *assocsPage) Typing() bool { return p.adding.Typing(false) }
 
+func (p *assocsPage) Moves() []key.Binding { return p.adding.Moves(p.table.Moves) }
+
 // watchesProgress: the page shows every association's sync as it goes.
 func (p *assocsPage) watchesProgress() bool { return true }
 

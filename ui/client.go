@@ -78,6 +78,14 @@ func (v *clientView) Typing() bool { return false }
 
 func (v *clientView) Nested() bool { return false }
 
+// Moves is the vehicles' list's keys on its tab; Dados has nothing to move.
+func (v *clientView) Moves() []key.Binding {
+	if v.tab != 1 {
+		return nil
+	}
+	return v.table.Moves()
+}
+
 // why says why a vehicle cannot be ticked, or "" when it can.
 func (v *clientView) why(ve store.VehicleView) string {
 	switch {

@@ -114,6 +114,8 @@ func (p *clientsPage) Ticked() int {
 
 func (p *clientsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
+func (p *clientsPage) Moves() []key.Binding { return p.detail.Moves(p.list.Moves) }
+
 func (p *clientsPage) updateKeys() {
 	p.toggle.SetEnabled(p.assocs > 1 && !p.list.Typing())
 	if p.all {

@@ -103,6 +103,8 @@ func (p *contractsPage) rows() {
 
 func (p *contractsPage) Typing() bool { return p.detail.Typing(p.list.Typing()) }
 
+func (p *contractsPage) Moves() []key.Binding { return p.detail.Moves(p.list.Moves) }
+
 // Claims gives x to an open order: it cancels the order there.
 func (p *contractsPage) Claims() []key.Binding {
 	if v, ok := p.detail.Get(); ok {

@@ -68,6 +68,18 @@ func (d *withDetail[V]) SetSize(w, h int) {
 	}
 }
 
+// Moves is the movement keys the open detail answers (none unless it is a mover), else the
+// list's.
+func (d *withDetail[V]) Moves(list func() []key.Binding) []key.Binding {
+	if !d.open {
+		return list()
+	}
+	if mv, ok := any(d.v).(mover); ok {
+		return mv.Moves()
+	}
+	return nil
+}
+
 // Typing is the open detail's, else the list's.
 func (d *withDetail[V]) Typing(list bool) bool {
 	if d.open {

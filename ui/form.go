@@ -144,6 +144,12 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 }
 
 // Help is what the footer offers while the form is open: enter does what the button says.
+// moves is the keys that move between the fields besides tab: the arrows.
+func (f *form) moves() []key.Binding {
+	k := f.c.keys
+	return []key.Binding{k.FieldUp, k.FieldDown}
+}
+
 func (f *form) Help() []key.Binding {
 	k := f.c.keys
 	submit := k.Accept // the session's binding, named by the button
@@ -211,3 +217,6 @@ func (f *formView) SetSize(w, _ int) { f.width = w }
 func (f *formView) Typing() bool     { return true } // a field or its button has the cursor
 func (f *formView) Nested() bool     { return false }
 func (f *formView) Done() bool       { return f.done }
+
+// Moves is the arrows, which move between the fields (the letters are text).
+func (f *formView) Moves() []key.Binding { return f.moves() }

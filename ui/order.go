@@ -40,6 +40,14 @@ func (v *orderView) Typing() bool { return v.form != nil || v.choosing || v.deci
 
 func (v *orderView) Nested() bool { return false }
 
+// Moves is the form's arrows while one is open; the order itself has nothing to move.
+func (v *orderView) Moves() []key.Binding {
+	if v.form != nil {
+		return v.form.moves()
+	}
+	return nil
+}
+
 func (v *orderView) SetSize(w, _ int) { v.width = w }
 
 // Update takes the keys and pastes the page hands over; the order's readings and steps come

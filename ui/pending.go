@@ -68,12 +68,14 @@ func newPendingPage(c *common) *pendingPage {
 }
 
 // Moves is the keys that move the list: início is home only, g generates. A proposal's
-// detail and the dismiss form have no list in front: none.
+// detail has no list in front: none; the dismiss form, its arrows.
 func (p *pendingPage) Moves() []key.Binding {
-	if p.open != nil || p.dismiss.IsOpen() {
-		return nil
-	}
-	return p.table.Moves()
+	return p.dismiss.Moves(func() []key.Binding {
+		if p.open != nil {
+			return nil
+		}
+		return p.table.Moves()
+	})
 }
 
 func (p *pendingPage) Title() string { return tPagePending }

@@ -58,8 +58,15 @@ func newTable(c *common, cols ...column) *table {
 // Yield leaves to the page the keys its own bindings take: the cursor moves by the others.
 func (t *table) Yield(taken ...key.Binding) { t.keys = t.c.keys.moves().yield(taken...) }
 
-// Moves is the keys that move the cursor, for the footer.
-func (t *table) Moves() []key.Binding { return t.keys.list() }
+// Moves is the keys that move the cursor, for the footer: none while there is no other row
+// to move to.
+func (t *table) Moves() []key.Binding {
+	moves := t.keys.list()
+	for i := range moves {
+		moves[i].SetEnabled(moves[i].Enabled() && len(t.rows) > 1)
+	}
+	return moves
+}
 
 func (t *table) SetSize(w, h int) {
 	t.width, t.height = w, max(1, h-1)
@@ -439,6 +446,14 @@ func (l *listView) SetColumns(cols ...column) {
 func (l *listView) Cursor() int   { return l.table.Cursor() }
 func (l *listView) Query() string { return l.search.Value() }
 func (l *listView) Typing() bool  { return l.search.typing }
+
+// Moves is the keys that move the list: none while the search has the keys.
+func (l *listView) Moves() []key.Binding {
+	if l.search.typing {
+		return nil
+	}
+	return l.table.Moves()
+}
 
 // updateKeys enables the bindings from the list's state: rows to open, a query to clear.
 func (l *listView) updateKeys() {
