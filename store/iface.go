@@ -100,6 +100,8 @@ type ContractStore interface {
 	OrderViews(f OrderFilter, limit int) ([]OrderView, error)
 	CheckVisit(at time.Time) error
 	AdvanceOrder(number string, step OrderStep, a Actor) (Order, error)
+	// DeadlineCounts counts the open Instalações late and due today, per association.
+	DeadlineCounts() ([]DeadlineCount, error)
 }
 
 // ProposalStore keeps the removal and reinstallation proposals made from SGA's changes.

@@ -482,6 +482,9 @@ type OrderFilter struct {
 	Query  string
 	Kind   string
 	Status string
+	// Deadline is DeadlineLate or DeadlineToday for only the Instalações late or due today
+	// (Rules.DeadlineOf); "" for every order.
+	Deadline string
 }
 
 // OrderView is an order with what a list shows beside it: its contract's state and its
@@ -490,14 +493,15 @@ type OrderView struct {
 	Order
 	ContractState string
 	Delinquent    bool
-	ClientName    string // "" when the client is no longer in the register
+	ClientName    string   // "" when the client is no longer in the register
+	Deadline      Deadline // an open Instalação's, by its association's rules and the store's clock
 }
 
 // OrderViews lists orders newest first that match f, each with its contract's state and its
 // client's name, from one read transaction, up to limit (0: all): the store's association's,
 // or, seen from none, those of every association it may see.
 func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
-	q := norm.Key(f.Query)
+	q, now := norm.Key(f.Query), s.now()
 	var out []OrderView
 	err := s.view(func(tx txn) error {
 		out = out[:0]
@@ -507,6 +511,7 @@ func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
 			code  int64
 		}
 		names := map[who]string{}
+		rules := map[uint64]Rules{}
 		c := tx.Bucket(bOrders).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var ov OrderView
@@ -514,6 +519,20 @@ func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
 				return fmt.Errorf("order %s: %w", k, err)
 			}
 			if !s.shows(ov.Association) || (f.Kind != "" && ov.Kind != f.Kind) || (f.Status != "" && ov.Status != f.Status) {
+				continue
+			}
+			r, ok := rules[ov.Association]
+			if !ok {
+				at, err := tx.in(ov.Association)
+				if err != nil {
+					return err
+				}
+				if err := readRules(at, &r); err != nil {
+					return err
+				}
+				rules[ov.Association] = r
+			}
+			if ov.Deadline = r.DeadlineOf(ov.Order, now); !ov.Deadline.matches(f.Deadline) {
 				continue
 			}
 			var ct Contract

@@ -101,9 +101,12 @@ const (
 type Rules struct {
 	Situations map[string]string `json:"situations,omitempty"` // description (upper case) -> class
 	// RemoveOnDefault: a vehicle that becomes INADIMPLENTE gets a removal proposal too.
-	RemoveOnDefault bool      `json:"remove_on_default,omitempty"`
-	ChangedBy       string    `json:"changed_by,omitempty"`
-	ChangedAt       time.Time `json:"changed_at,omitzero"`
+	RemoveOnDefault bool `json:"remove_on_default,omitempty"`
+	// InstallWithin is how long the association gives for a tracker to go in after Importar;
+	// zero: DefaultInstallWithin (InstallWindow).
+	InstallWithin time.Duration `json:"install_within,omitempty"`
+	ChangedBy     string        `json:"changed_by,omitempty"`
+	ChangedAt     time.Time     `json:"changed_at,omitzero"`
 }
 
 // Classify says what a situação means for our tracker.
@@ -198,6 +201,11 @@ func (s *Store) SetRules(r Rules, a Actor) error {
 		clean[strings.ToUpper(strings.TrimSpace(desc))] = class
 	}
 	r.Situations = clean
+	if r.InstallWithin != 0 {
+		if err := CheckInstallWithin(r.InstallWithin); err != nil {
+			return err
+		}
+	}
 	now := s.now().UTC()
 	r.ChangedBy, r.ChangedAt = a.Who, now
 	return s.update(func(tx txn) error {
@@ -208,7 +216,7 @@ func (s *Store) SetRules(r Rules, a Actor) error {
 		for _, d := range slices.Sorted(maps.Keys(r.Situations)) {
 			parts = append(parts, d+"="+r.Situations[d])
 		}
-		return appendAudit(tx, now, a, ActionRulesChanged, fmt.Sprintf("situações {%s}, removal on default %v", strings.Join(parts, ", "), r.RemoveOnDefault))
+		return appendAudit(tx, now, a, ActionRulesChanged, fmt.Sprintf("situações {%s}, removal on default %v, install within %s", strings.Join(parts, ", "), r.RemoveOnDefault, r.InstallWindow()))
 	})
 }
 

@@ -252,5 +252,39 @@ func proposals(t *testing.T, open Open) {
 				t.Fatalf("proposals = %+v", ps)
 			}
 		},
+		"an installation is due by its association's rules": func(t *testing.T, s store.Backend) {
+			p, imp := imported(t, s, 10, 11)
+			due := func(want time.Duration) {
+				t.Helper()
+				os, err := p.OrderViews(store.OrderFilter{}, 0)
+				if err != nil || len(os) != 2 {
+					t.Fatalf("orders = %v, %v", os, err)
+				}
+				for _, o := range os {
+					if !o.Deadline.Due.Equal(o.CreatedAt.Add(want)) || o.Deadline.Late {
+						t.Errorf("%s is due %s, want %s after %s", o.Number, o.Deadline.Due, want, o.CreatedAt)
+					}
+				}
+			}
+			due(store.DefaultInstallWithin)
+			if err := p.SetRules(store.Rules{InstallWithin: 48 * time.Hour}, who); err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := p.Rules(); r.InstallWindow() != 48*time.Hour {
+				t.Fatalf("rules read back %s", r.InstallWindow())
+			}
+			due(48 * time.Hour)
+			if err := p.SetRules(store.Rules{InstallWithin: time.Minute}, who); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("a deadline of a minute: %v", err)
+			}
+			finish(t, p, imp[0].Order.Number)
+			if os, _ := p.OrderViews(store.OrderFilter{}, 0); len(os) != 2 || os[1].Deadline.Set() == os[0].Deadline.Set() {
+				t.Errorf("a Concluída still has a deadline: %+v", os)
+			}
+			cs, err := s.DeadlineCounts()
+			if err != nil || len(cs) != 1 || cs[0].Slug != "principal" || cs[0].Late != 0 || cs[0].Today != 0 {
+				t.Errorf("DeadlineCounts = %+v, %v", cs, err)
+			}
+		},
 	})
 }
