@@ -68,7 +68,8 @@ const (
 	DeadlineToday = "today" // those due before the end of today, not late yet
 )
 
-// matches reports whether d is what the filter's deadline asks for ("": any).
+// matches reports whether d is what the filter's deadline asks for ("": any; OrderViews
+// refuses any other value).
 func (d Deadline) matches(want string) bool {
 	switch want {
 	case DeadlineLate:

@@ -81,6 +81,9 @@ func TestTheStoreCountsLateInstallations(t *testing.T) {
 	if c := counts(); c.Late != 1 || c.Today != 0 || listed(DeadlineLate) != 1 || listed(DeadlineToday) != 0 {
 		t.Errorf("an hour past due, one cancelled: %+v", c)
 	}
+	if _, err := s.OrderViews(OrderFilter{Deadline: "soon"}, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an unknown deadline filter: %v", err)
+	}
 	os, _ := s.OrderViews(OrderFilter{Deadline: DeadlineLate}, 0)
 	if len(os) != 1 || os[0].Number != imp[0].Order.Number || !os[0].Deadline.Due.Equal(imp[0].Order.CreatedAt.Add(48*time.Hour)) {
 		t.Errorf("the late one: %+v", os)

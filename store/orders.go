@@ -501,6 +501,9 @@ type OrderView struct {
 // client's name, from one read transaction, up to limit (0: all): the store's association's,
 // or, seen from none, those of every association it may see.
 func (s *Store) OrderViews(f OrderFilter, limit int) ([]OrderView, error) {
+	if f.Deadline != "" && f.Deadline != DeadlineLate && f.Deadline != DeadlineToday {
+		return nil, fmt.Errorf("an order deadline filter %q: want %q or %q: %w", f.Deadline, DeadlineLate, DeadlineToday, ErrInvalid)
+	}
 	q, now := norm.Key(f.Query), s.now()
 	var out []OrderView
 	err := s.view(func(tx txn) error {
